@@ -1,0 +1,57 @@
+import type { ScenarioId } from '../core/ids.ts';
+import type { ModelConfig } from '../config/types.ts';
+
+/** A latency: fixed µs, or uniform integer in [min, max] drawn from the run's seed. */
+export type Latency = number | { readonly min: number; readonly max: number };
+
+export interface ScenarioStep {
+  readonly value: number;
+  readonly start: boolean;
+  readonly end: boolean;
+  readonly gapUs: number;
+  readonly timeoutUs: number;
+  /** Client cancels this request this long after sending it; undefined = never. */
+  readonly cancelAfterUs: number | undefined;
+}
+
+export interface ScenarioSequence {
+  readonly id: ScenarioId;
+  readonly startUs: number;
+  readonly mode: 'sync' | 'stream';
+  readonly steps: readonly ScenarioStep[];
+}
+
+export interface StopEvent {
+  readonly atUs: number;
+  readonly kind: 'stop';
+  readonly exitTimeoutUs: number;
+}
+
+/**
+ * A loaded, validated scenario. `normalized` is the JSON written into the trace header
+ * (Triton JSON model config with defaults filled in); `seqsim replay` re-runs from it alone.
+ */
+export interface Scenario {
+  readonly name: string;
+  readonly seed: number | undefined;
+  readonly model: ModelConfig;
+  readonly executorLatencyUs: Latency;
+  readonly transportLatencyUs: Latency;
+  readonly sequences: readonly ScenarioSequence[];
+  /** The `faults` block as given (validated by the faults layer once it exists). */
+  readonly faults: Readonly<Record<string, unknown>> | undefined;
+  readonly lifecycle: readonly StopEvent[];
+  readonly normalized: Readonly<Record<string, unknown>>;
+}
+
+/** Bad user input: names the file, the field (JSON path) and the problem. CLI exit code 2. */
+export class InputError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${file}: ${field ? `${field}: ` : ''}${problem}`);
+    this.name = 'InputError';
+  }
+}
