@@ -27,16 +27,18 @@ export type TraceEventBody =
   | { type: 'reject'; request: string; code: string; message: string }
   | { type: 'assign'; sequence: ScenarioId; instance: number; slot: number }
   | { type: 'backlog'; sequence: ScenarioId }
-  | { type: 'release'; sequence: ScenarioId | null; instance: number; slot: number; reason: ReleaseReason }
+  | { type: 'reap'; sequence: ScenarioId; instance: number; slot: number }
+  | { type: 'release'; sequence: ScenarioId; instance: number | null; slot: number | null; reason: ReleaseReason }
   | { type: 'execute'; instance: number; batch: number; rows: TraceRow[] }
-  | { type: 'complete'; instance: number; batch: number }
+  | { type: 'complete'; instance: number; batch: number; ok: boolean }
   | { type: 'response'; request: string; sequence: ScenarioId; step: number; output: number }
   | { type: 'response'; request: string; sequence: ScenarioId; step: number; error: TritonError }
   | { type: 'cancel'; request: string }
-  | { type: 'warning'; message: string }
+  | { type: 'warning'; message: string; sequence: ScenarioId }
   | { type: 'fault'; kind: string; [field: string]: unknown }
   | { type: 'violation'; oracle: string; message: string; events: number[] }
-  | { type: 'lifecycle'; action: string; generation: number; [field: string]: unknown };
+  | { type: 'lifecycle'; action: string; generation: number; [field: string]: unknown }
+  | { type: 'summary'; requests: number; responses: number; violations: number; events: number; hash: string };
 
 export type TraceEvent = { t: number } & TraceEventBody;
 

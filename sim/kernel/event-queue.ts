@@ -1,0 +1,179 @@
+import { assert } from '../../src/core/assert.ts';
+import type { Clock, TaskOptions, TimerHandle, Timers } from '../../src/core/ports.ts';
+
+/** Picks which of several same-time tasks runs next: a choice point (index into `labels`). */
+export interface Chooser {
+  choose(labels: readonly string[], nowUs: number): number;
+}
+
+/** A recorded decision at a choice point, named by its domain so it survives refactors. */
+export interface RecordedChoice {
+  readonly t: number;
+  readonly options: readonly string[];
+  readonly chosen: string;
+}
+
+interface Task {
+  readonly id: number;
+  readonly atUs: number;
+  readonly label: string;
+  readonly channel: string | undefined;
+  readonly run: () => void;
+  cancelled: boolean;
+}
+
+export type RunOutcome = 'quiescent' | 'budget-exhausted';
+
+/**
+ * The simulator's clock and event loop. Future tasks sit in a binary heap ordered by (time, id);
+ * the tasks of the current instant sit in a small buffer from which the chooser picks, so the
+ * order of same-time tasks is a recorded choice while the common case (one task) costs nothing.
+ */
+export class EventLoop implements Clock, Timers {
+  private heap: Task[] = [];
+  private instant: Task[] = [];
+  private now = 0;
+  private nextId = 1;
+  private executed = 0;
+  readonly choices: RecordedChoice[] = [];
+
+  constructor(
+    private readonly chooser: Chooser,
+    private readonly maxRecordedChoices = 100_000,
+  ) {}
+
+  nowUs(): number {
+    return this.now;
+  }
+
+  get eventsExecuted(): number {
+    return this.executed;
+  }
+
+  get pending(): number {
+    return this.heap.length + this.instant.length;
+  }
+
+  schedule(atUs: number, options: TaskOptions, run: () => void): TimerHandle {
+    assert(Number.isSafeInteger(atUs), 'task time is an integer µs');
+    assert(atUs >= this.now, 'task is not scheduled in the past');
+    const task: Task = { id: this.nextId++, atUs, label: options.label, channel: options.channel, run, cancelled: false };
+    if (atUs === this.now && this.instant.length > 0) this.instant.push(task);
+    else this.heapPush(task);
+    return task;
+  }
+
+  cancel(handle: TimerHandle): void {
+    (handle as Task).cancelled = true;
+  }
+
+  /** Runs until nothing is pending or `maxEvents` tasks have run. */
+  run(maxEvents: number): RunOutcome {
+    while (this.executed < maxEvents) {
+      const task = this.nextTask();
+      if (task === undefined) return 'quiescent';
+      this.executed++;
+      task.run();
+    }
+    return this.nextTaskPending() ? 'budget-exhausted' : 'quiescent';
+  }
+
+  private nextTaskPending(): boolean {
+    return this.instant.some((t) => !t.cancelled) || this.heap.some((t) => !t.cancelled);
+  }
+
+  private nextTask(): Task | undefined {
+    this.instant = this.instant.filter((t) => !t.cancelled);
+    if (this.instant.length === 0) {
+      if (!this.fillInstant()) return undefined;
+    }
+    if (this.instant.length === 1) return this.instant.pop();
+    const eligible = this.eligibleIndices();
+    let pick = eligible[0]!;
+    if (eligible.length > 1) {
+      const labels = eligible.map((i) => this.instant[i]!.label);
+      const chosen = this.chooser.choose(labels, this.now);
+      assert(Number.isInteger(chosen) && chosen >= 0 && chosen < eligible.length, 'chooser picks an option');
+      pick = eligible[chosen]!;
+      if (this.choices.length < this.maxRecordedChoices) {
+        this.choices.push({ t: this.now, options: labels, chosen: labels[chosen]! });
+      }
+    }
+    const [task] = this.instant.splice(pick, 1);
+    return task;
+  }
+
+  /** Moves every live task due at the earliest pending time into the instant buffer. */
+  private fillInstant(): boolean {
+    let first = this.heapPop();
+    while (first !== undefined && first.cancelled) first = this.heapPop();
+    if (first === undefined) return false;
+    assert(first.atUs >= this.now, 'virtual time never goes backwards');
+    this.now = first.atUs;
+    this.instant.push(first);
+    while (this.heap.length > 0 && this.heap[0]!.atUs === this.now) {
+      const task = this.heapPop()!;
+      if (!task.cancelled) this.instant.push(task);
+    }
+    return true;
+  }
+
+  /** The first task of each channel (channel-less tasks are always eligible), in schedule order. */
+  private eligibleIndices(): number[] {
+    const seen = new Set<string>();
+    const eligible: number[] = [];
+    for (let i = 0; i < this.instant.length; i++) {
+      const channel = this.instant[i]!.channel;
+      if (channel !== undefined) {
+        if (seen.has(channel)) continue;
+        seen.add(channel);
+      }
+      eligible.push(i);
+    }
+    return eligible;
+  }
+
+  private heapPush(task: Task): void {
+    const heap = this.heap;
+    heap.push(task);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(task, heap[parent]!)) break;
+      heap[i] = heap[parent]!;
+      i = parent;
+    }
+    heap[i] = task;
+  }
+
+  private heapPop(): Task | undefined {
+    const heap = this.heap;
+    if (heap.length === 0) return undefined;
+    const top = heap[0]!;
+    const last = heap.pop()!;
+    if (heap.length > 0) {
+      let i = 0;
+      const n = heap.length;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= n) break;
+        const right = left + 1;
+        const child = right < n && before(heap[right]!, heap[left]!) ? right : left;
+        if (!before(heap[child]!, last)) break;
+        heap[i] = heap[child]!;
+        i = child;
+      }
+      heap[i] = last;
+    }
+    return top;
+  }
+}
+
+function before(a: Task, b: Task): boolean {
+  return a.atUs < b.atUs || (a.atUs === b.atUs && a.id < b.id);
+}
+
+/** The default chooser: a uniform pick from the run's `ties` stream. */
+export function seededChooser(next: () => number): Chooser {
+  return { choose: (labels) => Math.floor(next() * labels.length) };
+}

@@ -1,0 +1,47 @@
+import seedrandom from 'seedrandom';
+import { assert } from '../../src/core/assert.ts';
+
+/** One named stream of seeded randomness. */
+export interface RandomStream {
+  /** Uniform float in [0, 1). */
+  next(): number;
+  /** Uniform integer in [min, max], both inclusive. */
+  int(min: number, max: number): number;
+  /** True with probability `rate`. */
+  chance(rate: number): boolean;
+}
+
+/** The named streams of a run; using one never shifts another (design §1). */
+export type StreamName = 'workload' | 'transport' | 'executor' | 'ties' | 'faults' | 'swarm';
+
+export class RandomStreams {
+  private readonly streams = new Map<StreamName, RandomStream>();
+
+  constructor(readonly seed: number) {
+    assert(Number.isSafeInteger(seed), 'seed is a safe integer');
+  }
+
+  stream(name: StreamName): RandomStream {
+    let stream = this.streams.get(name);
+    if (stream === undefined) {
+      stream = makeStream(`seqsim:${this.seed}:${name}`);
+      this.streams.set(name, stream);
+    }
+    return stream;
+  }
+}
+
+function makeStream(seedText: string): RandomStream {
+  const prng = seedrandom.alea(seedText);
+  const next = (): number => prng();
+  return {
+    next,
+    int(min, max) {
+      assert(Number.isInteger(min) && Number.isInteger(max) && min <= max, 'int(min, max) bounds');
+      return min + Math.floor(next() * (max - min + 1));
+    },
+    chance(rate) {
+      return rate > 0 && next() < rate;
+    },
+  };
+}
