@@ -1,0 +1,103 @@
+import type { InferRequest, InferResult } from '../src/core/request.ts';
+import { correlationIdFromScenario } from '../src/core/ids.ts';
+import type { ScenarioSequence } from '../src/scenario/types.ts';
+import type { EventLoop } from './kernel/event-queue.ts';
+import type { TraceRecorder } from './recorder.ts';
+import type { Connection } from './transport.ts';
+
+/** What a client needs from the simulated server side. */
+export interface ServerPort {
+  /** The request reached the server; a synchronous error comes back to the client. */
+  arrive(request: InferRequest, client: SimClient): void;
+  cancel(request: InferRequest): void;
+}
+
+/**
+ * A simulated client running one scenario sequence. "sync": each step is sent gap_us after the
+ * previous step's response arrives (HTTP-like); "stream": gap_us after the previous step was sent.
+ * Step 0 is sent at start_us + its gap_us. An error response does not stop a sync client.
+ */
+export class SimClient {
+  private readonly pending = new Set<string>();
+  private readonly requests: InferRequest[] = [];
+
+  constructor(
+    private readonly sequence: ScenarioSequence,
+    /** Text before ":" in request ids; unique per scenario entry. */
+    private readonly requestPrefix: string,
+    private readonly loop: EventLoop,
+    private readonly recorder: TraceRecorder,
+    readonly connection: Connection,
+    private readonly server: ServerPort,
+  ) {}
+
+  begin(): void {
+    const first = this.sequence.steps[0];
+    if (first === undefined) return;
+    this.scheduleSend(0, this.sequence.startUs + first.gapUs);
+  }
+
+  /** The response for `request` reached the client. */
+  receive(request: InferRequest, result: InferResult): void {
+    this.pending.delete(request.id);
+    this.recorder.emit(
+      'output' in result
+        ? { type: 'response', request: request.id, sequence: request.sequence, step: request.step, output: result.output }
+        : { type: 'response', request: request.id, sequence: request.sequence, step: request.step, error: result.error },
+    );
+    const next = request.step + 1;
+    const nextStep = this.sequence.steps[next];
+    if (this.sequence.mode === 'sync' && nextStep !== undefined) {
+      this.scheduleSend(next, this.loop.nowUs() + nextStep.gapUs);
+    }
+  }
+
+  private scheduleSend(step: number, atUs: number): void {
+    this.loop.schedule(atUs, { label: `send:${this.requestPrefix}:${step}` }, () => this.send(step));
+  }
+
+  private send(stepIndex: number): void {
+    const step = this.sequence.steps[stepIndex]!;
+    const request: InferRequest = {
+      id: `${this.requestPrefix}:${stepIndex}`,
+      sequence: this.sequence.id,
+      step: stepIndex,
+      correlationId: correlationIdFromScenario(this.sequence.id),
+      start: step.start,
+      end: step.end,
+      input: step.value,
+      timeoutUs: step.timeoutUs,
+      batchSize: 1,
+      arrivalUs: -1,
+      cancelled: false,
+    };
+    this.requests.push(request);
+    this.pending.add(request.id);
+    this.recorder.emit({
+      type: 'send',
+      request: request.id,
+      sequence: request.sequence,
+      step: stepIndex,
+      start: step.start,
+      end: step.end,
+      value: step.value,
+    });
+    this.connection.sendUp(`arrive:${request.id}`, () => this.server.arrive(request, this));
+    if (step.cancelAfterUs !== undefined) {
+      this.loop.schedule(this.loop.nowUs() + step.cancelAfterUs, { label: `cancel:${request.id}` }, () =>
+        this.cancelRequest(request),
+      );
+    }
+    const nextStep = this.sequence.steps[stepIndex + 1];
+    if (this.sequence.mode === 'stream' && nextStep !== undefined) {
+      this.scheduleSend(stepIndex + 1, this.loop.nowUs() + nextStep.gapUs);
+    }
+  }
+
+  /** A client can only cancel what it has not been answered for; the cancel travels like a message. */
+  private cancelRequest(request: InferRequest): void {
+    if (!this.pending.has(request.id)) return;
+    this.recorder.emit({ type: 'cancel', request: request.id });
+    this.connection.sendUp(`cancel-arrive:${request.id}`, () => this.server.cancel(request));
+  }
+}

@@ -1,0 +1,59 @@
+import type { Batch, ExecuteResult, Executor } from '../src/core/ports.ts';
+import type { ModelConfig } from '../src/config/types.ts';
+import type { Latency } from '../src/scenario/types.ts';
+import { accumulate, type AccumulatorModel } from '../src/model/reference.ts';
+import type { EventLoop } from './kernel/event-queue.ts';
+import type { RandomStream } from './kernel/random.ts';
+import { drawLatencyUs } from './latency.ts';
+
+/** What a backend reads from a slot state nobody initialised: Triton hands it uninitialised memory. */
+export const UNINITIALIZED_STATE_GARBAGE = 0x5a5a5a5a;
+
+export function accumulatorOf(model: ModelConfig): AccumulatorModel {
+  return {
+    dataType: model.tensorDataType,
+    addsCorridOnEnd: model.controls.corrid !== undefined,
+    initialValue: model.initialStateValue,
+  };
+}
+
+/**
+ * The simulated backend: each batch takes a latency drawn from the executor stream, then every
+ * ready row adds its INPUT to the state the batcher gave it (the slot's implicit state).
+ */
+export class SimExecutor implements Executor {
+  private readonly accumulator: AccumulatorModel;
+
+  constructor(
+    private readonly loop: EventLoop,
+    model: ModelConfig,
+    private readonly latency: Latency,
+    private readonly stream: RandomStream,
+  ) {
+    this.accumulator = accumulatorOf(model);
+  }
+
+  execute(batch: Batch, done: (result: ExecuteResult) => void): void {
+    const finishUs = this.loop.nowUs() + drawLatencyUs(this.latency, this.stream);
+    const channel = `exec:I${batch.instance}`;
+    this.loop.schedule(finishUs, { label: `complete:I${batch.instance}:b${batch.batch}`, channel }, () => {
+      done({ ok: true, outputs: this.runRows(batch) });
+    });
+  }
+
+  private runRows(batch: Batch): (number | null)[] {
+    return batch.rows.map((row) => {
+      if (row.request === null || !row.ready) return null;
+      const base = row.state.initialized ? row.state.value : UNINITIALIZED_STATE_GARBAGE;
+      const step = accumulate(
+        this.accumulator,
+        { ready: row.ready, start: row.start, end: row.end, input: row.request.input, corrid: row.corrid },
+        base,
+      );
+      if (step.kind !== 'output') return null;
+      row.state.initialized = true;
+      row.state.value = step.state;
+      return step.output;
+    });
+  }
+}

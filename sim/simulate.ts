@@ -1,0 +1,138 @@
+import type { InferRequest, InferResult } from '../src/core/request.ts';
+import type { TraceEvent } from '../src/core/events.ts';
+import type { ResponseSink } from '../src/core/ports.ts';
+import { scenarioIdText, correlationKey, correlationIdFromScenario } from '../src/core/ids.ts';
+import type { Scenario } from '../src/scenario/types.ts';
+import { SequenceBatchScheduler, type BatcherOptions } from '../src/batcher/index.ts';
+import { EventLoop, seededChooser, type Chooser, type RecordedChoice, type RunOutcome } from './kernel/event-queue.ts';
+import { RandomStreams } from './kernel/random.ts';
+import { TraceRecorder } from './recorder.ts';
+import { SimExecutor } from './executor.ts';
+import { Connection } from './transport.ts';
+import { SimClient, type ServerPort } from './clients.ts';
+import { checkTrace, type Violation } from './oracles/index.ts';
+import { makeHeader, serializeTrace, type TraceHeader } from '../traces/writer.ts';
+import { scheduleLifecycle } from './lifecycle.ts';
+
+export interface SimulateOptions {
+  readonly seed: number;
+  /** Event budget: a run that has not become quiescent after this many tasks is a liveness violation. */
+  readonly maxEvents?: number;
+  readonly slotOrder?: BatcherOptions['slotOrder'];
+  /** Overrides the seeded same-instant choices (model checking). */
+  readonly chooser?: Chooser;
+}
+
+export interface RunResult {
+  readonly seed: number;
+  readonly header: TraceHeader;
+  /** Run events followed by violation events; line i+1 of the trace is events[i]. */
+  readonly events: readonly TraceEvent[];
+  readonly lines: readonly string[];
+  readonly hash: string;
+  readonly violations: readonly Violation[];
+  readonly outcome: RunOutcome;
+  readonly choices: readonly RecordedChoice[];
+  readonly tasksExecuted: number;
+  readonly endUs: number;
+}
+
+export const DEFAULT_MAX_EVENTS = 2_000_000;
+
+/** Options as they go into the trace header, so `replay` re-runs with exactly these. */
+export function headerOptions(options: SimulateOptions): Record<string, unknown> {
+  return { max_events: options.maxEvents ?? DEFAULT_MAX_EVENTS, slot_order: options.slotOrder ?? 'triton-heap' };
+}
+
+/** One deterministic run: a pure function of (scenario, seed, options). */
+export function simulate(scenario: Scenario, options: SimulateOptions): RunResult {
+  const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+  const streams = new RandomStreams(options.seed);
+  const ties = streams.stream('ties');
+  const loop = new EventLoop(options.chooser ?? seededChooser(() => ties.next()));
+  const recorder = new TraceRecorder(loop, maxEvents);
+  const executor = new SimExecutor(loop, scenario.model, scenario.executorLatencyUs, streams.stream('executor'));
+
+  const clientOf = new Map<string, SimClient>();
+  const responses: ResponseSink = {
+    respond: (request, result) => deliverResponse(request, result),
+  };
+  const scheduler = new SequenceBatchScheduler(
+    scenario.model,
+    { clock: loop, timers: loop, executor, responses, events: recorder },
+    { slotOrder: options.slotOrder ?? 'triton-heap' },
+  );
+
+  function deliverResponse(request: InferRequest, result: InferResult): void {
+    const client = clientOf.get(request.id);
+    if (client === undefined) throw new Error(`response for unknown request ${request.id}`);
+    client.connection.sendDown(`respond:${request.id}`, () => client.receive(request, result));
+  }
+
+  const arrived = new Set<string>();
+  const cancelBeforeArrival = new Set<string>();
+  const server: ServerPort = {
+    arrive(request, client) {
+      clientOf.set(request.id, client);
+      arrived.add(request.id);
+      const error = scheduler.enqueue(request);
+      if (error !== null) {
+        deliverResponse(request, { error });
+        return;
+      }
+      if (cancelBeforeArrival.delete(request.id)) scheduler.cancel(request);
+    },
+    cancel(request) {
+      // A cancel that overtook its request on the wire is applied once the request is there.
+      if (arrived.has(request.id)) scheduler.cancel(request);
+      else cancelBeforeArrival.add(request.id);
+    },
+  };
+
+  const transport = streams.stream('transport');
+  const prefixes = requestPrefixes(scenario);
+  scenario.sequences.forEach((sequence, index) => {
+    const prefix = prefixes[index]!;
+    const connection = new Connection(loop, scenario.transportLatencyUs, transport, prefix, sequence.mode === 'stream');
+    new SimClient(sequence, prefix, loop, recorder, connection, server).begin();
+  });
+  scheduleLifecycle(scenario, loop, recorder, scheduler);
+
+  const outcome = loop.run(maxEvents);
+  const events = recorder.events;
+  const violations = checkTrace(events, { model: scenario.model, runEnded: outcome, maxEvents });
+  const endUs = loop.nowUs();
+  const allEvents: TraceEvent[] = [...events];
+  for (const violation of violations) {
+    allEvents.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: violation.events });
+  }
+  const header = makeHeader(options.seed, scenario.normalized, headerOptions(options));
+  const serialized = serializeTrace(header, allEvents);
+  return {
+    seed: options.seed,
+    header,
+    events: allEvents,
+    lines: serialized.lines,
+    hash: serialized.hash,
+    violations,
+    outcome,
+    choices: loop.choices,
+    tasksExecuted: loop.eventsExecuted,
+    endUs,
+  };
+}
+
+/**
+ * Request ids are "<sequence id>:<step>". When several scenario entries reuse one id (id reuse
+ * after END), later entries get "<id>#<n>" before the colon so request ids stay unique.
+ */
+export function requestPrefixes(scenario: Scenario): string[] {
+  const seen = new Map<string, number>();
+  return scenario.sequences.map((sequence) => {
+    const key = correlationKey(correlationIdFromScenario(sequence.id));
+    const count = seen.get(key) ?? 0;
+    seen.set(key, count + 1);
+    const text = scenarioIdText(sequence.id);
+    return count === 0 ? text : `${text}#${count}`;
+  });
+}

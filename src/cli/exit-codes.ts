@@ -1,0 +1,12 @@
+/** The CLI contract (design §5): 0 = ran, no violation; 1 = violation found; 2 = bad input or usage. */
+export const EXIT_OK = 0;
+export const EXIT_VIOLATION = 1;
+export const EXIT_BAD_INPUT = 2;
+
+/** Bad command-line usage (not a file problem): one clear line, exit 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}

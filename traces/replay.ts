@@ -1,0 +1,46 @@
+import { InputError } from '../src/scenario/types.ts';
+import { parseScenario } from '../src/scenario/load.ts';
+import { simulate, type RunResult, type SimulateOptions } from '../sim/simulate.ts';
+import type { ParsedTrace } from './read.ts';
+
+export type ReplayVerdict =
+  | { readonly identical: true; readonly run: RunResult }
+  | {
+      readonly identical: false;
+      readonly run: RunResult;
+      /** 1-based line number of the first difference. */
+      readonly line: number;
+      readonly recorded: string | undefined;
+      readonly replayed: string | undefined;
+    };
+
+/** Recovers the simulate() options a header recorded. */
+export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOptions {
+  const options = trace.header.options;
+  const maxEvents = options['max_events'];
+  const slotOrder = options['slot_order'];
+  if (maxEvents !== undefined && !(Number.isSafeInteger(maxEvents) && (maxEvents as number) > 0)) {
+    throw new InputError(file, 'line 1: options.max_events', 'must be a positive integer');
+  }
+  if (slotOrder !== undefined && slotOrder !== 'triton-heap' && slotOrder !== 'instance-major') {
+    throw new InputError(file, 'line 1: options.slot_order', 'must be "triton-heap" or "instance-major"');
+  }
+  return {
+    seed: trace.header.seed,
+    ...(maxEvents !== undefined ? { maxEvents: maxEvents as number } : {}),
+    ...(slotOrder !== undefined ? { slotOrder: slotOrder as 'triton-heap' | 'instance-major' } : {}),
+  };
+}
+
+/** Re-runs a trace from its header alone and compares line by line. */
+export function replayTrace(trace: ParsedTrace, file: string): ReplayVerdict {
+  const scenario = parseScenario(trace.header.scenario, `${file} (header scenario)`, '.');
+  const run = simulate(scenario, optionsFromHeader(trace, file));
+  const count = Math.max(run.lines.length, trace.lines.length);
+  for (let i = 0; i < count; i++) {
+    if (run.lines[i] !== trace.lines[i]) {
+      return { identical: false, run, line: i + 1, recorded: trace.lines[i], replayed: run.lines[i] };
+    }
+  }
+  return { identical: true, run };
+}

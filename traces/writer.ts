@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import type { TraceEvent } from '../src/core/events.ts';
+import { TOOL_VERSION, TRACE_FORMAT, TRACE_VERSION } from './version.ts';
+
+export interface TraceHeader {
+  readonly type: 'header';
+  readonly format: typeof TRACE_FORMAT;
+  readonly version: typeof TRACE_VERSION;
+  readonly seed: number;
+  readonly tool: string;
+  readonly clock: 'virtual' | 'real';
+  readonly scenario: Readonly<Record<string, unknown>>;
+  readonly options: Readonly<Record<string, unknown>>;
+}
+
+export function makeHeader(
+  seed: number,
+  scenario: Readonly<Record<string, unknown>>,
+  options: Readonly<Record<string, unknown>>,
+  clock: 'virtual' | 'real' = 'virtual',
+): TraceHeader {
+  return { type: 'header', format: TRACE_FORMAT, version: TRACE_VERSION, seed, tool: TOOL_VERSION, clock, scenario, options };
+}
+
+export interface SerializedTrace {
+  /** Every line, header first, summary last, without trailing newlines. */
+  readonly lines: readonly string[];
+  readonly hash: string;
+}
+
+/**
+ * Serialises a run: header, events, then a summary whose hash covers every earlier line (each
+ * followed by "\n"). Key order is the objects' creation order, fixed by the event builders.
+ */
+export function serializeTrace(header: TraceHeader, events: readonly TraceEvent[]): SerializedTrace {
+  const hasher = createHash('sha256');
+  const lines: string[] = [];
+  const push = (line: string): void => {
+    lines.push(line);
+    hasher.update(line);
+    hasher.update('\n');
+  };
+  push(JSON.stringify(header));
+  let requests = 0;
+  let responses = 0;
+  let violations = 0;
+  for (const event of events) {
+    if (event.type === 'send') requests++;
+    else if (event.type === 'response') responses++;
+    else if (event.type === 'violation') violations++;
+    push(JSON.stringify(event));
+  }
+  const hash = hasher.digest('hex');
+  const lastT = events.length > 0 ? events[events.length - 1]!.t : 0;
+  lines.push(JSON.stringify({ t: lastT, type: 'summary', requests, responses, violations, events: events.length, hash }));
+  return { lines, hash };
+}
+
+export function traceText(trace: SerializedTrace): string {
+  return `${trace.lines.join('\n')}\n`;
+}
