@@ -1,7 +1,7 @@
 import type { InferRequest, InferResult } from '../src/core/request.ts';
 import { correlationIdFromScenario } from '../src/core/ids.ts';
 import type { ScenarioSequence } from '../src/scenario/types.ts';
-import type { EventLoop } from './kernel/event-queue.ts';
+import type { SimLoop } from './kernel/event-queue.ts';
 import type { TraceRecorder } from './recorder.ts';
 import type { Connection } from './transport.ts';
 
@@ -25,7 +25,7 @@ export class SimClient {
     private readonly sequence: ScenarioSequence,
     /** Text before ":" in request ids; unique per scenario entry. */
     private readonly requestPrefix: string,
-    private readonly loop: EventLoop,
+    private readonly loop: SimLoop,
     private readonly recorder: TraceRecorder,
     readonly connection: Connection,
     private readonly server: ServerPort,

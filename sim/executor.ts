@@ -2,7 +2,7 @@ import type { Batch, ExecuteResult, Executor } from '../src/core/ports.ts';
 import type { ModelConfig } from '../src/config/types.ts';
 import type { Latency } from '../src/scenario/types.ts';
 import { accumulate, type AccumulatorModel } from '../src/model/reference.ts';
-import type { EventLoop } from './kernel/event-queue.ts';
+import type { SimLoop } from './kernel/event-queue.ts';
 import type { RandomStream } from './kernel/random.ts';
 import { drawLatencyUs } from './latency.ts';
 
@@ -25,7 +25,7 @@ export class SimExecutor implements Executor {
   private readonly accumulator: AccumulatorModel;
 
   constructor(
-    private readonly loop: EventLoop,
+    private readonly loop: SimLoop,
     model: ModelConfig,
     private readonly latency: Latency,
     private readonly stream: RandomStream,

@@ -4,7 +4,7 @@ import type { ResponseSink } from '../src/core/ports.ts';
 import { scenarioIdText, correlationKey, correlationIdFromScenario } from '../src/core/ids.ts';
 import type { Scenario } from '../src/scenario/types.ts';
 import { SequenceBatchScheduler, type BatcherOptions } from '../src/batcher/index.ts';
-import { EventLoop, seededChooser, type Chooser, type RecordedChoice, type RunOutcome } from './kernel/event-queue.ts';
+import { EventLoop, seededChooser, type Chooser, type RecordedChoice, type RunOutcome, type SimLoop } from './kernel/event-queue.ts';
 import { RandomStreams } from './kernel/random.ts';
 import { TraceRecorder } from './recorder.ts';
 import { SimExecutor } from './executor.ts';
@@ -21,6 +21,8 @@ export interface SimulateOptions {
   readonly slotOrder?: BatcherOptions['slotOrder'];
   /** Overrides the seeded same-instant choices (model checking). */
   readonly chooser?: Chooser;
+  /** Replaces the event loop (benchmarks compare kernels on the same workload). */
+  readonly makeLoop?: (chooser: Chooser) => SimLoop;
 }
 
 export interface RunResult {
@@ -49,7 +51,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
   const streams = new RandomStreams(options.seed);
   const ties = streams.stream('ties');
-  const loop = new EventLoop(options.chooser ?? seededChooser(() => ties.next()));
+  const chooser = options.chooser ?? seededChooser(() => ties.next());
+  const loop = options.makeLoop ? options.makeLoop(chooser) : new EventLoop(chooser);
   const recorder = new TraceRecorder(loop, maxEvents);
   const executor = new SimExecutor(loop, scenario.model, scenario.executorLatencyUs, streams.stream('executor'));
 

@@ -1,5 +1,5 @@
 import type { Latency } from '../src/scenario/types.ts';
-import type { EventLoop } from './kernel/event-queue.ts';
+import type { SimLoop } from './kernel/event-queue.ts';
 import type { RandomStream } from './kernel/random.ts';
 import { drawLatencyUs } from './latency.ts';
 
@@ -13,7 +13,7 @@ export class Connection {
   private lastDownUs = 0;
 
   constructor(
-    private readonly loop: EventLoop,
+    private readonly loop: SimLoop,
     private readonly latency: Latency,
     private readonly stream: RandomStream,
     private readonly name: string,

@@ -24,12 +24,19 @@ interface Task {
 
 export type RunOutcome = 'quiescent' | 'budget-exhausted';
 
+/** What a run needs from its event loop; EventLoop is the real one, benchmarks plug in others. */
+export interface SimLoop extends Clock, Timers {
+  run(maxEvents: number): RunOutcome;
+  readonly choices: readonly RecordedChoice[];
+  readonly eventsExecuted: number;
+}
+
 /**
  * The simulator's clock and event loop. Future tasks sit in a binary heap ordered by (time, id);
  * the tasks of the current instant sit in a small buffer from which the chooser picks, so the
  * order of same-time tasks is a recorded choice while the common case (one task) costs nothing.
  */
-export class EventLoop implements Clock, Timers {
+export class EventLoop implements SimLoop {
   private heap: Task[] = [];
   private instant: Task[] = [];
   private now = 0;

@@ -2,6 +2,7 @@ import type { SeqsimCommand } from './command.ts';
 import { runCommand } from './commands/run.ts';
 import { replayCommand } from './commands/replay.ts';
 import { examplesCommand } from './commands/examples.ts';
+import { benchCommand } from './commands/bench.ts';
 
 /** Every subcommand, in the order `seqsim --help` lists them. */
-export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, examplesCommand];
+export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, examplesCommand, benchCommand];

@@ -1,0 +1,73 @@
+import { performance } from 'node:perf_hooks';
+import { parseScenario } from '../../src/scenario/load.ts';
+import { simulate } from '../simulate.ts';
+import { benchScenarioJson } from './workload.ts';
+import { runBareHeapLoop } from './bare-heap.ts';
+import { FakeTimersLoop } from './fake-timers-loop.ts';
+
+export interface KernelBenchFigures {
+  readonly concurrent: number;
+  readonly requests: number;
+  readonly tasks: number;
+  readonly wallMs: number;
+  readonly simulatedRequestsPerSec: number;
+  readonly eventsPerSec: number;
+  readonly simulatedUs: number;
+  /** Simulated time / wall time. */
+  readonly timeCompression: number;
+  readonly bareHeapEventsPerSec: number;
+  /** Our events/s over the bare heap's (target ≥ 1/3). */
+  readonly vsBareHeap: number;
+  readonly fakeTimersWallMs: number;
+  /** Our speed over the fake-timers drive of the same run (target ≥ 5× at 10k sequences). */
+  readonly vsFakeTimers: number;
+}
+
+/** Benchmarks wall time, not a test: real time is read here and only here, outside the simulation. */
+export function benchKernel(concurrent: number, totalRequests: number, withFakeTimers: boolean): KernelBenchFigures {
+  const scenario = parseScenario(benchScenarioJson(concurrent, totalRequests), `bench-${concurrent}`, '.');
+  const maxEvents = 50_000_000;
+  const started = performance.now();
+  const run = simulate(scenario, { seed: 1, maxEvents });
+  const wallMs = performance.now() - started;
+  const requests = run.events.reduce((n, e) => n + (e.type === 'send' ? 1 : 0), 0);
+
+  const bareStarted = performance.now();
+  runBareHeapLoop(run.tasksExecuted, Math.min(concurrent, 10_000));
+  const bareMs = performance.now() - bareStarted;
+
+  let fakeTimersWallMs = Number.NaN;
+  if (withFakeTimers) {
+    const fakeStarted = performance.now();
+    const fakeRun = simulate(scenario, { seed: 1, maxEvents, makeLoop: () => new FakeTimersLoop() });
+    fakeTimersWallMs = performance.now() - fakeStarted;
+    if (fakeRun.tasksExecuted !== run.tasksExecuted) {
+      throw new Error(`fake-timers run executed ${fakeRun.tasksExecuted} tasks, ours ${run.tasksExecuted}`);
+    }
+  }
+  const eventsPerSec = run.tasksExecuted / (wallMs / 1000);
+  const bareHeapEventsPerSec = run.tasksExecuted / (bareMs / 1000);
+  return {
+    concurrent,
+    requests,
+    tasks: run.tasksExecuted,
+    wallMs,
+    simulatedRequestsPerSec: requests / (wallMs / 1000),
+    eventsPerSec,
+    simulatedUs: run.endUs,
+    timeCompression: run.endUs / 1000 / wallMs,
+    bareHeapEventsPerSec,
+    vsBareHeap: eventsPerSec / bareHeapEventsPerSec,
+    fakeTimersWallMs,
+    vsFakeTimers: fakeTimersWallMs / wallMs,
+  };
+}
+
+/**
+ * Time compression for a steady 1k req/s and 10 req/s workload follows from events/s: each request
+ * costs about tasks/requests events, so one second of such traffic takes that many events.
+ */
+export function compressionAtRate(figures: KernelBenchFigures, requestsPerSecond: number): number {
+  const eventsPerSimulatedSecond = (figures.tasks / figures.requests) * requestsPerSecond;
+  return figures.eventsPerSec / eventsPerSimulatedSecond;
+}
