@@ -1,7 +1,7 @@
 import type { InferRequest, InferResult } from '../src/core/request.ts';
 import type { TraceEvent } from '../src/core/events.ts';
 import type { ResponseSink } from '../src/core/ports.ts';
-import { scenarioIdText, correlationKey, correlationIdFromScenario } from '../src/core/ids.ts';
+import { scenarioIdText } from '../src/core/ids.ts';
 import type { Scenario } from '../src/scenario/types.ts';
 import { SequenceBatchScheduler, type BatcherOptions } from '../src/batcher/index.ts';
 import { EventLoop, seededChooser, type Chooser, type RecordedChoice, type RunOutcome, type SimLoop } from './kernel/event-queue.ts';
@@ -127,15 +127,15 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
 
 /**
  * Request ids are "<sequence id>:<step>". When several scenario entries reuse one id (id reuse
- * after END), later entries get "<id>#<n>" before the colon so request ids stay unique.
+ * after END, or uint64 5 next to string "5"), later entries get "<id>#<n>" before the colon so request ids stay unique.
  */
 export function requestPrefixes(scenario: Scenario): string[] {
+  // Keyed by text, not by id: uint64 5 and string "5" are different sequences but print alike.
   const seen = new Map<string, number>();
   return scenario.sequences.map((sequence) => {
-    const key = correlationKey(correlationIdFromScenario(sequence.id));
-    const count = seen.get(key) ?? 0;
-    seen.set(key, count + 1);
     const text = scenarioIdText(sequence.id);
+    const count = seen.get(text) ?? 0;
+    seen.set(text, count + 1);
     return count === 0 ? text : `${text}#${count}`;
   });
 }

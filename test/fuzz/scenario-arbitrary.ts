@@ -1,0 +1,84 @@
+import fc from 'fast-check';
+
+/**
+ * Random but valid scenario JSON: small worlds where races are likely (few slots, equal
+ * latencies, short idle timeouts, cancellations, backlog timeouts, reused and string ids).
+ */
+export function scenarioJsonArbitrary(): fc.Arbitrary<Record<string, unknown>> {
+  const step = fc.record({
+    value: fc.integer({ min: -8, max: 64 }),
+    gap_us: fc.constantFrom(0, 0, 10, 100, 1000, 5000),
+    timeout_us: fc.constantFrom(0, 0, 0, 500, 3000),
+    cancel: fc.constantFrom(undefined, undefined, undefined, undefined, 0, 300, 2000),
+  });
+  const sequence = fc.record({
+    id: fc.oneof(fc.integer({ min: 1, max: 6 }), fc.constantFrom('a', 'b', '7', 'x<y>')),
+    start_us: fc.constantFrom(0, 0, 50, 500, 3000),
+    mode: fc.constantFrom('sync', 'stream'),
+    steps: fc.array(step, { minLength: 1, maxLength: 4 }),
+    endLast: fc.boolean(),
+    startFirst: fc.constantFrom(true, true, true, true, false),
+  });
+  const strategy = fc.oneof(
+    fc.record({
+      direct: fc.record({
+        max_queue_delay_microseconds: fc.constantFrom(0, 0, 200, 2000),
+        minimum_slot_utilization: fc.constantFrom(0, 0.5, 1),
+      }),
+    }),
+    fc.record({
+      oldest: fc.record({
+        max_candidate_sequences: fc.integer({ min: 0, max: 4 }),
+        max_queue_delay_microseconds: fc.constantFrom(0, 0, 300),
+        preserve_ordering: fc.boolean(),
+      }),
+    }),
+  );
+  return fc
+    .record({
+      maxBatchSize: fc.integer({ min: 0, max: 3 }),
+      instances: fc.integer({ min: 1, max: 3 }),
+      idleUs: fc.constantFrom(1500, 4000, 1_000_000),
+      strategy,
+      executorUs: fc.oneof(fc.constantFrom(0, 500, 1000), fc.constant({ min: 100, max: 1500 })),
+      transportUs: fc.oneof(fc.constantFrom(0, 50), fc.constant({ min: 0, max: 300 })),
+      sequences: fc.array(sequence, { minLength: 1, maxLength: 6 }),
+      stopAt: fc.constantFrom(undefined, undefined, undefined, 2000),
+    })
+    .map((w) => {
+      const strategy =
+        'oldest' in w.strategy
+          ? {
+              oldest: {
+                ...w.strategy.oldest,
+                // Triton requires preferred sizes ≤ max_batch_size; leave the default.
+              },
+            }
+          : w.strategy;
+      return {
+        name: 'fuzz',
+        model: {
+          name: 'fuzz_model',
+          max_batch_size: w.maxBatchSize,
+          instance_group: [{ count: w.instances, kind: 'KIND_CPU' }],
+          sequence_batching: { max_sequence_idle_microseconds: w.idleUs, ...strategy },
+        },
+        executor: { latency_us: w.executorUs },
+        transport: { latency_us: w.transportUs },
+        sequences: w.sequences.map((s) => ({
+          id: s.id,
+          start_us: s.start_us,
+          mode: s.mode,
+          steps: s.steps.map((st, k) => ({
+            value: st.value,
+            ...(k > 0 ? { gap_us: st.gap_us } : {}),
+            ...(k === 0 && s.startFirst ? { start: true } : {}),
+            ...(k === s.steps.length - 1 && s.endLast ? { end: true } : {}),
+            ...(st.timeout_us ? { timeout_us: st.timeout_us } : {}),
+            ...(st.cancel !== undefined ? { cancel_after_us: st.cancel } : {}),
+          })),
+        })),
+        ...(w.stopAt !== undefined ? { lifecycle: [{ at_us: w.stopAt, stop: true }] } : {}),
+      };
+    });
+}
