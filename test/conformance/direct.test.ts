@@ -387,7 +387,7 @@ describe('conformance: implicit state and controls', () => {
       sequences: [{ id: 'abc', steps: [one(1, { start: true, end: true })] }],
     });
     expect(results(run)['abc:0']).toMatch(
-      /^INVALID_ARG: \[request id: .*\] sequence batching control 'CORRID' data-type is 'BYTES', but model 'acc' expects 'TYPE_UINT64'$/,
+      /^INVALID_ARG: \[request id: .*\] sequence batching control 'CORRID' data-type is 'BYTES', but model 'acc' expects 'UINT64'$/,
     );
   });
 });

@@ -1,0 +1,346 @@
+/*
+ * Triton's SequenceBatchScheduler (spec §3–§8, §11) on injected time.
+ *
+ * Where Triton leaves timing open, seqsim chooses (see CHOICES.md):
+ * - Every Triton thread wake-up is a task on the Timers, so same-microsecond events are choice
+ *   points: an arrival may or may not join the batch that an instance forms at that instant.
+ * - The reaper reaps at exactly last_arrival + max_sequence_idle_microseconds (Triton: the first
+ *   check at or after it, ≈ +1 µs), and re-checks every 50 ms while an idle-expired sequence waits
+ *   in the backlog. It only runs while it has something to watch, so finished runs go quiescent.
+ * - CANCELLED responses come from a clean-up task at the same virtual time (Triton's clean-up
+ *   thread delivers them asynchronously).
+ */
+import { assert } from '../core/assert.ts';
+import type { TritonError } from '../core/errors.ts';
+import { startConflictWarning, tritonErrors } from '../core/errors.ts';
+import type { EventSink, ReleaseReason } from '../core/events.ts';
+import { correlationKey, formatCorrelationId, isNullCorrelationId } from '../core/ids.ts';
+import type { Clock, Executor, ResponseSink, TimerHandle, Timers } from '../core/ports.ts';
+import type { InferRequest, InferResult } from '../core/request.ts';
+import type { ModelConfig } from '../config/types.ts';
+import { corridTypeError } from './controls.ts';
+import { makeFreeSlotPool, type FreeSlotPool, type SlotOrder, type SlotRef } from './slot-heap.ts';
+import { occupantOf, REAP_MARKER, type InstanceBatcher, type Occupant, type SlotItem } from './slot-queue.ts';
+import { DirectBatcher } from './direct.ts';
+import { OldestBatcher } from './oldest.ts';
+
+export interface BatcherDeps {
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly executor: Executor;
+  readonly responses: ResponseSink;
+  readonly events: EventSink;
+}
+
+export interface BatcherOptions {
+  /** Free-slot tie-break: Triton's libstdc++ heap order (default) or lowest instance first. */
+  readonly slotOrder?: SlotOrder;
+}
+
+/** Triton's longest string correlation id. */
+export const MAX_STRING_ID_LENGTH = 128;
+/** How often the reaper re-checks while an idle-expired sequence waits in the backlog. */
+export const BACKLOG_IDLE_RECHECK_US = 50_000;
+
+/** One waiting sequence in the backlog (Triton's backlog queue). */
+interface BacklogQueue {
+  readonly occupant: Occupant;
+  readonly requests: InferRequest[];
+  expirationUs: number;
+  expired: boolean;
+}
+
+/** Everything a per-instance batcher needs from its scheduler. */
+export interface SchedulerContext {
+  readonly model: ModelConfig;
+  readonly deps: BatcherDeps;
+  /** §5: release a slot; returns the backlog sequence moved into it, if any. */
+  releaseSlot(instance: number, slot: number, queue: SlotItem[], reason: ReleaseReason, occupant: Occupant | undefined): Occupant | undefined;
+  /** Answers requests CANCELLED from the clean-up task. */
+  cancelAll(requests: readonly InferRequest[]): void;
+  /** Hands a response to the transport. */
+  respond(request: InferRequest, result: InferResult): void;
+  nextBatchNumber(): number;
+}
+
+export class SequenceBatchScheduler implements SchedulerContext {
+  private readonly freeSlots: FreeSlotPool;
+  private readonly batchers: InstanceBatcher[];
+  private readonly slotOf = new Map<string, SlotRef>();
+  private readonly backlogOf = new Map<string, BacklogQueue>();
+  /** FIFO of backlog queues; `backlogHead` skips consumed entries without O(n) shifts. */
+  private backlogs: BacklogQueue[] = [];
+  private backlogHead = 0;
+  /** Arrival time of each id's latest request: Triton's correlation_id_timestamps_ (idle clock). */
+  private readonly lastArrivalUs = new Map<string, number>();
+  private reaperTimer: TimerHandle | undefined;
+  private reaperAtUs = Number.POSITIVE_INFINITY;
+  private stopped = false;
+  private batchCounter = 0;
+
+  constructor(
+    readonly model: ModelConfig,
+    readonly deps: BatcherDeps,
+    options: BatcherOptions = {},
+  ) {
+    assert(model.instanceCount >= 1, 'a model has at least one instance');
+    this.freeSlots = makeFreeSlotPool(options.slotOrder ?? 'triton-heap', model.instanceCount, model.slotsPerInstance);
+    this.batchers = [];
+    for (let instance = 0; instance < model.instanceCount; instance++) {
+      this.batchers.push(model.strategy.kind === 'direct' ? new DirectBatcher(this, instance) : new OldestBatcher(this, instance));
+    }
+  }
+
+  nextBatchNumber(): number {
+    return this.batchCounter++;
+  }
+
+  /** A request reaches the scheduler (Triton's Enqueue, spec §4). Returns a synchronous error or null. */
+  enqueue(request: InferRequest): TritonError | null {
+    const { clock, events } = this.deps;
+    const now = clock.nowUs();
+    request.arrivalUs = now;
+    events.emit({ type: 'arrive', request: request.id });
+    const error = this.validate(request);
+    if (error !== null) {
+      events.emit({ type: 'reject', request: request.id, code: error.code, message: error.message });
+      return error;
+    }
+    const key = correlationKey(request.correlationId);
+    const slot = this.slotOf.get(key);
+    const backlog = this.backlogOf.get(key);
+    if (!request.start && slot === undefined && backlog === undefined) {
+      const missing = tritonErrors.missingStart(formatCorrelationId(request.correlationId), this.model.name);
+      events.emit({ type: 'reject', request: request.id, code: missing.code, message: missing.message });
+      return missing;
+    }
+    this.touchIdleClock(key, now);
+    if (request.start && (slot !== undefined || backlog !== undefined)) {
+      // Accepted silently (spec §4 step 9): the old sequence's queued work runs first, then this
+      // request restarts the slot's state with START=true.
+      events.emit({ type: 'warning', message: startConflictWarning(formatCorrelationId(request.correlationId), this.model.name), sequence: request.sequence });
+    }
+    if (slot !== undefined) {
+      this.enqueueToSlot(key, slot, request);
+    } else if (backlog !== undefined) {
+      this.appendToBacklog(key, backlog, request);
+    } else {
+      const free = this.freeSlots.pop();
+      if (free === undefined) this.createBacklog(key, request);
+      else {
+        this.slotOf.set(key, free);
+        events.emit({ type: 'assign', sequence: request.sequence, instance: free.instance, slot: free.slot });
+        this.enqueueToSlot(key, free, request);
+      }
+    }
+    return null;
+  }
+
+  /** The client cancelled `request`; Triton only notices at queue fronts (spec §8). */
+  cancel(request: InferRequest): void {
+    request.cancelled = true;
+  }
+
+  /** Server stop (spec §11): from now on, only requests without START are accepted. */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Triton's in-flight count for shutdown: sequences holding a slot whose END is not enqueued. */
+  inflightSequenceCount(): number {
+    return this.slotOf.size;
+  }
+
+  occupancy(): { heldSlots: number; freeSlots: number; backlogQueues: number; queuedRequests: number; batchesInFlight: number } {
+    const total = this.model.instanceCount * this.model.slotsPerInstance;
+    let queuedRequests = 0;
+    let batchesInFlight = 0;
+    for (const batcher of this.batchers) {
+      queuedRequests += batcher.queuedRequests();
+      if (batcher.inFlight()) batchesInFlight++;
+    }
+    return {
+      heldSlots: total - this.freeSlots.size,
+      freeSlots: this.freeSlots.size,
+      backlogQueues: this.backlogs.length - this.backlogHead,
+      queuedRequests,
+      batchesInFlight,
+    };
+  }
+
+  private validate(request: InferRequest): TritonError | null {
+    const id = request.correlationId;
+    if (id.kind === 'str' && id.value.length > MAX_STRING_ID_LENGTH) return tritonErrors.stringIdTooLong();
+    const typeError = corridTypeError(this.model, request.id, id);
+    if (typeError !== null) return typeError;
+    if (request.batchSize > 1) return tritonErrors.batchSize(this.model.name);
+    if (isNullCorrelationId(id)) return tritonErrors.nullCorrelationId(this.model.name);
+    if (this.stopped && request.start) return tritonErrors.stopping();
+    return null;
+  }
+
+  private enqueueToSlot(key: string, slot: SlotRef, request: InferRequest): void {
+    // END frees the id at enqueue time, before it executes (spec §4 step 11).
+    if (request.end) this.slotOf.delete(key);
+    this.batchers[slot.instance]!.enqueue(slot.slot, occupantOf(request, key), request);
+  }
+
+  private appendToBacklog(key: string, backlog: BacklogQueue, request: InferRequest): void {
+    if (request.timeoutUs > 0) this.shortenExpiration(backlog, request.arrivalUs + request.timeoutUs);
+    backlog.requests.push(request);
+    if (request.end) this.backlogOf.delete(key);
+  }
+
+  private createBacklog(key: string, request: InferRequest): void {
+    const backlog: BacklogQueue = { occupant: occupantOf(request, key), requests: [request], expirationUs: Number.POSITIVE_INFINITY, expired: false };
+    this.backlogs.push(backlog);
+    if (!request.end) this.backlogOf.set(key, backlog);
+    this.deps.events.emit({ type: 'backlog', sequence: request.sequence });
+    if (request.timeoutUs > 0) this.shortenExpiration(backlog, request.arrivalUs + request.timeoutUs);
+  }
+
+  private shortenExpiration(backlog: BacklogQueue, expirationUs: number): void {
+    if (expirationUs >= backlog.expirationUs) return;
+    backlog.expirationUs = expirationUs;
+    this.wakeReaperBy(expirationUs);
+  }
+
+  /** §5: ReleaseSequenceSlot. */
+  releaseSlot(instance: number, slot: number, queue: SlotItem[], reason: ReleaseReason, occupant: Occupant | undefined): Occupant | undefined {
+    const { events } = this.deps;
+    if (occupant !== undefined) events.emit({ type: 'release', sequence: occupant.sequence, instance, slot, reason });
+    const front = queue[0];
+    if (front !== undefined && front !== REAP_MARKER) {
+      // Cancellation release (core PR #341): forget the id so the reaper cannot release the
+      // slot a second time. Like Triton, this erases the id even if it now maps elsewhere.
+      const key = correlationKey(front.correlationId);
+      this.slotOf.delete(key);
+      this.lastArrivalUs.delete(key);
+    }
+    const leftovers = queue.splice(0, queue.length).filter((item): item is InferRequest => item !== REAP_MARKER);
+    this.cancelAll(leftovers);
+    for (;;) {
+      const backlog = this.popBacklog();
+      if (backlog === undefined) break;
+      const key = backlog.occupant.key;
+      const last = backlog.requests[backlog.requests.length - 1]!;
+      if (!last.end && this.backlogOf.get(key) === backlog) this.backlogOf.delete(key);
+      if (backlog.requests.some((r) => r.cancelled)) {
+        events.emit({ type: 'release', sequence: backlog.occupant.sequence, instance: null, slot: null, reason: 'cancel' });
+        this.cancelAll(backlog.requests);
+        continue;
+      }
+      if (!last.end) this.slotOf.set(key, { instance, slot });
+      events.emit({ type: 'assign', sequence: backlog.occupant.sequence, instance, slot });
+      for (const request of backlog.requests) queue.push(request);
+      return backlog.occupant;
+    }
+    this.freeSlots.push({ instance, slot });
+    return undefined;
+  }
+
+  cancelAll(requests: readonly InferRequest[]): void {
+    if (requests.length === 0) return;
+    const batch = [...requests];
+    this.deps.timers.schedule(this.deps.clock.nowUs(), { label: 'cleanup', channel: 'cleanup' }, () => {
+      for (const request of batch) this.respond(request, { error: tritonErrors.cancelled() });
+    });
+  }
+
+  respond(request: InferRequest, result: InferResult): void {
+    this.deps.responses.respond(request, result);
+  }
+
+  private popBacklog(): BacklogQueue | undefined {
+    while (this.backlogHead < this.backlogs.length) {
+      const backlog = this.backlogs[this.backlogHead++]!;
+      this.compactBacklog();
+      if (!backlog.expired) return backlog;
+    }
+    return undefined;
+  }
+
+  private compactBacklog(): void {
+    if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlogs.length) {
+      this.backlogs = this.backlogs.slice(this.backlogHead);
+      this.backlogHead = 0;
+    }
+  }
+
+  // ---- Idle reaper and backlog timeouts (spec §6, §7) ----
+
+  private touchIdleClock(key: string, nowUs: number): void {
+    this.lastArrivalUs.set(key, nowUs);
+    this.wakeReaperBy(nowUs + this.model.maxSequenceIdleUs);
+  }
+
+  private wakeReaperBy(atUs: number): void {
+    if (atUs >= this.reaperAtUs) return;
+    if (this.reaperTimer !== undefined) this.deps.timers.cancel(this.reaperTimer);
+    this.reaperAtUs = atUs;
+    this.reaperTimer = this.deps.timers.schedule(atUs, { label: 'reaper', channel: 'reaper' }, () => this.runReaper());
+  }
+
+  private runReaper(): void {
+    this.reaperTimer = undefined;
+    this.reaperAtUs = Number.POSITIVE_INFINITY;
+    const now = this.deps.clock.nowUs();
+    const nextIdleUs = this.reapIdleSequences(now);
+    const nextExpiryUs = this.expireBacklogs(now);
+    const next = Math.min(nextIdleUs, nextExpiryUs);
+    if (next < Number.POSITIVE_INFINITY) this.wakeReaperBy(next);
+  }
+
+  /** Returns when the next idle check is due (∞ when nothing is watched). */
+  private reapIdleSequences(now: number): number {
+    const maxIdle = this.model.maxSequenceIdleUs;
+    let next = Number.POSITIVE_INFINITY;
+    const forceEnd: { key: string; slot: SlotRef }[] = [];
+    for (const [key, lastUs] of this.lastArrivalUs) {
+      const remaining = maxIdle - (now - lastUs);
+      if (remaining > 0) {
+        next = Math.min(next, now + remaining);
+        continue;
+      }
+      const slot = this.slotOf.get(key);
+      if (slot !== undefined) {
+        forceEnd.push({ key, slot });
+      } else if (this.backlogOf.has(key)) {
+        // Backlogged sequences are never reaped, but their idle clock keeps ageing (backlog trap).
+        next = Math.min(next, now + BACKLOG_IDLE_RECHECK_US);
+      } else {
+        this.lastArrivalUs.delete(key);
+      }
+    }
+    for (const { key, slot } of forceEnd) {
+      this.slotOf.delete(key);
+      this.lastArrivalUs.delete(key);
+      const batcher = this.batchers[slot.instance]!;
+      const occupant = batcher.occupant(slot.slot);
+      assert(occupant !== undefined && occupant.key === key, 'a reaped sequence occupies its slot');
+      this.deps.events.emit({ type: 'reap', sequence: occupant.sequence, instance: slot.instance, slot: slot.slot });
+      batcher.enqueue(slot.slot, occupant, REAP_MARKER);
+    }
+    return next;
+  }
+
+  /** Expires backlog queues whose request timeout passed; returns the next expiration. */
+  private expireBacklogs(now: number): number {
+    let next = Number.POSITIVE_INFINITY;
+    for (let i = this.backlogHead; i < this.backlogs.length; i++) {
+      const backlog = this.backlogs[i]!;
+      if (backlog.expired || backlog.expirationUs === Number.POSITIVE_INFINITY) continue;
+      if (backlog.expirationUs > now) {
+        next = Math.min(next, backlog.expirationUs);
+        continue;
+      }
+      backlog.expired = true;
+      const key = backlog.occupant.key;
+      // Only if it still points at this queue: a newer sequence reusing the id is kept.
+      if (this.backlogOf.get(key) === backlog) this.backlogOf.delete(key);
+      this.deps.events.emit({ type: 'release', sequence: backlog.occupant.sequence, instance: null, slot: null, reason: 'expired' });
+      for (const request of backlog.requests) this.respond(request, { error: tritonErrors.backlogTimeout() });
+    }
+    return next;
+  }
+}
