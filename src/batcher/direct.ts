@@ -66,7 +66,9 @@ export class DirectBatcher implements InstanceBatcher {
     const { clock, timers } = this.scheduler.deps;
     this.wakeTask = timers.schedule(clock.nowUs(), { label: this.label, channel: `batcher:I${this.instance}` }, () => {
       this.wakeTask = undefined;
-      this.formBatch();
+      // A wake-up raised while this task was forming a batch finds the instance busy: the
+      // batch's completion wakes the batcher again.
+      if (!this.executing) this.formBatch();
     });
   }
 

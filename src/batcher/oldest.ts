@@ -108,7 +108,9 @@ export class OldestBatcher implements InstanceBatcher {
     }
     this.wakeTask = timers.schedule(clock.nowUs(), { label: `batch:I${this.instance}`, channel: `batcher:I${this.instance}` }, () => {
       this.wakeTask = undefined;
-      this.formBatch();
+      // A wake-up raised while this task was forming a batch finds the instance busy: the
+      // batch's completion wakes the batcher again.
+      if (!this.executing) this.formBatch();
     });
   }
 

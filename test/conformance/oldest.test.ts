@@ -13,11 +13,14 @@ describe('conformance: Oldest strategy', () => {
         { id: 3, start_us: 200, steps: [one(4, { start: true, end: true })] },
       ],
     });
-    expect(batchShapes(run)).toEqual(['100 I0 [1:0, 2:0]', '1100 I0 [3:0]']);
-    // END is dispatched into the inner batcher at once, which releases the slot (spec §17.1).
-    expect(assignments(run)).toEqual(['0 1→I0s0', '100 2→I0s0', '200 3→I0s0']);
-    expect(releases(run)).toEqual(['0 1 I0s0 end', '100 2 I0s0 end', '200 3 I0s0 end']);
-    expect(results(run)).toEqual({ '1:0': 1, '2:0': 2, '3:0': 4 });
+    // 1:0 is END, so dispatching it into the inner batcher frees slot 0 at once (spec §17.1).
+    // Sequence 2 gets slot 0 back from the heap but must wait behind the in-flight END there;
+    // sequence 3 takes slot 1, and [1:0, 3:0] is the preferred size 2. 2:0 follows alone once
+    // its delay has passed after 1:0 was released.
+    expect(batchShapes(run)).toEqual(['200 I0 [1:0, 3:0]', '1700 I0 [2:0]']);
+    expect(assignments(run)).toEqual(['0 1→I0s0', '100 2→I0s0', '200 3→I0s1']);
+    expect(releases(run)).toEqual(['0 1 I0s0 end', '200 3 I0s1 end', '1200 2 I0s0 end']);
+    expect(results(run)).toEqual({ '1:0': 1, '3:0': 4, '2:0': 2 });
   });
 
   it('without a preferred size reached, a lone request goes once the delay has passed', () => {
