@@ -107,7 +107,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const endUs = loop.nowUs();
   const allEvents: TraceEvent[] = [...events];
   for (const violation of violations) {
-    allEvents.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: violation.events });
+    allEvents.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
   }
   const header = makeHeader(options.seed, scenario.normalized, headerOptions(options));
   const serialized = serializeTrace(header, allEvents);

@@ -1,18 +1,46 @@
 import type { TraceEvent } from '../../src/core/events.ts';
-import type { ModelConfig } from '../../src/config/types.ts';
-import type { RunOutcome } from '../kernel/event-queue.ts';
+import { Ledger } from './ledger.ts';
+import { checkRouting } from './routing.ts';
+import { checkControlSignals } from './control-signals.ts';
+import { checkResponses } from './responses.ts';
+import { checkOutputs } from './outputs.ts';
+import { checkBatchShape } from './batch-shape.ts';
+import { ViolationSink, type OracleContext, type Violation } from './types.ts';
 
-export type OracleName = 'affinity' | 'order' | 'control-signals' | 'slot-accounting' | 'response' | 'outputs' | 'batch-shape' | 'liveness';
-export interface Violation {
-  oracle: OracleName;
-  message: string;
-  events: number[];
-}
-export interface OracleContext {
-  model: ModelConfig;
-  runEnded: RunOutcome;
-  maxEvents: number;
-}
-export function checkTrace(_events: readonly TraceEvent[], _context: OracleContext): Violation[] {
-  return [];
+export type { OracleContext, OracleName, Violation } from './types.ts';
+export { checkRouting, checkControlSignals, checkResponses, checkOutputs, checkBatchShape };
+
+/** Runs every oracle of design §3 over a run's events, in a fixed order. */
+export function checkTrace(events: readonly TraceEvent[], context: OracleContext): Violation[] {
+  const ledger = new Ledger(events);
+  const quiescent = context.runEnded === 'quiescent';
+  const totalSlots = context.model.instanceCount * context.model.slotsPerInstance;
+  const routing = checkRouting(events, ledger, totalSlots);
+  const accounting = new ViolationSink('slot-accounting');
+  if (quiescent && routing.heldAtEnd > 0) {
+    accounting.add(`${routing.heldAtEnd} slot(s) still held after the run went quiescent (slot leak)`, [events.length - 1]);
+  }
+  const liveness = new ViolationSink('liveness');
+  if (!quiescent) {
+    const answered = new Set(events.flatMap((e) => (e.type === 'response' ? [e.request] : [])));
+    const missing = [...ledger.sent.values()].filter((s) => !answered.has(s.request));
+    liveness.add(
+      `run did not finish within its event budget of ${context.maxEvents} events; ${missing.length} request(s) unanswered` +
+        (missing.length > 0 ? `: ${missing.slice(0, 10).map((s) => s.request).join(', ')}${missing.length > 10 ? ', …' : ''}` : ''),
+      missing.slice(0, 10).map((s) => s.index),
+    );
+  } else {
+    for (const waiting of routing.backlogAtEnd) {
+      liveness.add(`sequence ${waiting.sequenceKey} waited in the backlog and never got a slot nor an answer`, [waiting.index]);
+    }
+  }
+  return [
+    ...routing.violations,
+    ...checkControlSignals(ledger, context.model),
+    ...accounting.done(),
+    ...checkResponses(events, ledger, quiescent),
+    ...checkOutputs(events, ledger, context.model),
+    ...checkBatchShape(ledger, context.model),
+    ...liveness.done(),
+  ];
 }

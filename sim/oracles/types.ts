@@ -1,0 +1,51 @@
+import type { ModelConfig } from '../../src/config/types.ts';
+import type { RunOutcome } from '../kernel/event-queue.ts';
+
+export type OracleName =
+  | 'affinity'
+  | 'order'
+  | 'control-signals'
+  | 'slot-accounting'
+  | 'response'
+  | 'outputs'
+  | 'batch-shape'
+  | 'liveness';
+
+/** One failed check; `events` are 0-based trace line indices (line 0 is the header). */
+export interface Violation {
+  readonly oracle: OracleName;
+  readonly message: string;
+  readonly events: readonly number[];
+}
+
+export interface OracleContext {
+  readonly model: ModelConfig;
+  /** How the run ended: checks that need quiescence only apply to quiescent runs. */
+  readonly runEnded: RunOutcome;
+  readonly maxEvents: number;
+}
+
+/** Collects violations of one oracle, capped so one bug does not flood the trace. */
+export class ViolationSink {
+  private readonly found: Violation[] = [];
+  private suppressed = 0;
+
+  constructor(
+    private readonly oracle: OracleName,
+    private readonly cap = 20,
+  ) {}
+
+  /** `eventIndices` index the events array; they are stored as trace line numbers (+1). */
+  add(message: string, eventIndices: readonly number[]): void {
+    if (this.found.length >= this.cap) {
+      this.suppressed++;
+      return;
+    }
+    this.found.push({ oracle: this.oracle, message, events: eventIndices.map((i) => i + 1) });
+  }
+
+  done(): Violation[] {
+    if (this.suppressed > 0) this.found.push({ oracle: this.oracle, message: `and ${this.suppressed} more`, events: [] });
+    return this.found;
+  }
+}
