@@ -111,8 +111,11 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
       case 'release': {
         const key = sequenceKey(event.sequence);
         if (event.instance === null || event.slot === null) {
-          const waiting = awaitingSlot.get(key);
-          const entry = waiting?.shift();
+          // Several backlog queues may share an id; `first_request` names the one that left.
+          const waiting = awaitingSlot.get(key) ?? [];
+          const target = event.first_request === undefined ? undefined : epochOf.get(event.first_request);
+          const at = target === undefined ? 0 : waiting.findIndex((w) => w.epoch === target);
+          const entry = at >= 0 ? waiting.splice(at, 1)[0] : undefined;
           if (entry === undefined) {
             slots.add(`backlog release of ${event.sequence}, which is not in the backlog`, [index]);
             return;

@@ -226,7 +226,7 @@ export class SequenceBatchScheduler implements SchedulerContext {
       const last = backlog.requests[backlog.requests.length - 1]!;
       if (!last.end && this.backlogOf.get(key) === backlog) this.backlogOf.delete(key);
       if (backlog.requests.some((r) => r.cancelled)) {
-        events.emit({ type: 'release', sequence: backlog.occupant.sequence, instance: null, slot: null, reason: 'cancel' });
+        events.emit({ type: 'release', sequence: backlog.occupant.sequence, instance: null, slot: null, reason: 'cancel', first_request: backlog.requests[0]!.id });
         this.cancelAll(backlog.requests);
         continue;
       }
@@ -338,7 +338,7 @@ export class SequenceBatchScheduler implements SchedulerContext {
       const key = backlog.occupant.key;
       // Only if it still points at this queue: a newer sequence reusing the id is kept.
       if (this.backlogOf.get(key) === backlog) this.backlogOf.delete(key);
-      this.deps.events.emit({ type: 'release', sequence: backlog.occupant.sequence, instance: null, slot: null, reason: 'expired' });
+      this.deps.events.emit({ type: 'release', sequence: backlog.occupant.sequence, instance: null, slot: null, reason: 'expired', first_request: backlog.requests[0]!.id });
       for (const request of backlog.requests) this.respond(request, { error: tritonErrors.backlogTimeout() });
     }
     return next;

@@ -28,7 +28,7 @@ export type TraceEventBody =
   | { type: 'assign'; sequence: ScenarioId; instance: number; slot: number }
   | { type: 'backlog'; sequence: ScenarioId }
   | { type: 'reap'; sequence: ScenarioId; instance: number; slot: number }
-  | { type: 'release'; sequence: ScenarioId; instance: number | null; slot: number | null; reason: ReleaseReason }
+  | { type: 'release'; sequence: ScenarioId; instance: number | null; slot: number | null; reason: ReleaseReason; first_request?: string }
   | { type: 'execute'; instance: number; batch: number; rows: TraceRow[] }
   | { type: 'complete'; instance: number; batch: number; ok: boolean }
   | { type: 'response'; request: string; sequence: ScenarioId; step: number; output: number }
