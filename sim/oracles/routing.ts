@@ -14,6 +14,8 @@ interface Epoch {
   slot: string | undefined;
   release: { index: number; reason: string } | undefined;
   executedUpTo: number;
+  /** An END joined: the id was freed at its enqueue. */
+  ended: boolean;
 }
 
 export interface RoutingResult {
@@ -96,6 +98,8 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
           epoch = waiting.shift()!.epoch;
           epoch.slot = name;
           backlogCount--;
+          // Promotion maps the id to the slot again unless the sequence's END already came.
+          if (!epoch.ended) live.set(key, epoch);
         } else {
           slots.add(`sequence ${event.sequence} assigned ${name} without a request asking for it`, [index]);
           return;
@@ -132,6 +136,9 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
         }
         holder.delete(name);
         closeEpoch(epoch, index, event.reason);
+        // Triton's cancel-release erases the id from the slot map whichever sequence it maps
+        // to now (spec §5 step 1, §8): later requests of that id start over.
+        if (event.reason === 'cancel') live.delete(key);
         return;
       }
       case 'execute':
@@ -148,7 +155,7 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
 
   function openEpoch(sequence: ScenarioId, slot: string | undefined): Epoch {
     const key = sequenceKey(sequence);
-    const epoch: Epoch = { sequenceKey: key, requests: [], slot, release: undefined, executedUpTo: -1 };
+    const epoch: Epoch = { sequenceKey: key, requests: [], slot, release: undefined, executedUpTo: -1, ended: false };
     if (lastArrive !== undefined && lastArrive.epoch === undefined && ledger.sent.get(lastArrive.request)?.sequenceKey === key) {
       const sent = ledger.sent.get(lastArrive.request)!;
       lastArrive = undefined;
@@ -160,6 +167,7 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
   function join(epoch: Epoch, request: string, end: boolean, key: string): void {
     epoch.requests.push(request);
     epochOf.set(request, epoch);
+    if (end) epoch.ended = true;
     // END frees the id when it is enqueued (spec §4 step 11): later requests start anew.
     if (end) live.delete(key);
     else live.set(key, epoch);
