@@ -49,7 +49,8 @@ class PbtxtParser {
         this.at++;
         this.skip();
         value = this.value(depth);
-      } else if (this.text[this.at] === '{' || this.text[this.at] === '<') {
+      } else if (this.text[this.at] === '{' || this.text[this.at] === '<' || this.text[this.at] === '[') {
+        // Messages and lists of messages may omit the colon: `input [ { … } ]`.
         value = this.value(depth);
       } else {
         this.fail(`expected ':' or '{' after field '${name}'`);
