@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.ts';
+import type { CliIO } from '../../src/cli/command.ts';
+import { exampleFiles } from '../../src/cli/commands/examples.ts';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => (out += t), err: (t) => (err += t), interactive: false };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'seqsim-cli-'));
+const example = exampleFiles().find((f) => f.endsWith('backlog-fill.json'))!;
+
+/** The Triton cancel-release leak (test/conformance/known-triton-leak.test.ts): a real violation. */
+const leakScenario = join(dir, 'leak.json');
+writeFileSync(
+  leakScenario,
+  JSON.stringify({
+    name: 'leak',
+    model: { name: 'm', max_batch_size: 1, sequence_batching: { max_sequence_idle_microseconds: 5000 } },
+    executor: { latency_us: 1000 },
+    sequences: [
+      { id: 7, mode: 'stream', steps: [{ value: 1, start: true }, { value: 2, gap_us: 10, end: true, cancel_after_us: 0 }] },
+      { id: 7, start_us: 20, steps: [{ value: 4, start: true }] },
+    ],
+  }),
+);
+
+describe('seqsim run', () => {
+  it('exits 0 without violations, writes the trace, prints JSON with --json', async () => {
+    const trace = join(dir, 'ok.jsonl');
+    const result = await cli('run', example, '--seed', '4', '--trace', trace, '--json');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.out);
+    expect(report).toMatchObject({ scenario: 'backlog-fill', seed: 4, outcome: 'quiescent', violations: [], trace });
+    expect(readFileSync(trace, 'utf8').split('\n')[0]).toContain('"format":"seqsim-trace"');
+  });
+
+  it('exits 1 on a violation and prints the replay command', async () => {
+    const trace = join(dir, 'leak.jsonl');
+    const result = await cli('run', leakScenario, '--trace', trace);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain('✗ slot-accounting: 1 slot(s) still held after the run went quiescent (slot leak)');
+    expect(result.out).toContain(`replay: seqsim replay ${trace}`);
+  });
+
+  it.each([
+    [['run', join(dir, 'missing.json')], /missing\.json: cannot read file \(ENOENT\)/],
+    [['run', example, '--seed', 'abc'], /--seed must be an integer/],
+    [['run', example, '--max-events', '0'], /--max-events must be a positive integer/],
+    [['run'], /Not enough non-option arguments/],
+    [['frobnicate'], /Unknown argument|name a command/],
+  ])('bad input %j exits 2 with one line on stderr', async (argv, message) => {
+    const result = await cli(...argv);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(message);
+    expect(result.err.trim().split('\n')).toHaveLength(1);
+    expect(result.err).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('a malformed scenario names the file and the field', async () => {
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ model: { name: 'm', sequence_batching: {} }, sequences: [{ id: 1, steps: [{ value: 1, strat: true }] }] }));
+    const result = await cli('run', bad);
+    expect(result.code).toBe(2);
+    expect(result.err).toBe(`seqsim: ${bad}: sequences[0].steps[0].strat: unknown field (allowed: value, start, end, gap_us, timeout_us, cancel_after_us)\n`);
+  });
+});
+
+describe('seqsim replay', () => {
+  it('says identical for a fresh trace and reproduces its violations with exit 1', async () => {
+    const trace = join(dir, 'replay-ok.jsonl');
+    await cli('run', example, '--trace', trace);
+    const ok = await cli('replay', trace);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^identical: \d+ lines, hash [0-9a-f]{64}\n$/);
+    const leakTrace = join(dir, 'leak2.jsonl');
+    await cli('run', leakScenario, '--trace', leakTrace);
+    const leak = await cli('replay', leakTrace, '--json');
+    expect(leak.code).toBe(1);
+    expect(JSON.parse(leak.out)).toMatchObject({ identical: true, violations: 1 });
+  });
+
+  it('reports the first divergent line with both versions', async () => {
+    const trace = join(dir, 'replay-div.jsonl');
+    await cli('run', example, '--trace', trace);
+    const lines = readFileSync(trace, 'utf8').trimEnd().split('\n');
+    const target = lines.findIndex((l) => l.includes('"type":"response"'));
+    lines[target] = lines[target]!.replace('"output":', '"output":9');
+    writeFileSync(trace, `${lines.join('\n')}\n`);
+    const result = await cli('replay', trace);
+    expect(result.code).toBe(1);
+    expect(result.out).toContain(`diverged at line ${target + 1}`);
+    expect(result.out).toMatch(/recorded: .*"output":9/);
+  });
+
+  it('a malformed trace is bad input (exit 2)', async () => {
+    const trace = join(dir, 'garbage.jsonl');
+    writeFileSync(trace, '{"type":"header"}\n');
+    const result = await cli('replay', trace);
+    expect(result.code).toBe(2);
+    expect(result.err).toMatch(/garbage\.jsonl: line 1: format: expected "seqsim-trace"/);
+  });
+});
+
+describe('the binary', () => {
+  it('runs through tsx with no build step and never prints a stack trace for bad input', () => {
+    const help = spawnSync(process.execPath, ['src/cli/bin.mjs', '--help'], { cwd: root, encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    for (const command of ['run', 'replay', 'examples', 'bench']) expect(help.stdout).toContain(`seqsim ${command}`);
+    const bad = spawnSync(process.execPath, ['src/cli/bin.mjs', 'run', 'nope.json'], { cwd: root, encoding: 'utf8' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('seqsim: nope.json: cannot read file (ENOENT)\n');
+  });
+
+  it('examples (npm start) runs every shipped scenario without violations', async () => {
+    const result = await cli('examples', '--out', join(dir, 'examples'), '--json');
+    expect(result.code).toBe(0);
+    const reports = JSON.parse(result.out) as { scenario: string; violations: unknown[] }[];
+    expect(reports.map((r) => r.scenario).sort()).toEqual(['backlog-fill', 'cancel-and-stop', 'direct-basic', 'idle-timeout', 'oldest-basic']);
+    expect(reports.every((r) => r.violations.length === 0)).toBe(true);
+  });
+});
