@@ -17,8 +17,8 @@ export function checkTrace(events: readonly TraceEvent[], context: OracleContext
   const totalSlots = context.model.instanceCount * context.model.slotsPerInstance;
   const routing = checkRouting(events, ledger, totalSlots);
   const accounting = new ViolationSink('slot-accounting');
-  if (quiescent && routing.heldAtEnd > 0) {
-    accounting.add(`${routing.heldAtEnd} slot(s) still held after the run went quiescent (slot leak)`, [events.length - 1]);
+  if (quiescent && routing.heldAtEnd.length > 0) {
+    accounting.add(`${routing.heldAtEnd.length} slot(s) still held after the run went quiescent (slot leak)`, [events.length - 1]);
   }
   const liveness = new ViolationSink('liveness');
   if (!quiescent) {

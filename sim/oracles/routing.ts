@@ -20,8 +20,8 @@ interface Epoch {
 
 export interface RoutingResult {
   readonly violations: Violation[];
-  /** Slots held at the end of the run. */
-  readonly heldAtEnd: number;
+  /** Slots held at the end of the run, with the requests of the sequence holding each. */
+  readonly heldAtEnd: readonly { slot: string; sequenceKey: string; requests: readonly string[] }[];
   /** Backlogged sequences never resolved by the end of the run, with their backlog event. */
   readonly backlogAtEnd: { sequenceKey: string; index: number }[];
 }
@@ -137,8 +137,9 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
         holder.delete(name);
         closeEpoch(epoch, index, event.reason);
         // Triton's cancel-release erases the id from the slot map whichever sequence it maps
-        // to now (spec §5 step 1, §8): later requests of that id start over.
-        if (event.reason === 'cancel') live.delete(key);
+        // to now (spec §5 step 1, §8): later requests of that id start over. The backlog map
+        // is untouched, so a backlogged sequence with that id keeps taking its requests.
+        if (event.reason === 'cancel' && live.get(key)?.slot !== undefined) live.delete(key);
         return;
       }
       case 'execute':
@@ -219,5 +220,6 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
 
   const backlogAtEnd: { sequenceKey: string; index: number }[] = [];
   for (const [key, queue] of awaitingSlot) for (const entry of queue) backlogAtEnd.push({ sequenceKey: key, index: entry.index });
-  return { violations: [...affinity.done(), ...order.done(), ...slots.done()], heldAtEnd: holder.size, backlogAtEnd };
+  const heldAtEnd = [...holder].map(([slot, epoch]) => ({ slot, sequenceKey: epoch.sequenceKey, requests: epoch.requests }));
+  return { violations: [...affinity.done(), ...order.done(), ...slots.done()], heldAtEnd, backlogAtEnd };
 }
