@@ -2,6 +2,8 @@ import FakeTimers from '@sinonjs/fake-timers';
 import type { RecordedChoice, RunOutcome, SimLoop } from '../kernel/event-queue.ts';
 import type { TaskOptions, TimerHandle } from '../../src/core/ports.ts';
 
+const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
 /**
  * The same simulation driven by @sinonjs/fake-timers, what a JavaScript user would reach for:
  * one fake "millisecond" stands for one µs. Same-instant tasks run in timer-id order (no choices).
@@ -19,16 +21,27 @@ export class FakeTimersLoop implements SimLoop {
     return this.executed;
   }
 
+  private readonly timerIds = new Map<number, FakeTimers.TimerId>();
+  private nextHandle = 1;
+
   schedule(atUs: number, _options: TaskOptions, task: () => void): TimerHandle {
-    const id = this.clock.setTimeout(() => {
+    // fake-timers, like Node, turns delays above 2^31-1 into 1: refuse rather than mis-order.
+    if (atUs - this.clock.now > MAX_TIMER_DELAY) throw new Error(`fake-timers cannot schedule ${atUs - this.clock.now} ahead (max ${MAX_TIMER_DELAY})`);
+    const handle = this.nextHandle++;
+    const timerId = this.clock.setTimeout(() => {
+      this.timerIds.delete(handle);
       this.executed++;
       task();
     }, atUs - this.clock.now);
-    return { id: Number(id) };
+    this.timerIds.set(handle, timerId);
+    return { id: handle };
   }
 
   cancel(handle: TimerHandle): void {
-    this.clock.clearTimeout(handle.id as unknown as FakeTimers.TimerId);
+    const timerId = this.timerIds.get(handle.id);
+    if (timerId === undefined) return;
+    this.timerIds.delete(handle.id);
+    this.clock.clearTimeout(timerId);
   }
 
   run(maxEvents: number): RunOutcome {

@@ -23,8 +23,9 @@ export function benchScenarioJson(concurrent: number, totalRequests: number): Re
       name: 'bench_direct',
       max_batch_size: 8,
       instance_group: [{ count: 2, kind: 'KIND_CPU' }],
-      // Large enough that no sequence is reaped while it waits in a long backlog.
-      sequence_batching: { max_sequence_idle_microseconds: 3_600_000_000_000, direct: {} },
+      // Long enough that no sequence is reaped while it waits in a long backlog, and below
+      // 2^31-1 so that @sinonjs/fake-timers (which caps delays there, like Node) can drive it.
+      sequence_batching: { max_sequence_idle_microseconds: 2_000_000_000, direct: {} },
     },
     executor: { latency_us: { min: 500, max: 1500 } },
     transport: { latency_us: { min: 20, max: 200 } },
