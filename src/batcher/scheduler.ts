@@ -297,6 +297,13 @@ export class SequenceBatchScheduler implements SchedulerContext {
     let next = Number.POSITIVE_INFINITY;
     const forceEnd: { key: string; slot: SlotRef }[] = [];
     for (const [key, lastUs] of this.lastArrivalUs) {
+      if (!this.slotOf.has(key) && !this.backlogOf.has(key)) {
+        // Triton keeps an ended id's timestamp until it expires; it can never be reaped and a
+        // new request rewrites it, so dropping it now changes nothing observable and keeps the
+        // reaper's pass short.
+        this.lastArrivalUs.delete(key);
+        continue;
+      }
       const remaining = maxIdle - (now - lastUs);
       if (remaining > 0) {
         next = Math.min(next, now + remaining);
