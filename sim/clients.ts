@@ -5,11 +5,19 @@ import type { SimLoop } from './kernel/event-queue.ts';
 import type { TraceRecorder } from './recorder.ts';
 import type { Connection } from './transport.ts';
 
+/** A request as the simulated world tracks it: who sent it and what reached the server. */
+export interface SimRequest extends InferRequest {
+  readonly client: SimClient;
+  arrived: boolean;
+  /** The cancel overtook the request on the wire; apply it once the request arrives. */
+  cancelPending: boolean;
+}
+
 /** What a client needs from the simulated server side. */
 export interface ServerPort {
   /** The request reached the server; a synchronous error comes back to the client. */
-  arrive(request: InferRequest, client: SimClient): void;
-  cancel(request: InferRequest): void;
+  arrive(request: SimRequest): void;
+  cancel(request: SimRequest): void;
 }
 
 /**
@@ -18,8 +26,7 @@ export interface ServerPort {
  * Step 0 is sent at start_us + its gap_us. An error response does not stop a sync client.
  */
 export class SimClient {
-  private readonly pending = new Set<string>();
-  private readonly requests: InferRequest[] = [];
+  private readonly pending = new Set<number>();
 
   constructor(
     private readonly sequence: ScenarioSequence,
@@ -39,7 +46,7 @@ export class SimClient {
 
   /** The response for `request` reached the client. */
   receive(request: InferRequest, result: InferResult): void {
-    this.pending.delete(request.id);
+    this.pending.delete(request.step);
     this.recorder.emit(
       'output' in result
         ? { type: 'response', request: request.id, sequence: request.sequence, step: request.step, output: result.output }
@@ -53,12 +60,15 @@ export class SimClient {
   }
 
   private scheduleSend(step: number, atUs: number): void {
-    this.loop.schedule(atUs, { label: `send:${this.requestPrefix}:${step}` }, () => this.send(step));
+    this.loop.schedule(atUs, { label: () => `send:${this.requestPrefix}:${step}` }, () => this.send(step));
   }
 
   private send(stepIndex: number): void {
     const step = this.sequence.steps[stepIndex]!;
-    const request: InferRequest = {
+    const request: SimRequest = {
+      client: this,
+      arrived: false,
+      cancelPending: false,
       id: `${this.requestPrefix}:${stepIndex}`,
       sequence: this.sequence.id,
       step: stepIndex,
@@ -71,8 +81,7 @@ export class SimClient {
       arrivalUs: -1,
       cancelled: false,
     };
-    this.requests.push(request);
-    this.pending.add(request.id);
+    this.pending.add(stepIndex);
     this.recorder.emit({
       type: 'send',
       request: request.id,
@@ -82,9 +91,9 @@ export class SimClient {
       end: step.end,
       value: step.value,
     });
-    this.connection.sendUp(`arrive:${request.id}`, () => this.server.arrive(request, this));
+    this.connection.sendUp(() => `arrive:${request.id}`, () => this.server.arrive(request));
     if (step.cancelAfterUs !== undefined) {
-      this.loop.schedule(this.loop.nowUs() + step.cancelAfterUs, { label: `cancel:${request.id}` }, () =>
+      this.loop.schedule(this.loop.nowUs() + step.cancelAfterUs, { label: () => `cancel:${request.id}` }, () =>
         this.cancelRequest(request),
       );
     }
@@ -95,9 +104,9 @@ export class SimClient {
   }
 
   /** A client can only cancel what it has not been answered for; the cancel travels like a message. */
-  private cancelRequest(request: InferRequest): void {
-    if (!this.pending.has(request.id)) return;
+  private cancelRequest(request: SimRequest): void {
+    if (!this.pending.has(request.step)) return;
     this.recorder.emit({ type: 'cancel', request: request.id });
-    this.connection.sendUp(`cancel-arrive:${request.id}`, () => this.server.cancel(request));
+    this.connection.sendUp(() => `cancel-arrive:${request.id}`, () => this.server.cancel(request));
   }
 }

@@ -23,6 +23,7 @@ export function accumulatorOf(model: ModelConfig): AccumulatorModel {
  */
 export class SimExecutor implements Executor {
   private readonly accumulator: AccumulatorModel;
+  private readonly channels: string[];
 
   constructor(
     private readonly loop: SimLoop,
@@ -31,12 +32,12 @@ export class SimExecutor implements Executor {
     private readonly stream: RandomStream,
   ) {
     this.accumulator = accumulatorOf(model);
+    this.channels = Array.from({ length: model.instanceCount }, (_, i) => `exec:I${i}`);
   }
 
   execute(batch: Batch, done: (result: ExecuteResult) => void): void {
     const finishUs = this.loop.nowUs() + drawLatencyUs(this.latency, this.stream);
-    const channel = `exec:I${batch.instance}`;
-    this.loop.schedule(finishUs, { label: `complete:I${batch.instance}:b${batch.batch}`, channel }, () => {
+    this.loop.schedule(finishUs, { label: () => `complete:I${batch.instance}:b${batch.batch}`, channel: this.channels[batch.instance] ?? `exec:I${batch.instance}` }, () => {
       done({ ok: true, outputs: this.runRows(batch) });
     });
   }

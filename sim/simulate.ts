@@ -9,7 +9,7 @@ import { RandomStreams } from './kernel/random.ts';
 import { TraceRecorder } from './recorder.ts';
 import { SimExecutor } from './executor.ts';
 import { Connection } from './transport.ts';
-import { SimClient, type ServerPort } from './clients.ts';
+import { SimClient, type ServerPort, type SimRequest } from './clients.ts';
 import { checkTrace, type Violation } from './oracles/index.ts';
 import { makeHeader, serializeTrace, type TraceHeader } from '../traces/writer.ts';
 import { scheduleLifecycle } from './lifecycle.ts';
@@ -23,6 +23,11 @@ export interface SimulateOptions {
   readonly chooser?: Chooser;
   /** Replaces the event loop (benchmarks compare kernels on the same workload). */
   readonly makeLoop?: (chooser: Chooser) => SimLoop;
+  /**
+   * false: run the world without recording a trace or checking oracles — only for benchmarks
+   * that measure the kernel and batcher alone. The result then has no events, lines or hash.
+   */
+  readonly record?: boolean;
 }
 
 export interface RunResult {
@@ -37,6 +42,8 @@ export interface RunResult {
   readonly choices: readonly RecordedChoice[];
   readonly tasksExecuted: number;
   readonly endUs: number;
+  /** When the last response reached its client: the workload's own duration. */
+  readonly lastResponseUs: number;
 }
 
 export const DEFAULT_MAX_EVENTS = 2_000_000;
@@ -53,10 +60,10 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const ties = streams.stream('ties');
   const chooser = options.chooser ?? seededChooser(() => ties.next());
   const loop = options.makeLoop ? options.makeLoop(chooser) : new EventLoop(chooser);
-  const recorder = new TraceRecorder(loop, maxEvents);
+  const recording = options.record ?? true;
+  const recorder = recording ? new TraceRecorder(loop, maxEvents) : new TraceRecorder(loop, maxEvents, false);
   const executor = new SimExecutor(loop, scenario.model, scenario.executorLatencyUs, streams.stream('executor'));
 
-  const clientOf = new Map<string, SimClient>();
   const responses: ResponseSink = {
     respond: (request, result) => deliverResponse(request, result),
   };
@@ -66,29 +73,29 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     { slotOrder: options.slotOrder ?? 'triton-heap' },
   );
 
+  let lastResponseUs = 0;
   function deliverResponse(request: InferRequest, result: InferResult): void {
-    const client = clientOf.get(request.id);
-    if (client === undefined) throw new Error(`response for unknown request ${request.id}`);
-    client.connection.sendDown(`respond:${request.id}`, () => client.receive(request, result));
+    const client = (request as SimRequest).client;
+    client.connection.sendDown(() => `respond:${request.id}`, () => {
+      lastResponseUs = loop.nowUs();
+      client.receive(request, result);
+    });
   }
 
-  const arrived = new Set<string>();
-  const cancelBeforeArrival = new Set<string>();
   const server: ServerPort = {
-    arrive(request, client) {
-      clientOf.set(request.id, client);
-      arrived.add(request.id);
+    arrive(request) {
+      request.arrived = true;
       const error = scheduler.enqueue(request);
       if (error !== null) {
         deliverResponse(request, { error });
         return;
       }
-      if (cancelBeforeArrival.delete(request.id)) scheduler.cancel(request);
+      if (request.cancelPending) scheduler.cancel(request);
     },
     cancel(request) {
       // A cancel that overtook its request on the wire is applied once the request is there.
-      if (arrived.has(request.id)) scheduler.cancel(request);
-      else cancelBeforeArrival.add(request.id);
+      if (request.arrived) scheduler.cancel(request);
+      else request.cancelPending = true;
     },
   };
 
@@ -103,14 +110,14 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
 
   const outcome = loop.run(maxEvents);
   const events = recorder.events;
-  const violations = checkTrace(events, { model: scenario.model, runEnded: outcome, maxEvents });
+  const violations = recording ? checkTrace(events, { model: scenario.model, runEnded: outcome, maxEvents }) : [];
   const endUs = loop.nowUs();
   const allEvents: TraceEvent[] = [...events];
   for (const violation of violations) {
     allEvents.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
   }
   const header = makeHeader(options.seed, scenario.normalized, headerOptions(options));
-  const serialized = serializeTrace(header, allEvents);
+  const serialized = recording ? serializeTrace(header, allEvents) : { lines: [], hash: '' };
   return {
     seed: options.seed,
     header,
@@ -122,6 +129,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     choices: loop.choices,
     tasksExecuted: loop.eventsExecuted,
     endUs,
+    lastResponseUs,
   };
 }
 

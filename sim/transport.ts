@@ -21,14 +21,14 @@ export class Connection {
   ) {}
 
   /** Client → server. */
-  sendUp(label: string, deliver: () => void): void {
+  sendUp(label: () => string, deliver: () => void): void {
     const atUs = this.deliveryTime(this.lastUpUs);
     if (this.ordered) this.lastUpUs = atUs;
     this.loop.schedule(atUs, { label, channel: this.ordered ? `up:${this.name}` : undefined }, deliver);
   }
 
   /** Server → client. */
-  sendDown(label: string, deliver: () => void): void {
+  sendDown(label: () => string, deliver: () => void): void {
     const atUs = this.deliveryTime(this.lastDownUs);
     if (this.ordered) this.lastDownUs = atUs;
     this.loop.schedule(atUs, { label, channel: this.ordered ? `down:${this.name}` : undefined }, deliver);

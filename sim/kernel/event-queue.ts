@@ -16,7 +16,7 @@ export interface RecordedChoice {
 interface Task {
   readonly id: number;
   readonly atUs: number;
-  readonly label: string;
+  readonly label: string | (() => string);
   readonly channel: string | undefined;
   readonly run: () => void;
   cancelled: boolean;
@@ -90,15 +90,25 @@ export class EventLoop implements SimLoop {
   }
 
   private nextTask(): Task | undefined {
-    this.instant = this.instant.filter((t) => !t.cancelled);
-    if (this.instant.length === 0) {
-      if (!this.fillInstant()) return undefined;
+    for (;;) {
+      if (this.instant.length === 0 && !this.fillInstant()) return undefined;
+      if (this.instant.length === 1) {
+        const only = this.instant.pop()!;
+        if (only.cancelled) continue;
+        return only;
+      }
+      this.dropCancelledInstant();
+      if (this.instant.length <= 1) continue;
+      return this.chooseInstant();
     }
-    if (this.instant.length === 1) return this.instant.pop();
+  }
+
+  /** Several tasks are due now: the chooser picks among the eligible ones, and it is recorded. */
+  private chooseInstant(): Task {
     const eligible = this.eligibleIndices();
     let pick = eligible[0]!;
     if (eligible.length > 1) {
-      const labels = eligible.map((i) => this.instant[i]!.label);
+      const labels = eligible.map((i) => labelOf(this.instant[i]!));
       const chosen = this.chooser.choose(labels, this.now);
       assert(Number.isInteger(chosen) && chosen >= 0 && chosen < eligible.length, 'chooser picks an option');
       pick = eligible[chosen]!;
@@ -106,8 +116,17 @@ export class EventLoop implements SimLoop {
         this.choices.push({ t: this.now, options: labels, chosen: labels[chosen]! });
       }
     }
-    const [task] = this.instant.splice(pick, 1);
-    return task;
+    return this.instant.splice(pick, 1)[0]!;
+  }
+
+  /** Compacts the instant buffer in place (no allocation on the hot path). */
+  private dropCancelledInstant(): void {
+    let write = 0;
+    for (let read = 0; read < this.instant.length; read++) {
+      const task = this.instant[read]!;
+      if (!task.cancelled) this.instant[write++] = task;
+    }
+    this.instant.length = write;
   }
 
   /** Moves every live task due at the earliest pending time into the instant buffer. */
@@ -127,15 +146,15 @@ export class EventLoop implements SimLoop {
 
   /** The first task of each channel (channel-less tasks are always eligible), in schedule order. */
   private eligibleIndices(): number[] {
-    const seen = new Set<string>();
     const eligible: number[] = [];
     for (let i = 0; i < this.instant.length; i++) {
       const channel = this.instant[i]!.channel;
+      let blocked = false;
       if (channel !== undefined) {
-        if (seen.has(channel)) continue;
-        seen.add(channel);
+        // Instants hold a handful of tasks: a scan beats allocating a Set.
+        for (let j = 0; j < i && !blocked; j++) blocked = this.instant[j]!.channel === channel;
       }
-      eligible.push(i);
+      if (!blocked) eligible.push(i);
     }
     return eligible;
   }
@@ -174,6 +193,10 @@ export class EventLoop implements SimLoop {
     }
     return top;
   }
+}
+
+function labelOf(task: Task): string {
+  return typeof task.label === 'string' ? task.label : task.label();
 }
 
 function before(a: Task, b: Task): boolean {

@@ -16,6 +16,8 @@ export class DirectBatcher implements InstanceBatcher {
   private readonly states: SlotStates;
   private readonly strategy: DirectStrategy;
   private readonly label: string;
+  private readonly delayLabel: string;
+  private readonly channel: string;
   private maxActiveSlot = -1;
   private executing = false;
   private wakeTask: TimerHandle | undefined;
@@ -34,6 +36,8 @@ export class DirectBatcher implements InstanceBatcher {
     }
     this.states = new SlotStates(model.slotsPerInstance, model.initialStateValue);
     this.label = `batch:I${instance}`;
+    this.delayLabel = `batch:I${instance}:delay`;
+    this.channel = `batcher:I${instance}`;
   }
 
   enqueue(slot: number, occupant: Occupant, item: SlotItem): void {
@@ -64,7 +68,7 @@ export class DirectBatcher implements InstanceBatcher {
       this.delayTimer = undefined;
     }
     const { clock, timers } = this.scheduler.deps;
-    this.wakeTask = timers.schedule(clock.nowUs(), { label: this.label, channel: `batcher:I${this.instance}` }, () => {
+    this.wakeTask = timers.schedule(clock.nowUs(), { label: this.label, channel: this.channel }, () => {
       this.wakeTask = undefined;
       // A wake-up raised while this task was forming a batch finds the instance busy: the
       // batch's completion wakes the batcher again.
@@ -115,7 +119,7 @@ export class DirectBatcher implements InstanceBatcher {
     // Sleep until the age passes the delay: the first integer µs where it is strictly greater.
     const { timers } = this.scheduler.deps;
     if (this.delayTimer !== undefined) timers.cancel(this.delayTimer);
-    this.delayTimer = timers.schedule(earliestUs + maxQueueDelayUs + 1, { label: `${this.label}:delay`, channel: `batcher:I${this.instance}` }, () => {
+    this.delayTimer = timers.schedule(earliestUs + maxQueueDelayUs + 1, { label: this.delayLabel, channel: this.channel }, () => {
       this.delayTimer = undefined;
       this.wake();
     });

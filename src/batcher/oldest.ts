@@ -24,6 +24,9 @@ export class OldestBatcher implements InstanceBatcher {
   private readonly states: SlotStates;
   private readonly strategy: OldestStrategy;
   private pending: PendingRequest[] = [];
+  private readonly label: string;
+  private readonly delayLabel: string;
+  private readonly channel: string;
   private executing = false;
   private wakeTask: TimerHandle | undefined;
   private delayTimer: TimerHandle | undefined;
@@ -41,6 +44,9 @@ export class OldestBatcher implements InstanceBatcher {
       this.dispatched.push(false);
     }
     this.states = new SlotStates(model.slotsPerInstance, model.initialStateValue);
+    this.label = `batch:I${instance}`;
+    this.delayLabel = `batch:I${instance}:delay`;
+    this.channel = `batcher:I${instance}`;
   }
 
   enqueue(slot: number, occupant: Occupant, item: SlotItem): void {
@@ -106,7 +112,7 @@ export class OldestBatcher implements InstanceBatcher {
       timers.cancel(this.delayTimer);
       this.delayTimer = undefined;
     }
-    this.wakeTask = timers.schedule(clock.nowUs(), { label: `batch:I${this.instance}`, channel: `batcher:I${this.instance}` }, () => {
+    this.wakeTask = timers.schedule(clock.nowUs(), { label: this.label, channel: this.channel }, () => {
       this.wakeTask = undefined;
       // A wake-up raised while this task was forming a batch finds the instance busy: the
       // batch's completion wakes the batcher again.
@@ -121,7 +127,7 @@ export class OldestBatcher implements InstanceBatcher {
     const now = deps.clock.nowUs();
     const decision = decideBatch(this.pending, this.strategy, model.maxBatchSize, now);
     if ('waitUntilUs' in decision) {
-      this.delayTimer = deps.timers.schedule(decision.waitUntilUs, { label: `batch:I${this.instance}:delay`, channel: `batcher:I${this.instance}` }, () => {
+      this.delayTimer = deps.timers.schedule(decision.waitUntilUs, { label: this.delayLabel, channel: this.channel }, () => {
         this.delayTimer = undefined;
         this.wake();
       });

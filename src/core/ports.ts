@@ -17,10 +17,11 @@ export interface TimerHandle {
 
 export interface TaskOptions {
   /**
-   * Names the task for choice points and traces, e.g. "reaper", "batch:I0". Two tasks due at the
-   * same microsecond may run in either order; the simulator decides and records it by label.
+   * Names the task for choice points, e.g. "reaper", "batch:I0". Two tasks due at the same
+   * microsecond may run in either order; the simulator decides and records it by label. A
+   * function is only called when a choice is recorded, which keeps hot paths allocation-free.
    */
-  readonly label: string;
+  readonly label: string | (() => string);
   /**
    * Tasks on the same channel run in the order they were scheduled when due at the same time
    * (one Triton thread, one ordered connection). Tasks on different channels may interleave.
