@@ -82,7 +82,7 @@ export function benchKernel(concurrent: number, totalRequests: number, withFakeT
  * Time compression for a steady 1k req/s and 10 req/s workload follows from events/s: each request
  * costs about tasks/requests events, so one second of such traffic takes that many events.
  */
-export function compressionAtRate(figures: KernelBenchFigures, requestsPerSecond: number): number {
+export function compressionAtRate(figures: KernelBenchFigures, requestsPerSecond: number, eventsPerSec = figures.leanEventsPerSec): number {
   const eventsPerSimulatedSecond = (figures.tasks / figures.requests) * requestsPerSecond;
-  return figures.eventsPerSec / eventsPerSimulatedSecond;
+  return eventsPerSec / eventsPerSimulatedSecond;
 }
