@@ -1,4 +1,4 @@
-import { performance } from 'node:perf_hooks';
+import { wallClockMs } from '../../src/live/wall-clock.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { simulate } from '../simulate.ts';
 import { benchScenarioJson } from './workload.ts';
@@ -27,34 +27,34 @@ export interface KernelBenchFigures {
   readonly vsFakeTimers: number;
 }
 
-/** Benchmarks wall time, not a test: real time is read here and only here, outside the simulation. */
+/** Benchmarks wall time, not a test: real time comes from src/live's clock, never inside a run. */
 export function benchKernel(concurrent: number, totalRequests: number, withFakeTimers: boolean): KernelBenchFigures {
   const scenario = parseScenario(benchScenarioJson(concurrent, totalRequests), `bench-${concurrent}`, '.');
   const maxEvents = 50_000_000;
   // Both kernels run same-instant tasks in schedule order, so they execute the identical run.
   const fifo = { choose: () => 0 };
-  const started = performance.now();
+  const started = wallClockMs();
   const run = simulate(scenario, { seed: 1, maxEvents, chooser: fifo });
-  const wallMs = performance.now() - started;
+  const wallMs = wallClockMs() - started;
   const requests = run.events.reduce((n, e) => n + (e.type === 'send' ? 1 : 0), 0);
 
   // The kernel and batcher alone (no trace, no oracles): what the bare heap loop compares with.
-  const leanStarted = performance.now();
+  const leanStarted = wallClockMs();
   const lean = simulate(scenario, { seed: 1, maxEvents, chooser: fifo, record: false });
-  const leanMs = performance.now() - leanStarted;
+  const leanMs = wallClockMs() - leanStarted;
 
-  const bareStarted = performance.now();
+  const bareStarted = wallClockMs();
   runBareHeapLoop(run.tasksExecuted, Math.min(concurrent, 10_000));
-  const bareMs = performance.now() - bareStarted;
+  const bareMs = wallClockMs() - bareStarted;
 
   let fakeTimersMsPerEvent = Number.NaN;
   let fakeTimersWallMs = Number.NaN;
   if (withFakeTimers) {
     // Same lean world on fake-timers. Its zero-delay rules reorder a few same-instant tasks, so
     // the runs differ slightly: compare time per event, not totals.
-    const fakeStarted = performance.now();
+    const fakeStarted = wallClockMs();
     const fakeRun = simulate(scenario, { seed: 1, maxEvents, chooser: fifo, record: false, makeLoop: () => new FakeTimersLoop() });
-    fakeTimersWallMs = performance.now() - fakeStarted;
+    fakeTimersWallMs = wallClockMs() - fakeStarted;
     fakeTimersMsPerEvent = fakeTimersWallMs / fakeRun.tasksExecuted;
   }
   const eventsPerSec = run.tasksExecuted / (wallMs / 1000);

@@ -3,5 +3,12 @@
 import { register } from 'tsx/esm/api';
 
 register();
+// `seqsim … | head` closes the pipe early: that is the reader's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 const { main } = await import('./main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -12,7 +12,10 @@ export interface RunReport {
   readonly responses: number;
   readonly errors: number;
   readonly batches: number;
+  /** When the last response reached its client. */
   readonly simulatedUs: number;
+  /** When the run went quiescent (the reaper's last check may come well after the workload). */
+  readonly endUs: number;
   readonly violations: readonly { oracle: string; message: string; events: readonly number[] }[];
   readonly hash: string;
   readonly trace: string | null;
@@ -38,7 +41,8 @@ export function summarizeRun(name: string, run: RunResult, tracePath: string | n
     responses,
     errors,
     batches,
-    simulatedUs: run.endUs,
+    simulatedUs: run.lastResponseUs,
+    endUs: run.endUs,
     violations: run.violations.map((v) => ({ oracle: v.oracle, message: v.message, events: v.events })),
     hash: run.hash,
     trace: tracePath,
