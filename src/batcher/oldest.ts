@@ -1,13 +1,12 @@
 import { assert } from '../core/assert.ts';
-import type { BatchRow, ExecuteResult, TimerHandle } from '../core/ports.ts';
+import type { BatchRow } from '../core/ports.ts';
 import type { OldestStrategy } from '../config/types.ts';
 import type { InferRequest } from '../core/request.ts';
 import { tritonErrors } from '../core/errors.ts';
 import { decideBatch, type PendingRequest } from './dynamic-batcher.ts';
-import { respondToRows } from './direct.ts';
-import { SlotStates } from './implicit-state.ts';
-import { requestRow, traceRows } from './rows.ts';
-import { REAP_MARKER, type InstanceBatcher, type Occupant, type SlotItem } from './slot-queue.ts';
+import { BatcherThread } from './batcher-thread.ts';
+import { requestRow } from './rows.ts';
+import { REAP_MARKER, type Occupant, type SlotItem } from './slot-queue.ts';
 import type { SchedulerContext } from './scheduler.ts';
 
 const MAX_RELEASE_PASSES = 10_000_000;
@@ -17,55 +16,25 @@ const MAX_RELEASE_PASSES = 10_000_000;
  * dynamic batcher, at most one request per sequence inside it; a sequence's next request is
  * dispatched only when the previous one is released (after its batch ran).
  */
-export class OldestBatcher implements InstanceBatcher {
-  private readonly queues: SlotItem[][] = [];
-  private readonly occupants: (Occupant | undefined)[] = [];
+export class OldestBatcher extends BatcherThread {
   private readonly dispatched: boolean[] = [];
-  private readonly states: SlotStates;
   private readonly strategy: OldestStrategy;
   private pending: PendingRequest[] = [];
-  private readonly label: string;
-  private readonly delayLabel: string;
-  private readonly channel: string;
-  private executing = false;
-  private wakeTask: TimerHandle | undefined;
-  private delayTimer: TimerHandle | undefined;
 
-  constructor(
-    private readonly scheduler: SchedulerContext,
-    readonly instance: number,
-  ) {
-    const { model } = scheduler;
-    assert(model.strategy.kind === 'oldest', 'OldestBatcher runs the oldest strategy');
-    this.strategy = model.strategy;
-    for (let slot = 0; slot < model.slotsPerInstance; slot++) {
-      this.queues.push([]);
-      this.occupants.push(undefined);
-      this.dispatched.push(false);
-    }
-    this.states = new SlotStates(model.slotsPerInstance, model.initialStateValue);
-    this.label = `batch:I${instance}`;
-    this.delayLabel = `batch:I${instance}:delay`;
-    this.channel = `batcher:I${instance}`;
+  constructor(scheduler: SchedulerContext, instance: number) {
+    super(scheduler, instance);
+    assert(scheduler.model.strategy.kind === 'oldest', 'OldestBatcher runs the oldest strategy');
+    this.strategy = scheduler.model.strategy;
+    for (let slot = 0; slot < scheduler.model.slotsPerInstance; slot++) this.dispatched.push(false);
   }
 
   enqueue(slot: number, occupant: Occupant, item: SlotItem): void {
-    assert(slot >= 0 && slot < this.queues.length, 'slot index within the instance');
-    this.queues[slot]!.push(item);
-    this.occupants[slot] = occupant;
+    this.appendToSlot(slot, occupant, item);
     if (!this.dispatched[slot]) this.completeAndNext(slot);
   }
 
-  occupant(slot: number): Occupant | undefined {
-    return this.occupants[slot];
-  }
-
-  queuedRequests(): number {
-    return this.pending.length + this.queues.reduce((sum, queue) => sum + queue.filter((item) => item !== REAP_MARKER).length, 0);
-  }
-
-  inFlight(): boolean {
-    return this.executing;
+  override queuedRequests(): number {
+    return this.pending.length + super.queuedRequests();
   }
 
   /**
@@ -105,32 +74,13 @@ export class OldestBatcher implements InstanceBatcher {
     this.wake();
   }
 
-  private wake(): void {
-    if (this.executing || this.wakeTask !== undefined) return;
-    const { clock, timers } = this.scheduler.deps;
-    if (this.delayTimer !== undefined) {
-      timers.cancel(this.delayTimer);
-      this.delayTimer = undefined;
-    }
-    this.wakeTask = timers.schedule(clock.nowUs(), { label: this.label, channel: this.channel }, () => {
-      this.wakeTask = undefined;
-      // A wake-up raised while this task was forming a batch finds the instance busy: the
-      // batch's completion wakes the batcher again.
-      if (!this.executing) this.formBatch();
-    });
-  }
-
-  private formBatch(): void {
-    assert(!this.executing, 'one batch in flight per instance');
+  protected formBatch(): void {
     this.dropCancelled();
     const { model, deps } = this.scheduler;
     const now = deps.clock.nowUs();
     const decision = decideBatch(this.pending, this.strategy, model.maxBatchSize, now);
     if ('waitUntilUs' in decision) {
-      this.delayTimer = deps.timers.schedule(decision.waitUntilUs, { label: this.delayLabel, channel: this.channel }, () => {
-        this.delayTimer = undefined;
-        this.wake();
-      });
+      this.sleepUntil(decision.waitUntilUs);
       return;
     }
     if (decision.send === 0) return;
@@ -152,20 +102,9 @@ export class OldestBatcher implements InstanceBatcher {
   }
 
   private execute(rows: BatchRow[], chosen: readonly PendingRequest[]): void {
-    const { deps } = this.scheduler;
-    const batch = this.scheduler.nextBatchNumber();
-    this.executing = true;
-    deps.events.emit({ type: 'execute', instance: this.instance, batch, rows: traceRows(rows) });
-    let completed = false;
-    deps.executor.execute({ instance: this.instance, batch, rows }, (result: ExecuteResult) => {
-      assert(!completed, 'an executor completes a batch once');
-      completed = true;
-      deps.events.emit({ type: 'complete', instance: this.instance, batch, ok: result.ok });
-      respondToRows(this.scheduler, rows, result);
-      this.executing = false;
-      // Releasing each request runs CompleteAndNext for its slot: the sequence's next request.
+    // Releasing each request runs CompleteAndNext for its slot: the sequence's next request.
+    this.runBatch(rows, () => {
       for (const p of chosen) this.completeAndNext(p.slot);
-      this.wake();
     });
   }
 }

@@ -1,0 +1,120 @@
+import { assert } from '../core/assert.ts';
+import type { BatchRow, ExecuteResult, TimerHandle } from '../core/ports.ts';
+import { SlotStates } from './implicit-state.ts';
+import { traceRows } from './rows.ts';
+import { REAP_MARKER, type InstanceBatcher, type Occupant, type SlotItem } from './slot-queue.ts';
+import type { SchedulerContext } from './scheduler.ts';
+
+/**
+ * What Direct and Oldest share for one model instance: a FIFO queue, occupant and implicit state
+ * per slot, and Triton's per-instance batcher thread as a task that wakes on demand, sleeps until a
+ * delay passes, and keeps one batch in flight.
+ */
+export abstract class BatcherThread implements InstanceBatcher {
+  protected readonly queues: SlotItem[][] = [];
+  protected readonly occupants: (Occupant | undefined)[] = [];
+  protected readonly states: SlotStates;
+  private readonly label: string;
+  private readonly delayLabel: string;
+  private readonly channel: string;
+  private executing = false;
+  private wakeTask: TimerHandle | undefined;
+  private delayTimer: TimerHandle | undefined;
+
+  constructor(
+    protected readonly scheduler: SchedulerContext,
+    readonly instance: number,
+  ) {
+    const { model } = scheduler;
+    for (let slot = 0; slot < model.slotsPerInstance; slot++) {
+      this.queues.push([]);
+      this.occupants.push(undefined);
+    }
+    this.states = new SlotStates(model.slotsPerInstance, model.initialStateValue);
+    this.label = `batch:I${instance}`;
+    this.delayLabel = `batch:I${instance}:delay`;
+    this.channel = `batcher:I${instance}`;
+  }
+
+  abstract enqueue(slot: number, occupant: Occupant, item: SlotItem): void;
+
+  /** One iteration of Triton's batcher loop; runs only while no batch is in flight. */
+  protected abstract formBatch(): void;
+
+  occupant(slot: number): Occupant | undefined {
+    return this.occupants[slot];
+  }
+
+  queuedRequests(): number {
+    return this.queues.reduce((sum, queue) => sum + queue.filter((item) => item !== REAP_MARKER).length, 0);
+  }
+
+  inFlight(): boolean {
+    return this.executing;
+  }
+
+  protected appendToSlot(slot: number, occupant: Occupant, item: SlotItem): void {
+    assert(slot >= 0 && slot < this.queues.length, 'slot index within the instance');
+    this.queues[slot]!.push(item);
+    this.occupants[slot] = occupant;
+  }
+
+  /** The batcher thread is notified; it runs as a task so same-instant arrivals race it. */
+  protected wake(): void {
+    if (this.executing || this.wakeTask !== undefined) return;
+    const { clock, timers } = this.scheduler.deps;
+    if (this.delayTimer !== undefined) {
+      timers.cancel(this.delayTimer);
+      this.delayTimer = undefined;
+    }
+    this.wakeTask = timers.schedule(clock.nowUs(), { label: this.label, channel: this.channel }, () => {
+      this.wakeTask = undefined;
+      // A wake-up raised while this task was forming a batch finds the instance busy: the
+      // batch's completion wakes the batcher again.
+      if (!this.executing) this.formBatch();
+    });
+  }
+
+  /** Sleeps until `atUs` unless woken earlier (Triton's timed condition-variable wait). */
+  protected sleepUntil(atUs: number): void {
+    const { timers } = this.scheduler.deps;
+    if (this.delayTimer !== undefined) timers.cancel(this.delayTimer);
+    this.delayTimer = timers.schedule(atUs, { label: this.delayLabel, channel: this.channel }, () => {
+      this.delayTimer = undefined;
+      this.wake();
+    });
+  }
+
+  /** Hands a batch to the executor; `released` runs when it completed, before the next wake-up. */
+  protected runBatch(rows: BatchRow[], released: () => void): void {
+    assert(!this.executing, 'one batch in flight per instance');
+    const { deps } = this.scheduler;
+    const batch = this.scheduler.nextBatchNumber();
+    this.executing = true;
+    deps.events.emit({ type: 'execute', instance: this.instance, batch, rows: traceRows(rows) });
+    let completed = false;
+    deps.executor.execute({ instance: this.instance, batch, rows }, (result: ExecuteResult) => {
+      assert(!completed, 'an executor completes a batch once');
+      completed = true;
+      deps.events.emit({ type: 'complete', instance: this.instance, batch, ok: result.ok });
+      this.respondToRows(rows, result);
+      this.executing = false;
+      released();
+      this.wake();
+    });
+  }
+
+  /** Every real row gets its output, or the batch's error; padding rows answer nobody. */
+  private respondToRows(rows: readonly BatchRow[], result: ExecuteResult): void {
+    rows.forEach((row, index) => {
+      if (row.request === null) return;
+      if (!result.ok) {
+        this.scheduler.respond(row.request, { error: result.error });
+        return;
+      }
+      const output = result.outputs[index];
+      assert(output !== undefined && output !== null, 'the executor answers every real row');
+      this.scheduler.respond(row.request, { output });
+    });
+  }
+}
