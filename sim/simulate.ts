@@ -11,8 +11,10 @@ import { SimExecutor } from './executor.ts';
 import { Connection } from './transport.ts';
 import { SimClient, type ServerPort, type SimRequest } from './clients.ts';
 import { checkTrace, type Violation } from './oracles/index.ts';
+import { InvariantError } from '../src/core/assert.ts';
 import { makeHeader, serializeTrace, type TraceHeader } from '../traces/writer.ts';
 import { scheduleLifecycle } from './lifecycle.ts';
+import { zooBug, type ZooBug } from './zoo/variants.ts';
 
 export interface SimulateOptions {
   readonly seed: number;
@@ -23,6 +25,8 @@ export interface SimulateOptions {
   readonly chooser?: Chooser;
   /** Replaces the event loop (benchmarks compare kernels on the same workload). */
   readonly makeLoop?: (chooser: Chooser) => SimLoop;
+  /** "real" (default) or "bug:<name>" from the bug zoo (sim/zoo). */
+  readonly batcher?: string;
   /**
    * false: run the world without recording a trace or checking oracles — only for benchmarks
    * that measure the kernel and batcher alone. The result then has no events, lines or hash.
@@ -38,7 +42,7 @@ export interface RunResult {
   readonly lines: readonly string[];
   readonly hash: string;
   readonly violations: readonly Violation[];
-  readonly outcome: RunOutcome;
+  readonly outcome: RunEnd;
   readonly choices: readonly RecordedChoice[];
   readonly tasksExecuted: number;
   readonly endUs: number;
@@ -48,9 +52,31 @@ export interface RunResult {
 
 export const DEFAULT_MAX_EVENTS = 2_000_000;
 
+/** How a run ended: quiescent, out of event budget, or stopped by a broken batcher invariant. */
+export type RunEnd = RunOutcome | 'aborted';
+
 /** Options as they go into the trace header, so `replay` re-runs with exactly these. */
 export function headerOptions(options: SimulateOptions): Record<string, unknown> {
-  return { max_events: options.maxEvents ?? DEFAULT_MAX_EVENTS, slot_order: options.slotOrder ?? 'triton-heap' };
+  return {
+    max_events: options.maxEvents ?? DEFAULT_MAX_EVENTS,
+    slot_order: options.slotOrder ?? 'triton-heap',
+    ...(options.batcher !== undefined && options.batcher !== 'real' ? { batcher: options.batcher } : {}),
+  };
+}
+
+/** The real batcher, or a bug-zoo variant named "bug:<name>". */
+export function makeScheduler(batcher: string): ZooBug['make'] {
+  if (batcher === 'real') return (model, deps, options) => new SequenceBatchScheduler(model, deps, options);
+  const bug = batcher.startsWith('bug:') ? zooBug(batcher.slice(4)) : undefined;
+  if (bug === undefined) throw new UnknownBatcherError(batcher);
+  return bug.make;
+}
+
+export class UnknownBatcherError extends Error {
+  constructor(readonly batcher: string) {
+    super(`unknown batcher ${JSON.stringify(batcher)}: use "real" or bug:<name> (seqsim explore --list-bugs)`);
+    this.name = 'UnknownBatcherError';
+  }
 }
 
 /** One deterministic run: a pure function of (scenario, seed, options). */
@@ -67,7 +93,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const responses: ResponseSink = {
     respond: (request, result) => deliverResponse(request, result),
   };
-  const scheduler = new SequenceBatchScheduler(
+  const scheduler = makeScheduler(options.batcher ?? 'real')(
     scenario.model,
     { clock: loop, timers: loop, executor, responses, events: recorder },
     { slotOrder: options.slotOrder ?? 'triton-heap' },
@@ -108,9 +134,23 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   });
   scheduleLifecycle(scenario, loop, recorder, scheduler);
 
-  const outcome = loop.run(maxEvents);
+  let outcome: RunEnd;
+  let broken: InvariantError | undefined;
+  try {
+    outcome = loop.run(maxEvents);
+  } catch (error) {
+    // A batcher assertion fails at the bug (Tiger Style): report it like an oracle, with the
+    // trace up to that point, instead of crashing the explorer.
+    if (!(error instanceof InvariantError)) throw error;
+    broken = error;
+    outcome = 'aborted';
+  }
   const events = recorder.events;
-  const violations = recording ? checkTrace(events, { model: scenario.model, runEnded: outcome, maxEvents }) : [];
+  const violations: Violation[] = [];
+  if (recording) {
+    if (broken !== undefined) violations.push({ oracle: 'invariant', message: `the batcher broke an invariant: ${broken.invariant}`, events: [events.length] });
+    violations.push(...checkTrace(events, { model: scenario.model, runEnded: outcome, maxEvents }));
+  }
   const endUs = loop.nowUs();
   const allEvents: TraceEvent[] = [...events];
   for (const violation of violations) {

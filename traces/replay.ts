@@ -1,6 +1,6 @@
 import { InputError } from '../src/scenario/types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { simulate, type RunResult, type SimulateOptions } from '../sim/simulate.ts';
+import { simulate, UnknownBatcherError, type RunResult, type SimulateOptions } from '../sim/simulate.ts';
 import type { ParsedTrace } from './read.ts';
 
 export type ReplayVerdict =
@@ -19,6 +19,8 @@ export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOpt
   const options = trace.header.options;
   const maxEvents = options['max_events'];
   const slotOrder = options['slot_order'];
+  const batcher = options['batcher'];
+  if (batcher !== undefined && typeof batcher !== 'string') throw new InputError(file, 'line 1: options.batcher', 'must be a string');
   if (maxEvents !== undefined && !(Number.isSafeInteger(maxEvents) && (maxEvents as number) > 0)) {
     throw new InputError(file, 'line 1: options.max_events', 'must be a positive integer');
   }
@@ -29,13 +31,21 @@ export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOpt
     seed: trace.header.seed,
     ...(maxEvents !== undefined ? { maxEvents: maxEvents as number } : {}),
     ...(slotOrder !== undefined ? { slotOrder: slotOrder as 'triton-heap' | 'instance-major' } : {}),
+    ...(typeof batcher === 'string' ? { batcher } : {}),
   };
 }
 
 /** Re-runs a trace from its header alone and compares line by line. */
 export function replayTrace(trace: ParsedTrace, file: string): ReplayVerdict {
   const scenario = parseScenario(trace.header.scenario, `${file} (header scenario)`, '.');
-  const run = simulate(scenario, optionsFromHeader(trace, file));
+  const options = optionsFromHeader(trace, file);
+  let run: RunResult;
+  try {
+    run = simulate(scenario, options);
+  } catch (error) {
+    if (error instanceof UnknownBatcherError) throw new InputError(file, 'line 1: options.batcher', error.message);
+    throw error;
+  }
   const count = Math.max(run.lines.length, trace.lines.length);
   for (let i = 0; i < count; i++) {
     if (run.lines[i] !== trace.lines[i]) {

@@ -5,10 +5,11 @@ import { checkControlSignals } from './control-signals.ts';
 import { checkResponses } from './responses.ts';
 import { checkOutputs } from './outputs.ts';
 import { checkBatchShape } from './batch-shape.ts';
+import { checkReaperTiming } from './reaper-timing.ts';
 import { ViolationSink, type OracleContext, type Violation } from './types.ts';
 
 export type { OracleContext, OracleName, Violation } from './types.ts';
-export { checkRouting, checkControlSignals, checkResponses, checkOutputs, checkBatchShape };
+export { checkRouting, checkControlSignals, checkResponses, checkOutputs, checkBatchShape, checkReaperTiming };
 
 /** Runs every oracle of design §3 over a run's events, in a fixed order. */
 export function checkTrace(events: readonly TraceEvent[], context: OracleContext): Violation[] {
@@ -21,7 +22,7 @@ export function checkTrace(events: readonly TraceEvent[], context: OracleContext
     accounting.add(`${routing.heldAtEnd.length} slot(s) still held after the run went quiescent (slot leak)`, [events.length - 1]);
   }
   const liveness = new ViolationSink('liveness');
-  if (!quiescent) {
+  if (context.runEnded === 'budget-exhausted') {
     const answered = new Set(events.flatMap((e) => (e.type === 'response' ? [e.request] : [])));
     const missing = [...ledger.sent.values()].filter((s) => !answered.has(s.request));
     liveness.add(
@@ -29,7 +30,7 @@ export function checkTrace(events: readonly TraceEvent[], context: OracleContext
         (missing.length > 0 ? `: ${missing.slice(0, 10).map((s) => s.request).join(', ')}${missing.length > 10 ? ', …' : ''}` : ''),
       missing.slice(0, 10).map((s) => s.index),
     );
-  } else {
+  } else if (quiescent) {
     for (const waiting of routing.backlogAtEnd) {
       liveness.add(`sequence ${waiting.sequenceKey} waited in the backlog and never got a slot nor an answer`, [waiting.index]);
     }
@@ -42,5 +43,6 @@ export function checkTrace(events: readonly TraceEvent[], context: OracleContext
     ...checkOutputs(events, ledger, context.model),
     ...checkBatchShape(ledger, context.model),
     ...liveness.done(),
+    ...checkReaperTiming(events, ledger, context.model),
   ];
 }

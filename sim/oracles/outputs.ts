@@ -19,11 +19,17 @@ export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, mode
   const expected = new Map<string, Expected>();
   const pendingRows = new Map<number, { instance: number; rows: readonly TraceRow[]; index: number }>();
   const cancelledSequences = new Set<string>();
-  const cancelledStarts = new Set<string>();
+  /** Oldest attaches state at dispatch: a dispatched START resets its slot even if it never runs. */
+  const oldest = model.strategy.kind === 'oldest';
   const expiredSequences = new Set<string>();
 
   events.forEach((event, index) => {
     switch (event.type) {
+      case 'dispatch': {
+        const sent = ledger.sent.get(event.request);
+        if (sent?.start) state.set(slotName(event.instance, event.slot), accumulator.initialValue);
+        return;
+      }
       case 'execute':
         pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, index });
         return;
@@ -44,7 +50,7 @@ export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, mode
       case 'cancel': {
         const sent = ledger.sent.get(event.request);
         if (sent !== undefined) cancelledSequences.add(sent.sequenceKey);
-        if (sent?.start) cancelledStarts.add(sent.sequenceKey);
+
         return;
       }
       case 'release':
@@ -63,15 +69,16 @@ export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, mode
     const sent = ledger.sent.get(row.request!);
     if (sent === undefined) return { kind: 'unknown', index };
     const previous = state.get(slot);
-    if (!row.start && previous === 'poisoned') return { kind: 'unknown', index };
-    if (!row.start && previous === undefined) {
-      // Triton's own behaviour, not a batcher bug: a START cancelled inside Oldest's dynamic
-      // batcher is answered CANCELLED alone and the sequence goes on without it (spec §8).
-      if (!cancelledStarts.has(sent.sequenceKey)) sink.add(`request ${row.request} continued on the state of ${slot}, which no START initialised (Triton would read uninitialised memory)`, [index]);
+    // Direct resets on START when the row is placed; Oldest did so at dispatch (above), so a
+    // sequence whose START was cancelled inside the dynamic batcher continues from that reset.
+    const resets = row.start && !oldest;
+    if (!resets && previous === 'poisoned') return { kind: 'unknown', index };
+    if (!resets && previous === undefined) {
+      sink.add(`request ${row.request} continued on the state of ${slot}, which no START initialised (Triton would read uninitialised memory)`, [index]);
       state.set(slot, 'poisoned');
       return { kind: 'unknown', index };
     }
-    const base = row.start ? accumulator.initialValue : (previous as number);
+    const base = resets ? accumulator.initialValue : (previous as number);
     const step = accumulate(accumulator, { ready: row.ready, start: row.start, end: row.end, input: sent.value, corrid: row.corrid }, base);
     if (step.kind !== 'output') return { kind: 'unknown', index };
     state.set(slot, step.state);

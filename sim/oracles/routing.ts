@@ -36,6 +36,9 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
   const slots = new ViolationSink('slot-accounting');
   const live = new Map<string, Epoch>();
   const awaitingSlot = new Map<string, { epoch: Epoch; index: number }[]>();
+  /** Backlog queues in creation order: Triton serves them FIFO (spec §5 step 4). */
+  const backlogFifo: Epoch[] = [];
+  const fairness = new ViolationSink('liveness');
   const holder = new Map<string, Epoch>();
   const epochOf = new Map<string, Epoch>();
   const executed = new Set<string>();
@@ -77,6 +80,7 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
       }
       case 'backlog': {
         const epoch = openEpoch(event.sequence, undefined);
+        backlogFifo.push(epoch);
         const queue = awaitingSlot.get(epoch.sequenceKey) ?? [];
         queue.push({ epoch, index });
         awaitingSlot.set(epoch.sequenceKey, queue);
@@ -95,7 +99,14 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
         if (lastArrive !== undefined && lastArrive.epoch === undefined && ledger.sent.get(lastArrive.request)?.sequenceKey === key && !epochOf.has(lastArrive.request)) {
           epoch = openEpoch(event.sequence, name);
         } else if (waiting !== undefined && waiting.length > 0) {
-          epoch = waiting.shift()!.epoch;
+          // `first_request` names the backlog queue that was promoted (one id may have several).
+          const target = event.first_request === undefined ? undefined : epochOf.get(event.first_request);
+          const at = target === undefined ? 0 : Math.max(0, waiting.findIndex((w) => w.epoch === target));
+          epoch = waiting.splice(at, 1)[0]!.epoch;
+          const oldest = backlogFifo.find((e) => e.release === undefined && e.slot === undefined);
+          if (oldest !== undefined && oldest !== epoch) {
+            fairness.add(`backlog served out of order: sequence ${epoch.sequenceKey} got ${name} while ${oldest.sequenceKey}, backlogged earlier, still waits`, [index]);
+          }
           epoch.slot = name;
           backlogCount--;
           // Promotion maps the id to the slot again unless the sequence's END already came.
@@ -221,5 +232,5 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
   const backlogAtEnd: { sequenceKey: string; index: number }[] = [];
   for (const [key, queue] of awaitingSlot) for (const entry of queue) backlogAtEnd.push({ sequenceKey: key, index: entry.index });
   const heldAtEnd = [...holder].map(([slot, epoch]) => ({ slot, sequenceKey: epoch.sequenceKey, requests: epoch.requests }));
-  return { violations: [...affinity.done(), ...order.done(), ...slots.done()], heldAtEnd, backlogAtEnd };
+  return { violations: [...affinity.done(), ...order.done(), ...slots.done(), ...fairness.done()], heldAtEnd, backlogAtEnd };
 }

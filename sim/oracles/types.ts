@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../../src/config/types.ts';
-import type { RunOutcome } from '../kernel/event-queue.ts';
+import type { RunEnd } from '../simulate.ts';
 
 export type OracleName =
   | 'affinity'
@@ -9,7 +9,11 @@ export type OracleName =
   | 'response'
   | 'outputs'
   | 'batch-shape'
-  | 'liveness';
+  | 'liveness'
+  /** Spec conformance: the reaper reaps when Triton would (see reaper-timing.ts). */
+  | 'reaper-timing'
+  /** A batcher assertion failed during the run (reported by the simulator, not an oracle pass). */
+  | 'invariant';
 
 /** One failed check; `events` are 0-based trace line indices (line 0 is the header). */
 export interface Violation {
@@ -21,7 +25,7 @@ export interface Violation {
 export interface OracleContext {
   readonly model: ModelConfig;
   /** How the run ended: checks that need quiescence only apply to quiescent runs. */
-  readonly runEnded: RunOutcome;
+  readonly runEnded: RunEnd;
   readonly maxEvents: number;
 }
 

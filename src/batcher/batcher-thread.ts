@@ -1,5 +1,6 @@
 import { assert } from '../core/assert.ts';
 import type { BatchRow, ExecuteResult, TimerHandle } from '../core/ports.ts';
+import type { SlotState } from '../core/request.ts';
 import { SlotStates } from './implicit-state.ts';
 import { traceRows } from './rows.ts';
 import { REAP_MARKER, type InstanceBatcher, type Occupant, type SlotItem } from './slot-queue.ts';
@@ -55,8 +56,14 @@ export abstract class BatcherThread implements InstanceBatcher {
 
   protected appendToSlot(slot: number, occupant: Occupant, item: SlotItem): void {
     assert(slot >= 0 && slot < this.queues.length, 'slot index within the instance');
+    // The reaper's marker goes to the back too: queued work still runs (spec §6).
     this.queues[slot]!.push(item);
     this.occupants[slot] = occupant;
+  }
+
+  /** The slot state a real row reads and updates; START restarts it (spec §9). */
+  protected stateForRow(slot: number, start: boolean): SlotState {
+    return this.states.forRow(slot, start);
   }
 
   /** The batcher thread is notified; it runs as a task so same-instant arrivals race it. */

@@ -73,13 +73,24 @@ export class DirectBatcher extends BatcherThread {
     const { model } = this.scheduler;
     const queue = this.queues[slot]!;
     const front = queue[0];
-    if (front === undefined || front === REAP_MARKER) return paddingRow(model, slot);
+    if (front === undefined || front === REAP_MARKER) return this.nullRow(slot);
     queue.shift();
-    const row = requestRow(model, slot, front, this.states.forRow(slot, front.start));
-    // END releases the slot as soon as it is placed in a batch; a backlog sequence moved in
-    // now only becomes eligible in the next batch.
-    if (front.end) this.release(slot, 'end');
+    const row = requestRow(model, slot, front, this.stateForRow(slot, front.start));
+    if (front.end) this.releaseOnEnd(slot);
     return row;
+  }
+
+  /** Triton's null request for a slot with nothing ready (READY=0, throw-away state). */
+  protected nullRow(slot: number): BatchRow {
+    return paddingRow(this.scheduler.model, slot);
+  }
+
+  /**
+   * END releases the slot as soon as it is placed in a batch; a backlog sequence moved in now only
+   * becomes eligible in the next batch.
+   */
+  protected releaseOnEnd(slot: number): void {
+    this.release(slot, 'end');
   }
 
   private release(slot: number, reason: 'end' | 'idle-timeout' | 'cancel'): void {

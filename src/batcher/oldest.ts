@@ -2,14 +2,21 @@ import { assert } from '../core/assert.ts';
 import type { BatchRow } from '../core/ports.ts';
 import type { OldestStrategy } from '../config/types.ts';
 import type { InferRequest } from '../core/request.ts';
-import { tritonErrors } from '../core/errors.ts';
-import { decideBatch, type PendingRequest } from './dynamic-batcher.ts';
+import { decideBatch } from './dynamic-batcher.ts';
 import { BatcherThread } from './batcher-thread.ts';
 import { requestRow } from './rows.ts';
 import { REAP_MARKER, type Occupant, type SlotItem } from './slot-queue.ts';
 import type { SchedulerContext } from './scheduler.ts';
 
 const MAX_RELEASE_PASSES = 10_000_000;
+
+/** A request inside the dynamic batcher, with the row (controls, slot state) built at dispatch. */
+interface QueuedRow {
+  readonly slot: number;
+  readonly row: BatchRow;
+  readonly request: InferRequest;
+  readonly enteredUs: number;
+}
 
 /**
  * Triton's OldestSequenceBatch (spec §5B) for one instance: candidate slots feed one private
@@ -19,7 +26,7 @@ const MAX_RELEASE_PASSES = 10_000_000;
 export class OldestBatcher extends BatcherThread {
   private readonly dispatched: boolean[] = [];
   private readonly strategy: OldestStrategy;
-  private pending: PendingRequest[] = [];
+  private pending: QueuedRow[] = [];
 
   constructor(scheduler: SchedulerContext, instance: number) {
     super(scheduler, instance);
@@ -58,19 +65,36 @@ export class OldestBatcher extends BatcherThread {
       } else {
         queue.shift();
         if (front.end) reason = 'end';
-        this.dispatched[slot] = true;
+        this.dispatched[slot] = this.holdsDispatchedRequest();
         this.dispatch(slot, front);
       }
       if (reason === undefined) return;
       const next = this.scheduler.releaseSlot(this.instance, slot, queue, reason, this.occupants[slot]);
       this.occupants[slot] = next;
-      if (next === undefined || this.dispatched[slot]) return;
+      if (next === undefined || (this.dispatched[slot] && this.waitsForDispatchedEnd())) return;
     }
     assert(false, 'CompleteAndNext terminates');
   }
 
+  /** A slot keeps one request inside the dynamic batcher until it is released (spec §5B). */
+  protected holdsDispatchedRequest(): boolean {
+    return true;
+  }
+
+  /** A sequence moved in behind a dispatched END waits for that END's release (spec §5B step 3). */
+  protected waitsForDispatchedEnd(): boolean {
+    return true;
+  }
+
+  /**
+   * Controls, CORRID and the slot's implicit state are attached at dispatch, as Triton does in
+   * CompleteAndNext: a START resets the state now, even if the request is cancelled before it runs.
+   */
   private dispatch(slot: number, request: InferRequest): void {
-    this.pending.push({ slot, request, enteredUs: this.scheduler.deps.clock.nowUs() });
+    // Traced because the state reset happens here, not when the row executes.
+    this.scheduler.deps.events.emit({ type: 'dispatch', instance: this.instance, slot, request: request.id });
+    const row = requestRow(this.scheduler.model, slot, request, this.stateForRow(slot, request.start));
+    this.pending.push({ slot, row, request, enteredUs: this.scheduler.deps.clock.nowUs() });
     this.wake();
   }
 
@@ -86,22 +110,26 @@ export class OldestBatcher extends BatcherThread {
     if (decision.send === 0) return;
     const chosen = this.pending.slice(0, decision.send);
     this.pending = this.pending.slice(decision.send);
-    const rows: BatchRow[] = chosen.map((p) => requestRow(model, p.slot, p.request, this.states.forRow(p.slot, p.request.start)));
-    this.execute(rows, chosen);
+    this.execute(chosen.map((queued) => queued.row), chosen);
   }
 
-  /** Cancelled requests inside the dynamic batcher are answered there; their sequence goes on. */
+  /**
+   * Cancelled requests inside the dynamic batcher are answered there (spec §8); releasing them runs
+   * CompleteAndNext, so the sequence goes on with its next request.
+   */
   private dropCancelled(): void {
-    const cancelled = this.pending.filter((p) => p.request.cancelled);
-    if (cancelled.length === 0) return;
-    this.pending = this.pending.filter((p) => !p.request.cancelled);
-    for (const p of cancelled) {
-      this.scheduler.respond(p.request, { error: tritonErrors.cancelled() });
-      this.completeAndNext(p.slot);
-    }
+    if (!this.pending.some((queued) => queued.request.cancelled)) return;
+    const cancelled = this.pending.filter((queued) => queued.request.cancelled);
+    this.pending = this.pending.filter((queued) => !queued.request.cancelled);
+    this.scheduler.cancelAll(
+      cancelled.map((queued) => queued.request),
+      () => {
+        for (const queued of cancelled) this.completeAndNext(queued.slot);
+      },
+    );
   }
 
-  private execute(rows: BatchRow[], chosen: readonly PendingRequest[]): void {
+  private execute(rows: BatchRow[], chosen: readonly QueuedRow[]): void {
     // Releasing each request runs CompleteAndNext for its slot: the sequence's next request.
     this.runBatch(rows, () => {
       for (const p of chosen) this.completeAndNext(p.slot);

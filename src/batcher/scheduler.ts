@@ -43,7 +43,7 @@ export const MAX_STRING_ID_LENGTH = 128;
 export const BACKLOG_IDLE_RECHECK_US = 50_000;
 
 /** One waiting sequence in the backlog (Triton's backlog queue). */
-interface BacklogQueue {
+export interface BacklogQueue {
   readonly occupant: Occupant;
   readonly requests: InferRequest[];
   expirationUs: number;
@@ -56,8 +56,8 @@ export interface SchedulerContext {
   readonly deps: BatcherDeps;
   /** §5: release a slot; returns the backlog sequence moved into it, if any. */
   releaseSlot(instance: number, slot: number, queue: SlotItem[], reason: ReleaseReason, occupant: Occupant | undefined): Occupant | undefined;
-  /** Answers requests CANCELLED from the clean-up task. */
-  cancelAll(requests: readonly InferRequest[]): void;
+  /** Answers requests CANCELLED from the clean-up task, then runs `afterwards` (their release). */
+  cancelAll(requests: readonly InferRequest[], afterwards?: () => void): void;
   /** Hands a response to the transport. */
   respond(request: InferRequest, result: InferResult): void;
   nextBatchNumber(): number;
@@ -69,12 +69,16 @@ export class SequenceBatchScheduler implements SchedulerContext {
   private readonly slotOf = new Map<string, SlotRef>();
   private readonly backlogOf = new Map<string, BacklogQueue>();
   /** FIFO of backlog queues; `backlogHead` skips consumed entries without O(n) shifts. */
-  private backlogs: BacklogQueue[] = [];
-  private backlogHead = 0;
+  protected backlogs: BacklogQueue[] = [];
+  protected backlogHead = 0;
   /** Arrival time of each id's latest request: Triton's correlation_id_timestamps_ (idle clock). */
   private readonly lastArrivalUs = new Map<string, number>();
   private reaperTimer: TimerHandle | undefined;
   private reaperAtUs = Number.POSITIVE_INFINITY;
+  /** Backlog queues neither consumed nor expired. */
+  private liveBacklogCount = 0;
+  /** Requests already answered (or rejected): a late cancel is a no-op for them. */
+  private readonly answered = new WeakSet<InferRequest>();
   private stopped = false;
   private batchCounter = 0;
 
@@ -86,9 +90,12 @@ export class SequenceBatchScheduler implements SchedulerContext {
     assert(model.instanceCount >= 1, 'a model has at least one instance');
     this.freeSlots = makeFreeSlotPool(options.slotOrder ?? 'triton-heap', model.instanceCount, model.slotsPerInstance);
     this.batchers = [];
-    for (let instance = 0; instance < model.instanceCount; instance++) {
-      this.batchers.push(model.strategy.kind === 'direct' ? new DirectBatcher(this, instance) : new OldestBatcher(this, instance));
-    }
+    for (let instance = 0; instance < model.instanceCount; instance++) this.batchers.push(this.createBatcher(instance));
+  }
+
+  /** One per-instance batcher thread (overridden by the bug zoo's variants). */
+  protected createBatcher(instance: number): InstanceBatcher {
+    return this.model.strategy.kind === 'direct' ? new DirectBatcher(this, instance) : new OldestBatcher(this, instance);
   }
 
   nextBatchNumber(): number {
@@ -102,17 +109,12 @@ export class SequenceBatchScheduler implements SchedulerContext {
     request.arrivalUs = now;
     events.emit({ type: 'arrive', request: request.id });
     const error = this.validate(request);
-    if (error !== null) {
-      events.emit({ type: 'reject', request: request.id, code: error.code, message: error.message });
-      return error;
-    }
+    if (error !== null) return this.reject(request, error);
     const key = correlationKey(request.correlationId);
     const slot = this.slotOf.get(key);
     const backlog = this.backlogOf.get(key);
     if (!request.start && slot === undefined && backlog === undefined) {
-      const missing = tritonErrors.missingStart(formatCorrelationId(request.correlationId), this.model.name);
-      events.emit({ type: 'reject', request: request.id, code: missing.code, message: missing.message });
-      return missing;
+      return this.reject(request, tritonErrors.missingStart(formatCorrelationId(request.correlationId), this.model.name));
     }
     this.touchIdleClock(key, now);
     if (request.start && (slot !== undefined || backlog !== undefined)) {
@@ -138,6 +140,7 @@ export class SequenceBatchScheduler implements SchedulerContext {
 
   /** The client cancelled `request`; Triton only notices at queue fronts (spec §8). */
   cancel(request: InferRequest): void {
+    if (this.answered.has(request)) return;
     request.cancelled = true;
   }
 
@@ -159,13 +162,23 @@ export class SequenceBatchScheduler implements SchedulerContext {
       queuedRequests += batcher.queuedRequests();
       if (batcher.inFlight()) batchesInFlight++;
     }
+    for (let i = this.backlogHead; i < this.backlogs.length; i++) {
+      const backlog = this.backlogs[i]!;
+      if (!backlog.expired) queuedRequests += backlog.requests.length;
+    }
     return {
       heldSlots: total - this.freeSlots.size,
       freeSlots: this.freeSlots.size,
-      backlogQueues: this.backlogs.length - this.backlogHead,
+      backlogQueues: this.liveBacklogCount,
       queuedRequests,
       batchesInFlight,
     };
+  }
+
+  private reject(request: InferRequest, error: TritonError): TritonError {
+    this.answered.add(request);
+    this.deps.events.emit({ type: 'reject', request: request.id, code: error.code, message: error.message });
+    return error;
   }
 
   private validate(request: InferRequest): TritonError | null {
@@ -194,6 +207,7 @@ export class SequenceBatchScheduler implements SchedulerContext {
   private createBacklog(key: string, request: InferRequest): void {
     const backlog: BacklogQueue = { occupant: occupantOf(request, key), requests: [request], expirationUs: Number.POSITIVE_INFINITY, expired: false };
     this.backlogs.push(backlog);
+    this.liveBacklogCount++;
     if (!request.end) this.backlogOf.set(key, backlog);
     this.deps.events.emit({ type: 'backlog', sequence: request.sequence });
     if (request.timeoutUs > 0) this.shortenExpiration(backlog, request.arrivalUs + request.timeoutUs);
@@ -210,28 +224,28 @@ export class SequenceBatchScheduler implements SchedulerContext {
     const { events } = this.deps;
     if (occupant !== undefined) events.emit({ type: 'release', sequence: occupant.sequence, instance, slot, reason });
     const front = queue[0];
-    if (front !== undefined && front !== REAP_MARKER) {
-      // Cancellation release (core PR #341): forget the id so the reaper cannot release the
-      // slot a second time. Like Triton, this erases the id even if it now maps elsewhere.
-      const key = correlationKey(front.correlationId);
-      this.slotOf.delete(key);
-      this.lastArrivalUs.delete(key);
-    }
+    if (front !== undefined && front !== REAP_MARKER) this.forgetCancelledId(correlationKey(front.correlationId));
     const leftovers = queue.splice(0, queue.length).filter((item): item is InferRequest => item !== REAP_MARKER);
     this.cancelAll(leftovers);
     for (;;) {
       const backlog = this.popBacklog();
       if (backlog === undefined) break;
+      this.liveBacklogCount--;
       const key = backlog.occupant.key;
       const last = backlog.requests[backlog.requests.length - 1]!;
-      if (!last.end && this.backlogOf.get(key) === backlog) this.backlogOf.delete(key);
+      if (!last.end) {
+        // A backlog queue without END is the one its id maps to: a second queue for the same id
+        // is only created after END removed the mapping.
+        assert(this.backlogOf.get(key) === backlog, 'an unended backlog queue is mapped');
+        this.backlogOf.delete(key);
+      }
       if (backlog.requests.some((r) => r.cancelled)) {
         events.emit({ type: 'release', sequence: backlog.occupant.sequence, instance: null, slot: null, reason: 'cancel', first_request: backlog.requests[0]!.id });
         this.cancelAll(backlog.requests);
         continue;
       }
       if (!last.end) this.slotOf.set(key, { instance, slot });
-      events.emit({ type: 'assign', sequence: backlog.occupant.sequence, instance, slot });
+      events.emit({ type: 'assign', sequence: backlog.occupant.sequence, instance, slot, first_request: backlog.requests[0]!.id });
       for (const request of backlog.requests) queue.push(request);
       return backlog.occupant;
     }
@@ -239,19 +253,39 @@ export class SequenceBatchScheduler implements SchedulerContext {
     return undefined;
   }
 
-  cancelAll(requests: readonly InferRequest[]): void {
+  /**
+   * Cancellation release (core PR #341): forget the id so the reaper cannot release the slot a
+   * second time. Like Triton, this erases the id even if it now maps to another sequence.
+   */
+  protected forgetCancelledId(key: string): void {
+    this.slotOf.delete(key);
+    this.lastArrivalUs.delete(key);
+  }
+
+  cancelAll(requests: readonly InferRequest[], afterwards?: () => void): void {
     if (requests.length === 0) return;
     const batch = [...requests];
+    // Marked answered now, so a client cancel arriving before the clean-up task is a no-op.
+    for (const request of batch) this.answered.add(request);
     this.deps.timers.schedule(this.deps.clock.nowUs(), { label: 'cleanup', channel: 'cleanup' }, () => {
-      for (const request of batch) this.respond(request, { error: tritonErrors.cancelled() });
+      for (const request of batch) this.deps.responses.respond(request, { error: tritonErrors.cancelled() });
+      afterwards?.();
     });
   }
 
+  /** Whether an id currently owns a slot (for variants that hook the idle clock). */
+  protected holdsSlot(key: string): boolean {
+    return this.slotOf.has(key);
+  }
+
   respond(request: InferRequest, result: InferResult): void {
+    assert(!this.answered.has(request), 'a request is answered once');
+    this.answered.add(request);
     this.deps.responses.respond(request, result);
   }
 
-  private popBacklog(): BacklogQueue | undefined {
+  /** The oldest waiting backlog queue (FIFO by creation), skipping expired ones. */
+  protected popBacklog(): BacklogQueue | undefined {
     while (this.backlogHead < this.backlogs.length) {
       const backlog = this.backlogs[this.backlogHead++]!;
       this.compactBacklog();
@@ -269,7 +303,8 @@ export class SequenceBatchScheduler implements SchedulerContext {
 
   // ---- Idle reaper and backlog timeouts (spec §6, §7) ----
 
-  private touchIdleClock(key: string, nowUs: number): void {
+  /** Restarts an id's idle clock: Triton does so on every accepted arrival (spec §4 step 8). */
+  protected touchIdleClock(key: string, nowUs: number): void {
     this.lastArrivalUs.set(key, nowUs);
     this.wakeReaperBy(nowUs + this.model.maxSequenceIdleUs);
   }
@@ -342,6 +377,7 @@ export class SequenceBatchScheduler implements SchedulerContext {
         continue;
       }
       backlog.expired = true;
+      this.liveBacklogCount--;
       const key = backlog.occupant.key;
       // Only if it still points at this queue: a newer sequence reusing the id is kept.
       if (this.backlogOf.get(key) === backlog) this.backlogOf.delete(key);

@@ -3,6 +3,7 @@ import { runCommand } from './commands/run.ts';
 import { replayCommand } from './commands/replay.ts';
 import { examplesCommand } from './commands/examples.ts';
 import { benchCommand } from './commands/bench.ts';
+import { exploreCommand } from './commands/explore.ts';
 
 /** Every subcommand, in the order `seqsim --help` lists them. */
-export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, examplesCommand, benchCommand];
+export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, exploreCommand, examplesCommand, benchCommand];

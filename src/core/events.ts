@@ -25,10 +25,11 @@ export type TraceEventBody =
   | { type: 'send'; request: string; sequence: ScenarioId; step: number; start: boolean; end: boolean; value: number }
   | { type: 'arrive'; request: string }
   | { type: 'reject'; request: string; code: string; message: string }
-  | { type: 'assign'; sequence: ScenarioId; instance: number; slot: number }
+  | { type: 'assign'; sequence: ScenarioId; instance: number; slot: number; first_request?: string }
   | { type: 'backlog'; sequence: ScenarioId }
   | { type: 'reap'; sequence: ScenarioId; instance: number; slot: number }
   | { type: 'release'; sequence: ScenarioId; instance: number | null; slot: number | null; reason: ReleaseReason; first_request?: string }
+  | { type: 'dispatch'; instance: number; slot: number; request: string }
   | { type: 'execute'; instance: number; batch: number; rows: TraceRow[] }
   | { type: 'complete'; instance: number; batch: number; ok: boolean }
   | { type: 'response'; request: string; sequence: ScenarioId; step: number; output: number }

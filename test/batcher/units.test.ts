@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { TritonSlotHeap, InstanceMajorSlotHeap, makeFreeSlotPool, type SlotRef } from '../../src/batcher/slot-heap.ts';
 import { corridValue, controlTensorValues, corridTypeError, paddingCorrid } from '../../src/batcher/controls.ts';
-import { decideBatch, type PendingRequest } from '../../src/batcher/dynamic-batcher.ts';
+import { decideBatch, type QueuedEntry } from '../../src/batcher/dynamic-batcher.ts';
 import { SlotStates } from '../../src/batcher/implicit-state.ts';
 import { strId, u64Id } from '../../src/core/ids.ts';
 import type { ModelConfig, OldestStrategy } from '../../src/config/types.ts';
-import type { InferRequest } from '../../src/core/request.ts';
 
 const drain = (pool: { pop(): SlotRef | undefined }): string[] => {
   const out: string[] = [];
@@ -99,8 +98,8 @@ describe('Oldest inner dynamic batcher (spec §5B)', () => {
     maxQueueDelayUs: delayUs,
     preserveOrdering: false,
   });
-  const pending = (...entered: number[]): PendingRequest[] =>
-    entered.map((enteredUs, slot) => ({ slot, enteredUs, request: { id: `r${slot}` } as InferRequest }));
+  const pending = (...entered: number[]): QueuedEntry[] =>
+    entered.map((enteredUs) => ({ enteredUs }));
 
   it('sends the largest preferred prefix while the oldest is within the delay', () => {
     expect(decideBatch(pending(0, 10, 20), strategy([2, 4], 500), 4, 100)).toEqual({ send: 2 });

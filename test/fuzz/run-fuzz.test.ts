@@ -6,7 +6,7 @@ import { parseTrace } from '../../traces/read.ts';
 import { replayTrace } from '../../traces/replay.ts';
 import { traceText } from '../../traces/writer.ts';
 import { InputError } from '../../src/scenario/types.ts';
-import { scenarioJsonArbitrary } from './scenario-arbitrary.ts';
+import { scenarioJsonArbitrary } from '../../sim/generate/scenario-arbitrary.ts';
 import { onlyKnownCancelLeak } from './known-triton-behaviour.ts';
 
 describe('random scenarios on the real batcher', () => {

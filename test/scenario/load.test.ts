@@ -7,7 +7,7 @@ import { parsePbtxt } from '../../src/config/pbtxt.ts';
 import { normalizeModelConfig } from '../../src/config/normalize.ts';
 import { InputError } from '../../src/scenario/types.ts';
 import { exampleFiles } from '../../src/cli/commands/examples.ts';
-import { scenarioJsonArbitrary } from '../fuzz/scenario-arbitrary.ts';
+import { scenarioJsonArbitrary } from '../../sim/generate/scenario-arbitrary.ts';
 
 const minimal = () => ({
   model: { name: 'm', sequence_batching: {} },

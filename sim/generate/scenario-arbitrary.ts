@@ -1,10 +1,16 @@
 import fc from 'fast-check';
 
+export interface GeneratorOptions {
+  /** Force one strategy (bugs that live in Direct or Oldest only); default: either. */
+  readonly strategy?: 'direct' | 'oldest';
+}
+
 /**
  * Random but valid scenario JSON: small worlds where races are likely (few slots, equal
- * latencies, short idle timeouts, cancellations, backlog timeouts, reused and string ids).
+ * latencies, short idle timeouts, cancellations, backlog timeouts, reused and string ids) — in the
+ * spirit of Triton's sequence stress test. A library API: use it in your own fast-check properties.
  */
-export function scenarioJsonArbitrary(): fc.Arbitrary<Record<string, unknown>> {
+export function scenarioJsonArbitrary(options: GeneratorOptions = {}): fc.Arbitrary<Record<string, unknown>> {
   const step = fc.record({
     value: fc.integer({ min: -8, max: 64 }),
     gap_us: fc.constantFrom(0, 0, 10, 100, 1000, 5000),
@@ -19,21 +25,20 @@ export function scenarioJsonArbitrary(): fc.Arbitrary<Record<string, unknown>> {
     endLast: fc.boolean(),
     startFirst: fc.constantFrom(true, true, true, true, false),
   });
-  const strategy = fc.oneof(
-    fc.record({
+  const direct = fc.record({
       direct: fc.record({
         max_queue_delay_microseconds: fc.constantFrom(0, 0, 200, 2000),
         minimum_slot_utilization: fc.constantFrom(0, 0.5, 1),
       }),
-    }),
-    fc.record({
+    });
+  const oldest = fc.record({
       oldest: fc.record({
         max_candidate_sequences: fc.integer({ min: 0, max: 4 }),
         max_queue_delay_microseconds: fc.constantFrom(0, 0, 300),
         preserve_ordering: fc.boolean(),
       }),
-    }),
-  );
+    });
+  const strategy = options.strategy === 'direct' ? direct : options.strategy === 'oldest' ? oldest : fc.oneof(direct, oldest);
   return fc
     .record({
       maxBatchSize: fc.integer({ min: 0, max: 3 }),
@@ -81,4 +86,10 @@ export function scenarioJsonArbitrary(): fc.Arbitrary<Record<string, unknown>> {
         ...(w.stopAt !== undefined ? { lifecycle: [{ at_us: w.stopAt, stop: true }] } : {}),
       };
     });
+}
+
+/** The scenario that `seqsim explore --generate` runs for one seed: a pure function of the seed. */
+export function generateScenarioJson(seed: number, options: GeneratorOptions = {}): Record<string, unknown> {
+  const [json] = fc.sample(scenarioJsonArbitrary(options), { seed, numRuns: 1 });
+  return { ...json!, name: `generated-${seed}` };
 }

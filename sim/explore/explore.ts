@@ -1,0 +1,81 @@
+import { parseScenario } from '../../src/scenario/load.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
+import { simulate, type RunResult } from '../simulate.ts';
+import { generateScenarioJson } from '../generate/scenario-arbitrary.ts';
+import { zooBug } from '../zoo/variants.ts';
+import { isKnownTritonBehaviour } from './known-triton.ts';
+
+export interface ExploreOptions {
+  /** A fixed scenario explored over seeds, or undefined to generate one scenario per seed. */
+  readonly scenario?: Scenario;
+  readonly from: number;
+  readonly seeds: number;
+  /** "real" or "bug:<name>". */
+  readonly batcher: string;
+  readonly keepGoing: boolean;
+  readonly maxEvents?: number;
+  /** Called after each seed; return false to stop (time budget). */
+  readonly onSeed?: (seed: number, run: RunResult, findings: number) => boolean;
+}
+
+/** A seed whose run violated an oracle: everything needed to write and replay it. */
+export interface Finding {
+  readonly seed: number;
+  readonly oracle: string;
+  readonly message: string;
+  readonly scenarioJson: Record<string, unknown>;
+  readonly run: RunResult;
+}
+
+export interface ExploreResult {
+  readonly seedsRun: number;
+  /** The first failing seed of each distinct oracle, in seed order. */
+  readonly findings: readonly Finding[];
+  /** Runs whose only violations are documented Triton behaviour (see known-triton.ts). */
+  readonly knownTritonRuns: number;
+  readonly violatingRuns: number;
+  readonly oraclesFired: Readonly<Record<string, number>>;
+}
+
+/** The scenario explored for a seed: the fixed one, or one generated from the seed. */
+export function scenarioForSeed(options: Pick<ExploreOptions, 'scenario' | 'batcher'>, seed: number): { scenario: Scenario; json: Record<string, unknown> } {
+  if (options.scenario !== undefined) return { scenario: options.scenario, json: options.scenario.normalized as Record<string, unknown> };
+  const bug = options.batcher.startsWith('bug:') ? zooBug(options.batcher.slice(4)) : undefined;
+  const strategy = bug?.strategy === 'direct' || bug?.strategy === 'oldest' ? bug.strategy : undefined;
+  const json = generateScenarioJson(seed, strategy ? { strategy } : {});
+  return { scenario: parseScenario(json, `generated seed ${seed}`, '.'), json };
+}
+
+/**
+ * Runs seeds [from, from + seeds) one after another. Deterministic: the same options give the
+ * same findings whatever machine or worker runs them.
+ */
+export function explore(options: ExploreOptions): ExploreResult {
+  const findings: Finding[] = [];
+  const oraclesFired: Record<string, number> = {};
+  let knownTritonRuns = 0;
+  let violatingRuns = 0;
+  let seedsRun = 0;
+  for (let seed = options.from; seed < options.from + options.seeds; seed++) {
+    const { scenario, json } = scenarioForSeed(options, seed);
+    const run = simulate(scenario, { seed, batcher: options.batcher, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
+    seedsRun++;
+    let stop = false;
+    if (run.violations.length > 0) {
+      if (options.batcher === 'real' && isKnownTritonBehaviour(run)) knownTritonRuns++;
+      else {
+        violatingRuns++;
+        for (const violation of run.violations) {
+          oraclesFired[violation.oracle] = (oraclesFired[violation.oracle] ?? 0) + 1;
+          if (!findings.some((f) => f.oracle === violation.oracle)) {
+            findings.push({ seed, oracle: violation.oracle, message: violation.message, scenarioJson: json, run });
+          }
+        }
+        stop = !options.keepGoing;
+      }
+    }
+    if (options.onSeed && !options.onSeed(seed, run, findings.length)) stop = true;
+    if (stop) break;
+  }
+  return { seedsRun, findings, knownTritonRuns, violatingRuns, oraclesFired };
+}

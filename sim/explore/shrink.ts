@@ -1,0 +1,131 @@
+import { parseScenario } from '../../src/scenario/load.ts';
+import { InputError } from '../../src/scenario/types.ts';
+import { simulate, type RunResult } from '../simulate.ts';
+
+export interface ShrinkOptions {
+  readonly seed: number;
+  readonly batcher: string;
+  /** The oracle that must keep failing. */
+  readonly oracle: string;
+  readonly maxEvents?: number;
+  /** Bound on candidate runs. */
+  readonly maxAttempts?: number;
+}
+
+export interface ShrinkResult {
+  readonly scenarioJson: Record<string, unknown>;
+  readonly run: RunResult;
+  readonly attempts: number;
+  readonly before: ScenarioSize;
+  readonly after: ScenarioSize;
+}
+
+export interface ScenarioSize {
+  readonly sequences: number;
+  readonly requests: number;
+  readonly instances: number;
+}
+
+type Json = Record<string, unknown>;
+
+/**
+ * Delta debugging over the scenario JSON: drop sequences, drop steps, drop cancellations and
+ * timeouts, shorten gaps and start times, shrink the model (instances, max_batch_size) — keeping
+ * each change only while the same oracle still fails with the same seed. Greedy passes repeat
+ * until nothing more can be removed or the attempt budget is spent.
+ */
+export function shrinkScenario(json: Json, options: ShrinkOptions): ShrinkResult {
+  const maxAttempts = options.maxAttempts ?? 2000;
+  let attempts = 0;
+  let best = structuredClone(json);
+  let bestRun = runOf(best, options);
+  if (bestRun === undefined || !fails(bestRun, options.oracle)) throw new Error(`the scenario does not fail oracle ${options.oracle} with seed ${options.seed}`);
+  const before = sizeOf(best);
+  let improved = true;
+  while (improved && attempts < maxAttempts) {
+    improved = false;
+    for (const candidate of candidates(best)) {
+      if (attempts >= maxAttempts) break;
+      attempts++;
+      const run = runOf(candidate, options);
+      if (run !== undefined && fails(run, options.oracle)) {
+        best = candidate;
+        bestRun = run;
+        improved = true;
+        break;
+      }
+    }
+  }
+  return { scenarioJson: best, run: bestRun, attempts, before, after: sizeOf(best) };
+}
+
+function runOf(json: Json, options: ShrinkOptions): RunResult | undefined {
+  try {
+    const scenario = parseScenario(json, 'shrink candidate', '.');
+    return simulate(scenario, { seed: options.seed, batcher: options.batcher, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
+  } catch (error) {
+    if (error instanceof InputError) return undefined;
+    throw error;
+  }
+}
+
+function fails(run: RunResult, oracle: string): boolean {
+  return run.violations.some((v) => v.oracle === oracle);
+}
+
+export function sizeOf(json: Json): ScenarioSize {
+  const sequences = (json['sequences'] as { steps: unknown[] }[]) ?? [];
+  const model = json['model'] as { instance_group?: { count?: number }[] };
+  const instances = (model.instance_group ?? [{ count: 1 }]).reduce((n, g) => n + Math.max(1, g.count ?? 1), 0);
+  return { sequences: sequences.length, requests: sequences.reduce((n, s) => n + s.steps.length, 0), instances };
+}
+
+/** Smaller variants of a scenario, most promising (biggest cut) first. */
+function* candidates(json: Json): Generator<Json> {
+  const sequences = json['sequences'] as Json[];
+  for (let i = 0; i < sequences.length; i++) {
+    if (sequences.length > 1) yield edit(json, (j) => (j['sequences'] as Json[]).splice(i, 1));
+  }
+  for (let i = 0; i < sequences.length; i++) {
+    const steps = sequences[i]!['steps'] as Json[];
+    for (let k = steps.length - 1; k >= 0 && steps.length > 1; k--) yield edit(json, (j) => stepsOf(j, i).splice(k, 1));
+  }
+  for (let i = 0; i < sequences.length; i++) {
+    const steps = sequences[i]!['steps'] as Json[];
+    for (let k = 0; k < steps.length; k++) {
+      for (const field of ['cancel_after_us', 'timeout_us']) {
+        if (steps[k]![field] !== undefined && steps[k]![field] !== 0) yield edit(json, (j) => delete stepsOf(j, i)[k]![field]);
+      }
+      const gap = steps[k]!['gap_us'];
+      if (typeof gap === 'number' && gap > 0) yield edit(json, (j) => (stepsOf(j, i)[k]!['gap_us'] = Math.floor(gap / 2)));
+    }
+    const start = sequences[i]!['start_us'];
+    if (typeof start === 'number' && start > 0) yield edit(json, (j) => ((j['sequences'] as Json[])[i]!['start_us'] = Math.floor(start / 2)));
+    if (sequences[i]!['mode'] === 'stream') yield edit(json, (j) => ((j['sequences'] as Json[])[i]!['mode'] = 'sync'));
+  }
+  const model = json['model'] as Json;
+  const groups = model['instance_group'] as Json[] | undefined;
+  if (groups !== undefined && groups.reduce((n, g) => n + Math.max(1, (g['count'] as number) ?? 1), 0) > 1) {
+    yield edit(json, (j) => ((j['model'] as Json)['instance_group'] = [{ count: 1, kind: 'KIND_CPU' }]));
+  }
+  const mbs = model['max_batch_size'];
+  if (typeof mbs === 'number' && mbs > 1) {
+    yield edit(json, (j) => {
+      const m = j['model'] as Json;
+      m['max_batch_size'] = mbs - 1;
+      // Keep Oldest's preferred sizes valid (each ≤ max_batch_size).
+      const oldest = (m['sequence_batching'] as Json)['oldest'] as Json | undefined;
+      if (oldest?.['preferred_batch_size'] !== undefined) oldest['preferred_batch_size'] = (oldest['preferred_batch_size'] as number[]).filter((p) => p < mbs);
+    });
+  }
+}
+
+function stepsOf(json: Json, i: number): Json[] {
+  return (json['sequences'] as Json[])[i]!['steps'] as Json[];
+}
+
+function edit(json: Json, change: (copy: Json) => unknown): Json {
+  const copy = structuredClone(json);
+  change(copy);
+  return copy;
+}

@@ -1,0 +1,65 @@
+import type { TraceEvent } from '../../src/core/events.ts';
+import type { ModelConfig } from '../../src/config/types.ts';
+import { BACKLOG_IDLE_RECHECK_US } from '../../src/batcher/scheduler.ts';
+import { sequenceKey, type Ledger } from './ledger.ts';
+import { ViolationSink, type Violation } from './types.ts';
+
+/**
+ * Spec conformance, not safety: the idle reaper force-ends a slot-holding sequence exactly
+ * max_sequence_idle_microseconds after its last request *arrived* (spec §6, seqsim's granularity),
+ * or — when the sequence was still in the backlog at that deadline — at the reaper's next 50 ms
+ * re-check after it got a slot (the backlog trap). A reaper that measures idle time from
+ * completion, or reaps early, is a deviation from Triton that users should know about.
+ */
+export function checkReaperTiming(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig): Violation[] {
+  const sink = new ViolationSink('reaper-timing');
+  const lastArrivalUs = new Map<string, number>();
+  const promotedAtUs = new Map<string, number>();
+  let pending: { key: string; previous: number | undefined } | undefined;
+  events.forEach((event, index) => {
+    switch (event.type) {
+      case 'arrive': {
+        const sent = ledger.sent.get(event.request);
+        if (sent === undefined) return;
+        pending = { key: sent.sequenceKey, previous: lastArrivalUs.get(sent.sequenceKey) };
+        lastArrivalUs.set(sent.sequenceKey, event.t);
+        return;
+      }
+      case 'reject':
+        // A rejected request never touches the idle clock.
+        if (pending !== undefined) {
+          if (pending.previous === undefined) lastArrivalUs.delete(pending.key);
+          else lastArrivalUs.set(pending.key, pending.previous);
+        }
+        pending = undefined;
+        return;
+      case 'assign': {
+        const key = sequenceKey(event.sequence);
+        if (event.first_request !== undefined) promotedAtUs.set(key, event.t);
+        else promotedAtUs.delete(key);
+        return;
+      }
+      case 'reap': {
+        const key = sequenceKey(event.sequence);
+        const arrivedUs = lastArrivalUs.get(key);
+        if (arrivedUs === undefined) return;
+        const deadlineUs = arrivedUs + model.maxSequenceIdleUs;
+        const promotedUs = promotedAtUs.get(key);
+        const trapped = promotedUs !== undefined && promotedUs >= deadlineUs;
+        const onTime = trapped ? event.t >= promotedUs && event.t <= promotedUs + BACKLOG_IDLE_RECHECK_US : event.t === deadlineUs;
+        if (!onTime) {
+          sink.add(
+            trapped
+              ? `sequence ${event.sequence} reaped at ${event.t} µs; it left the backlog idle at ${promotedUs} µs, so Triton reaps it within ${BACKLOG_IDLE_RECHECK_US} µs`
+              : `sequence ${event.sequence} reaped at ${event.t} µs; its last request arrived at ${arrivedUs} µs, so Triton reaps it at ${deadlineUs} µs`,
+            [index],
+          );
+        }
+        return;
+      }
+      default:
+        return;
+    }
+  });
+  return sink.done();
+}
