@@ -4,6 +4,7 @@ import { replayCommand } from './commands/replay.ts';
 import { examplesCommand } from './commands/examples.ts';
 import { benchCommand } from './commands/bench.ts';
 import { exploreCommand } from './commands/explore.ts';
+import { shrinkCommand } from './commands/shrink.ts';
 
 /** Every subcommand, in the order `seqsim --help` lists them. */
-export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, exploreCommand, examplesCommand, benchCommand];
+export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, exploreCommand, shrinkCommand, examplesCommand, benchCommand];

@@ -140,10 +140,10 @@ export class Harness {
     );
   }
 
-  /** Sends `request` to the scheduler at `atUs`. */
-  send(atUs: number, request: InferRequest): InferRequest {
+  /** Sends `request` to the scheduler at `atUs`; sends on one channel keep their order. */
+  send(atUs: number, request: InferRequest, channel?: string): InferRequest {
     this.requests.set(request.id, request);
-    this.loop.schedule(atUs, { label: `send:${request.id}` }, () => {
+    this.loop.schedule(atUs, { label: `send:${request.id}`, ...(channel === undefined ? {} : { channel }) }, () => {
       const error = this.scheduler.enqueue(request);
       if (error !== null) this.rejects.set(request.id, error);
     });
@@ -153,7 +153,11 @@ export class Harness {
   /** Sends a whole sequence: steps at the given times, START on the first, END on the last. */
   sequence(sequence: ScenarioId, timesUs: readonly number[], options: { end?: boolean; inputs?: readonly number[] } = {}): InferRequest[] {
     return timesUs.map((atUs, step) =>
-      this.send(atUs, makeRequest(sequence, step, { start: step === 0, end: (options.end ?? true) && step === timesUs.length - 1, input: options.inputs?.[step] ?? step + 1 })),
+      this.send(
+        atUs,
+        makeRequest(sequence, step, { start: step === 0, end: (options.end ?? true) && step === timesUs.length - 1, input: options.inputs?.[step] ?? step + 1 }),
+        `client:${JSON.stringify(sequence)}`,
+      ),
     );
   }
 

@@ -7,7 +7,7 @@ import { replayTrace } from '../../traces/replay.ts';
 import { traceText } from '../../traces/writer.ts';
 import { InputError } from '../../src/scenario/types.ts';
 import { scenarioJsonArbitrary } from '../../sim/generate/scenario-arbitrary.ts';
-import { onlyKnownCancelLeak } from './known-triton-behaviour.ts';
+import { isKnownTritonBehaviour } from '../../sim/explore/known-triton.ts';
 
 describe('random scenarios on the real batcher', () => {
   it('never violate an oracle, always finish, and replay identically', () => {
@@ -15,7 +15,7 @@ describe('random scenarios on the real batcher', () => {
       fc.property(scenarioJsonArbitrary(), fc.integer({ min: 0, max: 1_000_000 }), (json, seed) => {
         const scenario = parseScenario(json, 'fuzz.json', '.');
         const run = simulate(scenario, { seed, maxEvents: 20_000 });
-        if (!onlyKnownCancelLeak(run)) {
+        if (!isKnownTritonBehaviour(run)) {
           expect(run.violations.map((v) => `${v.oracle}: ${v.message}`)).toEqual([]);
           expect(run.outcome).toBe('quiescent');
         }

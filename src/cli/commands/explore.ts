@@ -5,7 +5,7 @@ import { loadScenarioFile } from '../../scenario/load.ts';
 import { explore, type Finding } from '../../../sim/explore/explore.ts';
 import { shrinkScenario } from '../../../sim/explore/shrink.ts';
 import { ZOO } from '../../../sim/zoo/variants.ts';
-import { makeScheduler, UnknownBatcherError } from '../../../sim/simulate.ts';
+import { checkBatcher } from './run.ts';
 import type { SeqsimCommand, CliIO } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from '../exit-codes.ts';
 import { parsePositiveInt, parseSeed } from '../options.ts';
@@ -35,13 +35,7 @@ export const exploreCommand: SeqsimCommand = {
       for (const bug of ZOO) io.out(`${bug.name}\n`);
       return EXIT_OK;
     }
-    const batcher = String(args['batcher']);
-    try {
-      makeScheduler(batcher);
-    } catch (error) {
-      if (error instanceof UnknownBatcherError) throw new UsageError(`--batcher: ${error.message}`);
-      throw error;
-    }
+    const batcher = checkBatcher(String(args['batcher']));
     const generate = Boolean(args['generate']);
     if (generate === (args['scenario'] !== undefined)) throw new UsageError('give a scenario file or --generate (one of them)');
     const scenario = generate ? undefined : loadScenarioFile(String(args['scenario']));
@@ -121,7 +115,7 @@ function formatSummary(summary: { seeds_run: number; wall_ms: number; seeds_per_
     `explored ${summary.seeds_run} seeds with the ${summary.batcher} batcher in ${(summary.wall_ms / 1000).toFixed(1)} s (${summary.seeds_per_s} seeds/s): ` +
       `${summary.violating_runs} violating run(s), ${findings.length} distinct oracle(s)` +
       (summary.known_triton_runs > 0 ? `, ${summary.known_triton_runs} run(s) showing the known Triton cancel-release leak` : ''),
-    `  oracles checked: affinity, order, control-signals, slot-accounting, response, outputs, batch-shape, liveness`,
+    `  oracles checked: affinity, order, control-signals, slot-accounting, response, outputs, batch-shape, liveness, reaper-timing (+ batcher invariants)`,
   ];
   for (const finding of findings) {
     lines.push(`  ✗ ${finding.oracle} at seed ${finding.seed}: ${finding.message}`);

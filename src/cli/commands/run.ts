@@ -1,9 +1,9 @@
 import type { Argv } from 'yargs';
 import { join } from 'node:path';
 import { loadScenarioFile } from '../../scenario/load.ts';
-import { simulate } from '../../../sim/simulate.ts';
+import { makeScheduler, simulate, UnknownBatcherError } from '../../../sim/simulate.ts';
 import type { SeqsimCommand } from '../command.ts';
-import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
+import { EXIT_OK, EXIT_VIOLATION, UsageError } from '../exit-codes.ts';
 import { parsePositiveInt, parseSeed } from '../options.ts';
 import { formatRunReport, summarizeRun, writeTrace } from '../run-summary.ts';
 
@@ -18,13 +18,15 @@ export const runCommand: SeqsimCommand = {
       .option('trace', { type: 'string', describe: 'trace output path (default out/traces/<name>-seed<N>.jsonl)' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON result on stdout' })
       .option('max-events', { type: 'number', describe: 'event budget of the run' })
-      .option('slot-order', { choices: ['triton-heap', 'instance-major'] as const, describe: 'free-slot tie-break' }),
+      .option('slot-order', { choices: ['triton-heap', 'instance-major'] as const, describe: 'free-slot tie-break' })
+      .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo (seqsim explore --list-bugs)' }),
   async run(args, io) {
     const scenario = loadScenarioFile(String(args['scenario']));
     const seed = args['seed'] !== undefined ? parseSeed(args['seed']) : (scenario.seed ?? 1);
     const maxEvents = args['max-events'] !== undefined ? parsePositiveInt(args['max-events'], '--max-events') : undefined;
     const slotOrder = args['slot-order'] as 'triton-heap' | 'instance-major' | undefined;
-    const run = simulate(scenario, { seed, ...(maxEvents ? { maxEvents } : {}), ...(slotOrder ? { slotOrder } : {}) });
+    const batcher = checkBatcher(String(args['batcher']));
+    const run = simulate(scenario, { seed, batcher, ...(maxEvents ? { maxEvents } : {}), ...(slotOrder ? { slotOrder } : {}) });
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'traces', `${safeName(scenario.name)}-seed${seed}.jsonl`);
     writeTrace(tracePath, run);
     const report = summarizeRun(scenario.name, run, tracePath);
@@ -36,6 +38,17 @@ export const runCommand: SeqsimCommand = {
     return report.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
   },
 };
+
+/** Validates --batcher up front so a typo is a usage error, not an internal one. */
+export function checkBatcher(batcher: string): string {
+  try {
+    makeScheduler(batcher);
+  } catch (error) {
+    if (error instanceof UnknownBatcherError) throw new UsageError(`--batcher: ${error.message}`);
+    throw error;
+  }
+  return batcher;
+}
 
 /** A scenario name as a file name: user strings never become paths unescaped. */
 export function safeName(name: string): string {
