@@ -5,6 +5,9 @@ import { generateScenarioJson } from '../generate/scenario-arbitrary.ts';
 import { zooBug } from '../zoo/variants.ts';
 import { isKnownTritonBehaviour } from './known-triton.ts';
 
+/** clean; a violation; or only documented Triton behaviour (real batcher, see known-triton.ts). */
+export type SeedVerdict = 'clean' | 'violation' | 'known-triton';
+
 export interface ExploreOptions {
   /** A fixed scenario explored over seeds, or undefined to generate one scenario per seed. */
   readonly scenario?: Scenario;
@@ -14,8 +17,8 @@ export interface ExploreOptions {
   readonly batcher: string;
   readonly keepGoing: boolean;
   readonly maxEvents?: number;
-  /** Called after each seed; return false to stop (time budget). */
-  readonly onSeed?: (seed: number, run: RunResult, findings: number) => boolean;
+  /** Called after each seed with its verdict; return false to stop (time budget). */
+  readonly onSeed?: (seed: number, run: RunResult, verdict: SeedVerdict, findings: number) => boolean;
 }
 
 /** A seed whose run violated an oracle: everything needed to write and replay it. */
@@ -61,9 +64,13 @@ export function explore(options: ExploreOptions): ExploreResult {
     const run = simulate(scenario, { seed, batcher: options.batcher, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
     seedsRun++;
     let stop = false;
+    let verdict: SeedVerdict = 'clean';
     if (run.violations.length > 0) {
-      if (options.batcher === 'real' && isKnownTritonBehaviour(run)) knownTritonRuns++;
-      else {
+      if (options.batcher === 'real' && isKnownTritonBehaviour(run)) {
+        knownTritonRuns++;
+        verdict = 'known-triton';
+      } else {
+        verdict = 'violation';
         violatingRuns++;
         for (const violation of run.violations) {
           oraclesFired[violation.oracle] = (oraclesFired[violation.oracle] ?? 0) + 1;
@@ -74,7 +81,7 @@ export function explore(options: ExploreOptions): ExploreResult {
         stop = !options.keepGoing;
       }
     }
-    if (options.onSeed && !options.onSeed(seed, run, findings.length)) stop = true;
+    if (options.onSeed && !options.onSeed(seed, run, verdict, findings.length)) stop = true;
     if (stop) break;
   }
   return { seedsRun, findings, knownTritonRuns, violatingRuns, oraclesFired };

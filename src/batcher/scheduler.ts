@@ -1,14 +1,27 @@
 /*
  * Triton's SequenceBatchScheduler (spec §3–§8, §11) on injected time.
  *
- * Where Triton leaves timing open, seqsim chooses (see CHOICES.md):
- * - Every Triton thread wake-up is a task on the Timers, so same-microsecond events are choice
- *   points: an arrival may or may not join the batch that an instance forms at that instant.
- * - The reaper reaps at exactly last_arrival + max_sequence_idle_microseconds (Triton: the first
- *   check at or after it, ≈ +1 µs), and re-checks every 50 ms while an idle-expired sequence waits
- *   in the backlog. It only runs while it has something to watch, so finished runs go quiescent.
+ * Where Triton leaves timing open, seqsim chooses (kept in sync with CHOICES.md):
+ * - Threads are tasks. Every wake-up of a Triton thread (instance batcher `batch:I<n>`, reaper,
+ *   clean-up) is a task on the Timers, never a synchronous call, so same-microsecond events are
+ *   choice points the simulator decides from the seed: an arrival may or may not join the batch
+ *   an instance forms at that instant. At most one wake-up per thread is pending.
+ * - Slot heap: the free-slot pool emulates libstdc++'s std::priority_queue exactly (ties between
+ *   instances fall out of heap mechanics); `slotOrder: 'instance-major'` is the simple alternative.
+ * - Reaper: reaps at exactly last_arrival + max_sequence_idle_microseconds (Triton: the first
+ *   check at or after it, ≈ +1 µs). While an idle-expired sequence waits in the backlog it
+ *   re-checks every 50 ms (Triton's polling, server#8449). It only runs while an id it watches
+ *   holds a slot or waits in the backlog; ended ids are pruned at its next run (Triton keeps them
+ *   until they are idle, which changes nothing observable), so finished runs go quiescent.
+ * - Backlog request timeouts are checked by the same reaper task at exactly the expiration time.
+ * - Direct delay: fires when age > max_queue_delay (strict, as Triton's ns comparison); a waiting
+ *   batcher sleeps to the first integer µs where that holds (earliest + delay + 1). Triton's
+ *   500 ms idle poll is not simulated: an idle batcher wakes only when work arrives.
+ * - Oldest's inner dynamic batcher forms a batch only when its instance is free (Triton may
+ *   build the next payload while one executes; spec §5B calls this the steady-state equivalent).
  * - CANCELLED responses come from a clean-up task at the same virtual time (Triton's clean-up
- *   thread delivers them asynchronously).
+ *   thread delivers them asynchronously); for Oldest's inner batcher the request's release
+ *   (CompleteAndNext) runs in that task right after its response.
  */
 import { assert } from '../core/assert.ts';
 import type { TritonError } from '../core/errors.ts';

@@ -5,6 +5,7 @@ import { examplesCommand } from './commands/examples.ts';
 import { benchCommand } from './commands/bench.ts';
 import { exploreCommand } from './commands/explore.ts';
 import { shrinkCommand } from './commands/shrink.ts';
+import { mergeCommand } from './commands/merge.ts';
 
 /** Every subcommand, in the order `seqsim --help` lists them. */
-export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, exploreCommand, shrinkCommand, examplesCommand, benchCommand];
+export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, exploreCommand, shrinkCommand, mergeCommand, examplesCommand, benchCommand];

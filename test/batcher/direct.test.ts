@@ -135,6 +135,15 @@ describe('Direct queue delay (spec §5A step 3)', () => {
     expect(h.batches()).toEqual(['1001 I0 [1:0]']);
   });
 
+  it('an age equal to the delay does not fire; one µs more does', () => {
+    const h = new Harness(makeModel({ maxBatchSize: 4, direct: { maxQueueDelayUs: 1000, minimumSlotUtilization: 0.75 } }));
+    h.sequence(1, [0]);
+    // Wakes the batcher at exactly age 1000 with 2/4 < 0.75 ready.
+    h.sequence(2, [1000]);
+    h.run();
+    expect(h.batches()).toEqual(['1001 I0 [1:0 2:0]']);
+  });
+
   it('utilisation 1.0 needs every slot ready; the delay releases a partial batch', () => {
     const h = new Harness(makeModel({ maxBatchSize: 2, direct: { maxQueueDelayUs: 1000, minimumSlotUtilization: 1 } }));
     h.sequence(1, [0, 1200]);

@@ -67,18 +67,18 @@ describe('idle reaper (spec §6)', () => {
   });
 
   it('never reaps a backlogged sequence, re-checking every 50 ms; once it has a slot its old idle clock reaps it (backlog trap)', () => {
-    const h = new Harness(makeModel({ maxBatchSize: 1, maxSequenceIdleUs: 1000 }), { latencyUs: 30_000 });
-    // Sequence 1 is reaped at 1010 but its queued request keeps the slot until 60 000.
+    const h = new Harness(makeModel({ maxBatchSize: 1, maxSequenceIdleUs: 1000 }), { latencyUs: 20_000 });
+    // Sequence 1 is reaped at 1010 but its queued request keeps the slot until 40 000.
     h.sequence(1, [0, 10], { end: false });
     h.sequence(2, [100, 200], { end: false });
     h.send(130_000, makeRequest(2, 2));
     h.run();
-    expect(h.assigns()).toEqual(['0 1→I0s0', '60000 2→I0s0']);
-    // 2's last arrival was at 200: idle from 1200, re-checked at 51 200 (still backlogged) and
-    // reaped at 101 200 although both its requests were still queued or running.
-    expect(h.ofType('reap').map((e) => `${e.t} ${String(e.sequence)}`)).toEqual(['1010 1', '101200 2']);
-    expect(h.batches()).toEqual(['0 I0 [1:0]', '30000 I0 [1:1]', '60000 I0 [2:0]', '90000 I0 [2:1]']);
-    expect(h.releases()).toEqual(['60000 1 I0s0 idle-timeout', '120000 2 I0s0 idle-timeout']);
+    expect(h.assigns()).toEqual(['0 1→I0s0', '40000 2→I0s0']);
+    // 2's last arrival was at 200: idle from 1200, so the reaper re-checks it every 50 ms while it
+    // is backlogged and reaps it at 51 200, with 2:1 still queued behind the running 2:0.
+    expect(h.ofType('reap').map((e) => `${e.t} ${String(e.sequence)}`)).toEqual(['1010 1', '51200 2']);
+    expect(h.batches()).toEqual(['0 I0 [1:0]', '20000 I0 [1:1]', '40000 I0 [2:0]', '60000 I0 [2:1]']);
+    expect(h.releases()).toEqual(['40000 1 I0s0 idle-timeout', '80000 2 I0s0 idle-timeout']);
     expect([h.outputOf('2:0'), h.outputOf('2:1')]).toEqual([1, 3]);
     expect(h.rejects.get('2:2')?.code).toBe('INVALID_ARG');
   });
@@ -113,6 +113,16 @@ describe('backlog request timeout (spec §7)', () => {
       { t: 510, type: 'release', sequence: 2, instance: null, slot: null, reason: 'expired', first_request: '2:0' },
     ]);
     expect(h.ofType('assign').map((e) => e.sequence)).toEqual([1]);
+  });
+
+  it('a request joining a backlog queue brings its own timeout: the earliest expiration wins', () => {
+    const h = new Harness(makeModel({ maxBatchSize: 1 }));
+    h.sequence(1, [0, 1000]);
+    h.send(10, makeRequest(2, 0, { start: true }));
+    h.send(20, makeRequest(2, 1, { timeoutUs: 200 }));
+    h.run();
+    expect(h.answerOf('2:0')).toEqual({ t: 220, result: { error: { code: 'UNAVAILABLE', message: 'timeout of the corresponding sequence has been expired' } } });
+    expect(h.errorOf('2:1').code).toBe('UNAVAILABLE');
   });
 
   it('a later request can only shorten the expiration; timeouts stop mattering once the sequence has a slot', () => {

@@ -2,7 +2,12 @@ import type { Argv } from 'yargs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenarioFile } from '../../scenario/load.ts';
-import { explore, type Finding } from '../../../sim/explore/explore.ts';
+import { scenarioForSeed, type Finding } from '../../../sim/explore/explore.ts';
+import { runCampaign, shardRange } from '../../../sim/explore/campaign.ts';
+import type { ViolatingSeed } from '../../../sim/explore/chunk.ts';
+import { simulate } from '../../../sim/simulate.ts';
+import type { Scenario } from '../../scenario/types.ts';
+import { availableParallelism } from 'node:os';
 import { shrinkScenario } from '../../../sim/explore/shrink.ts';
 import { ZOO } from '../../../sim/zoo/variants.ts';
 import { checkBatcher } from './run.ts';
@@ -26,8 +31,10 @@ export const exploreCommand: SeqsimCommand = {
       .option('keep-going', { type: 'boolean', default: false, describe: 'continue after the first violation' })
       .option('time-budget', { type: 'string', describe: 'stop after this long, e.g. 60s or 2m' })
       .option('out', { type: 'string', default: join('out', 'explore'), describe: 'folder for traces and shrunk reproducers' })
-      .option('no-shrink', { type: 'boolean', default: false, describe: 'do not shrink what was found' })
+      .option('shrink', { type: 'boolean', default: true, describe: 'shrink what was found (--no-shrink to skip)' })
       .option('max-events', { type: 'number', describe: 'event budget per run' })
+      .option('workers', { type: 'number', describe: 'worker threads (default: the cores available)' })
+      .option('shard', { type: 'string', describe: 'k/n: run only the k-th of n equal parts of the seed range (combine with seqsim merge)' })
       .option('list-bugs', { type: 'boolean', default: false, describe: 'print the bug zoo, one name per line' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON result on stdout' }),
   async run(args, io) {
@@ -39,45 +46,91 @@ export const exploreCommand: SeqsimCommand = {
     const generate = Boolean(args['generate']);
     if (generate === (args['scenario'] !== undefined)) throw new UsageError('give a scenario file or --generate (one of them)');
     const scenario = generate ? undefined : loadScenarioFile(String(args['scenario']));
-    const seeds = parsePositiveInt(args['seeds'], '--seeds');
-    const from = parseSeed(args['from'], '--from');
+    const totalSeeds = parsePositiveInt(args['seeds'], '--seeds');
+    const firstSeed = parseSeed(args['from'], '--from');
+    const shard = args['shard'] !== undefined ? parseShard(String(args['shard'])) : { k: 1, n: 1 };
+    const { from, seeds } = shardRange(firstSeed, totalSeeds, shard.k, shard.n);
+    const workers = args['workers'] !== undefined ? parsePositiveInt(args['workers'], '--workers') : Math.max(1, Math.min(availableParallelism(), 16));
     const maxEvents = args['max-events'] !== undefined ? parsePositiveInt(args['max-events'], '--max-events') : undefined;
     const budgetMs = args['time-budget'] !== undefined ? parseDurationMs(String(args['time-budget'])) : Number.POSITIVE_INFINITY;
     const started = wallClockMs();
     const progress = makeProgress(io, seeds);
-    const result = explore({
-      ...(scenario ? { scenario } : {}),
+    const campaign = await runCampaign({
       from,
       seeds,
       batcher,
-      keepGoing: Boolean(args['keep-going']),
+      ...(scenario ? { scenario: scenario.normalized as Record<string, unknown> } : {}),
       ...(maxEvents ? { maxEvents } : {}),
-      onSeed: (seed, _run, findings) => {
-        progress(seed - from + 1, findings, wallClockMs() - started);
+      keepGoing: Boolean(args['keep-going']),
+      workers,
+      onChunk: (_chunk, seedsDone) => {
+        progress(seedsDone, wallClockMs() - started);
         return wallClockMs() - started < budgetMs;
       },
     });
     const wallMs = wallClockMs() - started;
     const outDir = String(args['out']);
-    const written = result.findings.map((finding) => saveFinding(finding, outDir, batcher, !args['no-shrink'], maxEvents));
-    const summary = {
-      seeds_run: result.seedsRun,
+    const findings = Object.entries(campaign.firstByOracle)
+      .sort((a, b) => a[1] - b[1])
+      .map(([oracle, seed]) => findingAt(seed, oracle, scenario, batcher, maxEvents));
+    const written = findings.map((finding) => saveFinding(finding, outDir, batcher, Boolean(args['shrink']), maxEvents));
+    const summary: ExploreSummary = {
+      seeds_run: campaign.seedsRun,
       from,
+      seeds,
+      shard: `${shard.k}/${shard.n}`,
       batcher,
+      workers,
       wall_ms: Math.round(wallMs),
-      seeds_per_s: Math.round(result.seedsRun / (wallMs / 1000)),
-      violating_runs: result.violatingRuns,
-      known_triton_runs: result.knownTritonRuns,
-      oracles_fired: result.oraclesFired,
+      seeds_per_s: Math.round(campaign.seedsRun / Math.max(wallMs / 1000, 1e-3)),
+      violating_runs: campaign.violating.length,
+      known_triton_runs: campaign.knownTritonRuns,
+      oracles_fired: campaign.oraclesFired,
+      violating: campaign.violating,
       findings: written,
     };
+    mkdirSync(outDir, { recursive: true });
+    writeFileSync(join(outDir, `summary-${shard.k}-of-${shard.n}.json`), `${JSON.stringify(summary)}\n`);
     if (args['json']) io.out(`${JSON.stringify(summary)}\n`);
     else io.out(formatSummary(summary, written));
-    return result.findings.length > 0 ? EXIT_VIOLATION : EXIT_OK;
+    return written.length > 0 ? EXIT_VIOLATION : EXIT_OK;
   },
 };
 
-interface WrittenFinding {
+/** What `explore` writes to summary-<k>-of-<n>.json and prints with --json; `merge` reads it. */
+export interface ExploreSummary {
+  readonly seeds_run: number;
+  readonly from: number;
+  readonly seeds: number;
+  readonly shard: string;
+  readonly batcher: string;
+  readonly workers: number;
+  readonly wall_ms: number;
+  readonly seeds_per_s: number;
+  readonly violating_runs: number;
+  readonly known_triton_runs: number;
+  readonly oracles_fired: Readonly<Record<string, number>>;
+  readonly violating: readonly ViolatingSeed[];
+  readonly findings: readonly WrittenFinding[];
+}
+
+/** Re-runs a violating seed in this thread to get its full run for the trace and the shrinker. */
+function findingAt(seed: number, oracle: string, scenario: Scenario | undefined, batcher: string, maxEvents: number | undefined): Finding {
+  const { scenario: world, json } = scenarioForSeed({ ...(scenario ? { scenario } : {}), batcher }, seed);
+  const run = simulate(world, { seed, batcher, ...(maxEvents ? { maxEvents } : {}) });
+  const violation = run.violations.find((v) => v.oracle === oracle);
+  return { seed, oracle, message: violation?.message ?? '', scenarioJson: json, run };
+}
+
+function parseShard(text: string): { k: number; n: number } {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  const k = Number(match?.[1]);
+  const n = Number(match?.[2]);
+  if (match === null || n < 1 || k < 1 || k > n) throw new UsageError(`--shard: expected k/n with 1 ≤ k ≤ n, got ${JSON.stringify(text)}`);
+  return { k, n };
+}
+
+export interface WrittenFinding {
   readonly seed: number;
   readonly oracle: string;
   readonly message: string;
@@ -110,9 +163,9 @@ function saveFinding(finding: Finding, outDir: string, batcher: string, shrink: 
   };
 }
 
-function formatSummary(summary: { seeds_run: number; wall_ms: number; seeds_per_s: number; violating_runs: number; known_triton_runs: number; batcher: string; oracles_fired: Record<string, number> }, findings: readonly WrittenFinding[]): string {
+export function formatSummary(summary: ExploreSummary, findings: readonly WrittenFinding[]): string {
   const lines = [
-    `explored ${summary.seeds_run} seeds with the ${summary.batcher} batcher in ${(summary.wall_ms / 1000).toFixed(1)} s (${summary.seeds_per_s} seeds/s): ` +
+    `explored ${summary.seeds_run} seeds (${summary.from}…${summary.from + summary.seeds - 1}, shard ${summary.shard}) with the ${summary.batcher} batcher on ${summary.workers} worker(s) in ${(summary.wall_ms / 1000).toFixed(1)} s (${summary.seeds_per_s} seeds/s): ` +
       `${summary.violating_runs} violating run(s), ${findings.length} distinct oracle(s)` +
       (summary.known_triton_runs > 0 ? `, ${summary.known_triton_runs} run(s) showing the known Triton cancel-release leak` : ''),
     `  oracles checked: affinity, order, control-signals, slot-accounting, response, outputs, batch-shape, liveness, reaper-timing (+ batcher invariants)`,
@@ -126,12 +179,12 @@ function formatSummary(summary: { seeds_run: number; wall_ms: number; seeds_per_
 }
 
 /** A progress line per 10 % (a terminal gets the same lines; no bar that CI logs would mangle). */
-function makeProgress(io: CliIO, total: number): (done: number, findings: number, elapsedMs: number) => void {
+function makeProgress(io: CliIO, total: number): (done: number, elapsedMs: number) => void {
   let nextReport = Math.max(1, Math.ceil(total / 10));
-  return (done, findings, elapsedMs) => {
+  return (done, elapsedMs) => {
     if (done < nextReport && done !== total) return;
-    nextReport += Math.max(1, Math.ceil(total / 10));
-    io.err(`explore: ${done}/${total} seeds, ${Math.round(done / Math.max(elapsedMs / 1000, 1e-3))} seeds/s, ${findings} violation(s)\n`);
+    while (nextReport <= done) nextReport += Math.max(1, Math.ceil(total / 10));
+    io.err(`explore: ${done}/${total} seeds, ${Math.round(done / Math.max(elapsedMs / 1000, 1e-3))} seeds/s\n`);
   };
 }
 

@@ -1,0 +1,112 @@
+import Tinypool from 'tinypool';
+import { fileURLToPath } from 'node:url';
+import { runChunk, type ChunkResult, type ChunkTask, type ViolatingSeed } from './chunk.ts';
+
+export interface CampaignOptions {
+  readonly from: number;
+  readonly seeds: number;
+  readonly batcher: string;
+  readonly scenario?: Record<string, unknown>;
+  readonly maxEvents?: number;
+  readonly keepGoing: boolean;
+  /** Worker threads; 1 runs in this thread. */
+  readonly workers: number;
+  /** Seeds per chunk handed to a worker. */
+  readonly chunkSeeds?: number;
+  /** Called as chunks finish (progress). Return false to stop scheduling more (time budget). */
+  readonly onChunk?: (done: ChunkResult, seedsDone: number) => boolean;
+}
+
+export interface CampaignResult {
+  readonly from: number;
+  readonly seeds: number;
+  readonly seedsRun: number;
+  /** Every violating seed found, in seed order. */
+  readonly violating: readonly ViolatingSeed[];
+  readonly knownTritonRuns: number;
+  readonly oraclesFired: Readonly<Record<string, number>>;
+  /** The first violating seed of each oracle: the campaign's distinct findings. */
+  readonly firstByOracle: Readonly<Record<string, number>>;
+}
+
+/** `--shard k/n`: the k-th (1-based) of n contiguous, disjoint parts of [from, from + seeds). */
+export function shardRange(from: number, seeds: number, k: number, n: number): { from: number; seeds: number } {
+  const start = from + Math.floor(((k - 1) * seeds) / n);
+  const end = from + Math.floor((k * seeds) / n);
+  return { from: start, seeds: end - start };
+}
+
+/**
+ * Runs a seed range in chunks over worker threads. Results depend only on the range, never on
+ * the worker count: chunks are merged in seed order, and when stopping at the first violation the
+ * campaign reports the lowest violating seed (every chunk below it has finished).
+ */
+export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
+  const chunkSeeds = options.chunkSeeds ?? Math.max(50, Math.min(2000, Math.ceil(options.seeds / (options.workers * 8))));
+  const tasks: ChunkTask[] = [];
+  for (let start = options.from; start < options.from + options.seeds; start += chunkSeeds) {
+    tasks.push({
+      from: start,
+      seeds: Math.min(chunkSeeds, options.from + options.seeds - start),
+      batcher: options.batcher,
+      ...(options.scenario ? { scenario: options.scenario } : {}),
+      ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}),
+      stopAtFirst: !options.keepGoing,
+    });
+  }
+  const results = new Map<number, ChunkResult>();
+  let seedsDone = 0;
+  let stopScheduling = false;
+  /** Lowest seed of a chunk that found a violation (when stopping at the first one). */
+  let firstViolatingChunk = Number.POSITIVE_INFINITY;
+  const record = (result: ChunkResult): void => {
+    results.set(result.from, result);
+    seedsDone += result.seedsRun;
+    if (result.violating.length > 0 && !options.keepGoing) firstViolatingChunk = Math.min(firstViolatingChunk, result.from);
+    if (options.onChunk && !options.onChunk(result, seedsDone)) stopScheduling = true;
+  };
+  const wanted = (task: ChunkTask): boolean => !stopScheduling && task.from < firstViolatingChunk;
+
+  if (options.workers <= 1) {
+    for (const task of tasks) {
+      if (!wanted(task)) break;
+      record(runChunk(task));
+    }
+  } else {
+    const pool = new Tinypool({ filename: fileURLToPath(new URL('./worker.mjs', import.meta.url)), minThreads: options.workers, maxThreads: options.workers });
+    try {
+      let next = 0;
+      const lane = async (): Promise<void> => {
+        while (next < tasks.length) {
+          const task = tasks[next++]!;
+          if (!wanted(task)) continue;
+          record((await pool.run(task)) as ChunkResult);
+        }
+      };
+      await Promise.all(Array.from({ length: options.workers }, lane));
+    } finally {
+      await pool.destroy();
+    }
+  }
+  return merge(options.from, options.seeds, [...results.values()], options.keepGoing);
+}
+
+/** Combines chunk (or shard) results into one campaign result, in seed order. */
+export function merge(from: number, seeds: number, parts: readonly ChunkResult[], keepGoing: boolean): CampaignResult {
+  const ordered = [...parts].sort((a, b) => a.from - b.from);
+  let violating = ordered.flatMap((p) => p.violating).sort((a, b) => a.seed - b.seed);
+  if (!keepGoing && violating.length > 0) violating = [violating[0]!];
+  const firstByOracle: Record<string, number> = {};
+  for (const v of violating) for (const oracle of v.oracles) if (firstByOracle[oracle] === undefined) firstByOracle[oracle] = v.seed;
+  const oraclesFired: Record<string, number> = {};
+  for (const v of violating) for (const oracle of v.oracles) oraclesFired[oracle] = (oraclesFired[oracle] ?? 0) + 1;
+  return {
+    from,
+    seeds,
+    seedsRun: ordered.reduce((n, p) => n + p.seedsRun, 0),
+    violating,
+    knownTritonRuns: ordered.reduce((n, p) => n + p.knownTritonRuns, 0),
+    oraclesFired,
+    firstByOracle,
+  };
+}
