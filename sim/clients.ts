@@ -4,6 +4,8 @@ import type { ScenarioSequence } from '../src/scenario/types.ts';
 import type { SimLoop } from './kernel/event-queue.ts';
 import type { TraceRecorder } from './recorder.ts';
 import type { Connection } from './transport.ts';
+import type { FaultInjector } from './faults.ts';
+import type { TritonError } from '../src/core/errors.ts';
 
 /** A request as the simulated world tracks it: who sent it and what reached the server. */
 export interface SimRequest extends InferRequest {
@@ -26,7 +28,10 @@ export interface ServerPort {
  * Step 0 is sent at start_us + its gap_us. An error response does not stop a sync client.
  */
 export class SimClient {
-  private readonly pending = new Set<number>();
+
+  /** The attempt of each step the client still waits for (the latest retry). */
+  private readonly awaiting = new Map<number, string>();
+  private disconnected = false;
 
   constructor(
     private readonly sequence: ScenarioSequence,
@@ -36,6 +41,7 @@ export class SimClient {
     private readonly recorder: TraceRecorder,
     readonly connection: Connection,
     private readonly server: ServerPort,
+    private readonly faults: FaultInjector | undefined,
   ) {}
 
   begin(): void {
@@ -44,9 +50,14 @@ export class SimClient {
     this.scheduleSend(0, this.sequence.startUs + first.gapUs);
   }
 
-  /** The response for `request` reached the client. */
+  /** The response for `request` reached the client; one it stopped waiting for is ignored. */
   receive(request: InferRequest, result: InferResult): void {
-    this.pending.delete(request.step);
+    if (this.awaiting.get(request.step) !== request.id) return;
+    this.deliver(request, result);
+  }
+
+  private deliver(request: InferRequest, result: InferResult): void {
+    this.awaiting.delete(request.step);
     this.recorder.emit(
       'output' in result
         ? { type: 'response', request: request.id, sequence: request.sequence, step: request.step, output: result.output }
@@ -60,16 +71,24 @@ export class SimClient {
   }
 
   private scheduleSend(step: number, atUs: number): void {
-    this.loop.schedule(atUs, { label: () => `send:${this.requestPrefix}:${step}` }, () => this.send(step));
+    this.loop.schedule(atUs, { label: () => `send:${this.requestPrefix}:${step}` }, () => this.send(step, 0));
   }
 
-  private send(stepIndex: number): void {
+  private send(stepIndex: number, attempt: number): void {
+    if (this.disconnected) return;
     const step = this.sequence.steps[stepIndex]!;
+    const firstId = `${this.requestPrefix}:${stepIndex}`;
+    const id = attempt === 0 ? firstId : `${firstId}~r${attempt}`;
+    if (attempt === 0 && this.faults?.disconnectBefore({ request: id, sequence: this.sequence.id, step: stepIndex })) {
+      // The client is gone: no more requests, no END. The idle reaper must reclaim its slot.
+      this.disconnected = true;
+      return;
+    }
     const request: SimRequest = {
       client: this,
       arrived: false,
       cancelPending: false,
-      id: `${this.requestPrefix}:${stepIndex}`,
+      id,
       sequence: this.sequence.id,
       step: stepIndex,
       correlationId: correlationIdFromScenario(this.sequence.id),
@@ -81,7 +100,7 @@ export class SimClient {
       arrivalUs: -1,
       cancelled: false,
     };
-    this.pending.add(stepIndex);
+    this.awaiting.set(stepIndex, id);
     this.recorder.emit({
       type: 'send',
       request: request.id,
@@ -90,23 +109,51 @@ export class SimClient {
       start: step.start,
       end: step.end,
       value: step.value,
+      ...(attempt > 0 ? { retry_of: firstId } : {}),
     });
-    this.connection.sendUp(() => `arrive:${request.id}`, () => this.server.arrive(request));
+    this.connection.sendUp(() => `arrive:${request.id}`, () => this.server.arrive(request), request);
     if (step.cancelAfterUs !== undefined) {
       this.loop.schedule(this.loop.nowUs() + step.cancelAfterUs, { label: () => `cancel:${request.id}` }, () =>
         this.cancelRequest(request),
       );
     }
+    if (this.faults !== undefined) this.armTimeout(request, attempt);
     const nextStep = this.sequence.steps[stepIndex + 1];
-    if (this.sequence.mode === 'stream' && nextStep !== undefined) {
+    if (attempt === 0 && this.sequence.mode === 'stream' && nextStep !== undefined) {
       this.scheduleSend(stepIndex + 1, this.loop.nowUs() + nextStep.gapUs);
     }
   }
 
+  /**
+   * With a fault plan, the client gives up on a request after client_timeout_us: it answers itself
+   * with a timeout error and, while retries remain, sends the same step again — which, for a
+   * stateful request the server did run, applies it twice.
+   */
+  private armTimeout(request: SimRequest, attempt: number): void {
+    const plan = this.faults!.plan;
+    this.loop.schedule(this.loop.nowUs() + plan.clientTimeoutUs, { label: () => `client-timeout:${request.id}` }, () => {
+      if (this.awaiting.get(request.step) !== request.id) return;
+      if (attempt < plan.retries) {
+        this.awaiting.delete(request.step);
+        this.recorder.emit({ type: 'response', request: request.id, sequence: request.sequence, step: request.step, error: clientTimeout(plan.clientTimeoutUs) });
+        this.send(request.step, attempt + 1);
+        return;
+      }
+      this.deliver(request, { error: clientTimeout(plan.clientTimeoutUs) });
+    });
+  }
+
   /** A client can only cancel what it has not been answered for; the cancel travels like a message. */
   private cancelRequest(request: SimRequest): void {
-    if (!this.pending.has(request.step)) return;
+    if (this.awaiting.get(request.step) !== request.id) return;
     this.recorder.emit({ type: 'cancel', request: request.id });
     this.connection.sendUp(() => `cancel-arrive:${request.id}`, () => this.server.cancel(request));
   }
+}
+
+/** What a client reports when it gave up waiting (not a Triton response: seqsim's client). */
+export const CLIENT_TIMEOUT_PREFIX = 'client timed out';
+
+function clientTimeout(timeoutUs: number): TritonError {
+  return { code: 'UNAVAILABLE', message: `${CLIENT_TIMEOUT_PREFIX} after ${timeoutUs} µs without a response` };
 }

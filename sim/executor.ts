@@ -5,6 +5,7 @@ import { accumulate, type AccumulatorModel } from '../src/model/reference.ts';
 import type { SimLoop } from './kernel/event-queue.ts';
 import type { RandomStream } from './kernel/random.ts';
 import { drawLatencyUs } from './latency.ts';
+import type { FaultInjector } from './faults.ts';
 
 /** What a backend reads from a slot state nobody initialised: Triton hands it uninitialised memory. */
 export const UNINITIALIZED_STATE_GARBAGE = 0x5a5a5a5a;
@@ -30,13 +31,22 @@ export class SimExecutor implements Executor {
     model: ModelConfig,
     private readonly latency: Latency,
     private readonly stream: RandomStream,
+    private readonly faults?: FaultInjector,
   ) {
     this.accumulator = accumulatorOf(model);
     this.channels = Array.from({ length: model.instanceCount }, (_, i) => `exec:I${i}`);
   }
 
   execute(batch: Batch, done: (result: ExecuteResult) => void): void {
-    const finishUs = this.loop.nowUs() + drawLatencyUs(this.latency, this.stream);
+    const stallUs = this.faults?.stallUs(batch.batch) ?? 0;
+    const fails = this.faults?.failBatch(batch.batch) ?? false;
+    const finishUs = this.loop.nowUs() + drawLatencyUs(this.latency, this.stream) + stallUs;
+    if (fails) {
+      this.loop.schedule(finishUs, { label: () => `complete:I${batch.instance}:b${batch.batch}`, channel: this.channels[batch.instance] ?? `exec:I${batch.instance}` }, () =>
+        done({ ok: false, error: { code: 'INTERNAL', message: 'seqsim fault: the model instance failed to execute the batch' } }),
+      );
+      return;
+    }
     this.loop.schedule(finishUs, { label: () => `complete:I${batch.instance}:b${batch.batch}`, channel: this.channels[batch.instance] ?? `exec:I${batch.instance}` }, () => {
       done({ ok: true, outputs: this.runRows(batch) });
     });

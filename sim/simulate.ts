@@ -15,6 +15,8 @@ import { InvariantError } from '../src/core/assert.ts';
 import { makeHeader, serializeTrace, type TraceHeader } from '../traces/writer.ts';
 import { scheduleLifecycle } from './lifecycle.ts';
 import { zooBug, type ZooBug } from './zoo/variants.ts';
+import { FaultInjector } from './faults.ts';
+import type { FaultKind } from '../src/scenario/faults.ts';
 
 export interface SimulateOptions {
   readonly seed: number;
@@ -48,6 +50,8 @@ export interface RunResult {
   readonly endUs: number;
   /** When the last response reached its client: the workload's own duration. */
   readonly lastResponseUs: number;
+  /** How often each injected fault kind fired (fault accountability). */
+  readonly faultsFired: Readonly<Partial<Record<FaultKind, number>>>;
 }
 
 export const DEFAULT_MAX_EVENTS = 2_000_000;
@@ -88,7 +92,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const loop = options.makeLoop ? options.makeLoop(chooser) : new EventLoop(chooser);
   const recording = options.record ?? true;
   const recorder = recording ? new TraceRecorder(loop, maxEvents) : new TraceRecorder(loop, maxEvents, false);
-  const executor = new SimExecutor(loop, scenario.model, scenario.executorLatencyUs, streams.stream('executor'));
+  const faults = scenario.faults === undefined ? undefined : new FaultInjector(scenario.faults, streams.stream('faults'), recorder);
+  const executor = new SimExecutor(loop, scenario.model, scenario.executorLatencyUs, streams.stream('executor'), faults);
 
   const responses: ResponseSink = {
     respond: (request, result) => deliverResponse(request, result),
@@ -102,10 +107,14 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   let lastResponseUs = 0;
   function deliverResponse(request: InferRequest, result: InferResult): void {
     const client = (request as SimRequest).client;
-    client.connection.sendDown(() => `respond:${request.id}`, () => {
-      lastResponseUs = loop.nowUs();
-      client.receive(request, result);
-    });
+    client.connection.sendDown(
+      () => `respond:${request.id}`,
+      () => {
+        lastResponseUs = loop.nowUs();
+        client.receive(request, result);
+      },
+      request,
+    );
   }
 
   const server: ServerPort = {
@@ -129,8 +138,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const prefixes = requestPrefixes(scenario);
   scenario.sequences.forEach((sequence, index) => {
     const prefix = prefixes[index]!;
-    const connection = new Connection(loop, scenario.transportLatencyUs, transport, prefix, sequence.mode === 'stream');
-    new SimClient(sequence, prefix, loop, recorder, connection, server).begin();
+    const connection = new Connection(loop, scenario.transportLatencyUs, transport, prefix, sequence.mode === 'stream', faults);
+    new SimClient(sequence, prefix, loop, recorder, connection, server, faults).begin();
   });
   scheduleLifecycle(scenario, loop, recorder, scheduler);
 
@@ -170,6 +179,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     tasksExecuted: loop.eventsExecuted,
     endUs,
     lastResponseUs,
+    faultsFired: { ...(faults?.fired ?? {}) },
   };
 }
 

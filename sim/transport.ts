@@ -2,6 +2,12 @@ import type { Latency } from '../src/scenario/types.ts';
 import type { SimLoop } from './kernel/event-queue.ts';
 import type { RandomStream } from './kernel/random.ts';
 import { drawLatencyUs } from './latency.ts';
+import type { FaultInjector, FaultTarget } from './faults.ts';
+import type { InferRequest } from '../src/core/request.ts';
+
+function targetOf(request: InferRequest): FaultTarget {
+  return { request: request.id, sequence: request.sequence, step: request.step };
+}
 
 /**
  * One client connection. A stream connection (gRPC-stream-like) delivers in send order: a later
@@ -18,24 +24,28 @@ export class Connection {
     private readonly stream: RandomStream,
     private readonly name: string,
     readonly ordered: boolean,
+    private readonly faults: FaultInjector | undefined,
   ) {}
 
-  /** Client → server. */
-  sendUp(label: () => string, deliver: () => void): void {
-    const atUs = this.deliveryTime(this.lastUpUs);
+  /** Client → server; a request (`about`) may be dropped or delayed by the fault plan. */
+  sendUp(label: () => string, deliver: () => void, about?: InferRequest): void {
+    if (about !== undefined && this.faults?.dropRequest(targetOf(about))) return;
+    const atUs = this.deliveryTime(this.lastUpUs, about);
     if (this.ordered) this.lastUpUs = atUs;
     this.loop.schedule(atUs, { label, channel: this.ordered ? `up:${this.name}` : undefined }, deliver);
   }
 
-  /** Server → client. */
-  sendDown(label: () => string, deliver: () => void): void {
-    const atUs = this.deliveryTime(this.lastDownUs);
+  /** Server → client; the response for `about` may be dropped or delayed by the fault plan. */
+  sendDown(label: () => string, deliver: () => void, about?: InferRequest): void {
+    if (about !== undefined && this.faults?.dropResponse(targetOf(about))) return;
+    const atUs = this.deliveryTime(this.lastDownUs, about);
     if (this.ordered) this.lastDownUs = atUs;
     this.loop.schedule(atUs, { label, channel: this.ordered ? `down:${this.name}` : undefined }, deliver);
   }
 
-  private deliveryTime(lastUs: number): number {
-    const atUs = this.loop.nowUs() + drawLatencyUs(this.latency, this.stream);
+  private deliveryTime(lastUs: number, about: InferRequest | undefined): number {
+    const extraUs = about !== undefined && this.faults !== undefined ? this.faults.extraDelayUs(targetOf(about)) : 0;
+    const atUs = this.loop.nowUs() + drawLatencyUs(this.latency, this.stream) + extraUs;
     return this.ordered ? Math.max(atUs, lastUs) : atUs;
   }
 }

@@ -27,6 +27,8 @@ export interface CampaignResult {
   readonly oraclesFired: Readonly<Record<string, number>>;
   /** The first violating seed of each oracle: the campaign's distinct findings. */
   readonly firstByOracle: Readonly<Record<string, number>>;
+  readonly faultsEnabled: Readonly<Record<string, number>>;
+  readonly faultsFired: Readonly<Record<string, number>>;
 }
 
 /** `--shard k/n`: the k-th (1-based) of n contiguous, disjoint parts of [from, from + seeds). */
@@ -100,9 +102,16 @@ export function merge(from: number, seeds: number, parts: readonly ChunkResult[]
   for (const v of violating) for (const oracle of v.oracles) if (firstByOracle[oracle] === undefined) firstByOracle[oracle] = v.seed;
   const oraclesFired: Record<string, number> = {};
   for (const v of violating) for (const oracle of v.oracles) oraclesFired[oracle] = (oraclesFired[oracle] ?? 0) + 1;
+  const sum = (pick: (p: ChunkResult) => Readonly<Record<string, number>>): Record<string, number> => {
+    const total: Record<string, number> = {};
+    for (const part of ordered) for (const [key, n] of Object.entries(pick(part))) total[key] = (total[key] ?? 0) + n;
+    return total;
+  };
   return {
     from,
     seeds,
+    faultsEnabled: sum((p) => p.faultsEnabled),
+    faultsFired: sum((p) => p.faultsFired),
     seedsRun: ordered.reduce((n, p) => n + p.seedsRun, 0),
     violating,
     knownTritonRuns: ordered.reduce((n, p) => n + p.knownTritonRuns, 0),

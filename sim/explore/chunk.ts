@@ -25,6 +25,8 @@ export interface ChunkResult {
   readonly violating: readonly ViolatingSeed[];
   readonly knownTritonRuns: number;
   readonly oraclesFired: Readonly<Record<string, number>>;
+  readonly faultsEnabled: Readonly<Record<string, number>>;
+  readonly faultsFired: Readonly<Record<string, number>>;
 }
 
 /** Runs a chunk of seeds; the same task gives the same result in any thread. */
@@ -44,5 +46,13 @@ export function runChunk(task: ChunkTask): ChunkResult {
       return !task.stopAtFirst;
     },
   });
-  return { from: task.from, seedsRun: result.seedsRun, violating, knownTritonRuns: result.knownTritonRuns, oraclesFired: result.oraclesFired };
+  return {
+    from: task.from,
+    seedsRun: result.seedsRun,
+    violating,
+    knownTritonRuns: result.knownTritonRuns,
+    oraclesFired: result.oraclesFired,
+    faultsEnabled: result.faultsEnabled,
+    faultsFired: result.faultsFired,
+  };
 }

@@ -4,8 +4,9 @@ import { simulate, type RunResult } from '../simulate.ts';
 import { generateScenarioJson } from '../generate/scenario-arbitrary.ts';
 import { zooBug } from '../zoo/variants.ts';
 import { isKnownTritonBehaviour } from './known-triton.ts';
+import { enabledFaultKinds } from '../../src/scenario/faults.ts';
 
-/** clean; a violation; or only documented Triton behaviour (real batcher, see known-triton.ts). */
+/** clean; a violation; or only documented Triton behaviour (see known-triton.ts), which every variant inherits. */
 export type SeedVerdict = 'clean' | 'violation' | 'known-triton';
 
 export interface ExploreOptions {
@@ -38,6 +39,9 @@ export interface ExploreResult {
   readonly knownTritonRuns: number;
   readonly violatingRuns: number;
   readonly oraclesFired: Readonly<Record<string, number>>;
+  /** Fault accountability: in how many runs each kind was enabled, and how often it fired. */
+  readonly faultsEnabled: Readonly<Record<string, number>>;
+  readonly faultsFired: Readonly<Record<string, number>>;
 }
 
 /** The scenario explored for a seed: the fixed one, or one generated from the seed. */
@@ -59,14 +63,18 @@ export function explore(options: ExploreOptions): ExploreResult {
   let knownTritonRuns = 0;
   let violatingRuns = 0;
   let seedsRun = 0;
+  const faultsEnabled: Record<string, number> = {};
+  const faultsFired: Record<string, number> = {};
   for (let seed = options.from; seed < options.from + options.seeds; seed++) {
     const { scenario, json } = scenarioForSeed(options, seed);
     const run = simulate(scenario, { seed, batcher: options.batcher, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
     seedsRun++;
+    if (scenario.faults !== undefined) for (const kind of enabledFaultKinds(scenario.faults)) faultsEnabled[kind] = (faultsEnabled[kind] ?? 0) + 1;
+    for (const [kind, count] of Object.entries(run.faultsFired)) faultsFired[kind] = (faultsFired[kind] ?? 0) + (count ?? 0);
     let stop = false;
     let verdict: SeedVerdict = 'clean';
     if (run.violations.length > 0) {
-      if (options.batcher === 'real' && isKnownTritonBehaviour(run)) {
+      if (isKnownTritonBehaviour(run)) {
         knownTritonRuns++;
         verdict = 'known-triton';
       } else {
@@ -84,5 +92,5 @@ export function explore(options: ExploreOptions): ExploreResult {
     if (options.onSeed && !options.onSeed(seed, run, verdict, findings.length)) stop = true;
     if (stop) break;
   }
-  return { seedsRun, findings, knownTritonRuns, violatingRuns, oraclesFired };
+  return { seedsRun, findings, knownTritonRuns, violatingRuns, oraclesFired, faultsEnabled, faultsFired };
 }

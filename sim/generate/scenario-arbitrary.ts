@@ -49,6 +49,7 @@ export function scenarioJsonArbitrary(options: GeneratorOptions = {}): fc.Arbitr
       transportUs: fc.oneof(fc.constantFrom(0, 50), fc.constant({ min: 0, max: 300 })),
       sequences: fc.array(sequence, { minLength: 1, maxLength: 6 }),
       stopAt: fc.constantFrom(undefined, undefined, undefined, 2000),
+      faults: faultsArbitrary(),
     })
     .map((w) => {
       const strategy =
@@ -84,8 +85,31 @@ export function scenarioJsonArbitrary(options: GeneratorOptions = {}): fc.Arbitr
           })),
         })),
         ...(w.stopAt !== undefined ? { lifecycle: [{ at_us: w.stopAt, stop: true }] } : {}),
+        ...(w.faults !== undefined ? { faults: w.faults } : {}),
       };
     });
+}
+
+/**
+ * Swarm testing: a seed first draws which fault kinds are on at all (most seeds have none, some one
+ * kind, a few several), then their rates. Retries stay off: a retried stateful request applying
+ * twice is a real violation, which would drown every other finding.
+ */
+function faultsArbitrary(): fc.Arbitrary<Record<string, unknown> | undefined> {
+  const rate = fc.constantFrom(0.05, 0.2, 0.5);
+  const plan = fc.record(
+    {
+      request_drop: rate,
+      response_drop: rate,
+      transport_delay: fc.record({ rate, max_us: fc.constantFrom(500, 5000) }),
+      disconnect: fc.constantFrom(0.05, 0.2),
+      executor_failure: rate,
+      executor_stall: fc.record({ rate, us: fc.constantFrom(2000, 20000) }),
+      client_timeout_us: fc.constantFrom(10_000, 50_000),
+    },
+    { requiredKeys: [] },
+  );
+  return fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: plan });
 }
 
 /** The scenario that `seqsim explore --generate` runs for one seed: a pure function of the seed. */

@@ -10,6 +10,8 @@ export interface SentRequest {
   readonly start: boolean;
   readonly end: boolean;
   readonly value: number;
+  /** For a client's retry: the request id of the step's first attempt. */
+  readonly retryOf: string | undefined;
 }
 
 export interface ExecutedBatch {
@@ -46,6 +48,7 @@ export class Ledger {
           start: event.start,
           end: event.end,
           value: event.value,
+          retryOf: event.retry_of,
         });
       } else if (event.type === 'execute') {
         this.executes.push({ index, t: event.t, instance: event.instance, batch: event.batch, rows: event.rows });

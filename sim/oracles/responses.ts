@@ -1,5 +1,6 @@
 import type { TraceEvent } from '../../src/core/events.ts';
 import type { Ledger } from './ledger.ts';
+import { CLIENT_TIMEOUT_PREFIX } from '../clients.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
 /**
@@ -23,7 +24,9 @@ export function checkResponses(events: readonly TraceEvent[], ledger: Ledger, qu
     const rejection = rejected.get(event.request);
     if (rejection !== undefined) {
       const code = 'error' in event ? event.error.code : undefined;
-      if (code !== rejection.code) sink.add(`request ${event.request} was rejected with ${rejection.code} but the client got ${code ?? 'an output'}`, [rejection.index, index]);
+      // A dropped or delayed rejection reaches the client as its own timeout instead.
+      const timedOut = 'error' in event && event.error.message.startsWith(CLIENT_TIMEOUT_PREFIX);
+      if (code !== rejection.code && !timedOut) sink.add(`request ${event.request} was rejected with ${rejection.code} but the client got ${code ?? 'an output'}`, [rejection.index, index]);
     }
   });
   if (quiescent) {

@@ -42,6 +42,8 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
   const holder = new Map<string, Epoch>();
   const epochOf = new Map<string, Epoch>();
   const executed = new Set<string>();
+  /** First attempt's request id → the attempt that executed that step. */
+  const stepRanAs = new Map<string, string>();
   const cancelled = new Set<string>();
   let lastArrive: { request: string; epoch: Epoch | undefined } | undefined;
   let backlogCount = 0;
@@ -199,6 +201,13 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
         continue;
       }
       executed.add(row.request);
+      // A client retry is a new request for the same step: if both ran, the step applied twice.
+      const step = ledger.sent.get(row.request)?.retryOf ?? row.request;
+      const earlier = stepRanAs.get(step);
+      if (earlier !== undefined) {
+        order.add(`request ${row.request} ran step ${step} again after ${earlier} had run it: a retried stateful request applied twice`, [index]);
+      }
+      stepRanAs.set(step, row.request);
       const epoch = epochOf.get(row.request);
       if (epoch === undefined) {
         order.add(`request ${row.request} executed but the scheduler never accepted it`, [index]);

@@ -22,7 +22,7 @@ export interface TraceRow {
 }
 
 export type TraceEventBody =
-  | { type: 'send'; request: string; sequence: ScenarioId; step: number; start: boolean; end: boolean; value: number }
+  | { type: 'send'; request: string; sequence: ScenarioId; step: number; start: boolean; end: boolean; value: number; retry_of?: string }
   | { type: 'arrive'; request: string }
   | { type: 'reject'; request: string; code: string; message: string }
   | { type: 'assign'; sequence: ScenarioId; instance: number; slot: number; first_request?: string }

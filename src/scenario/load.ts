@@ -6,6 +6,7 @@ import { JsonReader, describe } from '../config/json-reader.ts';
 import { normalizeModelConfig } from '../config/normalize.ts';
 import { parsePbtxt } from '../config/pbtxt.ts';
 import type { ModelConfig } from '../config/types.ts';
+import { normalizeFaults, parseFaults } from './faults.ts';
 import { InputError, type Latency, type Scenario, type ScenarioSequence, type ScenarioStep, type StopEvent } from './types.ts';
 
 const SCENARIO_FIELDS = ['name', 'seed', 'model', 'executor', 'transport', 'sequences', 'faults', 'lifecycle'] as const;
@@ -55,7 +56,7 @@ export function parseScenario(json: unknown, file: string, baseDir: string): Sce
   const sequenceReaders = root.child('sequences').array();
   if (sequenceReaders.length > MAX_SEQUENCES) root.child('sequences').fail(`at most ${MAX_SEQUENCES} sequences`);
   const sequences = sequenceReaders.map((r) => readSequence(r, model));
-  const faults = root.has('faults') ? root.child('faults').object() : undefined;
+  const faults = root.has('faults') ? parseFaults(root.child('faults'), readId) : undefined;
   const lifecycle = root.optionalArray('lifecycle').map(readLifecycle);
   lifecycle.forEach((event, i) => {
     if (i > 0 && event.atUs < lifecycle[i - 1]!.atUs) root.child('lifecycle').child(i).child('at_us').fail('lifecycle entries must be in time order');
@@ -67,7 +68,7 @@ export function parseScenario(json: unknown, file: string, baseDir: string): Sce
     executor: { latency_us: executorLatencyUs },
     transport: { latency_us: transportLatencyUs },
     sequences: sequences.map(normalizeSequence),
-    ...(faults !== undefined ? { faults } : {}),
+    ...(faults !== undefined ? { faults: normalizeFaults(faults) } : {}),
     ...(lifecycle.length > 0 ? { lifecycle: lifecycle.map((e) => ({ at_us: e.atUs, stop: true, exit_timeout_us: e.exitTimeoutUs })) } : {}),
   };
   return { name, seed, model, executorLatencyUs, transportLatencyUs, sequences, faults, lifecycle, normalized };

@@ -1,5 +1,6 @@
 import type { ScenarioId } from '../core/ids.ts';
 import type { ModelConfig } from '../config/types.ts';
+import type { FaultPlan } from './faults.ts';
 
 /** A latency: fixed µs, or uniform integer in [min, max] drawn from the run's seed. */
 export type Latency = number | { readonly min: number; readonly max: number };
@@ -38,8 +39,8 @@ export interface Scenario {
   readonly executorLatencyUs: Latency;
   readonly transportLatencyUs: Latency;
   readonly sequences: readonly ScenarioSequence[];
-  /** The `faults` block as given (validated by the faults layer once it exists). */
-  readonly faults: Readonly<Record<string, unknown>> | undefined;
+  /** The fault plan (`faults` block); undefined = no faults. */
+  readonly faults: FaultPlan | undefined;
   readonly lifecycle: readonly StopEvent[];
   readonly normalized: Readonly<Record<string, unknown>>;
 }

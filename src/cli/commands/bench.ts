@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import { benchKernel, compressionAtRate, type KernelBenchFigures } from '../../../sim/bench/kernel-bench.ts';
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK } from '../exit-codes.ts';
+import { benchViz } from '../../../viz/bench.ts';
 import { parsePositiveInt } from '../options.ts';
 
 /** Figures, not assertions: speed belongs in a benchmark that prints numbers (brief). */
@@ -21,6 +22,14 @@ export const benchCommand: SeqsimCommand = {
       const kernel = benchKernel(concurrent, requests, true);
       addKernelFigures(figures, `direct_${concurrent}`, kernel);
       if (!args['json']) io.out(formatKernel(kernel));
+    }
+    const viz = await benchViz();
+    Object.assign(figures, viz);
+    if (!args['json']) {
+      io.out(
+        `SVG timeline: 1k requests ${viz['viz_svg_1k_render_ms']} ms, ${Math.round((viz['viz_svg_1k_bytes'] ?? 0) / 1024)} KiB; ` +
+          `10k requests ${viz['viz_svg_10k_render_ms']} ms, ${Math.round((viz['viz_svg_10k_bytes'] ?? 0) / 1024)} KiB (target < 2000 ms, < 5 MiB)\n`,
+      );
     }
     if (args['json']) io.out(`${JSON.stringify(figures)}\n`);
     return EXIT_OK;

@@ -14,7 +14,7 @@ import { checkBatcher } from './run.ts';
 import type { SeqsimCommand, CliIO } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from '../exit-codes.ts';
 import { parsePositiveInt, parseSeed } from '../options.ts';
-import { writeTrace } from '../run-summary.ts';
+import { writeSvg, writeTrace } from '../run-summary.ts';
 import { wallClockMs } from '../../live/wall-clock.ts';
 
 export const exploreCommand: SeqsimCommand = {
@@ -32,6 +32,7 @@ export const exploreCommand: SeqsimCommand = {
       .option('time-budget', { type: 'string', describe: 'stop after this long, e.g. 60s or 2m' })
       .option('out', { type: 'string', default: join('out', 'explore'), describe: 'folder for traces and shrunk reproducers' })
       .option('shrink', { type: 'boolean', default: true, describe: 'shrink what was found (--no-shrink to skip)' })
+      .option('svg', { type: 'boolean', default: false, describe: 'also draw each finding (and its shrunk run) as a slot-timeline SVG' })
       .option('max-events', { type: 'number', describe: 'event budget per run' })
       .option('workers', { type: 'number', describe: 'worker threads (default: the cores available)' })
       .option('shard', { type: 'string', describe: 'k/n: run only the k-th of n equal parts of the seed range (combine with seqsim merge)' })
@@ -73,7 +74,7 @@ export const exploreCommand: SeqsimCommand = {
     const findings = Object.entries(campaign.firstByOracle)
       .sort((a, b) => a[1] - b[1])
       .map(([oracle, seed]) => findingAt(seed, oracle, scenario, batcher, maxEvents));
-    const written = findings.map((finding) => saveFinding(finding, outDir, batcher, Boolean(args['shrink']), maxEvents));
+    const written = findings.map((finding) => saveFinding(finding, outDir, batcher, Boolean(args['shrink']), maxEvents, Boolean(args['svg'])));
     const summary: ExploreSummary = {
       seeds_run: campaign.seedsRun,
       from,
@@ -86,6 +87,9 @@ export const exploreCommand: SeqsimCommand = {
       violating_runs: campaign.violating.length,
       known_triton_runs: campaign.knownTritonRuns,
       oracles_fired: campaign.oraclesFired,
+      faults_enabled: campaign.faultsEnabled,
+      faults_fired: campaign.faultsFired,
+      faults_never_fired: Object.keys(campaign.faultsEnabled).filter((kind) => !campaign.faultsFired[kind]),
       violating: campaign.violating,
       findings: written,
     };
@@ -110,6 +114,10 @@ export interface ExploreSummary {
   readonly violating_runs: number;
   readonly known_triton_runs: number;
   readonly oracles_fired: Readonly<Record<string, number>>;
+  readonly faults_enabled: Readonly<Record<string, number>>;
+  readonly faults_fired: Readonly<Record<string, number>>;
+  /** Enabled kinds that never fired: a fault test that injected nothing must not pass silently. */
+  readonly faults_never_fired: readonly string[];
   readonly violating: readonly ViolatingSeed[];
   readonly findings: readonly WrittenFinding[];
 }
@@ -140,10 +148,11 @@ export interface WrittenFinding {
   readonly replay: string;
 }
 
-function saveFinding(finding: Finding, outDir: string, batcher: string, shrink: boolean, maxEvents: number | undefined): WrittenFinding {
+function saveFinding(finding: Finding, outDir: string, batcher: string, shrink: boolean, maxEvents: number | undefined, svg: boolean): WrittenFinding {
   const base = join(outDir, `${finding.oracle}-seed${finding.seed}`);
   mkdirSync(outDir, { recursive: true });
   writeTrace(`${base}.jsonl`, finding.run);
+  if (svg) writeSvg(`${base}.svg`, finding.run);
   const batcherFlag = batcher === 'real' ? '' : ` --batcher ${batcher}`;
   if (!shrink) {
     writeFileSync(`${base}.json`, `${JSON.stringify(finding.scenarioJson, null, 2)}\n`);
@@ -152,6 +161,7 @@ function saveFinding(finding: Finding, outDir: string, batcher: string, shrink: 
   const shrunk = shrinkScenario(finding.scenarioJson, { seed: finding.seed, batcher, oracle: finding.oracle, ...(maxEvents ? { maxEvents } : {}) });
   writeFileSync(`${base}.min.json`, `${JSON.stringify(shrunk.scenarioJson, null, 2)}\n`);
   writeTrace(`${base}.min.jsonl`, shrunk.run);
+  if (svg) writeSvg(`${base}.min.svg`, shrunk.run);
   return {
     seed: finding.seed,
     oracle: finding.oracle,
@@ -168,6 +178,14 @@ export function formatSummary(summary: ExploreSummary, findings: readonly Writte
     `explored ${summary.seeds_run} seeds (${summary.from}…${summary.from + summary.seeds - 1}, shard ${summary.shard}) with the ${summary.batcher} batcher on ${summary.workers} worker(s) in ${(summary.wall_ms / 1000).toFixed(1)} s (${summary.seeds_per_s} seeds/s): ` +
       `${summary.violating_runs} violating run(s), ${findings.length} distinct oracle(s)` +
       (summary.known_triton_runs > 0 ? `, ${summary.known_triton_runs} run(s) showing the known Triton cancel-release leak` : ''),
+    ...(Object.keys(summary.faults_enabled).length > 0
+      ? [
+          `  faults: ${Object.entries(summary.faults_enabled)
+            .map(([kind, runs]) => `${kind} enabled in ${runs} run(s), fired ${summary.faults_fired[kind] ?? 0}×`)
+            .join('; ')}`,
+          ...(summary.faults_never_fired.length > 0 ? [`  ⚠ enabled but never fired: ${summary.faults_never_fired.join(', ')}`] : []),
+        ]
+      : []),
     `  oracles checked: affinity, order, control-signals, slot-accounting, response, outputs, batch-shape, liveness, reaper-timing (+ batcher invariants)`,
   ];
   for (const finding of findings) {

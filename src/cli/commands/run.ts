@@ -5,7 +5,7 @@ import { makeScheduler, simulate, UnknownBatcherError } from '../../../sim/simul
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from '../exit-codes.ts';
 import { parsePositiveInt, parseSeed } from '../options.ts';
-import { formatRunReport, summarizeRun, writeTrace } from '../run-summary.ts';
+import { formatRunReport, summarizeRun, writeSvg, writeTrace } from '../run-summary.ts';
 
 export const runCommand: SeqsimCommand = {
   name: 'run',
@@ -19,7 +19,8 @@ export const runCommand: SeqsimCommand = {
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON result on stdout' })
       .option('max-events', { type: 'number', describe: 'event budget of the run' })
       .option('slot-order', { choices: ['triton-heap', 'instance-major'] as const, describe: 'free-slot tie-break' })
-      .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo (seqsim explore --list-bugs)' }),
+      .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo (seqsim explore --list-bugs)' })
+      .option('svg', { type: 'string', describe: 'also write the slot-timeline picture here' }),
   async run(args, io) {
     const scenario = loadScenarioFile(String(args['scenario']));
     const seed = args['seed'] !== undefined ? parseSeed(args['seed']) : (scenario.seed ?? 1);
@@ -29,6 +30,7 @@ export const runCommand: SeqsimCommand = {
     const run = simulate(scenario, { seed, batcher, ...(maxEvents ? { maxEvents } : {}), ...(slotOrder ? { slotOrder } : {}) });
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'traces', `${safeName(scenario.name)}-seed${seed}.jsonl`);
     writeTrace(tracePath, run);
+    if (typeof args['svg'] === 'string') writeSvg(args['svg'], run);
     const report = summarizeRun(scenario.name, run, tracePath);
     if (args['json']) io.out(`${JSON.stringify(report)}\n`);
     else {

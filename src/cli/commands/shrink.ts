@@ -10,7 +10,7 @@ import { simulate } from '../../../sim/simulate.ts';
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_VIOLATION, UsageError } from '../exit-codes.ts';
 import { parseSeed } from '../options.ts';
-import { writeTrace } from '../run-summary.ts';
+import { writeSvg, writeTrace } from '../run-summary.ts';
 import { checkBatcher } from './run.ts';
 
 export const shrinkCommand: SeqsimCommand = {
@@ -24,6 +24,7 @@ export const shrinkCommand: SeqsimCommand = {
       .option('batcher', { type: 'string', describe: 'real or bug:<name> (a trace records its own)' })
       .option('oracle', { type: 'string', describe: 'which failing oracle to keep (default: the first that fails)' })
       .option('out', { type: 'string', describe: 'reproducer path (default <input>.min.json)' })
+      .option('svg', { type: 'boolean', default: false, describe: 'also write the shrunk run as a slot-timeline SVG' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON result on stdout' }),
   async run(args, io) {
     const input = String(args['input']);
@@ -53,6 +54,7 @@ export const shrinkCommand: SeqsimCommand = {
     writeFileSync(out, `${JSON.stringify(result.scenarioJson, null, 2)}\n`);
     const tracePath = out.replace(/\.json$/, '.jsonl');
     writeTrace(tracePath, result.run);
+    if (args['svg']) writeSvg(out.replace(/\.json$/, '.svg'), result.run);
     const batcherFlag = batcher === 'real' ? '' : ` --batcher ${batcher}`;
     const report = {
       oracle,

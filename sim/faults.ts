@@ -1,0 +1,89 @@
+import type { FaultKind, FaultPlan, ScheduledFault } from '../src/scenario/faults.ts';
+import type { ScenarioId } from '../src/core/ids.ts';
+import type { RandomStream } from './kernel/random.ts';
+import type { TraceRecorder } from './recorder.ts';
+
+/** Where a message-level fault would hit: a request of a sequence's step. */
+export interface FaultTarget {
+  readonly request: string;
+  readonly sequence: ScenarioId;
+  readonly step: number;
+}
+
+/**
+ * Decides and records injected faults. Draws come from the run's `faults` stream and only for
+ * kinds whose rate is above 0, so enabling one kind never shifts the workload or another stream.
+ * Every fault that fires is a `fault` trace event and is counted (fault accountability).
+ */
+export class FaultInjector {
+  readonly fired: Partial<Record<FaultKind, number>> = {};
+
+  constructor(
+    readonly plan: FaultPlan,
+    private readonly stream: RandomStream,
+    private readonly recorder: TraceRecorder,
+  ) {}
+
+  /** Message lost client → server. */
+  dropRequest(target: FaultTarget): boolean {
+    return this.decide('request_drop', this.plan.requestDrop, target) && this.record('request_drop', target);
+  }
+
+  /** Message lost server → client. */
+  dropResponse(target: FaultTarget): boolean {
+    return this.decide('response_drop', this.plan.responseDrop, target) && this.record('response_drop', target);
+  }
+
+  /** Extra one-way delay in µs (0 = none). */
+  extraDelayUs(target: FaultTarget): number {
+    if (!this.decide('transport_delay', this.plan.transportDelay.rate, target)) return 0;
+    const delayUs = this.stream.int(1, this.plan.transportDelay.maxUs);
+    this.record('transport_delay', target, { delay_us: delayUs });
+    return delayUs;
+  }
+
+  /** The client disconnects before sending this step: no further requests, no END. */
+  disconnectBefore(target: FaultTarget): boolean {
+    return this.decide('disconnect', this.plan.disconnect, target) && this.record('disconnect', target);
+  }
+
+  failBatch(batch: number): boolean {
+    if (!this.decideBatch('executor_failure', this.plan.executorFailure, batch)) return false;
+    this.count('executor_failure');
+    this.recorder.emit({ type: 'fault', kind: 'executor_failure', batch });
+    return true;
+  }
+
+  stallUs(batch: number): number {
+    if (!this.decideBatch('executor_stall', this.plan.executorStall.rate, batch)) return 0;
+    this.count('executor_stall');
+    this.recorder.emit({ type: 'fault', kind: 'executor_stall', batch, stall_us: this.plan.executorStall.us });
+    return this.plan.executorStall.us;
+  }
+
+  private decide(kind: FaultKind, rate: number, target: FaultTarget): boolean {
+    // A scheduled fault hits the step's first attempt; a client retry gets through.
+    const firstAttempt = !target.request.includes('~r');
+    if (firstAttempt && this.plan.scheduled.some((f) => f.kind === kind && 'step' in f && f.step === target.step && sameId(f.sequence, target.sequence))) return true;
+    return rate > 0 && this.stream.chance(rate);
+  }
+
+  private decideBatch(kind: FaultKind, rate: number, batch: number): boolean {
+    if (this.plan.scheduled.some((f: ScheduledFault) => f.kind === kind && 'batch' in f && f.batch === batch)) return true;
+    return rate > 0 && this.stream.chance(rate);
+  }
+
+  private record(kind: FaultKind, target: FaultTarget, extra: Record<string, unknown> = {}): true {
+    this.count(kind);
+    this.recorder.emit({ type: 'fault', kind, request: target.request, sequence: target.sequence, step: target.step, ...extra });
+    return true;
+  }
+
+  private count(kind: FaultKind): void {
+    this.fired[kind] = (this.fired[kind] ?? 0) + 1;
+  }
+}
+
+function sameId(a: ScenarioId, b: ScenarioId): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,119 @@
+import { JsonReader } from '../config/json-reader.ts';
+import type { ScenarioId } from '../core/ids.ts';
+
+/**
+ * The fault plan of a scenario (its `faults` block). Every kind has a rate (per message, per step
+ * or per batch) drawn from the run's `faults` stream, and can also be scheduled explicitly
+ * ("drop the response of sequence 7 step 2"), so a shrunk reproducer is a plain scenario.
+ */
+export type FaultKind = 'request_drop' | 'response_drop' | 'transport_delay' | 'disconnect' | 'executor_failure' | 'executor_stall';
+
+export const FAULT_KINDS: readonly FaultKind[] = ['request_drop', 'response_drop', 'transport_delay', 'disconnect', 'executor_failure', 'executor_stall'];
+
+export type ScheduledFault =
+  | { readonly kind: 'request_drop' | 'response_drop' | 'disconnect' | 'transport_delay'; readonly sequence: ScenarioId; readonly step: number }
+  | { readonly kind: 'executor_failure' | 'executor_stall'; readonly batch: number };
+
+export interface FaultPlan {
+  /** Probability that a request is lost on its way to the server. */
+  readonly requestDrop: number;
+  /** Probability that a response is lost on its way to the client. */
+  readonly responseDrop: number;
+  /** Extra one-way delay: probability per message and the maximum extra µs (uniform 1..max). */
+  readonly transportDelay: { readonly rate: number; readonly maxUs: number };
+  /** Probability per step that the client disconnects before sending it (no END ever comes). */
+  readonly disconnect: number;
+  /** Probability per batch that the execute call fails (every row gets INTERNAL). */
+  readonly executorFailure: number;
+  /** Probability per batch of a stall of `us` extra µs. */
+  readonly executorStall: { readonly rate: number; readonly us: number };
+  /** A client that gets no response within this long gives up (or retries). */
+  readonly clientTimeoutUs: number;
+  /** How often a timed-out request is sent again (a retried stateful request can apply twice). */
+  readonly retries: number;
+  readonly scheduled: readonly ScheduledFault[];
+}
+
+export const DEFAULT_CLIENT_TIMEOUT_US = 100_000;
+
+const FIELDS = ['request_drop', 'response_drop', 'transport_delay', 'disconnect', 'executor_failure', 'executor_stall', 'client_timeout_us', 'retries', 'scheduled'] as const;
+
+export function parseFaults(reader: JsonReader, readId: (reader: JsonReader) => ScenarioId): FaultPlan {
+  reader.object();
+  reader.onlyKeys(FIELDS);
+  const rate = (key: string): number => reader.optional(key, readRate, 0);
+  const transportDelay = reader.optional('transport_delay', (r) => rateWith(r, 'max_us', 1000), { rate: 0, value: 1000 });
+  const executorStall = reader.optional('executor_stall', (r) => rateWith(r, 'us', 50_000), { rate: 0, value: 50_000 });
+  return {
+    requestDrop: rate('request_drop'),
+    responseDrop: rate('response_drop'),
+    transportDelay: { rate: transportDelay.rate, maxUs: transportDelay.value },
+    disconnect: rate('disconnect'),
+    executorFailure: rate('executor_failure'),
+    executorStall: { rate: executorStall.rate, us: executorStall.value },
+    clientTimeoutUs: reader.optional('client_timeout_us', (r) => positive(r), DEFAULT_CLIENT_TIMEOUT_US),
+    retries: reader.optional('retries', (r) => r.nonNegativeInt(10), 0),
+    scheduled: reader.optionalArray('scheduled').map((r) => readScheduled(r, readId)),
+  };
+}
+
+/** The normalised `faults` block: every field explicit, as it goes into the trace header. */
+export function normalizeFaults(plan: FaultPlan): Record<string, unknown> {
+  return {
+    request_drop: plan.requestDrop,
+    response_drop: plan.responseDrop,
+    transport_delay: { rate: plan.transportDelay.rate, max_us: plan.transportDelay.maxUs },
+    disconnect: plan.disconnect,
+    executor_failure: plan.executorFailure,
+    executor_stall: { rate: plan.executorStall.rate, us: plan.executorStall.us },
+    client_timeout_us: plan.clientTimeoutUs,
+    retries: plan.retries,
+    scheduled: plan.scheduled.map((f) => ({ ...f })),
+  };
+}
+
+/** Which kinds can fire in this plan (rate > 0 or scheduled): fault accountability checks them. */
+export function enabledFaultKinds(plan: FaultPlan): FaultKind[] {
+  const byRate: Record<FaultKind, number> = {
+    request_drop: plan.requestDrop,
+    response_drop: plan.responseDrop,
+    transport_delay: plan.transportDelay.rate,
+    disconnect: plan.disconnect,
+    executor_failure: plan.executorFailure,
+    executor_stall: plan.executorStall.rate,
+  };
+  return FAULT_KINDS.filter((kind) => byRate[kind] > 0 || plan.scheduled.some((f) => f.kind === kind));
+}
+
+function readRate(reader: JsonReader): number {
+  const value = reader.number();
+  if (value < 0 || value > 1) reader.fail(`a rate is a probability in [0, 1], got ${value}`);
+  return value;
+}
+
+function positive(reader: JsonReader): number {
+  const value = reader.nonNegativeInt(2 ** 50);
+  if (value === 0) reader.fail('must be positive');
+  return value;
+}
+
+function rateWith(reader: JsonReader, key: string, fallback: number): { rate: number; value: number } {
+  if (typeof reader.value === 'number') return { rate: readRate(reader), value: fallback };
+  reader.object();
+  reader.onlyKeys(['rate', key]);
+  return { rate: reader.optional('rate', readRate, 0), value: reader.optional(key, positive, fallback) };
+}
+
+function readScheduled(reader: JsonReader, readId: (reader: JsonReader) => ScenarioId): ScheduledFault {
+  reader.object();
+  const kind = reader.child('kind').string();
+  if (kind === 'executor_failure' || kind === 'executor_stall') {
+    reader.onlyKeys(['kind', 'batch']);
+    return { kind, batch: reader.child('batch').nonNegativeInt() };
+  }
+  if (kind === 'request_drop' || kind === 'response_drop' || kind === 'disconnect' || kind === 'transport_delay') {
+    reader.onlyKeys(['kind', 'sequence', 'step']);
+    return { kind, sequence: readId(reader.child('sequence')), step: reader.child('step').nonNegativeInt() };
+  }
+  return reader.child('kind').fail(`expected one of ${FAULT_KINDS.join(', ')}`);
+}

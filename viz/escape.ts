@@ -1,0 +1,46 @@
+import { correlationIdFromScenario, correlationKey, type ScenarioId } from '../src/core/ids.ts';
+
+/**
+ * Escaping for everything a trace can carry into SVG, HTML or inline script. Ids and messages are
+ * user strings: `<script>…</script>` or `"><img onerror=…>` must come out as inert text.
+ */
+
+/** Characters XML 1.0 forbids even as character references (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
+// eslint-disable-next-line no-control-regex
+const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** Makes a user string safe to put into an XML/HTML text node: forbidden characters become visible `\uXXXX`. */
+export function cleanText(text: string): string {
+  return text.replace(XML_INVALID, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+const ENTITIES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes text for XML or HTML element content and double- or single-quoted attribute values. */
+export function escapeMarkup(text: string): string {
+  return cleanText(text).replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
+}
+
+/**
+ * JSON for a `<script type="application/json">` block: `<`, `>`, `&` and the JS line separators
+ * become \u escapes, so no id can close the script element or open a comment.
+ */
+export function jsonForScript(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** How the pictures name a sequence: numbers bare, strings quoted (uint64 5 and "5" differ). */
+export function sequenceLabel(id: ScenarioId | null): string {
+  if (id === null) return 'padding';
+  if (typeof id === 'number') return String(id);
+  return cleanText(typeof id === 'string' ? JSON.stringify(id) : id.u64);
+}
+
+/** Identity of a sequence id (uint64 5 and string "5" differ); ids out of u64 range keep their JSON. */
+export function sequenceKey(id: ScenarioId): string {
+  try {
+    return correlationKey(correlationIdFromScenario(id));
+  } catch {
+    return `x:${JSON.stringify(id)}`;
+  }
+}

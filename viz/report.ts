@@ -1,0 +1,60 @@
+import type { TraceEvent } from '../src/core/events.ts';
+import type { ModelConfig } from '../src/config/types.ts';
+import type { TraceHeader } from '../traces/writer.ts';
+import { jsonForScript } from './escape.ts';
+import { referenceOutputs } from './reference-outputs.ts';
+import { renderTimeline, type TimelineSvgOptions } from './svg.ts';
+import { buildTimeline } from './timeline.ts';
+import { REPORT_CSS, REPORT_SCRIPT, scriptHash } from './report/assets.ts';
+import { renderEventsTable } from './report/events-table.ts';
+import { el, esc, textEl, voidEl } from './report/html.ts';
+import { renderSequences } from './report/sequences.ts';
+import { renderSummary } from './report/summary.ts';
+
+export interface ReportOptions extends TimelineSvgOptions {
+  /** The trace header: configuration and seed for the summary. */
+  readonly header?: TraceHeader;
+  /** The model the run used: reference outputs in the sequence views (omitted: no reference column values). */
+  readonly model?: ModelConfig;
+}
+
+/**
+ * One self-contained HTML page for a trace: summary, timeline SVG, filterable event table and
+ * per-sequence views. No network: inline style, one inline script allowed by hash in the CSP.
+ * Deterministic: the same events and options give the same bytes.
+ */
+export function renderReport(events: readonly TraceEvent[], options: ReportOptions = {}): string {
+  const layout = options.layout ?? (options.model === undefined ? undefined : { instanceCount: options.model.instanceCount, slotsPerInstance: options.model.slotsPerInstance });
+  const timeline = buildTimeline(events, layout);
+  const scenarioName = options.header?.scenario['name'];
+  const title = options.title ?? `seqsim report${typeof scenarioName === 'string' ? ` — ${scenarioName}` : ''}${options.header === undefined ? '' : ` (seed ${options.header.seed})`}`;
+  const rendered = renderTimeline(timeline, { ...options, title });
+  const svg = rendered.svg.replace(/^<\?xml[^>]*>\s*/, '');
+  const highlighted = new Set(timeline.violations.flatMap((v) => v.sequenceKeys));
+  const reference = options.model === undefined ? undefined : referenceOutputs(timeline, options.model);
+  const ordinals = new Map(timeline.sequences.map((s, i) => [s.key, i]));
+  const occupancySequences = timeline.occupancies.map((o) => ordinals.get(o.key) ?? -1);
+  const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src ${scriptHash(REPORT_SCRIPT)}; img-src 'none'; base-uri 'none'; form-action 'none'`;
+  const verdict = timeline.violations.length === 0 ? el('span', { class: 'ok' }, 'no violation') : textEl('span', { class: 'bad' }, `${timeline.violations.length} violation(s)`);
+  const head = el(
+    'head',
+    {},
+    '<meta charset="utf-8">',
+    voidEl('meta', { 'http-equiv': 'Content-Security-Policy', content: csp }),
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    textEl('title', {}, title),
+    el('style', {}, REPORT_CSS),
+  );
+  const body = el(
+    'body',
+    { class: `theme-${options.theme ?? 'light'}` },
+    el('header', {}, textEl('h1', {}, title), el('p', { class: 'muted' }, esc(`${options.header?.tool ?? 'seqsim'} · ${events.length} events · `), verdict)),
+    renderSummary(timeline, events, options.header),
+    el('section', { id: 'timeline' }, el('h2', {}, 'Slot timeline'), rendered.notes.length === 0 ? '' : el('ul', { class: 'note' }, ...rendered.notes.map((n) => textEl('li', {}, n))), el('div', { class: 'timeline-wrap' }, svg)),
+    renderEventsTable(events),
+    renderSequences({ timeline, reference, highlighted }),
+    `<script type="application/json" id="occupancy-sequences">${jsonForScript(occupancySequences)}</script>`,
+    `<script>${REPORT_SCRIPT}</script>`,
+  );
+  return `<!DOCTYPE html>\n<html lang="en">${head}${body}</html>\n`;
+}
