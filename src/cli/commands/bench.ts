@@ -3,6 +3,7 @@ import { benchKernel, compressionAtRate, type KernelBenchFigures } from '../../.
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { benchViz } from '../../../viz/bench.ts';
+import { benchWorkers, benchZoo, type ZooBenchRow } from '../../../sim/bench/zoo-bench.ts';
 import { parsePositiveInt } from '../options.ts';
 
 /** Figures, not assertions: speed belongs in a benchmark that prints numbers (brief). */
@@ -13,6 +14,8 @@ export const benchCommand: SeqsimCommand = {
   builder: (y: Argv) =>
     y
       .option('requests', { type: 'number', default: 100_000, describe: 'requests per workload' })
+      .option('zoo-campaigns', { type: 'number', default: 30, describe: 'campaigns per zoo bug (0 skips the zoo figures)' })
+      .option('worker-seeds', { type: 'number', default: 40_000, describe: 'seeds for the 1- vs 2-worker figure (0 skips it)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON object of named figures' }),
   async run(args, io) {
     const requests = parsePositiveInt(args['requests'], '--requests');
@@ -30,6 +33,30 @@ export const benchCommand: SeqsimCommand = {
         `SVG timeline: 1k requests ${viz['viz_svg_1k_render_ms']} ms, ${Math.round((viz['viz_svg_1k_bytes'] ?? 0) / 1024)} KiB; ` +
           `10k requests ${viz['viz_svg_10k_render_ms']} ms, ${Math.round((viz['viz_svg_10k_bytes'] ?? 0) / 1024)} KiB (target < 2000 ms, < 5 MiB)\n`,
       );
+    }
+    const campaigns = Number(args['zoo-campaigns']);
+    if (campaigns > 0) {
+      if (!args['json']) io.err(`bench: ${campaigns} campaigns per zoo bug…\n`);
+      const rows = benchZoo(campaigns, 5);
+      for (const row of rows) {
+        const key = `zoo_${row.bug.replace(/-/g, '_')}`;
+        figures[`${key}_found_in_campaigns`] = row.found;
+        figures[`${key}_seeds_to_failure_median`] = row.seedsToFailureMedian;
+        figures[`${key}_wall_ms_median`] = round(row.wallMsMedian, 1);
+        figures[`${key}_wall_ms_p90`] = round(row.wallMsP90, 1);
+        figures[`${key}_shrunk_requests_median`] = row.shrunkRequestsMedian;
+        figures[`${key}_shrink_ms_median`] = round(row.shrinkMsMedian, 1);
+      }
+      if (!args['json']) io.out(formatZoo(rows));
+    }
+    const workerSeeds = Number(args['worker-seeds']);
+    if (workerSeeds > 0) {
+      const workers = await benchWorkers(workerSeeds);
+      figures['explore_seeds_per_s_1_worker'] = round(workers.workers1SeedsPerS);
+      figures['explore_seeds_per_s_2_workers'] = round(workers.workers2SeedsPerS);
+      if (!args['json']) {
+        io.out(`explore --generate, real batcher, ${workerSeeds} seeds: ${round(workers.workers1SeedsPerS)} seeds/s with 1 worker, ${round(workers.workers2SeedsPerS)} with 2 (${round(workers.workers2SeedsPerS / workers.workers1SeedsPerS, 2)}×; target ≥ 1.8×)\n`);
+      }
     }
     if (args['json']) io.out(`${JSON.stringify(figures)}\n`);
     return EXIT_OK;
@@ -66,6 +93,17 @@ function formatKernel(k: KernelBenchFigures): string {
     `  @sinonjs/fake-timers drive of the same world: ${round(k.fakeTimersWallMs)} ms → seqsim's kernel ${round(k.vsFakeTimers, 2)}× faster per event`,
     '',
   ].join('\n');
+}
+
+function formatZoo(rows: readonly ZooBenchRow[]): string {
+  const lines = ['bug zoo (from random seeds, stop at first failure; median / p90 wall time; shrink over the first 5 finds):'];
+  for (const r of rows) {
+    lines.push(
+      `  ${r.bug.padEnd(28)} found in ${r.found}/${r.campaigns} campaigns, after ${r.seedsToFailureMedian} seeds (median), ` +
+        `${round(r.wallMsMedian, 1)} / ${round(r.wallMsP90, 1)} ms, shrunk to ${r.shrunkRequestsMedian} requests in ${round(r.shrinkMsMedian)} ms`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 function round(value: number, digits = 0): number {

@@ -1,0 +1,75 @@
+import { explore } from '../explore/explore.ts';
+import { shrinkScenario } from '../explore/shrink.ts';
+import { runCampaign } from '../explore/campaign.ts';
+import { ZOO } from '../zoo/variants.ts';
+import { wallClockMs } from '../../src/live/wall-clock.ts';
+
+export interface ZooBenchRow {
+  readonly bug: string;
+  readonly campaigns: number;
+  readonly found: number;
+  readonly seedsToFailureMedian: number;
+  readonly wallMsMedian: number;
+  readonly wallMsP90: number;
+  readonly shrunkRequestsMedian: number;
+  readonly shrinkMsMedian: number;
+}
+
+const MAX_SEEDS_PER_CAMPAIGN = 5000;
+/** Event budget per run, so that a leak found only through liveness costs a fraction of a second. */
+const MAX_EVENTS = 200_000;
+
+/**
+ * For each zoo bug: `campaigns` explorations from different starting seeds (1, 100001, …), each
+ * stopping at its first failure; the first `shrinks` failures are also shrunk. Wall time is
+ * measured here, in a benchmark, never inside a run.
+ */
+export function benchZoo(campaigns: number, shrinks: number): ZooBenchRow[] {
+  return ZOO.map((bug) => {
+    const seedsToFailure: number[] = [];
+    const wallMs: number[] = [];
+    const shrunkRequests: number[] = [];
+    const shrinkMs: number[] = [];
+    for (let c = 0; c < campaigns; c++) {
+      const from = 1 + c * 100_000;
+      const started = wallClockMs();
+      const result = explore({ from, seeds: MAX_SEEDS_PER_CAMPAIGN, batcher: `bug:${bug.name}`, keepGoing: false, maxEvents: MAX_EVENTS });
+      wallMs.push(wallClockMs() - started);
+      const finding = result.findings[0];
+      if (finding === undefined) continue;
+      seedsToFailure.push(finding.seed - from + 1);
+      if (shrinkMs.length < shrinks) {
+        const shrinkStarted = wallClockMs();
+        const shrunk = shrinkScenario(finding.scenarioJson, { seed: finding.seed, batcher: `bug:${bug.name}`, oracle: finding.oracle, maxEvents: MAX_EVENTS });
+        shrinkMs.push(wallClockMs() - shrinkStarted);
+        shrunkRequests.push(shrunk.after.requests);
+      }
+    }
+    return {
+      bug: bug.name,
+      campaigns,
+      found: seedsToFailure.length,
+      seedsToFailureMedian: quantile(seedsToFailure, 0.5),
+      wallMsMedian: quantile(wallMs, 0.5),
+      wallMsP90: quantile(wallMs, 0.9),
+      shrunkRequestsMedian: quantile(shrunkRequests, 0.5),
+      shrinkMsMedian: quantile(shrinkMs, 0.5),
+    };
+  });
+}
+
+/** Seeds per second of the real batcher over generated scenarios with 1 and 2 worker threads. */
+export async function benchWorkers(seeds: number): Promise<{ workers1SeedsPerS: number; workers2SeedsPerS: number }> {
+  const rate = async (workers: number): Promise<number> => {
+    const started = wallClockMs();
+    const result = await runCampaign({ from: 1, seeds, batcher: 'real', keepGoing: true, workers });
+    return result.seedsRun / ((wallClockMs() - started) / 1000);
+  };
+  return { workers1SeedsPerS: await rate(1), workers2SeedsPerS: await rate(2) };
+}
+
+function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+}
