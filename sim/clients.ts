@@ -1,5 +1,5 @@
 import type { InferRequest, InferResult } from '../src/core/request.ts';
-import { correlationIdFromScenario } from '../src/core/ids.ts';
+import { correlationIdFromScenario, type ScenarioId } from '../src/core/ids.ts';
 import type { ScenarioSequence } from '../src/scenario/types.ts';
 import type { SimLoop } from './kernel/event-queue.ts';
 import type { TraceRecorder } from './recorder.ts';
@@ -84,15 +84,17 @@ export class SimClient {
       this.disconnected = true;
       return;
     }
+    const misuse = attempt === 0 ? this.faults?.misuse({ request: id, sequence: this.sequence.id, step: stepIndex }, stepIndex === 0) : undefined;
+    const sequence = misuse === 'id_zero' ? 0 : misuse === 'id_retyped' ? retyped(this.sequence.id) : this.sequence.id;
     const request: SimRequest = {
       client: this,
       arrived: false,
       cancelPending: false,
       id,
-      sequence: this.sequence.id,
+      sequence,
       step: stepIndex,
-      correlationId: correlationIdFromScenario(this.sequence.id),
-      start: step.start,
+      correlationId: correlationIdFromScenario(sequence),
+      start: misuse === 'missing_start' ? false : misuse === 'start_on_active' ? true : step.start,
       end: step.end,
       input: step.value,
       timeoutUs: step.timeoutUs,
@@ -106,8 +108,8 @@ export class SimClient {
       request: request.id,
       sequence: request.sequence,
       step: stepIndex,
-      start: step.start,
-      end: step.end,
+      start: request.start,
+      end: request.end,
       value: step.value,
       ...(attempt > 0 ? { retry_of: firstId } : {}),
     });
@@ -156,4 +158,11 @@ export const CLIENT_TIMEOUT_PREFIX = 'client timed out';
 
 function clientTimeout(timeoutUs: number): TritonError {
   return { code: 'UNAVAILABLE', message: `${CLIENT_TIMEOUT_PREFIX} after ${timeoutUs} µs without a response` };
+}
+
+/** The misuse "string vs integer id": a numeric id sent as a string, a numeric string as a number. */
+function retyped(id: ScenarioId): ScenarioId {
+  if (typeof id === 'number') return String(id);
+  if (typeof id === 'string') return /^\d{1,15}$/.test(id) ? Number(id) : `${id}#`;
+  return id.u64;
 }

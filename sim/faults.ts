@@ -1,4 +1,4 @@
-import type { FaultKind, FaultPlan, ScheduledFault } from '../src/scenario/faults.ts';
+import { MISUSE_KINDS, type FaultKind, type FaultPlan, type MisuseKind, type ScheduledFault } from '../src/scenario/faults.ts';
 import type { ScenarioId } from '../src/core/ids.ts';
 import type { RandomStream } from './kernel/random.ts';
 import type { TraceRecorder } from './recorder.ts';
@@ -45,6 +45,28 @@ export class FaultInjector {
   /** The client disconnects before sending this step: no further requests, no END. */
   disconnectBefore(target: FaultTarget): boolean {
     return this.decide('disconnect', this.plan.disconnect, target) && this.record('disconnect', target);
+  }
+
+  /** A batcher or reaper wake-up fires late (0 = on time). */
+  timerJitterUs(label: string): number {
+    const { rate, maxUs } = this.plan.timerJitter;
+    if (!(rate > 0 && this.stream.chance(rate))) return 0;
+    const jitterUs = this.stream.int(1, maxUs);
+    this.count('timer_jitter');
+    this.recorder.emit({ type: 'fault', kind: 'timer_jitter', timer: label, jitter_us: jitterUs });
+    return jitterUs;
+  }
+
+  /** Protocol misuse by the client for this request, if the plan says so. */
+  misuse(target: FaultTarget, isFirstStep: boolean): MisuseKind | undefined {
+    const scheduled = this.plan.scheduled.find((f) => f.kind === 'misuse' && f.step === target.step && sameId(f.sequence, target.sequence));
+    let kind: MisuseKind | undefined = scheduled !== undefined && scheduled.kind === 'misuse' ? scheduled.misuse : undefined;
+    if (kind === undefined && this.plan.misuse > 0 && this.stream.chance(this.plan.misuse)) {
+      const options = MISUSE_KINDS.filter((k) => (isFirstStep ? k !== 'start_on_active' : k !== 'missing_start'));
+      kind = options[this.stream.int(0, options.length - 1)]!;
+    }
+    if (kind !== undefined) this.record('misuse', target, { misuse: kind });
+    return kind;
   }
 
   failBatch(batch: number): boolean {

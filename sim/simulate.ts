@@ -1,6 +1,6 @@
 import type { InferRequest, InferResult } from '../src/core/request.ts';
 import type { TraceEvent } from '../src/core/events.ts';
-import type { ResponseSink } from '../src/core/ports.ts';
+import type { ResponseSink, Timers } from '../src/core/ports.ts';
 import { scenarioIdText } from '../src/core/ids.ts';
 import type { Scenario } from '../src/scenario/types.ts';
 import { SequenceBatchScheduler, type BatcherOptions } from '../src/batcher/index.ts';
@@ -98,9 +98,11 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const responses: ResponseSink = {
     respond: (request, result) => deliverResponse(request, result),
   };
+  // Timer jitter (a fault) makes the batcher's and reaper's future wake-ups fire late.
+  const timers: Timers = faults === undefined || faults.plan.timerJitter.rate === 0 ? loop : jitteredTimers(loop, faults);
   const scheduler = makeScheduler(options.batcher ?? 'real')(
     scenario.model,
-    { clock: loop, timers: loop, executor, responses, events: recorder },
+    { clock: loop, timers, executor, responses, events: recorder },
     { slotOrder: options.slotOrder ?? 'triton-heap' },
   );
 
@@ -180,6 +182,17 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     endUs,
     lastResponseUs,
     faultsFired: { ...(faults?.fired ?? {}) },
+  };
+}
+
+function jitteredTimers(loop: SimLoop, faults: FaultInjector): Timers {
+  return {
+    schedule: (atUs, options, task) => {
+      if (atUs <= loop.nowUs()) return loop.schedule(atUs, options, task);
+      const label = typeof options.label === 'string' ? options.label : options.label();
+      return loop.schedule(atUs + faults.timerJitterUs(label), options, task);
+    },
+    cancel: (handle) => loop.cancel(handle),
   };
 }
 

@@ -105,6 +105,8 @@ function faultsArbitrary(): fc.Arbitrary<Record<string, unknown> | undefined> {
       disconnect: fc.constantFrom(0.05, 0.2),
       executor_failure: rate,
       executor_stall: fc.record({ rate, us: fc.constantFrom(2000, 20000) }),
+      timer_jitter: fc.record({ rate, max_us: fc.constantFrom(100, 2000) }),
+      misuse: fc.constantFrom(0.05, 0.2),
       client_timeout_us: fc.constantFrom(10_000, 50_000),
     },
     { requiredKeys: [] },

@@ -6,12 +6,34 @@ import type { ScenarioId } from '../core/ids.ts';
  * or per batch) drawn from the run's `faults` stream, and can also be scheduled explicitly
  * ("drop the response of sequence 7 step 2"), so a shrunk reproducer is a plain scenario.
  */
-export type FaultKind = 'request_drop' | 'response_drop' | 'transport_delay' | 'disconnect' | 'executor_failure' | 'executor_stall';
+export type FaultKind =
+  | 'request_drop'
+  | 'response_drop'
+  | 'transport_delay'
+  | 'disconnect'
+  | 'executor_failure'
+  | 'executor_stall'
+  | 'timer_jitter'
+  | 'misuse';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['request_drop', 'response_drop', 'transport_delay', 'disconnect', 'executor_failure', 'executor_stall'];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'request_drop',
+  'response_drop',
+  'transport_delay',
+  'disconnect',
+  'executor_failure',
+  'executor_stall',
+  'timer_jitter',
+  'misuse',
+];
+
+/** Protocol misuse a client can commit (the `misuse` fault rewrites the request it sends). */
+export type MisuseKind = 'missing_start' | 'start_on_active' | 'id_zero' | 'id_retyped';
+export const MISUSE_KINDS: readonly MisuseKind[] = ['missing_start', 'start_on_active', 'id_zero', 'id_retyped'];
 
 export type ScheduledFault =
   | { readonly kind: 'request_drop' | 'response_drop' | 'disconnect' | 'transport_delay'; readonly sequence: ScenarioId; readonly step: number }
+  | { readonly kind: 'misuse'; readonly sequence: ScenarioId; readonly step: number; readonly misuse: MisuseKind }
   | { readonly kind: 'executor_failure' | 'executor_stall'; readonly batch: number };
 
 export interface FaultPlan {
@@ -27,6 +49,10 @@ export interface FaultPlan {
   readonly executorFailure: number;
   /** Probability per batch of a stall of `us` extra µs. */
   readonly executorStall: { readonly rate: number; readonly us: number };
+  /** Probability that a batcher or reaper timer fires late, by 1..max_us. */
+  readonly timerJitter: { readonly rate: number; readonly maxUs: number };
+  /** Probability per request that the client misuses the protocol (see MisuseKind). */
+  readonly misuse: number;
   /** A client that gets no response within this long gives up (or retries). */
   readonly clientTimeoutUs: number;
   /** How often a timed-out request is sent again (a retried stateful request can apply twice). */
@@ -36,7 +62,19 @@ export interface FaultPlan {
 
 export const DEFAULT_CLIENT_TIMEOUT_US = 100_000;
 
-const FIELDS = ['request_drop', 'response_drop', 'transport_delay', 'disconnect', 'executor_failure', 'executor_stall', 'client_timeout_us', 'retries', 'scheduled'] as const;
+const FIELDS = [
+  'request_drop',
+  'response_drop',
+  'transport_delay',
+  'disconnect',
+  'executor_failure',
+  'executor_stall',
+  'timer_jitter',
+  'misuse',
+  'client_timeout_us',
+  'retries',
+  'scheduled',
+] as const;
 
 export function parseFaults(reader: JsonReader, readId: (reader: JsonReader) => ScenarioId): FaultPlan {
   reader.object();
@@ -44,6 +82,7 @@ export function parseFaults(reader: JsonReader, readId: (reader: JsonReader) => 
   const rate = (key: string): number => reader.optional(key, readRate, 0);
   const transportDelay = reader.optional('transport_delay', (r) => rateWith(r, 'max_us', 1000), { rate: 0, value: 1000 });
   const executorStall = reader.optional('executor_stall', (r) => rateWith(r, 'us', 50_000), { rate: 0, value: 50_000 });
+  const timerJitter = reader.optional('timer_jitter', (r) => rateWith(r, 'max_us', 1000), { rate: 0, value: 1000 });
   return {
     requestDrop: rate('request_drop'),
     responseDrop: rate('response_drop'),
@@ -51,6 +90,8 @@ export function parseFaults(reader: JsonReader, readId: (reader: JsonReader) => 
     disconnect: rate('disconnect'),
     executorFailure: rate('executor_failure'),
     executorStall: { rate: executorStall.rate, us: executorStall.value },
+    timerJitter: { rate: timerJitter.rate, maxUs: timerJitter.value },
+    misuse: rate('misuse'),
     clientTimeoutUs: reader.optional('client_timeout_us', (r) => positive(r), DEFAULT_CLIENT_TIMEOUT_US),
     retries: reader.optional('retries', (r) => r.nonNegativeInt(10), 0),
     scheduled: reader.optionalArray('scheduled').map((r) => readScheduled(r, readId)),
@@ -66,6 +107,8 @@ export function normalizeFaults(plan: FaultPlan): Record<string, unknown> {
     disconnect: plan.disconnect,
     executor_failure: plan.executorFailure,
     executor_stall: { rate: plan.executorStall.rate, us: plan.executorStall.us },
+    timer_jitter: { rate: plan.timerJitter.rate, max_us: plan.timerJitter.maxUs },
+    misuse: plan.misuse,
     client_timeout_us: plan.clientTimeoutUs,
     retries: plan.retries,
     scheduled: plan.scheduled.map((f) => ({ ...f })),
@@ -81,6 +124,8 @@ export function enabledFaultKinds(plan: FaultPlan): FaultKind[] {
     disconnect: plan.disconnect,
     executor_failure: plan.executorFailure,
     executor_stall: plan.executorStall.rate,
+    timer_jitter: plan.timerJitter.rate,
+    misuse: plan.misuse,
   };
   return FAULT_KINDS.filter((kind) => byRate[kind] > 0 || plan.scheduled.some((f) => f.kind === kind));
 }
@@ -110,6 +155,12 @@ function readScheduled(reader: JsonReader, readId: (reader: JsonReader) => Scena
   if (kind === 'executor_failure' || kind === 'executor_stall') {
     reader.onlyKeys(['kind', 'batch']);
     return { kind, batch: reader.child('batch').nonNegativeInt() };
+  }
+  if (kind === 'misuse') {
+    reader.onlyKeys(['kind', 'sequence', 'step', 'misuse']);
+    const misuse = reader.child('misuse').string();
+    if (!(MISUSE_KINDS as readonly string[]).includes(misuse)) reader.child('misuse').fail(`expected one of ${MISUSE_KINDS.join(', ')}`);
+    return { kind, sequence: readId(reader.child('sequence')), step: reader.child('step').nonNegativeInt(), misuse: misuse as MisuseKind };
   }
   if (kind === 'request_drop' || kind === 'response_drop' || kind === 'disconnect' || kind === 'transport_delay') {
     reader.onlyKeys(['kind', 'sequence', 'step']);

@@ -80,6 +80,42 @@ describe('faults, scheduled', () => {
   });
 });
 
+describe('protocol misuse and timer jitter', () => {
+  const misuse = (kind: string, step: number) => run({ scheduled: [{ kind: 'misuse', sequence: 7, step, misuse: kind }] });
+
+  it('missing_start: the first request goes out without START and gets the START error', () => {
+    const r = misuse('missing_start', 0);
+    expect(r.events.find((e) => e.type === 'fault')).toMatchObject({ kind: 'misuse', misuse: 'missing_start', request: '7:0' });
+    expect(r.events.find((e) => e.type === 'send' && e.request === '7:0')).toMatchObject({ start: false });
+    expect(responses(r)['7:0']).toMatch(/^INVALID_ARG: inference request for sequence 7 .* must specify the START flag/);
+    expect(r.violations).toEqual([]);
+  });
+
+  it('start_on_active: a mid-sequence START is a START conflict on the same slot', () => {
+    const r = misuse('start_on_active', 1);
+    expect(r.events.some((e) => e.type === 'warning')).toBe(true);
+    expect(responses(r)).toEqual({ '7:0': 1, '7:1': 2, '7:2': 6 });
+    expect(r.violations).toEqual([]);
+  });
+
+  it('id_zero and id_retyped: the request goes out under another id', () => {
+    expect(responses(misuse('id_zero', 1))['7:1']).toBe("INVALID_ARG: inference request to model 'm' must specify a non-zero or non-empty correlation ID");
+    const retyped = misuse('id_retyped', 1);
+    expect(retyped.events.find((e) => e.type === 'send' && e.request === '7:1')).toMatchObject({ sequence: '7' });
+    expect(responses(retyped)['7:1']).toMatch(/must specify the START flag/);
+    expect(retyped.violations).toEqual([]);
+  });
+
+  it('timer_jitter: batcher and reaper timers fire late, and reaper-timing does not blame Triton for it', () => {
+    const r = run({ timer_jitter: { rate: 1, max_us: 3000 } }, [{ id: 7, steps: [one(1, { start: true })] }]);
+    const jitter = r.events.filter((e) => e.type === 'fault' && e.kind === 'timer_jitter');
+    expect(jitter.length).toBeGreaterThan(0);
+    const reap = r.events.find((e) => e.type === 'reap')!;
+    expect(reap.t).toBeGreaterThan(20_000);
+    expect(r.violations).toEqual([]);
+  });
+});
+
 describe('faults, by rate', () => {
   it('fire from the faults stream, are counted, and replay identically', () => {
     const sequences = Array.from({ length: 6 }, (_, i) => ({ id: i + 1, steps: [one(1, { start: true }), one(2), one(3), one(4, { end: true })] }));

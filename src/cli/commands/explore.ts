@@ -16,6 +16,7 @@ import { EXIT_OK, EXIT_VIOLATION, UsageError } from '../exit-codes.ts';
 import { parsePositiveInt, parseSeed } from '../options.ts';
 import { writeSvg, writeTrace } from '../run-summary.ts';
 import { wallClockMs } from '../../live/wall-clock.ts';
+import cliProgress from 'cli-progress';
 
 export const exploreCommand: SeqsimCommand = {
   name: 'explore',
@@ -196,8 +197,22 @@ export function formatSummary(summary: ExploreSummary, findings: readonly Writte
   return `${lines.join('\n')}\n`;
 }
 
-/** A progress line per 10 % (a terminal gets the same lines; no bar that CI logs would mangle). */
+/**
+ * Progress on stderr: a bar with seeds/s on a terminal (cli-progress), plain lines per 10 % when
+ * stderr is not one (CI logs, pipes, tests).
+ */
 function makeProgress(io: CliIO, total: number): (done: number, elapsedMs: number) => void {
+  if (io.interactive) {
+    const bar = new cliProgress.SingleBar(
+      { format: 'explore [{bar}] {value}/{total} seeds | {speed} seeds/s', stream: process.stderr, clearOnComplete: true, hideCursor: true },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0, { speed: 0 });
+    return (done, elapsedMs) => {
+      bar.update(done, { speed: Math.round(done / Math.max(elapsedMs / 1000, 1e-3)) });
+      if (done >= total) bar.stop();
+    };
+  }
   let nextReport = Math.max(1, Math.ceil(total / 10));
   return (done, elapsedMs) => {
     if (done < nextReport && done !== total) return;
