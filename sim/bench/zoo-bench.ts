@@ -73,3 +73,12 @@ function quantile(values: readonly number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 }
+
+/** Swarm vs uniform fault selection: does swarm find every bug uniform finds, and how fast? */
+export function benchSwarm(seeds: number): { bug: string; swarm: number | null; uniform: number | null }[] {
+  const firstFailure = (bug: string, faultMode: 'swarm' | 'uniform'): number | null => {
+    const result = explore({ from: 1, seeds, batcher: `bug:${bug}`, keepGoing: false, maxEvents: MAX_EVENTS, faultMode });
+    return result.findings[0]?.seed ?? null;
+  };
+  return ZOO.map((bug) => ({ bug: bug.name, swarm: firstFailure(bug.name, 'swarm'), uniform: firstFailure(bug.name, 'uniform') }));
+}

@@ -1,6 +1,7 @@
 import Tinypool from 'tinypool';
 import { fileURLToPath } from 'node:url';
 import { runChunk, type ChunkResult, type ChunkTask, type ViolatingSeed } from './chunk.ts';
+import type { FaultMode } from '../generate/scenario-arbitrary.ts';
 
 export interface CampaignOptions {
   readonly from: number;
@@ -9,6 +10,7 @@ export interface CampaignOptions {
   readonly scenario?: Record<string, unknown>;
   readonly maxEvents?: number;
   readonly keepGoing: boolean;
+  readonly faultMode?: FaultMode;
   /** Worker threads; 1 runs in this thread. */
   readonly workers: number;
   /** Seeds per chunk handed to a worker. */
@@ -54,6 +56,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       ...(options.scenario ? { scenario: options.scenario } : {}),
       ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}),
       stopAtFirst: !options.keepGoing,
+      ...(options.faultMode ? { faultMode: options.faultMode } : {}),
     });
   }
   const results = new Map<number, ChunkResult>();

@@ -1,5 +1,6 @@
 import { parseScenario } from '../../src/scenario/load.ts';
 import { explore } from './explore.ts';
+import type { FaultMode } from '../generate/scenario-arbitrary.ts';
 
 /** One worker's share of a campaign: a contiguous seed range. Plain data, so it crosses threads. */
 export interface ChunkTask {
@@ -11,6 +12,7 @@ export interface ChunkTask {
   readonly maxEvents?: number;
   /** Stop at the chunk's first violating seed. */
   readonly stopAtFirst: boolean;
+  readonly faultMode?: FaultMode;
 }
 
 export interface ViolatingSeed {
@@ -38,6 +40,7 @@ export function runChunk(task: ChunkTask): ChunkResult {
     from: task.from,
     seeds: task.seeds,
     batcher: task.batcher,
+    ...(task.faultMode ? { faultMode: task.faultMode } : {}),
     keepGoing: true,
     ...(task.maxEvents ? { maxEvents: task.maxEvents } : {}),
     onSeed: (seed, run, verdict) => {

@@ -1,7 +1,7 @@
 import { parseScenario } from '../../src/scenario/load.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { simulate, type RunResult } from '../simulate.ts';
-import { generateScenarioJson } from '../generate/scenario-arbitrary.ts';
+import { generateScenarioJson, type FaultMode } from '../generate/scenario-arbitrary.ts';
 import { zooBug } from '../zoo/variants.ts';
 import { isKnownTritonBehaviour } from './known-triton.ts';
 import { enabledFaultKinds } from '../../src/scenario/faults.ts';
@@ -16,6 +16,8 @@ export interface ExploreOptions {
   readonly seeds: number;
   /** "real" or "bug:<name>". */
   readonly batcher: string;
+  /** How generated scenarios draw faults (default swarm). */
+  readonly faultMode?: FaultMode;
   readonly keepGoing: boolean;
   readonly maxEvents?: number;
   /** Called after each seed with its verdict; return false to stop (time budget). */
@@ -45,11 +47,11 @@ export interface ExploreResult {
 }
 
 /** The scenario explored for a seed: the fixed one, or one generated from the seed. */
-export function scenarioForSeed(options: Pick<ExploreOptions, 'scenario' | 'batcher'>, seed: number): { scenario: Scenario; json: Record<string, unknown> } {
+export function scenarioForSeed(options: Pick<ExploreOptions, 'scenario' | 'batcher' | 'faultMode'>, seed: number): { scenario: Scenario; json: Record<string, unknown> } {
   if (options.scenario !== undefined) return { scenario: options.scenario, json: options.scenario.normalized as Record<string, unknown> };
   const bug = options.batcher.startsWith('bug:') ? zooBug(options.batcher.slice(4)) : undefined;
   const strategy = bug?.strategy === 'direct' || bug?.strategy === 'oldest' ? bug.strategy : undefined;
-  const json = generateScenarioJson(seed, strategy ? { strategy } : {});
+  const json = generateScenarioJson(seed, { ...(strategy ? { strategy } : {}), ...(options.faultMode ? { faults: options.faultMode } : {}) });
   return { scenario: parseScenario(json, `generated seed ${seed}`, '.'), json };
 }
 

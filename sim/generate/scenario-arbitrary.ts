@@ -3,7 +3,27 @@ import fc from 'fast-check';
 export interface GeneratorOptions {
   /** Force one strategy (bugs that live in Direct or Oldest only); default: either. */
   readonly strategy?: 'direct' | 'oldest';
+  /**
+   * swarm (default): each seed draws which fault kinds are on; uniform: every kind always on at a
+   * low rate; none: no faults.
+   */
+  readonly faults?: FaultMode;
 }
+
+export type FaultMode = 'swarm' | 'uniform' | 'none';
+
+/** Every fault kind on at a low fixed rate: the baseline swarm testing is compared against. */
+const UNIFORM_FAULTS: Record<string, unknown> = {
+  request_drop: 0.02,
+  response_drop: 0.02,
+  transport_delay: { rate: 0.05, max_us: 1000 },
+  disconnect: 0.02,
+  executor_failure: 0.02,
+  executor_stall: { rate: 0.02, us: 5000 },
+  timer_jitter: { rate: 0.02, max_us: 500 },
+  misuse: 0.02,
+  client_timeout_us: 50_000,
+};
 
 /**
  * Random but valid scenario JSON: small worlds where races are likely (few slots, equal
@@ -49,7 +69,7 @@ export function scenarioJsonArbitrary(options: GeneratorOptions = {}): fc.Arbitr
       transportUs: fc.oneof(fc.constantFrom(0, 50), fc.constant({ min: 0, max: 300 })),
       sequences: fc.array(sequence, { minLength: 1, maxLength: 6 }),
       stopAt: fc.constantFrom(undefined, undefined, undefined, 2000),
-      faults: faultsArbitrary(),
+      faults: options.faults === 'none' ? fc.constant(undefined) : options.faults === 'uniform' ? fc.constant(UNIFORM_FAULTS) : faultsArbitrary(),
     })
     .map((w) => {
       const strategy =

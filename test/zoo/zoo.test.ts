@@ -48,6 +48,14 @@ describe('bug zoo', () => {
     expect(result.findings.map((f) => `${f.oracle} at seed ${f.seed}: ${f.message}`)).toEqual([]);
   });
 
+  it('swarm fault selection finds every bug that uniform selection finds', () => {
+    for (const bug of ZOO) {
+      const uniform = explore({ from: 1, seeds: 600, batcher: `bug:${bug.name}`, keepGoing: false, maxEvents: 200_000, faultMode: 'uniform' });
+      const swarm = explore({ from: 1, seeds: 600, batcher: `bug:${bug.name}`, keepGoing: false, maxEvents: 200_000, faultMode: 'swarm' });
+      if (uniform.findings.length > 0) expect({ bug: bug.name, found: swarm.findings.length > 0 }).toEqual({ bug: bug.name, found: true });
+    }
+  });
+
   it('explore is deterministic: the same seed range gives the same findings', () => {
     const a = explore({ from: 100, seeds: 200, batcher: 'bug:backlog-lifo', keepGoing: true });
     const b = explore({ from: 100, seeds: 200, batcher: 'bug:backlog-lifo', keepGoing: true });

@@ -3,7 +3,7 @@ import { benchKernel, compressionAtRate, type KernelBenchFigures } from '../../.
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { benchViz } from '../../../viz/bench.ts';
-import { benchWorkers, benchZoo, type ZooBenchRow } from '../../../sim/bench/zoo-bench.ts';
+import { benchSwarm, benchWorkers, benchZoo, type ZooBenchRow } from '../../../sim/bench/zoo-bench.ts';
 import { parsePositiveInt } from '../options.ts';
 
 /** Figures, not assertions: speed belongs in a benchmark that prints numbers (brief). */
@@ -48,6 +48,19 @@ export const benchCommand: SeqsimCommand = {
         figures[`${key}_shrink_ms_median`] = round(row.shrinkMsMedian, 1);
       }
       if (!args['json']) io.out(formatZoo(rows));
+      const swarm = benchSwarm(5000);
+      for (const row of swarm) {
+        const key = `zoo_${row.bug.replace(/-/g, '_')}`;
+        figures[`${key}_swarm_seeds_to_failure`] = row.swarm ?? -1;
+        figures[`${key}_uniform_seeds_to_failure`] = row.uniform ?? -1;
+      }
+      if (!args['json']) {
+        io.out(
+          `swarm vs uniform fault selection (seeds to the first failure from seed 1; - = not found in 5000):\n${swarm
+            .map((r) => `  ${r.bug.padEnd(28)} swarm ${r.swarm ?? '-'}, uniform ${r.uniform ?? '-'}`)
+            .join('\n')}\n`,
+        );
+      }
     }
     const workerSeeds = Number(args['worker-seeds']);
     if (workerSeeds > 0) {

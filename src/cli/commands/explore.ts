@@ -7,6 +7,7 @@ import { runCampaign, shardRange } from '../../../sim/explore/campaign.ts';
 import type { ViolatingSeed } from '../../../sim/explore/chunk.ts';
 import { simulate } from '../../../sim/simulate.ts';
 import type { Scenario } from '../../scenario/types.ts';
+import type { FaultMode } from '../../../sim/generate/scenario-arbitrary.ts';
 import { availableParallelism } from 'node:os';
 import { shrinkScenario } from '../../../sim/explore/shrink.ts';
 import { ZOO } from '../../../sim/zoo/variants.ts';
@@ -26,6 +27,7 @@ export const exploreCommand: SeqsimCommand = {
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON to explore over seeds (omit with --generate)' })
       .option('generate', { type: 'boolean', default: false, describe: 'generate a scenario per seed' })
+      .option('faults', { choices: ['swarm', 'uniform', 'none'] as const, default: 'swarm', describe: 'generated fault plans: swarm (each seed picks its kinds), uniform (all kinds, low rates) or none' })
       .option('seeds', { type: 'number', default: 1000, describe: 'how many seeds' })
       .option('from', { type: 'string', default: '1', describe: 'first seed' })
       .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo' })
@@ -64,6 +66,7 @@ export const exploreCommand: SeqsimCommand = {
       ...(scenario ? { scenario: scenario.normalized as Record<string, unknown> } : {}),
       ...(maxEvents ? { maxEvents } : {}),
       keepGoing: Boolean(args['keep-going']),
+      faultMode: args['faults'] as FaultMode,
       workers,
       onChunk: (_chunk, seedsDone) => {
         progress(seedsDone, wallClockMs() - started);
@@ -74,7 +77,7 @@ export const exploreCommand: SeqsimCommand = {
     const outDir = String(args['out']);
     const findings = Object.entries(campaign.firstByOracle)
       .sort((a, b) => a[1] - b[1])
-      .map(([oracle, seed]) => findingAt(seed, oracle, scenario, batcher, maxEvents));
+      .map(([oracle, seed]) => findingAt(seed, oracle, scenario, batcher, maxEvents, args['faults'] as FaultMode));
     const written = findings.map((finding) => saveFinding(finding, outDir, batcher, Boolean(args['shrink']), maxEvents, Boolean(args['svg'])));
     const summary: ExploreSummary = {
       seeds_run: campaign.seedsRun,
@@ -124,8 +127,8 @@ export interface ExploreSummary {
 }
 
 /** Re-runs a violating seed in this thread to get its full run for the trace and the shrinker. */
-function findingAt(seed: number, oracle: string, scenario: Scenario | undefined, batcher: string, maxEvents: number | undefined): Finding {
-  const { scenario: world, json } = scenarioForSeed({ ...(scenario ? { scenario } : {}), batcher }, seed);
+function findingAt(seed: number, oracle: string, scenario: Scenario | undefined, batcher: string, maxEvents: number | undefined, faultMode: FaultMode): Finding {
+  const { scenario: world, json } = scenarioForSeed({ ...(scenario ? { scenario } : {}), batcher, faultMode }, seed);
   const run = simulate(world, { seed, batcher, ...(maxEvents ? { maxEvents } : {}) });
   const violation = run.violations.find((v) => v.oracle === oracle);
   return { seed, oracle, message: violation?.message ?? '', scenarioJson: json, run };
