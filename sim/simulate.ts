@@ -27,6 +27,11 @@ export interface SimulateOptions {
   readonly chooser?: Chooser;
   /** Replaces the event loop (benchmarks compare kernels on the same workload). */
   readonly makeLoop?: (chooser: Chooser) => SimLoop;
+  /**
+   * false: check the oracles but do not serialise the trace (no lines, empty hash). Explorers use
+   * it for the many clean seeds and re-run a failing seed in full.
+   */
+  readonly serialize?: boolean;
   /** "real" (default) or "bug:<name>" from the bug zoo (sim/zoo). */
   readonly batcher?: string;
   /**
@@ -168,7 +173,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     allEvents.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
   }
   const header = makeHeader(options.seed, scenario.normalized, headerOptions(options));
-  const serialized = recording ? serializeTrace(header, allEvents) : { lines: [], hash: '' };
+  const serialized = recording && options.serialize !== false ? serializeTrace(header, allEvents) : { lines: [], hash: '' };
   return {
     seed: options.seed,
     header,

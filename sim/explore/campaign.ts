@@ -78,17 +78,29 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       record(runChunk(task));
     }
   } else {
-    const pool = new Tinypool({ filename: fileURLToPath(new URL('./worker.mjs', import.meta.url)), minThreads: options.workers, maxThreads: options.workers });
+    // This thread is one of the lanes: it works while the worker threads start (each compiles
+    // the TypeScript through tsx first), so W lanes need only W - 1 threads.
+    const pool = new Tinypool({ filename: fileURLToPath(new URL('./worker.mjs', import.meta.url)), minThreads: options.workers - 1, maxThreads: options.workers - 1 });
     try {
       let next = 0;
-      const lane = async (): Promise<void> => {
+      const take = (): ChunkTask | undefined => {
         while (next < tasks.length) {
           const task = tasks[next++]!;
-          if (!wanted(task)) continue;
-          record((await pool.run(task)) as ChunkResult);
+          if (wanted(task)) return task;
+        }
+        return undefined;
+      };
+      const workerLane = async (): Promise<void> => {
+        for (let task = take(); task !== undefined; task = take()) record((await pool.run(task)) as ChunkResult);
+      };
+      const mainLane = async (): Promise<void> => {
+        for (let task = take(); task !== undefined; task = take()) {
+          record(runChunk(task));
+          // Let finished worker chunks be recorded between this thread's chunks.
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
       };
-      await Promise.all(Array.from({ length: options.workers }, lane));
+      await Promise.all([mainLane(), ...Array.from({ length: options.workers - 1 }, workerLane)]);
     } finally {
       await pool.destroy();
     }

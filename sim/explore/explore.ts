@@ -69,7 +69,9 @@ export function explore(options: ExploreOptions): ExploreResult {
   const faultsFired: Record<string, number> = {};
   for (let seed = options.from; seed < options.from + options.seeds; seed++) {
     const { scenario, json } = scenarioForSeed(options, seed);
-    const run = simulate(scenario, { seed, batcher: options.batcher, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
+    const quick = simulate(scenario, { seed, batcher: options.batcher, serialize: false, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
+    // Clean seeds skip serialising their trace; a failing one is re-run in full for its trace.
+    const run = quick.violations.length === 0 ? quick : simulate(scenario, { seed, batcher: options.batcher, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
     seedsRun++;
     if (scenario.faults !== undefined) for (const kind of enabledFaultKinds(scenario.faults)) faultsEnabled[kind] = (faultsEnabled[kind] ?? 0) + 1;
     for (const [kind, count] of Object.entries(run.faultsFired)) faultsFired[kind] = (faultsFired[kind] ?? 0) + (count ?? 0);
