@@ -101,6 +101,7 @@ export class SimClient {
       batchSize: 1,
       arrivalUs: -1,
       cancelled: false,
+      answered: false,
     };
     this.awaiting.set(stepIndex, id);
     this.recorder.emit({

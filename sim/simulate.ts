@@ -25,6 +25,8 @@ export interface SimulateOptions {
   readonly slotOrder?: BatcherOptions['slotOrder'];
   /** Overrides the seeded same-instant choices (model checking). */
   readonly chooser?: Chooser;
+  /** Keep this many same-instant decisions, named by their options' labels (0 = none). */
+  readonly recordChoices?: number;
   /** Replaces the event loop (benchmarks compare kernels on the same workload). */
   readonly makeLoop?: (chooser: Chooser) => SimLoop;
   /**
@@ -94,7 +96,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const streams = new RandomStreams(options.seed);
   const ties = streams.stream('ties');
   const chooser = options.chooser ?? seededChooser(() => ties.next());
-  const loop = options.makeLoop ? options.makeLoop(chooser) : new EventLoop(chooser);
+  const loop = options.makeLoop ? options.makeLoop(chooser) : new EventLoop(chooser, options.recordChoices ?? 0);
   const recording = options.record ?? true;
   const recorder = recording ? new TraceRecorder(loop, maxEvents) : new TraceRecorder(loop, maxEvents, false);
   const faults = scenario.faults === undefined ? undefined : new FaultInjector(scenario.faults, streams.stream('faults'), recorder);

@@ -1,9 +1,17 @@
 import { assert } from '../../src/core/assert.ts';
 import type { Clock, TaskOptions, TimerHandle, Timers } from '../../src/core/ports.ts';
 
-/** Picks which of several same-time tasks runs next: a choice point (index into `labels`). */
+/** Several tasks are due at the same microsecond: a choice point. */
+export interface ChoicePoint {
+  readonly count: number;
+  readonly nowUs: number;
+  /** The i-th option's label ("arrive:7:2", "reaper", …), built only when asked for. */
+  label(index: number): string;
+}
+
+/** Picks which of several same-time tasks runs next (an index below `point.count`). */
 export interface Chooser {
-  choose(labels: readonly string[], nowUs: number): number;
+  choose(point: ChoicePoint): number;
 }
 
 /** A recorded decision at a choice point, named by its domain so it survives refactors. */
@@ -46,7 +54,8 @@ export class EventLoop implements SimLoop {
 
   constructor(
     private readonly chooser: Chooser,
-    private readonly maxRecordedChoices = 100_000,
+    /** How many choices to keep in `choices` (0: none — labels then cost nothing). */
+    private readonly maxRecordedChoices = 0,
   ) {}
 
   nowUs(): number {
@@ -108,12 +117,14 @@ export class EventLoop implements SimLoop {
     const eligible = this.eligibleIndices();
     let pick = eligible[0]!;
     if (eligible.length > 1) {
-      const labels = eligible.map((i) => labelOf(this.instant[i]!));
-      const chosen = this.chooser.choose(labels, this.now);
+      const instant = this.instant;
+      const label = (index: number): string => labelOf(instant[eligible[index]!]!);
+      const chosen = this.chooser.choose({ count: eligible.length, nowUs: this.now, label });
       assert(Number.isInteger(chosen) && chosen >= 0 && chosen < eligible.length, 'chooser picks an option');
       pick = eligible[chosen]!;
       if (this.choices.length < this.maxRecordedChoices) {
-        this.choices.push({ t: this.now, options: labels, chosen: labels[chosen]! });
+        const options = eligible.map((_, i) => label(i));
+        this.choices.push({ t: this.now, options, chosen: options[chosen]! });
       }
     }
     return this.instant.splice(pick, 1)[0]!;
@@ -205,5 +216,5 @@ function before(a: Task, b: Task): boolean {
 
 /** The default chooser: a uniform pick from the run's `ties` stream. */
 export function seededChooser(next: () => number): Chooser {
-  return { choose: (labels) => Math.floor(next() * labels.length) };
+  return { choose: (point) => Math.floor(next() * point.count) };
 }

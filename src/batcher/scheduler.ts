@@ -90,8 +90,6 @@ export class SequenceBatchScheduler implements SchedulerContext {
   private reaperAtUs = Number.POSITIVE_INFINITY;
   /** Backlog queues neither consumed nor expired. */
   private liveBacklogCount = 0;
-  /** Requests already answered (or rejected): a late cancel is a no-op for them. */
-  private readonly answered = new WeakSet<InferRequest>();
   private stopped = false;
   private batchCounter = 0;
 
@@ -153,7 +151,7 @@ export class SequenceBatchScheduler implements SchedulerContext {
 
   /** The client cancelled `request`; Triton only notices at queue fronts (spec §8). */
   cancel(request: InferRequest): void {
-    if (this.answered.has(request)) return;
+    if (request.answered === true) return;
     request.cancelled = true;
   }
 
@@ -189,7 +187,7 @@ export class SequenceBatchScheduler implements SchedulerContext {
   }
 
   private reject(request: InferRequest, error: TritonError): TritonError {
-    this.answered.add(request);
+    request.answered = true;
     this.deps.events.emit({ type: 'reject', request: request.id, code: error.code, message: error.message });
     return error;
   }
@@ -279,7 +277,7 @@ export class SequenceBatchScheduler implements SchedulerContext {
     if (requests.length === 0) return;
     const batch = [...requests];
     // Marked answered now, so a client cancel arriving before the clean-up task is a no-op.
-    for (const request of batch) this.answered.add(request);
+    for (const request of batch) request.answered = true;
     this.deps.timers.schedule(this.deps.clock.nowUs(), { label: 'cleanup', channel: 'cleanup' }, () => {
       for (const request of batch) this.deps.responses.respond(request, { error: tritonErrors.cancelled() });
       afterwards?.();
@@ -292,8 +290,8 @@ export class SequenceBatchScheduler implements SchedulerContext {
   }
 
   respond(request: InferRequest, result: InferResult): void {
-    assert(!this.answered.has(request), 'a request is answered once');
-    this.answered.add(request);
+    assert(request.answered !== true, 'a request is answered once');
+    request.answered = true;
     this.deps.responses.respond(request, result);
   }
 

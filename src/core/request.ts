@@ -21,6 +21,11 @@ export interface InferRequest {
   arrivalUs: number;
   /** Set by the client/transport when it cancels; the scheduler only detects it at queue fronts. */
   cancelled: boolean;
+  /**
+   * Set by the scheduler once it answered or rejected the request: a later cancel is a no-op.
+   * (A field rather than a WeakSet: tracking 100k live requests in a WeakSet dominated GC time.)
+   */
+  answered?: boolean;
 }
 
 /** What the client eventually receives for a request. */

@@ -3,7 +3,7 @@ import { EventLoop, seededChooser, type Chooser } from '../../sim/kernel/event-q
 import { RandomStreams } from '../../sim/kernel/random.ts';
 
 const first: Chooser = { choose: () => 0 };
-const last: Chooser = { choose: (labels) => labels.length - 1 };
+const last: Chooser = { choose: (point) => point.count - 1 };
 
 describe('EventLoop', () => {
   it('runs tasks in time order and advances the clock', () => {
@@ -21,7 +21,7 @@ describe('EventLoop', () => {
 
   it('lets the chooser order same-instant tasks and records the choice by label', () => {
     const seen: string[] = [];
-    const loop = new EventLoop(last);
+    const loop = new EventLoop(last, 100);
     for (const label of ['x', 'y', 'z']) loop.schedule(5, { label }, () => seen.push(label));
     loop.run(10);
     expect(seen).toEqual(['z', 'y', 'x']);
@@ -112,6 +112,6 @@ describe('RandomStreams', () => {
     for (let i = 0; i < 500; i++) values.add(stream.int(3, 5));
     expect([...values].sort()).toEqual([3, 4, 5]);
     const chooser = seededChooser(() => 0.999);
-    expect(chooser.choose(['a', 'b', 'c'], 0)).toBe(2);
+    expect(chooser.choose({ count: 3, nowUs: 0, label: () => 'x' })).toBe(2);
   });
 });
