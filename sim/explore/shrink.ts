@@ -24,13 +24,16 @@ export interface ScenarioSize {
   readonly sequences: number;
   readonly requests: number;
   readonly instances: number;
+  /** Fault kinds with a rate above 0, plus scheduled faults. */
+  readonly faults: number;
 }
 
 type Json = Record<string, unknown>;
 
 /**
  * Delta debugging over the scenario JSON: drop sequences, drop steps, drop cancellations and
- * timeouts, shorten gaps and start times, shrink the model (instances, max_batch_size) — keeping
+ * timeouts, shorten gaps and start times, drop faults (the plan, scheduled faults, single kinds),
+ * shrink the model (instances, max_batch_size) — keeping
  * each change only while the same oracle still fails with the same seed. Greedy passes repeat
  * until nothing more can be removed or the attempt budget is spent.
  */
@@ -77,7 +80,13 @@ export function sizeOf(json: Json): ScenarioSize {
   const sequences = (json['sequences'] as { steps: unknown[] }[]) ?? [];
   const model = json['model'] as { instance_group?: { count?: number }[] };
   const instances = (model.instance_group ?? [{ count: 1 }]).reduce((n, g) => n + Math.max(1, g.count ?? 1), 0);
-  return { sequences: sequences.length, requests: sequences.reduce((n, s) => n + s.steps.length, 0), instances };
+  const plan = (json['faults'] as Json | undefined) ?? {};
+  const faults = Object.entries(plan).reduce((n, [kind, value]) => {
+    if (kind === 'scheduled') return n + (value as unknown[]).length;
+    const rate = typeof value === 'number' && kind !== 'client_timeout_us' && kind !== 'retries' ? value : ((value as Json)?.['rate'] as number | undefined);
+    return n + (rate !== undefined && rate > 0 ? 1 : 0);
+  }, 0);
+  return { sequences: sequences.length, requests: sequences.reduce((n, s) => n + s.steps.length, 0), instances, faults };
 }
 
 /** Smaller variants of a scenario, most promising (biggest cut) first. */
@@ -103,6 +112,7 @@ function* candidates(json: Json): Generator<Json> {
     if (typeof start === 'number' && start > 0) yield edit(json, (j) => ((j['sequences'] as Json[])[i]!['start_us'] = Math.floor(start / 2)));
     if (sequences[i]!['mode'] === 'stream') yield edit(json, (j) => ((j['sequences'] as Json[])[i]!['mode'] = 'sync'));
   }
+  yield* faultCandidates(json);
   const model = json['model'] as Json;
   const groups = model['instance_group'] as Json[] | undefined;
   if (groups !== undefined && groups.reduce((n, g) => n + Math.max(1, (g['count'] as number) ?? 1), 0) > 1) {
@@ -117,6 +127,20 @@ function* candidates(json: Json): Generator<Json> {
       const oldest = (m['sequence_batching'] as Json)['oldest'] as Json | undefined;
       if (oldest?.['preferred_batch_size'] !== undefined) oldest['preferred_batch_size'] = (oldest['preferred_batch_size'] as number[]).filter((p) => p < mbs);
     });
+  }
+}
+
+/** Fewer faults: the whole plan, one scheduled fault, or one kind's rate at a time. */
+function* faultCandidates(json: Json): Generator<Json> {
+  const faults = json['faults'] as Json | undefined;
+  if (faults === undefined) return;
+  yield edit(json, (j) => delete j['faults']);
+  const scheduled = (faults['scheduled'] as unknown[] | undefined) ?? [];
+  for (let i = 0; i < scheduled.length; i++) yield edit(json, (j) => ((j['faults'] as Json)['scheduled'] as unknown[]).splice(i, 1));
+  for (const [kind, value] of Object.entries(faults)) {
+    if (kind === 'scheduled' || kind === 'client_timeout_us' || kind === 'retries') continue;
+    const rate = typeof value === 'number' ? value : ((value as Json)?.['rate'] as number | undefined);
+    if (rate !== undefined && rate > 0) yield edit(json, (j) => delete (j['faults'] as Json)[kind]);
   }
 }
 

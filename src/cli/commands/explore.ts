@@ -148,7 +148,7 @@ export interface WrittenFinding {
   readonly message: string;
   readonly trace: string;
   readonly reproducer: string | null;
-  readonly shrunk: { sequences: number; requests: number; before_sequences: number; before_requests: number } | null;
+  readonly shrunk: { sequences: number; requests: number; faults: number; before_sequences: number; before_requests: number; before_faults: number } | null;
   readonly replay: string;
 }
 
@@ -172,7 +172,14 @@ function saveFinding(finding: Finding, outDir: string, batcher: string, shrink: 
     message: shrunk.run.violations.find((v) => v.oracle === finding.oracle)?.message ?? finding.message,
     trace: `${base}.jsonl`,
     reproducer: `${base}.min.json`,
-    shrunk: { sequences: shrunk.after.sequences, requests: shrunk.after.requests, before_sequences: shrunk.before.sequences, before_requests: shrunk.before.requests },
+    shrunk: {
+      sequences: shrunk.after.sequences,
+      requests: shrunk.after.requests,
+      faults: shrunk.after.faults,
+      before_sequences: shrunk.before.sequences,
+      before_requests: shrunk.before.requests,
+      before_faults: shrunk.before.faults,
+    },
     replay: `seqsim run ${base}.min.json --seed ${finding.seed}${batcherFlag}`,
   };
 }
@@ -194,7 +201,10 @@ export function formatSummary(summary: ExploreSummary, findings: readonly Writte
   ];
   for (const finding of findings) {
     lines.push(`  ✗ ${finding.oracle} at seed ${finding.seed}: ${finding.message}`);
-    if (finding.shrunk) lines.push(`    shrunk ${finding.shrunk.before_sequences} sequences / ${finding.shrunk.before_requests} requests → ${finding.shrunk.sequences} / ${finding.shrunk.requests}: ${finding.reproducer}`);
+    if (finding.shrunk) {
+      const s = finding.shrunk;
+      lines.push(`    shrunk ${s.before_sequences} sequences / ${s.before_requests} requests / ${s.before_faults} faults → ${s.sequences} / ${s.requests} / ${s.faults}: ${finding.reproducer}`);
+    }
     lines.push(`    reproduce: ${finding.replay}`);
   }
   return `${lines.join('\n')}\n`;
