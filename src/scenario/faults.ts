@@ -6,17 +6,7 @@ import type { ScenarioId } from '../core/ids.ts';
  * or per batch) drawn from the run's `faults` stream, and can also be scheduled explicitly
  * ("drop the response of sequence 7 step 2"), so a shrunk reproducer is a plain scenario.
  */
-export type FaultKind =
-  | 'request_drop'
-  | 'response_drop'
-  | 'transport_delay'
-  | 'disconnect'
-  | 'executor_failure'
-  | 'executor_stall'
-  | 'timer_jitter'
-  | 'misuse';
-
-export const FAULT_KINDS: readonly FaultKind[] = [
+export const FAULT_KINDS = [
   'request_drop',
   'response_drop',
   'transport_delay',
@@ -25,7 +15,9 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'executor_stall',
   'timer_jitter',
   'misuse',
-];
+] as const;
+
+export type FaultKind = (typeof FAULT_KINDS)[number];
 
 /** Protocol misuse a client can commit (the `misuse` fault rewrites the request it sends). */
 export type MisuseKind = 'missing_start' | 'start_on_active' | 'id_zero' | 'id_retyped';
@@ -62,19 +54,7 @@ export interface FaultPlan {
 
 export const DEFAULT_CLIENT_TIMEOUT_US = 100_000;
 
-const FIELDS = [
-  'request_drop',
-  'response_drop',
-  'transport_delay',
-  'disconnect',
-  'executor_failure',
-  'executor_stall',
-  'timer_jitter',
-  'misuse',
-  'client_timeout_us',
-  'retries',
-  'scheduled',
-] as const;
+const FIELDS = [...FAULT_KINDS, 'client_timeout_us', 'retries', 'scheduled'] as const;
 
 export function parseFaults(reader: JsonReader, readId: (reader: JsonReader) => ScenarioId): FaultPlan {
   reader.object();
