@@ -1,5 +1,5 @@
 import type { InferRequest, InferResult } from '../src/core/request.ts';
-import { correlationIdFromScenario, type ScenarioId } from '../src/core/ids.ts';
+import { correlationIdFromScenario, type CorrelationId, type ScenarioId } from '../src/core/ids.ts';
 import type { ScenarioSequence } from '../src/scenario/types.ts';
 import type { SimLoop } from './kernel/event-queue.ts';
 import type { TraceRecorder } from './recorder.ts';
@@ -32,6 +32,8 @@ export class SimClient {
   /** The attempt of each step the client still waits for (the latest retry). */
   private readonly awaiting = new Map<number, string>();
   private disconnected = false;
+  /** The sequence's id as Triton sees it, made once (ids are immutable). */
+  private readonly correlationId: CorrelationId;
 
   constructor(
     private readonly sequence: ScenarioSequence,
@@ -42,7 +44,9 @@ export class SimClient {
     readonly connection: Connection,
     private readonly server: ServerPort,
     private readonly faults: FaultInjector | undefined,
-  ) {}
+  ) {
+    this.correlationId = correlationIdFromScenario(sequence.id);
+  }
 
   begin(): void {
     const first = this.sequence.steps[0];
@@ -58,7 +62,7 @@ export class SimClient {
 
   private deliver(request: InferRequest, result: InferResult): void {
     this.awaiting.delete(request.step);
-    this.recorder.emit(
+    if (this.recorder.enabled) this.recorder.emit(
       'output' in result
         ? { type: 'response', request: request.id, sequence: request.sequence, step: request.step, output: result.output }
         : { type: 'response', request: request.id, sequence: request.sequence, step: request.step, error: result.error },
@@ -93,7 +97,7 @@ export class SimClient {
       id,
       sequence,
       step: stepIndex,
-      correlationId: correlationIdFromScenario(sequence),
+      correlationId: sequence === this.sequence.id ? this.correlationId : correlationIdFromScenario(sequence),
       start: misuse === 'missing_start' ? false : misuse === 'start_on_active' ? true : step.start,
       end: step.end,
       input: step.value,
@@ -104,7 +108,7 @@ export class SimClient {
       answered: false,
     };
     this.awaiting.set(stepIndex, id);
-    this.recorder.emit({
+    if (this.recorder.enabled) this.recorder.emit({
       type: 'send',
       request: request.id,
       sequence: request.sequence,

@@ -10,11 +10,11 @@ export class TraceRecorder implements EventSink {
     private readonly clock: Clock,
     private readonly maxEvents: number,
     /** false: discard events (benchmarks of the kernel and batcher alone). */
-    private readonly keep = true,
+    readonly enabled = true,
   ) {}
 
   emit(body: TraceEventBody): void {
-    if (!this.keep) return;
+    if (!this.enabled) return;
     // A run past its budget stops recording rather than growing without limit; the event loop
     // stops at the same budget, so this only guards pathological single tasks.
     assert(this.events.length < this.maxEvents * 4 + 1000, 'trace stays within its event budget');

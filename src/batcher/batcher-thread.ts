@@ -98,12 +98,12 @@ export abstract class BatcherThread implements InstanceBatcher {
     const { deps } = this.scheduler;
     const batch = this.scheduler.nextBatchNumber();
     this.executing = true;
-    deps.events.emit({ type: 'execute', instance: this.instance, batch, rows: traceRows(rows) });
+    if (deps.events.enabled) deps.events.emit({ type: 'execute', instance: this.instance, batch, rows: traceRows(rows) });
     let completed = false;
     deps.executor.execute({ instance: this.instance, batch, rows }, (result: ExecuteResult) => {
       assert(!completed, 'an executor completes a batch once');
       completed = true;
-      deps.events.emit({ type: 'complete', instance: this.instance, batch, ok: result.ok });
+      if (deps.events.enabled) deps.events.emit({ type: 'complete', instance: this.instance, batch, ok: result.ok });
       this.respondToRows(rows, result);
       this.executing = false;
       released();

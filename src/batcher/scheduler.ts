@@ -118,7 +118,7 @@ export class SequenceBatchScheduler implements SchedulerContext {
     const { clock, events } = this.deps;
     const now = clock.nowUs();
     request.arrivalUs = now;
-    events.emit({ type: 'arrive', request: request.id });
+    if (events.enabled) events.emit({ type: 'arrive', request: request.id });
     const error = this.validate(request);
     if (error !== null) return this.reject(request, error);
     const key = correlationKey(request.correlationId);
@@ -206,7 +206,10 @@ export class SequenceBatchScheduler implements SchedulerContext {
   private enqueueToSlot(key: string, slot: SlotRef, request: InferRequest): void {
     // END frees the id at enqueue time, before it executes (spec §4 step 11).
     if (request.end) this.slotOf.delete(key);
-    this.batchers[slot.instance]!.enqueue(slot.slot, occupantOf(request, key), request);
+    const batcher = this.batchers[slot.instance]!;
+    // The slot's occupant usually is this sequence already: reuse it rather than allocate.
+    const current = batcher.occupant(slot.slot);
+    batcher.enqueue(slot.slot, current !== undefined && current.key === key ? current : occupantOf(request, key), request);
   }
 
   private appendToBacklog(key: string, backlog: BacklogQueue, request: InferRequest): void {

@@ -45,5 +45,7 @@ export type TraceEvent = { t: number } & TraceEventBody;
 
 /** Where the batcher (and the simulator) report observable events; `t` is added by the sink. */
 export interface EventSink {
+  /** False when nothing is recorded (benchmarks): hot paths then skip building events. */
+  readonly enabled: boolean;
   emit(event: TraceEventBody): void;
 }

@@ -5,8 +5,8 @@ import { assert } from './assert.ts';
  * sequences (spec §2). uint64 0 and "" mean "not in a sequence".
  */
 export type CorrelationId =
-  | { readonly kind: 'u64'; readonly value: bigint }
-  | { readonly kind: 'str'; readonly value: string };
+  | { readonly kind: 'u64'; readonly value: bigint; readonly key: string }
+  | { readonly kind: 'str'; readonly value: string; readonly key: string };
 
 /** A sequence id as the scenario writes it: JSON number (u64), string, or {"u64": "…"} for big ids. */
 export type ScenarioId = number | string | { readonly u64: string };
@@ -15,16 +15,16 @@ export const U64_MAX = (1n << 64n) - 1n;
 
 export function u64Id(value: bigint): CorrelationId {
   assert(value >= 0n && value <= U64_MAX, 'u64 correlation id in range');
-  return { kind: 'u64', value };
+  return { kind: 'u64', value, key: `u:${value}` };
 }
 
 export function strId(value: string): CorrelationId {
-  return { kind: 'str', value };
+  return { kind: 'str', value, key: `s:${value}` };
 }
 
-/** Map key: equal only for the same tag and value. */
+/** Map key: equal only for the same tag and value (computed once, when the id is made). */
 export function correlationKey(id: CorrelationId): string {
-  return id.kind === 'u64' ? `u:${id.value}` : `s:${id.value}`;
+  return id.key;
 }
 
 export function isNullCorrelationId(id: CorrelationId): boolean {

@@ -134,7 +134,7 @@ export class Harness {
         timers: loop,
         executor,
         responses: { respond: (request, result) => this.answer(request, result) },
-        events: { emit: (event: TraceEventBody) => this.events.push({ t: loop.nowUs(), ...event } as TraceEvent) },
+        events: { enabled: true, emit: (event: TraceEventBody) => this.events.push({ t: loop.nowUs(), ...event } as TraceEvent) },
       },
       options,
     );
