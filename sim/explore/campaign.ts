@@ -1,16 +1,10 @@
 import Tinypool from 'tinypool';
 import { fileURLToPath } from 'node:url';
 import { runChunk, type ChunkResult, type ChunkTask, type ViolatingSeed } from './chunk.ts';
-import type { FaultMode } from '../generate/scenario-arbitrary.ts';
 
-export interface CampaignOptions {
-  readonly from: number;
-  readonly seeds: number;
-  readonly batcher: string;
-  readonly scenario?: Record<string, unknown>;
-  readonly maxEvents?: number;
+/** A campaign is one big chunk task, cut into chunks for the lanes. */
+export interface CampaignOptions extends Omit<ChunkTask, 'stopAtFirst'> {
   readonly keepGoing: boolean;
-  readonly faultMode?: FaultMode;
   /** Worker threads; 1 runs in this thread. */
   readonly workers: number;
   /** Seeds per chunk handed to a worker. */
@@ -48,16 +42,10 @@ export function shardRange(from: number, seeds: number, k: number, n: number): {
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
   const chunkSeeds = options.chunkSeeds ?? Math.max(50, Math.min(2000, Math.ceil(options.seeds / (options.workers * 8))));
   const tasks: ChunkTask[] = [];
+  // Tasks cross to worker threads: only plain data (no onChunk callback) goes into them.
+  const { keepGoing, workers: _workers, chunkSeeds: _chunkSeeds, onChunk: _onChunk, ...common } = options;
   for (let start = options.from; start < options.from + options.seeds; start += chunkSeeds) {
-    tasks.push({
-      from: start,
-      seeds: Math.min(chunkSeeds, options.from + options.seeds - start),
-      batcher: options.batcher,
-      ...(options.scenario ? { scenario: options.scenario } : {}),
-      ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}),
-      stopAtFirst: !options.keepGoing,
-      ...(options.faultMode ? { faultMode: options.faultMode } : {}),
-    });
+    tasks.push({ ...common, from: start, seeds: Math.min(chunkSeeds, options.from + options.seeds - start), stopAtFirst: !keepGoing });
   }
   const results = new Map<number, ChunkResult>();
   let seedsDone = 0;
