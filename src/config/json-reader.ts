@@ -97,7 +97,7 @@ export class JsonReader {
    */
   protoInt(min: number, max: number): number {
     const big = this.protoBigInt();
-    if (big < BigInt(min) || big > BigInt(max)) this.outOfRange(min, max);
+    if (big < BigInt(min) || big > BigInt(max)) this.outOfRange(big < BigInt(min), min, max);
     return Number(big);
   }
 
@@ -111,6 +111,19 @@ export class JsonReader {
     return big > BigInt(clampAt) ? clampAt : Number(big);
   }
 
+  /**
+   * A deep copy of the value, for fields kept as written (the normalised form must not alias the
+   * caller's objects). JSON.parse accepts nesting that JSON.stringify cannot walk back.
+   */
+  copy(): unknown {
+    try {
+      return JSON.parse(JSON.stringify(this.value)) as unknown;
+    } catch (error) {
+      if (error instanceof RangeError) this.fail('nested too deeply');
+      throw error;
+    }
+  }
+
   optional<T>(key: string, read: (reader: JsonReader) => T, fallback: T): T {
     return this.has(key) ? read(this.child(key)) : fallback;
   }
@@ -119,17 +132,17 @@ export class JsonReader {
     const value = this.value;
     if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
     if (typeof value === 'string' && /^-?\d{1,30}$/.test(value)) return BigInt(value);
+    if (typeof value === 'number' && Number.isInteger(value)) this.fail(`${describe(value)} is beyond 2^53: write it as a decimal string, as Triton's JSON form does`);
     return this.fail(`expected an integer, got ${describe(value)}`);
   }
 
   private inRange(value: number, min: number, max: number): number {
-    if (value < min || value > max) this.outOfRange(min, max);
+    if (value < min || value > max) this.outOfRange(value < min, min, max);
     return value;
   }
 
-  private outOfRange(min: number, max: number): never {
+  private outOfRange(below: boolean, min: number, max: number): never {
     const got = describe(this.value);
-    const below = typeof this.value === 'number' ? this.value < min : String(this.value).startsWith('-');
     if (below && min === 0) this.fail(`expected a non-negative integer, got ${got}`);
     return this.fail(below ? `must be at least ${min}, got ${got}` : `must be at most ${max}, got ${got}`);
   }
@@ -144,7 +157,3 @@ export function describe(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
 
-/** A deep copy of JSON data (fields seqsim keeps as written must not alias the caller's objects). */
-export function copyJson<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}

@@ -1,23 +1,33 @@
 import { InputError } from '../scenario/types.ts';
+import { fieldShape, isBooleanField } from './pbtxt-fields.ts';
 
 /**
- * Protobuf text format → the JSON form of a Triton ModelConfig. No maintained npm package parses
- * text format without compiling the .proto, so this is a small parser; which fields repeat comes
- * from the ModelConfig schema below, so a single entry still becomes an array.
+ * Protobuf text format (a Triton config.pbtxt) → the JSON form of a ModelConfig, which
+ * normalizeModelConfig() then checks. npm has no maintained package that parses text format
+ * without compiling the .proto first, so this is a small parser; pbtxt-fields.ts says which fields
+ * repeat, which are maps and which are bools. Errors name file, line:column and the problem.
+ *
+ * Grammar: messages `{ … }` or `< … >`, `field: value`, `field { … }` (the colon before a message
+ * is optional), list syntax `field: [a, b]`, `;` or `,` after a field, `#` comments, enums as bare
+ * identifiers, strings in '…' or "…" with C escapes (adjacent strings concatenate), numbers in
+ * decimal, hex (0x…), octal (0…) or float form with an optional f suffix.
  */
-const REPEATED_FIELDS = new Set([
-  'input', 'output', 'batch_input', 'batch_output', 'instance_group', 'gpus', 'secondary_devices', 'dims', 'control_input',
-  'control', 'int32_false_true', 'fp32_false_true', 'bool_false_true', 'preferred_batch_size', 'state', 'initial_state',
-  'model_warmup', 'cc_model_filenames', 'metric_tags', 'reshape', 'priority_queue_policy', 'host_policy', 'versions',
-  'source_input', 'target_name', 'step', 'input_map', 'output_map', 'agents', 'parameters', 'label_filename', 'profile',
-]);
+type Value = string | number | boolean | Record<string, unknown> | Value[];
 
-type Value = string | number | boolean | Record<string, unknown> | unknown[];
-
+/** Deeper than any ModelConfig: stops a hostile file from exhausting the stack. */
 const MAX_DEPTH = 64;
+const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
+  a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, "'": 39, '"': 34, '?': 63,
+};
+
+const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
+const NUMBER = /-?(?:0[xX][0-9a-fA-F]+|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?[fF]?)(?![A-Za-z0-9_.])/y;
+const WORD = /-?[A-Za-z_][A-Za-z0-9_]*(?![A-Za-z0-9_.])/y;
+const ANY_TOKEN = /[^\s,;:{}<>[\]#]+/y;
 
 export function parsePbtxt(text: string, file: string): Record<string, unknown> {
-  return new PbtxtParser(text, file).message(undefined, 0);
+  const parser = new PbtxtParser(text, file);
+  return parser.message('', undefined, 0);
 }
 
 class PbtxtParser {
@@ -28,7 +38,8 @@ class PbtxtParser {
     private readonly file: string,
   ) {}
 
-  message(close: string | undefined, depth: number): Record<string, unknown> {
+  /** Fields up to `close` (or the end of the text at the top level); `owner` is the enclosing field. */
+  message(owner: string, close: string | undefined, depth: number): Record<string, unknown> {
     if (depth > MAX_DEPTH) this.fail('messages nested too deeply');
     const result: Record<string, unknown> = {};
     for (;;) {
@@ -37,136 +48,214 @@ class PbtxtParser {
         if (close !== undefined) this.fail(`expected '${close}' before the end of the file`);
         return result;
       }
-      const char = this.text[this.at]!;
-      if (close !== undefined && char === close) {
+      if (close !== undefined && this.text[this.at] === close) {
         this.at++;
         return result;
       }
-      const name = this.identifier();
-      this.skip();
-      let value: Value;
-      if (this.text[this.at] === ':') {
-        this.at++;
-        this.skip();
-        value = this.value(depth);
-      } else if (this.text[this.at] === '{' || this.text[this.at] === '<' || this.text[this.at] === '[') {
-        // Messages and lists of messages may omit the colon: `input [ { … } ]`.
-        value = this.value(depth);
-      } else {
-        this.fail(`expected ':' or '{' after field '${name}'`);
-      }
-      this.add(result, name, value);
+      this.field(owner, result, depth);
       this.skip();
       if (this.text[this.at] === ';' || this.text[this.at] === ',') this.at++;
     }
   }
 
-  private add(result: Record<string, unknown>, name: string, value: Value): void {
-    const existing = result[name];
-    if (REPEATED_FIELDS.has(name)) {
-      const list = (existing as unknown[] | undefined) ?? [];
-      if (Array.isArray(value)) list.push(...value);
-      else list.push(value);
-      result[name] = list;
+  private field(owner: string, result: Record<string, unknown>, depth: number): void {
+    const fieldAt = this.at;
+    const name = this.identifier();
+    this.skip();
+    const shape = fieldShape(owner, name);
+    let value: Value;
+    const next = this.text[this.at];
+    if (next === ':') {
+      this.at++;
+      this.skip();
+      value = this.text[this.at] === '[' ? this.list(name, depth) : this.value(name, depth);
+    } else if (next === '{' || next === '<') {
+      value = this.value(name, depth);
+    } else if (next === '[') {
+      // A list of messages may leave out the colon: `input [ { … }, { … } ]`.
+      value = this.list(name, depth);
     } else {
-      if (existing !== undefined) this.fail(`field '${name}' given twice (it is not repeated)`);
-      result[name] = value;
+      return this.fail(`expected ':' or '{' after field '${name}'`);
+    }
+    if (Array.isArray(value) && shape === 'single') this.fail(`field '${name}' takes one value, not a list`, fieldAt);
+    const values = Array.isArray(value) ? value : [value];
+    if (shape === 'map') return this.addMapEntries(result, name, values, fieldAt);
+    const converted = values.map((v) => (isBooleanField(name) && (v === 0 || v === 1) ? v === 1 : v));
+    if (shape === 'repeated') {
+      const list = (result[name] as Value[] | undefined) ?? [];
+      list.push(...converted);
+      result[name] = list;
+      return;
+    }
+    if (Object.hasOwn(result, name)) this.fail(`field '${name}' is given twice but is not repeated`, fieldAt);
+    result[name] = converted[0];
+  }
+
+  /** Map entries `{ key: … value: … }` become object fields (a later key replaces an earlier one). */
+  private addMapEntries(result: Record<string, unknown>, name: string, entries: readonly Value[], fieldAt: number): void {
+    const map = (result[name] as Record<string, unknown> | undefined) ?? {};
+    for (const entry of entries) {
+      if (typeof entry !== 'object' || Array.isArray(entry)) this.fail(`map field '${name}' takes entries like { key: "…" value: … }`, fieldAt);
+      const keys = Object.keys(entry);
+      const key = entry['key'];
+      if (keys.some((k) => k !== 'key' && k !== 'value') || (typeof key !== 'string' && typeof key !== 'number') || entry['value'] === undefined) {
+        this.fail(`map field '${name}' takes entries like { key: "…" value: … }`, fieldAt);
+      }
+      Object.defineProperty(map, String(key), { value: entry['value'], enumerable: true, writable: true, configurable: true });
+    }
+    result[name] = map;
+  }
+
+  private list(owner: string, depth: number): Value[] {
+    this.at++;
+    const list: Value[] = [];
+    for (;;) {
+      this.skip();
+      if (this.text[this.at] === ']') {
+        this.at++;
+        return list;
+      }
+      list.push(this.value(owner, depth));
+      this.skip();
+      if (this.text[this.at] === ',') this.at++;
+      else if (this.text[this.at] !== ']') this.fail("expected ',' or ']' in a list");
     }
   }
 
-  private value(depth: number): Value {
+  private value(owner: string, depth: number): Value {
     const char = this.text[this.at];
-    if (char === '{') {
+    if (char === '{' || char === '<') {
       this.at++;
-      return this.message('}', depth + 1);
-    }
-    if (char === '<') {
-      this.at++;
-      return this.message('>', depth + 1);
-    }
-    if (char === '[') {
-      this.at++;
-      const list: Value[] = [];
-      for (;;) {
-        this.skip();
-        if (this.text[this.at] === ']') {
-          this.at++;
-          return list;
-        }
-        list.push(this.value(depth + 1));
-        this.skip();
-        if (this.text[this.at] === ',') this.at++;
-        else if (this.text[this.at] !== ']') this.fail("expected ',' or ']' in a list");
-      }
+      return this.message(owner, char === '{' ? '}' : '>', depth + 1);
     }
     if (char === '"' || char === "'") return this.string();
     return this.scalar();
   }
 
   private string(): string {
-    let result = '';
+    const bytes: number[] = [];
     // Adjacent string literals concatenate, as in protobuf text format.
     while (this.text[this.at] === '"' || this.text[this.at] === "'") {
       const quote = this.text[this.at]!;
       this.at++;
       for (;;) {
         if (this.at >= this.text.length) this.fail('unterminated string');
-        const char = this.text[this.at++]!;
-        if (char === quote) break;
+        const char = String.fromCodePoint(this.text.codePointAt(this.at)!);
         if (char === '\n') this.fail('newline inside a string');
-        if (char !== '\\') {
-          result += char;
-          continue;
-        }
-        const escaped = this.text[this.at++];
-        const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'", '0': '\0' };
-        if (escaped === undefined || map[escaped] === undefined) this.fail(`unsupported escape '\\${escaped ?? ''}'`);
-        result += map[escaped]!;
+        this.at += char.length;
+        if (char === quote) break;
+        if (char === '\\') this.escape(bytes);
+        else bytes.push(...Buffer.from(char, 'utf8'));
       }
       this.skip();
     }
-    return result;
+    return Buffer.from(bytes).toString('utf8');
+  }
+
+  /** C escapes as protobuf's tokenizer knows them: \n …, \NNN octal, \xHH, \uXXXX, \UXXXXXXXX. */
+  private escape(bytes: number[]): void {
+    const char = this.text[this.at] ?? '';
+    const simple = SIMPLE_ESCAPES[char];
+    if (simple !== undefined) {
+      this.at++;
+      bytes.push(simple);
+      return;
+    }
+    const octal = /^[0-7]{1,3}/.exec(this.text.slice(this.at, this.at + 3));
+    if (octal !== null) {
+      this.at += octal[0].length;
+      bytes.push(Number.parseInt(octal[0], 8) & 0xff);
+      return;
+    }
+    const hex = /^x([0-9a-fA-F]{1,2})/.exec(this.text.slice(this.at, this.at + 3));
+    if (hex !== null) {
+      this.at += hex[0].length;
+      bytes.push(Number.parseInt(hex[1]!, 16));
+      return;
+    }
+    const unicode = /^(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))/.exec(this.text.slice(this.at, this.at + 9));
+    const codePoint = unicode === null ? undefined : Number.parseInt(unicode[1] ?? unicode[2]!, 16);
+    if (unicode === null || codePoint === undefined || codePoint > 0x10ffff) return this.fail(`unsupported escape '\\${char}'`);
+    this.at += unicode[0].length;
+    bytes.push(...Buffer.from(String.fromCodePoint(codePoint), 'utf8'));
   }
 
   private scalar(): string | number | boolean {
-    const match = /^[A-Za-z0-9_.+-]+/.exec(this.text.slice(this.at, this.at + 400));
-    if (match === null) this.fail(`unexpected character ${JSON.stringify(this.text[this.at])}`);
-    const token = match[0];
-    this.at += token.length;
-    if (token === 'true' || token === 'True' || token === 't') return true;
-    if (token === 'false' || token === 'False' || token === 'f') return false;
-    if (/^[+-]?0x[0-9a-fA-F]+$/.test(token)) return Number.parseInt(token, 16);
-    if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[fF]?$/.test(token)) {
-      const number = Number(token.replace(/[fF]$/, ''));
-      // 64-bit integers beyond 2^53 stay strings, as Triton's JSON form writes them.
-      return Number.isInteger(number) && !Number.isSafeInteger(number) ? token : number;
+    const numberToken = this.match(NUMBER);
+    const number = numberToken === undefined ? undefined : parseNumber(numberToken);
+    if (numberToken !== undefined && number !== undefined) {
+      this.at += numberToken.length;
+      return number;
     }
-    if (/^[+-]?(inf|infinity|nan)$/i.test(token)) this.fail(`'${token}' is not a usable number here`);
-    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(token)) return token;
-    this.fail(`cannot read value '${token}'`);
+    const word = this.match(WORD);
+    if (word === undefined) {
+      const token = this.match(ANY_TOKEN);
+      return this.fail(token === undefined ? `unexpected character ${JSON.stringify(this.text[this.at] ?? 'end of file')}` : `cannot read value '${shorten(token)}'`);
+    }
+    if (/^-?(inf|infinity|nan)$/i.test(word)) this.fail(`'${word}' is not a number seqsim can use`);
+    if (word.startsWith('-')) this.fail(`cannot read value '${shorten(word)}'`);
+    this.at += word.length;
+    if (word === 'true' || word === 'True' || word === 't') return true;
+    if (word === 'false' || word === 'False' || word === 'f') return false;
+    return word;
   }
 
   private identifier(): string {
-    const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(this.text.slice(this.at, this.at + 200));
-    if (match === null) this.fail(`expected a field name, found ${JSON.stringify(this.text.slice(this.at, this.at + 10))}`);
-    this.at += match[0].length;
-    return match[0];
+    const name = this.match(IDENTIFIER);
+    if (name === undefined) this.fail(`expected a field name, found ${JSON.stringify(this.text.slice(this.at, this.at + 10))}`);
+    this.at += name.length;
+    return name;
+  }
+
+  /** The token of `pattern` (a sticky regex) at the cursor, without moving it. */
+  private match(pattern: RegExp): string | undefined {
+    pattern.lastIndex = this.at;
+    return pattern.exec(this.text)?.[0];
   }
 
   private skip(): void {
     for (;;) {
       const char = this.text[this.at];
-      if (char === ' ' || char === '\t' || char === '\n' || char === '\r') this.at++;
+      if (char === ' ' || char === '\t' || char === '\n' || char === '\r' || char === '\f' || char === '\v') this.at++;
       else if (char === '#') {
         while (this.at < this.text.length && this.text[this.at] !== '\n') this.at++;
       } else return;
     }
   }
 
-  private fail(problem: string): never {
-    const before = this.text.slice(0, this.at);
-    const line = before.split('\n').length;
-    const column = this.at - before.lastIndexOf('\n');
-    throw new InputError(this.file, `line ${line}:${column}`, problem);
+  private fail(problem: string, at = this.at): never {
+    throw new InputError(this.file, lineColumn(this.text, at), problem);
   }
+}
+
+function shorten(token: string): string {
+  return token.length > 40 ? `${token.slice(0, 37)}…` : token;
+}
+
+/** "line L:C" (both from 1) of offset `at`: where an error in a text file is. */
+export function lineColumn(text: string, at: number): string {
+  const before = text.slice(0, at);
+  return `line ${before.split('\n').length}:${at - before.lastIndexOf('\n')}`;
+}
+
+/**
+ * A number token, or undefined. Integers beyond 2^53 stay decimal strings, as Triton's JSON form
+ * writes 64-bit fields, so they are not rounded.
+ */
+function parseNumber(token: string): number | string | undefined {
+  const negative = token.startsWith('-');
+  const body = negative ? token.slice(1) : token;
+  let magnitude: bigint | undefined;
+  if (/^0[xX][0-9a-fA-F]+$/.test(body)) magnitude = BigInt(body);
+  else if (/^0[0-7]+$/.test(body)) magnitude = BigInt(`0o${body.slice(1)}`);
+  else if (/^(0|[1-9]\d*)$/.test(body)) magnitude = BigInt(body);
+  if (magnitude !== undefined) {
+    const value = negative ? -magnitude : magnitude;
+    return value >= BigInt(Number.MIN_SAFE_INTEGER) && value <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(value) : value.toString();
+  }
+  if (/[.eEfF]/.test(body) && !/^0[xX]/.test(body)) {
+    const value = Number(body.replace(/[fF]$/, ''));
+    if (Number.isFinite(value)) return negative ? -value : value;
+  }
+  return undefined;
 }

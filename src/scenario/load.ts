@@ -1,66 +1,55 @@
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { ScenarioId } from '../core/ids.ts';
 import { U64_MAX } from '../core/ids.ts';
 import { JsonReader, describe } from '../config/json-reader.ts';
-import { normalizeModelConfig } from '../config/normalize.ts';
-import { parsePbtxt } from '../config/pbtxt.ts';
+import { normalizeModelConfig, type NormalizedModel } from '../config/normalize.ts';
+import { lineColumn, parsePbtxt } from '../config/pbtxt.ts';
 import type { ModelConfig } from '../config/types.ts';
 import { normalizeFaults, parseFaults } from './faults.ts';
-import { InputError, type Latency, type Scenario, type ScenarioSequence, type ScenarioStep, type StopEvent } from './types.ts';
+import { readLifecycle } from './lifecycle.ts';
+import { InputError, type Latency, type Scenario, type ScenarioSequence, type ScenarioStep } from './types.ts';
+
+export { DEFAULT_EXIT_TIMEOUT_US } from './lifecycle.ts';
 
 const SCENARIO_FIELDS = ['name', 'seed', 'model', 'executor', 'transport', 'sequences', 'faults', 'lifecycle'] as const;
 const SEQUENCE_FIELDS = ['id', 'start_us', 'mode', 'steps'] as const;
 const STEP_FIELDS = ['value', 'start', 'end', 'gap_us', 'timeout_us', 'cancel_after_us'] as const;
-const LIFECYCLE_FIELDS = ['at_us', 'load', 'files_changed', 'load_us', 'policy', 'drain_timeout_us', 'unload', 'stop', 'exit_timeout_us'] as const;
-/** Not yet simulated: refused by name until the strategy-switching work lands. */
-const LIFECYCLE_NOT_YET = ['load', 'files_changed', 'load_us', 'policy', 'drain_timeout_us', 'unload'] as const;
-/** Triton's default server exit timeout. */
-export const DEFAULT_EXIT_TIMEOUT_US = 30_000_000;
 /** Bounds that keep a scenario's run finite and its trace readable. */
 export const MAX_SEQUENCES = 1_000_000;
 export const MAX_STEPS_PER_SEQUENCE = 1_000_000;
+export const MAX_STEPS = 10_000_000;
+/** Every time in a scenario (and so every sum of a few of them) stays an exact integer. */
 export const MAX_TIME_US = 2 ** 50;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
 
-/** Reads a JSON file; problems name the file and, for syntax errors, where. */
+/** Reads a JSON file; problems name the file and, for syntax errors, the line and column. */
 export function loadJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new InputError(file, '', `cannot read file (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new InputError(file, '', `not valid JSON: ${(error as Error).message}`);
-  }
+  return parseJsonText(readText(file), file);
 }
 
 export function loadScenarioFile(file: string): Scenario {
   return parseScenario(loadJsonFile(file), file, dirname(resolve(file)));
 }
 
-/** Validates a scenario (SCENARIO.md v1) and fills in every default. */
+/**
+ * Validates a scenario (shared/SCENARIO.md v1) and fills in every default. `baseDir` resolves a
+ * model given as a path and holds an inline model's `initial_state/` files.
+ */
 export function parseScenario(json: unknown, file: string, baseDir: string): Scenario {
   const root = new JsonReader(file, '', json);
   root.object();
   root.onlyKeys(SCENARIO_FIELDS);
   const name = root.optional('name', (r) => r.string(), 'scenario');
   const seed = root.has('seed') ? root.child('seed').integer() : undefined;
-  if (!root.has('model')) root.fail('missing: the Triton model configuration (object, or path to a config.pbtxt)', 'model');
-  const { config: model, normalized: normalizedModel } = loadModel(root.child('model'), baseDir);
-  const executorLatencyUs = root.optional('executor', (r) => latencyBlock(r), 0);
-  const transportLatencyUs = root.optional('transport', (r) => latencyBlock(r), 0);
-  if (!root.has('sequences')) root.fail('missing: the client sequences', 'sequences');
-  const sequenceReaders = root.child('sequences').array();
-  if (sequenceReaders.length > MAX_SEQUENCES) root.child('sequences').fail(`at most ${MAX_SEQUENCES} sequences`);
-  const sequences = sequenceReaders.map((r) => readSequence(r, model));
+  const { config: model, normalized: normalizedModel } = loadModel(root.required('model', 'the Triton model configuration (an object, or the path of a config.pbtxt)'), baseDir);
+  const executorLatencyUs = root.optional('executor', latencyBlock, 0);
+  const transportLatencyUs = root.optional('transport', latencyBlock, 0);
+  const sequences = readSequences(root.required('sequences', 'the client sequences'), model);
   const faults = root.has('faults') ? parseFaults(root.child('faults'), readId) : undefined;
-  const lifecycle = root.optionalArray('lifecycle').map(readLifecycle);
-  lifecycle.forEach((event, i) => {
-    if (i > 0 && event.atUs < lifecycle[i - 1]!.atUs) root.child('lifecycle').child(i).child('at_us').fail('lifecycle entries must be in time order');
-  });
+  const lifecycle = root.has('lifecycle') ? readLifecycle(root.child('lifecycle'), MAX_TIME_US) : [];
+  // Key order here is the trace header's: every field explicit, the model inline, ids as read.
   const normalized: Record<string, unknown> = {
     name,
     ...(seed !== undefined ? { seed } : {}),
@@ -74,27 +63,39 @@ export function parseScenario(json: unknown, file: string, baseDir: string): Sce
   return { name, seed, model, executorLatencyUs, transportLatencyUs, sequences, faults, lifecycle, normalized };
 }
 
-function loadModel(reader: JsonReader, baseDir: string): { config: ModelConfig; normalized: Record<string, unknown> } {
-  if (typeof reader.value === 'string') {
-    const path = resolve(baseDir, reader.value);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (error) {
-      return reader.fail(`cannot read model config ${reader.value} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-    }
-    const json = path.endsWith('.json') ? parseJsonText(text, path) : parsePbtxt(text, path);
-    return normalizeModelConfig(json, { file: path, field: '', modelDir: dirname(path) });
+/** `model`: an inline Triton JSON config, or a path (config.pbtxt, .json, or a model folder). */
+function loadModel(reader: JsonReader, baseDir: string): NormalizedModel {
+  if (typeof reader.value === 'string') return loadModelFile(reader, resolve(baseDir, reader.value));
+  if (typeof reader.value !== 'object' || reader.value === null || Array.isArray(reader.value)) {
+    reader.fail(`expected a Triton model configuration (an object) or the path of a config.pbtxt, got ${describe(reader.value)}`);
   }
-  reader.object();
   return normalizeModelConfig(reader.value, { file: reader.file, field: reader.path, modelDir: baseDir });
 }
 
-function parseJsonText(text: string, file: string): unknown {
+function loadModelFile(reader: JsonReader, path: string): NormalizedModel {
+  // A model folder, as in a Triton model repository, holds its config.pbtxt.
+  const file = isDirectory(path) ? join(path, 'config.pbtxt') : path;
+  let text: string;
   try {
-    return JSON.parse(text);
+    text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InputError(file, '', `not valid JSON: ${(error as Error).message}`);
+    const shown = file === path ? String(reader.value) : join(String(reader.value), 'config.pbtxt');
+    return reader.fail(`cannot read model config ${shown} (${errorCode(error)})`);
+  }
+  const json = file.endsWith('.json') ? parseJsonText(text, file) : parsePbtxt(text, file);
+  const modelDir = dirname(file);
+  // Triton names a model after its folder when the config leaves `name` out.
+  if (typeof json === 'object' && json !== null && !Array.isArray(json) && ((json as Record<string, unknown>)['name'] ?? '') === '') {
+    (json as Record<string, unknown>)['name'] = basename(modelDir);
+  }
+  return normalizeModelConfig(json, { file, field: '', modelDir });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 
@@ -104,43 +105,62 @@ function latencyBlock(reader: JsonReader): Latency {
   return reader.optional('latency_us', readLatency, 0);
 }
 
+/** Fixed µs, or {min, max}: uniform integer in [min, max] drawn from the run's seed. */
 function readLatency(reader: JsonReader): Latency {
-  if (typeof reader.value === 'number' || typeof reader.value === 'string') return reader.nonNegativeInt(MAX_TIME_US);
-  reader.object();
+  if (typeof reader.value === 'number') return reader.nonNegativeInt(MAX_TIME_US);
+  if (typeof reader.value !== 'object' || reader.value === null || Array.isArray(reader.value)) {
+    reader.fail(`expected integer µs or {"min": …, "max": …}, got ${describe(reader.value)}`);
+  }
   reader.onlyKeys(['min', 'max']);
-  const min = reader.child('min').nonNegativeInt(MAX_TIME_US);
-  const max = reader.child('max').nonNegativeInt(MAX_TIME_US);
+  const min = reader.required('min', 'the smallest latency (µs)').nonNegativeInt(MAX_TIME_US);
+  const max = reader.required('max', 'the largest latency (µs)').nonNegativeInt(MAX_TIME_US);
   if (min > max) reader.child('min').fail(`min (${min}) must not exceed max (${max})`);
   return { min, max };
+}
+
+function readSequences(reader: JsonReader, model: ModelConfig): ScenarioSequence[] {
+  const sequences = reader.array();
+  if (sequences.length > MAX_SEQUENCES) reader.fail(`at most ${MAX_SEQUENCES} sequences`);
+  let steps = 0;
+  return sequences.map((r) => {
+    const sequence = readSequence(r, model);
+    steps += sequence.steps.length;
+    if (steps > MAX_STEPS) r.fail(`a scenario holds at most ${MAX_STEPS} steps in all`);
+    return sequence;
+  });
 }
 
 function readSequence(reader: JsonReader, model: ModelConfig): ScenarioSequence {
   reader.object();
   reader.onlyKeys(SEQUENCE_FIELDS);
-  if (!reader.has('id')) reader.fail('missing: the correlation id', `${reader.path}.id`);
-  const id = readId(reader.child('id'));
+  const id = readId(reader.required('id', 'the correlation id'));
   const startUs = reader.optional('start_us', (r) => r.nonNegativeInt(MAX_TIME_US), 0);
   const mode = reader.optional('mode', (r) => r.string(), 'sync');
   if (mode !== 'sync' && mode !== 'stream') reader.child('mode').fail(`expected "sync" or "stream", got ${describe(mode)}`);
-  if (!reader.has('steps')) reader.fail('missing: the steps of the sequence', `${reader.path}.steps`);
-  const steps = reader.child('steps').array();
-  if (steps.length === 0) reader.child('steps').fail('a sequence needs at least one step');
-  if (steps.length > MAX_STEPS_PER_SEQUENCE) reader.child('steps').fail(`at most ${MAX_STEPS_PER_SEQUENCE} steps`);
+  const stepsReader = reader.required('steps', 'the steps of the sequence');
+  const steps = stepsReader.array();
+  if (steps.length === 0) stepsReader.fail('a sequence needs at least one step');
+  if (steps.length > MAX_STEPS_PER_SEQUENCE) stepsReader.fail(`at most ${MAX_STEPS_PER_SEQUENCE} steps`);
   return { id, startUs, mode: mode as 'sync' | 'stream', steps: steps.map((s) => readStep(s, model)) };
 }
 
-/** JSON number = uint64 id; string = string id; {"u64": "…"} for ids above 2^53. */
+/**
+ * A correlation id: JSON number = uint64 (a non-negative safe integer); string = string id;
+ * {"u64": "…"} = uint64 written in decimal, up to 2^64-1. A u64 that fits a safe integer reads as
+ * that number, so one id has one spelling in traces. 0 and "" are allowed: Triton's answer to
+ * them is part of what a scenario can test.
+ */
 function readId(reader: JsonReader): ScenarioId {
   const value = reader.value;
   if (typeof value === 'string') return value;
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0) reader.fail(`a numeric id must be a non-negative integer up to 2^53-1 (use {"u64": "…"} above), got ${describe(value)}`);
+    if (!Number.isSafeInteger(value) || value < 0) reader.fail(`a numeric id must be a non-negative integer up to 2^53-1 (write {"u64": "…"} above that), got ${describe(value)}`);
     return value;
   }
-  reader.object();
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) reader.fail(`expected a number, a string or {"u64": "…"}, got ${describe(value)}`);
   reader.onlyKeys(['u64']);
-  const text = reader.child('u64').string();
-  if (!/^\d+$/.test(text) || BigInt(text) > U64_MAX) reader.child('u64').fail(`expected a decimal uint64, got ${describe(text)}`);
+  const text = reader.required('u64', 'the id in decimal').string();
+  if (!/^\d{1,20}$/.test(text) || BigInt(text) > U64_MAX) reader.child('u64').fail(`expected a decimal uint64 (0 … 18446744073709551615), got ${describe(text)}`);
   const big = BigInt(text);
   return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : { u64: big.toString() };
 }
@@ -148,11 +168,8 @@ function readId(reader: JsonReader): ScenarioId {
 function readStep(reader: JsonReader, model: ModelConfig): ScenarioStep {
   reader.object();
   reader.onlyKeys(STEP_FIELDS);
-  if (!reader.has('value')) reader.fail('missing: the INPUT value of the step', `${reader.path}.value`);
-  const value = reader.child('value').number();
-  if (model.tensorDataType === 'TYPE_INT32' && (!Number.isInteger(value) || value < -(2 ** 31) || value >= 2 ** 31)) {
-    reader.child('value').fail(`model '${model.name}' takes TYPE_INT32 input: expected a 32-bit integer, got ${describe(value)}`);
-  }
+  const valueReader = reader.required('value', 'the INPUT value of the step');
+  const value = model.tensorDataType === 'TYPE_INT32' ? int32Value(valueReader, model.name) : valueReader.number();
   return {
     value,
     start: reader.optional('start', (r) => r.boolean(), false),
@@ -163,18 +180,12 @@ function readStep(reader: JsonReader, model: ModelConfig): ScenarioStep {
   };
 }
 
-function readLifecycle(reader: JsonReader, index: number): StopEvent {
-  reader.object();
-  reader.onlyKeys(LIFECYCLE_FIELDS);
-  for (const field of LIFECYCLE_NOT_YET) {
-    if (reader.has(field)) reader.child(field).fail('not supported yet: model loads and unloads arrive with the strategy-switching work');
+function int32Value(reader: JsonReader, model: string): number {
+  const value = reader.value;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
+    reader.fail(`model '${model}' takes TYPE_INT32 input: expected a 32-bit integer, got ${describe(value)}`);
   }
-  if (!reader.has('at_us')) reader.fail('missing: when the event happens', `${reader.path}.at_us`);
-  const atUs = reader.child('at_us').nonNegativeInt(MAX_TIME_US);
-  if (!reader.has('stop')) reader.fail(`lifecycle[${index}] names no action (expected "stop": true)`);
-  if (reader.child('stop').boolean() !== true) reader.child('stop').fail('must be true');
-  const exitTimeoutUs = reader.optional('exit_timeout_us', (r) => r.nonNegativeInt(MAX_TIME_US), DEFAULT_EXIT_TIMEOUT_US);
-  return { atUs, kind: 'stop', exitTimeoutUs };
+  return value;
 }
 
 function normalizeSequence(sequence: ScenarioSequence): Record<string, unknown> {
@@ -191,4 +202,28 @@ function normalizeSequence(sequence: ScenarioSequence): Record<string, unknown> 
       ...(step.cancelAfterUs !== undefined ? { cancel_after_us: step.cancelAfterUs } : {}),
     })),
   };
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new InputError(file, '', `cannot read file (${errorCode(error)})`);
+  }
+}
+
+/** JSON.parse, with the syntax error's line and column when V8 says where it is. */
+function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const message = (error as Error).message;
+    const position = /at position (\d+)/.exec(message)?.[1];
+    const at = position !== undefined ? Number(position) : /Unexpected end of JSON input/.test(message) ? text.length : undefined;
+    throw new InputError(file, at === undefined ? '' : lineColumn(text, at), `not valid JSON: ${message}`);
+  }
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? String(error);
 }
