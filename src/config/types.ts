@@ -62,7 +62,7 @@ export type TensorDataType = 'TYPE_INT32' | 'TYPE_FP32';
 export interface ModelConfig {
   readonly name: string;
   readonly maxBatchSize: number;
-  /** Sum of instance_group counts (a group's count 0 / unset means 1). */
+  /** Instances over all instance_group entries, counted as Triton does (see src/config/instance-groups.ts). */
   readonly instanceCount: number;
   /** Data type of the accumulator's INPUT/OUTPUT. */
   readonly tensorDataType: TensorDataType;
