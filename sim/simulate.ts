@@ -16,6 +16,7 @@ import { makeHeader, serializeTrace, type TraceHeader } from '../traces/writer.t
 import { scheduleLifecycle } from './lifecycle.ts';
 import { zooBug, type ZooBug } from './zoo/variants.ts';
 import { FaultInjector } from './faults.ts';
+import { ScriptedChooser } from './check/scripted-chooser.ts';
 import type { FaultKind } from '../src/scenario/faults.ts';
 
 export interface SimulateOptions {
@@ -25,6 +26,11 @@ export interface SimulateOptions {
   readonly slotOrder?: BatcherOptions['slotOrder'];
   /** Overrides the seeded same-instant choices (model checking). */
   readonly chooser?: Chooser;
+  /**
+   * A schedule: the option index to take at each same-instant choice point (then the first
+   * option). Recorded in the trace header so `replay` re-runs the same interleaving.
+   */
+  readonly schedule?: readonly number[];
   /** Keep this many same-instant decisions, named by their options' labels (0 = none). */
   readonly recordChoices?: number;
   /** Replaces the event loop (benchmarks compare kernels on the same workload). */
@@ -72,6 +78,7 @@ export function headerOptions(options: SimulateOptions): Record<string, unknown>
     max_events: options.maxEvents ?? DEFAULT_MAX_EVENTS,
     slot_order: options.slotOrder ?? 'triton-heap',
     ...(options.batcher !== undefined && options.batcher !== 'real' ? { batcher: options.batcher } : {}),
+    ...(options.schedule !== undefined ? { schedule: [...options.schedule] } : {}),
   };
 }
 
@@ -95,7 +102,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
   const streams = new RandomStreams(options.seed);
   const ties = streams.stream('ties');
-  const chooser = options.chooser ?? seededChooser(() => ties.next());
+  const chooser = options.chooser ?? (options.schedule !== undefined ? new ScriptedChooser(options.schedule) : seededChooser(() => ties.next()));
   const loop = options.makeLoop ? options.makeLoop(chooser) : new EventLoop(chooser, options.recordChoices ?? 0);
   const recording = options.record ?? true;
   const recorder = recording ? new TraceRecorder(loop, maxEvents) : new TraceRecorder(loop, maxEvents, false);

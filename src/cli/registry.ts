@@ -6,9 +6,10 @@ import { benchCommand } from './commands/bench.ts';
 import { exploreCommand } from './commands/explore.ts';
 import { shrinkCommand } from './commands/shrink.ts';
 import { mergeCommand } from './commands/merge.ts';
+import { checkCommand } from './commands/check.ts';
 import { vizCommand } from './commands/viz.ts';
 import { reportCommand } from './commands/report.ts';
 import { exportCommand } from './commands/export.ts';
 
 /** Every subcommand, in the order `seqsim --help` lists them. */
-export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, exploreCommand, shrinkCommand, mergeCommand, vizCommand, reportCommand, exportCommand, examplesCommand, benchCommand];
+export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, exploreCommand, shrinkCommand, mergeCommand, checkCommand, vizCommand, reportCommand, exportCommand, examplesCommand, benchCommand];
