@@ -6,6 +6,7 @@ import { simulate } from '../../sim/simulate.ts';
 import { parseTrace } from '../../traces/read.ts';
 import { replayTrace } from '../../traces/replay.ts';
 import { traceText } from '../../traces/writer.ts';
+import { checkPct, confidence, threadOf } from '../../sim/check/pct.ts';
 
 const canonical = (name: string) => loadScenarioFile(fileURLToPath(new URL(`../../sim/examples/check/${name}.json`, import.meta.url)));
 
@@ -43,5 +44,32 @@ describe('seqsim check: bounded DFS over same-instant orderings', () => {
     expect(a.hash).not.toBe(b.hash);
     expect(a.header.options['schedule']).toEqual([1, 0, 2, 1]);
     expect(replayTrace(parseTrace(traceText(a), 'a.jsonl'), 'a.jsonl').identical).toBe(true);
+  });
+});
+
+describe('seqsim check --strategy pct', () => {
+  it('groups tasks into threads by their labels', () => {
+    expect(threadOf('batch:I0')).toBe('instance:I0');
+    expect(threadOf('complete:I0:b3')).toBe('instance:I0');
+    expect(threadOf('arrive:7:2')).toBe('client:7');
+    expect(threadOf('reaper')).toBe('reaper');
+  });
+
+  it('states the PCT bound as a confidence per bug depth', () => {
+    const [d1, d2, d3] = confidence(100, 4, 10);
+    expect(d1).toBeCloseTo(1 - 0.75 ** 100, 10);
+    expect(d2).toBeCloseTo(1 - (1 - 1 / 40) ** 100, 10);
+    expect(d3).toBeCloseTo(1 - (1 - 1 / 400) ** 100, 10);
+  });
+
+  it('runs clean on the real batcher and finds a zoo bug with a replayable counterexample', () => {
+    const clean = checkPct(canonical('direct-race'), { seed: 1, batcher: 'real', runs: 200, bugDepth: 2 });
+    expect(clean.counterexample).toBeUndefined();
+    expect(clean.runs).toBe(200);
+    expect(clean.threads).toBeGreaterThan(2);
+    const found = checkPct(canonical('oldest-race'), { seed: 1, batcher: 'bug:state-not-reset-on-start', runs: 200, bugDepth: 2 });
+    expect(found.counterexample?.run.violations.map((v) => v.oracle)).toContain('outputs');
+    const text = traceText(found.counterexample!.run);
+    expect(replayTrace(parseTrace(text, 'pct.jsonl'), 'pct.jsonl').identical).toBe(true);
   });
 });
