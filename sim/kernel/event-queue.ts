@@ -85,13 +85,28 @@ export class EventLoop implements SimLoop {
 
   /** Runs until nothing is pending or `maxEvents` tasks have run. */
   run(maxEvents: number): RunOutcome {
+    return this.runUntil(Number.POSITIVE_INFINITY, maxEvents);
+  }
+
+  /**
+   * Runs every task due at or before `untilUs` ('quiescent' then means: nothing more before that
+   * time). Interactive harnesses use it to advance a world step by step.
+   */
+  runUntil(untilUs: number, maxEvents: number): RunOutcome {
     while (this.executed < maxEvents) {
+      if (this.instant.length === 0 && !this.dueBy(untilUs)) return 'quiescent';
       const task = this.nextTask();
       if (task === undefined) return 'quiescent';
       this.executed++;
       task.run();
     }
     return this.nextTaskPending() ? 'budget-exhausted' : 'quiescent';
+  }
+
+  /** Whether a live task is due at or before `untilUs` (drops cancelled tasks at the heap top). */
+  private dueBy(untilUs: number): boolean {
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.heapPop();
+    return this.heap.length > 0 && this.heap[0]!.atUs <= untilUs;
   }
 
   private nextTaskPending(): boolean {
