@@ -13,18 +13,11 @@ export interface CampaignOptions extends Omit<ChunkTask, 'stopAtFirst'> {
   readonly onChunk?: (done: ChunkResult, seedsDone: number) => boolean;
 }
 
-export interface CampaignResult {
-  readonly from: number;
+/** A campaign's result is a chunk result over its whole range, plus its distinct findings. */
+export interface CampaignResult extends ChunkResult {
   readonly seeds: number;
-  readonly seedsRun: number;
-  /** Every violating seed found, in seed order. */
-  readonly violating: readonly ViolatingSeed[];
-  readonly knownTritonRuns: number;
-  readonly oraclesFired: Readonly<Record<string, number>>;
   /** The first violating seed of each oracle: the campaign's distinct findings. */
   readonly firstByOracle: Readonly<Record<string, number>>;
-  readonly faultsEnabled: Readonly<Record<string, number>>;
-  readonly faultsFired: Readonly<Record<string, number>>;
 }
 
 /** `--shard k/n`: the k-th (1-based) of n contiguous, disjoint parts of [from, from + seeds). */
