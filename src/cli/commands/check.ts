@@ -14,7 +14,7 @@ import { wallClockMs } from '../../live/wall-clock.ts';
 export const checkCommand: SeqsimCommand = {
   name: 'check',
   usage: 'check <scenario>',
-  describe: 'systematically try every same-instant ordering (bounded DFS) of a small scenario',
+  describe: 'systematically explore same-instant orderings of a small scenario (bounded DFS, or PCT)',
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON (keep it small: 2-3 slots, a few sequences)', demandOption: true })
