@@ -16,7 +16,7 @@ import { makeHeader, serializeTrace, type TraceHeader } from '../traces/writer.t
 import { scheduleLifecycle } from './lifecycle.ts';
 import { zooBug, type ZooBug } from './zoo/variants.ts';
 import { FaultInjector } from './faults.ts';
-import { ScriptedChooser } from './check/scripted-chooser.ts';
+import { ScriptedChooser, type ScheduleDivergence } from './check/scripted-chooser.ts';
 import type { FaultKind } from '../src/scenario/faults.ts';
 
 export interface SimulateOptions {
@@ -27,10 +27,11 @@ export interface SimulateOptions {
   /** Overrides the seeded same-instant choices (model checking). */
   readonly chooser?: Chooser;
   /**
-   * A schedule: the option index to take at each same-instant choice point (then the first
-   * option). Recorded in the trace header so `replay` re-runs the same interleaving.
+   * A schedule: at each same-instant choice point, the option to take — an index, or the label
+   * of the task to run ("reaper", "arrive:7:2"); then the first option. Recorded in the trace
+   * header so `replay` re-runs the same interleaving.
    */
-  readonly schedule?: readonly number[];
+  readonly schedule?: readonly (number | string)[];
   /** Keep this many same-instant decisions, named by their options' labels (0 = none). */
   readonly recordChoices?: number;
   /** Replaces the event loop (benchmarks compare kernels on the same workload). */
@@ -65,6 +66,8 @@ export interface RunResult {
   readonly lastResponseUs: number;
   /** How often each injected fault kind fired (fault accountability). */
   readonly faultsFired: Readonly<Partial<Record<FaultKind, number>>>;
+  /** The first recorded decision of `schedule` that this run could not follow, if any. */
+  readonly scheduleDivergence: ScheduleDivergence | undefined;
 }
 
 export const DEFAULT_MAX_EVENTS = 2_000_000;
@@ -102,7 +105,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
   const streams = new RandomStreams(options.seed);
   const ties = streams.stream('ties');
-  const chooser = options.chooser ?? (options.schedule !== undefined ? new ScriptedChooser(options.schedule) : seededChooser(() => ties.next()));
+  const scripted = options.chooser === undefined && options.schedule !== undefined ? new ScriptedChooser(options.schedule) : undefined;
+  const chooser = options.chooser ?? scripted ?? seededChooser(() => ties.next());
   const loop = options.makeLoop ? options.makeLoop(chooser) : new EventLoop(chooser, options.recordChoices ?? 0);
   const recording = options.record ?? true;
   const recorder = recording ? new TraceRecorder(loop, maxEvents) : new TraceRecorder(loop, maxEvents, false);
@@ -196,6 +200,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     endUs,
     lastResponseUs,
     faultsFired: { ...(faults?.fired ?? {}) },
+    scheduleDivergence: scripted?.divergence,
   };
 }
 

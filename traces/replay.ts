@@ -21,8 +21,8 @@ export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOpt
   const slotOrder = options['slot_order'];
   const batcher = options['batcher'];
   const schedule = options['schedule'];
-  if (schedule !== undefined && !(Array.isArray(schedule) && schedule.every((i) => Number.isSafeInteger(i) && (i as number) >= 0))) {
-    throw new InputError(file, 'line 1: options.schedule', 'must be an array of non-negative integers');
+  if (schedule !== undefined && !(Array.isArray(schedule) && schedule.every((i) => typeof i === 'string' || (Number.isSafeInteger(i) && (i as number) >= 0)))) {
+    throw new InputError(file, 'line 1: options.schedule', 'must be an array of task labels or non-negative integers');
   }
   if (batcher !== undefined && typeof batcher !== 'string') throw new InputError(file, 'line 1: options.batcher', 'must be a string');
   if (maxEvents !== undefined && !(Number.isSafeInteger(maxEvents) && (maxEvents as number) > 0)) {
@@ -36,7 +36,7 @@ export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOpt
     ...(maxEvents !== undefined ? { maxEvents: maxEvents as number } : {}),
     ...(slotOrder !== undefined ? { slotOrder: slotOrder as 'triton-heap' | 'instance-major' } : {}),
     ...(typeof batcher === 'string' ? { batcher } : {}),
-    ...(Array.isArray(schedule) ? { schedule: schedule as number[] } : {}),
+    ...(Array.isArray(schedule) ? { schedule: schedule as (number | string)[] } : {}),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { Scenario } from '../../src/scenario/types.ts';
 import { simulate, type RunResult } from '../simulate.ts';
-import { ScriptedChooser } from './scripted-chooser.ts';
+import { namedSchedule, ScriptedChooser } from './scripted-chooser.ts';
 
 export interface CheckOptions {
   readonly seed: number;
@@ -20,7 +20,7 @@ export interface CheckResult {
   /** True when every schedule within the depth bound was run. */
   readonly exhausted: boolean;
   /** The first schedule whose run violated an oracle, with that run. */
-  readonly counterexample: { readonly schedule: readonly number[]; readonly run: RunResult } | undefined;
+  readonly counterexample: { readonly schedule: readonly string[]; readonly run: RunResult } | undefined;
 }
 
 /**
@@ -37,11 +37,13 @@ export function checkExhaustive(scenario: Scenario, options: CheckOptions): Chec
   for (;;) {
     if (schedules >= options.maxSchedules) return { schedules, choicePoints, deepestRun, exhausted: false, counterexample: undefined };
     const chooser = new ScriptedChooser(schedule);
-    const run = simulate(scenario, { seed: options.seed, batcher: options.batcher, chooser, schedule, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
+    const run = simulate(scenario, { seed: options.seed, batcher: options.batcher, chooser, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
     schedules++;
     choicePoints += chooser.domains.length;
     deepestRun = Math.max(deepestRun, chooser.domains.length);
-    if (run.violations.length > 0) return { schedules, choicePoints, deepestRun, exhausted: false, counterexample: { schedule: chooser.picked.slice(0, lastBranch(chooser) + 1), run } };
+    if (run.violations.length > 0) {
+      return { schedules, choicePoints, deepestRun, exhausted: false, counterexample: namedCounterexample(scenario, options, chooser.picked) };
+    }
     const next = nextSchedule(chooser.picked, chooser.domains, options.depth);
     if (next === undefined) return { schedules, choicePoints, deepestRun, exhausted: true, counterexample: undefined };
     schedule = next;
@@ -56,8 +58,18 @@ export function nextSchedule(picked: readonly number[], domains: readonly number
   return undefined;
 }
 
-/** The schedule only needs entries up to its last non-default pick. */
-function lastBranch(chooser: ScriptedChooser): number {
-  for (let i = chooser.picked.length - 1; i >= 0; i--) if (chooser.picked[i] !== 0) return i;
-  return -1;
+/**
+ * Re-runs a failing schedule to name its decisions by task label ("reaper", "arrive:7:2"), and
+ * returns the run of that named schedule: its trace header carries labels, not indices, so the
+ * reproducer keeps its meaning after a refactor.
+ */
+export function namedCounterexample(
+  scenario: Scenario,
+  options: { seed: number; batcher: string; maxEvents?: number },
+  picked: readonly number[],
+): { readonly schedule: readonly string[]; readonly run: RunResult } {
+  const common = { seed: options.seed, batcher: options.batcher, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) };
+  const labelled = simulate(scenario, { ...common, schedule: picked, recordChoices: picked.length });
+  const schedule = namedSchedule(picked, (point, option) => labelled.choices[point]!.options[option]!);
+  return { schedule, run: simulate(scenario, { ...common, schedule }) };
 }

@@ -2,6 +2,7 @@ import seedrandom from 'seedrandom';
 import type { Scenario } from '../../src/scenario/types.ts';
 import type { ChoicePoint, Chooser } from '../kernel/event-queue.ts';
 import { simulate, type RunResult } from '../simulate.ts';
+import { namedCounterexample } from './dfs.ts';
 
 /**
  * Which "thread" a task belongs to, from its label: one per instance batcher and executor, one
@@ -84,8 +85,8 @@ export function checkPct(scenario: Scenario, options: { seed: number; batcher: s
     threads = Math.max(threads, chooser.threads.size);
     choicePoints = Math.max(choicePoints, chooser.choicePoints);
     if (run.violations.length > 0) {
-      // Re-run with the picks as a schedule, so the trace header replays this interleaving.
-      const replayable = simulate(scenario, { seed: options.seed, batcher: options.batcher, schedule: chooser.picked, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
+      // Re-run with the picks as a named schedule, so the trace header replays this interleaving.
+      const replayable = namedCounterexample(scenario, options, chooser.picked).run;
       return { runs: r + 1, threads, choicePoints, counterexample: { run: replayable, pctSeed: r }, confidence: confidence(r + 1, threads, choicePoints) };
     }
   }

@@ -33,8 +33,22 @@ describe('seqsim check: bounded DFS over same-instant orderings', () => {
   it('finds a zoo bug reachable in the canonical scenario and its trace replays', () => {
     const result = checkExhaustive(canonical('oldest-race'), { seed: 1, batcher: 'bug:state-not-reset-on-start', depth: 6, maxSchedules: 1000 });
     expect(result.counterexample?.run.violations.map((v) => v.oracle)).toContain('outputs');
+    expect(result.counterexample!.schedule.every((entry) => typeof entry === 'string')).toBe(true);
     const text = traceText(result.counterexample!.run);
     expect(replayTrace(parseTrace(text, 'cx.jsonl'), 'cx.jsonl').identical).toBe(true);
+  });
+
+  it('counterexamples name their decisions by task label, and a stale decision is reported', () => {
+    const scenario = canonical('direct-race');
+    const labelled = simulate(scenario, { seed: 1, schedule: [1, 0, 2], recordChoices: 3 });
+    const names = labelled.choices.slice(0, 3).map((c, i) => c.options[[1, 0, 2][i]!]!);
+    const byName = simulate(scenario, { seed: 1, schedule: names });
+    expect(byName.hash.length).toBe(64);
+    expect(byName.lines.slice(1, -1)).toEqual(labelled.lines.slice(1, -1));
+    expect(byName.scheduleDivergence).toBeUndefined();
+    const stale = simulate(scenario, { seed: 1, schedule: ['no-such-task'] });
+    expect(stale.scheduleDivergence).toMatchObject({ point: 0, wanted: 'no-such-task' });
+    expect(stale.scheduleDivergence!.options.length).toBeGreaterThan(1);
   });
 
   it('a schedule recorded in the header replays the same interleaving', () => {
