@@ -4,6 +4,7 @@ import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { benchViz } from '../../../viz/bench.ts';
 import { benchSwarm, benchWorkers, benchZoo, type ZooBenchRow } from '../../../sim/bench/zoo-bench.ts';
+import { benchCheck } from '../../../sim/bench/check-bench.ts';
 import { parsePositiveInt } from '../options.ts';
 
 /** Figures, not assertions: speed belongs in a benchmark that prints numbers (brief). */
@@ -61,6 +62,25 @@ export const benchCommand: SeqsimCommand = {
             .join('\n')}\n`,
         );
       }
+    }
+    const check = benchCheck(8);
+    for (const c of check.canonical) {
+      figures[`check_${c.scenario.replace(/-/g, '_')}_schedules_depth_${c.depth}`] = c.schedules;
+      figures[`check_${c.scenario.replace(/-/g, '_')}_schedules_per_s`] = c.schedulesPerS;
+    }
+    for (const z of check.zoo) {
+      const key = `check_zoo_${z.bug.replace(/-/g, '_')}`;
+      figures[`${key}_dfs_runs`] = z.dfs ?? -1;
+      figures[`${key}_pct_runs`] = z.pct ?? -1;
+      figures[`${key}_random_runs`] = z.random ?? -1;
+    }
+    if (!args['json']) {
+      io.out(
+        `check: ${check.canonical.map((c) => `${c.scenario} ${c.schedules} schedules within depth ${c.depth} (${c.schedulesPerS}/s, ${c.choicePoints} choice points)`).join('; ')}\n` +
+          `check on the canonical world of each bug's strategy, runs to the first counterexample (- = none in 2000): dfs / pct / random seeds\n${check.zoo
+            .map((z) => `  ${z.bug.padEnd(28)} ${z.dfs ?? '-'} / ${z.pct ?? '-'} / ${z.random ?? '-'}`)
+            .join('\n')}\n`,
+      );
     }
     const workerSeeds = Number(args['worker-seeds']);
     if (workerSeeds > 0) {
