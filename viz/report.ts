@@ -2,7 +2,7 @@ import type { TraceEvent } from '../src/core/events.ts';
 import type { ModelConfig } from '../src/config/types.ts';
 import type { TraceHeader } from '../traces/writer.ts';
 import { jsonForScript } from './escape.ts';
-import { referenceOutputs } from './reference-outputs.ts';
+import { referenceOutputs } from '../sim/oracles/outputs.ts';
 import { renderTimeline, type TimelineSvgOptions } from './svg.ts';
 import { buildTimeline } from './timeline.ts';
 import { REPORT_CSS, REPORT_SCRIPT, scriptHash } from './report/assets.ts';
@@ -31,7 +31,7 @@ export function renderReport(events: readonly TraceEvent[], options: ReportOptio
   const rendered = renderTimeline(timeline, { ...options, title });
   const svg = rendered.svg.replace(/^<\?xml[^>]*>\s*/, '');
   const highlighted = new Set(timeline.violations.flatMap((v) => v.sequenceKeys));
-  const reference = options.model === undefined ? undefined : referenceOutputs(timeline, options.model);
+  const reference = options.model === undefined ? undefined : referenceOutputs(events, options.model);
   const ordinals = new Map(timeline.sequences.map((s, i) => [s.key, i]));
   const occupancySequences = timeline.occupancies.map((o) => ordinals.get(o.key) ?? -1);
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src ${scriptHash(REPORT_SCRIPT)}; img-src 'none'; base-uri 'none'; form-action 'none'`;

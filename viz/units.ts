@@ -16,17 +16,8 @@ export function unitForSpan(spanUs: number): TimeUnit {
   return SECONDS;
 }
 
-/** A time for titles and tables, in the unit that reads best for that value. */
-export function formatUs(us: number): string {
-  const magnitude = Math.abs(us);
-  if (magnitude < 1_000) return `${us} µs`;
-  if (magnitude < 1_000_000) return `${trim(us / 1_000)} ms`;
-  return `${trim(us / 1_000_000)} s`;
-}
-
-function trim(value: number): string {
-  return String(Number(value.toFixed(3)));
-}
+/** A time for titles and tables (shared with the CLI). */
+export { formatUs } from '../src/core/time.ts';
 
 /**
  * Parses a time option: a bare integer is µs; `250us`/`250µs`, `1.5ms`, `2s` carry a unit.

@@ -3,60 +3,104 @@ import type { ModelConfig } from '../../src/config/types.ts';
 import { accumulate } from '../../src/model/reference.ts';
 import { accumulatorOf } from '../executor.ts';
 import { CLIENT_TIMEOUT_PREFIX } from '../clients.ts';
-import { slotName, type Ledger } from './ledger.ts';
+import { Ledger, slotName } from './ledger.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
-type Expected = { kind: 'output'; value: number; index: number } | { kind: 'failed'; index: number } | { kind: 'unknown'; index: number };
+export type Expected = { kind: 'output'; value: number; index: number } | { kind: 'failed'; index: number } | { kind: 'unknown'; index: number };
 
 /**
- * Outputs equal the reference accumulator's for what actually executed (design §3 oracle 6). The
- * slot states are replayed from the execute rows: START restarts from the initial value, padding
- * changes nothing, so a new occupant that sees its predecessor's state shows as a wrong sum.
+ * The reference accumulator replayed over what actually executed: slot states per slot, START
+ * restarting from the initial value (Direct: when the row is placed; Oldest: at dispatch, so a START
+ * cancelled inside the dynamic batcher still reset its slot), padding changing nothing, a failed
+ * batch leaving the slot's state unknown. Returns what each executed request should have output;
+ * `onUninitialised` hears of rows that continued on a state no START initialised.
  */
-export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig): Violation[] {
-  const sink = new ViolationSink('outputs');
+export function replayReference(
+  events: readonly TraceEvent[],
+  ledger: Ledger,
+  model: ModelConfig,
+  onUninitialised: (request: string, slot: string, index: number) => void = () => {},
+): Map<string, Expected> {
   const accumulator = accumulatorOf(model);
   const state = new Map<string, number | 'poisoned'>();
   const expected = new Map<string, Expected>();
   const pendingRows = new Map<number, { instance: number; rows: readonly TraceRow[]; index: number }>();
-  const cancelledSequences = new Set<string>();
-  /** Oldest attaches state at dispatch: a dispatched START resets its slot even if it never runs. */
   const oldest = model.strategy.kind === 'oldest';
-  const expiredSequences = new Set<string>();
 
+  events.forEach((event, index) => {
+    if (event.type === 'dispatch') {
+      const sent = ledger.sent.get(event.request);
+      if (sent?.start) state.set(slotName(event.instance, event.slot), accumulator.initialValue);
+    } else if (event.type === 'execute') {
+      pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, index });
+    } else if (event.type === 'complete') {
+      const batch = pendingRows.get(event.batch);
+      if (batch === undefined) return;
+      pendingRows.delete(event.batch);
+      for (const row of batch.rows) {
+        if (row.request === null) continue;
+        if (!event.ok) {
+          // What a failed execute left in the slot's state is unknown until the next START.
+          expected.set(row.request, { kind: 'failed', index: batch.index });
+          state.set(slotName(batch.instance, row.slot), 'poisoned');
+          continue;
+        }
+        expected.set(row.request, replayRow(batch.instance, row, batch.index));
+      }
+    }
+  });
+  return expected;
+
+  function replayRow(instance: number, row: TraceRow, index: number): Expected {
+    const slot = slotName(instance, row.slot);
+    const sent = ledger.sent.get(row.request!);
+    if (sent === undefined) return { kind: 'unknown', index };
+    const previous = state.get(slot);
+    const resets = row.start && !oldest;
+    if (!resets && previous === 'poisoned') return { kind: 'unknown', index };
+    if (!resets && previous === undefined) {
+      onUninitialised(row.request!, slot, index);
+      state.set(slot, 'poisoned');
+      return { kind: 'unknown', index };
+    }
+    const base = resets ? accumulator.initialValue : (previous as number);
+    const step = accumulate(accumulator, { ready: row.ready, start: row.start, end: row.end, input: sent.value, corrid: row.corrid }, base);
+    if (step.kind !== 'output') return { kind: 'unknown', index };
+    state.set(slot, step.state);
+    return { kind: 'output', value: step.output, index };
+  }
+}
+
+/** What each executed request should output per the reference (undefined: not knowable), for reports. */
+export function referenceOutputs(events: readonly TraceEvent[], model: ModelConfig): Map<string, number | undefined> {
+  const reference = new Map<string, number | undefined>();
+  for (const [request, want] of replayReference(events, new Ledger(events), model)) reference.set(request, want.kind === 'output' ? want.value : undefined);
+  return reference;
+}
+
+/**
+ * Outputs equal the reference accumulator's for what actually executed (design §3 oracle 6), so a
+ * new occupant that sees its predecessor's state shows as a wrong sum; error responses need a cause.
+ */
+export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig): Violation[] {
+  const sink = new ViolationSink('outputs');
+  const expected = replayReference(events, ledger, model, (request, slot, index) =>
+    sink.add(`request ${request} continued on the state of ${slot}, which no START initialised (Triton would read uninitialised memory)`, [index]),
+  );
+  const cancelledSequences = new Set<string>();
+  const expiredSequences = new Set<string>();
+  const rejected = new Set<string>();
 
   events.forEach((event, index) => {
     switch (event.type) {
-      case 'dispatch': {
-        const sent = ledger.sent.get(event.request);
-        if (sent?.start) state.set(slotName(event.instance, event.slot), accumulator.initialValue);
-        return;
-      }
-      case 'execute':
-        pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, index });
-        return;
-      case 'complete': {
-        const batch = pendingRows.get(event.batch);
-        if (batch === undefined) return;
-        pendingRows.delete(event.batch);
-        for (const row of batch.rows) {
-          if (row.request === null) continue;
-          if (!event.ok) {
-            // What a failed execute left in the slot's state is unknown until the next START.
-            expected.set(row.request, { kind: 'failed', index: batch.index });
-            state.set(slotName(batch.instance, row.slot), 'poisoned');
-            continue;
-          }
-          expected.set(row.request, replayRow(batch.instance, row, batch.index));
-        }
-        return;
-      }
       case 'cancel': {
         const sent = ledger.sent.get(event.request);
         if (sent !== undefined) cancelledSequences.add(sent.sequenceKey);
-
         return;
       }
+      case 'reject':
+        rejected.add(event.request);
+        return;
       case 'release':
         if (event.reason === 'expired') expiredSequences.add(JSON.stringify(event.sequence));
         return;
@@ -67,27 +111,6 @@ export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, mode
         return;
     }
   });
-
-  function replayRow(instance: number, row: TraceRow, index: number): Expected {
-    const slot = slotName(instance, row.slot);
-    const sent = ledger.sent.get(row.request!);
-    if (sent === undefined) return { kind: 'unknown', index };
-    const previous = state.get(slot);
-    // Direct resets on START when the row is placed; Oldest did so at dispatch (above), so a
-    // sequence whose START was cancelled inside the dynamic batcher continues from that reset.
-    const resets = row.start && !oldest;
-    if (!resets && previous === 'poisoned') return { kind: 'unknown', index };
-    if (!resets && previous === undefined) {
-      sink.add(`request ${row.request} continued on the state of ${slot}, which no START initialised (Triton would read uninitialised memory)`, [index]);
-      state.set(slot, 'poisoned');
-      return { kind: 'unknown', index };
-    }
-    const base = resets ? accumulator.initialValue : (previous as number);
-    const step = accumulate(accumulator, { ready: row.ready, start: row.start, end: row.end, input: sent.value, corrid: row.corrid }, base);
-    if (step.kind !== 'output') return { kind: 'unknown', index };
-    state.set(slot, step.state);
-    return { kind: 'output', value: step.output, index };
-  }
 
   function checkResponse(event: Extract<TraceEvent, { type: 'response' }>, index: number): void {
     const sent = ledger.sent.get(event.request);
@@ -114,7 +137,7 @@ export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, mode
     }
     const explained =
       want?.kind === 'failed' ||
-      events.some((e) => e.type === 'reject' && e.request === event.request) ||
+      rejected.has(event.request) ||
       (code === 'CANCELLED' && cancelledSequences.has(sent.sequenceKey)) ||
       (code === 'UNAVAILABLE' && expiredSequences.has(sent.sequenceKey));
     if (!explained) sink.add(`request ${event.request} got ${code} "${event.error.message}" with no cause (not rejected, cancelled, expired or failed)`, [index]);

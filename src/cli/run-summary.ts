@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RunResult } from '../../sim/simulate.ts';
 import { traceText } from '../../traces/writer.ts';
+import { formatUs } from '../core/time.ts';
 import { timelineOfTrace } from '../../viz/run-svg.ts';
 
 /** The machine-readable result of one run (`--json`). */
@@ -66,11 +67,6 @@ export function formatRunReport(report: RunReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function formatUs(us: number): string {
-  if (us >= 1_000_000) return `${(us / 1_000_000).toFixed(3)} s`;
-  if (us >= 1000) return `${(us / 1000).toFixed(3)} ms`;
-  return `${us} µs`;
-}
 
 /** Writes the slot-timeline picture of a run (seqsim viz's SVG) next to its trace. */
 export function writeSvg(path: string, run: RunResult): void {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildTimeline } from '../../viz/timeline.ts';
 import { selectView } from '../../viz/view.ts';
-import { referenceOutputs } from '../../viz/reference-outputs.ts';
+import { referenceOutputs } from '../../sim/oracles/outputs.ts';
 import { modelOf } from '../../viz/trace-input.ts';
 import { formatUs, parseTimeUs } from '../../viz/units.ts';
 import { cleanText, escapeMarkup, jsonForScript, sequenceKey, sequenceLabel } from '../../viz/escape.ts';
@@ -80,7 +80,7 @@ describe('timeline model', () => {
   });
 
   it('computes reference outputs for what executed', () => {
-    const reference = referenceOutputs(timeline, modelOf(fixture.header)!);
+    const reference = referenceOutputs(fixture.events, modelOf(fixture.header)!);
     expect(reference.get('1:1')).toBe(65);
     expect(reference.get('5:0')).toBe(16);
     // 3:1 ran on I1/s1, whose state is 4:0's: 8 + 256.
