@@ -1,7 +1,7 @@
 import type { InferRequest, InferResult } from '../src/core/request.ts';
 import { correlationIdFromScenario, type CorrelationId, type ScenarioId } from '../src/core/ids.ts';
 import type { ScenarioSequence } from '../src/scenario/types.ts';
-import type { SimLoop } from './kernel/event-queue.ts';
+import type { Clock, Timers } from '../src/core/ports.ts';
 import type { TraceRecorder } from './recorder.ts';
 import type { Connection } from './transport.ts';
 import type { FaultInjector } from './faults.ts';
@@ -31,6 +31,7 @@ export class SimClient {
 
   /** The attempt of each step the client still waits for (the latest retry). */
   private readonly awaiting = new Map<number, string>();
+  private answeredSteps = 0;
   private disconnected = false;
   /** The sequence's id as Triton sees it, made once (ids are immutable). */
   private readonly correlationId: CorrelationId;
@@ -39,11 +40,13 @@ export class SimClient {
     private readonly sequence: ScenarioSequence,
     /** Text before ":" in request ids; unique per scenario entry. */
     private readonly requestPrefix: string,
-    private readonly loop: SimLoop,
+    private readonly loop: Clock & Timers,
     private readonly recorder: TraceRecorder,
     readonly connection: Connection,
     private readonly server: ServerPort,
     private readonly faults: FaultInjector | undefined,
+    /** Called once every step has its final response (live load lanes start the next sequence). */
+    private readonly onDone?: () => void,
   ) {
     this.correlationId = correlationIdFromScenario(sequence.id);
   }
@@ -67,6 +70,8 @@ export class SimClient {
         ? { type: 'response', request: request.id, sequence: request.sequence, step: request.step, output: result.output }
         : { type: 'response', request: request.id, sequence: request.sequence, step: request.step, error: result.error },
     );
+    this.answeredSteps++;
+    if (this.answeredSteps === this.sequence.steps.length) this.onDone?.();
     const next = request.step + 1;
     const nextStep = this.sequence.steps[next];
     if (this.sequence.mode === 'sync' && nextStep !== undefined) {

@@ -1,14 +1,12 @@
 import type { Batch, ExecuteResult, Executor } from '../src/core/ports.ts';
 import type { ModelConfig } from '../src/config/types.ts';
 import type { Latency } from '../src/scenario/types.ts';
-import { accumulate, type AccumulatorModel } from '../src/model/reference.ts';
+import { accumulate, UNINITIALIZED_STATE_GARBAGE, type AccumulatorModel } from '../src/model/reference.ts';
 import type { SimLoop } from './kernel/event-queue.ts';
 import type { RandomStream } from './kernel/random.ts';
 import { drawLatencyUs } from './latency.ts';
 import type { FaultInjector } from './faults.ts';
 
-/** What a backend reads from a slot state nobody initialised: Triton hands it uninitialised memory. */
-export const UNINITIALIZED_STATE_GARBAGE = 0x5a5a5a5a;
 
 export function accumulatorOf(model: ModelConfig): AccumulatorModel {
   return {

@@ -1,6 +1,6 @@
 import type { Scenario } from '../src/scenario/types.ts';
 import type { SequenceBatchScheduler } from '../src/batcher/index.ts';
-import type { SimLoop } from './kernel/event-queue.ts';
+import type { Clock, Timers } from '../src/core/ports.ts';
 import type { TraceRecorder } from './recorder.ts';
 
 /** Triton's shutdown polls the in-flight count once a second (spec §11). */
@@ -15,7 +15,7 @@ export const EXIT_POLL_US = 1_000_000;
  */
 export function scheduleLifecycle(
   scenario: Scenario,
-  loop: SimLoop,
+  loop: Clock & Timers,
   recorder: TraceRecorder,
   scheduler: SequenceBatchScheduler,
 ): void {

@@ -1,6 +1,5 @@
-import type { InferRequest, InferResult } from '../src/core/request.ts';
 import type { TraceEvent } from '../src/core/events.ts';
-import type { ResponseSink, Timers } from '../src/core/ports.ts';
+import type { Timers } from '../src/core/ports.ts';
 import { scenarioIdText } from '../src/core/ids.ts';
 import type { Scenario } from '../src/scenario/types.ts';
 import { SequenceBatchScheduler, type BatcherOptions } from '../src/batcher/index.ts';
@@ -8,8 +7,7 @@ import { EventLoop, seededChooser, type Chooser, type RecordedChoice, type RunOu
 import { RandomStreams } from './kernel/random.ts';
 import { TraceRecorder } from './recorder.ts';
 import { SimExecutor } from './executor.ts';
-import { Connection } from './transport.ts';
-import { SimClient, type ServerPort, type SimRequest } from './clients.ts';
+import { buildWorld } from './world.ts';
 import { checkTrace, type Violation } from './oracles/index.ts';
 import { InvariantError } from '../src/core/assert.ts';
 import { makeHeader, serializeTrace, type TraceHeader } from '../traces/writer.ts';
@@ -113,54 +111,22 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const faults = scenario.faults === undefined ? undefined : new FaultInjector(scenario.faults, streams.stream('faults'), recorder);
   const executor = new SimExecutor(loop, scenario.model, scenario.executorLatencyUs, streams.stream('executor'), faults);
 
-  const responses: ResponseSink = {
-    respond: (request, result) => deliverResponse(request, result),
-  };
   // Timer jitter (a fault) makes the batcher's and reaper's future wake-ups fire late.
   const timers: Timers = faults === undefined || faults.plan.timerJitter.rate === 0 ? loop : jitteredTimers(loop, faults);
-  const scheduler = makeScheduler(options.batcher ?? 'real')(
-    scenario.model,
-    { clock: loop, timers, executor, responses, events: recorder },
-    { slotOrder: options.slotOrder ?? 'triton-heap' },
-  );
-
-  let lastResponseUs = 0;
-  function deliverResponse(request: InferRequest, result: InferResult): void {
-    const client = (request as SimRequest).client;
-    client.connection.sendDown(
-      () => `respond:${request.id}`,
-      () => {
-        lastResponseUs = loop.nowUs();
-        client.receive(request, result);
-      },
-      request,
-    );
-  }
-
-  const server: ServerPort = {
-    arrive(request) {
-      request.arrived = true;
-      const error = scheduler.enqueue(request);
-      if (error !== null) {
-        deliverResponse(request, { error });
-        return;
-      }
-      if (request.cancelPending) scheduler.cancel(request);
-    },
-    cancel(request) {
-      // A cancel that overtook its request on the wire is applied once the request is there.
-      if (request.arrived) scheduler.cancel(request);
-      else request.cancelPending = true;
-    },
-  };
-
-  const transport = streams.stream('transport');
-  const prefixes = requestPrefixes(scenario);
-  scenario.sequences.forEach((sequence, index) => {
-    const prefix = prefixes[index]!;
-    const connection = new Connection(loop, scenario.transportLatencyUs, transport, prefix, sequence.mode === 'stream', faults);
-    new SimClient(sequence, prefix, loop, recorder, connection, server, faults).begin();
+  const world = buildWorld({
+    scenario,
+    loop,
+    timers,
+    executor,
+    recorder,
+    faults,
+    transportStream: streams.stream('transport'),
+    makeScheduler: makeScheduler(options.batcher ?? 'real'),
+    slotOrder: options.slotOrder ?? 'triton-heap',
   });
+  const scheduler = world.scheduler;
+  const prefixes = requestPrefixes(scenario);
+  scenario.sequences.forEach((sequence, index) => world.addClient(sequence, prefixes[index]!));
   scheduleLifecycle(scenario, loop, recorder, scheduler);
 
   let outcome: RunEnd;
@@ -198,7 +164,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     choices: loop.choices,
     tasksExecuted: loop.eventsExecuted,
     endUs,
-    lastResponseUs,
+    lastResponseUs: world.lastResponseUs(),
     faultsFired: { ...(faults?.fired ?? {}) },
     scheduleDivergence: scripted?.divergence,
   };

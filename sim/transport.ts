@@ -1,5 +1,5 @@
 import type { Latency } from '../src/scenario/types.ts';
-import type { SimLoop } from './kernel/event-queue.ts';
+import type { Clock, Timers } from '../src/core/ports.ts';
 import type { RandomStream } from './kernel/random.ts';
 import { drawLatencyUs } from './latency.ts';
 import type { FaultInjector, FaultTarget } from './faults.ts';
@@ -19,7 +19,7 @@ export class Connection {
   private lastDownUs = 0;
 
   constructor(
-    private readonly loop: SimLoop,
+    private readonly loop: Clock & Timers,
     private readonly latency: Latency,
     private readonly stream: RandomStream,
     private readonly name: string,

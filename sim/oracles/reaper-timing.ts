@@ -9,9 +9,10 @@ import { ViolationSink, type Violation } from './types.ts';
  * max_sequence_idle_microseconds after its last request *arrived* (spec §6, seqsim's granularity),
  * or — when the sequence was still in the backlog at that deadline — at the reaper's next 50 ms
  * re-check after it got a slot (the backlog trap). A reaper that measures idle time from
- * completion, or reaps early, is a deviation from Triton that users should know about.
+ * completion, or reaps early, is a deviation from Triton that users should know about. On a real
+ * clock (live mode) timers fire late, so a reap up to `timerSlackUs` late is on time.
  */
-export function checkReaperTiming(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig): Violation[] {
+export function checkReaperTiming(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig, timerSlackUs = 0): Violation[] {
   const sink = new ViolationSink('reaper-timing');
   // Injected timer jitter makes reaps late on purpose: nothing to check against Triton then.
   if (events.some((e) => e.type === 'fault' && e.kind === 'timer_jitter')) return [];
@@ -48,7 +49,10 @@ export function checkReaperTiming(events: readonly TraceEvent[], ledger: Ledger,
         const deadlineUs = arrivedUs + model.maxSequenceIdleUs;
         const promotedUs = promotedAtUs.get(key);
         const trapped = promotedUs !== undefined && promotedUs >= deadlineUs;
-        const onTime = trapped ? event.t >= promotedUs && event.t <= promotedUs + BACKLOG_IDLE_RECHECK_US : event.t === deadlineUs;
+        // On a real clock (timerSlackUs > 0) a timer fires late but never early.
+        const onTime = trapped
+          ? event.t >= promotedUs && event.t <= promotedUs + BACKLOG_IDLE_RECHECK_US + timerSlackUs
+          : event.t >= deadlineUs && event.t <= deadlineUs + timerSlackUs;
         if (!onTime) {
           sink.add(
             trapped

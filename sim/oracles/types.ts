@@ -27,6 +27,13 @@ export interface OracleContext {
   /** How the run ended: checks that need quiescence only apply to quiescent runs. */
   readonly runEnded: RunEnd;
   readonly maxEvents: number;
+  /**
+   * Live mode: real timers fire late, so timing checks accept up to `timerSlackUs` of lateness,
+   * and a run that did not finish is reported against its real-time limit, not an event budget.
+   */
+  readonly realClock?: { readonly timerSlackUs: number; readonly durationMs: number };
+  /** false: the model has no reference function (a user's own ONNX model): skip the outputs oracle. */
+  readonly referenceOutputs?: boolean;
 }
 
 /** Collects violations of one oracle, capped so one bug does not flood the trace. */

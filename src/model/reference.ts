@@ -1,6 +1,9 @@
 import type { CorridValue } from '../core/events.ts';
 import type { TensorDataType } from '../config/types.ts';
 
+/** What a backend reads from a slot state nobody initialised: Triton hands it uninitialised memory. */
+export const UNINITIALIZED_STATE_GARBAGE = 0x5a5a5a5a;
+
 /**
  * The QA sequence accumulator (shared/spec/qa-sequence-models.md), as a pure function of one row.
  * State lives per slot. On START the batcher resets the slot state to the model's initial value,

@@ -1,0 +1,76 @@
+import * as ort from 'onnxruntime-node';
+
+export type ProviderRequest = 'cuda' | 'webgpu' | 'cpu' | 'auto';
+export type ProviderName = 'cuda' | 'webgpu' | 'cpu';
+export const PROVIDER_REQUESTS: readonly ProviderRequest[] = ['auto', 'cuda', 'webgpu', 'cpu'];
+
+/** The one command that adds the CUDA provider libraries, which the default install skips. */
+export const CUDA_INSTALL_COMMAND = 'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
+
+/** The requested execution provider is not available here: exit 2, with the fix. */
+export class ProviderUnavailableError extends Error {
+  constructor(
+    readonly provider: ProviderName,
+    readonly detail: string,
+  ) {
+    super(`${fixFor(provider)} (onnxruntime said: ${detail})`);
+    this.name = 'ProviderUnavailableError';
+  }
+}
+
+function fixFor(provider: ProviderName): string {
+  switch (provider) {
+    case 'cuda':
+      return `the CUDA execution provider is not available: on a machine with an NVIDIA GPU, CUDA 12 and cuDNN 9, run \`${CUDA_INSTALL_COMMAND}\` (npm ci skips that download), or use --ep cpu`;
+    case 'webgpu':
+      return 'the WebGPU execution provider found no usable GPU adapter: run on a machine with a GPU and a Vulkan/Dawn driver, or use --ep cpu';
+    case 'cpu':
+      return 'the CPU execution provider failed to start: reinstall onnxruntime-node (npm ci)';
+  }
+}
+
+/** The model itself does not load (checked on the CPU provider first, so it is not blamed on a GPU). */
+export class ModelLoadError extends Error {
+  constructor(readonly modelName: string, detail: string) {
+    super(`${modelName}: onnxruntime cannot load this model: ${detail}`);
+    this.name = 'ModelLoadError';
+  }
+}
+
+export interface OpenedSessions {
+  readonly provider: ProviderName;
+  readonly sessions: ort.InferenceSession[];
+}
+
+let quieted = false;
+
+/**
+ * Opens one InferenceSession per model instance on the requested provider. `auto` tries CUDA,
+ * then CPU; an explicit provider that cannot start is a ProviderUnavailableError naming the fix.
+ */
+export async function openSessions(model: Uint8Array, modelName: string, instances: number, request: ProviderRequest): Promise<OpenedSessions> {
+  if (!quieted) {
+    // onnxruntime logs a failed provider probe as an ERROR line; seqsim reports it itself.
+    ort.env.logLevel = 'fatal';
+    quieted = true;
+  }
+  try {
+    await (await ort.InferenceSession.create(model, { executionProviders: ['cpu'], logSeverityLevel: 4 })).release();
+  } catch (error) {
+    throw new ModelLoadError(modelName, error instanceof Error ? error.message : String(error));
+  }
+  const candidates: ProviderName[] = request === 'auto' ? ['cuda', 'cpu'] : [request];
+  let lastError: ProviderUnavailableError | undefined;
+  for (const provider of candidates) {
+    try {
+      const sessions: ort.InferenceSession[] = [];
+      for (let instance = 0; instance < instances; instance++) {
+        sessions.push(await ort.InferenceSession.create(model, { executionProviders: [provider], logSeverityLevel: 4 }));
+      }
+      return { provider, sessions };
+    } catch (error) {
+      lastError = new ProviderUnavailableError(provider, error instanceof Error ? error.message : String(error));
+    }
+  }
+  throw lastError!;
+}

@@ -1,0 +1,95 @@
+import type * as ort from 'onnxruntime-node';
+import type { Batch, ExecuteResult, Executor } from '../core/ports.ts';
+import { assert } from '../core/assert.ts';
+import { batchFeeds } from './feeds.ts';
+import type { LiveTensorSpec } from './tensor-spec.ts';
+import type { OnnxElementType } from './onnx/onnx-schema.ts';
+import { wallClockMs } from './wall-clock.ts';
+
+/** What live mode measures per batch: rows, and how long session.run took (ms). */
+export interface BatchTiming {
+  readonly instance: number;
+  readonly rows: number;
+  readonly realRows: number;
+  readonly runMs: number;
+  /** The feeds, kept only when the overhead benchmark will re-run the same batches. */
+  readonly feeds?: Record<string, ort.Tensor>;
+}
+
+export interface OrtExecutorOptions {
+  /** Keeps each batch's feeds so `rawRunBenchmark` can replay them straight into session.run. */
+  readonly keepFeeds: boolean;
+  /** Marks async work in flight (the real loop's hold), so the run knows it is not idle yet. */
+  readonly hold: () => () => void;
+  /** Runs the completion on the loop, so an error in the batcher's callback ends the run. */
+  readonly onLoop: (task: () => void) => void;
+}
+
+/**
+ * A model instance's backend on ONNX Runtime: one InferenceSession per instance, one batch at a
+ * time per instance (the batcher only hands an instance its next batch after `done`). Tensors are
+ * assembled from the batch rows as Triton's backend would see them; a ready row's STATE_OUT
+ * becomes the slot's state, a padding row's is thrown away.
+ */
+export class OrtExecutor implements Executor {
+  readonly timings: BatchTiming[] = [];
+  private readonly busy: boolean[];
+  private readonly stateType: OnnxElementType;
+
+  constructor(
+    private readonly sessions: readonly ort.InferenceSession[],
+    private readonly spec: LiveTensorSpec,
+    private readonly options: OrtExecutorOptions,
+  ) {
+    this.busy = sessions.map(() => false);
+    this.stateType = spec.dataType === 'TYPE_FP32' ? 'FLOAT' : 'INT32';
+  }
+
+  execute(batch: Batch, done: (result: ExecuteResult) => void): void {
+    const session = this.sessions[batch.instance];
+    assert(session !== undefined, 'every instance has a session');
+    assert(!this.busy[batch.instance], 'an instance runs one batch at a time');
+    this.busy[batch.instance] = true;
+    const release = this.options.hold();
+    const feeds = batchFeeds(this.spec, batch.rows, this.stateType);
+    const startedMs = wallClockMs();
+    session.run(feeds).then(
+      (outputs) => {
+        const runMs = wallClockMs() - startedMs;
+        this.finish(batch, release, () => {
+          this.timings.push({
+            instance: batch.instance,
+            rows: batch.rows.length,
+            realRows: batch.rows.filter((row) => row.ready && row.request !== null).length,
+            runMs,
+            ...(this.options.keepFeeds ? { feeds } : {}),
+          });
+          done({ ok: true, outputs: this.scatter(batch, outputs) });
+        });
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        this.finish(batch, release, () => done({ ok: false, error: { code: 'INTERNAL', message: `onnxruntime failed to execute the batch: ${message}` } }));
+      },
+    );
+  }
+
+  private finish(batch: Batch, release: () => void, complete: () => void): void {
+    this.busy[batch.instance] = false;
+    this.options.onLoop(complete);
+    release();
+  }
+
+  /** OUTPUT per ready row, and STATE_OUT written back into the slot's state. */
+  private scatter(batch: Batch, outputs: ort.InferenceSession.OnnxValueMapType): (number | null)[] {
+    const output = outputs[this.spec.output]?.data;
+    const state = outputs[this.spec.stateOutput]?.data;
+    assert(output !== undefined && state !== undefined, 'the model returns OUTPUT and the state output');
+    return batch.rows.map((row, index) => {
+      if (row.request === null || !row.ready) return null;
+      row.state.initialized = true;
+      row.state.value = Number(state[index]);
+      return Number(output[index]);
+    });
+  }
+}

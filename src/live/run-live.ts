@@ -1,0 +1,206 @@
+import type { TraceEvent } from '../core/events.ts';
+import type { Scenario } from '../scenario/types.ts';
+import { InputError } from '../scenario/types.ts';
+import { scenarioIdText } from '../core/ids.ts';
+import { RandomStreams } from '../../sim/kernel/random.ts';
+import { TraceRecorder } from '../../sim/recorder.ts';
+import { buildWorld } from '../../sim/world.ts';
+import { makeScheduler, requestPrefixes } from '../../sim/simulate.ts';
+import { scheduleLifecycle } from '../../sim/lifecycle.ts';
+import { checkTrace, type Violation } from '../../sim/oracles/index.ts';
+import { makeHeader, serializeTrace, type TraceHeader } from '../../traces/writer.ts';
+import { InvariantError } from '../core/assert.ts';
+import { RealLoop, type LiveOutcome } from './real-loop.ts';
+import { OrtExecutor, type BatchTiming } from './ort-executor.ts';
+import { openSessions, type ProviderName, type ProviderRequest } from './execution-provider.ts';
+import { liveTensorSpec, type LiveTensorSpec } from './tensor-spec.ts';
+import { buildAccumulatorOnnx } from './onnx/accumulator-onnx.ts';
+import type { LoadSpec } from './load.ts';
+import { wallClockMs } from './wall-clock.ts';
+import type * as ort from 'onnxruntime-node';
+
+/** A live run records at most this many events: the same bound the simulator's budget implies. */
+export const LIVE_MAX_EVENTS = 2_000_000;
+/** Real timers fire late; the reaper-timing oracle allows this much (early is still wrong). */
+export const LIVE_TIMER_SLACK_US = 200_000;
+
+export interface UserModel {
+  readonly bytes: Uint8Array;
+  /** The file, for messages and the trace header (its base name only: no absolute paths). */
+  readonly name: string;
+}
+
+export interface LiveOptions {
+  readonly seed: number;
+  readonly provider: ProviderRequest;
+  /** Real-time limit: a run with work still pending after this is a liveness violation. */
+  readonly durationMs: number;
+  /** The user's own ONNX model; undefined runs the generated accumulator. */
+  readonly userModel?: UserModel;
+  /** Closed-loop load (perf_analyzer's sequence mode) instead of the scenario's timed sends. */
+  readonly load?: LoadSpec;
+  readonly batcher?: string;
+  /** Keep each batch's feeds for the raw session.run comparison. */
+  readonly keepFeeds?: boolean;
+}
+
+export interface LiveResult {
+  readonly header: TraceHeader;
+  readonly events: readonly TraceEvent[];
+  readonly lines: readonly string[];
+  readonly hash: string;
+  readonly violations: readonly Violation[];
+  readonly outcome: LiveOutcome;
+  readonly provider: ProviderName;
+  readonly timings: readonly BatchTiming[];
+  readonly wallMs: number;
+  readonly sessions: readonly ort.InferenceSession[];
+  readonly spec: LiveTensorSpec;
+  /** What the run left out of the scenario, each a sentence for the report. */
+  readonly notes: readonly string[];
+}
+
+/**
+ * Live mode: the scenario's workload against the real batcher, with ONNX Runtime executing the
+ * batches on a real clock. The trace has the simulator's format (times are real µs since start,
+ * `clock: "real"` in the header) and the same oracles check it.
+ */
+export async function runLive(scenario: Scenario, file: string, options: LiveOptions): Promise<LiveResult> {
+  const notes: string[] = [];
+  if (scenario.faults !== undefined) notes.push('the scenario\'s faults block was ignored: injected faults need the virtual clock (use seqsim run)');
+  const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
+  if (options.userModel === undefined) checkStringCorrids(scenario, file);
+  const modelBytes = options.userModel?.bytes ?? buildAccumulatorOnnx(spec);
+  const opened = await openSessions(modelBytes, options.userModel?.name ?? `${scenario.model.name} (generated accumulator)`, scenario.model.instanceCount, options.provider);
+
+  const loop = new RealLoop();
+  const recorder = new TraceRecorder(loop, LIVE_MAX_EVENTS);
+  const executor = new OrtExecutor(opened.sessions, spec, {
+    keepFeeds: options.keepFeeds ?? false,
+    hold: () => loop.hold(),
+    onLoop: (task) => loop.post(task),
+  });
+  const streams = new RandomStreams(options.seed);
+  const world = buildWorld({
+    scenario,
+    loop,
+    timers: loop,
+    executor,
+    recorder,
+    faults: undefined,
+    transportStream: streams.stream('transport'),
+    makeScheduler: makeScheduler(options.batcher ?? 'real'),
+    slotOrder: 'triton-heap',
+  });
+  const prefixes = requestPrefixes(scenario);
+  let clientsDone = 0;
+  const addClient = (sequence: Scenario['sequences'][number], prefix: string, onDone?: () => void): void =>
+    world.addClient(sequence, prefix, () => {
+      clientsDone++;
+      onDone?.();
+    });
+  if (scenario.lifecycle.length === 0) {
+    loop.finishWhen(() => {
+      if (clientsDone < scenario.sequences.length) return false;
+      const occupancy = world.scheduler.occupancy();
+      return occupancy.heldSlots === 0 && occupancy.queuedRequests === 0 && occupancy.batchesInFlight === 0;
+    });
+  }
+  const startedMs = wallClockMs();
+  loop.post(() => {
+    if (options.load === undefined) scenario.sequences.forEach((sequence, index) => addClient(sequence, prefixes[index]!));
+    else startLoadLanes(scenario, prefixes, options.load.concurrency, loop, addClient);
+    scheduleLifecycle(scenario, loop, recorder, world.scheduler);
+  });
+  let outcome = await loop.whenIdle(options.durationMs);
+  const wallMs = wallClockMs() - startedMs;
+  loop.shutdown();
+
+  const events = recorder.events;
+  const violations: Violation[] = [];
+  const failure = loop.error;
+  if (failure !== undefined) {
+    if (!(failure instanceof InvariantError)) throw failure;
+    violations.push({ oracle: 'invariant', message: `the batcher broke an invariant: ${failure.invariant}`, events: [events.length] });
+    outcome = 'failed';
+  }
+  violations.push(
+    ...checkTrace(events, {
+      model: scenario.model,
+      runEnded: outcome === 'quiescent' ? 'quiescent' : outcome === 'timeout' ? 'budget-exhausted' : 'aborted',
+      maxEvents: LIVE_MAX_EVENTS,
+      realClock: { timerSlackUs: LIVE_TIMER_SLACK_US, durationMs: options.durationMs },
+      referenceOutputs: options.userModel === undefined,
+    }),
+  );
+  const endUs = loop.nowUs();
+  const allEvents: TraceEvent[] = [...events];
+  for (const violation of violations) {
+    allEvents.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
+  }
+  const header = makeHeader(options.seed, scenario.normalized, liveHeaderOptions(options, opened.provider), 'real');
+  const serialized = serializeTrace(header, allEvents);
+  return {
+    header,
+    events: allEvents,
+    lines: serialized.lines,
+    hash: serialized.hash,
+    violations,
+    outcome,
+    provider: opened.provider,
+    timings: executor.timings,
+    wallMs,
+    sessions: opened.sessions,
+    spec,
+    notes,
+  };
+}
+
+function liveHeaderOptions(options: LiveOptions, provider: ProviderName): Record<string, unknown> {
+  return {
+    execution_provider: provider,
+    requested_provider: options.provider,
+    duration_ms: options.durationMs,
+    ...(options.userModel !== undefined ? { model_file: options.userModel.name } : {}),
+    ...(options.load !== undefined
+      ? { load: { sequences: options.load.sequences, sequence_length: options.load.sequenceLength, concurrency: options.load.concurrency } }
+      : {}),
+    ...(options.batcher !== undefined && options.batcher !== 'real' ? { batcher: options.batcher } : {}),
+  };
+}
+
+/**
+ * perf_analyzer's sequence mode: `concurrency` sequences in flight; when one ends the next one
+ * starts at once, until every sequence of the scenario has run.
+ */
+function startLoadLanes(
+  scenario: Scenario,
+  prefixes: readonly string[],
+  concurrency: number,
+  loop: RealLoop,
+  addClient: (sequence: Scenario['sequences'][number], prefix: string, onDone?: () => void) => void,
+): void {
+  let next = 0;
+  const startNext = (): void => {
+    const index = next++;
+    const sequence = scenario.sequences[index];
+    if (sequence === undefined) return;
+    addClient({ ...sequence, startUs: loop.nowUs() }, prefixes[index]!, startNext);
+  };
+  for (let lane = 0; lane < concurrency; lane++) startNext();
+}
+
+/** The generated model adds a string CORRID as a number (ONNX Cast parses it): ids must be numeric. */
+function checkStringCorrids(scenario: Scenario, file: string): void {
+  if (scenario.model.controls.corrid?.dataType !== 'TYPE_STRING') return;
+  scenario.sequences.forEach((sequence, index) => {
+    const text = scenarioIdText(sequence.id);
+    if (!/^\s*[+-]?\d/.test(text)) {
+      throw new InputError(
+        file,
+        `sequences[${index}].id`,
+        `live mode's generated model adds a TYPE_STRING CORRID as a number, but ${JSON.stringify(text)} is not numeric (use numeric ids, or run it in the simulator)`,
+      );
+    }
+  });
+}
