@@ -42,6 +42,15 @@ export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOpt
 
 /** Re-runs a trace from its header alone and compares line by line. */
 export function replayTrace(trace: ParsedTrace, file: string): ReplayVerdict {
+  if (trace.header.clock === 'real') {
+    // A live run's times come from the real clock and ONNX Runtime: nothing can re-run them exactly.
+    throw new InputError(
+      file,
+      'line 1: clock',
+      'this trace was recorded by `seqsim live` on the real clock, which cannot be replayed byte for byte; ' +
+        `re-run it live (seqsim live <scenario> --seed ${trace.header.seed}) or simulate its scenario (seqsim run)`,
+    );
+  }
   const scenario = parseScenario(trace.header.scenario, `${file} (header scenario)`, '.');
   const options = optionsFromHeader(trace, file);
   let run: RunResult;

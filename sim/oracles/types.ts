@@ -13,7 +13,9 @@ export type OracleName =
   /** Spec conformance: the reaper reaps when Triton would (see reaper-timing.ts). */
   | 'reaper-timing'
   /** A batcher assertion failed during the run (reported by the simulator, not an oracle pass). */
-  | 'invariant';
+  | 'invariant'
+  /** Live mode: a request's output differs from the simulated run of the same scenario. */
+  | 'live-vs-sim';
 
 /** One failed check; `events` are 0-based trace line indices (line 0 is the header). */
 export interface Violation {

@@ -5,6 +5,7 @@ import { batchFeeds } from './feeds.ts';
 import type { LiveTensorSpec } from './tensor-spec.ts';
 import type { OnnxElementType } from './onnx/onnx-schema.ts';
 import { wallClockMs } from './wall-clock.ts';
+import type { Stopwatch } from './overhead.ts';
 
 /** What live mode measures per batch: rows, and how long session.run took (ms). */
 export interface BatchTiming {
@@ -23,6 +24,8 @@ export interface OrtExecutorOptions {
   readonly hold: () => () => void;
   /** Runs the completion on the loop, so an error in the batcher's callback ends the run. */
   readonly onLoop: (task: () => void) => void;
+  /** Counts the executor's host-side work (tensor assembly, scatter, the batcher's callback). */
+  readonly stopwatch: Stopwatch;
 }
 
 /**
@@ -51,12 +54,12 @@ export class OrtExecutor implements Executor {
     assert(!this.busy[batch.instance], 'an instance runs one batch at a time');
     this.busy[batch.instance] = true;
     const release = this.options.hold();
-    const feeds = batchFeeds(this.spec, batch.rows, this.stateType);
+    const feeds = this.options.stopwatch.time(() => batchFeeds(this.spec, batch.rows, this.stateType));
     const startedMs = wallClockMs();
     session.run(feeds).then(
       (outputs) => {
         const runMs = wallClockMs() - startedMs;
-        this.finish(batch, release, () => {
+        this.finish(batch, release, () => this.options.stopwatch.time(() => {
           this.timings.push({
             instance: batch.instance,
             rows: batch.rows.length,
@@ -65,7 +68,7 @@ export class OrtExecutor implements Executor {
             ...(this.options.keepFeeds ? { feeds } : {}),
           });
           done({ ok: true, outputs: this.scatter(batch, outputs) });
-        });
+        }));
       },
       (error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);

@@ -17,6 +17,9 @@ import { liveTensorSpec, type LiveTensorSpec } from './tensor-spec.ts';
 import { buildAccumulatorOnnx } from './onnx/accumulator-onnx.ts';
 import type { LoadSpec } from './load.ts';
 import { wallClockMs } from './wall-clock.ts';
+import { Stopwatch } from './overhead.ts';
+import type { Timers } from '../core/ports.ts';
+import type { SequenceBatchScheduler } from '../batcher/index.ts';
 import type * as ort from 'onnxruntime-node';
 
 /** A live run records at most this many events: the same bound the simulator's budget implies. */
@@ -54,6 +57,8 @@ export interface LiveResult {
   readonly provider: ProviderName;
   readonly timings: readonly BatchTiming[];
   readonly wallMs: number;
+  /** Wall time spent in the batcher and the executor's host-side work (see overhead.ts). */
+  readonly batcherMs: number;
   readonly sessions: readonly ort.InferenceSession[];
   readonly spec: LiveTensorSpec;
   /** What the run left out of the scenario, each a sentence for the report. */
@@ -75,16 +80,18 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
 
   const loop = new RealLoop();
   const recorder = new TraceRecorder(loop, LIVE_MAX_EVENTS);
+  const stopwatch = new Stopwatch();
   const executor = new OrtExecutor(opened.sessions, spec, {
     keepFeeds: options.keepFeeds ?? false,
     hold: () => loop.hold(),
     onLoop: (task) => loop.post(task),
+    stopwatch,
   });
   const streams = new RandomStreams(options.seed);
   const world = buildWorld({
     scenario,
     loop,
-    timers: loop,
+    timers: timedTimers(loop, stopwatch),
     executor,
     recorder,
     faults: undefined,
@@ -92,6 +99,7 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
     makeScheduler: makeScheduler(options.batcher ?? 'real'),
     slotOrder: 'triton-heap',
   });
+  timeEntryPoints(world.scheduler, stopwatch);
   const prefixes = requestPrefixes(scenario);
   let clientsDone = 0;
   const addClient = (sequence: Scenario['sequences'][number], prefix: string, onDone?: () => void): void =>
@@ -150,10 +158,27 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
     provider: opened.provider,
     timings: executor.timings,
     wallMs,
+    batcherMs: stopwatch.ms,
     sessions: opened.sessions,
     spec,
     notes,
   };
+}
+
+/** The batcher's own wake-ups (batch formation, reaper, clean-up), timed for the overhead figure. */
+function timedTimers(loop: RealLoop, stopwatch: Stopwatch): Timers {
+  return {
+    schedule: (atUs, options, task) => loop.schedule(atUs, options, () => stopwatch.time(task)),
+    cancel: (handle) => loop.cancel(handle),
+  };
+}
+
+/** The scheduler's entry points from the server side, timed the same way. */
+function timeEntryPoints(scheduler: SequenceBatchScheduler, stopwatch: Stopwatch): void {
+  const enqueue = scheduler.enqueue.bind(scheduler);
+  const cancel = scheduler.cancel.bind(scheduler);
+  scheduler.enqueue = (request) => stopwatch.time(() => enqueue(request));
+  scheduler.cancel = (request) => stopwatch.time(() => cancel(request));
 }
 
 function liveHeaderOptions(options: LiveOptions, provider: ProviderName): Record<string, unknown> {

@@ -1,0 +1,80 @@
+import type * as ort from 'onnxruntime-node';
+import type { BatchTiming } from './ort-executor.ts';
+import { wallClockMs } from './wall-clock.ts';
+
+/**
+ * Time spent in seqsim's own code during a live run. Entry points nest (a batcher task calls the
+ * executor, which assembles tensors): only the outermost one is counted, so nothing counts twice.
+ */
+export class Stopwatch {
+  private totalMs = 0;
+  private depth = 0;
+
+  /** Runs `work` and adds its wall time unless an enclosing `time` already counts it. */
+  time<T>(work: () => T): T {
+    if (this.depth > 0) return work();
+    this.depth++;
+    const started = wallClockMs();
+    try {
+      return work();
+    } finally {
+      this.totalMs += wallClockMs() - started;
+      this.depth--;
+    }
+  }
+
+  get ms(): number {
+    return this.totalMs;
+  }
+}
+
+/** The batcher's cost next to calling session.run directly on the same batches. */
+export interface OverheadReport {
+  readonly batches: number;
+  readonly realRows: number;
+  /** Σ session.run over the same batches, called back to back with no batcher around them. */
+  readonly rawRunMs: number;
+  /** Σ session.run as the live run measured it. */
+  readonly liveRunMs: number;
+  /** Σ seqsim work: scheduler entry points, batcher tasks, tensor assembly and scatter. */
+  readonly batcherMs: number;
+  readonly rawRowsPerSecond: number;
+  /** Rows per second if each batch cost its raw session.run plus the batcher's work. */
+  readonly batcherRowsPerSecond: number;
+  /** batcherMs / rawRunMs, in percent. */
+  readonly overheadPercent: number;
+}
+
+/**
+ * Re-runs every batch the live run executed, with the very same feeds, straight into its
+ * instance's session, one after another, and compares: the batcher is worth its cost when the
+ * extra time it adds per batch is small next to session.run itself.
+ */
+export async function measureOverhead(
+  sessions: readonly ort.InferenceSession[],
+  timings: readonly BatchTiming[],
+  batcherMs: number,
+): Promise<OverheadReport> {
+  let rawRunMs = 0;
+  let liveRunMs = 0;
+  let realRows = 0;
+  for (const timing of timings) {
+    if (timing.feeds === undefined) throw new Error('measureOverhead needs the batches kept with keepFeeds');
+    const session = sessions[timing.instance]!;
+    const started = wallClockMs();
+    await session.run(timing.feeds);
+    rawRunMs += wallClockMs() - started;
+    liveRunMs += timing.runMs;
+    realRows += timing.realRows;
+  }
+  return {
+    batches: timings.length,
+    realRows,
+    rawRunMs,
+    liveRunMs,
+    batcherMs,
+    rawRowsPerSecond: rawRunMs > 0 ? (realRows / rawRunMs) * 1000 : 0,
+    batcherRowsPerSecond: rawRunMs + batcherMs > 0 ? (realRows / (rawRunMs + batcherMs)) * 1000 : 0,
+    overheadPercent: rawRunMs > 0 ? (batcherMs / rawRunMs) * 100 : 0,
+  };
+}
