@@ -10,6 +10,7 @@ import { checkCommand } from './commands/check.ts';
 import { vizCommand } from './commands/viz.ts';
 import { reportCommand } from './commands/report.ts';
 import { exportCommand } from './commands/export.ts';
+import { compareCommand } from './commands/compare.ts';
 
 /** Every subcommand, in the order `seqsim --help` lists them. */
-export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, exploreCommand, shrinkCommand, mergeCommand, checkCommand, vizCommand, reportCommand, exportCommand, examplesCommand, benchCommand];
+export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, exploreCommand, shrinkCommand, mergeCommand, checkCommand, compareCommand, vizCommand, reportCommand, exportCommand, examplesCommand, benchCommand];
