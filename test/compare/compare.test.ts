@@ -6,6 +6,7 @@ import { compareSeed, compareSeeds } from '../../sim/compare/compare.ts';
 import { sequenceOutcomes } from '../../sim/compare/outcomes.ts';
 import { BASELINE, loadVariant, parseVariant, type VariantConfig } from '../../sim/compare/variants.ts';
 import { simulate } from '../../sim/simulate.ts';
+import { benchCompare } from '../../sim/bench/compare-bench.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqsim-compare-'));
 const example = (name: string) => join('sim', 'examples', `${name}.json`);
@@ -144,5 +145,15 @@ describe('compare: a zoo bug', () => {
     const variantEvent = runs[1]!.events[v.variant.line - 1]!;
     expect(baseEvent).toMatchObject({ type: 'response', request: '2:0', output: 8 });
     expect(variantEvent).toMatchObject({ type: 'response', request: '2:0', output: 15 });
+  });
+});
+
+describe('benchCompare', () => {
+  it('times a compare against its single runs on the same seeds', () => {
+    const figures = benchCompare(5, example('backlog-fill'), ['instances=2'], 1);
+    expect(figures).toMatchObject({ scenario: 'backlog-fill', configs: ['baseline', 'instances=2'], seeds: 5 });
+    expect(figures.compareWallMs).toBeGreaterThan(0);
+    expect(figures.singleRunsWallMs).toBeGreaterThan(0);
+    expect(figures.overheadX).toBeCloseTo(figures.compareWallMs / figures.singleRunsWallMs, 10);
   });
 });
