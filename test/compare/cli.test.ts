@@ -28,6 +28,12 @@ describe('seqsim compare', () => {
     );
   });
 
+  it('takes one value per --variant, so the scenario may come after it', async () => {
+    const r = await cli('compare', '--variant', 'strategy=oldest', backlog, '--variant', 'instances=2', '--json');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.out).configs).toEqual(['baseline', 'strategy=oldest', 'instances=2']);
+  });
+
   it('--seeds N --from S runs that range and aggregates; --json is machine-readable', async () => {
     const r = await cli('compare', backlog, '--seeds', '4', '--from', '10', '--variant', 'strategy=oldest,instances=2', '--json');
     expect(r.code).toBe(0);
