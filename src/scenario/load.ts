@@ -29,21 +29,29 @@ export function loadJsonFile(file: string): unknown {
   return parseJsonText(readText(file), file);
 }
 
-export function loadScenarioFile(file: string): Scenario {
-  return parseScenario(loadJsonFile(file), file, dirname(resolve(file)));
+export function loadScenarioFile(file: string, options: ScenarioLoadOptions = {}): Scenario {
+  return parseScenario(loadJsonFile(file), file, dirname(resolve(file)), options);
+}
+
+export interface ScenarioLoadOptions {
+  /**
+   * Rewrites the model's Triton JSON config (read inline, or from its config.pbtxt / .json file)
+   * before normalisation, so a changed config is validated like a written one (`seqsim compare`).
+   */
+  readonly transformModel?: (config: unknown) => unknown;
 }
 
 /**
  * Validates a scenario (shared/SCENARIO.md v1) and fills in every default. `baseDir` resolves a
  * model given as a path and holds an inline model's `initial_state/` files.
  */
-export function parseScenario(json: unknown, file: string, baseDir: string): Scenario {
+export function parseScenario(json: unknown, file: string, baseDir: string, options: ScenarioLoadOptions = {}): Scenario {
   const root = new JsonReader(file, '', json);
   root.object();
   root.onlyKeys(SCENARIO_FIELDS);
   const name = root.optional('name', (r) => r.string(), 'scenario');
   const seed = root.has('seed') ? root.child('seed').integer() : undefined;
-  const { config: model, normalized: normalizedModel } = loadModel(root.required('model', 'the Triton model configuration (an object, or the path of a config.pbtxt)'), baseDir);
+  const { config: model, normalized: normalizedModel } = loadModel(root.required('model', 'the Triton model configuration (an object, or the path of a config.pbtxt)'), baseDir, options);
   const executorLatencyUs = root.optional('executor', latencyBlock, 0);
   const transportLatencyUs = root.optional('transport', latencyBlock, 0);
   const sequences = readSequences(root.required('sequences', 'the client sequences'), model);
@@ -64,15 +72,16 @@ export function parseScenario(json: unknown, file: string, baseDir: string): Sce
 }
 
 /** `model`: an inline Triton JSON config, or a path (config.pbtxt, .json, or a model folder). */
-function loadModel(reader: JsonReader, baseDir: string): NormalizedModel {
-  if (typeof reader.value === 'string') return loadModelFile(reader, resolve(baseDir, reader.value));
+function loadModel(reader: JsonReader, baseDir: string, options: ScenarioLoadOptions): NormalizedModel {
+  if (typeof reader.value === 'string') return loadModelFile(reader, resolve(baseDir, reader.value), options);
   if (typeof reader.value !== 'object' || reader.value === null || Array.isArray(reader.value)) {
     reader.fail(`expected a Triton model configuration (an object) or the path of a config.pbtxt, got ${describe(reader.value)}`);
   }
-  return normalizeModelConfig(reader.value, { file: reader.file, field: reader.path, modelDir: baseDir });
+  const json = options.transformModel ? options.transformModel(reader.value) : reader.value;
+  return normalizeModelConfig(json, { file: reader.file, field: reader.path, modelDir: baseDir });
 }
 
-function loadModelFile(reader: JsonReader, path: string): NormalizedModel {
+function loadModelFile(reader: JsonReader, path: string, options: ScenarioLoadOptions): NormalizedModel {
   // A model folder, as in a Triton model repository, holds its config.pbtxt.
   const file = isDirectory(path) ? join(path, 'config.pbtxt') : path;
   let text: string;
@@ -88,7 +97,7 @@ function loadModelFile(reader: JsonReader, path: string): NormalizedModel {
   if (typeof json === 'object' && json !== null && !Array.isArray(json) && ((json as Record<string, unknown>)['name'] ?? '') === '') {
     (json as Record<string, unknown>)['name'] = basename(modelDir);
   }
-  return normalizeModelConfig(json, { file, field: '', modelDir });
+  return normalizeModelConfig(options.transformModel ? options.transformModel(json) : json, { file, field: '', modelDir });
 }
 
 function isDirectory(path: string): boolean {

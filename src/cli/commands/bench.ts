@@ -5,6 +5,7 @@ import { EXIT_OK } from '../exit-codes.ts';
 import { benchViz } from '../../../viz/bench.ts';
 import { benchSwarm, benchWorkers, benchZoo, type ZooBenchRow } from '../../../sim/bench/zoo-bench.ts';
 import { benchCheck } from '../../../sim/bench/check-bench.ts';
+import { benchCompare } from '../../../sim/bench/compare-bench.ts';
 import { parsePositiveInt } from '../options.ts';
 
 /** Figures, not assertions: speed belongs in a benchmark that prints numbers (brief). */
@@ -80,6 +81,16 @@ export const benchCommand: SeqsimCommand = {
           `check on the canonical world of each bug's strategy, runs to the first counterexample (- = none in 2000): dfs / pct / random seeds\n${check.zoo
             .map((z) => `  ${z.bug.padEnd(28)} ${z.dfs ?? '-'} / ${z.pct ?? '-'} / ${z.random ?? '-'}`)
             .join('\n')}\n`,
+      );
+    }
+    const compare = benchCompare();
+    figures['compare_wall_ms'] = round(compare.compareWallMs, 1);
+    figures['compare_single_runs_wall_ms'] = round(compare.singleRunsWallMs, 1);
+    figures['compare_overhead_x'] = round(compare.overheadX, 2);
+    if (!args['json']) {
+      io.out(
+        `compare ${compare.scenario}, ${compare.seeds} seeds × ${compare.configs.length} configurations (${compare.configs.join(' | ')}): ` +
+          `${round(compare.compareWallMs)} ms vs ${round(compare.singleRunsWallMs)} ms for its single runs (${round(compare.overheadX, 2)}×)\n`,
       );
     }
     const workerSeeds = Number(args['worker-seeds']);

@@ -1,0 +1,192 @@
+import type { ScenarioId } from '../../src/core/ids.ts';
+import type { TraceEvent } from '../../src/core/events.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
+import { CLIENT_TIMEOUT_PREFIX } from '../clients.ts';
+import { requestPrefixes, type RunResult } from '../simulate.ts';
+
+/**
+ * Why a sequence's responses may legitimately differ between configurations: each depends on
+ * timing (when a slot frees, when a batch runs), not only on what the client sent.
+ */
+export const EXCLUSION_REASONS = ['idle-timeout', 'expired', 'cancel', 'fault', 'reject', 'lifecycle', 'id-conflict'] as const;
+export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
+
+/** What the client got for one step: the compared value. Error messages are not compared, codes are. */
+export type StepOutcome =
+  | { readonly kind: 'output'; readonly output: unknown }
+  | { readonly kind: 'error'; readonly code: string }
+  | { readonly kind: 'none' };
+
+export interface SequenceOutcome {
+  /** Index of the sequence in the scenario's `sequences`: ids may be reused, indices are not. */
+  readonly index: number;
+  readonly id: ScenarioId;
+  /** One per scenario step; `none` when no response reached the client. */
+  readonly steps: readonly StepOutcome[];
+  /** Trace line of each step's response (events index + 1), or -1. */
+  readonly responseLines: readonly number[];
+  /** Every reason found; empty = comparable. */
+  readonly reasons: ReadonlySet<ExclusionReason>;
+}
+
+/** Scenario entry of each request id: "<prefix>:<step>" with an optional retry suffix "~r<n>". */
+class RequestIndex {
+  private readonly byPrefix = new Map<string, number>();
+  private readonly byId = new Map<string, number[]>();
+
+  constructor(scenario: Scenario) {
+    requestPrefixes(scenario).forEach((prefix, index) => this.byPrefix.set(prefix, index));
+    scenario.sequences.forEach((sequence, index) => {
+      const key = idKey(sequence.id);
+      this.byId.set(key, [...(this.byId.get(key) ?? []), index]);
+    });
+  }
+
+  entry(request: string): number | undefined {
+    const attempt = request.replace(/~r\d+$/, '');
+    const colon = attempt.lastIndexOf(':');
+    return colon < 0 ? undefined : this.byPrefix.get(attempt.slice(0, colon));
+  }
+
+  step(request: string): number {
+    const attempt = request.replace(/~r\d+$/, '');
+    return Number(attempt.slice(attempt.lastIndexOf(':') + 1));
+  }
+
+  /** Every entry written with this id (a fallback where the trace names only the id). */
+  entriesOf(id: ScenarioId): readonly number[] {
+    return this.byId.get(idKey(id)) ?? [];
+  }
+}
+
+/** Number 5 and string "5" are different sequences: key by the JSON spelling, as the trace writes it. */
+function idKey(id: ScenarioId): string {
+  return JSON.stringify(id);
+}
+
+/**
+ * Per scenario sequence: the response stream and the reasons it is not comparable, read from one
+ * run's trace events. Slot-level events (reap, release) name only the id, so the scenario entries
+ * touching each slot are tracked from `assign` (through `first_request` or the request that just
+ * arrived), `dispatch` and `execute` rows.
+ */
+export function sequenceOutcomes(scenario: Scenario, run: RunResult): SequenceOutcome[] {
+  const index = new RequestIndex(scenario);
+  const steps: StepOutcome[][] = scenario.sequences.map((s) => s.steps.map((): StepOutcome => ({ kind: 'none' })));
+  const lines: number[][] = scenario.sequences.map((s) => s.steps.map(() => -1));
+  const reasons: Set<ExclusionReason>[] = scenario.sequences.map(() => new Set<ExclusionReason>());
+  const mark = (entries: Iterable<number | undefined>, reason: ExclusionReason): void => {
+    for (const entry of entries) if (entry !== undefined) reasons[entry]?.add(reason);
+  };
+  const faultedBatches = new Set<number>();
+  for (const event of run.events) if (event.type === 'fault' && typeof event['batch'] === 'number') faultedBatches.add(event['batch']);
+
+  const slotEntries = new Map<string, Set<number>>();
+  let lastArrived: number | undefined;
+  run.events.forEach((event, i) => {
+    switch (event.type) {
+      case 'arrive':
+        lastArrived = index.entry(event.request);
+        break;
+      case 'assign': {
+        const holder = event.first_request !== undefined ? index.entry(event.first_request) : lastArrived;
+        slotEntries.set(slotKey(event.instance, event.slot), new Set(holder === undefined ? [] : [holder]));
+        break;
+      }
+      case 'dispatch':
+        addToSlot(slotEntries, event.instance, event.slot, index.entry(event.request));
+        break;
+      case 'execute':
+        for (const row of event.rows) {
+          if (row.request === null) continue;
+          const entry = index.entry(row.request);
+          addToSlot(slotEntries, event.instance, row.slot, entry);
+          if (faultedBatches.has(event.batch)) mark([entry], 'fault');
+        }
+        break;
+      case 'reap':
+        mark(slotEntries.get(slotKey(event.instance, event.slot)) ?? [], 'idle-timeout');
+        break;
+      case 'release': {
+        const key = event.instance === null || event.slot === null ? undefined : slotKey(event.instance, event.slot);
+        const touched = key !== undefined ? (slotEntries.get(key) ?? []) : event.first_request !== undefined ? [index.entry(event.first_request)] : index.entriesOf(event.sequence);
+        const reason = releaseReason(event.reason);
+        if (reason !== undefined) mark(touched, reason);
+        if (key !== undefined) slotEntries.delete(key);
+        break;
+      }
+      case 'reject':
+        mark([index.entry(event.request)], 'reject');
+        break;
+      case 'cancel':
+        mark([index.entry(event.request)], 'cancel');
+        break;
+      case 'warning':
+        // START on an active id: the sequences sharing the id interleave in one slot by timing.
+        mark(index.entriesOf(event.sequence), 'id-conflict');
+        break;
+      case 'fault':
+        if (typeof event['request'] === 'string') mark([index.entry(event['request'])], 'fault');
+        // timer_jitter names a timer (batch:I0, reaper), not a sequence: what it delays shows up as the reasons above.
+        break;
+      case 'lifecycle':
+        if (typeof event['request'] === 'string') mark([index.entry(event['request'])], 'lifecycle');
+        break;
+      case 'response':
+        recordResponse(event, i, index, steps, lines, mark);
+        break;
+      default:
+        break;
+    }
+  });
+  return scenario.sequences.map((sequence, i) => ({ index: i, id: sequence.id, steps: steps[i]!, responseLines: lines[i]!, reasons: reasons[i]! }));
+}
+
+function recordResponse(
+  event: Extract<TraceEvent, { type: 'response' }>,
+  eventIndex: number,
+  index: RequestIndex,
+  steps: StepOutcome[][],
+  lines: number[][],
+  mark: (entries: Iterable<number | undefined>, reason: ExclusionReason) => void,
+): void {
+  const entry = index.entry(event.request);
+  if (entry === undefined) return;
+  const step = index.step(event.request);
+  if ('error' in event) {
+    if (event.error.code === 'CANCELLED') mark([entry], 'cancel');
+    // Client timeouts exist only under a fault plan: the client gave up on a slow response.
+    if (event.error.message.startsWith(CLIENT_TIMEOUT_PREFIX)) mark([entry], 'fault');
+  }
+  const stream = steps[entry];
+  if (stream === undefined || step >= stream.length) return;
+  // The last response of a step is the one the client kept (earlier ones were timed-out attempts).
+  stream[step] = 'error' in event ? { kind: 'error', code: event.error.code } : { kind: 'output', output: event.output };
+  lines[entry]![step] = eventIndex + 1;
+}
+
+function releaseReason(reason: string): ExclusionReason | undefined {
+  if (reason === 'idle-timeout' || reason === 'expired' || reason === 'cancel') return reason;
+  if (reason === 'destroyed') return 'lifecycle';
+  return undefined;
+}
+
+function slotKey(instance: number, slot: number): string {
+  return `${instance}/${slot}`;
+}
+
+function addToSlot(slots: Map<string, Set<number>>, instance: number, slot: number, entry: number | undefined): void {
+  if (entry !== undefined) slots.get(slotKey(instance, slot))?.add(entry);
+}
+
+/** Two outcomes are the same response: same output value (deep), or same error code, or both none. */
+export function sameOutcome(a: StepOutcome, b: StepOutcome): boolean {
+  return describeOutcome(a) === describeOutcome(b);
+}
+
+/** "output 7", "error INVALID_ARG", "no response". */
+export function describeOutcome(outcome: StepOutcome): string {
+  if (outcome.kind === 'output') return `output ${JSON.stringify(outcome.output)}`;
+  if (outcome.kind === 'error') return `error ${outcome.code}`;
+  return 'no response';
+}
