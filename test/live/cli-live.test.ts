@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.ts';
+import type { CliIO } from '../../src/cli/command.ts';
+
+const examples = fileURLToPath(new URL('../../sim/examples/', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'seqsim-live-'));
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const io: CliIO = { out: (t) => (out += t), err: (t) => (err += t), interactive: false };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+describe('seqsim live', () => {
+  it('runs a scenario, prints the figures, writes a trace and an SVG', async () => {
+    const trace = join(dir, 'direct.jsonl');
+    const svg = join(dir, 'direct.svg');
+    const { code, out } = await cli('live', join(examples, 'direct-basic.json'), '--ep', 'cpu', '--trace', trace, '--svg', svg);
+    expect(code).toBe(0);
+    expect(out).toMatch(/^live direct-basic seed 1 on cpu \(requested cpu\): 12 requests, 12 responses \(0 errors\)/);
+    expect(out).toMatch(/throughput \d+ infer\/s; latency p50 .*, p90 .*, p99 .*/);
+    expect(out).toMatch(/batch sizes \(real rows × batches\): .*slot utilisation [\d.]+ %/);
+    expect(out).toMatch(/batcher overhead: .* raw session\.run on the same \d+ batches/);
+    expect(out).toMatch(/live vs simulator: 12 request outputs compared .* 0 differ/);
+    const header = JSON.parse(readFileSync(trace, 'utf8').split('\n')[0]!) as { clock: string; options: Record<string, unknown> };
+    expect(header.clock).toBe('real');
+    expect(header.options['execution_provider']).toBe('cpu');
+    expect(readFileSync(svg, 'utf8')).toMatch(/<svg[^>]*>/);
+    // A real-clock trace cannot be replayed: a clear error, exit 2.
+    const replay = await cli('replay', trace);
+    expect(replay.code).toBe(2);
+    expect(replay.err).toMatch(/recorded by `seqsim live` on the real clock/);
+  });
+
+  it('--json prints the whole report; load mode flags drive perf_analyzer-style load', async () => {
+    const { code, out } = await cli('live', join(examples, 'oldest-basic.json'), '--ep', 'cpu', '--sequences', '12', '--sequence-length', '3', '--concurrency', '3', '--trace', join(dir, 'load.jsonl'), '--json');
+    expect(code).toBe(0);
+    const report = JSON.parse(out) as { stats: { requests: number; okResponses: number }; executionProvider: string; violations: unknown[] };
+    expect(report.stats.requests).toBe(36);
+    expect(report.stats.okResponses).toBe(36);
+    expect(report.executionProvider).toBe('cpu');
+    expect(report.violations).toEqual([]);
+  });
+
+  it('--write-model writes the generated model, which --model then runs as a user model', async () => {
+    const model = join(dir, 'acc.onnx');
+    const first = await cli('live', join(examples, 'oldest-basic.json'), '--ep', 'cpu', '--write-model', model, '--trace', join(dir, 'a.jsonl'));
+    expect(first.code).toBe(0);
+    expect(existsSync(model)).toBe(true);
+    const second = await cli('live', join(examples, 'oldest-basic.json'), '--ep', 'cpu', '--model', model, '--trace', join(dir, 'b.jsonl'));
+    expect(second.code).toBe(0);
+    expect(second.out).not.toMatch(/live vs simulator/);
+  });
+
+  it('bad input exits 2 with a message naming the problem', async () => {
+    const broken = join(dir, 'broken.onnx');
+    writeFileSync(broken, 'not a model');
+    const model = await cli('live', join(examples, 'direct-basic.json'), '--ep', 'cpu', '--model', broken, '--trace', join(dir, 'c.jsonl'));
+    expect(model.code).toBe(2);
+    expect(model.err).toMatch(/broken\.onnx: onnxruntime cannot load this model/);
+    const missing = await cli('live', join(examples, 'direct-basic.json'), '--ep', 'cpu', '--model', join(dir, 'nope.onnx'));
+    expect(missing.code).toBe(2);
+    expect(missing.err).toMatch(/nope\.onnx: cannot read the ONNX model/);
+    const ep = await cli('live', join(examples, 'direct-basic.json'), '--ep', 'tpu');
+    expect(ep.code).toBe(2);
+    expect(ep.err).toMatch(/--ep|ep/);
+    const duration = await cli('live', join(examples, 'direct-basic.json'), '--duration', 'soon');
+    expect(duration.code).toBe(2);
+    expect(duration.err).toMatch(/--duration: expected a duration/);
+    const none = await cli('live');
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/name a scenario file/);
+    const concurrency = await cli('live', join(examples, 'direct-basic.json'), '--concurrency', '0');
+    expect(concurrency.code).toBe(2);
+    expect(concurrency.err).toMatch(/--concurrency must be a positive integer/);
+  });
+
+  it('asking for CUDA where it is absent names the install command (exit 2)', async () => {
+    const { code, err } = await cli('live', join(examples, 'direct-basic.json'), '--ep', 'cuda', '--trace', join(dir, 'd.jsonl'));
+    if (code === 2) expect(err).toMatch(/ONNXRUNTIME_NODE_INSTALL=cuda12/);
+    else expect(code).toBe(0); // a GPU machine with the CUDA provider installed
+  });
+
+  it('--validate runs the validation suite on the CPU provider', async () => {
+    const { code, out } = await cli('live', '--validate', '--ep', 'cpu');
+    expect(code).toBe(0);
+    expect(out).toMatch(/✓ model int32, CORRID uint64: \d+ rows \(\d+ padding\) equal the reference/);
+    expect(out).toMatch(/✓ scenario direct-basic\.json/);
+    expect(out).toMatch(/✓ load oldest-basic\.json/);
+    expect(out).toMatch(/validation on cpu \(requested cpu\): 12 passed, 0 failed/);
+  });
+});

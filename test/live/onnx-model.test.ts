@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
+import { parseScenario } from '../../src/scenario/load.ts';
+import { liveTensorSpec } from '../../src/live/tensor-spec.ts';
+import { buildAccumulatorOnnx } from '../../src/live/onnx/accumulator-onnx.ts';
+import { ModelProtoType } from '../../src/live/onnx/onnx-schema.ts';
+import { verifyAccumulatorSession } from '../../src/live/verify-model.ts';
+import { RandomStreams } from '../../sim/kernel/random.ts';
+
+function scenarioWith(model: Record<string, unknown>) {
+  return parseScenario({ name: 't', model, sequences: [{ id: 1, steps: [{ value: 1, start: true, end: true }] }] }, '<test>', '.');
+}
+
+function accumulatorModel(dataType: string, corrid?: string, flagType: 'int32' | 'bool' | 'fp32' = 'int32', extra: Record<string, unknown> = {}) {
+  const flag = (name: string, kind: string) => ({ name, control: [{ kind, [`${flagType}_false_true`]: flagType === 'bool' ? [false, true] : [0, 1] }] });
+  const controls: Record<string, unknown>[] = [flag('START', 'CONTROL_SEQUENCE_START'), flag('END', 'CONTROL_SEQUENCE_END'), flag('READY', 'CONTROL_SEQUENCE_READY')];
+  if (corrid !== undefined) controls.push({ name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: corrid }] });
+  return {
+    name: 'acc',
+    max_batch_size: 8,
+    input: [{ name: 'IN0', data_type: dataType, dims: [1] }],
+    output: [{ name: 'OUT0', data_type: dataType, dims: [1] }],
+    sequence_batching: { control_input: controls, direct: {}, ...extra },
+  };
+}
+
+async function sessionFor(scenario: ReturnType<typeof scenarioWith>, bytes?: Uint8Array) {
+  const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
+  const session = await ort.InferenceSession.create(bytes ?? buildAccumulatorOnnx(spec), { executionProviders: ['cpu'] });
+  return { spec, session };
+}
+
+describe('the generated ONNX accumulator', () => {
+  const variants: [string, string, string | undefined, 'int32' | 'bool' | 'fp32'][] = [
+    ['int32 without CORRID', 'TYPE_INT32', undefined, 'int32'],
+    ['int32 with a uint64 CORRID', 'TYPE_INT32', 'TYPE_UINT64', 'int32'],
+    ['int32 with a uint32 CORRID and bool controls', 'TYPE_INT32', 'TYPE_UINT32', 'bool'],
+    ['int32 with a string CORRID', 'TYPE_INT32', 'TYPE_STRING', 'int32'],
+    ['fp32 with an int64 CORRID and fp32 controls', 'TYPE_FP32', 'TYPE_INT64', 'fp32'],
+    ['fp32 with an int32 CORRID', 'TYPE_FP32', 'TYPE_INT32', 'int32'],
+  ];
+  for (const [name, dataType, corrid, flagType] of variants) {
+    it(`equals the reference function on random batches with padding: ${name}`, async () => {
+      const scenario = scenarioWith(accumulatorModel(dataType, corrid, flagType));
+      const { spec, session } = await sessionFor(scenario);
+      const check = await verifyAccumulatorSession(session, scenario.model, spec, new RandomStreams(3).stream('workload'), 120);
+      expect(check.mismatches).toEqual([]);
+      expect(check.paddingRows).toBeGreaterThan(10);
+      expect(check.rows).toBeGreaterThan(300);
+      await session.release();
+    });
+  }
+
+  it('starts from initial_state on START (Triton QA shifts results by 100)', async () => {
+    const scenario = scenarioWith(
+      accumulatorModel('TYPE_INT32', undefined, 'int32', {
+        state: [{ input_name: 'ACC_IN', output_name: 'ACC_OUT', data_type: 'TYPE_INT32', dims: [1], initial_state: [{ data_type: "TYPE_INT32", dims: [1], name: "init", data_file: "init.bin", seqsim_initial_value: 100 }] }],
+      }),
+    );
+    expect(scenario.model.initialStateValue).toBe(100);
+    const { spec, session } = await sessionFor(scenario);
+    expect(spec.stateInput).toBe('ACC_IN');
+    const check = await verifyAccumulatorSession(session, scenario.model, spec, new RandomStreams(4).stream('workload'), 60);
+    expect(check.mismatches).toEqual([]);
+  });
+
+  it('the verifier catches a model that disagrees with the reference', async () => {
+    // A model generated for initial value 7 run against a config whose initial value is 0.
+    const scenario = scenarioWith(accumulatorModel('TYPE_INT32', 'TYPE_UINT64'));
+    const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
+    const wrong = buildAccumulatorOnnx({ ...spec, initialValue: 7 });
+    const { session } = await sessionFor(scenario, wrong);
+    const check = await verifyAccumulatorSession(session, scenario.model, spec, new RandomStreams(5).stream('workload'), 60);
+    expect(check.mismatches.length).toBeGreaterThan(0);
+    expect(check.mismatches[0]).toMatch(/model gave output .* reference/);
+  });
+
+  it('is valid ONNX naming the config tensors, with a batch-dynamic first dimension', () => {
+    const scenario = scenarioWith(accumulatorModel('TYPE_FP32', 'TYPE_UINT64'));
+    const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
+    const decoded = ModelProtoType.toObject(ModelProtoType.decode(buildAccumulatorOnnx(spec)), { longs: Number }) as {
+      opsetImport: { version: number }[];
+      graph: { input: { name: string; type: { tensorType: { elemType: number; shape: { dim: { dimParam?: string; dimValue?: number }[] } } } }[]; output: { name: string }[] };
+    };
+    expect(decoded.opsetImport[0]!.version).toBe(17);
+    expect(decoded.graph.input.map((i) => i.name)).toEqual(['IN0', 'START', 'END', 'READY', 'INPUT_STATE', 'CORRID']);
+    expect(decoded.graph.output.map((o) => o.name)).toEqual(['OUT0', 'OUTPUT_STATE']);
+    const input = decoded.graph.input[0]!.type.tensorType;
+    expect(input.elemType).toBe(1);
+    expect(input.shape.dim[0]!.dimParam).toBe('batch');
+    expect(decoded.graph.input[5]!.type.tensorType.elemType).toBe(13);
+  });
+});

@@ -1,0 +1,142 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadScenarioFile, parseScenario } from '../../src/scenario/load.ts';
+import { runLive } from '../../src/live/run-live.ts';
+import { liveSession } from '../../src/live/live-session.ts';
+import { loadScenario } from '../../src/live/load.ts';
+import { liveTensorSpec } from '../../src/live/tensor-spec.ts';
+import { buildAccumulatorOnnx } from '../../src/live/onnx/accumulator-onnx.ts';
+import { openSessions, ModelLoadError, ProviderUnavailableError, CUDA_INSTALL_COMMAND } from '../../src/live/execution-provider.ts';
+import { simulate } from '../../sim/simulate.ts';
+import { InputError } from '../../src/scenario/types.ts';
+
+const examples = fileURLToPath(new URL('../../sim/examples/', import.meta.url));
+const exampleFiles = readdirSync(examples).filter((name) => name.endsWith('.json')).sort();
+
+describe('live mode on the CPU provider', () => {
+  for (const name of exampleFiles) {
+    it(`runs the shipped scenario ${name} with zero violations, outputs equal to the simulator's`, async () => {
+      const file = join(examples, name);
+      const scenario = loadScenarioFile(file);
+      const { result, report } = await liveSession(scenario, file, { seed: scenario.seed ?? 1, provider: 'cpu', durationMs: 20_000 }, null);
+      expect(result.outcome).toBe('quiescent');
+      expect(report.violations).toEqual([]);
+      expect(report.differential!.compared).toBeGreaterThan(0);
+      expect(report.differential!.differing).toBe(0);
+      expect(result.header.clock).toBe('real');
+      expect(result.header.options['execution_provider']).toBe('cpu');
+      // Every request the simulator answered is answered live too.
+      const simulated = simulate(scenario, { seed: scenario.seed ?? 1, serialize: false });
+      const count = (events: readonly { type: string }[]) => events.filter((e) => e.type === 'response').length;
+      expect(count(result.events)).toBe(count(simulated.events));
+      // Real time never goes backwards in a live trace.
+      const times = result.events.map((e) => e.t);
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+    });
+  }
+
+  it('answers each request with the reference accumulator sum', async () => {
+    const file = join(examples, 'oldest-basic.json');
+    const scenario = loadScenarioFile(file);
+    const result = await runLive(scenario, file, { seed: 1, provider: 'cpu', durationMs: 20_000 });
+    const outputs = new Map(result.events.flatMap((e) => (e.type === 'response' && 'output' in e ? [[e.request, e.output] as const] : [])));
+    // Sequence 52 sends 1, 2, 3, 4 with a uint64 CORRID: the END output adds the id (dyna variant).
+    expect([outputs.get('52:0'), outputs.get('52:1'), outputs.get('52:2'), outputs.get('52:3')]).toEqual([1, 3, 6, 10 + 52]);
+  });
+
+  it('catches a buggy batcher live: padding rows marked READY', async () => {
+    const file = join(examples, 'direct-basic.json');
+    const scenario = loadScenarioFile(file);
+    const result = await runLive(scenario, file, { seed: 1, provider: 'cpu', durationMs: 20_000, batcher: 'bug:padding-ready' });
+    expect(result.violations.map((v) => v.oracle)).toContain('control-signals');
+  });
+
+  it('reports a run that outlives its real-time limit as a liveness violation', async () => {
+    const file = join(examples, 'idle-timeout.json');
+    const scenario = loadScenarioFile(file);
+    const result = await runLive(scenario, file, { seed: 1, provider: 'cpu', durationMs: 5 });
+    expect(result.outcome).toBe('timeout');
+    const liveness = result.violations.find((v) => v.oracle === 'liveness');
+    expect(liveness?.message).toMatch(/real-time limit of 5 ms/);
+  });
+
+  it('load mode keeps `concurrency` sequences in flight and reports perf_analyzer-style figures', async () => {
+    const file = join(examples, 'direct-basic.json');
+    const load = { sequences: 24, sequenceLength: 5, concurrency: 4 };
+    const scenario = loadScenario(loadScenarioFile(file), load, file);
+    const { result, report } = await liveSession(scenario, file, { seed: 2, provider: 'cpu', durationMs: 20_000, load }, null);
+    expect(report.violations).toEqual([]);
+    expect(report.stats.requests).toBe(120);
+    expect(report.stats.okResponses).toBe(120);
+    const histogramBatches = Object.values(report.stats.batchSizeHistogram).reduce((a, b) => a + b, 0);
+    expect(histogramBatches).toBe(report.stats.batches);
+    expect(Math.max(...Object.keys(report.stats.batchSizeHistogram).map(Number))).toBeLessThanOrEqual(scenario.model.maxBatchSize);
+    expect(report.stats.latencyUs.p50).toBeLessThanOrEqual(report.stats.latencyUs.p99);
+    expect(report.stats.slotUtilization).toBeGreaterThan(0);
+    expect(report.stats.slotUtilization).toBeLessThanOrEqual(1);
+    expect(report.overhead!.batches).toBe(report.stats.batches);
+    expect(report.overhead!.rawRunMs).toBeGreaterThan(0);
+    expect(result.header.options['load']).toEqual({ sequences: 24, sequence_length: 5, concurrency: 4 });
+    // Never more than `concurrency` sequences hold a slot or wait at once.
+    let active = 0;
+    let peak = 0;
+    for (const event of result.events) {
+      if (event.type === 'send' && event.start) peak = Math.max(peak, ++active);
+      if (event.type === 'response' && event.step === load.sequenceLength - 1) active--;
+    }
+    expect(peak).toBeLessThanOrEqual(4);
+  });
+
+  it("runs a user's own ONNX model named by the config, without the outputs oracle", async () => {
+    const file = join(examples, 'oldest-basic.json');
+    const scenario = loadScenarioFile(file);
+    const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
+    const result = await runLive(scenario, file, { seed: 1, provider: 'cpu', durationMs: 20_000, userModel: { bytes: buildAccumulatorOnnx(spec), name: 'mine.onnx' } });
+    expect(result.violations).toEqual([]);
+    expect(result.header.options['model_file']).toBe('mine.onnx');
+  });
+
+  it('refuses a non-numeric id for a TYPE_STRING CORRID with the generated model, naming the field', async () => {
+    const scenario = parseScenario(
+      {
+        name: 's',
+        model: { name: 'm', max_batch_size: 1, sequence_batching: { control_input: [{ name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_STRING' }] }] } },
+        sequences: [{ id: '12', steps: [{ value: 1, start: true, end: true }] }, { id: 'abc', steps: [{ value: 1, start: true, end: true }] }],
+      },
+      's.json',
+      '.',
+    );
+    await expect(runLive(scenario, 's.json', { seed: 1, provider: 'cpu', durationMs: 1000 })).rejects.toThrow(InputError);
+    await expect(runLive(scenario, 's.json', { seed: 1, provider: 'cpu', durationMs: 1000 })).rejects.toThrow(/sequences\[1\]\.id.*"abc" is not numeric/);
+  });
+});
+
+describe('execution provider selection', () => {
+  const scenario = loadScenarioFile(join(examples, 'direct-basic.json'));
+  const model = buildAccumulatorOnnx(liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>));
+
+  it('auto falls back to CPU when CUDA is absent and says which ran', async () => {
+    const opened = await openSessions(model, 'm', 2, 'auto');
+    expect(['cuda', 'cpu']).toContain(opened.provider);
+    expect(opened.sessions).toHaveLength(2);
+    for (const session of opened.sessions) await session.release();
+  });
+
+  it('an unavailable provider is a clear error naming the fix', async () => {
+    const opened = await openSessions(model, 'm', 1, 'cuda').catch((error: unknown) => error);
+    if (opened instanceof ProviderUnavailableError) {
+      expect(opened.message).toContain(CUDA_INSTALL_COMMAND);
+      expect(opened.message).toMatch(/CUDA 12 and cuDNN 9/);
+    } else {
+      // A GPU machine with the CUDA provider installed: it must really be CUDA.
+      expect((opened as { provider: string }).provider).toBe('cuda');
+    }
+  });
+
+  it('a model that does not load is blamed on the model, not on the provider', async () => {
+    await expect(openSessions(new Uint8Array([1, 2, 3, 4]), 'broken.onnx', 1, 'cpu')).rejects.toThrow(ModelLoadError);
+    await expect(openSessions(new Uint8Array([1, 2, 3, 4]), 'broken.onnx', 1, 'cpu')).rejects.toThrow(/broken\.onnx: onnxruntime cannot load this model/);
+  });
+});
