@@ -41,7 +41,7 @@ export function formatLiveReport(report: LiveReport): string {
   const o = report.overhead;
   if (o !== null) {
     lines.push(
-      `  batcher overhead: ${o.batcherMs.toFixed(2)} ms of batcher work next to ${o.rawRunMs.toFixed(2)} ms of raw session.run on the same ${o.batches} batches ` +
+      `  batcher overhead: ${o.batcherMs.toFixed(2)} ms of batcher work next to ${o.rawRunMs.toFixed(2)} ms of direct session.run calls (tensors built, run, outputs read) on the same ${o.batches} batches ` +
         `(${o.overheadPercent.toFixed(1)} %; ${perBatchUs(o.batcherMs, o.batches)} vs ${perBatchUs(o.rawRunMs, o.batches)} per batch); ` +
         `raw ${o.rawRowsPerSecond.toFixed(0)} rows/s, through the batcher ${o.batcherRowsPerSecond.toFixed(0)} rows/s`,
     );

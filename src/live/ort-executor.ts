@@ -54,7 +54,7 @@ export class OrtExecutor implements Executor {
     assert(!this.busy[batch.instance], 'an instance runs one batch at a time');
     this.busy[batch.instance] = true;
     const release = this.options.hold();
-    const feeds = this.options.stopwatch.time(() => batchFeeds(this.spec, batch.rows, this.stateType));
+    const feeds = this.options.stopwatch.exclude(() => batchFeeds(this.spec, batch.rows, this.stateType));
     const startedMs = wallClockMs();
     session.run(feeds).then(
       (outputs) => {
@@ -67,7 +67,8 @@ export class OrtExecutor implements Executor {
             runMs,
             ...(this.options.keepFeeds ? { feeds } : {}),
           });
-          done({ ok: true, outputs: this.scatter(batch, outputs) });
+          const rowOutputs = this.options.stopwatch.exclude(() => this.scatter(batch, outputs));
+          done({ ok: true, outputs: rowOutputs });
         }));
       },
       (error: unknown) => {

@@ -26,7 +26,7 @@ describe('seqsim live', () => {
     expect(out).toMatch(/^live direct-basic seed 1 on cpu \(requested cpu\): 12 requests, 12 responses \(0 errors\)/);
     expect(out).toMatch(/throughput \d+ infer\/s; latency p50 .*, p90 .*, p99 .*/);
     expect(out).toMatch(/batch sizes \(real rows × batches\): .*slot utilisation [\d.]+ %/);
-    expect(out).toMatch(/batcher overhead: .* raw session\.run on the same \d+ batches/);
+    expect(out).toMatch(/batcher overhead: .* direct session\.run calls .* on the same \d+ batches/);
     expect(out).toMatch(/live vs simulator: 12 request outputs compared .* 0 differ/);
     const header = JSON.parse(readFileSync(trace, 'utf8').split('\n')[0]!) as { clock: string; options: Record<string, unknown> };
     expect(header.clock).toBe('real');
