@@ -11,7 +11,8 @@ import { vizCommand } from './commands/viz.ts';
 import { reportCommand } from './commands/report.ts';
 import { exportCommand } from './commands/export.ts';
 import { liveCommand } from './commands/live.ts';
+import { serveCommand } from './commands/serve.ts';
 import { compareCommand } from './commands/compare.ts';
 
 /** Every subcommand, in the order `seqsim --help` lists them. */
-export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, exploreCommand, shrinkCommand, mergeCommand, checkCommand, compareCommand, vizCommand, reportCommand, exportCommand, liveCommand, examplesCommand, benchCommand];
+export const commands: readonly SeqsimCommand[] = [runCommand, replayCommand, exploreCommand, shrinkCommand, mergeCommand, checkCommand, compareCommand, vizCommand, reportCommand, exportCommand, liveCommand, serveCommand, examplesCommand, benchCommand];

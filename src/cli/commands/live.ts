@@ -89,7 +89,7 @@ function loadSpec(args: Record<string, unknown>): LoadSpec | undefined {
   };
 }
 
-function readModel(path: string): { bytes: Uint8Array; name: string } {
+export function readModel(path: string): { bytes: Uint8Array; name: string } {
   try {
     return { bytes: readFileSync(path), name: basename(path) };
   } catch (error) {
