@@ -103,7 +103,9 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
   const streams = new RandomStreams(options.seed);
   const ties = streams.stream('ties');
-  const scripted = options.chooser === undefined && options.schedule !== undefined ? new ScriptedChooser(options.schedule) : undefined;
+  // An explicit schedule wins over one pinned in the scenario (a shrunk reproducer's).
+  const schedule = options.schedule ?? scenario.schedule;
+  const scripted = options.chooser === undefined && schedule !== undefined ? new ScriptedChooser(schedule) : undefined;
   const chooser = options.chooser ?? scripted ?? seededChooser(() => ties.next());
   const loop = options.makeLoop ? options.makeLoop(chooser) : new EventLoop(chooser, options.recordChoices ?? 0);
   const recording = options.record ?? true;

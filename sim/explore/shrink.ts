@@ -1,6 +1,7 @@
 import { parseScenario } from '../../src/scenario/load.ts';
 import { InputError } from '../../src/scenario/types.ts';
 import { simulate, type RunResult } from '../simulate.ts';
+import { assert } from '../../src/core/assert.ts';
 
 export interface ShrinkOptions {
   readonly seed: number;
@@ -26,6 +27,8 @@ export interface ScenarioSize {
   readonly instances: number;
   /** Fault kinds with a rate above 0, plus scheduled faults. */
   readonly faults: number;
+  /** Same-instant decisions that did not take the first option (seeded ties, or the pinned schedule). */
+  readonly choices: number;
 }
 
 type Json = Record<string, unknown>;
@@ -43,7 +46,7 @@ export function shrinkScenario(json: Json, options: ShrinkOptions): ShrinkResult
   let best = structuredClone(json);
   let bestRun = runOf(best, options);
   if (bestRun === undefined || !fails(bestRun, options.oracle)) throw new Error(`the scenario does not fail oracle ${options.oracle} with seed ${options.seed}`);
-  const before = sizeOf(best);
+  const beforeChoices = nonDefaultChoices(recorded(best, options));
   let improved = true;
   while (improved && attempts < maxAttempts) {
     improved = false;
@@ -59,13 +62,77 @@ export function shrinkScenario(json: Json, options: ShrinkOptions): ShrinkResult
       }
     }
   }
-  return { scenarioJson: best, run: bestRun, attempts, before, after: sizeOf(best) };
+  const before = { ...sizeOf(json), choices: beforeChoices };
+  const pinned = shrinkSchedule(best, options, maxAttempts - attempts);
+  attempts += pinned.attempts;
+  return { scenarioJson: pinned.json, run: pinned.run, attempts, before, after: { ...sizeOf(pinned.json), choices: pinned.choices } };
 }
 
-function runOf(json: Json, options: ShrinkOptions): RunResult | undefined {
+/** Enough recorded decisions for any run the shrinker keeps (runs past it are not reproducers). */
+const MAX_RECORDED_CHOICES = 100_000;
+
+function recorded(json: Json, options: ShrinkOptions, schedule?: readonly string[]): RunResult | undefined {
+  return runOf(schedule === undefined ? json : { ...json, schedule: [...schedule] }, options, MAX_RECORDED_CHOICES);
+}
+
+function nonDefaultChoices(run: RunResult | undefined): number {
+  return run === undefined ? 0 : run.choices.filter((choice) => choice.chosen !== choice.options[0]).length;
+}
+
+/** The run's decisions by label, up to its last non-default one (later ones are the default). */
+function scheduleOf(run: RunResult): string[] {
+  let last = -1;
+  run.choices.forEach((choice, index) => {
+    if (choice.chosen !== choice.options[0]) last = index;
+  });
+  return run.choices.slice(0, last + 1).map((choice) => choice.chosen);
+}
+
+/**
+ * The same-instant ordering, minimised like the scenario: the seed's ties become a pinned
+ * `schedule` of task labels, and each decision that did not take the first option is set back to
+ * the first while the oracle still fails. The reproducer then fails whatever seed's ties, and
+ * reads as "these k orderings matter".
+ */
+function shrinkSchedule(json: Json, options: ShrinkOptions, budget: number): { json: Json; run: RunResult; choices: number; attempts: number } {
+  let attempts = 1;
+  let run = recorded(json, options);
+  assert(run !== undefined && fails(run, options.oracle), 'the shrunk scenario still fails before its schedule is pinned');
+  let schedule = scheduleOf(run);
+  const allDefault = recorded(json, options, []);
+  attempts++;
+  if (allDefault !== undefined && fails(allDefault, options.oracle)) {
+    run = allDefault;
+    schedule = [];
+  } else {
+    for (let index = schedule.length - 1; index >= 0 && attempts < budget; index--) {
+      const choice = run.choices[index];
+      if (choice === undefined || choice.chosen === choice.options[0]) continue;
+      const candidate = [...schedule.slice(0, index), choice.options[0]!, ...schedule.slice(index + 1)];
+      attempts++;
+      const candidateRun = recorded(json, options, candidate);
+      if (candidateRun === undefined || !fails(candidateRun, options.oracle)) continue;
+      // Later labels may no longer apply after the flip: keep what the run really did, once it
+      // is confirmed to replay from its own labels.
+      const next = scheduleOf(candidateRun);
+      attempts++;
+      const confirmed = recorded(json, options, next);
+      if (confirmed === undefined || !fails(confirmed, options.oracle) || confirmed.scheduleDivergence !== undefined) continue;
+      run = confirmed;
+      schedule = next;
+      index = Math.min(index, schedule.length);
+    }
+  }
+  const pinned = { ...json, schedule };
+  const final = runOf(pinned, options);
+  assert(final !== undefined && fails(final, options.oracle), 'the pinned schedule reproduces the failure');
+  return { json: pinned, run: final, choices: nonDefaultChoices(run), attempts };
+}
+
+function runOf(json: Json, options: ShrinkOptions, recordChoices = 0): RunResult | undefined {
   try {
     const scenario = parseScenario(json, 'shrink candidate', '.');
-    return simulate(scenario, { seed: options.seed, batcher: options.batcher, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
+    return simulate(scenario, { seed: options.seed, batcher: options.batcher, recordChoices, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
   } catch (error) {
     if (error instanceof InputError) return undefined;
     throw error;
@@ -86,7 +153,8 @@ export function sizeOf(json: Json): ScenarioSize {
     const rate = typeof value === 'number' && kind !== 'client_timeout_us' && kind !== 'retries' ? value : ((value as Json)?.['rate'] as number | undefined);
     return n + (rate !== undefined && rate > 0 ? 1 : 0);
   }, 0);
-  return { sequences: sequences.length, requests: sequences.reduce((n, s) => n + s.steps.length, 0), instances, faults };
+  const choices = ((json['schedule'] as unknown[] | undefined) ?? []).length;
+  return { sequences: sequences.length, requests: sequences.reduce((n, s) => n + s.steps.length, 0), instances, faults, choices };
 }
 
 /** Smaller variants of a scenario, most promising (biggest cut) first. */

@@ -12,7 +12,9 @@ import { InputError, type Latency, type Scenario, type ScenarioSequence, type Sc
 
 export { DEFAULT_EXIT_TIMEOUT_US } from './lifecycle.ts';
 
-const SCENARIO_FIELDS = ['name', 'seed', 'model', 'executor', 'transport', 'sequences', 'faults', 'lifecycle'] as const;
+const SCENARIO_FIELDS = ['name', 'seed', 'model', 'executor', 'transport', 'sequences', 'faults', 'lifecycle', 'schedule'] as const;
+/** A pinned same-instant schedule longer than this is not a reproducer anyone can read. */
+const MAX_SCHEDULE_ENTRIES = 100_000;
 const SEQUENCE_FIELDS = ['id', 'start_us', 'mode', 'steps'] as const;
 const STEP_FIELDS = ['value', 'start', 'end', 'gap_us', 'timeout_us', 'cancel_after_us'] as const;
 /** Bounds that keep a scenario's run finite and its trace readable. */
@@ -57,6 +59,7 @@ export function parseScenario(json: unknown, file: string, baseDir: string, opti
   const sequences = readSequences(root.required('sequences', 'the client sequences'), model);
   const faults = root.has('faults') ? parseFaults(root.child('faults'), readId) : undefined;
   const lifecycle = root.has('lifecycle') ? readLifecycle(root.child('lifecycle'), MAX_TIME_US) : [];
+  const schedule = root.has('schedule') ? readSchedule(root.child('schedule')) : undefined;
   // Key order here is the trace header's: every field explicit, the model inline, ids as read.
   const normalized: Record<string, unknown> = {
     name,
@@ -67,8 +70,20 @@ export function parseScenario(json: unknown, file: string, baseDir: string, opti
     sequences: sequences.map(normalizeSequence),
     ...(faults !== undefined ? { faults: normalizeFaults(faults) } : {}),
     ...(lifecycle.length > 0 ? { lifecycle: lifecycle.map((e) => ({ at_us: e.atUs, stop: true, exit_timeout_us: e.exitTimeoutUs })) } : {}),
+    ...(schedule !== undefined ? { schedule: [...schedule] } : {}),
   };
-  return { name, seed, model, executorLatencyUs, transportLatencyUs, sequences, faults, lifecycle, normalized };
+  return { name, seed, model, executorLatencyUs, transportLatencyUs, sequences, faults, lifecycle, normalized, ...(schedule !== undefined ? { schedule } : {}) };
+}
+
+/**
+ * `schedule` (seqsim's extension): the same-instant decisions a shrunk reproducer pins, each a task
+ * label ("reaper", "arrive:7:2") or an option index; after the list, the first option. With it,
+ * ties no longer depend on the seed.
+ */
+function readSchedule(reader: JsonReader): (number | string)[] {
+  const entries = reader.array();
+  if (entries.length > MAX_SCHEDULE_ENTRIES) reader.fail(`at most ${MAX_SCHEDULE_ENTRIES} entries, got ${entries.length}`);
+  return entries.map((entry) => (typeof entry.value === 'string' ? entry.string() : entry.integer(0, 1_000_000)));
 }
 
 /** `model`: an inline Triton JSON config, or a path (config.pbtxt, .json, or a model folder). */

@@ -42,6 +42,8 @@ export interface Scenario {
   /** The fault plan (`faults` block); undefined = no faults. */
   readonly faults: FaultPlan | undefined;
   readonly lifecycle: readonly StopEvent[];
+  /** Pinned same-instant decisions (labels or option indices); undefined = the seed decides. */
+  readonly schedule?: readonly (number | string)[];
   readonly normalized: Readonly<Record<string, unknown>>;
 }
 

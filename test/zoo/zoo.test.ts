@@ -40,6 +40,25 @@ describe('bug zoo', () => {
     const again = simulate(parseScenario(shrunk.scenarioJson, 'min.json', '.'), { seed: finding.seed, batcher, maxEvents: 200_000 });
     expect(again.violations.map((v) => v.oracle)).toContain(finding.oracle);
     expect(again.hash).toBe(shrunk.run.hash);
+    // The same-instant ordering is shrunk and pinned too: the reproducer no longer needs the seed's ties.
+    expect(Array.isArray(shrunk.scenarioJson['schedule'])).toBe(true);
+    expect(shrunk.after.choices).toBeLessThanOrEqual(shrunk.before.choices);
+    const otherSeedTies = simulate(parseScenario(shrunk.scenarioJson, 'min.json', '.'), { seed: finding.seed, batcher, maxEvents: 200_000, recordChoices: 10_000 });
+    expect(otherSeedTies.choices.filter((c) => c.chosen !== c.options[0]).length).toBe(shrunk.after.choices);
+  });
+
+  it('shrinking keeps only the orderings the bug needs: end-releases-early needs one overtaking', () => {
+    const batcher = 'bug:end-releases-early';
+    const result = explore({ from: 103, seeds: 1, batcher, keepGoing: false, maxEvents: 200_000 });
+    const finding = result.findings[0]!;
+    const shrunk = shrinkScenario(finding.scenarioJson, { seed: finding.seed, batcher, oracle: finding.oracle, maxEvents: 200_000 });
+    expect(shrunk.before.choices).toBeGreaterThan(shrunk.after.choices);
+    expect(shrunk.after.choices).toBe(1);
+    const schedule = shrunk.scenarioJson['schedule'] as string[];
+    expect(schedule.length).toBeGreaterThan(0);
+    // Without its one non-default decision (every tie to the first option) the bug does not show.
+    const unpinned = simulate(parseScenario({ ...shrunk.scenarioJson, schedule: [] }, 'min.json', '.'), { seed: finding.seed, batcher, maxEvents: 200_000 });
+    expect(unpinned.violations.map((v) => v.oracle)).not.toContain(finding.oracle);
   });
 
   it('the real batcher passes the same exploration: no violation beyond the documented Triton leak', () => {

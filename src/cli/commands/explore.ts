@@ -148,7 +148,16 @@ export interface WrittenFinding {
   readonly message: string;
   readonly trace: string;
   readonly reproducer: string | null;
-  readonly shrunk: { sequences: number; requests: number; faults: number; before_sequences: number; before_requests: number; before_faults: number } | null;
+  readonly shrunk: {
+    sequences: number;
+    requests: number;
+    faults: number;
+    choices: number;
+    before_sequences: number;
+    before_requests: number;
+    before_faults: number;
+    before_choices: number;
+  } | null;
   readonly replay: string;
 }
 
@@ -176,9 +185,11 @@ function saveFinding(finding: Finding, outDir: string, batcher: string, shrink: 
       sequences: shrunk.after.sequences,
       requests: shrunk.after.requests,
       faults: shrunk.after.faults,
+      choices: shrunk.after.choices,
       before_sequences: shrunk.before.sequences,
       before_requests: shrunk.before.requests,
       before_faults: shrunk.before.faults,
+      before_choices: shrunk.before.choices,
     },
     replay: `seqsim run ${base}.min.json --seed ${finding.seed}${batcherFlag}`,
   };
@@ -203,7 +214,10 @@ export function formatSummary(summary: ExploreSummary, findings: readonly Writte
     lines.push(`  ✗ ${finding.oracle} at seed ${finding.seed}: ${finding.message}`);
     if (finding.shrunk) {
       const s = finding.shrunk;
-      lines.push(`    shrunk ${s.before_sequences} sequences / ${s.before_requests} requests / ${s.before_faults} faults → ${s.sequences} / ${s.requests} / ${s.faults}: ${finding.reproducer}`);
+      lines.push(
+        `    shrunk ${s.before_sequences} sequences / ${s.before_requests} requests / ${s.before_faults} faults / ${s.before_choices} non-default orderings → ` +
+          `${s.sequences} / ${s.requests} / ${s.faults} / ${s.choices}: ${finding.reproducer}`,
+      );
     }
     lines.push(`    reproduce: ${finding.replay}`);
   }
