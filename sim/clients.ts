@@ -124,8 +124,9 @@ export class SimClient {
       ...(attempt > 0 ? { retry_of: firstId } : {}),
     });
     this.connection.sendUp(() => `arrive:${request.id}`, () => this.server.arrive(request), request);
-    if (step.cancelAfterUs !== undefined) {
-      this.loop.schedule(this.loop.nowUs() + step.cancelAfterUs, { label: () => `cancel:${request.id}` }, () =>
+    const cancelAfterUs = step.cancelAfterUs ?? this.faults?.cancelAfterUs({ request: id, sequence: this.sequence.id, step: stepIndex });
+    if (cancelAfterUs !== undefined) {
+      this.loop.schedule(this.loop.nowUs() + cancelAfterUs, { label: () => `cancel:${request.id}` }, () =>
         this.cancelRequest(request),
       );
     }

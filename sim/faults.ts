@@ -17,6 +17,8 @@ export interface FaultTarget {
  */
 export class FaultInjector {
   readonly fired: Partial<Record<FaultKind, number>> = {};
+  /** How often each timer label has been armed (scheduled timer jitter names an occurrence). */
+  private readonly timerArmings = new Map<string, number>();
 
   constructor(
     readonly plan: FaultPlan,
@@ -49,9 +51,13 @@ export class FaultInjector {
 
   /** A batcher or reaper wake-up fires late (0 = on time). */
   timerJitterUs(label: string): number {
+    const occurrence = this.timerArmings.get(label) ?? 0;
+    this.timerArmings.set(label, occurrence + 1);
+    const scheduled = this.plan.scheduled.find((f) => f.kind === 'timer_jitter' && f.timer === label && f.occurrence === occurrence);
     const { rate, maxUs } = this.plan.timerJitter;
-    if (!(rate > 0 && this.stream.chance(rate))) return 0;
-    const jitterUs = this.stream.int(1, maxUs);
+    let jitterUs = scheduled !== undefined && scheduled.kind === 'timer_jitter' ? scheduled.jitterUs : 0;
+    if (jitterUs === 0 && rate > 0 && this.stream.chance(rate)) jitterUs = this.stream.int(1, maxUs);
+    if (jitterUs === 0) return 0;
     this.count('timer_jitter');
     this.recorder.emit({ type: 'fault', kind: 'timer_jitter', timer: label, jitter_us: jitterUs });
     return jitterUs;
@@ -67,6 +73,44 @@ export class FaultInjector {
     }
     if (kind !== undefined) this.record('misuse', target, { misuse: kind });
     return kind;
+  }
+
+  /** The client cancels this request after this many µs (undefined = it does not). */
+  cancelAfterUs(target: FaultTarget): number | undefined {
+    const firstAttempt = !target.request.includes('~r');
+    const scheduled = firstAttempt ? this.plan.scheduled.find((f) => f.kind === 'cancel' && f.step === target.step && sameId(f.sequence, target.sequence)) : undefined;
+    let afterUs = scheduled !== undefined && scheduled.kind === 'cancel' ? scheduled.afterUs : undefined;
+    if (afterUs === undefined && this.plan.cancel.rate > 0 && this.stream.chance(this.plan.cancel.rate)) afterUs = this.stream.int(0, this.plan.cancel.maxUs);
+    if (afterUs !== undefined) this.record('cancel', target, { after_us: afterUs });
+    return afterUs;
+  }
+
+  /**
+   * Bursts: which sequences (by scenario index) send their first request at a common instant.
+   * Scheduled bursts name the ids; with a rate, each sequence joins one burst at the earliest
+   * joiner's start. Decided once before the clients start.
+   */
+  burstStarts(sequences: readonly { readonly id: ScenarioId; readonly startUs: number }[]): Map<number, number> {
+    const starts = new Map<number, number>();
+    for (const fault of this.plan.scheduled) {
+      if (fault.kind !== 'burst') continue;
+      for (const id of fault.sequences) {
+        const index = sequences.findIndex((sequence, i) => !starts.has(i) && sameId(sequence.id, id));
+        if (index >= 0) starts.set(index, fault.atUs);
+      }
+    }
+    if (this.plan.burst > 0) {
+      const joiners = sequences.flatMap((_, index) => (!starts.has(index) && this.stream.chance(this.plan.burst) ? [index] : []));
+      if (joiners.length >= 2) {
+        const atUs = Math.min(...joiners.map((index) => sequences[index]!.startUs));
+        for (const index of joiners) starts.set(index, atUs);
+      }
+    }
+    for (const [index, atUs] of [...starts].sort((a, b) => a[0] - b[0])) {
+      this.count('burst');
+      this.recorder.emit({ type: 'fault', kind: 'burst', sequence: sequences[index]!.id, at_us: atUs });
+    }
+    return starts;
   }
 
   failBatch(batch: number): boolean {

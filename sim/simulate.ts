@@ -1,7 +1,7 @@
 import type { TraceEvent } from '../src/core/events.ts';
 import type { Timers } from '../src/core/ports.ts';
 import { scenarioIdText } from '../src/core/ids.ts';
-import type { Scenario } from '../src/scenario/types.ts';
+import type { Scenario, ScenarioSequence } from '../src/scenario/types.ts';
 import { SequenceBatchScheduler, type BatcherOptions } from '../src/batcher/index.ts';
 import { EventLoop, seededChooser, type Chooser, type RecordedChoice, type RunOutcome, type SimLoop } from './kernel/event-queue.ts';
 import { RandomStreams } from './kernel/random.ts';
@@ -114,7 +114,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const executor = new SimExecutor(loop, scenario.model, scenario.executorLatencyUs, streams.stream('executor'), faults);
 
   // Timer jitter (a fault) makes the batcher's and reaper's future wake-ups fire late.
-  const timers: Timers = faults === undefined || faults.plan.timerJitter.rate === 0 ? loop : jitteredTimers(loop, faults);
+  const jitters = faults !== undefined && (faults.plan.timerJitter.rate > 0 || faults.plan.scheduled.some((f) => f.kind === 'timer_jitter'));
+  const timers: Timers = jitters ? jitteredTimers(loop, faults) : loop;
   const world = buildWorld({
     scenario,
     loop,
@@ -128,7 +129,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   });
   const scheduler = world.scheduler;
   const prefixes = requestPrefixes(scenario);
-  scenario.sequences.forEach((sequence, index) => world.addClient(sequence, prefixes[index]!));
+  const bursts = faults?.burstStarts(scenario.sequences) ?? new Map<number, number>();
+  scenario.sequences.forEach((sequence, index) => world.addClient(burstAt(sequence, bursts.get(index)), prefixes[index]!));
   scheduleLifecycle(scenario, loop, recorder, scheduler);
 
   let outcome: RunEnd;
@@ -170,6 +172,13 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     faultsFired: { ...(faults?.fired ?? {}) },
     scheduleDivergence: scripted?.divergence,
   };
+}
+
+/** A sequence in a burst sends its first request exactly at the burst's instant. */
+function burstAt(sequence: ScenarioSequence, atUs: number | undefined): ScenarioSequence {
+  if (atUs === undefined) return sequence;
+  const [first, ...rest] = sequence.steps;
+  return { ...sequence, startUs: atUs, steps: first === undefined ? [] : [{ ...first, gapUs: 0 }, ...rest] };
 }
 
 function jitteredTimers(loop: SimLoop, faults: FaultInjector): Timers {

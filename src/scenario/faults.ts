@@ -15,6 +15,8 @@ export const FAULT_KINDS = [
   'executor_stall',
   'timer_jitter',
   'misuse',
+  'cancel',
+  'burst',
 ] as const;
 
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -26,7 +28,13 @@ export const MISUSE_KINDS: readonly MisuseKind[] = ['missing_start', 'start_on_a
 export type ScheduledFault =
   | { readonly kind: 'request_drop' | 'response_drop' | 'disconnect' | 'transport_delay'; readonly sequence: ScenarioId; readonly step: number }
   | { readonly kind: 'misuse'; readonly sequence: ScenarioId; readonly step: number; readonly misuse: MisuseKind }
-  | { readonly kind: 'executor_failure' | 'executor_stall'; readonly batch: number };
+  | { readonly kind: 'executor_failure' | 'executor_stall'; readonly batch: number }
+  /** The `occurrence`-th arming (0-based) of the timer labelled `timer` fires `jitterUs` late. */
+  | { readonly kind: 'timer_jitter'; readonly timer: string; readonly occurrence: number; readonly jitterUs: number }
+  /** The client cancels this step's request `afterUs` after sending it. */
+  | { readonly kind: 'cancel'; readonly sequence: ScenarioId; readonly step: number; readonly afterUs: number }
+  /** These sequences send their first request together at `atUs` (slot exhaustion, backlog). */
+  | { readonly kind: 'burst'; readonly atUs: number; readonly sequences: readonly ScenarioId[] };
 
 export interface FaultPlan {
   /** Probability that a request is lost on its way to the server. */
@@ -45,6 +53,10 @@ export interface FaultPlan {
   readonly timerJitter: { readonly rate: number; readonly maxUs: number };
   /** Probability per request that the client misuses the protocol (see MisuseKind). */
   readonly misuse: number;
+  /** Probability per request that the client cancels it, 0..max_us after sending. */
+  readonly cancel: { readonly rate: number; readonly maxUs: number };
+  /** Probability per sequence that it joins the run's burst: all joiners START at the same µs. */
+  readonly burst: number;
   /** A client that gets no response within this long gives up (or retries). */
   readonly clientTimeoutUs: number;
   /** How often a timed-out request is sent again (a retried stateful request can apply twice). */
@@ -63,6 +75,7 @@ export function parseFaults(reader: JsonReader, readId: (reader: JsonReader) => 
   const transportDelay = reader.optional('transport_delay', (r) => rateWith(r, 'max_us', 1000), { rate: 0, value: 1000 });
   const executorStall = reader.optional('executor_stall', (r) => rateWith(r, 'us', 50_000), { rate: 0, value: 50_000 });
   const timerJitter = reader.optional('timer_jitter', (r) => rateWith(r, 'max_us', 1000), { rate: 0, value: 1000 });
+  const cancel = reader.optional('cancel', (r) => rateWith(r, 'max_us', 1000), { rate: 0, value: 1000 });
   return {
     requestDrop: rate('request_drop'),
     responseDrop: rate('response_drop'),
@@ -72,6 +85,8 @@ export function parseFaults(reader: JsonReader, readId: (reader: JsonReader) => 
     executorStall: { rate: executorStall.rate, us: executorStall.value },
     timerJitter: { rate: timerJitter.rate, maxUs: timerJitter.value },
     misuse: rate('misuse'),
+    cancel: { rate: cancel.rate, maxUs: cancel.value },
+    burst: rate('burst'),
     clientTimeoutUs: reader.optional('client_timeout_us', (r) => positive(r), DEFAULT_CLIENT_TIMEOUT_US),
     retries: reader.optional('retries', (r) => r.nonNegativeInt(10), 0),
     scheduled: reader.optionalArray('scheduled').map((r) => readScheduled(r, readId)),
@@ -89,10 +104,27 @@ export function normalizeFaults(plan: FaultPlan): Record<string, unknown> {
     executor_stall: { rate: plan.executorStall.rate, us: plan.executorStall.us },
     timer_jitter: { rate: plan.timerJitter.rate, max_us: plan.timerJitter.maxUs },
     misuse: plan.misuse,
+    // Kinds added after v1's first release are written only when on, so older traces keep their hashes.
+    ...(plan.cancel.rate > 0 ? { cancel: { rate: plan.cancel.rate, max_us: plan.cancel.maxUs } } : {}),
+    ...(plan.burst > 0 ? { burst: plan.burst } : {}),
     client_timeout_us: plan.clientTimeoutUs,
     retries: plan.retries,
-    scheduled: plan.scheduled.map((f) => ({ ...f })),
+    scheduled: plan.scheduled.map(normalizeScheduled),
   };
+}
+
+/** A scheduled fault in its JSON spelling (snake_case, as the scenario writes it). */
+function normalizeScheduled(fault: ScheduledFault): Record<string, unknown> {
+  switch (fault.kind) {
+    case 'timer_jitter':
+      return { kind: fault.kind, timer: fault.timer, occurrence: fault.occurrence, jitter_us: fault.jitterUs };
+    case 'cancel':
+      return { kind: fault.kind, sequence: fault.sequence, step: fault.step, after_us: fault.afterUs };
+    case 'burst':
+      return { kind: fault.kind, at_us: fault.atUs, sequences: [...fault.sequences] };
+    default:
+      return { ...fault };
+  }
 }
 
 /** Which kinds can fire in this plan (rate > 0 or scheduled): fault accountability checks them. */
@@ -106,6 +138,8 @@ export function enabledFaultKinds(plan: FaultPlan): FaultKind[] {
     executor_stall: plan.executorStall.rate,
     timer_jitter: plan.timerJitter.rate,
     misuse: plan.misuse,
+    cancel: plan.cancel.rate,
+    burst: plan.burst,
   };
   return FAULT_KINDS.filter((kind) => byRate[kind] > 0 || plan.scheduled.some((f) => f.kind === kind));
 }
@@ -141,6 +175,22 @@ function readScheduled(reader: JsonReader, readId: (reader: JsonReader) => Scena
     const misuse = reader.child('misuse').string();
     if (!(MISUSE_KINDS as readonly string[]).includes(misuse)) reader.child('misuse').fail(`expected one of ${MISUSE_KINDS.join(', ')}`);
     return { kind, sequence: readId(reader.child('sequence')), step: reader.child('step').nonNegativeInt(), misuse: misuse as MisuseKind };
+  }
+  if (kind === 'timer_jitter') {
+    reader.onlyKeys(['kind', 'timer', 'occurrence', 'jitter_us']);
+    const timer = reader.child('timer').string();
+    if (timer.length === 0) reader.child('timer').fail('name the timer by its task label, e.g. "reaper" or "batch:I0"');
+    return { kind, timer, occurrence: reader.optional('occurrence', (r) => r.nonNegativeInt(), 0), jitterUs: positive(reader.required('jitter_us', 'how late the timer fires, in µs')) };
+  }
+  if (kind === 'cancel') {
+    reader.onlyKeys(['kind', 'sequence', 'step', 'after_us']);
+    return { kind, sequence: readId(reader.child('sequence')), step: reader.child('step').nonNegativeInt(), afterUs: reader.optional('after_us', (r) => r.nonNegativeInt(2 ** 50), 0) };
+  }
+  if (kind === 'burst') {
+    reader.onlyKeys(['kind', 'at_us', 'sequences']);
+    const sequences = reader.child('sequences').array().map(readId);
+    if (sequences.length < 2) reader.child('sequences').fail('a burst needs at least two sequences');
+    return { kind, atUs: reader.child('at_us').nonNegativeInt(2 ** 50), sequences };
   }
   if (kind === 'request_drop' || kind === 'response_drop' || kind === 'disconnect' || kind === 'transport_delay') {
     reader.onlyKeys(['kind', 'sequence', 'step']);

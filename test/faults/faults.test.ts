@@ -114,6 +114,42 @@ describe('protocol misuse and timer jitter', () => {
     expect(reap.t).toBeGreaterThan(20_000);
     expect(r.violations).toEqual([]);
   });
+
+  it('timer_jitter, scheduled: exactly the named arming of the named timer fires late', () => {
+    const sequences = [{ id: 7, steps: [one(1, { start: true })] }];
+    const onTime = run({}, sequences);
+    const late = run({ scheduled: [{ kind: 'timer_jitter', timer: 'reaper', occurrence: 0, jitter_us: 7000 }] }, sequences);
+    const jitter = late.events.filter((e) => e.type === 'fault' && e.kind === 'timer_jitter');
+    expect(jitter).toEqual([expect.objectContaining({ timer: 'reaper', jitter_us: 7000 })]);
+    const reapAt = (r: RunResult) => r.events.find((e) => e.type === 'reap')!.t;
+    expect(reapAt(late)).toBeGreaterThan(reapAt(onTime));
+    expect(late.faultsFired.timer_jitter).toBe(1);
+    expect(late.violations).toEqual([]);
+  });
+
+  it('cancel, scheduled: the client cancels that request after after_us; a backlogged one is answered CANCELLED', () => {
+    const sequences = [
+      { id: 7, steps: [one(1, { start: true }), one(2), one(4, { end: true })] },
+      { id: 8, start_us: 10, steps: [one(8, { start: true, end: true })] },
+    ];
+    const r = run({ scheduled: [{ kind: 'cancel', sequence: 8, step: 0, after_us: 100 }] }, sequences);
+    expect(r.events.filter((e) => e.type === 'fault').map((e) => [e.kind, e['request'], e['after_us']])).toEqual([['cancel', '8:0', 100]]);
+    expect(r.events.find((e) => e.type === 'cancel' && e.request === '8:0')?.t).toBe(110);
+    expect(String(responses(r)['8:0'])).toMatch(/^CANCELLED/);
+    expect(responses(r)['7:2']).toBe(7);
+    expect(r.violations).toEqual([]);
+  });
+
+  it('burst, scheduled: the named sequences START in the same microsecond and fill the backlog', () => {
+    const sequences = [1, 2, 3].map((id) => ({ id, start_us: id * 5000, steps: [one(1, { start: true }), one(2, { end: true })] }));
+    const r = run({ scheduled: [{ kind: 'burst', at_us: 100, sequences: [1, 2, 3] }] }, sequences);
+    expect(faultsOf(r)).toEqual(['burst', 'burst', 'burst']);
+    const firstSends = r.events.filter((e) => e.type === 'send' && e.step === 0).map((e) => e.t);
+    expect(firstSends).toEqual([100, 100, 100]);
+    // One slot, three STARTs at once: two wait in the backlog.
+    expect(r.events.filter((e) => e.type === 'backlog')).toHaveLength(2);
+    expect(r.violations).toEqual([]);
+  });
 });
 
 describe('faults, by rate', () => {
@@ -130,12 +166,27 @@ describe('faults, by rate', () => {
     expect(a.violations).toEqual([]);
   });
 
+  it('cancel and burst by rate fire, are counted, and are off by default', () => {
+    const sequences = Array.from({ length: 8 }, (_, i) => ({ id: i + 1, start_us: i * 3000, steps: [one(1, { start: true }), one(2), one(3, { end: true })] }));
+    const r = run({ cancel: { rate: 0.3, max_us: 2000 }, burst: 0.6 }, sequences, 9);
+    expect(r.faultsFired.cancel ?? 0).toBeGreaterThan(0);
+    expect(r.faultsFired.burst ?? 0).toBeGreaterThanOrEqual(2);
+    const burstAt = new Set(r.events.filter((e) => e.type === 'fault' && e.kind === 'burst').map((e) => e['at_us']));
+    expect(burstAt.size).toBe(1);
+    expect(r.violations).toEqual([]);
+    const none = run({}, sequences, 9);
+    expect(none.faultsFired).toEqual({});
+  });
+
   it.each([
     [{ request_drop: 1.5 }, 'faults.request_drop', /probability in \[0, 1\]/],
     [{ executor_stall: { rate: 0.1, us: 0 } }, 'faults.executor_stall.us', /positive/],
     [{ scheduled: [{ kind: 'meteor', sequence: 1, step: 0 }] }, 'faults.scheduled[0].kind', /expected one of/],
     [{ scheduled: [{ kind: 'executor_failure', sequence: 1 }] }, 'faults.scheduled[0].sequence', /unknown field/],
     [{ drop: 0.1 }, 'faults.drop', /unknown field/],
+    [{ scheduled: [{ kind: 'timer_jitter', timer: 'reaper' }] }, 'faults.scheduled[0].jitter_us', /missing/],
+    [{ scheduled: [{ kind: 'burst', at_us: 0, sequences: [1] }] }, 'faults.scheduled[0].sequences', /at least two sequences/],
+    [{ cancel: { rate: 2 } }, 'faults.cancel.rate', /probability/],
   ])('a bad faults block %# names the field', (faults, field, problem) => {
     try {
       parseScenario({ model: { name: 'm', sequence_batching: {} }, sequences: [{ id: 1, steps: [one(1, { start: true })] }], faults }, 'f.json', '.');
