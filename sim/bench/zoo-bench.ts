@@ -1,5 +1,6 @@
 import { explore } from '../explore/explore.ts';
-import { shrinkScenario } from '../explore/shrink.ts';
+import { readFileSync } from 'node:fs';
+import { shrinkScenario, sizeOf } from '../explore/shrink.ts';
 import { runCampaign } from '../explore/campaign.ts';
 import { ZOO } from '../zoo/variants.ts';
 import { wallClockMs } from '../../src/live/wall-clock.ts';
@@ -13,6 +14,14 @@ export interface ZooBenchRow {
   readonly wallMsP90: number;
   readonly shrunkRequestsMedian: number;
   readonly shrinkMsMedian: number;
+  /** Requests of the hand-written reproducer in sim/zoo/minimal/<bug>.json. */
+  readonly handMinimalRequests: number;
+}
+
+/** The request count of a bug's hand-minimal reproducer (sim/zoo/minimal). */
+export function handMinimalRequests(bug: string): number {
+  const json = JSON.parse(readFileSync(new URL(`../zoo/minimal/${bug}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  return sizeOf(json).requests;
 }
 
 const MAX_SEEDS_PER_CAMPAIGN = 5000;
@@ -54,6 +63,7 @@ export function benchZoo(campaigns: number, shrinks: number): ZooBenchRow[] {
       wallMsP90: quantile(wallMs, 0.9),
       shrunkRequestsMedian: quantile(shrunkRequests, 0.5),
       shrinkMsMedian: quantile(shrinkMs, 0.5),
+      handMinimalRequests: handMinimalRequests(bug.name),
     };
   });
 }

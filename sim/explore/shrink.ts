@@ -34,8 +34,9 @@ export interface ScenarioSize {
 type Json = Record<string, unknown>;
 
 /**
- * Delta debugging over the scenario JSON: drop sequences, drop steps, drop cancellations and
- * timeouts, shorten gaps and start times, drop faults (the plan, scheduled faults, single kinds),
+ * Delta debugging over the scenario JSON: drop sequences, cut step tails, drop steps, drop
+ * lifecycle events, drop cancellations and timeouts, shorten gaps and start times, drop faults
+ * (the plan, scheduled faults, single kinds),
  * shrink the model (instances, max_batch_size) — keeping
  * each change only while the same oracle still fails with the same seed. Greedy passes repeat
  * until nothing more can be removed or the attempt budget is spent.
@@ -165,7 +166,14 @@ function* candidates(json: Json): Generator<Json> {
   }
   for (let i = 0; i < sequences.length; i++) {
     const steps = sequences[i]!['steps'] as Json[];
+    // Cut the tail first (one big step), then single steps.
+    for (let k = 1; k < steps.length - 1; k++) yield edit(json, (j) => stepsOf(j, i).splice(k));
     for (let k = steps.length - 1; k >= 0 && steps.length > 1; k--) yield edit(json, (j) => stepsOf(j, i).splice(k, 1));
+  }
+  const lifecycle = json['lifecycle'] as unknown[] | undefined;
+  if (lifecycle !== undefined) {
+    yield edit(json, (j) => delete j['lifecycle']);
+    for (let i = 0; i < lifecycle.length && lifecycle.length > 1; i++) yield edit(json, (j) => (j['lifecycle'] as unknown[]).splice(i, 1));
   }
   for (let i = 0; i < sequences.length; i++) {
     const steps = sequences[i]!['steps'] as Json[];

@@ -48,6 +48,7 @@ export const benchCommand: SeqsimCommand = {
         figures[`${key}_wall_ms_p90`] = round(row.wallMsP90, 1);
         figures[`${key}_shrunk_requests_median`] = row.shrunkRequestsMedian;
         figures[`${key}_shrink_ms_median`] = round(row.shrinkMsMedian, 1);
+        figures[`${key}_hand_minimal_requests`] = row.handMinimalRequests;
       }
       if (!args['json']) io.out(formatZoo(rows));
       const swarm = benchSwarm(5000);
@@ -144,7 +145,8 @@ function formatZoo(rows: readonly ZooBenchRow[]): string {
   for (const r of rows) {
     lines.push(
       `  ${r.bug.padEnd(28)} found in ${r.found}/${r.campaigns} campaigns, after ${r.seedsToFailureMedian} seeds (median), ` +
-        `${round(r.wallMsMedian, 1)} / ${round(r.wallMsP90, 1)} ms, shrunk to ${r.shrunkRequestsMedian} requests in ${round(r.shrinkMsMedian)} ms`,
+        `${round(r.wallMsMedian, 1)} / ${round(r.wallMsP90, 1)} ms, shrunk to ${r.shrunkRequestsMedian} requests in ${round(r.shrinkMsMedian)} ms ` +
+        `(hand-minimal ${r.handMinimalRequests}: ${round(r.shrunkRequestsMedian / r.handMinimalRequests, 2)}×; target ≤ 1.5×)`,
     );
   }
   return `${lines.join('\n')}\n`;
