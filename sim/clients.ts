@@ -125,7 +125,7 @@ export class SimClient {
     });
     this.connection.sendUp(() => `arrive:${request.id}`, () => this.server.arrive(request), request);
     if (step.cancelAfterUs !== undefined) {
-      this.loop.schedule(this.loop.nowUs() + step.cancelAfterUs, { label: () => `cancel:${request.id}` }, () =>
+      this.loop.schedule(this.loop.nowUs() + step.cancelAfterUs, { label: () => `cancel:${request.id}`, about: request }, () =>
         this.cancelRequest(request),
       );
     }
@@ -143,7 +143,7 @@ export class SimClient {
    */
   private armTimeout(request: SimRequest, attempt: number): void {
     const plan = this.faults!.plan;
-    this.loop.schedule(this.loop.nowUs() + plan.clientTimeoutUs, { label: () => `client-timeout:${request.id}` }, () => {
+    this.loop.schedule(this.loop.nowUs() + plan.clientTimeoutUs, { label: () => `client-timeout:${request.id}`, about: request }, () => {
       if (this.awaiting.get(request.step) !== request.id) return;
       if (attempt < plan.retries) {
         this.awaiting.delete(request.step);
@@ -159,7 +159,7 @@ export class SimClient {
   private cancelRequest(request: SimRequest): void {
     if (this.awaiting.get(request.step) !== request.id) return;
     this.recorder.emit({ type: 'cancel', request: request.id });
-    this.connection.sendUp(() => `cancel-arrive:${request.id}`, () => this.server.cancel(request));
+    this.connection.sendUp(() => `cancel-arrive:${request.id}`, () => this.server.cancel(request), undefined, request);
   }
 }
 
