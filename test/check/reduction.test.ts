@@ -129,3 +129,27 @@ describe('seqsim check: state digests', () => {
     expect(independent('send:1:1', 'send:2:0', false)).toBe(false);
   });
 });
+
+describe('seqsim check --json', () => {
+  it('reports states, prunes, depth reached and the bounds hit, with and without reduction', async () => {
+    const { main } = await import('../../src/cli/main.ts');
+    const run = async (...extra: string[]) => {
+      let out = '';
+      const code = await main(['check', fileURLToPath(new URL('../../sim/examples/check/direct-race.json', import.meta.url)), '--depth', '6', '--json', ...extra], {
+        out: (text: string) => void (out += text),
+        err: () => {},
+        interactive: false,
+      });
+      return { code, report: JSON.parse(out) as Record<string, unknown> };
+    };
+    const reduced = await run();
+    const plain = await run('--no-reduction');
+    expect(reduced.code).toBe(0);
+    expect(reduced.report).toMatchObject({ reduction: true, exhausted: true, depth_reached: 6, verdict: 'no violation within bounds' });
+    expect(plain.report).toMatchObject({ reduction: false, duplicate_states_pruned: 0, sleep_set_prunes: 0, schedules: 1687 });
+    expect(reduced.report['states_explored']).toBeLessThan(plain.report['states_explored'] as number);
+    expect(reduced.report['bounds_hit']).toEqual([expect.stringContaining('--depth 6')]);
+    const budget = await run('--max-schedules', '5');
+    expect((budget.report['bounds_hit'] as string[]).some((b) => b.startsWith('--max-schedules 5'))).toBe(true);
+  });
+});
