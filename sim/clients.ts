@@ -126,7 +126,7 @@ export class SimClient {
     this.connection.sendUp(() => `arrive:${request.id}`, () => this.server.arrive(request), request);
     const cancelAfterUs = step.cancelAfterUs ?? this.faults?.cancelAfterUs({ request: id, sequence: this.sequence.id, step: stepIndex });
     if (cancelAfterUs !== undefined) {
-      this.loop.schedule(this.loop.nowUs() + cancelAfterUs, { label: () => `cancel:${request.id}` }, () =>
+      this.loop.schedule(this.loop.nowUs() + cancelAfterUs, { label: () => `cancel:${request.id}`, about: request }, () =>
         this.cancelRequest(request),
       );
     }
@@ -144,7 +144,7 @@ export class SimClient {
    */
   private armTimeout(request: SimRequest, attempt: number): void {
     const plan = this.faults!.plan;
-    this.loop.schedule(this.loop.nowUs() + plan.clientTimeoutUs, { label: () => `client-timeout:${request.id}` }, () => {
+    this.loop.schedule(this.loop.nowUs() + plan.clientTimeoutUs, { label: () => `client-timeout:${request.id}`, about: request }, () => {
       if (this.awaiting.get(request.step) !== request.id) return;
       if (attempt < plan.retries) {
         this.awaiting.delete(request.step);
@@ -160,7 +160,7 @@ export class SimClient {
   private cancelRequest(request: SimRequest): void {
     if (this.awaiting.get(request.step) !== request.id) return;
     this.recorder.emit({ type: 'cancel', request: request.id });
-    this.connection.sendUp(() => `cancel-arrive:${request.id}`, () => this.server.cancel(request));
+    this.connection.sendUp(() => `cancel-arrive:${request.id}`, () => this.server.cancel(request), undefined, request);
   }
 }
 

@@ -40,12 +40,12 @@ export class SimExecutor implements Executor {
     const fails = this.faults?.failBatch(batch.batch) ?? false;
     const finishUs = this.loop.nowUs() + drawLatencyUs(this.latency, this.stream) + stallUs;
     if (fails) {
-      this.loop.schedule(finishUs, { label: () => `complete:I${batch.instance}:b${batch.batch}`, channel: this.channels[batch.instance] ?? `exec:I${batch.instance}` }, () =>
+      this.loop.schedule(finishUs, { label: () => `complete:I${batch.instance}:b${batch.batch}`, channel: this.channels[batch.instance] ?? `exec:I${batch.instance}`, about: [batch, 'fails'] }, () =>
         done({ ok: false, error: { code: 'INTERNAL', message: 'seqsim fault: the model instance failed to execute the batch' } }),
       );
       return;
     }
-    this.loop.schedule(finishUs, { label: () => `complete:I${batch.instance}:b${batch.batch}`, channel: this.channels[batch.instance] ?? `exec:I${batch.instance}` }, () => {
+    this.loop.schedule(finishUs, { label: () => `complete:I${batch.instance}:b${batch.batch}`, channel: this.channels[batch.instance] ?? `exec:I${batch.instance}`, about: batch }, () => {
       done({ ok: true, outputs: this.runRows(batch) });
     });
   }

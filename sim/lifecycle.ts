@@ -30,7 +30,7 @@ export function scheduleLifecycle(
           recorder.emit({ type: 'lifecycle', action: 'exit', generation: 1, forced: inflight > 0, inflight });
           return;
         }
-        loop.schedule(Math.min(loop.nowUs() + EXIT_POLL_US, deadlineUs), { label: 'lifecycle:exit-poll' }, poll);
+        loop.schedule(Math.min(loop.nowUs() + EXIT_POLL_US, deadlineUs), { label: 'lifecycle:exit-poll', about: deadlineUs }, poll);
       };
       poll();
     });

@@ -9,7 +9,7 @@ import { TraceRecorder } from './recorder.ts';
 import { SimExecutor } from './executor.ts';
 import { buildWorld } from './world.ts';
 import { checkTrace, type Violation } from './oracles/index.ts';
-import { InvariantError } from '../src/core/assert.ts';
+import { assert, InvariantError } from '../src/core/assert.ts';
 import { makeHeader, serializeTrace, type TraceHeader } from '../traces/writer.ts';
 import { scheduleLifecycle } from './lifecycle.ts';
 import { zooBug, type ZooBug } from './zoo/variants.ts';
@@ -46,6 +46,23 @@ export interface SimulateOptions {
    * that measure the kernel and batcher alone. The result then has no events, lines or hash.
    */
   readonly record?: boolean;
+  /**
+   * Hands a model checker the running world before the first task runs, so its chooser can take
+   * state digests at choice points. Ordinary runs never set it.
+   */
+  readonly inspect?: (probe: WorldProbe) => void;
+}
+
+/** What a model checker may look at while a run is under way (read-only by contract). */
+export interface WorldProbe {
+  readonly loop: EventLoop;
+  readonly scenario: Scenario;
+  /** The world's mutable objects: scheduler, clients (with their connections), executor, faults. */
+  readonly roots: readonly object[];
+  /** Objects a digest must not walk into: the loop, the recorder, static configuration. */
+  readonly ignore: ReadonlySet<object>;
+  /** The trace so far. */
+  readonly events: readonly TraceEvent[];
 }
 
 export interface RunResult {
@@ -132,6 +149,13 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const bursts = faults?.burstStarts(scenario.sequences) ?? new Map<number, number>();
   scenario.sequences.forEach((sequence, index) => world.addClient(burstAt(sequence, bursts.get(index)), prefixes[index]!));
   scheduleLifecycle(scenario, loop, recorder, scheduler);
+  if (options.inspect !== undefined) {
+    assert(loop instanceof EventLoop, 'a model checker inspects the real event loop');
+    const ignore = new Set<object>([loop, recorder, scenario, scenario.model, scheduler.deps, ...scenario.sequences]);
+    if (faults !== undefined) ignore.add(faults.plan);
+    const roots: object[] = [scheduler, ...world.clients, executor, ...(faults === undefined ? [] : [faults])];
+    options.inspect({ loop, scenario, roots, ignore, events: recorder.events });
+  }
 
   let outcome: RunEnd;
   let broken: InvariantError | undefined;

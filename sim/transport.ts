@@ -27,20 +27,23 @@ export class Connection {
     private readonly faults: FaultInjector | undefined,
   ) {}
 
-  /** Client → server; a request (`about`) may be dropped or delayed by the fault plan. */
-  sendUp(label: () => string, deliver: () => void, about?: InferRequest): void {
+  /**
+   * Client → server; a request (`about`) may be dropped or delayed by the fault plan. `captures`
+   * is what `deliver` acts on, for model-checking state digests.
+   */
+  sendUp(label: () => string, deliver: () => void, about?: InferRequest, captures: unknown = about): void {
     if (about !== undefined && this.faults?.dropRequest(targetOf(about))) return;
     const atUs = this.deliveryTime(this.lastUpUs, about);
     if (this.ordered) this.lastUpUs = atUs;
-    this.loop.schedule(atUs, { label, channel: this.ordered ? `up:${this.name}` : undefined }, deliver);
+    this.loop.schedule(atUs, { label, channel: this.ordered ? `up:${this.name}` : undefined, about: captures }, deliver);
   }
 
   /** Server → client; the response for `about` may be dropped or delayed by the fault plan. */
-  sendDown(label: () => string, deliver: () => void, about?: InferRequest): void {
+  sendDown(label: () => string, deliver: () => void, about?: InferRequest, captures: unknown = about): void {
     if (about !== undefined && this.faults?.dropResponse(targetOf(about))) return;
     const atUs = this.deliveryTime(this.lastDownUs, about);
     if (this.ordered) this.lastDownUs = atUs;
-    this.loop.schedule(atUs, { label, channel: this.ordered ? `down:${this.name}` : undefined }, deliver);
+    this.loop.schedule(atUs, { label, channel: this.ordered ? `down:${this.name}` : undefined, about: captures }, deliver);
   }
 
   private deliveryTime(lastUs: number, about: InferRequest | undefined): number {

@@ -28,6 +28,8 @@ export interface World {
   readonly scheduler: SequenceBatchScheduler;
   /** When the last response reached its client. */
   lastResponseUs(): number;
+  /** The clients started so far (model-checking state digests walk them). */
+  readonly clients: readonly SimClient[];
   /** Starts a client for one sequence; `onDone` runs once every step has its final response. */
   addClient(sequence: ScenarioSequence, requestPrefix: string, onDone?: () => void): void;
 }
@@ -48,6 +50,7 @@ export function buildWorld(parts: WorldParts): World {
   );
 
   let lastResponseUs = 0;
+  const clients: SimClient[] = [];
   function deliverResponse(request: InferRequest, result: InferResult): void {
     const client = (request as SimRequest).client;
     client.connection.sendDown(
@@ -57,6 +60,7 @@ export function buildWorld(parts: WorldParts): World {
         client.receive(request, result);
       },
       request,
+      [request, result],
     );
   }
 
@@ -79,10 +83,13 @@ export function buildWorld(parts: WorldParts): World {
 
   return {
     scheduler,
+    clients,
     lastResponseUs: () => lastResponseUs,
     addClient(sequence, requestPrefix, onDone) {
       const connection = new Connection(loop, scenario.transportLatencyUs, parts.transportStream, requestPrefix, sequence.mode === 'stream', faults);
-      new SimClient(sequence, requestPrefix, loop, recorder, connection, server, faults, onDone).begin();
+      const client = new SimClient(sequence, requestPrefix, loop, recorder, connection, server, faults, onDone);
+      clients.push(client);
+      client.begin();
     },
   };
 }

@@ -1,29 +1,63 @@
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
 import { checkExhaustive } from '../check/dfs.ts';
 import { checkPct } from '../check/pct.ts';
 import { explore } from '../explore/explore.ts';
 import { ZOO } from '../zoo/variants.ts';
 import { wallClockMs } from '../../src/live/wall-clock.ts';
 
+/** One exhaustive search of a canonical world at a fixed depth. */
+export interface CanonicalFigures {
+  readonly scenario: string;
+  readonly depth: number;
+  readonly reduction: boolean;
+  readonly schedules: number;
+  readonly choicePoints: number;
+  readonly statesExplored: number;
+  readonly distinctStates: number;
+  readonly schedulesPerS: number;
+  readonly statesPerS: number;
+}
+
 export interface CheckBenchFigures {
-  readonly canonical: readonly { scenario: string; depth: number; schedules: number; choicePoints: number; schedulesPerS: number }[];
+  /** Each canonical world at the bench depth, without and with reduction. */
+  readonly canonical: readonly CanonicalFigures[];
+  /** The deepest bound each search exhausts within `DEPTH_BUDGET_SCHEDULES` schedules. */
+  readonly deepestExhausted: readonly { scenario: string; reduction: boolean; depth: number; schedules: number }[];
   /** Runs until the first counterexample in a canonical world (the bug's strategy): DFS, PCT and random seeds. */
   readonly zoo: readonly { bug: string; dfs: number | null; pct: number | null; random: number | null }[];
 }
 
 const CANONICAL = ['direct-race', 'oldest-race'];
 const BUDGET = 2000;
+/** The fixed budget for "deepest depth exhausted": schedules, not seconds, so the figure is deterministic. */
+export const DEPTH_BUDGET_SCHEDULES = 10_000;
+/** No canonical run has more choice points than this. */
+const MAX_DEPTH = 30;
 
 export function benchCheck(depth: number): CheckBenchFigures {
   const file = (name: string) => fileURLToPath(new URL(`../examples/check/${name}.json`, import.meta.url));
-  const canonical = CANONICAL.map((name) => {
-    const scenario = loadScenarioFile(file(name));
-    const started = wallClockMs();
-    const result = checkExhaustive(scenario, { seed: 1, batcher: 'real', depth, maxSchedules: 1_000_000 });
-    const seconds = (wallClockMs() - started) / 1000;
-    return { scenario: name, depth, schedules: result.schedules, choicePoints: result.choicePoints, schedulesPerS: Math.round(result.schedules / seconds) };
-  });
+  const canonical = CANONICAL.flatMap((name) =>
+    [false, true].map((reduction): CanonicalFigures => {
+      const scenario = loadScenarioFile(file(name));
+      const started = wallClockMs();
+      const result = checkExhaustive(scenario, { seed: 1, batcher: 'real', depth, maxSchedules: 1_000_000, reduction });
+      const seconds = Math.max((wallClockMs() - started) / 1000, 1e-3);
+      return {
+        scenario: name,
+        depth,
+        reduction,
+        schedules: result.schedules,
+        choicePoints: result.choicePoints,
+        statesExplored: result.statesExplored,
+        distinctStates: result.distinctStates,
+        schedulesPerS: Math.round(result.schedules / seconds),
+        statesPerS: Math.round(result.statesExplored / seconds),
+      };
+    }),
+  );
+  const deepestExhausted = CANONICAL.flatMap((name) => [false, true].map((reduction) => deepestWithinBudget(name, loadScenarioFile(file(name)), reduction)));
   const worlds = { direct: loadScenarioFile(file('direct-race')), oldest: loadScenarioFile(file('oldest-race')) };
   const zoo = ZOO.map((bug) => {
     const batcher = `bug:${bug.name}`;
@@ -38,5 +72,18 @@ export function benchCheck(depth: number): CheckBenchFigures {
       random: random.findings.length > 0 ? random.seedsRun : null,
     };
   });
-  return { canonical, zoo };
+  return { canonical, deepestExhausted, zoo };
+}
+
+/** Raises the depth bound until the search no longer exhausts within the schedule budget. */
+function deepestWithinBudget(name: string, scenario: Scenario, reduction: boolean): { scenario: string; reduction: boolean; depth: number; schedules: number } {
+  let best = { scenario: name, reduction, depth: 0, schedules: 0 };
+  for (let depth = 1; depth <= MAX_DEPTH; depth++) {
+    const result = checkExhaustive(scenario, { seed: 1, batcher: 'real', depth, maxSchedules: DEPTH_BUDGET_SCHEDULES, reduction });
+    if (!result.exhausted) break;
+    best = { scenario: name, reduction, depth, schedules: result.schedules };
+    // Past its deepest run a bound changes nothing: the world is exhausted outright.
+    if (!result.depthBoundHit) break;
+  }
+  return best;
 }

@@ -21,13 +21,30 @@ export interface RecordedChoice {
   readonly chosen: string;
 }
 
-interface Task {
-  readonly id: number;
+/** A scheduled task; a class so state digests can tell a timer handle from other world objects. */
+export class ScheduledTask implements TimerHandle {
+  cancelled = false;
+  constructor(
+    readonly id: number,
+    readonly atUs: number,
+    readonly label: string | (() => string),
+    readonly channel: string | undefined,
+    readonly about: unknown,
+    readonly run: () => void,
+  ) {}
+
+  labelText(): string {
+    return typeof this.label === 'string' ? this.label : this.label();
+  }
+}
+type Task = ScheduledTask;
+
+/** A pending task as a model checker's state digest sees it (no id: ids depend on history). */
+export interface PendingTask {
   readonly atUs: number;
-  readonly label: string | (() => string);
+  readonly label: string;
   readonly channel: string | undefined;
-  readonly run: () => void;
-  cancelled: boolean;
+  readonly about: unknown;
 }
 
 export type RunOutcome = 'quiescent' | 'budget-exhausted';
@@ -51,6 +68,8 @@ export class EventLoop implements SimLoop {
   private nextId = 1;
   private executed = 0;
   readonly choices: RecordedChoice[] = [];
+  /** Hears the label of every task about to run; only a model checker sets it (labels cost then). */
+  private taskObserver: ((label: string) => void) | undefined;
 
   constructor(
     private readonly chooser: Chooser,
@@ -73,7 +92,7 @@ export class EventLoop implements SimLoop {
   schedule(atUs: number, options: TaskOptions, run: () => void): TimerHandle {
     assert(Number.isSafeInteger(atUs), 'task time is an integer µs');
     assert(atUs >= this.now, 'task is not scheduled in the past');
-    const task: Task = { id: this.nextId++, atUs, label: options.label, channel: options.channel, run, cancelled: false };
+    const task = new ScheduledTask(this.nextId++, atUs, options.label, options.channel, options.about, run);
     if (atUs === this.now && this.instant.length > 0) this.instant.push(task);
     else this.heapPush(task);
     return task;
@@ -81,6 +100,20 @@ export class EventLoop implements SimLoop {
 
   cancel(handle: TimerHandle): void {
     (handle as Task).cancelled = true;
+  }
+
+  observeTasks(observer: (label: string) => void): void {
+    this.taskObserver = observer;
+  }
+
+  /**
+   * Live pending tasks in (time, schedule) order: the instant's first, then the heap's. For state
+   * digests at choice points; O(n log n), never on the hot path.
+   */
+  pendingTasks(): PendingTask[] {
+    const live = (t: Task): boolean => !t.cancelled;
+    const later = this.heap.filter(live).sort((a, b) => (before(a, b) ? -1 : 1));
+    return [...this.instant.filter(live), ...later].map((t) => ({ atUs: t.atUs, label: t.labelText(), channel: t.channel, about: t.about }));
   }
 
   /** Runs until nothing is pending or `maxEvents` tasks have run. */
@@ -98,6 +131,7 @@ export class EventLoop implements SimLoop {
       const task = this.nextTask();
       if (task === undefined) return 'quiescent';
       this.executed++;
+      if (this.taskObserver !== undefined) this.taskObserver(task.labelText());
       task.run();
     }
     return this.nextTaskPending() ? 'budget-exhausted' : 'quiescent';
@@ -222,7 +256,7 @@ export class EventLoop implements SimLoop {
 }
 
 function labelOf(task: Task): string {
-  return typeof task.label === 'string' ? task.label : task.label();
+  return task.labelText();
 }
 
 function before(a: Task, b: Task): boolean {

@@ -9,6 +9,8 @@ export interface RandomStream {
   int(min: number, max: number): number;
   /** True with probability `rate`. */
   chance(rate: number): boolean;
+  /** How many values were drawn: with the seed, the stream's whole state (for state digests). */
+  readonly draws: number;
 }
 
 /** The named streams of a run; using one never shifts another (design §1). */
@@ -33,8 +35,12 @@ export class RandomStreams {
 
 function makeStream(seedText: string): RandomStream {
   const prng = seedrandom.alea(seedText);
-  const next = (): number => prng();
-  return {
+  const next = (): number => {
+    stream.draws++;
+    return prng();
+  };
+  const stream: { draws: number } & Omit<RandomStream, 'draws'> = {
+    draws: 0,
     next,
     int(min, max) {
       assert(Number.isInteger(min) && Number.isInteger(max) && min <= max, 'int(min, max) bounds');
@@ -44,4 +50,5 @@ function makeStream(seedText: string): RandomStream {
       return rate > 0 && next() < rate;
     },
   };
+  return stream;
 }

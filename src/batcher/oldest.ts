@@ -126,6 +126,7 @@ export class OldestBatcher extends BatcherThread {
       () => {
         for (const queued of cancelled) this.completeAndNext(queued.slot);
       },
+      cancelled,
     );
   }
 

@@ -69,8 +69,11 @@ export interface SchedulerContext {
   readonly deps: BatcherDeps;
   /** §5: release a slot; returns the backlog sequence moved into it, if any. */
   releaseSlot(instance: number, slot: number, queue: SlotItem[], reason: ReleaseReason, occupant: Occupant | undefined): Occupant | undefined;
-  /** Answers requests CANCELLED from the clean-up task, then runs `afterwards` (their release). */
-  cancelAll(requests: readonly InferRequest[], afterwards?: () => void): void;
+  /**
+   * Answers requests CANCELLED from the clean-up task, then runs `afterwards` (their release);
+   * `about` is what `afterwards` acts on, for model-checking state digests.
+   */
+  cancelAll(requests: readonly InferRequest[], afterwards?: () => void, about?: unknown): void;
   /** Hands a response to the transport. */
   respond(request: InferRequest, result: InferResult): void;
   nextBatchNumber(): number;
@@ -276,12 +279,12 @@ export class SequenceBatchScheduler implements SchedulerContext {
     this.lastArrivalUs.delete(key);
   }
 
-  cancelAll(requests: readonly InferRequest[], afterwards?: () => void): void {
+  cancelAll(requests: readonly InferRequest[], afterwards?: () => void, about?: unknown): void {
     if (requests.length === 0) return;
     const batch = [...requests];
     // Marked answered now, so a client cancel arriving before the clean-up task is a no-op.
     for (const request of batch) request.answered = true;
-    this.deps.timers.schedule(this.deps.clock.nowUs(), { label: 'cleanup', channel: 'cleanup' }, () => {
+    this.deps.timers.schedule(this.deps.clock.nowUs(), { label: 'cleanup', channel: 'cleanup', about: [batch, about] }, () => {
       for (const request of batch) this.deps.responses.respond(request, { error: tritonErrors.cancelled() });
       afterwards?.();
     });

@@ -27,6 +27,11 @@ export interface TaskOptions {
    * (one Triton thread, one ordered connection). Tasks on different channels may interleave.
    */
   readonly channel?: string;
+  /**
+   * What the task's closure acts on (the request and result it delivers, the batch it completes),
+   * so a model checker's state digest can see inside pending tasks. Never read on ordinary runs.
+   */
+  readonly about?: unknown;
 }
 
 export interface Timers {

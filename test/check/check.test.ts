@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
-import { checkExhaustive, nextSchedule } from '../../sim/check/dfs.ts';
+import { checkExhaustive, defaultOption } from '../../sim/check/dfs.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { parseTrace } from '../../traces/read.ts';
 import { replayTrace } from '../../traces/replay.ts';
@@ -11,11 +11,11 @@ import { checkPct, confidence, threadOf } from '../../sim/check/pct.ts';
 const canonical = (name: string) => loadScenarioFile(fileURLToPath(new URL(`../../sim/examples/check/${name}.json`, import.meta.url)));
 
 describe('seqsim check: bounded DFS over same-instant orderings', () => {
-  it('enumerates schedules depth-first: bump the deepest point with an untried option', () => {
-    expect(nextSchedule([0, 0, 0], [2, 1, 3], 3)).toEqual([0, 0, 1]);
-    expect(nextSchedule([0, 0, 2], [2, 1, 3], 3)).toEqual([1]);
-    expect(nextSchedule([1, 0, 2], [2, 1, 3], 3)).toBeUndefined();
-    expect(nextSchedule([0, 0, 0], [2, 1, 3], 1)).toEqual([1]);
+  it('beyond the depth bound takes the least label, whatever order the tasks were queued in', () => {
+    const point = (labels: string[]) => ({ count: labels.length, nowUs: 0, label: (i: number) => labels[i]! });
+    expect(defaultOption(point(['send:2:0', 'arrive:1:0', 'batch:I0']))).toBe(1);
+    expect(defaultOption(point(['batch:I0', 'send:2:0', 'arrive:1:0']))).toBe(2);
+    expect(defaultOption(point(['reaper']))).toBe(0);
   });
 
   it.each(['direct-race', 'oldest-race'])('%s: the real batcher has no violation in any schedule within depth 6', (name) => {

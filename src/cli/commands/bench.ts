@@ -4,7 +4,7 @@ import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { benchViz } from '../../../viz/bench.ts';
 import { benchSwarm, benchWorkers, benchZoo, type ZooBenchRow } from '../../../sim/bench/zoo-bench.ts';
-import { benchCheck } from '../../../sim/bench/check-bench.ts';
+import { benchCheck, DEPTH_BUDGET_SCHEDULES } from '../../../sim/bench/check-bench.ts';
 import { benchCompare } from '../../../sim/bench/compare-bench.ts';
 import { parsePositiveInt } from '../options.ts';
 
@@ -67,8 +67,15 @@ export const benchCommand: SeqsimCommand = {
     }
     const check = benchCheck(8);
     for (const c of check.canonical) {
-      figures[`check_${c.scenario.replace(/-/g, '_')}_schedules_depth_${c.depth}`] = c.schedules;
-      figures[`check_${c.scenario.replace(/-/g, '_')}_schedules_per_s`] = c.schedulesPerS;
+      const key = `check_${c.scenario.replace(/-/g, '_')}${c.reduction ? '' : '_no_reduction'}`;
+      figures[`${key}_schedules_depth_${c.depth}`] = c.schedules;
+      figures[`${key}_states_explored_depth_${c.depth}`] = c.statesExplored;
+      figures[`${key}_distinct_states_depth_${c.depth}`] = c.distinctStates;
+      figures[`${key}_schedules_per_s`] = c.schedulesPerS;
+      figures[`${key}_states_per_s`] = c.statesPerS;
+    }
+    for (const d of check.deepestExhausted) {
+      figures[`check_${d.scenario.replace(/-/g, '_')}${d.reduction ? '' : '_no_reduction'}_deepest_depth_exhausted_${DEPTH_BUDGET_SCHEDULES}_schedules`] = d.depth;
     }
     for (const z of check.zoo) {
       const key = `check_zoo_${z.bug.replace(/-/g, '_')}`;
@@ -78,7 +85,16 @@ export const benchCommand: SeqsimCommand = {
     }
     if (!args['json']) {
       io.out(
-        `check: ${check.canonical.map((c) => `${c.scenario} ${c.schedules} schedules within depth ${c.depth} (${c.schedulesPerS}/s, ${c.choicePoints} choice points)`).join('; ')}\n` +
+        `check, real batcher, depth ${check.canonical[0]?.depth}:\n${check.canonical
+          .map(
+            (c) =>
+              `  ${c.scenario.padEnd(12)} ${c.reduction ? 'reduced' : 'full   '} ${c.schedules} schedules, ${c.statesExplored} states explored (${c.distinctStates} distinct), ` +
+              `${c.schedulesPerS} schedules/s, ${c.statesPerS} states/s`,
+          )
+          .join('\n')}\n` +
+          `check, deepest depth exhausted within ${DEPTH_BUDGET_SCHEDULES} schedules: ${check.deepestExhausted
+            .map((d) => `${d.scenario} ${d.reduction ? 'reduced' : 'full'} ${d.depth} (${d.schedules} schedules)`)
+            .join(', ')}\n` +
           `check on the canonical world of each bug's strategy, runs to the first counterexample (- = none in 2000): dfs / pct / random seeds\n${check.zoo
             .map((z) => `  ${z.bug.padEnd(28)} ${z.dfs ?? '-'} / ${z.pct ?? '-'} / ${z.random ?? '-'}`)
             .join('\n')}\n`,

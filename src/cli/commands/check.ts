@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { join } from 'node:path';
 import { loadScenarioFile } from '../../scenario/load.ts';
-import { checkExhaustive } from '../../../sim/check/dfs.ts';
+import { checkExhaustive, type CheckResult } from '../../../sim/check/dfs.ts';
 import type { CliIO, SeqsimCommand } from '../command.ts';
 import type { Scenario } from '../../scenario/types.ts';
 import { checkPct } from '../../../sim/check/pct.ts';
@@ -23,6 +23,7 @@ export const checkCommand: SeqsimCommand = {
       .option('runs', { type: 'number', default: 1000, describe: 'pct: number of runs' })
       .option('bug-depth', { type: 'number', default: 2, describe: 'pct: priority change points + 1 (the bug depth targeted)' })
       .option('max-schedules', { type: 'number', default: 100_000, describe: 'bound on complete runs' })
+      .option('reduction', { type: 'boolean', default: true, describe: 'dfs: state hashing and sleep sets (--no-reduction: every ordering, for comparison)' })
       .option('seed', { type: 'string', describe: "seed for latencies and faults (default: the scenario's, else 1)" })
       .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name>' })
       .option('out', { type: 'string', default: join('out', 'check'), describe: 'folder for a counterexample trace' })
@@ -35,7 +36,8 @@ export const checkCommand: SeqsimCommand = {
     const batcher = checkBatcher(String(args['batcher']));
     if (args['strategy'] === 'pct') return runPct(scenario, seed, batcher, args, io);
     const started = wallClockMs();
-    const result = checkExhaustive(scenario, { seed, batcher, depth, maxSchedules });
+    const reduction = args['reduction'] !== false;
+    const result = checkExhaustive(scenario, { seed, batcher, depth, maxSchedules, reduction });
     const wallMs = wallClockMs() - started;
     let trace: string | null = null;
     if (result.counterexample !== undefined) {
@@ -49,12 +51,20 @@ export const checkCommand: SeqsimCommand = {
       batcher,
       strategy: 'dfs',
       depth,
+      reduction,
       verdict,
       schedules: result.schedules,
+      states_explored: result.statesExplored,
+      distinct_states: result.distinctStates,
+      duplicate_states_pruned: result.statePrunes,
+      sleep_set_prunes: result.sleepPrunes,
       choice_points: result.choicePoints,
       deepest_run: result.deepestRun,
+      depth_reached: result.depthReached,
       exhausted: result.exhausted,
-      schedules_per_s: Math.round(result.schedules / Math.max(wallMs / 1000, 1e-3)),
+      bounds_hit: boundsHit(result, depth, maxSchedules),
+      schedules_per_s: perSecond(result.schedules, wallMs),
+      states_per_s: perSecond(result.statesExplored, wallMs),
       violation: result.counterexample?.run.violations[0] ?? null,
       schedule: result.counterexample?.schedule ?? null,
       trace,
@@ -64,14 +74,28 @@ export const checkCommand: SeqsimCommand = {
       const lines = [
         `${scenario.name} (seed ${seed}, ${batcher} batcher): ${report.schedules} schedules, ${report.choice_points} choice points, deepest run ${report.deepest_run} points, ` +
           `${(wallMs / 1000).toFixed(1)} s — ${verdict}${result.exhausted ? ` (depth ${depth})` : ''}`,
+        `  ${reduction ? 'reduction on' : 'reduction off (--no-reduction)'}: ${result.statesExplored} states explored (${result.distinctStates} distinct), ` +
+          `${result.statePrunes} duplicate states pruned, ${result.sleepPrunes} sleep-set prunes, branched to depth ${result.depthReached}`,
       ];
-      if (!result.exhausted && result.counterexample === undefined) lines.push(`  bound hit: --max-schedules ${maxSchedules} before every schedule within depth ${depth} ran`);
+      for (const bound of report.bounds_hit) lines.push(`  bound hit: ${bound}`);
       if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  schedule ${JSON.stringify(report.schedule)}; replay: seqsim replay ${trace}`);
       io.out(`${lines.join('\n')}\n`);
     }
     return result.counterexample !== undefined ? EXIT_VIOLATION : EXIT_OK;
   },
 };
+
+/** Every bound that cut the search short, in words: a bounded result is never silent. */
+function boundsHit(result: CheckResult, depth: number, maxSchedules: number): string[] {
+  const hit: string[] = [];
+  if (!result.exhausted && result.counterexample === undefined) hit.push(`--max-schedules ${maxSchedules} before every schedule within depth ${depth} ran`);
+  if (result.depthBoundHit) hit.push(`--depth ${depth}: runs have up to ${result.deepestRun} choice points; later ones took their least-label option`);
+  return hit;
+}
+
+function perSecond(count: number, wallMs: number): number {
+  return Math.round(count / Math.max(wallMs / 1000, 1e-3));
+}
 
 async function runPct(scenario: Scenario, seed: number, batcher: string, args: Record<string, unknown>, io: CliIO): Promise<number> {
   const runs = parsePositiveInt(args['runs'], '--runs');
