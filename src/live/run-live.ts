@@ -24,8 +24,11 @@ import type * as ort from 'onnxruntime-node';
 
 /** A live run records at most this many events: the same bound the simulator's budget implies. */
 export const LIVE_MAX_EVENTS = 2_000_000;
-/** Real timers fire late; the reaper-timing oracle allows this much (early is still wrong). */
-export const LIVE_TIMER_SLACK_US = 200_000;
+/**
+ * Real timers fire late (a busy event loop, GC, a loaded CI machine); the reaper-timing oracle
+ * allows this much lateness (early is still wrong).
+ */
+export const LIVE_TIMER_SLACK_US = 500_000;
 
 export interface UserModel {
   readonly bytes: Uint8Array;

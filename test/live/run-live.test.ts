@@ -21,8 +21,9 @@ describe('live mode on the CPU provider', () => {
       const file = join(examples, name);
       const scenario = loadScenarioFile(file);
       const { result, report } = await liveSession(scenario, file, { seed: scenario.seed ?? 1, provider: 'cpu', durationMs: 20_000 }, null);
-      expect(result.outcome).toBe('quiescent');
-      expect(report.violations).toEqual([]);
+      const context = JSON.stringify({ violations: report.violations, differential: report.differential, outcome: result.outcome });
+      expect(result.outcome, context).toBe('quiescent');
+      expect(report.violations, context).toEqual([]);
       expect(report.differential!.compared).toBeGreaterThan(0);
       expect(report.differential!.differing).toBe(0);
       expect(result.header.clock).toBe('real');

@@ -34,10 +34,7 @@ interface Initializer {
 export function buildAccumulatorOnnx(spec: LiveTensorSpec): Uint8Array {
   const accumulatorType: OnnxElementType = spec.dataType === 'TYPE_FP32' ? 'FLOAT' : 'INT32';
   const nodes: NodeSpec[] = [];
-  const initializers: Initializer[] = [
-    { name: 'seqsim_initial', type: accumulatorType, value: spec.initialValue },
-    { name: 'seqsim_zero', type: accumulatorType, value: 0 },
-  ];
+  const initializers: Initializer[] = [];
   const graphInputs: { name: string; type: OnnxElementType }[] = [{ name: spec.input, type: accumulatorType }];
 
   /** A boolean control as a bool tensor (or undefined when the config has no such control). */
@@ -56,6 +53,7 @@ export function buildAccumulatorOnnx(spec: LiveTensorSpec): Uint8Array {
   graphInputs.push({ name: spec.stateInput, type: accumulatorType });
 
   const base = start === undefined ? spec.stateInput : 'seqsim_base';
+  if (start !== undefined) initializers.push({ name: 'seqsim_initial', type: accumulatorType, value: spec.initialValue });
   if (start !== undefined) nodes.push({ op: 'Where', inputs: [start, 'seqsim_initial', spec.stateInput], output: base });
   nodes.push({ op: 'Add', inputs: [base, spec.input], output: 'seqsim_sum' });
   if (ready !== undefined) nodes.push({ op: 'Where', inputs: [ready, 'seqsim_sum', spec.stateInput], output: spec.stateOutput });
@@ -63,6 +61,7 @@ export function buildAccumulatorOnnx(spec: LiveTensorSpec): Uint8Array {
 
   if (spec.corrid !== undefined && end !== undefined) {
     graphInputs.push({ name: spec.corrid.tensorName, type: spec.corrid.onnxType });
+    initializers.push({ name: 'seqsim_zero', type: accumulatorType, value: 0 });
     nodes.push({ op: 'Cast', inputs: [spec.corrid.tensorName], output: 'seqsim_corrid', to: ONNX_DATA_TYPE[accumulatorType] });
     nodes.push({ op: 'Where', inputs: [end, 'seqsim_corrid', 'seqsim_zero'], output: 'seqsim_corrid_term' });
     nodes.push({ op: 'Add', inputs: ['seqsim_sum', 'seqsim_corrid_term'], output: spec.output });
