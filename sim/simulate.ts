@@ -91,6 +91,12 @@ export function makeScheduler(batcher: string): ZooBug['make'] {
   return bug.make;
 }
 
+/** A lifecycle bug's swap hook, if the chosen batcher has one. */
+function swapHook(batcher: string): { onSwap?: NonNullable<ZooBug['onSwap']> } {
+  const onSwap = batcher.startsWith('bug:') ? zooBug(batcher.slice(4))?.onSwap : undefined;
+  return onSwap === undefined ? {} : { onSwap };
+}
+
 export class UnknownBatcherError extends Error {
   constructor(readonly batcher: string) {
     super(`unknown batcher ${JSON.stringify(batcher)}: use "real" or bug:<name> (seqsim explore --list-bugs)`);
@@ -109,7 +115,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const recording = options.record ?? true;
   const recorder = recording ? new TraceRecorder(loop, maxEvents) : new TraceRecorder(loop, maxEvents, false);
   const faults = scenario.faults === undefined ? undefined : new FaultInjector(scenario.faults, streams.stream('faults'), recorder);
-  const executor = new SimExecutor(loop, scenario.model, scenario.executorLatencyUs, streams.stream('executor'), faults);
+  const executorStream = streams.stream('executor');
+  const executor = new SimExecutor(loop, scenario.model, scenario.executorLatencyUs, executorStream, faults);
 
   // Timer jitter (a fault) makes the batcher's and reaper's future wake-ups fire late.
   const timers: Timers = faults === undefined || faults.plan.timerJitter.rate === 0 ? loop : jitteredTimers(loop, faults);
@@ -122,12 +129,13 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     faults,
     transportStream: streams.stream('transport'),
     makeScheduler: makeScheduler(options.batcher ?? 'real'),
+    ...swapHook(options.batcher ?? 'real'),
+    makeExecutor: (model) => new SimExecutor(loop, model, scenario.executorLatencyUs, executorStream, faults),
     slotOrder: options.slotOrder ?? 'triton-heap',
   });
-  const scheduler = world.scheduler;
   const prefixes = requestPrefixes(scenario);
   scenario.sequences.forEach((sequence, index) => world.addClient(sequence, prefixes[index]!));
-  scheduleLifecycle(scenario, loop, recorder, scheduler);
+  scheduleLifecycle(scenario, loop, recorder, world.server);
 
   let outcome: RunEnd;
   let broken: InvariantError | undefined;

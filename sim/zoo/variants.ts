@@ -18,6 +18,8 @@ export interface ZooBug {
   /** Which strategy the bug lives in; scenarios for it use that strategy. */
   readonly strategy: 'direct' | 'oldest' | 'any';
   readonly make: (model: ModelConfig, deps: BatcherDeps, options: BatcherOptions) => SequenceBatchScheduler;
+  /** Runs at a reload's swap with the old and the new model's schedulers (lifecycle bugs only). */
+  readonly onSwap?: (previous: SequenceBatchScheduler, next: SequenceBatchScheduler) => void;
 }
 
 /** server#7117 before core PR #341: a cancel-release keeps the id, so the reaper releases the slot again. */
