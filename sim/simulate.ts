@@ -8,7 +8,7 @@ import { RandomStreams } from './kernel/random.ts';
 import { TraceRecorder } from './recorder.ts';
 import { SimExecutor } from './executor.ts';
 import { buildWorld } from './world.ts';
-import { checkTrace, type Violation } from './oracles/index.ts';
+import { analyzeTrace, type LifecycleReport, type Violation } from './oracles/index.ts';
 import { InvariantError } from '../src/core/assert.ts';
 import { makeHeader, serializeTrace, type TraceHeader } from '../traces/writer.ts';
 import { scheduleLifecycle } from './lifecycle.ts';
@@ -41,6 +41,8 @@ export interface SimulateOptions {
   readonly serialize?: boolean;
   /** "real" (default) or "bug:<name>" from the bug zoo (sim/zoo). */
   readonly batcher?: string;
+  /** Every sequence a reload or unload interrupts is a violation (`seqsim run --strict-lifecycle`). */
+  readonly strictLifecycle?: boolean;
   /**
    * false: run the world without recording a trace or checking oracles — only for benchmarks
    * that measure the kernel and batcher alone. The result then has no events, lines or hash.
@@ -66,6 +68,8 @@ export interface RunResult {
   readonly faultsFired: Readonly<Partial<Record<FaultKind, number>>>;
   /** The first recorded decision of `schedule` that this run could not follow, if any. */
   readonly scheduleDivergence: ScheduleDivergence | undefined;
+  /** Model switches (scenarios with a lifecycle load or unload): interruptions, held STARTs. */
+  readonly lifecycle: LifecycleReport | undefined;
 }
 
 export const DEFAULT_MAX_EVENTS = 2_000_000;
@@ -80,6 +84,7 @@ export function headerOptions(options: SimulateOptions): Record<string, unknown>
     slot_order: options.slotOrder ?? 'triton-heap',
     ...(options.batcher !== undefined && options.batcher !== 'real' ? { batcher: options.batcher } : {}),
     ...(options.schedule !== undefined ? { schedule: [...options.schedule] } : {}),
+    ...(options.strictLifecycle === true ? { strict_lifecycle: true } : {}),
   };
 }
 
@@ -150,9 +155,13 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   }
   const events = recorder.events;
   const violations: Violation[] = [];
+  let lifecycle: LifecycleReport | undefined;
   if (recording) {
     if (broken !== undefined) violations.push({ oracle: 'invariant', message: `the batcher broke an invariant: ${broken.invariant}`, events: [events.length] });
-    violations.push(...checkTrace(events, { model: scenario.model, runEnded: outcome, maxEvents }));
+    const managed = world.server.managed ? { generationModels: world.server.generations.map((g) => g.model), strictLifecycle: options.strictLifecycle === true } : {};
+    const analysis = analyzeTrace(events, { model: scenario.model, runEnded: outcome, maxEvents, ...managed });
+    violations.push(...analysis.violations);
+    lifecycle = analysis.lifecycle;
   }
   const endUs = loop.nowUs();
   const allEvents: TraceEvent[] = [...events];
@@ -160,7 +169,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     allEvents.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
   }
   const header = makeHeader(options.seed, scenario.normalized, headerOptions(options));
-  const serialized = recording && options.serialize !== false ? serializeTrace(header, allEvents) : { lines: [], hash: '' };
+  const summaryExtra = lifecycle !== undefined ? { interrupted: lifecycle.interrupted.length } : undefined;
+  const serialized = recording && options.serialize !== false ? serializeTrace(header, allEvents, summaryExtra) : { lines: [], hash: '' };
   return {
     seed: options.seed,
     header,
@@ -175,6 +185,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     lastResponseUs: world.lastResponseUs(),
     faultsFired: { ...(faults?.fired ?? {}) },
     scheduleDivergence: scripted?.divergence,
+    lifecycle,
   };
 }
 
