@@ -69,7 +69,7 @@ function readLoad(entry: JsonReader, atUs: number, maxTimeUs: number, readModelJ
   const policy = entry.optional('policy', (r) => r.string(), 'triton') as LoadPolicy;
   if (!POLICIES.includes(policy)) entry.child('policy').fail(`expected "triton" or "drain", got ${describe(policy)}`);
   if (policy !== 'drain' && entry.has('drain_timeout_us')) entry.child('drain_timeout_us').fail('only the "drain" policy waits, so only it takes drain_timeout_us');
-  const { json, source } = readModelJson(entry.child('load'));
+  const { json, source } = readConfigJson(entry.child('load'), readModelJson);
   return {
     atUs,
     kind: 'load',
@@ -79,6 +79,16 @@ function readLoad(entry: JsonReader, atUs: number, maxTimeUs: number, readModelJ
     policy,
     drainTimeoutUs: entry.optional('drain_timeout_us', (r) => r.nonNegativeInt(maxTimeUs), DEFAULT_DRAIN_TIMEOUT_US),
   };
+}
+
+/** A config file that cannot be parsed is bad input; the error names this entry as well as the file. */
+function readConfigJson(reader: JsonReader, readModelJson: ModelJsonReader): ReturnType<ModelJsonReader> {
+  try {
+    return readModelJson(reader);
+  } catch (error) {
+    if (error instanceof InputError && error.file !== reader.file) reader.fail(`cannot parse model config ${String(reader.value)}: ${error.message}`);
+    throw error;
+  }
 }
 
 /** A config Triton refuses is not bad input: the load fails at run time, as Triton's would. */
