@@ -11,6 +11,7 @@ import type { TraceEvent } from '../../src/core/events.ts';
 import type { Ledger } from './ledger.ts';
 import { generationKey, sequenceKey, slotName } from './ledger.ts';
 import { ViolationSink, type Violation } from './types.ts';
+import { percentile } from '../../src/live/stats.ts';
 
 export interface InterruptedSequence {
   readonly sequence: string;
@@ -209,10 +210,4 @@ export function checkLifecycle(events: readonly TraceEvent[], ledger: Ledger, op
     drainTimeouts,
   };
   return { violations: sink.done(), report };
-}
-
-/** Nearest-rank percentile of sorted values (0 when empty). */
-function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
 }
