@@ -107,3 +107,32 @@ describe('load outcomes', () => {
     expect(verdict.identical).toBe(true);
   });
 });
+
+describe('rule 6: the old backlog drains only through the old model', () => {
+  it('a backlogged sequence gets its old slot after the old reaper frees it, then its next step fails on the new model', () => {
+    const model = { ...directModel(1), sequence_batching: { max_sequence_idle_microseconds: 5000, direct: {} } };
+    const run = runJson({
+      model,
+      executor: { latency_us: 100 },
+      sequences: [
+        { id: 1, steps: [{ value: 1, start: true }, { value: 2, gap_us: 8000, end: true }] },
+        { id: 2, start_us: 500, steps: [{ value: 10, start: true }, { value: 20, gap_us: 100, end: true }] },
+        { id: 3, start_us: 2000, steps: [{ value: 7, start: true, end: true }] },
+      ],
+      lifecycle: [{ at_us: 1000, load: { ...model, max_batch_size: 2 } }],
+    });
+    expect(run.violations).toEqual([]);
+    // 3 STARTs on the new model at once; 2 waits in the old backlog until the old reaper frees 1's slot.
+    expect(eventsOf(run, 'assign').map((a) => [a.t, a.sequence, a.instance, a.generation])).toEqual([
+      [0, 1, 0, 1],
+      [2000, 3, 1, 2],
+      [5000, 2, 0, 1],
+    ]);
+    const out = responses(run);
+    expect([out.get('2:0'), out.get('3:0')]).toEqual([10, 7]);
+    expect(String(out.get('2:1'))).toMatch(START_ERROR);
+    expect(String(out.get('1:1'))).toMatch(START_ERROR);
+    expect(lifecycleEvents(run, 'model-destroyed').map((e) => [e.generation, e.t])).toEqual([[1, 5100]]);
+    expect(run.lifecycle?.interrupted.map((i) => i.sequence).sort()).toEqual(['1', '2']);
+  });
+});
