@@ -13,6 +13,8 @@ export interface SimRequest extends InferRequest {
   arrived: boolean;
   /** The cancel overtook the request on the wire; apply it once the request arrives. */
   cancelPending: boolean;
+  /** The model object (generation) the request was bound to on arrival; set only when traced. */
+  generation?: number;
 }
 
 /** What a client needs from the simulated server side. */
@@ -67,8 +69,8 @@ export class SimClient {
     this.awaiting.delete(request.step);
     if (this.recorder.enabled) this.recorder.emit(
       'output' in result
-        ? { type: 'response', request: request.id, sequence: request.sequence, step: request.step, output: result.output }
-        : { type: 'response', request: request.id, sequence: request.sequence, step: request.step, error: result.error },
+        ? { type: 'response', request: request.id, sequence: request.sequence, step: request.step, output: result.output, ...generationOf(request) }
+        : { type: 'response', request: request.id, sequence: request.sequence, step: request.step, error: result.error, ...generationOf(request) },
     );
     this.answeredSteps++;
     if (this.answeredSteps === this.sequence.steps.length) this.onDone?.();
@@ -162,6 +164,12 @@ export class SimClient {
     this.recorder.emit({ type: 'cancel', request: request.id });
     this.connection.sendUp(() => `cancel-arrive:${request.id}`, () => this.server.cancel(request), undefined, request);
   }
+}
+
+/** A response line names the model object its request was bound to, when the run traces generations. */
+function generationOf(request: InferRequest): { generation?: number } {
+  const generation = (request as SimRequest).generation;
+  return generation === undefined ? {} : { generation };
 }
 
 /** What a client reports when it gave up waiting (not a Triton response: seqsim's client). */

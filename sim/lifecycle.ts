@@ -1,10 +1,49 @@
-import type { Scenario } from '../src/scenario/types.ts';
-import type { SequenceBatchScheduler } from '../src/batcher/index.ts';
+import type { LifecycleEvent, Scenario, StopEvent } from '../src/scenario/types.ts';
 import type { Clock, Timers } from '../src/core/ports.ts';
 import type { TraceRecorder } from './recorder.ts';
+import type { ModelServer } from './model-server.ts';
+import { DrainRouter } from './drain.ts';
 
 /** Triton's shutdown polls the in-flight count once a second (spec §11). */
 export const EXIT_POLL_US = 1_000_000;
+
+/**
+ * Schedules the scenario's lifecycle block. Actions run one at a time, as Triton serialises
+ * concurrent load/unload of one model (core PR #236): one that comes due while a reload builds
+ * or a drain waits starts once that one took effect.
+ */
+export function scheduleLifecycle(scenario: Scenario, loop: Clock & Timers, recorder: TraceRecorder, server: ModelServer): void {
+  const waiting: LifecycleEvent[] = [];
+  let busy = false;
+  const next = (): void => {
+    const event = waiting.shift();
+    if (event === undefined) {
+      busy = false;
+      return;
+    }
+    busy = true;
+    run(event, next);
+  };
+  const run = (event: LifecycleEvent, done: () => void): void => {
+    if (event.kind === 'stop') {
+      stop(event, loop, recorder, server);
+      done();
+    } else if (event.kind === 'unload') {
+      server.unload();
+      done();
+    } else if (event.policy === 'drain' && server.ready !== undefined) {
+      server.drain = new DrainRouter(server, loop, event, server.ready, done);
+    } else {
+      server.load(event, done);
+    }
+  };
+  for (const event of scenario.lifecycle) {
+    loop.schedule(event.atUs, { label: `lifecycle:${event.kind}` }, () => {
+      waiting.push(event);
+      if (!busy) next();
+    });
+  }
+}
 
 /**
  * Server stop (spec §11): new STARTs are refused from `at_us`; Triton then waits, polling each
@@ -13,26 +52,18 @@ export const EXIT_POLL_US = 1_000_000;
  * simulating, so every request stays accounted for by the oracles; a real server would close
  * its connections there.
  */
-export function scheduleLifecycle(
-  scenario: Scenario,
-  loop: Clock & Timers,
-  recorder: TraceRecorder,
-  scheduler: SequenceBatchScheduler,
-): void {
-  for (const event of scenario.lifecycle) {
-    loop.schedule(event.atUs, { label: 'lifecycle:stop' }, () => {
-      scheduler.stop();
-      recorder.emit({ type: 'lifecycle', action: 'stop', generation: 1 });
-      const deadlineUs = loop.nowUs() + event.exitTimeoutUs;
-      const poll = (): void => {
-        const inflight = scheduler.inflightSequenceCount();
-        if (inflight === 0 || loop.nowUs() >= deadlineUs) {
-          recorder.emit({ type: 'lifecycle', action: 'exit', generation: 1, forced: inflight > 0, inflight });
-          return;
-        }
-        loop.schedule(Math.min(loop.nowUs() + EXIT_POLL_US, deadlineUs), { label: 'lifecycle:exit-poll', about: deadlineUs }, poll);
-      };
-      poll();
-    });
-  }
+function stop(event: StopEvent, loop: Clock & Timers, recorder: TraceRecorder, server: ModelServer): void {
+  server.stopSchedulers();
+  const generation = server.ready?.number ?? server.latestGeneration;
+  recorder.emit({ type: 'lifecycle', action: 'stop', generation });
+  const deadlineUs = loop.nowUs() + event.exitTimeoutUs;
+  const poll = (): void => {
+    const inflight = server.inflightSequenceCount();
+    if (inflight === 0 || loop.nowUs() >= deadlineUs) {
+      recorder.emit({ type: 'lifecycle', action: 'exit', generation, forced: inflight > 0, inflight });
+      return;
+    }
+    loop.schedule(Math.min(loop.nowUs() + EXIT_POLL_US, deadlineUs), { label: 'lifecycle:exit-poll', about: deadlineUs }, poll);
+  };
+  poll();
 }

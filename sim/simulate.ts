@@ -8,7 +8,7 @@ import { RandomStreams } from './kernel/random.ts';
 import { TraceRecorder } from './recorder.ts';
 import { SimExecutor } from './executor.ts';
 import { buildWorld } from './world.ts';
-import { checkTrace, type Violation } from './oracles/index.ts';
+import { analyzeTrace, type LifecycleReport, type Violation } from './oracles/index.ts';
 import { assert, InvariantError } from '../src/core/assert.ts';
 import { makeHeader, serializeTrace, type TraceHeader } from '../traces/writer.ts';
 import { scheduleLifecycle } from './lifecycle.ts';
@@ -41,6 +41,8 @@ export interface SimulateOptions {
   readonly serialize?: boolean;
   /** "real" (default) or "bug:<name>" from the bug zoo (sim/zoo). */
   readonly batcher?: string;
+  /** Every sequence a reload or unload interrupts is a violation (`seqsim run --strict-lifecycle`). */
+  readonly strictLifecycle?: boolean;
   /**
    * false: run the world without recording a trace or checking oracles — only for benchmarks
    * that measure the kernel and batcher alone. The result then has no events, lines or hash.
@@ -83,6 +85,8 @@ export interface RunResult {
   readonly faultsFired: Readonly<Partial<Record<FaultKind, number>>>;
   /** The first recorded decision of `schedule` that this run could not follow, if any. */
   readonly scheduleDivergence: ScheduleDivergence | undefined;
+  /** Model switches (scenarios with a lifecycle load or unload): interruptions, held STARTs. */
+  readonly lifecycle: LifecycleReport | undefined;
 }
 
 export const DEFAULT_MAX_EVENTS = 2_000_000;
@@ -97,6 +101,7 @@ export function headerOptions(options: SimulateOptions): Record<string, unknown>
     slot_order: options.slotOrder ?? 'triton-heap',
     ...(options.batcher !== undefined && options.batcher !== 'real' ? { batcher: options.batcher } : {}),
     ...(options.schedule !== undefined ? { schedule: [...options.schedule] } : {}),
+    ...(options.strictLifecycle === true ? { strict_lifecycle: true } : {}),
   };
 }
 
@@ -106,6 +111,12 @@ export function makeScheduler(batcher: string): ZooBug['make'] {
   const bug = batcher.startsWith('bug:') ? zooBug(batcher.slice(4)) : undefined;
   if (bug === undefined) throw new UnknownBatcherError(batcher);
   return bug.make;
+}
+
+/** A lifecycle bug's swap hook, if the chosen batcher has one. */
+function swapHook(batcher: string): { onSwap?: NonNullable<ZooBug['onSwap']> } {
+  const onSwap = batcher.startsWith('bug:') ? zooBug(batcher.slice(4))?.onSwap : undefined;
+  return onSwap === undefined ? {} : { onSwap };
 }
 
 export class UnknownBatcherError extends Error {
@@ -128,7 +139,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const recording = options.record ?? true;
   const recorder = recording ? new TraceRecorder(loop, maxEvents) : new TraceRecorder(loop, maxEvents, false);
   const faults = scenario.faults === undefined ? undefined : new FaultInjector(scenario.faults, streams.stream('faults'), recorder);
-  const executor = new SimExecutor(loop, scenario.model, scenario.executorLatencyUs, streams.stream('executor'), faults);
+  const executorStream = streams.stream('executor');
+  const executor = new SimExecutor(loop, scenario.model, scenario.executorLatencyUs, executorStream, faults);
 
   // Timer jitter (a fault) makes the batcher's and reaper's future wake-ups fire late.
   const jitters = faults !== undefined && (faults.plan.timerJitter.rate > 0 || faults.plan.scheduled.some((f) => f.kind === 'timer_jitter'));
@@ -142,18 +154,20 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     faults,
     transportStream: streams.stream('transport'),
     makeScheduler: makeScheduler(options.batcher ?? 'real'),
+    ...swapHook(options.batcher ?? 'real'),
+    makeExecutor: (model) => new SimExecutor(loop, model, scenario.executorLatencyUs, executorStream, faults),
     slotOrder: options.slotOrder ?? 'triton-heap',
   });
-  const scheduler = world.scheduler;
   const prefixes = requestPrefixes(scenario);
   const bursts = faults?.burstStarts(scenario.sequences) ?? new Map<number, number>();
   scenario.sequences.forEach((sequence, index) => world.addClient(burstAt(sequence, bursts.get(index)), prefixes[index]!));
-  scheduleLifecycle(scenario, loop, recorder, scheduler);
+  scheduleLifecycle(scenario, loop, recorder, world.server);
   if (options.inspect !== undefined) {
     assert(loop instanceof EventLoop, 'a model checker inspects the real event loop');
+    const scheduler = world.scheduler;
     const ignore = new Set<object>([loop, recorder, scenario, scenario.model, scheduler.deps, ...scenario.sequences]);
     if (faults !== undefined) ignore.add(faults.plan);
-    const roots: object[] = [scheduler, ...world.clients, executor, ...(faults === undefined ? [] : [faults])];
+    const roots: object[] = [world.server, ...world.clients, executor, ...(faults === undefined ? [] : [faults])];
     options.inspect({ loop, scenario, roots, ignore, events: recorder.events });
   }
 
@@ -170,9 +184,13 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   }
   const events = recorder.events;
   const violations: Violation[] = [];
+  let lifecycle: LifecycleReport | undefined;
   if (recording) {
     if (broken !== undefined) violations.push({ oracle: 'invariant', message: `the batcher broke an invariant: ${broken.invariant}`, events: [events.length] });
-    violations.push(...checkTrace(events, { model: scenario.model, runEnded: outcome, maxEvents }));
+    const managed = world.server.managed ? { generationModels: world.server.generations.map((g) => g.model), strictLifecycle: options.strictLifecycle === true } : {};
+    const analysis = analyzeTrace(events, { model: scenario.model, runEnded: outcome, maxEvents, ...managed });
+    violations.push(...analysis.violations);
+    lifecycle = analysis.lifecycle;
   }
   const endUs = loop.nowUs();
   const allEvents: TraceEvent[] = [...events];
@@ -180,7 +198,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     allEvents.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
   }
   const header = makeHeader(options.seed, scenario.normalized, headerOptions(options));
-  const serialized = recording && options.serialize !== false ? serializeTrace(header, allEvents) : { lines: [], hash: '' };
+  const summaryExtra = lifecycle !== undefined ? { interrupted: lifecycle.interrupted.length } : undefined;
+  const serialized = recording && options.serialize !== false ? serializeTrace(header, allEvents, summaryExtra) : { lines: [], hash: '' };
   return {
     seed: options.seed,
     header,
@@ -195,6 +214,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     lastResponseUs: world.lastResponseUs(),
     faultsFired: { ...(faults?.fired ?? {}) },
     scheduleDivergence: scripted?.divergence,
+    lifecycle,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { InferRequest, InferResult } from '../src/core/request.ts';
-import type { Clock, Executor, ResponseSink, Timers } from '../src/core/ports.ts';
+import type { Clock, Executor, Timers } from '../src/core/ports.ts';
+import type { ModelConfig } from '../src/config/types.ts';
 import type { Scenario, ScenarioSequence } from '../src/scenario/types.ts';
 import type { BatcherOptions, SequenceBatchScheduler } from '../src/batcher/index.ts';
 import type { ZooBug } from './zoo/variants.ts';
@@ -7,7 +8,8 @@ import type { RandomStream } from './kernel/random.ts';
 import type { TraceRecorder } from './recorder.ts';
 import type { FaultInjector } from './faults.ts';
 import { Connection } from './transport.ts';
-import { SimClient, type ServerPort, type SimRequest } from './clients.ts';
+import { SimClient, type SimRequest } from './clients.ts';
+import { ModelServer } from './model-server.ts';
 
 export interface WorldParts {
   readonly scenario: Scenario;
@@ -16,16 +18,22 @@ export interface WorldParts {
   /** The batcher's timers (the loop, or the loop with timer-jitter faults). */
   readonly timers: Timers;
   readonly executor: Executor;
+  /** The backend of a model built by a reload (simulator only; live mode runs no loads). */
+  readonly makeExecutor?: (model: ModelConfig) => Executor;
   readonly recorder: TraceRecorder;
   readonly faults: FaultInjector | undefined;
   readonly transportStream: RandomStream;
   readonly makeScheduler: ZooBug['make'];
+  readonly onSwap?: ZooBug['onSwap'];
   readonly slotOrder: BatcherOptions['slotOrder'];
 }
 
-/** A wired world: the scheduler, and a way to add clients while it runs (live load lanes). */
+/** A wired world: the server, and a way to add clients while it runs (live load lanes). */
 export interface World {
+  /** The first model object's scheduler. */
   readonly scheduler: SequenceBatchScheduler;
+  /** Model management: generations, loads, unloads, request binding. */
+  readonly server: ModelServer;
   /** When the last response reached its client. */
   lastResponseUs(): number;
   /** The clients started so far (model-checking state digests walk them). */
@@ -35,20 +43,11 @@ export interface World {
 }
 
 /**
- * Connects clients, transport, server port and scheduler the same way for every run, simulated
+ * Connects clients, transport, server and scheduler the same way for every run, simulated
  * or live: the batcher never knows which world it is in.
  */
 export function buildWorld(parts: WorldParts): World {
   const { loop, recorder, faults, scenario } = parts;
-  const responses: ResponseSink = {
-    respond: (request, result) => deliverResponse(request, result),
-  };
-  const scheduler = parts.makeScheduler(
-    scenario.model,
-    { clock: loop, timers: parts.timers, executor: parts.executor, responses, events: recorder },
-    { slotOrder: parts.slotOrder },
-  );
-
   let lastResponseUs = 0;
   const clients: SimClient[] = [];
   function deliverResponse(request: InferRequest, result: InferResult): void {
@@ -64,25 +63,22 @@ export function buildWorld(parts: WorldParts): World {
     );
   }
 
-  const server: ServerPort = {
-    arrive(request) {
-      request.arrived = true;
-      const error = scheduler.enqueue(request);
-      if (error !== null) {
-        deliverResponse(request, { error });
-        return;
-      }
-      if (request.cancelPending) scheduler.cancel(request);
-    },
-    cancel(request) {
-      // A cancel that overtook its request on the wire is applied once the request is there.
-      if (request.arrived) scheduler.cancel(request);
-      else request.cancelPending = true;
-    },
-  };
+  const server = new ModelServer({
+    scenario,
+    loop,
+    timers: parts.timers,
+    recorder,
+    makeScheduler: parts.makeScheduler,
+    slotOrder: parts.slotOrder ?? 'triton-heap',
+    executor: parts.executor,
+    ...(parts.makeExecutor !== undefined ? { makeExecutor: parts.makeExecutor } : {}),
+    ...(parts.onSwap !== undefined ? { onSwap: parts.onSwap } : {}),
+    deliver: deliverResponse,
+  });
 
   return {
-    scheduler,
+    scheduler: server.firstScheduler,
+    server,
     clients,
     lastResponseUs: () => lastResponseUs,
     addClient(sequence, requestPrefix, onDone) {

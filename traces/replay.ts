@@ -21,6 +21,8 @@ export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOpt
   const slotOrder = options['slot_order'];
   const batcher = options['batcher'];
   const schedule = options['schedule'];
+  const strictLifecycle = options['strict_lifecycle'];
+  if (strictLifecycle !== undefined && strictLifecycle !== true) throw new InputError(file, 'line 1: options.strict_lifecycle', 'must be true when present');
   if (schedule !== undefined && !(Array.isArray(schedule) && schedule.every((i) => typeof i === 'string' || (Number.isSafeInteger(i) && (i as number) >= 0)))) {
     throw new InputError(file, 'line 1: options.schedule', 'must be an array of task labels or non-negative integers');
   }
@@ -37,6 +39,7 @@ export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOpt
     ...(slotOrder !== undefined ? { slotOrder: slotOrder as 'triton-heap' | 'instance-major' } : {}),
     ...(typeof batcher === 'string' ? { batcher } : {}),
     ...(Array.isArray(schedule) ? { schedule: schedule as (number | string)[] } : {}),
+    ...(strictLifecycle === true ? { strictLifecycle: true } : {}),
   };
 }
 

@@ -32,7 +32,7 @@ export interface SerializedTrace {
  * Serialises a run: header, events, then a summary whose hash covers every earlier line (each
  * followed by "\n"). Key order is the objects' creation order, fixed by the event builders.
  */
-export function serializeTrace(header: TraceHeader, events: readonly TraceEvent[]): SerializedTrace {
+export function serializeTrace(header: TraceHeader, events: readonly TraceEvent[], summaryExtra?: { readonly interrupted: number }): SerializedTrace {
   const hasher = createHash('sha256');
   const lines: string[] = [];
   const push = (line: string): void => {
@@ -52,7 +52,9 @@ export function serializeTrace(header: TraceHeader, events: readonly TraceEvent[
   }
   const hash = hasher.digest('hex');
   const lastT = events.length > 0 ? events[events.length - 1]!.t : 0;
-  lines.push(JSON.stringify({ t: lastT, type: 'summary', requests, responses, violations, events: events.length, hash }));
+  // `interrupted` only in runs that switch models (TRACE.md), so other traces keep their bytes.
+  const interrupted = summaryExtra !== undefined ? { interrupted: summaryExtra.interrupted } : {};
+  lines.push(JSON.stringify({ t: lastT, type: 'summary', requests, responses, violations, ...interrupted, events: events.length, hash }));
   return { lines, hash };
 }
 

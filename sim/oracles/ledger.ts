@@ -27,6 +27,11 @@ export function sequenceKey(sequence: ScenarioId): string {
   return JSON.stringify(sequence);
 }
 
+/** A sequence within one model object: the same id in two generations is two sequences. */
+export function generationKey(key: string, generation: number | undefined): string {
+  return generation === undefined ? key : `${key}@g${generation}`;
+}
+
 export function slotName(instance: number, slot: number): string {
   return `I${instance}/s${slot}`;
 }
@@ -37,8 +42,13 @@ export class Ledger {
   readonly executes: ExecutedBatch[] = [];
   readonly completeOk = new Map<number, { index: number; ok: boolean }>();
 
-  constructor(readonly events: readonly TraceEvent[]) {
+  /** `generation`: index only that model object's batches (per-generation oracles). */
+  constructor(
+    readonly events: readonly TraceEvent[],
+    generation?: number,
+  ) {
     events.forEach((event, index) => {
+      if (generation !== undefined && (event.type === 'execute' || event.type === 'complete') && event.generation !== generation) return;
       if (event.type === 'send') {
         this.sent.set(event.request, {
           index,

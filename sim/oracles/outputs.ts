@@ -6,6 +6,9 @@ import { CLIENT_TIMEOUT_PREFIX } from '../clients.ts';
 import { Ledger, slotName } from './ledger.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
+/** The config of the model object a trace line belongs to (its `generation`; undefined = the only one). */
+export type ModelOf = (generation: number | undefined) => ModelConfig;
+
 export type Expected = { kind: 'output'; value: number; index: number } | { kind: 'failed'; index: number } | { kind: 'unknown'; index: number };
 
 /**
@@ -18,21 +21,21 @@ export type Expected = { kind: 'output'; value: number; index: number } | { kind
 export function replayReference(
   events: readonly TraceEvent[],
   ledger: Ledger,
-  model: ModelConfig,
+  model: ModelConfig | ModelOf,
   onUninitialised: (request: string, slot: string, index: number) => void = () => {},
 ): Map<string, Expected> {
-  const accumulator = accumulatorOf(model);
+  // Each model object (generation) runs its own config: a reload may change the accumulator.
+  const modelOf: ModelOf = typeof model === 'function' ? model : () => model;
   const state = new Map<string, number | 'poisoned'>();
   const expected = new Map<string, Expected>();
-  const pendingRows = new Map<number, { instance: number; rows: readonly TraceRow[]; index: number }>();
-  const oldest = model.strategy.kind === 'oldest';
+  const pendingRows = new Map<number, { instance: number; rows: readonly TraceRow[]; index: number; model: ModelConfig }>();
 
   events.forEach((event, index) => {
     if (event.type === 'dispatch') {
       const sent = ledger.sent.get(event.request);
-      if (sent?.start) state.set(slotName(event.instance, event.slot), accumulator.initialValue);
+      if (sent?.start) state.set(slotName(event.instance, event.slot), accumulatorFor(modelOf(event.generation)).initialValue);
     } else if (event.type === 'execute') {
-      pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, index });
+      pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, index, model: modelOf(event.generation) });
     } else if (event.type === 'complete') {
       const batch = pendingRows.get(event.batch);
       if (batch === undefined) return;
@@ -45,13 +48,15 @@ export function replayReference(
           state.set(slotName(batch.instance, row.slot), 'poisoned');
           continue;
         }
-        expected.set(row.request, replayRow(batch.instance, row, batch.index));
+        expected.set(row.request, replayRow(batch.instance, row, batch.index, batch.model));
       }
     }
   });
   return expected;
 
-  function replayRow(instance: number, row: TraceRow, index: number): Expected {
+  function replayRow(instance: number, row: TraceRow, index: number, model: ModelConfig): Expected {
+    const accumulator = accumulatorFor(model);
+    const oldest = model.strategy.kind === 'oldest';
     const slot = slotName(instance, row.slot);
     const sent = ledger.sent.get(row.request!);
     if (sent === undefined) return { kind: 'unknown', index };
@@ -71,6 +76,18 @@ export function replayReference(
   }
 }
 
+const accumulators = new WeakMap<ModelConfig, ReturnType<typeof accumulatorOf>>();
+
+/** One accumulator per model config: replaying a long trace builds none per row. */
+function accumulatorFor(model: ModelConfig): ReturnType<typeof accumulatorOf> {
+  let accumulator = accumulators.get(model);
+  if (accumulator === undefined) {
+    accumulator = accumulatorOf(model);
+    accumulators.set(model, accumulator);
+  }
+  return accumulator;
+}
+
 /** What each executed request should output per the reference (undefined: not knowable), for reports. */
 export function referenceOutputs(events: readonly TraceEvent[], model: ModelConfig): Map<string, number | undefined> {
   const reference = new Map<string, number | undefined>();
@@ -82,7 +99,7 @@ export function referenceOutputs(events: readonly TraceEvent[], model: ModelConf
  * Outputs equal the reference accumulator's for what actually executed (design §3 oracle 6), so a
  * new occupant that sees its predecessor's state shows as a wrong sum; error responses need a cause.
  */
-export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig): Violation[] {
+export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig | ModelOf): Violation[] {
   const sink = new ViolationSink('outputs');
   const expected = replayReference(events, ledger, model, (request, slot, index) =>
     sink.add(`request ${request} continued on the state of ${slot}, which no START initialised (Triton would read uninitialised memory)`, [index]),

@@ -1,7 +1,8 @@
 import type { TraceEvent } from '../../src/core/events.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
 import { BACKLOG_IDLE_RECHECK_US } from '../../src/batcher/scheduler.ts';
-import { sequenceKey, type Ledger } from './ledger.ts';
+import { generationKey, sequenceKey, type Ledger } from './ledger.ts';
+import type { ModelOf } from './outputs.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
 /**
@@ -12,7 +13,8 @@ import { ViolationSink, type Violation } from './types.ts';
  * completion, or reaps early, is a deviation from Triton that users should know about. On a real
  * clock (live mode) timers fire late, so a reap up to `timerSlackUs` late is on time.
  */
-export function checkReaperTiming(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig, timerSlackUs = 0): Violation[] {
+export function checkReaperTiming(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig | ModelOf, timerSlackUs = 0): Violation[] {
+  const modelOf: ModelOf = typeof model === 'function' ? model : () => model;
   const sink = new ViolationSink('reaper-timing');
   // Injected timer jitter makes reaps late on purpose: nothing to check against Triton then.
   if (events.some((e) => e.type === 'fault' && e.kind === 'timer_jitter')) return [];
@@ -24,8 +26,9 @@ export function checkReaperTiming(events: readonly TraceEvent[], ledger: Ledger,
       case 'arrive': {
         const sent = ledger.sent.get(event.request);
         if (sent === undefined) return;
-        pending = { key: sent.sequenceKey, previous: lastArrivalUs.get(sent.sequenceKey) };
-        lastArrivalUs.set(sent.sequenceKey, event.t);
+        const key = generationKey(sent.sequenceKey, event.generation);
+        pending = { key, previous: lastArrivalUs.get(key) };
+        lastArrivalUs.set(key, event.t);
         return;
       }
       case 'reject':
@@ -37,16 +40,16 @@ export function checkReaperTiming(events: readonly TraceEvent[], ledger: Ledger,
         pending = undefined;
         return;
       case 'assign': {
-        const key = sequenceKey(event.sequence);
+        const key = generationKey(sequenceKey(event.sequence), event.generation);
         if (event.first_request !== undefined) promotedAtUs.set(key, event.t);
         else promotedAtUs.delete(key);
         return;
       }
       case 'reap': {
-        const key = sequenceKey(event.sequence);
+        const key = generationKey(sequenceKey(event.sequence), event.generation);
         const arrivedUs = lastArrivalUs.get(key);
         if (arrivedUs === undefined) return;
-        const deadlineUs = arrivedUs + model.maxSequenceIdleUs;
+        const deadlineUs = arrivedUs + modelOf(event.generation).maxSequenceIdleUs;
         const promotedUs = promotedAtUs.get(key);
         const trapped = promotedUs !== undefined && promotedUs >= deadlineUs;
         // On a real clock (timerSlackUs > 0) a timer fires late but never early.

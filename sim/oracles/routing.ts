@@ -1,7 +1,6 @@
 import type { TraceEvent, TraceRow } from '../../src/core/events.ts';
-import type { ScenarioId } from '../../src/core/ids.ts';
 import { assert } from '../../src/core/assert.ts';
-import { Ledger, sequenceKey, slotName } from './ledger.ts';
+import { Ledger, generationKey, sequenceKey, slotName } from './ledger.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
 /**
@@ -30,7 +29,11 @@ export interface RoutingResult {
  * Follows every request into its sequence's slot (affinity), checks execution order within the
  * sequence (order), and checks that slots are held exclusively (slot-accounting).
  */
-export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, totalSlots: number): RoutingResult {
+/**
+ * `totalSlots` undefined: the slot count changes during the run (lifecycle updates), where Triton
+ * legitimately leaves added slots free while the backlog waits (update spec rule 3).
+ */
+export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, totalSlots: number | undefined): RoutingResult {
   const affinity = new ViolationSink('affinity');
   const order = new ViolationSink('order');
   const slots = new ViolationSink('slot-accounting');
@@ -45,12 +48,12 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
   /** First attempt's request id → the attempt that executed that step. */
   const stepRanAs = new Map<string, string>();
   const cancelled = new Set<string>();
-  let lastArrive: { request: string; epoch: Epoch | undefined } | undefined;
+  let lastArrive: { request: string; epoch: Epoch | undefined; key: string } | undefined;
   let backlogCount = 0;
   let lastInstantT = -1;
 
   const checkIdleSlotsWhileBacklogged = (index: number): void => {
-    if (backlogCount > 0 && holder.size < totalSlots) {
+    if (totalSlots !== undefined && backlogCount > 0 && holder.size < totalSlots) {
       slots.add(`${totalSlots - holder.size} slot(s) free while ${backlogCount} sequence(s) wait in the backlog`, [index]);
     }
   };
@@ -65,9 +68,10 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
       case 'arrive': {
         const sent = ledger.sent.get(event.request);
         if (sent === undefined) return;
-        const epoch = live.get(sent.sequenceKey);
-        lastArrive = { request: event.request, epoch };
-        if (epoch !== undefined) join(epoch, event.request, sent.end, sent.sequenceKey);
+        const key = generationKey(sent.sequenceKey, event.generation);
+        const epoch = live.get(key);
+        lastArrive = { request: event.request, epoch, key };
+        if (epoch !== undefined) join(epoch, event.request, sent.end, key);
         return;
       }
       case 'reject': {
@@ -81,7 +85,7 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
         return;
       }
       case 'backlog': {
-        const epoch = openEpoch(event.sequence, undefined);
+        const epoch = openEpoch(generationKey(sequenceKey(event.sequence), event.generation), undefined);
         backlogFifo.push(epoch);
         const queue = awaitingSlot.get(epoch.sequenceKey) ?? [];
         queue.push({ epoch, index });
@@ -95,11 +99,11 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
         if (current !== undefined) {
           slots.add(`sequence ${event.sequence} assigned ${name}, which ${current.sequenceKey} still holds`, [index]);
         }
-        const key = sequenceKey(event.sequence);
+        const key = generationKey(sequenceKey(event.sequence), event.generation);
         const waiting = awaitingSlot.get(key);
         let epoch: Epoch;
-        if (lastArrive !== undefined && lastArrive.epoch === undefined && ledger.sent.get(lastArrive.request)?.sequenceKey === key && !epochOf.has(lastArrive.request)) {
-          epoch = openEpoch(event.sequence, name);
+        if (lastArrive !== undefined && lastArrive.epoch === undefined && lastArrive.key === key && !epochOf.has(lastArrive.request)) {
+          epoch = openEpoch(key, name);
         } else if (waiting !== undefined && waiting.length > 0) {
           // `first_request` names the backlog queue that was promoted (one id may have several).
           const target = event.first_request === undefined ? undefined : epochOf.get(event.first_request);
@@ -121,12 +125,12 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
         return;
       }
       case 'reap': {
-        const key = sequenceKey(event.sequence);
+        const key = generationKey(sequenceKey(event.sequence), event.generation);
         if (live.get(key)?.slot === slotName(event.instance, event.slot)) live.delete(key);
         return;
       }
       case 'release': {
-        const key = sequenceKey(event.sequence);
+        const key = generationKey(sequenceKey(event.sequence), event.generation);
         if (event.instance === null || event.slot === null) {
           // Several backlog queues may share an id; `first_request` names the one that left.
           const waiting = awaitingSlot.get(key) ?? [];
@@ -167,10 +171,9 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
   });
   if (events.length > 0) checkIdleSlotsWhileBacklogged(events.length - 1);
 
-  function openEpoch(sequence: ScenarioId, slot: string | undefined): Epoch {
-    const key = sequenceKey(sequence);
+  function openEpoch(key: string, slot: string | undefined): Epoch {
     const epoch: Epoch = { sequenceKey: key, requests: [], slot, release: undefined, executedUpTo: -1, ended: false };
-    if (lastArrive !== undefined && lastArrive.epoch === undefined && ledger.sent.get(lastArrive.request)?.sequenceKey === key) {
+    if (lastArrive !== undefined && lastArrive.epoch === undefined && lastArrive.key === key) {
       const sent = ledger.sent.get(lastArrive.request)!;
       lastArrive = undefined;
       join(epoch, sent.request, sent.end, key);

@@ -12,6 +12,8 @@ export type OracleName =
   | 'liveness'
   /** Spec conformance: the reaper reaps when Triton would (see reaper-timing.ts). */
   | 'reaper-timing'
+  /** Model switches (lifecycle load/unload): state carried, nothing lost, interruptions reported. */
+  | 'lifecycle'
   /** A batcher assertion failed during the run (reported by the simulator, not an oracle pass). */
   | 'invariant'
   /** Live mode: a request's output differs from the simulated run of the same scenario. */
@@ -36,6 +38,13 @@ export interface OracleContext {
   readonly realClock?: { readonly timerSlackUs: number; readonly durationMs: number };
   /** false: the model has no reference function (a user's own ONNX model): skip the outputs oracle. */
   readonly referenceOutputs?: boolean;
+  /**
+   * The scenario manages the model (lifecycle load/unload): the config of each model object,
+   * generation g at index g-1. Oracles then keep per-generation books and the lifecycle oracle runs.
+   */
+  readonly generationModels?: readonly ModelConfig[];
+  /** --strict-lifecycle: every sequence a reload or unload interrupted is a violation. */
+  readonly strictLifecycle?: boolean;
 }
 
 /** Collects violations of one oracle, capped so one bug does not flood the trace. */

@@ -18,6 +18,8 @@ export interface ZooBug {
   /** Which strategy the bug lives in; scenarios for it use that strategy. */
   readonly strategy: 'direct' | 'oldest' | 'any';
   readonly make: (model: ModelConfig, deps: BatcherDeps, options: BatcherOptions) => SequenceBatchScheduler;
+  /** Runs at a reload's swap with the old and the new model's schedulers (lifecycle bugs only). */
+  readonly onSwap?: (previous: SequenceBatchScheduler, next: SequenceBatchScheduler) => void;
 }
 
 /** server#7117 before core PR #341: a cancel-release keeps the id, so the reaper releases the slot again. */
@@ -173,6 +175,61 @@ export const ZOO: readonly ZooBug[] = [
   },
 ];
 
+/** An update's removed instance puts its released slot back in the free pool, so a new sequence gets it. */
+class RemovedSlotReturned extends SequenceBatchScheduler {
+  protected override dropRemovedSlot(instance: number, slot: number): void {
+    this.freeSlots.push({ instance, slot });
+  }
+}
+
+/** An update destroys a removed instance at once, although its slots still serve sequences. */
+class DestroysBusyInstance extends SequenceBatchScheduler {
+  protected override retireInstance(instance: number): void {
+    super.retireInstance(instance, 0);
+  }
+}
+
+/**
+ * A reload hands the old scheduler's sequence map to the new one, but not the slots' implicit
+ * state: in-flight sequences go on without START, on fresh (uninitialised) state.
+ */
+class CarriesSequenceMap extends SequenceBatchScheduler {
+  adoptSequencesOf(previous: SequenceBatchScheduler): void {
+    for (const key of (previous as CarriesSequenceMap).slotOf.keys()) {
+      const free = this.freeSlots.pop();
+      if (free === undefined) return;
+      this.slotOf.set(key, free);
+    }
+  }
+}
+
+/**
+ * Model-switch bugs (update spec rules 4 and 7). They only show in scenarios with a lifecycle
+ * load, which the random scenario generator does not write, so `explore` does not hunt them;
+ * test/lifecycle/zoo.test.ts runs each on the scenario that exposes it.
+ */
+export const LIFECYCLE_ZOO: readonly ZooBug[] = [
+  {
+    name: 'removed-slot-returned',
+    summary: "an update's removed instance returns its released slot to the free pool instead of deleting it, so a new sequence is assigned a slot of an instance being removed",
+    strategy: 'any',
+    make: (model, deps, options) => new RemovedSlotReturned(model, deps, options),
+  },
+  {
+    name: 'destroys-busy-instance',
+    summary: 'an update destroys a removed instance at once although its slots still hold sequences, which lose their slot, state and queued requests',
+    strategy: 'any',
+    make: (model, deps, options) => new DestroysBusyInstance(model, deps, options),
+  },
+  {
+    name: 'reload-carries-sequence-map',
+    summary: "a reload carries the old scheduler's sequence map into the new scheduler without the slots' state: sequences continue without START on uninitialised state",
+    strategy: 'any',
+    make: (model, deps, options) => new CarriesSequenceMap(model, deps, options),
+    onSwap: (previous, next) => (next as CarriesSequenceMap).adoptSequencesOf(previous),
+  },
+];
+
 export function zooBug(name: string): ZooBug | undefined {
-  return ZOO.find((bug) => bug.name === name);
+  return ZOO.find((bug) => bug.name === name) ?? LIFECYCLE_ZOO.find((bug) => bug.name === name);
 }

@@ -108,6 +108,7 @@ export abstract class BatcherThread implements InstanceBatcher {
       this.executing = false;
       released();
       this.wake();
+      this.scheduler.batchCompleted(this.instance);
     });
   }
 

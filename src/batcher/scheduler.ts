@@ -32,7 +32,7 @@ import type { Clock, Executor, ResponseSink, TimerHandle, Timers } from '../core
 import type { InferRequest, InferResult } from '../core/request.ts';
 import type { ModelConfig } from '../config/types.ts';
 import { corridTypeError } from './controls.ts';
-import { makeFreeSlotPool, type FreeSlotPool, type SlotOrder, type SlotRef } from './slot-heap.ts';
+import { makeFreeSlotPool, pushInstanceSlots, type FreeSlotPool, type SlotOrder, type SlotRef } from './slot-heap.ts';
 import { occupantOf, REAP_MARKER, type InstanceBatcher, type Occupant, type SlotItem } from './slot-queue.ts';
 import { DirectBatcher } from './direct.ts';
 import { OldestBatcher } from './oldest.ts';
@@ -48,6 +48,22 @@ export interface BatcherDeps {
 export interface BatcherOptions {
   /** Free-slot tie-break: Triton's libstdc++ heap order (default) or lowest instance first. */
   readonly slotOrder?: SlotOrder;
+  /**
+   * Trace numbers of the initial instances (default 0…n-1). Instances are numbered across a run
+   * and never reused, so a reloaded model's instances get fresh numbers.
+   */
+  readonly instanceIds?: readonly number[];
+  /** Batch numbers shared by every model object of a run (default: this scheduler's own counter). */
+  readonly nextBatchNumber?: () => number;
+  /** A removed instance's batcher was destroyed: its last slot and queued work are gone (spec rule 4). */
+  readonly onInstanceDestroyed?: (instance: number) => void;
+}
+
+/** A slot a sequence holds, as a destroyed model leaves it (release reason `destroyed`). */
+export interface HeldSlot {
+  readonly instance: number;
+  readonly slot: number;
+  readonly occupant: Occupant;
 }
 
 /** Triton's longest string correlation id. */
@@ -77,12 +93,15 @@ export interface SchedulerContext {
   /** Hands a response to the transport. */
   respond(request: InferRequest, result: InferResult): void;
   nextBatchNumber(): number;
+  /** An instance's batch completed (a removed instance waits for it before it is destroyed). */
+  batchCompleted(instance: number): void;
 }
 
 export class SequenceBatchScheduler implements SchedulerContext {
-  private readonly freeSlots: FreeSlotPool;
-  private readonly batchers: InstanceBatcher[];
-  private readonly slotOf = new Map<string, SlotRef>();
+  protected readonly freeSlots: FreeSlotPool;
+  /** Indexed by instance trace number; a destroyed instance leaves a hole. */
+  private readonly batchers: (InstanceBatcher | undefined)[];
+  protected readonly slotOf = new Map<string, SlotRef>();
   private readonly backlogOf = new Map<string, BacklogQueue>();
   /** FIFO of backlog queues; `backlogHead` skips consumed entries without O(n) shifts. */
   protected backlogs: BacklogQueue[] = [];
@@ -94,17 +113,27 @@ export class SequenceBatchScheduler implements SchedulerContext {
   /** Backlog queues neither consumed nor expired. */
   private liveBacklogCount = 0;
   private stopped = false;
+  private destroyed = false;
   private batchCounter = 0;
+  /** Slots of live instances, free or held (removed instances' held slots count until released). */
+  private liveSlotCount: number;
+  /** Removed instances (spec rule 4) → their slots still held by a sequence. */
+  private readonly removing = new Map<number, number>();
+  /** Removed instances whose last slot is gone, waiting for their queued and executing work. */
+  private readonly awaitingIdle = new Set<number>();
 
   constructor(
     readonly model: ModelConfig,
     readonly deps: BatcherDeps,
-    options: BatcherOptions = {},
+    private readonly options: BatcherOptions = {},
   ) {
     assert(model.instanceCount >= 1, 'a model has at least one instance');
-    this.freeSlots = makeFreeSlotPool(options.slotOrder ?? 'triton-heap', model.instanceCount, model.slotsPerInstance);
+    const ids = options.instanceIds ?? Array.from({ length: model.instanceCount }, (_, i) => i);
+    assert(ids.length === model.instanceCount, 'one trace number per instance');
+    this.freeSlots = makeFreeSlotPool(options.slotOrder ?? 'triton-heap', ids, model.slotsPerInstance);
+    this.liveSlotCount = ids.length * model.slotsPerInstance;
     this.batchers = [];
-    for (let instance = 0; instance < model.instanceCount; instance++) this.batchers.push(this.createBatcher(instance));
+    for (const instance of ids) this.batchers[instance] = this.createBatcher(instance);
   }
 
   /** One per-instance batcher thread (overridden by the bug zoo's variants). */
@@ -113,13 +142,120 @@ export class SequenceBatchScheduler implements SchedulerContext {
   }
 
   nextBatchNumber(): number {
-    return this.batchCounter++;
+    return this.options.nextBatchNumber !== undefined ? this.options.nextBatchNumber() : this.batchCounter++;
+  }
+
+  // ---- In-place update (spec: triton-model-update.md rules 2–4, SequenceBatchScheduler::Update) ----
+
+  /**
+   * New instances: a batcher each, with the same slot count, all slots straight into the free
+   * pool. The backlog is not drained here: it waits for the next release (rule 3).
+   */
+  addInstances(instances: readonly number[]): void {
+    assert(!this.destroyed, 'a destroyed model takes no update');
+    for (const instance of instances) {
+      assert(this.batchers[instance] === undefined, 'an added instance has a fresh trace number');
+      this.batchers[instance] = this.createBatcher(instance);
+    }
+    pushInstanceSlots(this.freeSlots, instances, this.model.slotsPerInstance);
+    this.liveSlotCount += instances.length * this.model.slotsPerInstance;
+  }
+
+  /**
+   * Removed instances lose their free slots at once; occupied ones keep serving their sequence
+   * until released, are then dropped, and the instance is destroyed after its last slot (rule 4).
+   */
+  removeInstances(instances: readonly number[]): void {
+    const removed = new Set(instances);
+    const freeBefore = this.freeSlots.size;
+    this.freeSlots.retain((ref) => !removed.has(ref.instance));
+    this.liveSlotCount -= freeBefore - this.freeSlots.size;
+    for (const instance of instances) {
+      const batcher = this.batchers[instance];
+      assert(batcher !== undefined && !this.removing.has(instance), 'a removed instance is live');
+      let held = 0;
+      for (let slot = 0; slot < this.model.slotsPerInstance; slot++) if (batcher.occupant(slot) !== undefined) held++;
+      this.retireInstance(instance, held);
+    }
+  }
+
+  /** Marks an instance removed with `heldSlots` still serving; destroyed once they are gone. */
+  protected retireInstance(instance: number, heldSlots: number): void {
+    this.removing.set(instance, heldSlots);
+    if (heldSlots === 0) this.destroyWhenIdle(instance);
+  }
+
+  /** A removed instance's slot was released: deleted, never refilled nor returned to the pool. */
+  protected dropRemovedSlot(instance: number, slot: number): void {
+    const held = this.removing.get(instance);
+    assert(held !== undefined && held > 0, `a released slot I${instance}/s${slot} of a removed instance was held`);
+    this.removing.set(instance, held - 1);
+    this.liveSlotCount--;
+    if (held === 1) this.destroyWhenIdle(instance);
+  }
+
+  /** Destruction is off the hot path (Triton's clean-up thread), after queued and executing work. */
+  protected destroyWhenIdle(instance: number): void {
+    this.deps.timers.schedule(this.deps.clock.nowUs(), { label: 'cleanup', channel: 'cleanup' }, () => {
+      const batcher = this.batchers[instance];
+      if (batcher === undefined) return;
+      if (batcher.inFlight() || batcher.queuedRequests() > 0) {
+        this.awaitingIdle.add(instance);
+        return;
+      }
+      this.destroyInstance(instance);
+    });
+  }
+
+  private destroyInstance(instance: number): void {
+    this.awaitingIdle.delete(instance);
+    this.removing.delete(instance);
+    this.batchers[instance] = undefined;
+    // Only a buggy variant destroys an instance that still serves sequences: forget them.
+    for (const [key, ref] of this.slotOf) if (ref.instance === instance) this.slotOf.delete(key);
+    this.options.onInstanceDestroyed?.(instance);
+  }
+
+  batchCompleted(instance: number): void {
+    if (this.awaitingIdle.has(instance)) this.destroyWhenIdle(instance);
+  }
+
+  /** Whether `instance` was removed by an update and is not destroyed yet. */
+  isRemoving(instance: number): boolean {
+    return this.removing.has(instance);
+  }
+
+  /**
+   * The model object is destroyed (its last request released after a reload or unload): the
+   * reaper stops and the slots still held simply cease to exist (spec rule 7). Returns them.
+   */
+  destroy(): HeldSlot[] {
+    assert(!this.destroyed, 'a model is destroyed once');
+    this.destroyed = true;
+    if (this.reaperTimer !== undefined) this.deps.timers.cancel(this.reaperTimer);
+    this.reaperTimer = undefined;
+    this.reaperAtUs = Number.NEGATIVE_INFINITY;
+    const held: HeldSlot[] = [];
+    for (const batcher of this.batchers) {
+      if (batcher === undefined) continue;
+      for (let slot = 0; slot < this.model.slotsPerInstance; slot++) {
+        const occupant = batcher.occupant(slot);
+        if (occupant !== undefined) held.push({ instance: batcher.instance, slot, occupant });
+      }
+    }
+    return held;
+  }
+
+  /** Trace numbers of the instances not destroyed (removed ones still serving included). */
+  liveInstances(): number[] {
+    return this.batchers.flatMap((batcher) => (batcher === undefined ? [] : [batcher.instance]));
   }
 
   /** A request reaches the scheduler (Triton's Enqueue, spec §4). Returns a synchronous error or null. */
   enqueue(request: InferRequest): TritonError | null {
     const { clock, events } = this.deps;
     const now = clock.nowUs();
+    assert(!this.destroyed, 'a destroyed model gets no request');
     request.arrivalUs = now;
     if (events.enabled) events.emit({ type: 'arrive', request: request.id });
     const error = this.validate(request);
@@ -169,10 +305,11 @@ export class SequenceBatchScheduler implements SchedulerContext {
   }
 
   occupancy(): { heldSlots: number; freeSlots: number; backlogQueues: number; queuedRequests: number; batchesInFlight: number } {
-    const total = this.model.instanceCount * this.model.slotsPerInstance;
+    const total = this.liveSlotCount;
     let queuedRequests = 0;
     let batchesInFlight = 0;
     for (const batcher of this.batchers) {
+      if (batcher === undefined) continue;
       queuedRequests += batcher.queuedRequests();
       if (batcher.inFlight()) batchesInFlight++;
     }
@@ -209,7 +346,8 @@ export class SequenceBatchScheduler implements SchedulerContext {
   private enqueueToSlot(key: string, slot: SlotRef, request: InferRequest): void {
     // END frees the id at enqueue time, before it executes (spec §4 step 11).
     if (request.end) this.slotOf.delete(key);
-    const batcher = this.batchers[slot.instance]!;
+    const batcher = this.batchers[slot.instance];
+    assert(batcher !== undefined, 'a sequence holds a slot of a live instance');
     // The slot's occupant usually is this sequence already: reuse it rather than allocate.
     const current = batcher.occupant(slot.slot);
     batcher.enqueue(slot.slot, current !== undefined && current.key === key ? current : occupantOf(request, key), request);
@@ -244,6 +382,10 @@ export class SequenceBatchScheduler implements SchedulerContext {
     if (front !== undefined && front !== REAP_MARKER) this.forgetCancelledId(correlationKey(front.correlationId));
     const leftovers = queue.splice(0, queue.length).filter((item): item is InferRequest => item !== REAP_MARKER);
     this.cancelAll(leftovers);
+    if (this.removing.has(instance)) {
+      this.dropRemovedSlot(instance, slot);
+      return undefined;
+    }
     for (;;) {
       const backlog = this.popBacklog();
       if (backlog === undefined) break;
@@ -374,7 +516,8 @@ export class SequenceBatchScheduler implements SchedulerContext {
     for (const { key, slot } of forceEnd) {
       this.slotOf.delete(key);
       this.lastArrivalUs.delete(key);
-      const batcher = this.batchers[slot.instance]!;
+      const batcher = this.batchers[slot.instance];
+      assert(batcher !== undefined, 'a reaped sequence holds a slot of a live instance');
       const occupant = batcher.occupant(slot.slot);
       assert(occupant !== undefined && occupant.key === key, 'a reaped sequence occupies its slot');
       this.deps.events.emit({ type: 'reap', sequence: occupant.sequence, instance: slot.instance, slot: slot.slot });

@@ -37,6 +37,13 @@ export class TritonSlotHeap {
     return top;
   }
 
+  /** Keeps only the slots `keep` accepts, popping and re-pushing in heap order (Triton rebuilds its heap on an update). */
+  retain(keep: (ref: SlotRef) => boolean): void {
+    const all: SlotRef[] = [];
+    for (let ref = this.pop(); ref !== undefined; ref = this.pop()) all.push(ref);
+    for (const ref of all) if (keep(ref)) this.push(ref);
+  }
+
   /** libstdc++ comparator: a is "less" (lower priority) than b when its slot index is larger. */
   private static less(a: SlotRef, b: SlotRef): boolean {
     return a.slot > b.slot;
@@ -93,17 +100,32 @@ export class InstanceMajorSlotHeap {
   pop(): SlotRef | undefined {
     return this.items.shift();
   }
+
+  retain(keep: (ref: SlotRef) => boolean): void {
+    const kept = this.items.filter(keep);
+    this.items.length = 0;
+    this.items.push(...kept);
+  }
 }
 
 export type FreeSlotPool = TritonSlotHeap | InstanceMajorSlotHeap;
 export type SlotOrder = 'triton-heap' | 'instance-major';
 
-/** All slots start free, pushed instance-major with slots ascending, as Triton does at load. */
-export function makeFreeSlotPool(order: SlotOrder, instances: number, slotsPerInstance: number): FreeSlotPool {
-  assert(instances >= 1 && slotsPerInstance >= 1, 'a model has at least one slot');
+/**
+ * All slots start free, pushed instance-major with slots ascending, as Triton does at load.
+ * `instances` is a count (instances 0…n-1) or the instances' trace numbers.
+ */
+export function makeFreeSlotPool(order: SlotOrder, instances: number | readonly number[], slotsPerInstance: number): FreeSlotPool {
+  const ids = typeof instances === 'number' ? Array.from({ length: instances }, (_, i) => i) : instances;
+  assert(ids.length >= 1 && slotsPerInstance >= 1, 'a model has at least one slot');
   const pool = order === 'triton-heap' ? new TritonSlotHeap() : new InstanceMajorSlotHeap();
-  for (let instance = 0; instance < instances; instance++) {
+  pushInstanceSlots(pool, ids, slotsPerInstance);
+  return pool;
+}
+
+/** Every slot of `instances` into the pool, instance by instance, slots ascending. */
+export function pushInstanceSlots(pool: FreeSlotPool, instances: readonly number[], slotsPerInstance: number): void {
+  for (const instance of instances) {
     for (let slot = 0; slot < slotsPerInstance; slot++) pool.push({ instance, slot });
   }
-  return pool;
 }

@@ -21,6 +21,15 @@ export interface RunReport {
   readonly violations: readonly { oracle: string; message: string; events: readonly number[] }[];
   readonly hash: string;
   readonly trace: string | null;
+  /** Scenarios that switch models: what the switch cost (see sim/oracles/lifecycle.ts). */
+  readonly lifecycle?: {
+    readonly generations: number;
+    readonly interrupted: number;
+    readonly interruptedSequences: readonly string[];
+    readonly heldStarts: number;
+    readonly holdUs: { readonly p50: number; readonly p99: number; readonly max: number };
+    readonly drainTimeouts: number;
+  };
 }
 
 export function summarizeRun(name: string, run: RunResult, tracePath: string | null): RunReport {
@@ -48,6 +57,18 @@ export function summarizeRun(name: string, run: RunResult, tracePath: string | n
     violations: run.violations.map((v) => ({ oracle: v.oracle, message: v.message, events: v.events })),
     hash: run.hash,
     trace: tracePath,
+    ...(run.lifecycle !== undefined
+      ? {
+          lifecycle: {
+            generations: run.lifecycle.generations,
+            interrupted: run.lifecycle.interrupted.length,
+            interruptedSequences: run.lifecycle.interrupted.map((entry) => `${entry.sequence}@g${entry.generation}`),
+            heldStarts: run.lifecycle.heldStarts,
+            holdUs: run.lifecycle.holdUs,
+            drainTimeouts: run.lifecycle.drainTimeouts,
+          },
+        }
+      : {}),
   };
 }
 
@@ -62,6 +83,16 @@ export function formatRunReport(report: RunReport): string {
       `(${report.errors} errors), ${report.batches} batches, ${formatUs(report.simulatedUs)} simulated — ` +
       (report.violations.length === 0 ? 'no violation' : `${report.violations.length} violation(s)`),
   ];
+  const lifecycle = report.lifecycle;
+  if (lifecycle !== undefined) {
+    const hold = lifecycle.heldStarts > 0 ? ` (hold p50 ${formatUs(lifecycle.holdUs.p50)}, p99 ${formatUs(lifecycle.holdUs.p99)}, max ${formatUs(lifecycle.holdUs.max)})` : '';
+    lines.push(
+      `  lifecycle: ${lifecycle.generations} generation(s), ${lifecycle.interrupted} interrupted sequence(s)` +
+        (lifecycle.interrupted > 0 ? ` [${lifecycle.interruptedSequences.slice(0, 10).join(', ')}${lifecycle.interrupted > 10 ? ', …' : ''}]` : '') +
+        `, ${lifecycle.heldStarts} held START(s)${hold}` +
+        (lifecycle.drainTimeouts > 0 ? `, ${lifecycle.drainTimeouts} drain timeout(s)` : ''),
+    );
+  }
   for (const violation of report.violations) lines.push(`  ✗ ${violation.oracle}: ${violation.message}`);
   if (report.trace !== null) lines.push(`  trace ${report.trace} (hash ${report.hash.slice(0, 16)})`);
   return `${lines.join('\n')}\n`;

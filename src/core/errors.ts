@@ -35,6 +35,11 @@ export const tritonErrors = {
     message: 'timeout of the corresponding sequence has been expired',
   }),
   cancelled: (): TritonError => ({ code: 'CANCELLED', message: '' }),
+  /** After an unload: no version of the model is READY (model_lifecycle GetModel, update spec rule 8). */
+  unknownModel: (model: string): TritonError => ({
+    code: 'NOT_FOUND',
+    message: `Request for unknown model: '${model}' has no available versions`,
+  }),
   corridDataType: (
     requestId: string | undefined,
     controlName: string,

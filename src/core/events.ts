@@ -2,7 +2,8 @@ import type { ScenarioId } from './ids.ts';
 import type { TritonError } from './errors.ts';
 
 /**
- * Trace events (shared/TRACE.md). Key order in these object types is the serialised key order:
+ * Trace events (shared/TRACE.md). `generation` (the model object a request was bound to) is only
+ * written when the scenario manages the model (a lifecycle `load` or `unload`). Key order in these object types is the serialised key order:
  * builders must create fields in this order, after `t` and `type`.
  */
 
@@ -23,19 +24,19 @@ export interface TraceRow {
 
 export type TraceEventBody =
   | { type: 'send'; request: string; sequence: ScenarioId; step: number; start: boolean; end: boolean; value: number; retry_of?: string }
-  | { type: 'arrive'; request: string }
-  | { type: 'reject'; request: string; code: string; message: string }
-  | { type: 'assign'; sequence: ScenarioId; instance: number; slot: number; first_request?: string }
-  | { type: 'backlog'; sequence: ScenarioId }
-  | { type: 'reap'; sequence: ScenarioId; instance: number; slot: number }
-  | { type: 'release'; sequence: ScenarioId; instance: number | null; slot: number | null; reason: ReleaseReason; first_request?: string }
-  | { type: 'dispatch'; instance: number; slot: number; request: string }
-  | { type: 'execute'; instance: number; batch: number; rows: TraceRow[] }
-  | { type: 'complete'; instance: number; batch: number; ok: boolean }
-  | { type: 'response'; request: string; sequence: ScenarioId; step: number; output: number }
-  | { type: 'response'; request: string; sequence: ScenarioId; step: number; error: TritonError }
+  | { type: 'arrive'; request: string; generation?: number }
+  | { type: 'reject'; request: string; code: string; message: string; generation?: number }
+  | { type: 'assign'; sequence: ScenarioId; instance: number; slot: number; first_request?: string; generation?: number }
+  | { type: 'backlog'; sequence: ScenarioId; generation?: number }
+  | { type: 'reap'; sequence: ScenarioId; instance: number; slot: number; generation?: number }
+  | { type: 'release'; sequence: ScenarioId; instance: number | null; slot: number | null; reason: ReleaseReason; first_request?: string; generation?: number }
+  | { type: 'dispatch'; instance: number; slot: number; request: string; generation?: number }
+  | { type: 'execute'; instance: number; batch: number; rows: TraceRow[]; generation?: number }
+  | { type: 'complete'; instance: number; batch: number; ok: boolean; generation?: number }
+  | { type: 'response'; request: string; sequence: ScenarioId; step: number; output: number; generation?: number }
+  | { type: 'response'; request: string; sequence: ScenarioId; step: number; error: TritonError; generation?: number }
   | { type: 'cancel'; request: string }
-  | { type: 'warning'; message: string; sequence: ScenarioId }
+  | { type: 'warning'; message: string; sequence: ScenarioId; generation?: number }
   | { type: 'fault'; kind: string; [field: string]: unknown }
   | { type: 'violation'; oracle: string; message: string; events: number[] }
   | { type: 'lifecycle'; action: string; generation: number; [field: string]: unknown }

@@ -78,6 +78,11 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
   if (scenario.faults !== undefined) notes.push('the scenario\'s faults block was ignored: injected faults need the virtual clock (use seqsim run)');
   const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
   if (options.userModel === undefined) checkStringCorrids(scenario, file);
+  const managed = scenario.lifecycle.findIndex((event) => event.kind !== 'stop');
+  if (managed >= 0) {
+    // Loads build new ONNX sessions mid-run; live mode keeps one set of sessions for the whole run.
+    throw new InputError(file, `lifecycle[${managed}]`, 'live mode runs only a lifecycle stop; simulate loads and unloads with seqsim run');
+  }
   const modelBytes = options.userModel?.bytes ?? buildAccumulatorOnnx(spec);
   const opened = await openSessions(modelBytes, options.userModel?.name ?? `${scenario.model.name} (generated accumulator)`, scenario.model.instanceCount, options.provider);
 
@@ -121,7 +126,7 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
   loop.post(() => {
     if (options.load === undefined) scenario.sequences.forEach((sequence, index) => addClient(sequence, prefixes[index]!));
     else startLoadLanes(scenario, prefixes, options.load.concurrency, loop, addClient);
-    scheduleLifecycle(scenario, loop, recorder, world.scheduler);
+    scheduleLifecycle(scenario, loop, recorder, world.server);
   });
   let outcome = await loop.whenIdle(options.durationMs);
   const wallMs = wallClockMs() - startedMs;

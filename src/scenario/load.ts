@@ -3,14 +3,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { ScenarioId } from '../core/ids.ts';
 import { U64_MAX } from '../core/ids.ts';
 import { JsonReader, describe } from '../config/json-reader.ts';
-import { normalizeModelConfig, type NormalizedModel } from '../config/normalize.ts';
+import { normalizeModelConfig, type ConfigSource, type NormalizedModel } from '../config/normalize.ts';
 import { lineColumn, parsePbtxt } from '../config/pbtxt.ts';
 import type { ModelConfig } from '../config/types.ts';
 import { normalizeFaults, parseFaults } from './faults.ts';
-import { readLifecycle } from './lifecycle.ts';
+import { normalizeLifecycle, readLifecycle } from './lifecycle.ts';
 import { InputError, type Latency, type Scenario, type ScenarioSequence, type ScenarioStep } from './types.ts';
 
-export { DEFAULT_EXIT_TIMEOUT_US } from './lifecycle.ts';
+export { DEFAULT_EXIT_TIMEOUT_US, DEFAULT_DRAIN_TIMEOUT_US } from './lifecycle.ts';
 
 const SCENARIO_FIELDS = ['name', 'seed', 'model', 'executor', 'transport', 'sequences', 'faults', 'lifecycle', 'schedule'] as const;
 /** A pinned same-instant schedule longer than this is not a reproducer anyone can read. */
@@ -58,7 +58,7 @@ export function parseScenario(json: unknown, file: string, baseDir: string, opti
   const transportLatencyUs = root.optional('transport', latencyBlock, 0);
   const sequences = readSequences(root.required('sequences', 'the client sequences'), model);
   const faults = root.has('faults') ? parseFaults(root.child('faults'), readId) : undefined;
-  const lifecycle = root.has('lifecycle') ? readLifecycle(root.child('lifecycle'), MAX_TIME_US) : [];
+  const lifecycle = root.has('lifecycle') ? readLifecycle(root.child('lifecycle'), MAX_TIME_US, (r) => readModelJson(r, baseDir)) : [];
   const schedule = root.has('schedule') ? readSchedule(root.child('schedule')) : undefined;
   // Key order here is the trace header's: every field explicit, the model inline, ids as read.
   const normalized: Record<string, unknown> = {
@@ -69,7 +69,7 @@ export function parseScenario(json: unknown, file: string, baseDir: string, opti
     transport: { latency_us: transportLatencyUs },
     sequences: sequences.map(normalizeSequence),
     ...(faults !== undefined ? { faults: normalizeFaults(faults) } : {}),
-    ...(lifecycle.length > 0 ? { lifecycle: lifecycle.map((e) => ({ at_us: e.atUs, stop: true, exit_timeout_us: e.exitTimeoutUs })) } : {}),
+    ...(lifecycle.length > 0 ? { lifecycle: normalizeLifecycle(lifecycle) } : {}),
     ...(schedule !== undefined ? { schedule: [...schedule] } : {}),
   };
   return { name, seed, model, executorLatencyUs, transportLatencyUs, sequences, faults, lifecycle, normalized, ...(schedule !== undefined ? { schedule } : {}) };
@@ -88,15 +88,23 @@ function readSchedule(reader: JsonReader): (number | string)[] {
 
 /** `model`: an inline Triton JSON config, or a path (config.pbtxt, .json, or a model folder). */
 function loadModel(reader: JsonReader, baseDir: string, options: ScenarioLoadOptions): NormalizedModel {
-  if (typeof reader.value === 'string') return loadModelFile(reader, resolve(baseDir, reader.value), options);
+  const { json, source } = readModelJson(reader, baseDir);
+  return normalizeModelConfig(options.transformModel ? options.transformModel(json) : json, source);
+}
+
+/**
+ * A model config as Triton JSON, not yet validated: inline, or read from its file (a missing or
+ * unparseable file is bad input). Shared by `model` and lifecycle `load` entries.
+ */
+function readModelJson(reader: JsonReader, baseDir: string): { json: unknown; source: ConfigSource } {
+  if (typeof reader.value === 'string') return readModelFile(reader, resolve(baseDir, reader.value));
   if (typeof reader.value !== 'object' || reader.value === null || Array.isArray(reader.value)) {
     reader.fail(`expected a Triton model configuration (an object) or the path of a config.pbtxt, got ${describe(reader.value)}`);
   }
-  const json = options.transformModel ? options.transformModel(reader.value) : reader.value;
-  return normalizeModelConfig(json, { file: reader.file, field: reader.path, modelDir: baseDir });
+  return { json: reader.value, source: { file: reader.file, field: reader.path, modelDir: baseDir } };
 }
 
-function loadModelFile(reader: JsonReader, path: string, options: ScenarioLoadOptions): NormalizedModel {
+function readModelFile(reader: JsonReader, path: string): { json: unknown; source: ConfigSource } {
   // A model folder, as in a Triton model repository, holds its config.pbtxt.
   const file = isDirectory(path) ? join(path, 'config.pbtxt') : path;
   let text: string;
@@ -112,7 +120,7 @@ function loadModelFile(reader: JsonReader, path: string, options: ScenarioLoadOp
   if (typeof json === 'object' && json !== null && !Array.isArray(json) && ((json as Record<string, unknown>)['name'] ?? '') === '') {
     (json as Record<string, unknown>)['name'] = basename(modelDir);
   }
-  return normalizeModelConfig(options.transformModel ? options.transformModel(json) : json, { file, field: '', modelDir });
+  return { json, source: { file, field: '', modelDir } };
 }
 
 function isDirectory(path: string): boolean {

@@ -1,5 +1,6 @@
 import type { ScenarioId } from '../core/ids.ts';
 import type { ModelConfig } from '../config/types.ts';
+import type { NormalizedModel } from '../config/normalize.ts';
 import type { FaultPlan } from './faults.ts';
 
 /** A latency: fixed µs, or uniform integer in [min, max] drawn from the run's seed. */
@@ -28,6 +29,30 @@ export interface StopEvent {
   readonly exitTimeoutUs: number;
 }
 
+export interface UnloadEvent {
+  readonly atUs: number;
+  readonly kind: 'unload';
+}
+
+/** "triton": what Triton does; "drain": seqsim's safe switch (hold new STARTs until the old model is empty). */
+export type LoadPolicy = 'triton' | 'drain';
+
+export interface LoadEvent {
+  readonly atUs: number;
+  readonly kind: 'load';
+  /** The normalised config, or why Triton's validation refuses it (the load fails at run time). */
+  readonly config: NormalizedModel | { readonly invalid: string; readonly json: unknown };
+  /** The model's files changed too: a reload even for an instance-only change. */
+  readonly filesChanged: boolean;
+  /** How long a reloaded model takes to build before the swap. */
+  readonly loadUs: number;
+  readonly policy: LoadPolicy;
+  /** "drain" only: stop waiting for the old model's sequences after this long. */
+  readonly drainTimeoutUs: number;
+}
+
+export type LifecycleEvent = StopEvent | UnloadEvent | LoadEvent;
+
 /**
  * A loaded, validated scenario. `normalized` is the JSON written into the trace header
  * (Triton JSON model config with defaults filled in); `seqsim replay` re-runs from it alone.
@@ -41,7 +66,7 @@ export interface Scenario {
   readonly sequences: readonly ScenarioSequence[];
   /** The fault plan (`faults` block); undefined = no faults. */
   readonly faults: FaultPlan | undefined;
-  readonly lifecycle: readonly StopEvent[];
+  readonly lifecycle: readonly LifecycleEvent[];
   /** Pinned same-instant decisions (labels or option indices); undefined = the seed decides. */
   readonly schedule?: readonly (number | string)[];
   readonly normalized: Readonly<Record<string, unknown>>;

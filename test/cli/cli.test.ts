@@ -127,7 +127,19 @@ describe('the binary', () => {
     const result = await cli('examples', '--out', join(dir, 'examples'), '--json');
     expect(result.code).toBe(0);
     const reports = JSON.parse(result.out) as { scenario: string; violations: unknown[] }[];
-    expect(reports.map((r) => r.scenario).sort()).toEqual(['backlog-fill', 'cancel-and-stop', 'direct-basic', 'idle-timeout', 'oldest-basic']);
+    expect(reports.map((r) => r.scenario).sort()).toEqual([
+      'backlog-fill',
+      'cancel-and-stop',
+      'direct-basic',
+      'direct-to-oldest-drain',
+      'direct-to-oldest-triton',
+      'idle-timeout',
+      'oldest-basic',
+      'scale-2-4-3',
+      'scale-down-3-to-1',
+      'stop-exit-timeout',
+      'unload-backlog',
+    ]);
     expect(reports.every((r) => r.violations.length === 0)).toBe(true);
   });
 });

@@ -53,7 +53,8 @@ describe('scenario.schema.json (draft 2020-12, ajv strict mode)', () => {
     ['a sequence without steps', { model: 'x', sequences: [{ id: 1, steps: [] }] }],
     ['dynamic batching', { model: { name: 'm', sequence_batching: {}, dynamic_batching: {} }, sequences: [] }],
     ['both strategies', { model: { name: 'm', sequence_batching: { direct: {}, oldest: {} } }, sequences: [] }],
-    ['a lifecycle load', { model: 'x', sequences: [], lifecycle: [{ at_us: 1, load: 'v2.pbtxt' }] }],
+    ['a lifecycle policy on an unload', { model: 'x', sequences: [], lifecycle: [{ at_us: 1, unload: true, policy: 'drain' }] }],
+    ['a lifecycle entry with two actions', { model: 'x', sequences: [], lifecycle: [{ at_us: 1, unload: true, stop: true }] }],
   ])('rejects %s, as the loader does', (_label, json) => {
     expect(validate(json)).toBe(false);
   });

@@ -13,10 +13,13 @@ import { safeName } from './run.ts';
 export const EXAMPLES_DIR = fileURLToPath(new URL('../../../sim/examples/', import.meta.url));
 
 export function exampleFiles(): string[] {
-  return readdirSync(EXAMPLES_DIR)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => join(EXAMPLES_DIR, name));
+  const inDir = (dir: string): string[] =>
+    readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort()
+      .map((name) => join(dir, name));
+  // Model switches (reload, update, unload, stop) live in their own folder.
+  return [...inDir(EXAMPLES_DIR), ...inDir(join(EXAMPLES_DIR, 'lifecycle'))];
 }
 
 export const examplesCommand: SeqsimCommand = {

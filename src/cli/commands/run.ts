@@ -20,14 +20,16 @@ export const runCommand: SeqsimCommand = {
       .option('max-events', { type: 'number', describe: 'event budget of the run' })
       .option('slot-order', { choices: ['triton-heap', 'instance-major'] as const, describe: 'free-slot tie-break' })
       .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo (seqsim explore --list-bugs)' })
-      .option('svg', { type: 'string', describe: 'also write the slot-timeline picture here' }),
+      .option('svg', { type: 'string', describe: 'also write the slot-timeline picture here' })
+      .option('strict-lifecycle', { type: 'boolean', default: false, describe: 'every sequence a reload or unload interrupts is a violation' }),
   async run(args, io) {
     const scenario = loadScenarioFile(String(args['scenario']));
     const seed = args['seed'] !== undefined ? parseSeed(args['seed']) : (scenario.seed ?? 1);
     const maxEvents = args['max-events'] !== undefined ? parsePositiveInt(args['max-events'], '--max-events') : undefined;
     const slotOrder = args['slot-order'] as 'triton-heap' | 'instance-major' | undefined;
     const batcher = checkBatcher(String(args['batcher']));
-    const run = simulate(scenario, { seed, batcher, ...(maxEvents ? { maxEvents } : {}), ...(slotOrder ? { slotOrder } : {}) });
+    const strictLifecycle = args['strict-lifecycle'] === true;
+    const run = simulate(scenario, { seed, batcher, ...(maxEvents ? { maxEvents } : {}), ...(slotOrder ? { slotOrder } : {}), ...(strictLifecycle ? { strictLifecycle } : {}) });
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'traces', `${safeName(scenario.name)}-seed${seed}.jsonl`);
     writeTrace(tracePath, run);
     if (typeof args['svg'] === 'string') writeSvg(args['svg'], run);
