@@ -6,6 +6,7 @@ import { benchViz } from '../../../viz/bench.ts';
 import { benchSwarm, benchWorkers, benchZoo, type ZooBenchRow } from '../../../sim/bench/zoo-bench.ts';
 import { benchCheck, DEPTH_BUDGET_SCHEDULES } from '../../../sim/bench/check-bench.ts';
 import { benchCompare } from '../../../sim/bench/compare-bench.ts';
+import { benchDrain } from '../../../sim/bench/lifecycle-bench.ts';
 import { parsePositiveInt } from '../options.ts';
 
 /** Figures, not assertions: speed belongs in a benchmark that prints numbers (brief). */
@@ -108,6 +109,24 @@ export const benchCommand: SeqsimCommand = {
       io.out(
         `compare ${compare.scenario}, ${compare.seeds} seeds × ${compare.configs.length} configurations (${compare.configs.join(' | ')}): ` +
           `${round(compare.compareWallMs)} ms vs ${round(compare.singleRunsWallMs)} ms for its single runs (${round(compare.overheadX, 2)}×)\n`,
+      );
+    }
+    const drain = benchDrain();
+    for (const side of [drain.triton, drain.drain]) {
+      figures[`reload_${side.policy}_interrupted`] = side.interrupted;
+      figures[`reload_${side.policy}_ok_per_ms`] = round(side.okPerMs, 2);
+      figures[`reload_${side.policy}_last_response_us`] = side.lastResponseUs;
+    }
+    figures['reload_drain_hold_us_p50'] = drain.drain.holdUs.p50;
+    figures['reload_drain_hold_us_p99'] = drain.drain.holdUs.p99;
+    figures['reload_drain_throughput_lost'] = round(drain.throughputLost, 3);
+    if (!args['json']) {
+      const line = (f: typeof drain.triton) =>
+        `${f.policy.padEnd(6)} ${f.interrupted} interrupted, ${f.okResponses} ok / ${f.errorResponses} errors, last response ${round(f.lastResponseUs / 1000, 2)} ms, ${round(f.okPerMs, 2)} ok responses/ms`;
+      io.out(
+        `reload Direct → Oldest under load (sim/examples/lifecycle, simulated time):\n  ${line(drain.triton)}\n  ${line(drain.drain)}, ` +
+          `${drain.drain.heldStarts} held STARTs, hold p50 ${round(drain.drain.holdUs.p50 / 1000, 2)} ms / p99 ${round(drain.drain.holdUs.p99 / 1000, 2)} ms; ` +
+          `throughput lost to draining ${round(drain.throughputLost * 100, 1)} %\n`,
       );
     }
     const workerSeeds = Number(args['worker-seeds']);
