@@ -70,9 +70,21 @@ export function runConfig(config: VariantConfig, seed: number, options: CompareR
  * shows a timing-dependent reason for it.
  */
 export function compareSeed(configs: readonly VariantConfig[], seed: number, options: CompareRunOptions = {}): { comparison: SeedComparison; runs: readonly RunResult[] } {
-  const baseline = configs[0];
-  if (baseline === undefined) throw new Error('compareSeed needs the baseline configuration');
   const runs = configs.map((config) => runConfig(config, seed, options));
+  return { comparison: diffRuns(configs, seed, runs), runs };
+}
+
+/** What diffRuns needs of a run: its trace events and its own oracle verdict (simulated or live). */
+export type ComparedRun = Pick<RunResult, 'events' | 'violations'>;
+
+/**
+ * Diffs each comparable sequence's response stream in every run (runs[i] ran configs[i]; [0] is
+ * the baseline) against the baseline's. `tolerance` > 0 lets numeric outputs differ by that much,
+ * relatively (live runs of a user's float model).
+ */
+export function diffRuns(configs: readonly VariantConfig[], seed: number, runs: readonly ComparedRun[], tolerance = 0): SeedComparison {
+  const baseline = configs[0];
+  if (baseline === undefined) throw new Error('diffRuns needs the baseline configuration');
   const outcomes = configs.map((config, i) => sequenceOutcomes(config.scenario, runs[i]!));
   const excluded = emptyCounts();
   const violations: CrossConfigViolation[] = [];
@@ -86,7 +98,7 @@ export function compareSeed(configs: readonly VariantConfig[], seed: number, opt
     }
     compared++;
     for (let v = 1; v < configs.length; v++) {
-      const violation = firstDifference(seed, base, baseline.name, outcomes[v]![s]!, configs[v]!.name);
+      const violation = firstDifference(seed, base, baseline.name, outcomes[v]![s]!, configs[v]!.name, tolerance);
       if (violation === undefined) continue;
       violations.push(violation);
       failing.add(baseline.name).add(configs[v]!.name);
@@ -98,7 +110,7 @@ export function compareSeed(configs: readonly VariantConfig[], seed: number, opt
     for (const v of run.violations) runViolations.push({ config, seed, oracle: v.oracle, message: v.message, events: v.events });
     if (run.violations.length > 0) failing.add(config);
   });
-  const comparison: SeedComparison = {
+  return {
     seed,
     sequences: outcomes[0]!.length,
     compared,
@@ -107,11 +119,10 @@ export function compareSeed(configs: readonly VariantConfig[], seed: number, opt
     runViolations,
     failingConfigs: configs.map((c) => c.name).filter((name) => failing.has(name)),
   };
-  return { comparison, runs };
 }
 
-function firstDifference(seed: number, base: SequenceOutcome, baseName: string, other: SequenceOutcome, otherName: string): CrossConfigViolation | undefined {
-  const step = base.steps.findIndex((outcome, k) => !sameOutcome(outcome, other.steps[k]!));
+function firstDifference(seed: number, base: SequenceOutcome, baseName: string, other: SequenceOutcome, otherName: string, tolerance: number): CrossConfigViolation | undefined {
+  const step = base.steps.findIndex((outcome, k) => !sameOutcome(outcome, other.steps[k]!, tolerance));
   if (step < 0) return undefined;
   const baseline: ConfigValue = { config: baseName, value: describeOutcome(base.steps[step]!), line: base.responseLines[step]! };
   const variant: ConfigValue = { config: otherName, value: describeOutcome(other.steps[step]!), line: other.responseLines[step]! };
@@ -156,8 +167,20 @@ export interface CompareSummary {
 export function compareSeeds(
   configs: readonly VariantConfig[],
   seeds: readonly number[],
-  options: CompareRunOptions & { readonly onSeed?: (comparison: SeedComparison, runs: readonly RunResult[]) => void } = {},
+  options: CompareRunOptions & { readonly onSeed?: (comparison: SeedComparison, runs: readonly RunResult[]) => void; readonly tolerance?: number } = {},
 ): CompareSummary {
+  const comparisons: SeedComparison[] = [];
+  for (const seed of seeds) {
+    const runs = configs.map((config) => runConfig(config, seed, options));
+    const comparison = diffRuns(configs, seed, runs, options.tolerance ?? 0);
+    options.onSeed?.(comparison, runs);
+    comparisons.push(comparison);
+  }
+  return summarize(configs, seeds, comparisons);
+}
+
+/** Sums per-seed comparisons into one report (lists capped at MAX_LISTED_VIOLATIONS). */
+export function summarize(configs: readonly VariantConfig[], seeds: readonly number[], comparisons: readonly SeedComparison[]): CompareSummary {
   const excluded = emptyCounts();
   const violations: CrossConfigViolation[] = [];
   const runViolations: RunViolation[] = [];
@@ -165,9 +188,7 @@ export function compareSeeds(
   let compared = 0;
   let violationCount = 0;
   let runViolationCount = 0;
-  for (const seed of seeds) {
-    const { comparison, runs } = compareSeed(configs, seed, options);
-    options.onSeed?.(comparison, runs);
+  for (const comparison of comparisons) {
     sequences += comparison.sequences;
     compared += comparison.compared;
     for (const reason of EXCLUSION_REASONS) excluded[reason] += comparison.excluded[reason];

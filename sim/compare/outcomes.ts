@@ -70,7 +70,7 @@ function idKey(id: ScenarioId): string {
  * touching each slot are tracked from `assign` (through `first_request` or the request that just
  * arrived), `dispatch` and `execute` rows.
  */
-export function sequenceOutcomes(scenario: Scenario, run: RunResult): SequenceOutcome[] {
+export function sequenceOutcomes(scenario: Scenario, run: Pick<RunResult, 'events'>): SequenceOutcome[] {
   const index = new RequestIndex(scenario);
   const steps: StepOutcome[][] = scenario.sequences.map((s) => s.steps.map((): StepOutcome => ({ kind: 'none' })));
   const lines: number[][] = scenario.sequences.map((s) => s.steps.map(() => -1));
@@ -179,8 +179,15 @@ function addToSlot(slots: Map<string, Set<number>>, instance: number, slot: numb
   if (entry !== undefined) slots.get(slotKey(instance, slot))?.add(entry);
 }
 
-/** Two outcomes are the same response: same output value (deep), or same error code, or both none. */
-export function sameOutcome(a: StepOutcome, b: StepOutcome): boolean {
+/**
+ * Two outcomes are the same response: same output value (deep), or same error code, or both none.
+ * With a tolerance, two numeric outputs also agree when |a − b| ≤ tolerance × max(1, |a|, |b|)
+ * (a user's float model batched differently may round differently).
+ */
+export function sameOutcome(a: StepOutcome, b: StepOutcome, tolerance = 0): boolean {
+  if (tolerance > 0 && a.kind === 'output' && b.kind === 'output' && typeof a.output === 'number' && typeof b.output === 'number') {
+    return Math.abs(a.output - b.output) <= tolerance * Math.max(1, Math.abs(a.output), Math.abs(b.output));
+  }
   return describeOutcome(a) === describeOutcome(b);
 }
 

@@ -6,7 +6,7 @@ import { makeScheduler, UnknownBatcherError } from '../simulate.ts';
 import { applyMergePatch } from './merge-patch.ts';
 
 /** The built-in axes a `--variant` spec may set, as `axis=value`. */
-export const VARIANT_AXES = ['strategy', 'instances', 'max_batch_size', 'max_candidate_sequences', 'executor_latency_x', 'batcher'] as const;
+export const VARIANT_AXES = ['strategy', 'instances', 'max_batch_size', 'max_candidate_sequences', 'executor_latency_x', 'batcher', 'one_at_a_time'] as const;
 type AxisName = (typeof VARIANT_AXES)[number];
 
 export type VariantAxis =
@@ -15,6 +15,8 @@ export type VariantAxis =
   | { readonly axis: 'max_batch_size'; readonly size: number }
   | { readonly axis: 'max_candidate_sequences'; readonly count: number }
   | { readonly axis: 'executor_latency_x'; readonly factor: number }
+  /** One slot in all (Direct, one instance, max_batch_size 1): sequences run one at a time. */
+  | { readonly axis: 'one_at_a_time' }
   /** Not a config change: runs this side with another batcher (a zoo bug), to test the oracle itself. */
   | { readonly axis: 'batcher'; readonly batcher: string }
   /** A JSON Merge Patch (RFC 7396) applied to the model's Triton JSON config. */
@@ -87,6 +89,9 @@ function parseAxis(axis: AxisName, value: string, fail: (problem: string) => nev
       if (!Number.isFinite(factor)) return fail(`executor_latency_x must be a non-negative number (a factor such as 2 or 0.5), got ${JSON.stringify(value)}`);
       return { axis, factor };
     }
+    case 'one_at_a_time':
+      if (value !== 'true' && value !== '1') return fail(`one_at_a_time takes true (or 1), got ${JSON.stringify(value)}`);
+      return { axis };
     case 'batcher':
       try {
         makeScheduler(value);
@@ -157,6 +162,14 @@ function modelPatch(config: unknown, axis: VariantAxis, variantName: string): un
         throw new InputError(`--variant ${JSON.stringify(variantName)}`, '', 'max_candidate_sequences is an Oldest setting and the model uses Direct: add strategy=oldest');
       }
       return { sequence_batching: { oldest: { max_candidate_sequences: axis.count } } };
+    case 'one_at_a_time': {
+      const kind = field(field(config, 'instance_group', 0), 'kind');
+      return {
+        max_batch_size: 1,
+        instance_group: [{ count: 1, ...(typeof kind === 'string' ? { kind } : {}) }],
+        sequence_batching: { oldest: null, direct: {} },
+      };
+    }
     case 'patch':
       return axis.patch;
     case 'executor_latency_x':

@@ -1,6 +1,15 @@
 import type { Argv } from 'yargs';
 import { join } from 'node:path';
-import { compareSeeds, type CompareSummary, type SeedComparison, runConfig } from '../../../sim/compare/compare.ts';
+import { compareSeeds, summarize, type CompareSummary, type SeedComparison, runConfig } from '../../../sim/compare/compare.ts';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { CliIO } from '../command.ts';
+import { EXIT_BAD_INPUT } from '../exit-codes.ts';
+import { parseDurationMs } from './explore.ts';
+import { readModel } from './live.ts';
+import { compareLiveSeed } from '../../live/live-compare.ts';
+import { ModelLoadError, PROVIDER_REQUESTS, ProviderUnavailableError, type ProviderRequest } from '../../live/execution-provider.ts';
+import { traceText } from '../../../traces/writer.ts';
 import { EXCLUSION_REASONS } from '../../../sim/compare/outcomes.ts';
 import { BASELINE, loadVariant, parseVariant, type VariantConfig } from '../../../sim/compare/variants.ts';
 import type { SeqsimCommand } from '../command.ts';
@@ -34,6 +43,11 @@ export const compareCommand: SeqsimCommand = {
       .option('batcher', { type: 'string', default: 'real', describe: 'batcher of every run: real, or bug:<name> from the bug zoo' })
       .option('max-events', { type: 'number', describe: 'event budget per run' })
       .option('out', { type: 'string', describe: 'write the traces of failing runs (baseline and variant) here' })
+      .option('live', { type: 'boolean', default: false, describe: 'run every configuration live on ONNX Runtime (real clock) instead of the simulator' })
+      .option('ep', { choices: PROVIDER_REQUESTS, default: 'auto' as const, describe: 'with --live: execution provider' })
+      .option('model', { type: 'string', describe: 'with --live: your own ONNX model (no reference function: the configurations must agree with each other)' })
+      .option('tolerance', { type: 'number', default: 0, describe: 'relative tolerance for numeric outputs (e.g. 1e-6 for a float model)' })
+      .option('duration', { type: 'string', default: '60s', describe: 'with --live: real-time limit per run' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON result on stdout' }),
   async run(args, io) {
     const file = String(args['scenario']);
@@ -45,13 +59,17 @@ export const compareCommand: SeqsimCommand = {
     const seeds = seedList(args, configs[0]!.scenario.seed ?? 1);
     const maxEvents = args['max-events'] !== undefined ? parsePositiveInt(args['max-events'], '--max-events') : undefined;
     const out = typeof args['out'] === 'string' ? args['out'] : undefined;
+    const tolerance = Number(args['tolerance']);
+    if (!Number.isFinite(tolerance) || tolerance < 0) throw new UsageError(`--tolerance must be a non-negative number, got ${String(args['tolerance'])}`);
+    if (args['live'] === true) return runLiveCompare(file, configs, seeds, args, tolerance, specs.map(String), io);
+    if (typeof args['model'] === 'string') throw new UsageError('--model goes with --live (the simulator runs the reference accumulator)');
     const traces: TraceFile[] = [];
     const onSeed = (comparison: SeedComparison): void => {
       if (out === undefined || comparison.failingConfigs.length === 0) return;
       if (new Set(traces.map((t) => t.seed)).size >= MAX_TRACED_SEEDS) return;
       traces.push(...writeFailingTraces(out, configs, comparison, maxEvents));
     };
-    const summary = compareSeeds(configs, seeds, { ...(maxEvents !== undefined ? { maxEvents } : {}), onSeed });
+    const summary = compareSeeds(configs, seeds, { ...(maxEvents !== undefined ? { maxEvents } : {}), onSeed, tolerance });
     const failed = summary.violationCount + summary.runViolationCount > 0;
     if (summary.compared === 0 && !failed) {
       throw new UsageError(`${file}: nothing to compare: ${exclusionText(summary)} — every sequence's outcome depends on timing here`);
@@ -62,6 +80,58 @@ export const compareCommand: SeqsimCommand = {
     return failed ? EXIT_VIOLATION : EXIT_OK;
   },
 };
+
+/** `compare --live`: the same comparison over live runs, one seed at a time. */
+async function runLiveCompare(
+  file: string,
+  configs: readonly VariantConfig[],
+  seeds: readonly number[],
+  args: Record<string, unknown>,
+  tolerance: number,
+  specs: readonly string[],
+  io: CliIO,
+): Promise<number> {
+  const userModel = typeof args['model'] === 'string' ? readModel(args['model']) : undefined;
+  const durationMs = parseDurationMs(String(args['duration']), '--duration');
+  const provider = args['ep'] as ProviderRequest;
+  const out = typeof args['out'] === 'string' ? args['out'] : undefined;
+  const comparisons: SeedComparison[] = [];
+  const traces: TraceFile[] = [];
+  try {
+    for (const seed of seeds) {
+      const { comparison, runs } = await compareLiveSeed(configs, file, seed, { provider, durationMs, tolerance, ...(userModel ? { userModel } : {}) });
+      comparisons.push(comparison);
+      if (out !== undefined && comparison.failingConfigs.length > 0 && new Set(traces.map((t) => t.seed)).size < MAX_TRACED_SEEDS) {
+        configs.forEach((config, i) => {
+          if (!comparison.failingConfigs.includes(config.name)) return;
+          const path = join(out, `${safeName(config.scenario.name)}-seed${seed}-${safeName(config.name)}-live.jsonl`);
+          writeFile(path, traceText(runs[i]!));
+          traces.push({ seed, config: config.name, path });
+        });
+      }
+    }
+  } catch (error) {
+    if (error instanceof ProviderUnavailableError || error instanceof ModelLoadError) {
+      io.err(`seqsim compare: ${error.message}\n`);
+      return EXIT_BAD_INPUT;
+    }
+    throw error;
+  }
+  const summary = summarize(configs, seeds, comparisons);
+  const failed = summary.violationCount + summary.runViolationCount > 0;
+  if (summary.compared === 0 && !failed) {
+    throw new UsageError(`${file}: nothing to compare: ${exclusionText(summary)} — every sequence's outcome depends on timing here`);
+  }
+  const reproduce = failed ? `${reproduceCommand(file, summary, specs, 'real')} --live` : undefined;
+  if (args['json']) io.out(`${JSON.stringify({ ...summary, live: true, ok: !failed, traces, reproduce: reproduce ?? null })}\n`);
+  else io.out(formatSummary({ ...summary, scenario: `${summary.scenario} (live)` }, traces, reproduce));
+  return failed ? EXIT_VIOLATION : EXIT_OK;
+}
+
+function writeFile(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
 
 interface TraceFile {
   readonly seed: number;
