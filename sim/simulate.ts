@@ -10,7 +10,7 @@ import { SimExecutor } from './executor.ts';
 import { buildWorld } from './world.ts';
 import { analyzeTrace, type LifecycleReport, type Violation } from './oracles/index.ts';
 import { assert, InvariantError } from '../src/core/assert.ts';
-import { makeHeader, serializeTrace, type TraceHeader } from '../traces/writer.ts';
+import { makeHeader, serializeTrace, withViolationEvents, type TraceHeader } from '../traces/writer.ts';
 import { scheduleLifecycle } from './lifecycle.ts';
 import { zooBug, type ZooBug } from './zoo/variants.ts';
 import { FaultInjector } from './faults.ts';
@@ -193,10 +193,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     lifecycle = analysis.lifecycle;
   }
   const endUs = loop.nowUs();
-  const allEvents: TraceEvent[] = [...events];
-  for (const violation of violations) {
-    allEvents.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
-  }
+  const allEvents = withViolationEvents(events, violations, endUs);
   const header = makeHeader(options.seed, scenario.normalized, headerOptions(options));
   const summaryExtra = lifecycle !== undefined ? { interrupted: lifecycle.interrupted.length } : undefined;
   const serialized = recording && options.serialize !== false ? serializeTrace(header, allEvents, summaryExtra) : { lines: [], hash: '' };

@@ -61,3 +61,14 @@ export function serializeTrace(header: TraceHeader, events: readonly TraceEvent[
 export function traceText(trace: SerializedTrace): string {
   return `${trace.lines.join('\n')}\n`;
 }
+
+/** Appends one `violation` event per failed check, at the run's end time, after the run's events. */
+export function withViolationEvents(
+  events: readonly TraceEvent[],
+  violations: readonly { readonly oracle: string; readonly message: string; readonly events: readonly number[] }[],
+  endUs: number,
+): TraceEvent[] {
+  const all: TraceEvent[] = [...events];
+  for (const violation of violations) all.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
+  return all;
+}

@@ -8,7 +8,7 @@ import { buildWorld } from '../../sim/world.ts';
 import { makeScheduler, requestPrefixes } from '../../sim/simulate.ts';
 import { scheduleLifecycle } from '../../sim/lifecycle.ts';
 import { checkTrace, type Violation } from '../../sim/oracles/index.ts';
-import { makeHeader, serializeTrace, type TraceHeader } from '../../traces/writer.ts';
+import { makeHeader, serializeTrace, withViolationEvents, type TraceHeader } from '../../traces/writer.ts';
 import { InvariantError } from '../core/assert.ts';
 import { RealLoop, type LiveOutcome } from './real-loop.ts';
 import { OrtExecutor, type BatchTiming } from './ort-executor.ts';
@@ -154,10 +154,7 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
     }),
   );
   const endUs = loop.nowUs();
-  const allEvents: TraceEvent[] = [...events];
-  for (const violation of violations) {
-    allEvents.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
-  }
+  const allEvents = withViolationEvents(events, violations, endUs);
   const header = makeHeader(options.seed, scenario.normalized, liveHeaderOptions(options, opened.provider), 'real');
   const serialized = serializeTrace(header, allEvents);
   return {

@@ -4,19 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/command.ts';
 import { exampleFiles } from '../../src/cli/commands/examples.ts';
+import { cli } from '../helpers/cli.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => (out += t), err: (t) => (err += t), interactive: false };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'seqsim-cli-'));
 const example = exampleFiles().find((f) => f.endsWith('backlog-fill.json'))!;

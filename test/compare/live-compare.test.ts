@@ -3,21 +3,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/command.ts';
 import { sameOutcome } from '../../sim/compare/outcomes.ts';
 import { loadVariant, parseVariant } from '../../sim/compare/variants.ts';
 import { InputError } from '../../src/scenario/types.ts';
+import { cli } from '../helpers/cli.ts';
 
 const examples = fileURLToPath(new URL('../../sim/examples/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'seqsim-live-compare-'));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => (out += t), err: (t) => (err += t), interactive: false };
-  return { code: await main(argv, io), out, err };
-}
 
 describe('compare --live', () => {
   it('Direct, Oldest and one-sequence-at-a-time agree on ONNX Runtime', async () => {

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/command.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { InputError } from '../../src/scenario/types.ts';
 import { directModel, EXAMPLES, lifecycleEvents, runJson } from './helpers.ts';
+import { cli } from '../helpers/cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqsim-lifecycle-'));
 const sequences = [{ id: 1, steps: [{ value: 1, start: true, end: true }] }];
@@ -19,13 +18,6 @@ function inputError(lifecycle: unknown): InputError {
     throw error;
   }
   throw new Error('expected an InputError');
-}
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => (out += t), err: (t) => (err += t), interactive: false };
-  return { code: await main(argv, io), out, err };
 }
 
 describe('§6: a broken lifecycle block is bad input naming the entry and field', () => {

@@ -3,19 +3,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { main } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/command.ts';
+import { cli } from '../helpers/cli.ts';
 
 const examples = fileURLToPath(new URL('../../sim/examples/', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'seqsim-live-'));
-
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => (out += t), err: (t) => (err += t), interactive: false };
-  const code = await main(argv, io);
-  return { code, out, err };
-}
 
 describe('seqsim live', () => {
   it('runs a scenario, prints the figures, writes a trace and an SVG', async () => {

@@ -8,7 +8,7 @@ import type { Scenario } from '../../scenario/types.ts';
 import { TraceRecorder } from '../../../sim/recorder.ts';
 import { makeScheduler } from '../../../sim/simulate.ts';
 import { checkTrace, type Violation } from '../../../sim/oracles/index.ts';
-import { makeHeader, serializeTrace, type TraceHeader } from '../../../traces/writer.ts';
+import { makeHeader, serializeTrace, withViolationEvents, type TraceHeader } from '../../../traces/writer.ts';
 import { RealLoop } from '../real-loop.ts';
 import { OrtExecutor } from '../ort-executor.ts';
 import { openSessions, type ProviderName, type ProviderRequest } from '../execution-provider.ts';
@@ -216,8 +216,7 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
         referenceOutputs: options.userModel === undefined,
       });
       const endUs = loop.nowUs();
-      const allEvents: TraceEvent[] = [...events];
-      for (const violation of violations) allEvents.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
+      const allEvents = withViolationEvents(events, violations, endUs);
       const header = makeHeader(0, { ...scenario.normalized, sequences: [] }, { execution_provider: opened.provider, requested_provider: options.provider, front_end: 'kserve-v2-http' }, 'real');
       const serialized = serializeTrace(header, allEvents);
       return { header, events: allEvents, lines: serialized.lines, hash: serialized.hash, violations, requests };
