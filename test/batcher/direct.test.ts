@@ -157,3 +157,28 @@ describe('Direct queue delay (spec §5A step 3)', () => {
     expect(lone.batches()).toEqual(['1001 I0 [1:0]', '2201 I0 [1:1]']);
   });
 });
+
+describe('Direct batch shape after releases (spec §5A)', () => {
+  it('a batch covers slots up to the highest occupied one: a freed top slot stops getting padding rows', () => {
+    const h = new Harness(makeModel({ maxBatchSize: 2 }));
+    h.sequence(1, [0, 200, 400]);
+    h.sequence(2, [0]);
+    h.run();
+    expect(h.batches()).toEqual(['0 I0 [1:0 2:0]', '200 I0 [1:1]', '400 I0 [1:2]']);
+  });
+
+  it('a freed low slot below an occupied one is a padding row', () => {
+    const h = new Harness(makeModel({ maxBatchSize: 2 }));
+    h.sequence(1, [0]);
+    h.sequence(2, [0, 200, 400]);
+    h.run();
+    expect(h.batches()).toEqual(['0 I0 [1:0 2:0]', '200 I0 [- 2:1]', '400 I0 [- 2:2]']);
+  });
+
+  it('a zero queue delay fires at once even when slot utilisation is asked for', () => {
+    const h = new Harness(makeModel({ maxBatchSize: 2, direct: { maxQueueDelayUs: 0, minimumSlotUtilization: 1 } }));
+    h.sequence(1, [0]);
+    h.run();
+    expect(h.batches()).toEqual(['0 I0 [1:0]']);
+  });
+});

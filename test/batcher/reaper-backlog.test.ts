@@ -146,4 +146,25 @@ describe('backlog request timeout (spec §7)', () => {
     expect(h.assigns()).toEqual(['0 1→I0s0', '1000 3→I0s0']);
     expect(h.scheduler.occupancy().backlogQueues).toBe(0);
   });
+
+  it('a longer timeout joining later never extends the expiration', () => {
+    const h = new Harness(makeModel({ maxBatchSize: 1 }));
+    h.sequence(1, [0, 2000]);
+    h.send(10, makeRequest(2, 0, { start: true, timeoutUs: 500 }));
+    h.send(20, makeRequest(2, 1, { timeoutUs: 5000 }));
+    h.run();
+    expect(h.answerOf('2:0').t).toBe(510);
+    expect(h.answerOf('2:1').t).toBe(510);
+  });
+
+  it('several backlog queues expire each at its own time, the earliest first', () => {
+    const h = new Harness(makeModel({ maxBatchSize: 1 }));
+    h.sequence(1, [0, 2000]);
+    h.send(10, makeRequest(2, 0, { start: true, end: true, timeoutUs: 500 }));
+    h.send(20, makeRequest(3, 0, { start: true, end: true, timeoutUs: 300 }));
+    h.send(30, makeRequest(4, 0, { start: true, end: true, timeoutUs: 900 }));
+    h.run();
+    const expired = h.ofType('release').filter((e) => e.reason === 'expired').map((e) => `${e.t} ${String(e.sequence)}`);
+    expect(expired).toEqual(['320 3', '510 2', '930 4']);
+  });
 });

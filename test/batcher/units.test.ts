@@ -33,6 +33,10 @@ describe('free-slot heap (spec §3)', () => {
     pool.push({ instance: 2, slot: 0 });
     pool.push({ instance: 0, slot: 0 });
     expect(pool.pop()).toEqual({ instance: 0, slot: 0 });
+    const ascending = new InstanceMajorSlotHeap();
+    for (const ref of [{ instance: 0, slot: 0 }, { instance: 2, slot: 0 }, { instance: 1, slot: 1 }, { instance: 0, slot: 1 }]) ascending.push(ref);
+    expect(drain(ascending).join(' ')).toBe('I0s0 I2s0 I0s1 I1s1');
+    expect(ascending.size).toBe(0);
   });
 });
 
@@ -109,6 +113,22 @@ describe('Oldest inner dynamic batcher (spec §5B)', () => {
   });
   it('sends what is pending once the oldest is at least the delay old', () => {
     expect(decideBatch(pending(0), strategy([2, 4], 500), 4, 500)).toEqual({ send: 1 });
+  });
+  it('stops the scan at max_batch_size and sends the preferred size inside it', () => {
+    expect(decideBatch(pending(0, 0, 0, 0, 0), strategy([3], 500), 4, 0)).toEqual({ send: 3 });
+    expect(decideBatch(pending(0, 0, 0, 0, 0, 0, 0), strategy([5], 500), 8, 0)).toEqual({ send: 5 });
+    expect(decideBatch(pending(0, 0, 0, 0), strategy([4], 1000), 4, 0)).toEqual({ send: 4 });
+  });
+  it('a full scan without a preferred size sends everything scanned at once', () => {
+    expect(decideBatch(pending(0, 0, 0, 0, 0, 0), strategy([3, 5], 500), 2, 0)).toEqual({ send: 2 });
+  });
+  it('the delay boundary is Triton\'s >=: at exactly the delay everything scanned goes, one µs before the preferred prefix', () => {
+    expect(decideBatch(pending(0, 1, 2), strategy([2], 500), 4, 499)).toEqual({ send: 2 });
+    expect(decideBatch(pending(0, 1, 2), strategy([2], 500), 4, 500)).toEqual({ send: 3 });
+  });
+  it('below every preferred size and within the delay it waits for the oldest request', () => {
+    expect(decideBatch(pending(100, 150), strategy([3], 500), 8, 200)).toEqual({ waitUntilUs: 600 });
+    expect(decideBatch([], strategy([3], 500), 8, 200)).toEqual({ send: 0 });
   });
   it('with the defaults (preferred [max], delay 0) sends everything up to max_batch_size', () => {
     expect(decideBatch(pending(0, 0, 0, 0, 0), strategy([4], 0), 4, 0)).toEqual({ send: 4 });
