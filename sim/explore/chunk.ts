@@ -13,6 +13,7 @@ export interface ChunkTask {
   /** Stop at the chunk's first violating seed. */
   readonly stopAtFirst: boolean;
   readonly faultMode?: FaultMode;
+  readonly lifecycle?: boolean;
 }
 
 export interface ViolatingSeed {
@@ -41,6 +42,7 @@ export function runChunk(task: ChunkTask): ChunkResult {
     seeds: task.seeds,
     batcher: task.batcher,
     ...(task.faultMode ? { faultMode: task.faultMode } : {}),
+    ...(task.lifecycle ? { lifecycle: true } : {}),
     keepGoing: true,
     ...(task.maxEvents ? { maxEvents: task.maxEvents } : {}),
     onSeed: (seed, run, verdict) => {

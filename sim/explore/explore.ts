@@ -18,6 +18,8 @@ export interface ExploreOptions {
   readonly batcher: string;
   /** How generated scenarios draw faults (default swarm). */
   readonly faultMode?: FaultMode;
+  /** Generated scenarios also draw a lifecycle block (model updates, reloads, unloads, stops). */
+  readonly lifecycle?: boolean;
   readonly keepGoing: boolean;
   readonly maxEvents?: number;
   /** Called after each seed with its verdict; return false to stop (time budget). */
@@ -47,11 +49,15 @@ export interface ExploreResult {
 }
 
 /** The scenario explored for a seed: the fixed one, or one generated from the seed. */
-export function scenarioForSeed(options: Pick<ExploreOptions, 'scenario' | 'batcher' | 'faultMode'>, seed: number): { scenario: Scenario; json: Record<string, unknown> } {
+export function scenarioForSeed(options: Pick<ExploreOptions, 'scenario' | 'batcher' | 'faultMode' | 'lifecycle'>, seed: number): { scenario: Scenario; json: Record<string, unknown> } {
   if (options.scenario !== undefined) return { scenario: options.scenario, json: options.scenario.normalized as Record<string, unknown> };
   const bug = options.batcher.startsWith('bug:') ? zooBug(options.batcher.slice(4)) : undefined;
   const strategy = bug?.strategy === 'direct' || bug?.strategy === 'oldest' ? bug.strategy : undefined;
-  const json = generateScenarioJson(seed, { ...(strategy ? { strategy } : {}), ...(options.faultMode ? { faults: options.faultMode } : {}) });
+  const json = generateScenarioJson(seed, {
+    ...(strategy ? { strategy } : {}),
+    ...(options.faultMode ? { faults: options.faultMode } : {}),
+    ...(options.lifecycle ? { lifecycle: true } : {}),
+  });
   return { scenario: parseScenario(json, `generated seed ${seed}`, '.'), json };
 }
 

@@ -1,4 +1,4 @@
-import { Ledger } from '../oracles/ledger.ts';
+import { generationKey, Ledger, sequenceKey } from '../oracles/ledger.ts';
 import { checkRouting } from '../oracles/routing.ts';
 import type { RunResult } from '../simulate.ts';
 
@@ -11,6 +11,10 @@ import type { RunResult } from '../simulate.ts';
  * on purpose (test/conformance/known-triton-leak.test.ts).
  */
 export function isKnownTritonBehaviour(run: RunResult): boolean {
+  return isCancelReleaseLeak(run) || isBacklogStarvedByUpdate(run);
+}
+
+function isCancelReleaseLeak(run: RunResult): boolean {
   const consequence = (v: { oracle: string; message: string }): boolean =>
     (v.oracle === 'slot-accounting' && v.message.endsWith('(slot leak)')) ||
     (v.oracle === 'liveness' && /event budget|never got a slot/.test(v.message));
@@ -23,10 +27,35 @@ export function isKnownTritonBehaviour(run: RunResult): boolean {
   const cancelReleases = new Map<string, number>();
   events.forEach((event, index) => {
     if (event.type === 'arrive') arriveIndex.set(event.request, index);
-    if (event.type === 'release' && event.reason === 'cancel' && event.instance !== null) cancelReleases.set(JSON.stringify(event.sequence), index);
+    // Keyed as the routing oracle keys held slots: per model object when the run has generations.
+    if (event.type === 'release' && event.reason === 'cancel' && event.instance !== null) cancelReleases.set(generationKey(sequenceKey(event.sequence), event.generation), index);
   });
   return routing.heldAtEnd.every((held) => {
     const lastArrival = Math.max(...held.requests.map((r) => arriveIndex.get(r) ?? -1));
     return (cancelReleases.get(held.sequenceKey) ?? -1) > lastArrival;
+  });
+}
+
+/**
+ * True when the only violations are starvation, and every sequence still waiting in the backlog
+ * at the end was already waiting when an in-place update changed the instance set: Triton does not
+ * drain the backlog when an update adds slots, and a removed instance's released slots are deleted
+ * rather than given to the backlog (update spec rules 3–4), so a backlogged sequence may wait for
+ * ever while a slot of a new instance sits free.
+ */
+function isBacklogStarvedByUpdate(run: RunResult): boolean {
+  const starvation = (v: { oracle: string; message: string }): boolean => v.oracle === 'liveness' && /event budget|never got a slot/.test(v.message);
+  if (!run.violations.every(starvation)) return false;
+  const events = run.events.filter((e) => e.type !== 'violation');
+  const updates: { index: number; generation: number | undefined }[] = [];
+  events.forEach((event, index) => {
+    if (event.type === 'lifecycle' && event.action === 'update') updates.push({ index, generation: event.generation });
+  });
+  const { backlogAtEnd } = checkRouting(events, new Ledger(events), undefined);
+  if (backlogAtEnd.length === 0) return false;
+  return backlogAtEnd.every((waiting) => {
+    const backlog = events[waiting.index];
+    const generation = backlog?.type === 'backlog' ? backlog.generation : undefined;
+    return updates.some((update) => update.index > waiting.index && update.generation === generation);
   });
 }
