@@ -44,15 +44,26 @@ function isCancelReleaseLeak(run: RunResult): boolean {
  * ever while a slot of a new instance sits free.
  */
 function isBacklogStarvedByUpdate(run: RunResult): boolean {
-  const starvation = (v: { oracle: string; message: string }): boolean => v.oracle === 'liveness' && /event budget|never got a slot/.test(v.message);
-  if (!run.violations.every(starvation)) return false;
   const events = run.events.filter((e) => e.type !== 'violation');
+  const ledger = new Ledger(events);
+  const { backlogAtEnd } = checkRouting(events, ledger, undefined);
+  if (backlogAtEnd.length === 0) return false;
   const updates: { index: number; generation: number | undefined }[] = [];
+  const arrivedIn = new Map<string, number | undefined>();
   events.forEach((event, index) => {
     if (event.type === 'lifecycle' && event.action === 'update') updates.push({ index, generation: event.generation });
+    if (event.type === 'arrive') arrivedIn.set(event.request, event.generation);
   });
-  const { backlogAtEnd } = checkRouting(events, new Ledger(events), undefined);
-  if (backlogAtEnd.length === 0) return false;
+  const starved = new Set(backlogAtEnd.map((waiting) => waiting.sequenceKey));
+  // Without a fault plan no client gives up, so the starved requests also never got a response.
+  const ofStarved = (message: string): boolean => {
+    const request = /^request (.+) never got a response$/.exec(message)?.[1];
+    const sent = request === undefined ? undefined : ledger.sent.get(request);
+    return sent !== undefined && starved.has(generationKey(sent.sequenceKey, arrivedIn.get(sent.request)));
+  };
+  const consequence = (v: { oracle: string; message: string }): boolean =>
+    (v.oracle === 'liveness' && /event budget|never got a slot/.test(v.message)) || (v.oracle === 'response' && ofStarved(v.message));
+  if (!run.violations.every(consequence)) return false;
   return backlogAtEnd.every((waiting) => {
     const backlog = events[waiting.index];
     const generation = backlog?.type === 'backlog' ? backlog.generation : undefined;

@@ -81,7 +81,9 @@ export function checkLifecycle(events: readonly TraceEvent[], ledger: Ledger, op
         if (removed.has(event.instance)) sink.add(`sequence ${event.sequence} assigned ${slotName(event.instance, event.slot)}, a slot of instance ${event.instance}, which an update removed: its slots must not be refilled`, [index]);
         if (destroyedInstances.has(event.instance)) sink.add(`sequence ${event.sequence} assigned a slot of instance ${event.instance}, which was destroyed`, [index]);
         holder.set(slotName(event.instance, event.slot), { key: generationKey(sequenceKey(event.sequence), generation), instance: event.instance, index });
-        waitingIn.delete(generationKey(sequenceKey(event.sequence), generation));
+        // The id's latest sequence leaves the backlog only if this is its queue (or it never waited).
+        const key = generationKey(sequenceKey(event.sequence), generation);
+        if (event.first_request === undefined || waitingIn.get(key) === event.first_request) waitingIn.delete(key);
         return;
       }
       case 'reap':
@@ -93,8 +95,9 @@ export function checkLifecycle(events: readonly TraceEvent[], ledger: Ledger, op
         // A cancel-release erases the id (spec §8); expiry drops a backlogged sequence. A backlog
         // queue's release ends only that queue: a later START of the id may have its own queue.
         const key = generationKey(sequenceKey(event.sequence), event.generation);
-        const ownQueue = event.instance !== null || event.first_request === undefined || waitingIn.get(key) === event.first_request;
-        if ((event.reason === 'cancel' || event.reason === 'expired' || event.reason === 'destroyed') && ownQueue) open.delete(key);
+        // A slot's release does not touch a newer sequence of the id that waits in the backlog.
+        const own = event.instance === null ? waitingIn.get(key) === event.first_request : !waitingIn.has(key);
+        if ((event.reason === 'cancel' || event.reason === 'expired' || event.reason === 'destroyed') && own) open.delete(key);
         return;
       }
       case 'execute':
