@@ -1,5 +1,5 @@
 import { parseScenario } from '../../src/scenario/load.ts';
-import { explore } from './explore.ts';
+import { explore, type MetamorphicStats } from './explore.ts';
 import type { FaultMode } from '../generate/scenario-arbitrary.ts';
 
 /** One worker's share of a campaign: a contiguous seed range. Plain data, so it crosses threads. */
@@ -14,6 +14,7 @@ export interface ChunkTask {
   readonly stopAtFirst: boolean;
   readonly faultMode?: FaultMode;
   readonly lifecycle?: boolean;
+  readonly metamorphic?: boolean;
 }
 
 export interface ViolatingSeed {
@@ -30,6 +31,7 @@ export interface ChunkResult {
   readonly oraclesFired: Readonly<Record<string, number>>;
   readonly faultsEnabled: Readonly<Record<string, number>>;
   readonly faultsFired: Readonly<Record<string, number>>;
+  readonly metamorphic?: MetamorphicStats;
 }
 
 /** Runs a chunk of seeds; the same task gives the same result in any thread. */
@@ -43,11 +45,12 @@ export function runChunk(task: ChunkTask): ChunkResult {
     batcher: task.batcher,
     ...(task.faultMode ? { faultMode: task.faultMode } : {}),
     ...(task.lifecycle ? { lifecycle: true } : {}),
+    ...(task.metamorphic ? { metamorphic: true } : {}),
     keepGoing: true,
     ...(task.maxEvents ? { maxEvents: task.maxEvents } : {}),
-    onSeed: (seed, run, verdict) => {
+    onSeed: (seed, _run, verdict, failed) => {
       if (verdict !== 'violation') return true;
-      violating.push({ seed, oracles: run.violations.map((v) => v.oracle), messages: run.violations.map((v) => v.message) });
+      violating.push({ seed, oracles: failed.map((v) => v.oracle), messages: failed.map((v) => v.message) });
       return !task.stopAtFirst;
     },
   });
@@ -59,5 +62,6 @@ export function runChunk(task: ChunkTask): ChunkResult {
     oraclesFired: result.oraclesFired,
     faultsEnabled: result.faultsEnabled,
     faultsFired: result.faultsFired,
+    ...(result.metamorphic ? { metamorphic: result.metamorphic } : {}),
   };
 }
