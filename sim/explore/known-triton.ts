@@ -17,7 +17,8 @@ export function isKnownTritonBehaviour(run: RunResult): boolean {
 function isCancelReleaseLeak(run: RunResult): boolean {
   const consequence = (v: { oracle: string; message: string }): boolean =>
     (v.oracle === 'slot-accounting' && v.message.endsWith('(slot leak)')) ||
-    (v.oracle === 'liveness' && /event budget|never got a slot/.test(v.message));
+    (v.oracle === 'liveness' && /event budget|never got a slot/.test(v.message)) ||
+    neverDestroyed(v);
   if (!run.violations.every(consequence)) return false;
   const events = run.events.filter((e) => e.type !== 'violation');
   // Only the slots held at the end matter here, not the free-slot count.
@@ -62,11 +63,16 @@ function isBacklogStarvedByUpdate(run: RunResult): boolean {
     return sent !== undefined && starved.has(generationKey(sent.sequenceKey, arrivedIn.get(sent.request)));
   };
   const consequence = (v: { oracle: string; message: string }): boolean =>
-    (v.oracle === 'liveness' && /event budget|never got a slot/.test(v.message)) || (v.oracle === 'response' && ofStarved(v.message));
+    (v.oracle === 'liveness' && /event budget|never got a slot/.test(v.message)) || (v.oracle === 'response' && ofStarved(v.message)) || neverDestroyed(v);
   if (!run.violations.every(consequence)) return false;
   return backlogAtEnd.every((waiting) => {
     const backlog = events[waiting.index];
     const generation = backlog?.type === 'backlog' ? backlog.generation : undefined;
     return updates.some((update) => update.index > waiting.index && update.generation === generation);
   });
+}
+
+/** A retired model stays alive while a starved request references it (update spec rule 6). */
+function neverDestroyed(v: { oracle: string; message: string }): boolean {
+  return v.oracle === 'lifecycle' && /^generation \d+ was retired but never destroyed/.test(v.message);
 }
