@@ -67,11 +67,15 @@ export interface MetamorphicSeed {
  */
 export function compareSeedVariant(json: Json, seed: number, batcher: string, options: CompareRunOptions = {}): MetamorphicSeed | undefined {
   const compared = comparableJson(json);
-  const spec = variantSpecForSeed(seed, compared['model'] as Json);
-  const configs = configsFor(compared, parseVariant(spec), batcher);
+  return compareUnder(compared, variantSpecForSeed(seed, compared['model'] as Json), seed, batcher, options);
+}
+
+/** One seed's comparison under a given variant spec (the shrinker keeps the spec fixed). */
+export function compareUnder(json: Json, spec: string, seed: number, batcher: string, options: CompareRunOptions = {}): MetamorphicSeed | undefined {
+  const configs = configsFor(json, parseVariant(spec), batcher);
   if (configs === undefined) return undefined;
   const { comparison, runs } = compareSeed(configs, seed, options);
-  return { spec, json: compared, configs, comparison, runs, failure: failureOf(comparison, runs) };
+  return { spec, json, configs, comparison, runs, failure: failureOf(comparison, runs) };
 }
 
 function configsFor(json: Json, variant: Variant, batcher: string): VariantConfig[] | undefined {
