@@ -78,6 +78,7 @@ export function sequenceOutcomes(scenario: Scenario, run: Pick<RunResult, 'event
   const mark = (entries: Iterable<number | undefined>, reason: ExclusionReason): void => {
     for (const entry of entries) if (entry !== undefined) reasons[entry]?.add(reason);
   };
+  markJoiners(scenario, index, mark);
   const faultedBatches = new Set<number>();
   for (const event of run.events) if (event.type === 'fault' && typeof event['batch'] === 'number') faultedBatches.add(event['batch']);
 
@@ -140,6 +141,18 @@ export function sequenceOutcomes(scenario: Scenario, run: Pick<RunResult, 'event
     }
   });
   return scenario.sequences.map((sequence, i) => ({ index: i, id: sequence.id, steps: steps[i]!, responseLines: lines[i]!, reasons: reasons[i]! }));
+}
+
+/**
+ * A sequence whose first step has no START can only run by joining another sequence of its id
+ * (or get the missing-START error): which one, if any, depends on timing, so both are id-conflict.
+ */
+function markJoiners(scenario: Scenario, index: RequestIndex, mark: (entries: Iterable<number | undefined>, reason: ExclusionReason) => void): void {
+  scenario.sequences.forEach((sequence, entry) => {
+    if (sequence.steps[0]?.start !== false) return;
+    const sharing = index.entriesOf(sequence.id);
+    if (sharing.length > 1) mark(sharing, 'id-conflict');
+  });
 }
 
 function recordResponse(

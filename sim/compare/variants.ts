@@ -115,13 +115,17 @@ function wholeNumber(axis: string, value: string, min: number, fail: (problem: s
  * invalid result is an InputError naming the variant and the problem.
  */
 export function loadVariant(file: string, variant: Variant, batcher = 'real'): VariantConfig {
+  return variantOfJson(loadJsonFile(file), file, dirname(resolve(file)), variant, batcher);
+}
+
+/** loadVariant for scenario JSON already in memory (`explore --metamorphic`); `file` names it in errors. */
+export function variantOfJson(raw: unknown, file: string, baseDir: string, variant: Variant, batcher = 'real'): VariantConfig {
   const factor = variant.axes.find((a) => a.axis === 'executor_latency_x')?.factor;
-  const raw = loadJsonFile(file);
   const json = factor === undefined ? raw : scaleExecutorLatency(raw, factor);
   const options = variant.axes.length === 0 ? {} : { transformModel: (config: unknown) => applyModelAxes(config, variant) };
   let scenario: Scenario;
   try {
-    scenario = parseScenario(json, file, dirname(resolve(file)), options);
+    scenario = parseScenario(json, file, baseDir, options);
   } catch (error) {
     // Errors that already name the variant (from its own axes) pass as they are.
     if (error instanceof InputError && variant !== BASELINE && !error.file.startsWith('--variant')) {

@@ -103,9 +103,11 @@ export function merge(from: number, seeds: number, parts: readonly ChunkResult[]
     for (const part of ordered) for (const [key, n] of Object.entries(pick(part))) total[key] = (total[key] ?? 0) + n;
     return total;
   };
+  const metamorphic = ordered.some((p) => p.metamorphic !== undefined) ? (sum((p) => p.metamorphic ?? {}) as ChunkResult['metamorphic']) : undefined;
   return {
     from,
     seeds,
+    ...(metamorphic !== undefined ? { metamorphic } : {}),
     faultsEnabled: sum((p) => p.faultsEnabled),
     faultsFired: sum((p) => p.faultsFired),
     seedsRun: ordered.reduce((n, p) => n + p.seedsRun, 0),

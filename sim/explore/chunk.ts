@@ -1,5 +1,5 @@
 import { parseScenario } from '../../src/scenario/load.ts';
-import { explore } from './explore.ts';
+import { explore, type MetamorphicStats } from './explore.ts';
 import type { FaultMode } from '../generate/scenario-arbitrary.ts';
 
 /** One worker's share of a campaign: a contiguous seed range. Plain data, so it crosses threads. */
@@ -13,6 +13,8 @@ export interface ChunkTask {
   /** Stop at the chunk's first violating seed. */
   readonly stopAtFirst: boolean;
   readonly faultMode?: FaultMode;
+  readonly lifecycle?: boolean;
+  readonly metamorphic?: boolean;
 }
 
 export interface ViolatingSeed {
@@ -29,6 +31,7 @@ export interface ChunkResult {
   readonly oraclesFired: Readonly<Record<string, number>>;
   readonly faultsEnabled: Readonly<Record<string, number>>;
   readonly faultsFired: Readonly<Record<string, number>>;
+  readonly metamorphic?: MetamorphicStats;
 }
 
 /** Runs a chunk of seeds; the same task gives the same result in any thread. */
@@ -41,11 +44,13 @@ export function runChunk(task: ChunkTask): ChunkResult {
     seeds: task.seeds,
     batcher: task.batcher,
     ...(task.faultMode ? { faultMode: task.faultMode } : {}),
+    ...(task.lifecycle ? { lifecycle: true } : {}),
+    ...(task.metamorphic ? { metamorphic: true } : {}),
     keepGoing: true,
     ...(task.maxEvents ? { maxEvents: task.maxEvents } : {}),
-    onSeed: (seed, run, verdict) => {
+    onSeed: (seed, _run, verdict, failed) => {
       if (verdict !== 'violation') return true;
-      violating.push({ seed, oracles: run.violations.map((v) => v.oracle), messages: run.violations.map((v) => v.message) });
+      violating.push({ seed, oracles: failed.map((v) => v.oracle), messages: failed.map((v) => v.message) });
       return !task.stopAtFirst;
     },
   });
@@ -57,5 +62,6 @@ export function runChunk(task: ChunkTask): ChunkResult {
     oraclesFired: result.oraclesFired,
     faultsEnabled: result.faultsEnabled,
     faultsFired: result.faultsFired,
+    ...(result.metamorphic ? { metamorphic: result.metamorphic } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { generateScenarioJson, type FaultMode } from '../generate/scenario-arbit
 import { zooBug } from '../zoo/variants.ts';
 import { isKnownTritonBehaviour } from './known-triton.ts';
 import { enabledFaultKinds } from '../../src/scenario/faults.ts';
+import { compareSeedVariant, type MetamorphicSeed } from './metamorphic.ts';
 
 /** clean; a violation; or only documented Triton behaviour (see known-triton.ts), which every variant inherits. */
 export type SeedVerdict = 'clean' | 'violation' | 'known-triton';
@@ -18,11 +19,24 @@ export interface ExploreOptions {
   readonly batcher: string;
   /** How generated scenarios draw faults (default swarm). */
   readonly faultMode?: FaultMode;
+  /** Generated scenarios also draw a lifecycle block (model updates, reloads, unloads, stops). */
+  readonly lifecycle?: boolean;
+  /** Also compare each seed's scenario under a configuration variant drawn from the seed (oracle cross-config). */
+  readonly metamorphic?: boolean;
   readonly keepGoing: boolean;
   readonly maxEvents?: number;
-  /** Called after each seed with its verdict; return false to stop (time budget). */
-  readonly onSeed?: (seed: number, run: RunResult, verdict: SeedVerdict, findings: number) => boolean;
+  /** Called after each seed with its verdict and what failed; return false to stop (time budget). */
+  readonly onSeed?: (seed: number, run: RunResult, verdict: SeedVerdict, failed: readonly SeedViolation[]) => boolean;
 }
+
+/** One oracle's failure in a seed: a run violation, or a cross-config failure. */
+export interface SeedViolation {
+  readonly oracle: string;
+  readonly message: string;
+}
+
+/** `--metamorphic` bookkeeping, summed over seeds: a comparison that compares nothing must show. */
+export type MetamorphicStats = Readonly<Record<'seeds_compared' | 'sequences_compared' | 'sequences_excluded' | 'variants_invalid', number>>;
 
 /** A seed whose run violated an oracle: everything needed to write and replay it. */
 export interface Finding {
@@ -31,6 +45,8 @@ export interface Finding {
   readonly message: string;
   readonly scenarioJson: Record<string, unknown>;
   readonly run: RunResult;
+  /** cross-config findings: the variant spec the scenario was compared under. */
+  readonly variant?: string;
 }
 
 export interface ExploreResult {
@@ -44,14 +60,20 @@ export interface ExploreResult {
   /** Fault accountability: in how many runs each kind was enabled, and how often it fired. */
   readonly faultsEnabled: Readonly<Record<string, number>>;
   readonly faultsFired: Readonly<Record<string, number>>;
+  /** Only with `metamorphic`. */
+  readonly metamorphic?: MetamorphicStats;
 }
 
 /** The scenario explored for a seed: the fixed one, or one generated from the seed. */
-export function scenarioForSeed(options: Pick<ExploreOptions, 'scenario' | 'batcher' | 'faultMode'>, seed: number): { scenario: Scenario; json: Record<string, unknown> } {
+export function scenarioForSeed(options: Pick<ExploreOptions, 'scenario' | 'batcher' | 'faultMode' | 'lifecycle'>, seed: number): { scenario: Scenario; json: Record<string, unknown> } {
   if (options.scenario !== undefined) return { scenario: options.scenario, json: options.scenario.normalized as Record<string, unknown> };
   const bug = options.batcher.startsWith('bug:') ? zooBug(options.batcher.slice(4)) : undefined;
   const strategy = bug?.strategy === 'direct' || bug?.strategy === 'oldest' ? bug.strategy : undefined;
-  const json = generateScenarioJson(seed, { ...(strategy ? { strategy } : {}), ...(options.faultMode ? { faults: options.faultMode } : {}) });
+  const json = generateScenarioJson(seed, {
+    ...(strategy ? { strategy } : {}),
+    ...(options.faultMode ? { faults: options.faultMode } : {}),
+    ...(options.lifecycle ? { lifecycle: true } : {}),
+  });
   return { scenario: parseScenario(json, `generated seed ${seed}`, '.'), json };
 }
 
@@ -67,34 +89,56 @@ export function explore(options: ExploreOptions): ExploreResult {
   let seedsRun = 0;
   const faultsEnabled: Record<string, number> = {};
   const faultsFired: Record<string, number> = {};
+  const stats = { seeds_compared: 0, sequences_compared: 0, sequences_excluded: 0, variants_invalid: 0 };
+  const runOptions = { seed: 0, batcher: options.batcher, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) };
   for (let seed = options.from; seed < options.from + options.seeds; seed++) {
     const { scenario, json } = scenarioForSeed(options, seed);
-    const quick = simulate(scenario, { seed, batcher: options.batcher, serialize: false, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
+    const meta = options.metamorphic ? compareSeedVariant(json, seed, options.batcher, options.maxEvents ? { maxEvents: options.maxEvents } : {}) : undefined;
+    if (options.metamorphic) countComparison(stats, meta);
+    // The comparison's baseline run is this seed's run when nothing was left out of it.
+    const reused = meta !== undefined && meta.json === json ? meta.runs[0] : undefined;
+    const quick = reused ?? simulate(scenario, { ...runOptions, seed, serialize: false });
     // Clean seeds skip serialising their trace; a failing one is re-run in full for its trace.
-    const run = quick.violations.length === 0 ? quick : simulate(scenario, { seed, batcher: options.batcher, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
+    const run = quick.violations.length === 0 ? quick : simulate(scenario, { ...runOptions, seed });
     seedsRun++;
     if (scenario.faults !== undefined) for (const kind of enabledFaultKinds(scenario.faults)) faultsEnabled[kind] = (faultsEnabled[kind] ?? 0) + 1;
     for (const [kind, count] of Object.entries(run.faultsFired)) faultsFired[kind] = (faultsFired[kind] ?? 0) + (count ?? 0);
+    const known = run.violations.length > 0 && isKnownTritonBehaviour(run);
+    if (known) knownTritonRuns++;
+    const failed: SeedViolation[] = known ? [] : run.violations.map((v) => ({ oracle: v.oracle, message: v.message }));
+    if (meta?.failure !== undefined) failed.push({ oracle: 'cross-config', message: `${meta.failure} (variant ${meta.spec})` });
     let stop = false;
-    let verdict: SeedVerdict = 'clean';
-    if (run.violations.length > 0) {
-      if (isKnownTritonBehaviour(run)) {
-        knownTritonRuns++;
-        verdict = 'known-triton';
-      } else {
-        verdict = 'violation';
-        violatingRuns++;
-        for (const violation of run.violations) {
-          oraclesFired[violation.oracle] = (oraclesFired[violation.oracle] ?? 0) + 1;
-          if (!findings.some((f) => f.oracle === violation.oracle)) {
-            findings.push({ seed, oracle: violation.oracle, message: violation.message, scenarioJson: json, run });
-          }
-        }
-        stop = !options.keepGoing;
+    let verdict: SeedVerdict = known ? 'known-triton' : 'clean';
+    if (failed.length > 0) {
+      verdict = 'violation';
+      violatingRuns++;
+      for (const violation of failed) {
+        oraclesFired[violation.oracle] = (oraclesFired[violation.oracle] ?? 0) + 1;
+        if (findings.some((f) => f.oracle === violation.oracle)) continue;
+        const crossConfig = violation.oracle === 'cross-config' && meta !== undefined;
+        findings.push({
+          seed,
+          oracle: violation.oracle,
+          message: violation.message,
+          scenarioJson: crossConfig ? meta.json : json,
+          run,
+          ...(crossConfig ? { variant: meta.spec } : {}),
+        });
       }
+      stop = !options.keepGoing;
     }
-    if (options.onSeed && !options.onSeed(seed, run, verdict, findings.length)) stop = true;
+    if (options.onSeed && !options.onSeed(seed, run, verdict, failed)) stop = true;
     if (stop) break;
   }
-  return { seedsRun, findings, knownTritonRuns, violatingRuns, oraclesFired, faultsEnabled, faultsFired };
+  return { seedsRun, findings, knownTritonRuns, violatingRuns, oraclesFired, faultsEnabled, faultsFired, ...(options.metamorphic ? { metamorphic: stats } : {}) };
+}
+
+function countComparison(stats: Record<keyof MetamorphicStats, number>, meta: MetamorphicSeed | undefined): void {
+  if (meta === undefined) {
+    stats.variants_invalid++;
+    return;
+  }
+  stats.seeds_compared++;
+  stats.sequences_compared += meta.comparison.compared;
+  stats.sequences_excluded += meta.comparison.sequences - meta.comparison.compared;
 }

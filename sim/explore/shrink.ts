@@ -43,30 +43,59 @@ type Json = Record<string, unknown>;
  */
 export function shrinkScenario(json: Json, options: ShrinkOptions): ShrinkResult {
   const maxAttempts = options.maxAttempts ?? 2000;
+  const validLoads = lifecycleLoadsValid(json);
+  const failing = (candidate: Json): RunResult | undefined => {
+    if (validLoads && !lifecycleLoadsValid(candidate)) return undefined;
+    const run = runOf(candidate, options);
+    return run !== undefined && fails(run, options.oracle) ? run : undefined;
+  };
+  if (failing(json) === undefined) throw new Error(`the scenario does not fail oracle ${options.oracle} with seed ${options.seed}`);
+  const beforeChoices = nonDefaultChoices(recorded(json, options));
+  const reduced = shrinkJson(json, failing, maxAttempts);
+  const before = { ...sizeOf(json), choices: beforeChoices };
+  const pinned = shrinkSchedule(reduced.json, options, maxAttempts - reduced.attempts);
+  return { scenarioJson: pinned.json, run: pinned.run, attempts: reduced.attempts + pinned.attempts, before, after: { ...sizeOf(pinned.json), choices: pinned.choices } };
+}
+
+/**
+ * The greedy delta-debugging loop: keeps the first smaller candidate that still fails, until no
+ * candidate does or the attempt budget is spent. `failing` returns the candidate's failing result
+ * (undefined: it passes or is not a valid scenario).
+ */
+export function shrinkJson<R>(json: Json, failing: (candidate: Json) => R | undefined, maxAttempts: number): { json: Json; result: R | undefined; attempts: number } {
   let attempts = 0;
   let best = structuredClone(json);
-  let bestRun = runOf(best, options);
-  if (bestRun === undefined || !fails(bestRun, options.oracle)) throw new Error(`the scenario does not fail oracle ${options.oracle} with seed ${options.seed}`);
-  const beforeChoices = nonDefaultChoices(recorded(best, options));
+  let result: R | undefined;
   let improved = true;
   while (improved && attempts < maxAttempts) {
     improved = false;
     for (const candidate of candidates(best)) {
       if (attempts >= maxAttempts) break;
       attempts++;
-      const run = runOf(candidate, options);
-      if (run !== undefined && fails(run, options.oracle)) {
+      const outcome = failing(candidate);
+      if (outcome !== undefined) {
         best = candidate;
-        bestRun = run;
+        result = outcome;
         improved = true;
         break;
       }
     }
   }
-  const before = { ...sizeOf(json), choices: beforeChoices };
-  const pinned = shrinkSchedule(best, options, maxAttempts - attempts);
-  attempts += pinned.attempts;
-  return { scenarioJson: pinned.json, run: pinned.run, attempts, before, after: { ...sizeOf(pinned.json), choices: pinned.choices } };
+  return { json: best, result, attempts };
+}
+
+/**
+ * Whether every lifecycle load config passes Triton's validation. A shrink step that made one
+ * invalid (a load that now fails at run time) would turn the reproducer into another scenario.
+ */
+function lifecycleLoadsValid(json: Json): boolean {
+  try {
+    const scenario = parseScenario(json, 'shrink candidate', '.');
+    return scenario.lifecycle.every((event) => event.kind !== 'load' || !('invalid' in event.config));
+  } catch (error) {
+    if (error instanceof InputError) return false;
+    throw error;
+  }
 }
 
 /** Enough recorded decisions for any run the shrinker keeps (runs past it are not reproducers). */
@@ -170,11 +199,7 @@ function* candidates(json: Json): Generator<Json> {
     for (let k = 1; k < steps.length - 1; k++) yield edit(json, (j) => stepsOf(j, i).splice(k));
     for (let k = steps.length - 1; k >= 0 && steps.length > 1; k--) yield edit(json, (j) => stepsOf(j, i).splice(k, 1));
   }
-  const lifecycle = json['lifecycle'] as unknown[] | undefined;
-  if (lifecycle !== undefined) {
-    yield edit(json, (j) => delete j['lifecycle']);
-    for (let i = 0; i < lifecycle.length && lifecycle.length > 1; i++) yield edit(json, (j) => (j['lifecycle'] as unknown[]).splice(i, 1));
-  }
+  yield* lifecycleCandidates(json);
   for (let i = 0; i < sequences.length; i++) {
     const steps = sequences[i]!['steps'] as Json[];
     for (let k = 0; k < steps.length; k++) {
@@ -203,6 +228,29 @@ function* candidates(json: Json): Generator<Json> {
       const oldest = (m['sequence_batching'] as Json)['oldest'] as Json | undefined;
       if (oldest?.['preferred_batch_size'] !== undefined) oldest['preferred_batch_size'] = (oldest['preferred_batch_size'] as number[]).filter((p) => p < mbs);
     });
+  }
+}
+
+/** Fewer or simpler lifecycle events: the block, one entry, a load's build time, drain and its timeout, earlier times. */
+function* lifecycleCandidates(json: Json): Generator<Json> {
+  const lifecycle = json['lifecycle'] as Json[] | undefined;
+  if (lifecycle === undefined) return;
+  yield edit(json, (j) => delete j['lifecycle']);
+  for (let i = 0; i < lifecycle.length && lifecycle.length > 1; i++) yield edit(json, (j) => (j['lifecycle'] as unknown[]).splice(i, 1));
+  const entryOf = (j: Json, i: number): Json => (j['lifecycle'] as Json[])[i]!;
+  for (let i = 0; i < lifecycle.length; i++) {
+    const entry = lifecycle[i]!;
+    if (entry['policy'] === 'drain') {
+      yield edit(json, (j) => {
+        delete entryOf(j, i)['policy'];
+        delete entryOf(j, i)['drain_timeout_us'];
+      });
+    }
+    for (const field of ['drain_timeout_us', 'load_us', 'files_changed']) if (entry[field] !== undefined) yield edit(json, (j) => delete entryOf(j, i)[field]);
+    // Earlier, but not before the previous entry (the loader refuses entries out of time order).
+    const atUs = entry['at_us'];
+    const earlierUs = Math.max((lifecycle[i - 1]?.['at_us'] as number | undefined) ?? 0, Math.floor(Number(atUs) / 2));
+    if (typeof atUs === 'number' && earlierUs < atUs) yield edit(json, (j) => (entryOf(j, i)['at_us'] = earlierUs));
   }
 }
 

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { directBlockArbitrary, lifecycleArbitrary, oldestBlockArbitrary } from './lifecycle-arbitrary.ts';
 
 export interface GeneratorOptions {
   /** Force one strategy (bugs that live in Direct or Oldest only); default: either. */
@@ -8,6 +9,11 @@ export interface GeneratorOptions {
    * low rate; none: no faults.
    */
   readonly faults?: FaultMode;
+  /**
+   * Also draw a `lifecycle` block (updates, reloads, unloads, stops). Off by default: the extra
+   * draws come after every other one, so without it each seed's scenario stays byte-identical.
+   */
+  readonly lifecycle?: boolean;
 }
 
 export type FaultMode = 'swarm' | 'uniform' | 'none';
@@ -45,21 +51,10 @@ export function scenarioJsonArbitrary(options: GeneratorOptions = {}): fc.Arbitr
     endLast: fc.boolean(),
     startFirst: fc.constantFrom(true, true, true, true, false),
   });
-  const direct = fc.record({
-      direct: fc.record({
-        max_queue_delay_microseconds: fc.constantFrom(0, 0, 200, 2000),
-        minimum_slot_utilization: fc.constantFrom(0, 0.5, 1),
-      }),
-    });
-  const oldest = fc.record({
-      oldest: fc.record({
-        max_candidate_sequences: fc.integer({ min: 0, max: 4 }),
-        max_queue_delay_microseconds: fc.constantFrom(0, 0, 300),
-        preserve_ordering: fc.boolean(),
-      }),
-    });
+  const direct = fc.record({ direct: directBlockArbitrary });
+  const oldest = fc.record({ oldest: oldestBlockArbitrary });
   const strategy = options.strategy === 'direct' ? direct : options.strategy === 'oldest' ? oldest : fc.oneof(direct, oldest);
-  return fc
+  const base = fc
     .record({
       maxBatchSize: fc.integer({ min: 0, max: 3 }),
       instances: fc.integer({ min: 1, max: 3 }),
@@ -108,6 +103,15 @@ export function scenarioJsonArbitrary(options: GeneratorOptions = {}): fc.Arbitr
         ...(w.faults !== undefined ? { faults: w.faults } : {}),
       };
     });
+  if (options.lifecycle !== true) return base;
+  // chain draws the base scenario first, from the same stream: only the lifecycle block is new.
+  return base.chain((json) =>
+    lifecycleArbitrary(json, (json['lifecycle'] as Record<string, unknown>[] | undefined) ?? []).map((block) => {
+      const { lifecycle: _stop, faults, ...rest } = json;
+      // Key order as without the option: lifecycle before faults.
+      return { ...rest, ...(block !== undefined ? { lifecycle: block } : {}), ...(faults !== undefined ? { faults } : {}) };
+    }),
+  );
 }
 
 /**

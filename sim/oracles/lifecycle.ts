@@ -43,6 +43,12 @@ export function checkLifecycle(events: readonly TraceEvent[], ledger: Ledger, op
   const boundTo = new Map<string, number>();
   /** Sequences (key@generation) with an accepted START and no END or force-end since. */
   const open = new Set<string>();
+  /**
+   * The backlog queue (by its first request) each waiting sequence lives in: a backlog release
+   * ends only that queue, while a later START of the id may wait in a queue of its own.
+   */
+  const waitingIn = new Map<string, string>();
+  let lastArrived: string | undefined;
   const removed = new Set<number>();
   const destroyedInstances = new Set<number>();
   const instanceGeneration = new Map<number, number>();
@@ -62,7 +68,12 @@ export function checkLifecycle(events: readonly TraceEvent[], ledger: Ledger, op
   events.forEach((event, index) => {
     switch (event.type) {
       case 'arrive':
+        lastArrived = event.request;
         onArrive(event.request, event.generation, index);
+        return;
+      case 'backlog':
+        // A new backlog queue starts with the request that just arrived.
+        if (lastArrived !== undefined) waitingIn.set(generationKey(sequenceKey(event.sequence), event.generation), lastArrived);
         return;
       case 'assign': {
         const generation = event.generation;
@@ -70,6 +81,9 @@ export function checkLifecycle(events: readonly TraceEvent[], ledger: Ledger, op
         if (removed.has(event.instance)) sink.add(`sequence ${event.sequence} assigned ${slotName(event.instance, event.slot)}, a slot of instance ${event.instance}, which an update removed: its slots must not be refilled`, [index]);
         if (destroyedInstances.has(event.instance)) sink.add(`sequence ${event.sequence} assigned a slot of instance ${event.instance}, which was destroyed`, [index]);
         holder.set(slotName(event.instance, event.slot), { key: generationKey(sequenceKey(event.sequence), generation), instance: event.instance, index });
+        // The id's latest sequence leaves the backlog only if this is its queue (or it never waited).
+        const key = generationKey(sequenceKey(event.sequence), generation);
+        if (event.first_request === undefined || waitingIn.get(key) === event.first_request) waitingIn.delete(key);
         return;
       }
       case 'reap':
@@ -77,9 +91,15 @@ export function checkLifecycle(events: readonly TraceEvent[], ledger: Ledger, op
         return;
       case 'release':
         if (event.instance !== null && event.slot !== null) holder.delete(slotName(event.instance, event.slot));
-        // A cancel-release erases the id (spec §8); expiry drops a backlogged sequence.
-        if (event.reason === 'cancel' || event.reason === 'expired' || event.reason === 'destroyed') open.delete(generationKey(sequenceKey(event.sequence), event.generation));
+      {
+        // A cancel-release erases the id (spec §8); expiry drops a backlogged sequence. A backlog
+        // queue's release ends only that queue: a later START of the id may have its own queue.
+        const key = generationKey(sequenceKey(event.sequence), event.generation);
+        // A slot's release does not touch a newer sequence of the id that waits in the backlog.
+        const own = event.instance === null ? waitingIn.get(key) === event.first_request : !waitingIn.has(key);
+        if ((event.reason === 'cancel' || event.reason === 'expired' || event.reason === 'destroyed') && own) open.delete(key);
         return;
+      }
       case 'execute':
         for (const row of event.rows) {
           if (row.request === null) continue;

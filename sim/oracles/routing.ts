@@ -40,7 +40,7 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
   const live = new Map<string, Epoch>();
   const awaitingSlot = new Map<string, { epoch: Epoch; index: number }[]>();
   /** Backlog queues in creation order: Triton serves them FIFO (spec §5 step 4). */
-  const backlogFifo: Epoch[] = [];
+  const backlogFifo: { epoch: Epoch; generation: number | undefined }[] = [];
   const fairness = new ViolationSink('liveness');
   const holder = new Map<string, Epoch>();
   const epochOf = new Map<string, Epoch>();
@@ -86,7 +86,7 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
       }
       case 'backlog': {
         const epoch = openEpoch(generationKey(sequenceKey(event.sequence), event.generation), undefined);
-        backlogFifo.push(epoch);
+        backlogFifo.push({ epoch, generation: event.generation });
         const queue = awaitingSlot.get(epoch.sequenceKey) ?? [];
         queue.push({ epoch, index });
         awaitingSlot.set(epoch.sequenceKey, queue);
@@ -109,7 +109,8 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
           const target = event.first_request === undefined ? undefined : epochOf.get(event.first_request);
           const at = target === undefined ? 0 : Math.max(0, waiting.findIndex((w) => w.epoch === target));
           epoch = waiting.splice(at, 1)[0]!.epoch;
-          const oldest = backlogFifo.find((e) => e.release === undefined && e.slot === undefined);
+          // Each model object has its own backlog: FIFO holds within a generation only.
+          const oldest = backlogFifo.find(({ epoch: e, generation }) => generation === event.generation && e.release === undefined && e.slot === undefined)?.epoch;
           if (oldest !== undefined && oldest !== epoch) {
             fairness.add(`backlog served out of order: sequence ${epoch.sequenceKey} got ${name} while ${oldest.sequenceKey}, backlogged earlier, still waits`, [index]);
           }

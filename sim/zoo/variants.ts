@@ -205,7 +205,7 @@ class CarriesSequenceMap extends SequenceBatchScheduler {
 
 /**
  * Model-switch bugs (update spec rules 4 and 7). They only show in scenarios with a lifecycle
- * load, which the random scenario generator does not write, so `explore` does not hunt them;
+ * load: `explore --generate --lifecycle` hunts them (test/explore/lifecycle-zoo.test.ts), and
  * test/lifecycle/zoo.test.ts runs each on the scenario that exposes it.
  */
 export const LIFECYCLE_ZOO: readonly ZooBug[] = [

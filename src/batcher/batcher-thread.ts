@@ -19,6 +19,8 @@ export abstract class BatcherThread implements InstanceBatcher {
   private readonly delayLabel: string;
   private readonly channel: string;
   private executing = false;
+  /** Set when the model is destroyed: Triton joins the batcher thread, nothing more runs here. */
+  private exited = false;
   private wakeTask: TimerHandle | undefined;
   private delayTimer: TimerHandle | undefined;
 
@@ -66,9 +68,19 @@ export abstract class BatcherThread implements InstanceBatcher {
     return this.states.forRow(slot, start);
   }
 
+  exit(): void {
+    assert(!this.executing, 'a model is destroyed after its last batch completed');
+    this.exited = true;
+    const { timers } = this.scheduler.deps;
+    if (this.wakeTask !== undefined) timers.cancel(this.wakeTask);
+    if (this.delayTimer !== undefined) timers.cancel(this.delayTimer);
+    this.wakeTask = undefined;
+    this.delayTimer = undefined;
+  }
+
   /** The batcher thread is notified; it runs as a task so same-instant arrivals race it. */
   protected wake(): void {
-    if (this.executing || this.wakeTask !== undefined) return;
+    if (this.exited || this.executing || this.wakeTask !== undefined) return;
     const { clock, timers } = this.scheduler.deps;
     if (this.delayTimer !== undefined) {
       timers.cancel(this.delayTimer);

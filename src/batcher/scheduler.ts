@@ -198,7 +198,8 @@ export class SequenceBatchScheduler implements SchedulerContext {
   protected destroyWhenIdle(instance: number): void {
     this.deps.timers.schedule(this.deps.clock.nowUs(), { label: 'cleanup', channel: 'cleanup' }, () => {
       const batcher = this.batchers[instance];
-      if (batcher === undefined) return;
+      // The whole model went first: its destruction already took every instance with it.
+      if (batcher === undefined || this.destroyed) return;
       if (batcher.inFlight() || batcher.queuedRequests() > 0) {
         this.awaitingIdle.add(instance);
         return;
@@ -238,6 +239,8 @@ export class SequenceBatchScheduler implements SchedulerContext {
     const held: HeldSlot[] = [];
     for (const batcher of this.batchers) {
       if (batcher === undefined) continue;
+      // A reaper marker still queued holds no model reference (update spec rule 7): it is dropped.
+      batcher.exit();
       for (let slot = 0; slot < this.model.slotsPerInstance; slot++) {
         const occupant = batcher.occupant(slot);
         if (occupant !== undefined) held.push({ instance: batcher.instance, slot, occupant });

@@ -28,4 +28,6 @@ export interface InstanceBatcher {
   occupant(slot: number): Occupant | undefined;
   queuedRequests(): number;
   inFlight(): boolean;
+  /** The model object is destroyed: the batcher thread exits, whatever is still queued (a reaper marker) is dropped. */
+  exit(): void;
 }

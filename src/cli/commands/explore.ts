@@ -2,7 +2,7 @@ import type { Argv } from 'yargs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenarioFile } from '../../scenario/load.ts';
-import { scenarioForSeed, type Finding } from '../../../sim/explore/explore.ts';
+import { scenarioForSeed, type ExploreOptions, type Finding, type MetamorphicStats } from '../../../sim/explore/explore.ts';
 import { runCampaign, shardRange } from '../../../sim/explore/campaign.ts';
 import type { ViolatingSeed } from '../../../sim/explore/chunk.ts';
 import { simulate } from '../../../sim/simulate.ts';
@@ -10,7 +10,9 @@ import type { Scenario } from '../../scenario/types.ts';
 import type { FaultMode } from '../../../sim/generate/scenario-arbitrary.ts';
 import { availableParallelism } from 'node:os';
 import { shrinkScenario } from '../../../sim/explore/shrink.ts';
-import { ZOO } from '../../../sim/zoo/variants.ts';
+import { LIFECYCLE_ZOO, ZOO } from '../../../sim/zoo/variants.ts';
+import { compareSeedVariant, compareUnder, type MetamorphicSeed } from '../../../sim/explore/metamorphic.ts';
+import { shrinkCrossConfig } from '../../../sim/explore/shrink-cross-config.ts';
 import { checkBatcher } from './run.ts';
 import type { SeqsimCommand, CliIO } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from '../exit-codes.ts';
@@ -27,6 +29,8 @@ export const exploreCommand: SeqsimCommand = {
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON to explore over seeds (omit with --generate)' })
       .option('generate', { type: 'boolean', default: false, describe: 'generate a scenario per seed' })
+      .option('lifecycle', { type: 'boolean', default: false, describe: 'generated scenarios also draw model updates, reloads, unloads and stops (with --generate)' })
+      .option('metamorphic', { type: 'boolean', default: false, describe: 'also run each seed under a configuration variant drawn from the seed and compare responses (oracle cross-config)' })
       .option('faults', { choices: ['swarm', 'uniform', 'none'] as const, default: 'swarm', describe: 'generated fault plans: swarm (each seed picks its kinds), uniform (all kinds, low rates) or none' })
       .option('seeds', { type: 'number', default: 1000, describe: 'how many seeds' })
       .option('from', { type: 'string', default: '1', describe: 'first seed' })
@@ -39,16 +43,25 @@ export const exploreCommand: SeqsimCommand = {
       .option('max-events', { type: 'number', describe: 'event budget per run' })
       .option('workers', { type: 'number', describe: 'worker threads (default: the cores available)' })
       .option('shard', { type: 'string', describe: 'k/n: run only the k-th of n equal parts of the seed range (combine with seqsim merge)' })
-      .option('list-bugs', { type: 'boolean', default: false, describe: 'print the bug zoo, one name per line' })
+      .option('list-bugs', { type: 'boolean', default: false, describe: 'print the bug zoo, one name per line (lifecycle bugs after a note on stderr)' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON result on stdout' }),
   async run(args, io) {
     if (args['list-bugs']) {
       for (const bug of ZOO) io.out(`${bug.name}\n`);
+      // stdout stays one name per line for scripts; the section note is for people.
+      io.err('lifecycle bugs (explore them with --generate --lifecycle):\n');
+      for (const bug of LIFECYCLE_ZOO) io.out(`${bug.name}\n`);
       return EXIT_OK;
     }
     const batcher = checkBatcher(String(args['batcher']));
     const generate = Boolean(args['generate']);
+    const lifecycle = Boolean(args['lifecycle']);
+    const metamorphic = Boolean(args['metamorphic']);
     if (generate === (args['scenario'] !== undefined)) throw new UsageError('give a scenario file or --generate (one of them)');
+    if (lifecycle && !generate) throw new UsageError('--lifecycle shapes generated scenarios: use it with --generate (a scenario file has its own lifecycle block)');
+    if (generate && !lifecycle && LIFECYCLE_ZOO.some((bug) => `bug:${bug.name}` === batcher)) {
+      throw new UsageError(`${batcher} is a lifecycle bug: generated scenarios only exercise it with --lifecycle`);
+    }
     const scenario = generate ? undefined : loadScenarioFile(String(args['scenario']));
     const totalSeeds = parsePositiveInt(args['seeds'], '--seeds');
     const firstSeed = parseSeed(args['from'], '--from');
@@ -67,6 +80,8 @@ export const exploreCommand: SeqsimCommand = {
       ...(maxEvents ? { maxEvents } : {}),
       keepGoing: Boolean(args['keep-going']),
       faultMode: args['faults'] as FaultMode,
+      ...(lifecycle ? { lifecycle } : {}),
+      ...(metamorphic ? { metamorphic } : {}),
       workers,
       onChunk: (_chunk, seedsDone) => {
         progress(seedsDone, wallClockMs() - started);
@@ -77,7 +92,7 @@ export const exploreCommand: SeqsimCommand = {
     const outDir = String(args['out']);
     const findings = Object.entries(campaign.firstByOracle)
       .sort((a, b) => a[1] - b[1])
-      .map(([oracle, seed]) => findingAt(seed, oracle, scenario, batcher, maxEvents, args['faults'] as FaultMode));
+      .map(([oracle, seed]) => findingAt(seed, oracle, { ...(scenario ? { scenario } : {}), batcher, faultMode: args['faults'] as FaultMode, lifecycle }, maxEvents));
     const written = findings.map((finding) => saveFinding(finding, outDir, batcher, Boolean(args['shrink']), maxEvents, Boolean(args['svg'])));
     const summary: ExploreSummary = {
       seeds_run: campaign.seedsRun,
@@ -90,11 +105,13 @@ export const exploreCommand: SeqsimCommand = {
       seeds_per_s: Math.round(campaign.seedsRun / Math.max(wallMs / 1000, 1e-3)),
       violating_runs: campaign.violating.length,
       known_triton_runs: campaign.knownTritonRuns,
+      ...(campaign.metamorphic ? { metamorphic: campaign.metamorphic } : {}),
       oracles_fired: campaign.oraclesFired,
       faults_enabled: campaign.faultsEnabled,
       faults_fired: campaign.faultsFired,
       faults_never_fired: Object.keys(campaign.faultsEnabled).filter((kind) => !campaign.faultsFired[kind]),
       violating: campaign.violating,
+      lifecycle_checked: lifecycle || (scenario !== undefined && scenario.lifecycle.length > 0),
       findings: written,
     };
     mkdirSync(outDir, { recursive: true });
@@ -117,21 +134,37 @@ export interface ExploreSummary {
   readonly seeds_per_s: number;
   readonly violating_runs: number;
   readonly known_triton_runs: number;
+  /** --metamorphic: seeds and sequences compared, excluded, and variants Triton would refuse. */
+  readonly metamorphic?: MetamorphicStats;
   readonly oracles_fired: Readonly<Record<string, number>>;
   readonly faults_enabled: Readonly<Record<string, number>>;
   readonly faults_fired: Readonly<Record<string, number>>;
   /** Enabled kinds that never fired: a fault test that injected nothing must not pass silently. */
   readonly faults_never_fired: readonly string[];
   readonly violating: readonly ViolatingSeed[];
+  /** The lifecycle oracle had something to check (generated lifecycle blocks, or the scenario's). */
+  readonly lifecycle_checked?: boolean;
   readonly findings: readonly WrittenFinding[];
 }
 
 /** Re-runs a violating seed in this thread to get its full run for the trace and the shrinker. */
-function findingAt(seed: number, oracle: string, scenario: Scenario | undefined, batcher: string, maxEvents: number | undefined, faultMode: FaultMode): Finding {
-  const { scenario: world, json } = scenarioForSeed({ ...(scenario ? { scenario } : {}), batcher, faultMode }, seed);
-  const run = simulate(world, { seed, batcher, ...(maxEvents ? { maxEvents } : {}) });
+function findingAt(seed: number, oracle: string, options: Pick<ExploreOptions, 'scenario' | 'batcher' | 'faultMode' | 'lifecycle'>, maxEvents: number | undefined): Finding {
+  const { scenario: world, json } = scenarioForSeed(options, seed);
+  const limits = maxEvents ? { maxEvents } : {};
+  if (oracle === 'cross-config') {
+    const meta = compareSeedVariantOf(json, seed, options.batcher, maxEvents);
+    return { seed, oracle, message: meta.failure ?? '', scenarioJson: meta.json, run: meta.runs[0]!, variant: meta.spec };
+  }
+  const run = simulate(world, { seed, batcher: options.batcher, ...limits });
   const violation = run.violations.find((v) => v.oracle === oracle);
   return { seed, oracle, message: violation?.message ?? '', scenarioJson: json, run };
+}
+
+/** The seed's comparison as explore ran it (saveCrossConfig re-runs it with traces). */
+function compareSeedVariantOf(json: Record<string, unknown>, seed: number, batcher: string, maxEvents: number | undefined): MetamorphicSeed {
+  const drawn = compareSeedVariant(json, seed, batcher, maxEvents ? { maxEvents } : {});
+  if (drawn === undefined) throw new Error(`seed ${seed} has no valid metamorphic variant, yet it was reported as cross-config`);
+  return drawn;
 }
 
 function parseShard(text: string): { k: number; n: number } {
@@ -159,9 +192,13 @@ export interface WrittenFinding {
     before_choices: number;
   } | null;
   readonly replay: string;
+  /** cross-config: the variant spec, and one trace per configuration that takes part in the failure. */
+  readonly variant?: string;
+  readonly traces?: readonly string[];
 }
 
 function saveFinding(finding: Finding, outDir: string, batcher: string, shrink: boolean, maxEvents: number | undefined, svg: boolean): WrittenFinding {
+  if (finding.variant !== undefined) return saveCrossConfig(finding, finding.variant, outDir, batcher, shrink, maxEvents);
   const base = join(outDir, `${finding.oracle}-seed${finding.seed}`);
   mkdirSync(outDir, { recursive: true });
   writeTrace(`${base}.jsonl`, finding.run);
@@ -195,11 +232,56 @@ function saveFinding(finding: Finding, outDir: string, batcher: string, shrink: 
   };
 }
 
+/**
+ * A cross-config finding: the compared scenario, a trace per failing configuration, and (unless
+ * --no-shrink) a shrunk scenario that `seqsim compare` reproduces with the same variant and seed.
+ */
+function saveCrossConfig(finding: Finding, spec: string, outDir: string, batcher: string, shrink: boolean, maxEvents: number | undefined): WrittenFinding {
+  const base = join(outDir, `cross-config-seed${finding.seed}`);
+  mkdirSync(outDir, { recursive: true });
+  const meta = compareUnder(finding.scenarioJson, spec, finding.seed, batcher, { serialize: true, ...(maxEvents ? { maxEvents } : {}) })!;
+  const traces = writeComparisonTraces(base, meta);
+  const batcherFlag = batcher === 'real' ? '' : ` --batcher ${batcher}`;
+  const reproduce = (file: string): string => `seqsim compare ${file} --seed ${finding.seed} --variant ${spec}${batcherFlag}`;
+  writeFileSync(`${base}.json`, `${JSON.stringify(finding.scenarioJson, null, 2)}\n`);
+  const common = { seed: finding.seed, oracle: finding.oracle, trace: traces[0] ?? `${base}-baseline.jsonl`, variant: spec };
+  if (!shrink) return { ...common, message: finding.message, reproducer: `${base}.json`, shrunk: null, replay: reproduce(`${base}.json`), traces };
+  const shrunk = shrinkCrossConfig(finding.scenarioJson, spec, finding.seed, batcher, maxEvents ? { maxEvents } : {});
+  writeFileSync(`${base}.min.json`, `${JSON.stringify(shrunk.scenarioJson, null, 2)}\n`);
+  const minTraces = writeComparisonTraces(`${base}.min`, shrunk.comparison);
+  return {
+    ...common,
+    message: shrunk.comparison.failure ?? finding.message,
+    reproducer: `${base}.min.json`,
+    shrunk: {
+      sequences: shrunk.after.sequences,
+      requests: shrunk.after.requests,
+      faults: shrunk.after.faults,
+      choices: 0,
+      before_sequences: shrunk.before.sequences,
+      before_requests: shrunk.before.requests,
+      before_faults: shrunk.before.faults,
+      before_choices: 0,
+    },
+    replay: reproduce(`${base}.min.json`),
+    traces: [...traces, ...minTraces],
+  };
+}
+
+/** One trace per configuration of a comparison (each replays with `seqsim replay`). */
+function writeComparisonTraces(base: string, meta: MetamorphicSeed): string[] {
+  return meta.configs.map((config, i) => {
+    const path = `${base}-${i === 0 ? 'baseline' : 'variant'}.jsonl`;
+    writeTrace(path, meta.runs[i]!);
+    return path;
+  });
+}
+
 export function formatSummary(summary: ExploreSummary, findings: readonly WrittenFinding[]): string {
   const lines = [
     `explored ${summary.seeds_run} seeds (${summary.from}…${summary.from + summary.seeds - 1}, shard ${summary.shard}) with the ${summary.batcher} batcher on ${summary.workers} worker(s) in ${(summary.wall_ms / 1000).toFixed(1)} s (${summary.seeds_per_s} seeds/s): ` +
       `${summary.violating_runs} violating run(s), ${findings.length} distinct oracle(s)` +
-      (summary.known_triton_runs > 0 ? `, ${summary.known_triton_runs} run(s) showing the known Triton cancel-release leak` : ''),
+      (summary.known_triton_runs > 0 ? `, ${summary.known_triton_runs} run(s) showing known Triton behaviour (the cancel-release leak, or a backlog an update starved)` : ''),
     ...(Object.keys(summary.faults_enabled).length > 0
       ? [
           `  faults: ${Object.entries(summary.faults_enabled)
@@ -208,7 +290,13 @@ export function formatSummary(summary: ExploreSummary, findings: readonly Writte
           ...(summary.faults_never_fired.length > 0 ? [`  ⚠ enabled but never fired: ${summary.faults_never_fired.join(', ')}`] : []),
         ]
       : []),
-    `  oracles checked: affinity, order, control-signals, slot-accounting, response, outputs, batch-shape, liveness, reaper-timing (+ batcher invariants)`,
+    `  oracles checked: affinity, order, control-signals, slot-accounting, response, outputs, batch-shape, liveness, reaper-timing${summary.lifecycle_checked ? ', lifecycle' : ''}${summary.metamorphic ? ', cross-config' : ''} (+ batcher invariants)`,
+    ...(summary.metamorphic
+      ? [
+          `  metamorphic: ${summary.metamorphic.seeds_compared} seed(s) compared under a drawn variant, ${summary.metamorphic.sequences_compared} sequence(s) compared, ` +
+            `${summary.metamorphic.sequences_excluded} excluded (timing-dependent), ${summary.metamorphic.variants_invalid} variant(s) invalid for their scenario`,
+        ]
+      : []),
   ];
   for (const finding of findings) {
     lines.push(`  ✗ ${finding.oracle} at seed ${finding.seed}: ${finding.message}`);
@@ -219,6 +307,7 @@ export function formatSummary(summary: ExploreSummary, findings: readonly Writte
           `${s.sequences} / ${s.requests} / ${s.faults} / ${s.choices}: ${finding.reproducer}`,
       );
     }
+    if (finding.traces !== undefined) lines.push(`    traces: ${finding.traces.join(', ')}`);
     lines.push(`    reproduce: ${finding.replay}`);
   }
   return `${lines.join('\n')}\n`;
