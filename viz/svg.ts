@@ -7,7 +7,7 @@ import { formatUs } from './units.ts';
 import { DEFAULT_BUDGETS, appendTitle, px, setText, type DrawContext, type Group, type MarkBudgets } from './svg/context.ts';
 import { computeLayout, TEXT_LINE } from './svg/layout.ts';
 import { drawOccupancies, drawPadding, drawRows, drawTicks } from './svg/slots.ts';
-import { drawBacklog, drawBatches, drawEventsLane } from './svg/lanes.ts';
+import { drawBacklog, drawBatches, drawEventsLane, drawLifetimes } from './svg/lanes.ts';
 import { drawGuides, drawMarkers, drawViolationList } from './svg/markers.ts';
 import { drawAxis } from './svg/axis.ts';
 import { drawLegend, legendItems } from './svg/legend.ts';
@@ -72,6 +72,7 @@ export function renderTimeline(timeline: Timeline, options: TimelineSvgOptions =
   drawHeader(root, ctx, options.title);
   drawEventsLane(root, ctx);
   drawRows(root, ctx);
+  drawLifetimes(root, ctx);
   drawAxis(root, ctx);
   drawBatches(root, ctx);
   drawOccupancies(root, ctx);

@@ -133,6 +133,15 @@ export interface RequestInfo extends SequenceRef {
   response: { readonly atUs: number; readonly output: unknown; readonly error: { readonly code: string; readonly message: string } | undefined } | undefined;
 }
 
+/** When a model-management event created or destroyed an instance (absent ends: the whole run). */
+export interface InstanceLifetime {
+  readonly instance: number;
+  /** undefined: it existed from the start. */
+  readonly addedUs: number | undefined;
+  /** undefined: it lived to the end. */
+  readonly destroyedUs: number | undefined;
+}
+
 export interface Timeline {
   readonly startUs: number;
   readonly endUs: number;
@@ -152,6 +161,8 @@ export interface Timeline {
   readonly requests: ReadonlyMap<string, RequestInfo>;
   /** Sequence keys in order of first appearance. */
   readonly sequences: readonly SequenceRef[];
+  /** Instances that a lifecycle event added or destroyed during the run. */
+  readonly lifetimes: readonly InstanceLifetime[];
 }
 
 export function slotId(instance: number, slot: number): string {
@@ -204,8 +215,20 @@ class TimelineBuilder {
   readonly requests = new Map<string, RequestInfo>();
   readonly sequences: SequenceRef[] = [];
   private readonly sequenceByKey = new Map<string, SequenceRef>();
+  private readonly lifetimeByInstance = new Map<number, { addedUs: number | undefined; destroyedUs: number | undefined }>();
 
   constructor(private readonly events: readonly TraceEvent[]) {}
+
+  private lifetime(instance: number, action: 'instance-added' | 'instance-destroyed', atUs: number): void {
+    const entry = this.lifetimeByInstance.get(instance) ?? { addedUs: undefined, destroyedUs: undefined };
+    if (action === 'instance-added') entry.addedUs = atUs;
+    else entry.destroyedUs = atUs;
+    this.lifetimeByInstance.set(instance, entry);
+  }
+
+  lifetimes(): InstanceLifetime[] {
+    return [...this.lifetimeByInstance].map(([instance, life]) => ({ instance, addedUs: life.addedUs, destroyedUs: life.destroyedUs })).sort((a, b) => a.instance - b.instance);
+  }
 
   slots(layout: SlotLayout | undefined): SlotRef[] {
     const all = [...this.slotList];
@@ -371,6 +394,7 @@ class TimelineBuilder {
         return;
       case 'lifecycle': {
         const instance = numberField(event, 'instance');
+        if (instance !== undefined && (event.action === 'instance-added' || event.action === 'instance-destroyed')) this.lifetime(instance, event.action, event.t);
         const lane: Lane = instance === undefined ? { kind: 'events' } : { kind: 'batches', instance };
         this.marker('lifecycle', event, index, lane, `lifecycle ${cleanText(event.action)} (generation ${event.generation})${instance === undefined ? '' : ` instance ${instance}`}`);
         return;
@@ -590,5 +614,6 @@ export function buildTimeline(events: readonly TraceEvent[], layout?: SlotLayout
     violations: builder.violations,
     requests: builder.requests,
     sequences: builder.sequences,
+    lifetimes: builder.lifetimes(),
   };
 }

@@ -51,5 +51,6 @@ export function selectView(timeline: Timeline, options: ViewOptions): TimelineVi
     violations: timeline.violations,
     requests: timeline.requests,
     sequences: timeline.sequences,
+    lifetimes: timeline.lifetimes.filter((life) => instances === undefined || instances.has(life.instance)),
   };
 }

@@ -27,4 +27,21 @@ describe('slot timelines of model switches', () => {
     expect(svg).toContain('lifecycle swap (generation 2)');
     expect(svg).toContain('lifecycle model-destroyed (generation 1)');
   });
+
+  it('shade an instance where it did not exist: before it was added, after it was destroyed', () => {
+    const run = runExample('scale-down-3-to-1');
+    const timeline = buildTimeline(run.events);
+    expect(timeline.lifetimes).toEqual([
+      { instance: 0, addedUs: undefined, destroyedUs: 4300 },
+      { instance: 1, addedUs: undefined, destroyedUs: 6310 },
+      { instance: 2, addedUs: undefined, destroyedUs: 1000 },
+      { instance: 3, addedUs: 1000, destroyedUs: undefined },
+    ]);
+    const { svg } = timelineOfTrace(run.header, run.events);
+    // Instance 1 is destroyed by the run's last event: nothing left to shade after it.
+    expect(svg.match(/class="absent-instance"/g)).toHaveLength(3);
+    expect(svg).toContain('instance 0 was destroyed at 4.3 ms');
+    expect(svg).toContain('instance 3 did not exist yet (added at 1 ms)');
+    expect(svg).toContain('instance 2 was destroyed at 1 ms');
+  });
 });

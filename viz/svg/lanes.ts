@@ -169,3 +169,35 @@ export function drawEventsLane(parent: Group, ctx: DrawContext): void {
   const label = group.append('text').attr('class', 'lane-label').attr('x', 8).attr('y', px(lane.y + lane.height / 2 + 4)).attr('fill', ctx.theme.text).attr('font-size', 11);
   setText(label, 'events');
 }
+
+/**
+ * Model switches: an instance's lanes are shaded where it did not exist — before an update or
+ * reload added it, after it was destroyed — so instances visibly appear and disappear.
+ */
+export function drawLifetimes(parent: Group, ctx: DrawContext): void {
+  if (ctx.view.lifetimes.length === 0) return;
+  const group = parent.append('g').attr('class', 'lifetimes');
+  const blocks = new Map(ctx.layout.instances.map((b) => [b.instance, b]));
+  for (const life of ctx.view.lifetimes) {
+    const block = blocks.get(life.instance);
+    if (block === undefined) continue;
+    const absent: [number, number, string][] = [];
+    if (life.addedUs !== undefined) absent.push([ctx.view.startUs, life.addedUs, `instance ${life.instance} did not exist yet (added at ${formatUs(life.addedUs)})`]);
+    if (life.destroyedUs !== undefined) absent.push([life.destroyedUs, ctx.view.endUs, `instance ${life.instance} was destroyed at ${formatUs(life.destroyedUs)}`]);
+    for (const [fromUs, toUs, title] of absent) {
+      const x0 = ctx.x(fromUs);
+      const x1 = ctx.x(toUs);
+      if (x1 - x0 < 0.5) continue;
+      const rect = group
+        .append('rect')
+        .attr('class', 'absent-instance')
+        .attr('x', px(x0))
+        .attr('y', px(block.top))
+        .attr('width', px(x1 - x0))
+        .attr('height', px(block.bottom - block.top))
+        .attr('fill', ctx.theme.text)
+        .attr('fill-opacity', 0.08);
+      appendTitle(rect, title);
+    }
+  }
+}
