@@ -3,7 +3,7 @@
 // why they survive, as markdown: `npm run mutate:report > src/batcher/MUTANTS.md`.
 import { readFileSync } from 'node:fs';
 
-const report = JSON.parse(readFileSync(new URL('../reports/mutation/mutation.json', import.meta.url), 'utf8'));
+const report = JSON.parse(readFileSync(new URL('../../reports/mutation/mutation.json', import.meta.url), 'utf8'));
 
 /** First matching rule wins; the `why` is the argument that the mutant cannot change behaviour. */
 const RULES = [
