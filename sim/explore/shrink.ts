@@ -53,8 +53,17 @@ export function shrinkScenario(json: Json, options: ShrinkOptions): ShrinkResult
   const beforeChoices = nonDefaultChoices(recorded(json, options));
   const reduced = shrinkJson(json, failing, maxAttempts);
   const before = { ...sizeOf(json), choices: beforeChoices };
-  const pinned = shrinkSchedule(reduced.json, options, maxAttempts - reduced.attempts);
-  return { scenarioJson: pinned.json, run: pinned.run, attempts: reduced.attempts + pinned.attempts, before, after: { ...sizeOf(pinned.json), choices: pinned.choices } };
+  let pinned = shrinkSchedule(reduced.json, options, maxAttempts - reduced.attempts);
+  let attempts = reduced.attempts + pinned.attempts;
+  // With the orderings pinned by label, dropping a step no longer reshuffles the other ties: a
+  // second pass often removes what the seed's tie-breaking made look necessary.
+  const again = shrinkJson(pinned.json, failing, Math.max(0, maxAttempts - attempts));
+  attempts += again.attempts;
+  if (sizeOf(again.json).requests < sizeOf(pinned.json).requests) {
+    pinned = shrinkSchedule(again.json, options, Math.max(1, maxAttempts - attempts));
+    attempts += pinned.attempts;
+  }
+  return { scenarioJson: pinned.json, run: pinned.run, attempts, before, after: { ...sizeOf(pinned.json), choices: pinned.choices } };
 }
 
 /**
