@@ -110,6 +110,7 @@ export function merge(from: number, seeds: number, parts: readonly ChunkResult[]
     ...(metamorphic !== undefined ? { metamorphic } : {}),
     faultsEnabled: sum((p) => p.faultsEnabled),
     faultsFired: sum((p) => p.faultsFired),
+    lifecycleActions: sum((p) => p.lifecycleActions ?? {}),
     seedsRun: ordered.reduce((n, p) => n + p.seedsRun, 0),
     violating,
     knownTritonRuns: ordered.reduce((n, p) => n + p.knownTritonRuns, 0),

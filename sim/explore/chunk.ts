@@ -31,6 +31,7 @@ export interface ChunkResult {
   readonly oraclesFired: Readonly<Record<string, number>>;
   readonly faultsEnabled: Readonly<Record<string, number>>;
   readonly faultsFired: Readonly<Record<string, number>>;
+  readonly lifecycleActions: Readonly<Record<string, number>>;
   readonly metamorphic?: MetamorphicStats;
 }
 
@@ -62,6 +63,7 @@ export function runChunk(task: ChunkTask): ChunkResult {
     oraclesFired: result.oraclesFired,
     faultsEnabled: result.faultsEnabled,
     faultsFired: result.faultsFired,
+    lifecycleActions: result.lifecycleActions,
     ...(result.metamorphic ? { metamorphic: result.metamorphic } : {}),
   };
 }

@@ -60,6 +60,8 @@ export interface ExploreResult {
   /** Fault accountability: in how many runs each kind was enabled, and how often it fired. */
   readonly faultsEnabled: Readonly<Record<string, number>>;
   readonly faultsFired: Readonly<Record<string, number>>;
+  /** Lifecycle actions that happened over the runs (load-start, swap, update, unload, …). */
+  readonly lifecycleActions: Readonly<Record<string, number>>;
   /** Only with `metamorphic`. */
   readonly metamorphic?: MetamorphicStats;
 }
@@ -89,6 +91,8 @@ export function explore(options: ExploreOptions): ExploreResult {
   let seedsRun = 0;
   const faultsEnabled: Record<string, number> = {};
   const faultsFired: Record<string, number> = {};
+  /** Lifecycle accountability: how often each model-management action really happened. */
+  const lifecycleActions: Record<string, number> = {};
   const stats = { seeds_compared: 0, sequences_compared: 0, sequences_excluded: 0, variants_invalid: 0 };
   const runOptions = { seed: 0, batcher: options.batcher, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) };
   for (let seed = options.from; seed < options.from + options.seeds; seed++) {
@@ -103,6 +107,9 @@ export function explore(options: ExploreOptions): ExploreResult {
     seedsRun++;
     if (scenario.faults !== undefined) for (const kind of enabledFaultKinds(scenario.faults)) faultsEnabled[kind] = (faultsEnabled[kind] ?? 0) + 1;
     for (const [kind, count] of Object.entries(run.faultsFired)) faultsFired[kind] = (faultsFired[kind] ?? 0) + (count ?? 0);
+    if (scenario.lifecycle.length > 0) {
+      for (const event of run.events) if (event.type === 'lifecycle') lifecycleActions[event.action] = (lifecycleActions[event.action] ?? 0) + 1;
+    }
     const known = run.violations.length > 0 && isKnownTritonBehaviour(run);
     if (known) knownTritonRuns++;
     const failed: SeedViolation[] = known ? [] : run.violations.map((v) => ({ oracle: v.oracle, message: v.message }));
@@ -130,7 +137,7 @@ export function explore(options: ExploreOptions): ExploreResult {
     if (options.onSeed && !options.onSeed(seed, run, verdict, failed)) stop = true;
     if (stop) break;
   }
-  return { seedsRun, findings, knownTritonRuns, violatingRuns, oraclesFired, faultsEnabled, faultsFired, ...(options.metamorphic ? { metamorphic: stats } : {}) };
+  return { seedsRun, findings, knownTritonRuns, violatingRuns, oraclesFired, faultsEnabled, faultsFired, lifecycleActions, ...(options.metamorphic ? { metamorphic: stats } : {}) };
 }
 
 function countComparison(stats: Record<keyof MetamorphicStats, number>, meta: MetamorphicSeed | undefined): void {

@@ -56,4 +56,16 @@ describe('scenario generator: lifecycle blocks (opt-in)', () => {
     expect(result.seedsRun).toBe(20_000);
     expect(result.findings.map((f) => `${f.oracle} at seed ${f.seed}: ${f.message}`)).toEqual([]);
   });
+
+  it('a campaign accounts for the lifecycle actions that really happened (no loads without the option)', () => {
+    const withBlocks = explore({ from: 1, seeds: 150, batcher: 'real', keepGoing: true, lifecycle: true, maxEvents: 50_000 });
+    for (const action of ['update', 'load-start', 'swap', 'unload', 'stop', 'instance-added', 'model-destroyed']) {
+      expect({ action, count: withBlocks.lifecycleActions[action] ?? 0 }).toEqual({ action, count: expect.any(Number) });
+      expect(withBlocks.lifecycleActions[action] ?? 0).toBeGreaterThan(0);
+    }
+    // Without the option, generated scenarios still stop the server sometimes, and never load.
+    const without = explore({ from: 1, seeds: 150, batcher: 'real', keepGoing: true, maxEvents: 50_000 });
+    expect(Object.keys(without.lifecycleActions).sort()).toEqual(['exit', 'stop']);
+  });
 });
+

@@ -110,6 +110,7 @@ export const exploreCommand: SeqsimCommand = {
       faults_enabled: campaign.faultsEnabled,
       faults_fired: campaign.faultsFired,
       faults_never_fired: Object.keys(campaign.faultsEnabled).filter((kind) => !campaign.faultsFired[kind]),
+      lifecycle_actions: campaign.lifecycleActions,
       violating: campaign.violating,
       lifecycle_checked: lifecycle || (scenario !== undefined && scenario.lifecycle.length > 0),
       findings: written,
@@ -141,6 +142,8 @@ export interface ExploreSummary {
   readonly faults_fired: Readonly<Record<string, number>>;
   /** Enabled kinds that never fired: a fault test that injected nothing must not pass silently. */
   readonly faults_never_fired: readonly string[];
+  /** Model-management actions that happened in the runs (lifecycle accountability). */
+  readonly lifecycle_actions?: Readonly<Record<string, number>>;
   readonly violating: readonly ViolatingSeed[];
   /** The lifecycle oracle had something to check (generated lifecycle blocks, or the scenario's). */
   readonly lifecycle_checked?: boolean;
@@ -289,6 +292,9 @@ export function formatSummary(summary: ExploreSummary, findings: readonly Writte
             .join('; ')}`,
           ...(summary.faults_never_fired.length > 0 ? [`  ⚠ enabled but never fired: ${summary.faults_never_fired.join(', ')}`] : []),
         ]
+      : []),
+    ...(summary.lifecycle_actions !== undefined && Object.keys(summary.lifecycle_actions).length > 0
+      ? [`  lifecycle: ${Object.entries(summary.lifecycle_actions).sort((a, b) => a[0].localeCompare(b[0])).map(([action, n]) => `${action} ${n}`).join(', ')}`]
       : []),
     `  oracles checked: affinity, order, control-signals, slot-accounting, response, outputs, batch-shape, liveness, reaper-timing${summary.lifecycle_checked ? ', lifecycle' : ''}${summary.metamorphic ? ', cross-config' : ''} (+ batcher invariants)`,
     ...(summary.metamorphic
