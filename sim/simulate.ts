@@ -9,6 +9,7 @@ import { TraceRecorder } from './recorder.ts';
 import { SimExecutor } from './executor.ts';
 import { buildWorld } from './world.ts';
 import { analyzeTrace, type LifecycleReport, type Violation } from './oracles/index.ts';
+import type { CheckedTrace } from './oracles/types.ts';
 import { assert, InvariantError } from '../src/core/assert.ts';
 import { makeHeader, serializeTrace, withViolationEvents, type TraceHeader } from '../traces/writer.ts';
 import { scheduleLifecycle } from './lifecycle.ts';
@@ -67,14 +68,8 @@ export interface WorldProbe {
   readonly events: readonly TraceEvent[];
 }
 
-export interface RunResult {
+export interface RunResult extends CheckedTrace {
   readonly seed: number;
-  readonly header: TraceHeader;
-  /** Run events followed by violation events; line i+1 of the trace is events[i]. */
-  readonly events: readonly TraceEvent[];
-  readonly lines: readonly string[];
-  readonly hash: string;
-  readonly violations: readonly Violation[];
   readonly outcome: RunEnd;
   readonly choices: readonly RecordedChoice[];
   readonly tasksExecuted: number;

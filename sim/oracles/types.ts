@@ -1,3 +1,5 @@
+import type { TraceEvent } from '../../src/core/events.ts';
+import type { TraceHeader } from '../../traces/writer.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
 import type { RunEnd } from '../simulate.ts';
 
@@ -24,6 +26,19 @@ export interface Violation {
   readonly oracle: OracleName;
   readonly message: string;
   readonly events: readonly number[];
+}
+
+/**
+ * A checked run as a trace: header, events (violation events last), its serialised lines and hash,
+ * and the violations. Simulated, live and served runs all produce one.
+ */
+export interface CheckedTrace {
+  readonly header: TraceHeader;
+  /** Run events followed by violation events; line i+1 of the trace is events[i]. */
+  readonly events: readonly TraceEvent[];
+  readonly lines: readonly string[];
+  readonly hash: string;
+  readonly violations: readonly Violation[];
 }
 
 export interface OracleContext {

@@ -8,6 +8,7 @@ import { buildWorld } from '../../sim/world.ts';
 import { makeScheduler, requestPrefixes } from '../../sim/simulate.ts';
 import { scheduleLifecycle } from '../../sim/lifecycle.ts';
 import { checkTrace, type Violation } from '../../sim/oracles/index.ts';
+import type { CheckedTrace } from '../../sim/oracles/types.ts';
 import { makeHeader, serializeTrace, withViolationEvents, type TraceHeader } from '../../traces/writer.ts';
 import { InvariantError } from '../core/assert.ts';
 import { RealLoop, type LiveOutcome } from './real-loop.ts';
@@ -52,12 +53,7 @@ export interface LiveOptions {
   readonly keepFeeds?: boolean;
 }
 
-export interface LiveResult {
-  readonly header: TraceHeader;
-  readonly events: readonly TraceEvent[];
-  readonly lines: readonly string[];
-  readonly hash: string;
-  readonly violations: readonly Violation[];
+export interface LiveResult extends CheckedTrace {
   readonly outcome: LiveOutcome;
   readonly provider: ProviderName;
   readonly timings: readonly BatchTiming[];

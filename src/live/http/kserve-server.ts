@@ -7,7 +7,8 @@ import { correlationIdFromScenario, scenarioIdText } from '../../core/ids.ts';
 import type { Scenario } from '../../scenario/types.ts';
 import { TraceRecorder } from '../../../sim/recorder.ts';
 import { makeScheduler } from '../../../sim/simulate.ts';
-import { checkTrace, type Violation } from '../../../sim/oracles/index.ts';
+import { checkTrace } from '../../../sim/oracles/index.ts';
+import type { CheckedTrace } from '../../../sim/oracles/types.ts';
 import { makeHeader, serializeTrace, withViolationEvents, type TraceHeader } from '../../../traces/writer.ts';
 import { RealLoop } from '../real-loop.ts';
 import { OrtExecutor } from '../ort-executor.ts';
@@ -31,12 +32,7 @@ export interface ServeOptions {
   readonly drainMs: number;
 }
 
-export interface ServeResult {
-  readonly header: TraceHeader;
-  readonly events: readonly TraceEvent[];
-  readonly lines: readonly string[];
-  readonly hash: string;
-  readonly violations: readonly Violation[];
+export interface ServeResult extends CheckedTrace {
   readonly requests: number;
 }
 
