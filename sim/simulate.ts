@@ -11,7 +11,7 @@ import { buildWorld } from './world.ts';
 import { analyzeTrace, type LifecycleReport, type Violation } from './oracles/index.ts';
 import type { CheckedTrace } from './oracles/types.ts';
 import { assert, InvariantError } from '../src/core/assert.ts';
-import { makeHeader, serializeTrace, withViolationEvents, type TraceHeader } from '../traces/writer.ts';
+import { makeHeader, serializeTrace, withViolationEvents } from '../traces/writer.ts';
 import { scheduleLifecycle } from './lifecycle.ts';
 import { zooBug, type ZooBug } from './zoo/variants.ts';
 import { FaultInjector } from './faults.ts';

@@ -1,4 +1,3 @@
-import type { TraceEvent } from '../core/events.ts';
 import type { Scenario } from '../scenario/types.ts';
 import { InputError } from '../scenario/types.ts';
 import { scenarioIdText } from '../core/ids.ts';
@@ -9,7 +8,7 @@ import { makeScheduler, requestPrefixes } from '../../sim/simulate.ts';
 import { scheduleLifecycle } from '../../sim/lifecycle.ts';
 import { checkTrace, type Violation } from '../../sim/oracles/index.ts';
 import type { CheckedTrace } from '../../sim/oracles/types.ts';
-import { makeHeader, serializeTrace, withViolationEvents, type TraceHeader } from '../../traces/writer.ts';
+import { makeHeader, serializeTrace, withViolationEvents } from '../../traces/writer.ts';
 import { InvariantError } from '../core/assert.ts';
 import { RealLoop, type LiveOutcome } from './real-loop.ts';
 import { OrtExecutor, type BatchTiming } from './ort-executor.ts';

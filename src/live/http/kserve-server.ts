@@ -1,7 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { InferRequest, InferResult } from '../../core/request.ts';
-import type { TraceEvent } from '../../core/events.ts';
 import type { TritonError } from '../../core/errors.ts';
 import { correlationIdFromScenario, scenarioIdText } from '../../core/ids.ts';
 import type { Scenario } from '../../scenario/types.ts';
@@ -9,7 +8,7 @@ import { TraceRecorder } from '../../../sim/recorder.ts';
 import { makeScheduler } from '../../../sim/simulate.ts';
 import { checkTrace } from '../../../sim/oracles/index.ts';
 import type { CheckedTrace } from '../../../sim/oracles/types.ts';
-import { makeHeader, serializeTrace, withViolationEvents, type TraceHeader } from '../../../traces/writer.ts';
+import { makeHeader, serializeTrace, withViolationEvents } from '../../../traces/writer.ts';
 import { RealLoop } from '../real-loop.ts';
 import { OrtExecutor } from '../ort-executor.ts';
 import { openSessions, type ProviderName, type ProviderRequest } from '../execution-provider.ts';
