@@ -21,6 +21,9 @@ import { writeSvg, writeTrace } from '../run-summary.ts';
 import { wallClockMs } from '../../live/wall-clock.ts';
 import cliProgress from 'cli-progress';
 
+/** Event budget per run of a generated scenario (a scenario file keeps the simulator's default). */
+export const GENERATED_MAX_EVENTS = 200_000;
+
 export const exploreCommand: SeqsimCommand = {
   name: 'explore',
   usage: 'explore [scenario]',
@@ -40,7 +43,7 @@ export const exploreCommand: SeqsimCommand = {
       .option('out', { type: 'string', default: join('out', 'explore'), describe: 'folder for traces and shrunk reproducers' })
       .option('shrink', { type: 'boolean', default: true, describe: 'shrink what was found (--no-shrink to skip)' })
       .option('svg', { type: 'boolean', default: false, describe: 'also draw each finding (and its shrunk run) as a slot-timeline SVG' })
-      .option('max-events', { type: 'number', describe: 'event budget per run' })
+      .option('max-events', { type: 'number', describe: 'event budget per run (default 200000 with --generate, else 2000000)' })
       .option('workers', { type: 'number', describe: 'worker threads (default: the cores available)' })
       .option('shard', { type: 'string', describe: 'k/n: run only the k-th of n equal parts of the seed range (combine with seqsim merge)' })
       .option('list-bugs', { type: 'boolean', default: false, describe: 'print the bug zoo, one name per line (lifecycle bugs after a note on stderr)' })
@@ -68,7 +71,9 @@ export const exploreCommand: SeqsimCommand = {
     const shard = args['shard'] !== undefined ? parseShard(String(args['shard'])) : { k: 1, n: 1 };
     const { from, seeds } = shardRange(firstSeed, totalSeeds, shard.k, shard.n);
     const workers = args['workers'] !== undefined ? parsePositiveInt(args['workers'], '--workers') : Math.max(1, Math.min(availableParallelism(), 16));
-    const maxEvents = args['max-events'] !== undefined ? parsePositiveInt(args['max-events'], '--max-events') : undefined;
+    // Generated worlds are small: a run that has not settled after 200k events is stuck (a starved
+    // backlog the reaper re-checks forever), and spending the default 2M on it only costs time.
+    const maxEvents = args['max-events'] !== undefined ? parsePositiveInt(args['max-events'], '--max-events') : generate ? GENERATED_MAX_EVENTS : undefined;
     const budgetMs = args['time-budget'] !== undefined ? parseDurationMs(String(args['time-budget'])) : Number.POSITIVE_INFINITY;
     const started = wallClockMs();
     const progress = makeProgress(io, seeds);
@@ -231,7 +236,8 @@ function saveFinding(finding: Finding, outDir: string, batcher: string, shrink: 
       before_faults: shrunk.before.faults,
       before_choices: shrunk.before.choices,
     },
-    replay: `seqsim run ${base}.min.json --seed ${finding.seed}${batcherFlag}`,
+    // A liveness finding depends on the event budget it ran under: the command repeats it.
+    replay: `seqsim run ${base}.min.json --seed ${finding.seed}${batcherFlag}${maxEvents !== undefined && finding.oracle === 'liveness' ? ` --max-events ${maxEvents}` : ''}`,
   };
 }
 
