@@ -15,3 +15,12 @@ export function parsePositiveInt(value: unknown, flag: string): number {
   }
   return value;
 }
+
+/** A duration flag: 30s, 2m, 500ms or 1h (a bare number is seconds). */
+export function parseDurationMs(text: string, flag = '--time-budget'): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (match === null) throw new UsageError(`${flag}: expected a duration like 30s, 2m or 500ms, got ${JSON.stringify(text)}`);
+  const value = Number(match[1]);
+  const unit = match[2] ?? 's';
+  return value * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
+}

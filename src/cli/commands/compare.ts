@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CliIO } from '../command.ts';
 import { EXIT_BAD_INPUT } from '../exit-codes.ts';
-import { parseDurationMs } from './explore.ts';
+import { parseDurationMs } from '../options.ts';
 import { readModel } from './live.ts';
 import { compareLiveSeed } from '../../live/live-compare.ts';
 import { ModelLoadError, PROVIDER_REQUESTS, ProviderUnavailableError, type ProviderRequest } from '../../live/execution-provider.ts';

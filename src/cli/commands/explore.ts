@@ -2,24 +2,21 @@ import type { Argv } from 'yargs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadScenarioFile } from '../../scenario/load.ts';
-import { scenarioForSeed, type ExploreOptions, type Finding, type MetamorphicStats } from '../../../sim/explore/explore.ts';
 import { runCampaign, shardRange } from '../../../sim/explore/campaign.ts';
-import type { ViolatingSeed } from '../../../sim/explore/chunk.ts';
-import { simulate } from '../../../sim/simulate.ts';
-import type { Scenario } from '../../scenario/types.ts';
 import type { FaultMode } from '../../../sim/generate/scenario-arbitrary.ts';
 import { availableParallelism } from 'node:os';
-import { shrinkScenario } from '../../../sim/explore/shrink.ts';
 import { LIFECYCLE_ZOO, ZOO } from '../../../sim/zoo/variants.ts';
-import { compareSeedVariant, compareUnder, type MetamorphicSeed } from '../../../sim/explore/metamorphic.ts';
-import { shrinkCrossConfig } from '../../../sim/explore/shrink-cross-config.ts';
 import { checkBatcher } from './run.ts';
 import type { SeqsimCommand, CliIO } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from '../exit-codes.ts';
-import { parsePositiveInt, parseSeed } from '../options.ts';
-import { writeSvg, writeTrace } from '../run-summary.ts';
+import { parseDurationMs, parsePositiveInt, parseSeed } from '../options.ts';
 import { wallClockMs } from '../../live/wall-clock.ts';
 import cliProgress from 'cli-progress';
+import { findingAt, saveFinding } from './explore-findings.ts';
+import { formatSummary, type ExploreSummary } from './explore-summary.ts';
+
+export type { ExploreSummary } from './explore-summary.ts';
+export type { WrittenFinding } from './explore-findings.ts';
 
 /** Event budget per run of a generated scenario (a scenario file keeps the simulator's default). */
 export const GENERATED_MAX_EVENTS = 200_000;
@@ -128,201 +125,12 @@ export const exploreCommand: SeqsimCommand = {
   },
 };
 
-/** What `explore` writes to summary-<k>-of-<n>.json and prints with --json; `merge` reads it. */
-export interface ExploreSummary {
-  readonly seeds_run: number;
-  readonly from: number;
-  readonly seeds: number;
-  readonly shard: string;
-  readonly batcher: string;
-  readonly workers: number;
-  readonly wall_ms: number;
-  readonly seeds_per_s: number;
-  readonly violating_runs: number;
-  readonly known_triton_runs: number;
-  /** --metamorphic: seeds and sequences compared, excluded, and variants Triton would refuse. */
-  readonly metamorphic?: MetamorphicStats;
-  readonly oracles_fired: Readonly<Record<string, number>>;
-  readonly faults_enabled: Readonly<Record<string, number>>;
-  readonly faults_fired: Readonly<Record<string, number>>;
-  /** Enabled kinds that never fired: a fault test that injected nothing must not pass silently. */
-  readonly faults_never_fired: readonly string[];
-  /** Model-management actions that happened in the runs (lifecycle accountability). */
-  readonly lifecycle_actions?: Readonly<Record<string, number>>;
-  readonly violating: readonly ViolatingSeed[];
-  /** The lifecycle oracle had something to check (generated lifecycle blocks, or the scenario's). */
-  readonly lifecycle_checked?: boolean;
-  readonly findings: readonly WrittenFinding[];
-}
-
-/** Re-runs a violating seed in this thread to get its full run for the trace and the shrinker. */
-function findingAt(seed: number, oracle: string, options: Pick<ExploreOptions, 'scenario' | 'batcher' | 'faultMode' | 'lifecycle'>, maxEvents: number | undefined): Finding {
-  const { scenario: world, json } = scenarioForSeed(options, seed);
-  const limits = maxEvents ? { maxEvents } : {};
-  if (oracle === 'cross-config') {
-    const meta = compareSeedVariantOf(json, seed, options.batcher, maxEvents);
-    return { seed, oracle, message: meta.failure ?? '', scenarioJson: meta.json, run: meta.runs[0]!, variant: meta.spec };
-  }
-  const run = simulate(world, { seed, batcher: options.batcher, ...limits });
-  const violation = run.violations.find((v) => v.oracle === oracle);
-  return { seed, oracle, message: violation?.message ?? '', scenarioJson: json, run };
-}
-
-/** The seed's comparison as explore ran it (saveCrossConfig re-runs it with traces). */
-function compareSeedVariantOf(json: Record<string, unknown>, seed: number, batcher: string, maxEvents: number | undefined): MetamorphicSeed {
-  const drawn = compareSeedVariant(json, seed, batcher, maxEvents ? { maxEvents } : {});
-  if (drawn === undefined) throw new Error(`seed ${seed} has no valid metamorphic variant, yet it was reported as cross-config`);
-  return drawn;
-}
-
 function parseShard(text: string): { k: number; n: number } {
   const match = /^(\d+)\/(\d+)$/.exec(text);
   const k = Number(match?.[1]);
   const n = Number(match?.[2]);
   if (match === null || n < 1 || k < 1 || k > n) throw new UsageError(`--shard: expected k/n with 1 ≤ k ≤ n, got ${JSON.stringify(text)}`);
   return { k, n };
-}
-
-export interface WrittenFinding {
-  readonly seed: number;
-  readonly oracle: string;
-  readonly message: string;
-  readonly trace: string;
-  readonly reproducer: string | null;
-  readonly shrunk: {
-    sequences: number;
-    requests: number;
-    faults: number;
-    choices: number;
-    before_sequences: number;
-    before_requests: number;
-    before_faults: number;
-    before_choices: number;
-  } | null;
-  readonly replay: string;
-  /** cross-config: the variant spec, and one trace per configuration that takes part in the failure. */
-  readonly variant?: string;
-  readonly traces?: readonly string[];
-}
-
-function saveFinding(finding: Finding, outDir: string, batcher: string, shrink: boolean, maxEvents: number | undefined, svg: boolean): WrittenFinding {
-  if (finding.variant !== undefined) return saveCrossConfig(finding, finding.variant, outDir, batcher, shrink, maxEvents);
-  const base = join(outDir, `${finding.oracle}-seed${finding.seed}`);
-  mkdirSync(outDir, { recursive: true });
-  writeTrace(`${base}.jsonl`, finding.run);
-  if (svg) writeSvg(`${base}.svg`, finding.run);
-  const batcherFlag = batcher === 'real' ? '' : ` --batcher ${batcher}`;
-  if (!shrink) {
-    writeFileSync(`${base}.json`, `${JSON.stringify(finding.scenarioJson, null, 2)}\n`);
-    return { seed: finding.seed, oracle: finding.oracle, message: finding.message, trace: `${base}.jsonl`, reproducer: `${base}.json`, shrunk: null, replay: `seqsim replay ${base}.jsonl` };
-  }
-  const shrunk = shrinkScenario(finding.scenarioJson, { seed: finding.seed, batcher, oracle: finding.oracle, ...(maxEvents ? { maxEvents } : {}) });
-  writeFileSync(`${base}.min.json`, `${JSON.stringify(shrunk.scenarioJson, null, 2)}\n`);
-  writeTrace(`${base}.min.jsonl`, shrunk.run);
-  if (svg) writeSvg(`${base}.min.svg`, shrunk.run);
-  return {
-    seed: finding.seed,
-    oracle: finding.oracle,
-    message: shrunk.run.violations.find((v) => v.oracle === finding.oracle)?.message ?? finding.message,
-    trace: `${base}.jsonl`,
-    reproducer: `${base}.min.json`,
-    shrunk: {
-      sequences: shrunk.after.sequences,
-      requests: shrunk.after.requests,
-      faults: shrunk.after.faults,
-      choices: shrunk.after.choices,
-      before_sequences: shrunk.before.sequences,
-      before_requests: shrunk.before.requests,
-      before_faults: shrunk.before.faults,
-      before_choices: shrunk.before.choices,
-    },
-    // A liveness finding depends on the event budget it ran under: the command repeats it.
-    replay: `seqsim run ${base}.min.json --seed ${finding.seed}${batcherFlag}${maxEvents !== undefined && finding.oracle === 'liveness' ? ` --max-events ${maxEvents}` : ''}`,
-  };
-}
-
-/**
- * A cross-config finding: the compared scenario, a trace per failing configuration, and (unless
- * --no-shrink) a shrunk scenario that `seqsim compare` reproduces with the same variant and seed.
- */
-function saveCrossConfig(finding: Finding, spec: string, outDir: string, batcher: string, shrink: boolean, maxEvents: number | undefined): WrittenFinding {
-  const base = join(outDir, `cross-config-seed${finding.seed}`);
-  mkdirSync(outDir, { recursive: true });
-  const meta = compareUnder(finding.scenarioJson, spec, finding.seed, batcher, { serialize: true, ...(maxEvents ? { maxEvents } : {}) })!;
-  const traces = writeComparisonTraces(base, meta);
-  const batcherFlag = batcher === 'real' ? '' : ` --batcher ${batcher}`;
-  const reproduce = (file: string): string => `seqsim compare ${file} --seed ${finding.seed} --variant ${spec}${batcherFlag}`;
-  writeFileSync(`${base}.json`, `${JSON.stringify(finding.scenarioJson, null, 2)}\n`);
-  const common = { seed: finding.seed, oracle: finding.oracle, trace: traces[0] ?? `${base}-baseline.jsonl`, variant: spec };
-  if (!shrink) return { ...common, message: finding.message, reproducer: `${base}.json`, shrunk: null, replay: reproduce(`${base}.json`), traces };
-  const shrunk = shrinkCrossConfig(finding.scenarioJson, spec, finding.seed, batcher, maxEvents ? { maxEvents } : {});
-  writeFileSync(`${base}.min.json`, `${JSON.stringify(shrunk.scenarioJson, null, 2)}\n`);
-  const minTraces = writeComparisonTraces(`${base}.min`, shrunk.comparison);
-  return {
-    ...common,
-    message: shrunk.comparison.failure ?? finding.message,
-    reproducer: `${base}.min.json`,
-    shrunk: {
-      sequences: shrunk.after.sequences,
-      requests: shrunk.after.requests,
-      faults: shrunk.after.faults,
-      choices: 0,
-      before_sequences: shrunk.before.sequences,
-      before_requests: shrunk.before.requests,
-      before_faults: shrunk.before.faults,
-      before_choices: 0,
-    },
-    replay: reproduce(`${base}.min.json`),
-    traces: [...traces, ...minTraces],
-  };
-}
-
-/** One trace per configuration of a comparison (each replays with `seqsim replay`). */
-function writeComparisonTraces(base: string, meta: MetamorphicSeed): string[] {
-  return meta.configs.map((config, i) => {
-    const path = `${base}-${i === 0 ? 'baseline' : 'variant'}.jsonl`;
-    writeTrace(path, meta.runs[i]!);
-    return path;
-  });
-}
-
-export function formatSummary(summary: ExploreSummary, findings: readonly WrittenFinding[]): string {
-  const lines = [
-    `explored ${summary.seeds_run} seeds (${summary.from}…${summary.from + summary.seeds - 1}, shard ${summary.shard}) with the ${summary.batcher} batcher on ${summary.workers} worker(s) in ${(summary.wall_ms / 1000).toFixed(1)} s (${summary.seeds_per_s} seeds/s): ` +
-      `${summary.violating_runs} violating run(s), ${findings.length} distinct oracle(s)` +
-      (summary.known_triton_runs > 0 ? `, ${summary.known_triton_runs} run(s) showing known Triton behaviour (the cancel-release leak, or a backlog an update starved)` : ''),
-    ...(Object.keys(summary.faults_enabled).length > 0
-      ? [
-          `  faults: ${Object.entries(summary.faults_enabled)
-            .map(([kind, runs]) => `${kind} enabled in ${runs} run(s), fired ${summary.faults_fired[kind] ?? 0}×`)
-            .join('; ')}`,
-          ...(summary.faults_never_fired.length > 0 ? [`  ⚠ enabled but never fired: ${summary.faults_never_fired.join(', ')}`] : []),
-        ]
-      : []),
-    ...(summary.lifecycle_actions !== undefined && Object.keys(summary.lifecycle_actions).length > 0
-      ? [`  lifecycle: ${Object.entries(summary.lifecycle_actions).sort((a, b) => a[0].localeCompare(b[0])).map(([action, n]) => `${action} ${n}`).join(', ')}`]
-      : []),
-    `  oracles checked: affinity, order, control-signals, slot-accounting, response, outputs, batch-shape, liveness, reaper-timing${summary.lifecycle_checked ? ', lifecycle' : ''}${summary.metamorphic ? ', cross-config' : ''} (+ batcher invariants)`,
-    ...(summary.metamorphic
-      ? [
-          `  metamorphic: ${summary.metamorphic.seeds_compared} seed(s) compared under a drawn variant, ${summary.metamorphic.sequences_compared} sequence(s) compared, ` +
-            `${summary.metamorphic.sequences_excluded} excluded (timing-dependent), ${summary.metamorphic.variants_invalid} variant(s) invalid for their scenario`,
-        ]
-      : []),
-  ];
-  for (const finding of findings) {
-    lines.push(`  ✗ ${finding.oracle} at seed ${finding.seed}: ${finding.message}`);
-    if (finding.shrunk) {
-      const s = finding.shrunk;
-      lines.push(
-        `    shrunk ${s.before_sequences} sequences / ${s.before_requests} requests / ${s.before_faults} faults / ${s.before_choices} non-default orderings → ` +
-          `${s.sequences} / ${s.requests} / ${s.faults} / ${s.choices}: ${finding.reproducer}`,
-      );
-    }
-    if (finding.traces !== undefined) lines.push(`    traces: ${finding.traces.join(', ')}`);
-    lines.push(`    reproduce: ${finding.replay}`);
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -347,12 +155,4 @@ function makeProgress(io: CliIO, total: number): (done: number, elapsedMs: numbe
     while (nextReport <= done) nextReport += Math.max(1, Math.ceil(total / 10));
     io.err(`explore: ${done}/${total} seeds, ${Math.round(done / Math.max(elapsedMs / 1000, 1e-3))} seeds/s\n`);
   };
-}
-
-export function parseDurationMs(text: string, flag = '--time-budget'): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (match === null) throw new UsageError(`${flag}: expected a duration like 30s, 2m or 500ms, got ${JSON.stringify(text)}`);
-  const value = Number(match[1]);
-  const unit = match[2] ?? 's';
-  return value * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
 }

@@ -8,7 +8,7 @@ import type { SeqsimCommand } from '../command.ts';
 import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, UsageError } from '../exit-codes.ts';
 import { parsePositiveInt, parseSeed } from '../options.ts';
 import { checkBatcher, safeName } from './run.ts';
-import { parseDurationMs } from './explore.ts';
+import { parseDurationMs } from '../options.ts';
 import { PROVIDER_REQUESTS, ProviderUnavailableError, ModelLoadError, type ProviderRequest } from '../../live/execution-provider.ts';
 import { liveSession } from '../../live/live-session.ts';
 import { formatLiveReport } from '../../live/live-report.ts';

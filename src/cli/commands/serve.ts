@@ -7,7 +7,7 @@ import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 import { parsePositiveInt } from '../options.ts';
 import { checkBatcher, safeName } from './run.ts';
 import { readModel } from './live.ts';
-import { parseDurationMs } from './explore.ts';
+import { parseDurationMs } from '../options.ts';
 import { PROVIDER_REQUESTS, ModelLoadError, ProviderUnavailableError, type ProviderRequest } from '../../live/execution-provider.ts';
 import { startKserveServer } from '../../live/http/kserve-server.ts';
 import { traceText } from '../../../traces/writer.ts';
