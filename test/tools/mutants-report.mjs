@@ -43,6 +43,14 @@ const RULES = [
     test: (m) => m.file.endsWith('slot-heap.ts') && (/items\.length === 0|items\.length > 1/.test(m.line) || (/r\.instance > ref\.instance/.test(m.line) && m.mutator === 'EqualityOperator')),
   },
   {
+    name: 'Unreachable after request validation',
+    why: "corridTypeError rejects a string id for a numeric CORRID control and a numeric id for a TYPE_STRING one before any row is built, so corridValue never sees those pairs; a numeric id's bigint has no `length`, so the string-length check is false for it either way; the release loop's 10,000,000-pass bound is a safety stop no run reaches.",
+    test: (m) =>
+      (m.file.endsWith('controls.ts') && (/if \(id\.kind === 'str'\) return control === undefined/.test(m.line) || /case 'TYPE_STRING':/.test(m.line))) ||
+      (m.file.endsWith('scheduler.ts') && /id\.kind === 'str' && id\.value\.length > MAX_STRING_ID_LENGTH/.test(m.line)) ||
+      (m.file.endsWith('oldest.ts') && /pass < MAX_RELEASE_PASSES/.test(m.line)),
+  },
+  {
     name: 'Redundant wake-up guards',
     why: 'an extra or repeated wake-up of the reaper or a batcher finds nothing to do (each wake-up re-checks its state), so the trace is the same.',
     test: (m) => /wakeTask|reaperTimer|wakeReaperBy|reaperAtUs|delayTimer|formBatch\(\)/.test(m.line),
