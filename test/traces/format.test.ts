@@ -8,6 +8,9 @@ import { parseTrace } from '../../traces/read.ts';
 import { replayTrace } from '../../traces/replay.ts';
 import { traceText } from '../../traces/writer.ts';
 import { InputError } from '../../src/scenario/types.ts';
+import { parseScenario } from '../../src/scenario/load.ts';
+
+const parseScenarioJson = (json: unknown) => parseScenario(json, 'inline.json', '.');
 import { createHash } from 'node:crypto';
 
 const schema = JSON.parse(readFileSync(new URL('../../traces/trace.schema.json', import.meta.url), 'utf8'));
@@ -19,6 +22,33 @@ describe('trace format v1', () => {
     for (const line of run.lines) {
       const ok = validate(JSON.parse(line));
       if (!ok) throw new Error(`${line}\n${JSON.stringify(validate.errors?.slice(0, 3))}`);
+    }
+  });
+
+  it('live traces (real clock, ONNX Runtime) and traces with every fault kind validate too', async () => {
+    const { runLive } = await import('../../src/live/run-live.ts');
+    const file = exampleFiles().find((f) => f.endsWith('oldest-basic.json'))!;
+    const live = await runLive(loadScenarioFile(file), file, { seed: 1, provider: 'cpu', durationMs: 20_000 });
+    for (const line of live.lines) {
+      if (!validate(JSON.parse(line))) throw new Error(`${line}\n${JSON.stringify(validate.errors?.slice(0, 3))}`);
+    }
+    const faulted = parseScenarioJson({
+      name: 'every-fault',
+      model: { name: 'm', max_batch_size: 2, sequence_batching: { max_sequence_idle_microseconds: 20_000 } },
+      executor: { latency_us: 500 },
+      faults: {
+        request_drop: 0.1, response_drop: 0.1, transport_delay: { rate: 0.3, max_us: 300 }, disconnect: 0.05, executor_failure: 0.1,
+        executor_stall: { rate: 0.1, us: 300 }, timer_jitter: { rate: 0.3, max_us: 200 }, misuse: 0.1, cancel: { rate: 0.2, max_us: 500 }, burst: 0.5,
+        client_timeout_us: 5000, retries: 1,
+        scheduled: [{ kind: 'timer_jitter', timer: 'reaper', occurrence: 0, jitter_us: 100 }, { kind: 'cancel', sequence: 1, step: 1, after_us: 10 }, { kind: 'burst', at_us: 50, sequences: [2, 3] }],
+      },
+      sequences: [1, 2, 3, 4].map((id) => ({ id, start_us: id * 100, steps: [{ value: 1, start: true }, { value: 2 }, { value: 4, end: true }] })),
+    });
+    const run = simulate(faulted, { seed: 4 });
+    const kinds = new Set(run.events.flatMap((e) => (e.type === 'fault' ? [e.kind] : [])));
+    for (const kind of ['timer_jitter', 'cancel', 'burst']) expect(kinds.has(kind), kind).toBe(true);
+    for (const line of run.lines) {
+      if (!validate(JSON.parse(line))) throw new Error(`${line}\n${JSON.stringify(validate.errors?.slice(0, 3))}`);
     }
   });
 
