@@ -51,6 +51,12 @@ describe('KServe v2 HTTP front end', () => {
     const orphan = await infer(server.url, model, 999, 5);
     expect(orphan.status).toBe(400);
     expect(String(orphan.body['error'])).toMatch(/START flag/);
+    const notJson = await fetch(`${server.url}/v2/models/${model}/infer`, { method: 'POST', body: '{"inputs": [' });
+    expect(notJson.status).toBe(400);
+    expect(((await notJson.json()) as { error: string }).error).toMatch(/not valid JSON/);
+    const huge = await fetch(`${server.url}/v2/models/${model}/infer`, { method: 'POST', body: 'x'.repeat(200_000) });
+    expect(huge.status).toBe(400);
+    expect(((await huge.json()) as { error: string }).error).toMatch(/larger than 65536 bytes/);
     const unknown = await infer(server.url, 'nope', 1, 1, { start: true });
     expect(unknown.status).toBe(404);
     expect(String(unknown.body['error'])).toMatch(/unknown model: 'nope'/);

@@ -71,14 +71,14 @@ function readBody(request: IncomingMessage): Promise<unknown> {
     let size = 0;
     request.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BadInferRequest(`request body larger than ${MAX_BODY_BYTES} bytes`));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      // Past the limit the rest is read and dropped (not kept), so the answer still reaches the client.
+      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
     });
     request.on('end', () => {
+      if (size > MAX_BODY_BYTES) {
+        reject(new BadInferRequest(`request body larger than ${MAX_BODY_BYTES} bytes`));
+        return;
+      }
       try {
         resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
       } catch {
