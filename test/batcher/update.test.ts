@@ -40,3 +40,18 @@ describe('in-place update: slots of added and removed instances', () => {
     expect(destroyed).toEqual([300]);
   });
 });
+
+describe('batch numbers shared across model objects', () => {
+  it('a scheduler given a run-wide counter numbers its batches from it (a reloaded model continues the sequence)', () => {
+    let next = 100;
+    const h = new Harness(makeModel({ maxBatchSize: 1 }), { nextBatchNumber: () => next++ });
+    h.sequence(1, [0, 10]);
+    h.run();
+    expect(h.ofType('execute').map((e) => e.batch)).toEqual([100, 101]);
+    expect(next).toBe(102);
+    const own = new Harness(makeModel({ maxBatchSize: 1 }));
+    own.sequence(1, [0, 10]);
+    own.run();
+    expect(own.ofType('execute').map((e) => e.batch)).toEqual([0, 1]);
+  });
+});
