@@ -126,7 +126,7 @@ export class SimClient {
       ...(attempt > 0 ? { retry_of: firstId } : {}),
     });
     this.connection.sendUp(() => `arrive:${request.id}`, () => this.server.arrive(request), request);
-    const cancelAfterUs = step.cancelAfterUs ?? this.faults?.cancelAfterUs({ request: id, sequence: this.sequence.id, step: stepIndex });
+    const cancelAfterUs = step.cancelAfterUs ?? (this.faults?.cancelsRequests ? this.faults.cancelAfterUs({ request: id, sequence: this.sequence.id, step: stepIndex }) : undefined);
     if (cancelAfterUs !== undefined) {
       this.loop.schedule(this.loop.nowUs() + cancelAfterUs, { label: () => `cancel:${request.id}`, about: request }, () =>
         this.cancelRequest(request),

@@ -19,12 +19,16 @@ export class FaultInjector {
   readonly fired: Partial<Record<FaultKind, number>> = {};
   /** How often each timer label has been armed (scheduled timer jitter names an occurrence). */
   private readonly timerArmings = new Map<string, number>();
+  /** Whether any request can be cancelled by the plan: clients skip the check per send otherwise. */
+  readonly cancelsRequests: boolean;
 
   constructor(
     readonly plan: FaultPlan,
     private readonly stream: RandomStream,
     private readonly recorder: TraceRecorder,
-  ) {}
+  ) {
+    this.cancelsRequests = plan.cancel.rate > 0 || plan.scheduled.some((f) => f.kind === 'cancel');
+  }
 
   /** Message lost client → server. */
   dropRequest(target: FaultTarget): boolean {

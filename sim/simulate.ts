@@ -11,7 +11,7 @@ import { buildWorld } from './world.ts';
 import { analyzeTrace, type LifecycleReport, type Violation } from './oracles/index.ts';
 import type { CheckedTrace } from './oracles/types.ts';
 import { assert, InvariantError } from '../src/core/assert.ts';
-import { makeHeader, serializeTrace, withViolationEvents } from '../traces/writer.ts';
+import { finishTrace, makeHeader } from '../traces/writer.ts';
 import { scheduleLifecycle } from './lifecycle.ts';
 import { zooBug, type ZooBug } from './zoo/variants.ts';
 import { FaultInjector } from './faults.ts';
@@ -188,16 +188,15 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     lifecycle = analysis.lifecycle;
   }
   const endUs = loop.nowUs();
-  const allEvents = withViolationEvents(events, violations, endUs);
   const header = makeHeader(options.seed, scenario.normalized, headerOptions(options));
   const summaryExtra = lifecycle !== undefined ? { interrupted: lifecycle.interrupted.length } : undefined;
-  const serialized = recording && options.serialize !== false ? serializeTrace(header, allEvents, summaryExtra) : { lines: [], hash: '' };
+  const trace = finishTrace(header, events, violations, endUs, { serialize: recording && options.serialize !== false, ...(summaryExtra ? { summaryExtra } : {}) });
   return {
     seed: options.seed,
     header,
-    events: allEvents,
-    lines: serialized.lines,
-    hash: serialized.hash,
+    events: trace.events,
+    lines: trace.lines,
+    hash: trace.hash,
     violations,
     outcome,
     choices: loop.choices,

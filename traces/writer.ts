@@ -63,7 +63,7 @@ export function traceText(trace: SerializedTrace): string {
 }
 
 /** Appends one `violation` event per failed check, at the run's end time, after the run's events. */
-export function withViolationEvents(
+function withViolationEvents(
   events: readonly TraceEvent[],
   violations: readonly { readonly oracle: string; readonly message: string; readonly events: readonly number[] }[],
   endUs: number,
@@ -71,4 +71,20 @@ export function withViolationEvents(
   const all: TraceEvent[] = [...events];
   for (const violation of violations) all.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
   return all;
+}
+
+/**
+ * The end of every checked run (simulated, live or served): violation events appended at `endUs`,
+ * then serialised. `serialize: false` keeps the events and skips the lines and hash.
+ */
+export function finishTrace(
+  header: TraceHeader,
+  events: readonly TraceEvent[],
+  violations: readonly { readonly oracle: string; readonly message: string; readonly events: readonly number[] }[],
+  endUs: number,
+  options: { readonly serialize?: boolean; readonly summaryExtra?: { readonly interrupted: number } } = {},
+): { events: TraceEvent[]; lines: readonly string[]; hash: string } {
+  const all = withViolationEvents(events, violations, endUs);
+  const serialized = options.serialize === false ? { lines: [], hash: '' } : serializeTrace(header, all, options.summaryExtra);
+  return { events: all, lines: serialized.lines, hash: serialized.hash };
 }

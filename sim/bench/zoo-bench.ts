@@ -4,6 +4,7 @@ import { shrinkScenario, sizeOf } from '../explore/shrink.ts';
 import { runCampaign } from '../explore/campaign.ts';
 import { ZOO } from '../zoo/variants.ts';
 import { wallClockMs } from '../../src/live/wall-clock.ts';
+import { percentile } from '../../src/core/percentile.ts';
 
 export interface ZooBenchRow {
   readonly bug: string;
@@ -78,10 +79,9 @@ export async function benchWorkers(seeds: number): Promise<{ workers1SeedsPerS: 
   return { workers1SeedsPerS: await rate(1), workers2SeedsPerS: await rate(2) };
 }
 
+/** A bench median or p90 of unsorted values; NaN when a bug was never found. */
 function quantile(values: readonly number[], q: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+  return values.length === 0 ? Number.NaN : percentile([...values].sort((a, b) => a - b), q);
 }
 
 /** Swarm vs uniform fault selection: does swarm find every bug uniform finds, and how fast? */

@@ -11,7 +11,7 @@ import type { TraceEvent } from '../../src/core/events.ts';
 import type { Ledger } from './ledger.ts';
 import { generationKey, sequenceKey, slotName } from './ledger.ts';
 import { ViolationSink, type Violation } from './types.ts';
-import { percentile } from '../../src/live/stats.ts';
+import { percentile } from '../../src/core/percentile.ts';
 
 export interface InterruptedSequence {
   readonly sequence: string;

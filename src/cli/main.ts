@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { InputError } from '../scenario/types.ts';
+import { SetupError } from '../core/setup-error.ts';
 import { EXIT_BAD_INPUT, UsageError } from './exit-codes.ts';
 import type { CliIO, SeqsimCommand } from './command.ts';
 import { commands } from './registry.ts';
@@ -44,7 +45,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 }
 
 function reportFailure(error: unknown, io: CliIO): number {
-  if (error instanceof InputError || error instanceof UsageError) {
+  if (error instanceof InputError || error instanceof UsageError || error instanceof SetupError) {
     io.err(`seqsim: ${error.message}\n`);
     return EXIT_BAD_INPUT;
   }

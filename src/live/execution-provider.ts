@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { SetupError } from '../core/setup-error.ts';
 
 export type ProviderRequest = 'cuda' | 'webgpu' | 'cpu' | 'auto';
 export type ProviderName = 'cuda' | 'webgpu' | 'cpu';
@@ -8,7 +9,7 @@ export const PROVIDER_REQUESTS: readonly ProviderRequest[] = ['auto', 'cuda', 'w
 export const CUDA_INSTALL_COMMAND = 'ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js';
 
 /** The requested execution provider is not available here: exit 2, with the fix. */
-export class ProviderUnavailableError extends Error {
+export class ProviderUnavailableError extends SetupError {
   constructor(
     readonly provider: ProviderName,
     readonly detail: string,
@@ -30,7 +31,7 @@ function fixFor(provider: ProviderName): string {
 }
 
 /** The model itself does not load (checked on the CPU provider first, so it is not blamed on a GPU). */
-export class ModelLoadError extends Error {
+export class ModelLoadError extends SetupError {
   constructor(readonly modelName: string, detail: string) {
     super(`${modelName}: onnxruntime cannot load this model: ${detail}`);
     this.name = 'ModelLoadError';

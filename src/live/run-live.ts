@@ -8,7 +8,7 @@ import { makeScheduler, requestPrefixes } from '../../sim/simulate.ts';
 import { scheduleLifecycle } from '../../sim/lifecycle.ts';
 import { checkTrace, type Violation } from '../../sim/oracles/index.ts';
 import type { CheckedTrace } from '../../sim/oracles/types.ts';
-import { makeHeader, serializeTrace, withViolationEvents } from '../../traces/writer.ts';
+import { finishTrace, makeHeader } from '../../traces/writer.ts';
 import { InvariantError } from '../core/assert.ts';
 import { RealLoop, type LiveOutcome } from './real-loop.ts';
 import { OrtExecutor, type BatchTiming } from './ort-executor.ts';
@@ -149,14 +149,13 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
     }),
   );
   const endUs = loop.nowUs();
-  const allEvents = withViolationEvents(events, violations, endUs);
   const header = makeHeader(options.seed, scenario.normalized, liveHeaderOptions(options, opened.provider), 'real');
-  const serialized = serializeTrace(header, allEvents);
+  const trace = finishTrace(header, events, violations, endUs);
   return {
     header,
-    events: allEvents,
-    lines: serialized.lines,
-    hash: serialized.hash,
+    events: trace.events,
+    lines: trace.lines,
+    hash: trace.hash,
     violations,
     outcome,
     provider: opened.provider,

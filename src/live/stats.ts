@@ -1,4 +1,5 @@
 import type { TraceEvent } from '../core/events.ts';
+import { percentile } from '../core/percentile.ts';
 
 /** perf_analyzer-style figures of one live run, computed from its trace. */
 export interface LiveStats {
@@ -14,13 +15,6 @@ export interface LiveStats {
   readonly batches: number;
   /** Share of slot-time a sequence held a slot, over every slot and the run's span. */
   readonly slotUtilization: number;
-}
-
-/** Nearest-rank percentile of sorted values (0 for none). */
-export function percentile(sorted: readonly number[], fraction: number): number {
-  if (sorted.length === 0) return 0;
-  const rank = Math.max(1, Math.ceil(fraction * sorted.length));
-  return sorted[Math.min(rank, sorted.length) - 1]!;
 }
 
 export function liveStats(events: readonly TraceEvent[], wallMs: number, totalSlots: number): LiveStats {

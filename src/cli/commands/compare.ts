@@ -4,11 +4,10 @@ import { compareSeeds, summarize, type CompareSummary, type SeedComparison, runC
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CliIO } from '../command.ts';
-import { EXIT_BAD_INPUT } from '../exit-codes.ts';
 import { parseDurationMs } from '../options.ts';
 import { readModel } from './live.ts';
 import { compareLiveSeed } from '../../live/live-compare.ts';
-import { ModelLoadError, PROVIDER_REQUESTS, ProviderUnavailableError, type ProviderRequest } from '../../live/execution-provider.ts';
+import { PROVIDER_REQUESTS, type ProviderRequest } from '../../live/execution-provider.ts';
 import { traceText } from '../../../traces/writer.ts';
 import { EXCLUSION_REASONS } from '../../../sim/compare/outcomes.ts';
 import { BASELINE, loadVariant, parseVariant, type VariantConfig } from '../../../sim/compare/variants.ts';
@@ -97,25 +96,17 @@ async function runLiveCompare(
   const out = typeof args['out'] === 'string' ? args['out'] : undefined;
   const comparisons: SeedComparison[] = [];
   const traces: TraceFile[] = [];
-  try {
-    for (const seed of seeds) {
-      const { comparison, runs } = await compareLiveSeed(configs, file, seed, { provider, durationMs, tolerance, ...(userModel ? { userModel } : {}) });
-      comparisons.push(comparison);
-      if (out !== undefined && comparison.failingConfigs.length > 0 && new Set(traces.map((t) => t.seed)).size < MAX_TRACED_SEEDS) {
-        configs.forEach((config, i) => {
-          if (!comparison.failingConfigs.includes(config.name)) return;
-          const path = join(out, `${safeName(config.scenario.name)}-seed${seed}-${safeName(config.name)}-live.jsonl`);
-          writeFile(path, traceText(runs[i]!));
-          traces.push({ seed, config: config.name, path });
-        });
-      }
+  for (const seed of seeds) {
+    const { comparison, runs } = await compareLiveSeed(configs, file, seed, { provider, durationMs, tolerance, ...(userModel ? { userModel } : {}) });
+    comparisons.push(comparison);
+    if (out !== undefined && comparison.failingConfigs.length > 0 && new Set(traces.map((t) => t.seed)).size < MAX_TRACED_SEEDS) {
+      configs.forEach((config, i) => {
+        if (!comparison.failingConfigs.includes(config.name)) return;
+        const path = join(out, `${safeName(config.scenario.name)}-seed${seed}-${safeName(config.name)}-live.jsonl`);
+        writeFile(path, traceText(runs[i]!));
+        traces.push({ seed, config: config.name, path });
+      });
     }
-  } catch (error) {
-    if (error instanceof ProviderUnavailableError || error instanceof ModelLoadError) {
-      io.err(`seqsim compare: ${error.message}\n`);
-      return EXIT_BAD_INPUT;
-    }
-    throw error;
   }
   const summary = summarize(configs, seeds, comparisons);
   const failed = summary.violationCount + summary.runViolationCount > 0;

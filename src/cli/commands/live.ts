@@ -5,11 +5,11 @@ import { dirname } from 'node:path';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import { InputError } from '../../scenario/types.ts';
 import type { SeqsimCommand } from '../command.ts';
-import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION, UsageError } from '../exit-codes.ts';
+import { EXIT_OK, EXIT_VIOLATION, UsageError } from '../exit-codes.ts';
 import { parsePositiveInt, parseSeed } from '../options.ts';
 import { checkBatcher, safeName } from './run.ts';
 import { parseDurationMs } from '../options.ts';
-import { PROVIDER_REQUESTS, ProviderUnavailableError, ModelLoadError, type ProviderRequest } from '../../live/execution-provider.ts';
+import { PROVIDER_REQUESTS, type ProviderRequest } from '../../live/execution-provider.ts';
 import { liveSession } from '../../live/live-session.ts';
 import { formatLiveReport } from '../../live/live-report.ts';
 import { loadScenario, type LoadSpec } from '../../live/load.ts';
@@ -44,38 +44,30 @@ export const liveCommand: SeqsimCommand = {
   async run(args, io) {
     const provider = args['ep'] as ProviderRequest;
     const durationMs = parseDurationMs(String(args['duration']), '--duration');
-    try {
-      if (args['validate']) return await runValidation(provider, durationMs, io, args['json'] === true);
+    if (args['validate']) return await runValidation(provider, durationMs, io, args['json'] === true);
       if (typeof args['scenario'] !== 'string') throw new UsageError('name a scenario file: seqsim live <scenario> (or seqsim live --validate)');
-      const file = args['scenario'];
-      let scenario = loadScenarioFile(file);
-      const seed = args['seed'] !== undefined ? parseSeed(args['seed']) : (scenario.seed ?? 1);
-      const load = loadSpec(args);
-      if (load !== undefined) scenario = loadScenario(scenario, load, file);
-      const userModel = typeof args['model'] === 'string' ? readModel(args['model']) : undefined;
-      if (typeof args['write-model'] === 'string') {
-        const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
-        writeFile(args['write-model'], buildAccumulatorOnnx(spec));
-      }
-      const batcher = checkBatcher(String(args['batcher']));
-      const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'live', `${safeName(scenario.name)}-seed${seed}.jsonl`);
-      const { result, report } = await liveSession(
-        scenario,
-        file,
-        { seed, provider, durationMs, batcher, ...(userModel ? { userModel } : {}), ...(load ? { load } : {}) },
-        tracePath,
-      );
-      writeFile(tracePath, traceText(result));
-      if (typeof args['svg'] === 'string') writeFile(args['svg'], timelineOfTrace(result.header, result.events).svg);
-      io.out(args['json'] ? `${JSON.stringify(report)}\n` : formatLiveReport(report));
-      return report.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
-    } catch (error) {
-      if (error instanceof ProviderUnavailableError || error instanceof ModelLoadError) {
-        io.err(`seqsim live: ${error.message}\n`);
-        return EXIT_BAD_INPUT;
-      }
-      throw error;
+    const file = args['scenario'];
+    let scenario = loadScenarioFile(file);
+    const seed = args['seed'] !== undefined ? parseSeed(args['seed']) : (scenario.seed ?? 1);
+    const load = loadSpec(args);
+    if (load !== undefined) scenario = loadScenario(scenario, load, file);
+    const userModel = typeof args['model'] === 'string' ? readModel(args['model']) : undefined;
+    if (typeof args['write-model'] === 'string') {
+      const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
+      writeFile(args['write-model'], buildAccumulatorOnnx(spec));
     }
+    const batcher = checkBatcher(String(args['batcher']));
+    const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'live', `${safeName(scenario.name)}-seed${seed}.jsonl`);
+    const { result, report } = await liveSession(
+      scenario,
+      file,
+      { seed, provider, durationMs, batcher, ...(userModel ? { userModel } : {}), ...(load ? { load } : {}) },
+      tracePath,
+    );
+    writeFile(tracePath, traceText(result));
+    if (typeof args['svg'] === 'string') writeFile(args['svg'], timelineOfTrace(result.header, result.events).svg);
+    io.out(args['json'] ? `${JSON.stringify(report)}\n` : formatLiveReport(report));
+    return report.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
   },
 };
 

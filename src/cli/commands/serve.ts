@@ -3,12 +3,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadScenarioFile } from '../../scenario/load.ts';
 import type { SeqsimCommand } from '../command.ts';
-import { EXIT_BAD_INPUT, EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
+import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 import { parsePositiveInt } from '../options.ts';
 import { checkBatcher, safeName } from './run.ts';
 import { readModel } from './live.ts';
 import { parseDurationMs } from '../options.ts';
-import { PROVIDER_REQUESTS, ModelLoadError, ProviderUnavailableError, type ProviderRequest } from '../../live/execution-provider.ts';
+import { PROVIDER_REQUESTS, type ProviderRequest } from '../../live/execution-provider.ts';
 import { startKserveServer } from '../../live/http/kserve-server.ts';
 import { traceText } from '../../../traces/writer.ts';
 
@@ -33,16 +33,7 @@ export const serveCommand: SeqsimCommand = {
     const batcher = checkBatcher(String(args['batcher']));
     const userModel = typeof args['model'] === 'string' ? readModel(args['model']) : undefined;
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'serve', `${safeName(scenario.model.name)}.jsonl`);
-    let server;
-    try {
-      server = await startKserveServer(scenario, { port, host: String(args['host']), provider: args['ep'] as ProviderRequest, drainMs, batcher, ...(userModel ? { userModel } : {}) });
-    } catch (error) {
-      if (error instanceof ProviderUnavailableError || error instanceof ModelLoadError) {
-        io.err(`seqsim serve: ${error.message}\n`);
-        return EXIT_BAD_INPUT;
-      }
-      throw error;
-    }
+    const server = await startKserveServer(scenario, { port, host: String(args['host']), provider: args['ep'] as ProviderRequest, drainMs, batcher, ...(userModel ? { userModel } : {}) });
     io.out(`serving model '${scenario.model.name}' on ${server.url} (KServe v2, ${server.provider}); Ctrl-C stops\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

@@ -8,7 +8,7 @@ import { TraceRecorder } from '../../../sim/recorder.ts';
 import { makeScheduler } from '../../../sim/simulate.ts';
 import { checkTrace } from '../../../sim/oracles/index.ts';
 import type { CheckedTrace } from '../../../sim/oracles/types.ts';
-import { makeHeader, serializeTrace, withViolationEvents } from '../../../traces/writer.ts';
+import { finishTrace, makeHeader } from '../../../traces/writer.ts';
 import { RealLoop } from '../real-loop.ts';
 import { OrtExecutor } from '../ort-executor.ts';
 import { openSessions, type ProviderName, type ProviderRequest } from '../execution-provider.ts';
@@ -211,10 +211,9 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
         referenceOutputs: options.userModel === undefined,
       });
       const endUs = loop.nowUs();
-      const allEvents = withViolationEvents(events, violations, endUs);
+
       const header = makeHeader(0, { ...scenario.normalized, sequences: [] }, { execution_provider: opened.provider, requested_provider: options.provider, front_end: 'kserve-v2-http' }, 'real');
-      const serialized = serializeTrace(header, allEvents);
-      return { header, events: allEvents, lines: serialized.lines, hash: serialized.hash, violations, requests };
+      return { header, ...finishTrace(header, events, violations, endUs), violations, requests };
     },
   };
 }
