@@ -14,6 +14,8 @@ export interface CheckOptions {
   readonly depth: number;
   /** Bound on schedules (complete runs) explored. */
   readonly maxSchedules: number;
+  /** Bound on states expanded (`check --max-states`); unbounded when absent. */
+  readonly maxStates?: number;
   readonly maxEvents?: number;
   /** State hashing and sleep sets (default true); false explores every ordering within `depth`. */
   readonly reduction?: boolean;
@@ -42,6 +44,8 @@ export interface CheckResult {
   readonly depthReached: number;
   /** Some run had more choice points than `depth`: orderings past the bound were not tried. */
   readonly depthBoundHit: boolean;
+  /** Which budget stopped an unfinished search (undefined: it finished or found a counterexample). */
+  readonly budgetSpent: 'schedules' | 'states' | undefined;
   /** The first schedule whose run violated an oracle, with that run. */
   readonly counterexample: { readonly schedule: readonly string[]; readonly run: RunResult } | undefined;
 }
@@ -110,7 +114,8 @@ class Search {
 
   run(): CheckResult {
     for (;;) {
-      if (this.schedules >= this.options.maxSchedules) return this.result(false, undefined);
+      if (this.schedules >= this.options.maxSchedules) return this.result(false, undefined, 'schedules');
+      if (this.statesExplored >= (this.options.maxStates ?? Number.POSITIVE_INFINITY)) return this.result(false, undefined, 'states');
       const outcome = this.runPath();
       if (outcome !== undefined) return this.result(false, namedCounterexample(this.scenario, this.options, outcome));
       if (!this.backtrack()) return this.result(true, undefined);
@@ -202,7 +207,7 @@ class Search {
     return false;
   }
 
-  private result(exhausted: boolean, counterexample: CheckResult['counterexample']): CheckResult {
+  private result(exhausted: boolean, counterexample: CheckResult['counterexample'], budgetSpent?: CheckResult['budgetSpent']): CheckResult {
     assert(this.depthReached <= this.options.depth, 'the search branches only within its depth bound');
     return {
       schedules: this.schedules,
@@ -215,6 +220,7 @@ class Search {
       sleepPrunes: this.sleepPrunes,
       depthReached: this.depthReached,
       depthBoundHit: this.deepestRun > this.options.depth,
+      budgetSpent,
       counterexample,
     };
   }

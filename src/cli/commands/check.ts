@@ -4,6 +4,7 @@ import { loadScenarioFile } from '../../scenario/load.ts';
 import { checkExhaustive, type CheckResult } from '../../../sim/check/dfs.ts';
 import type { CliIO, SeqsimCommand } from '../command.ts';
 import type { Scenario } from '../../scenario/types.ts';
+import { checkRandom } from '../../../sim/check/random-schedules.ts';
 import { checkPct } from '../../../sim/check/pct.ts';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 import { parsePositiveInt, parseSeed } from '../options.ts';
@@ -18,11 +19,12 @@ export const checkCommand: SeqsimCommand = {
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON (keep it small: 2-3 slots, a few sequences)', demandOption: true })
-      .option('strategy', { choices: ['dfs', 'pct'] as const, default: 'dfs', describe: 'dfs: every ordering within --depth; pct: --runs randomised priority schedules' })
+      .option('strategy', { choices: ['dfs', 'pct', 'random'] as const, default: 'dfs', describe: 'dfs: every ordering within --depth; pct: --runs randomised priority schedules; random: --runs uniformly random orderings' })
       .option('depth', { type: 'number', default: 8, describe: 'dfs: branch at the first D choice points of each run' })
-      .option('runs', { type: 'number', default: 1000, describe: 'pct: number of runs' })
+      .option('runs', { type: 'number', default: 1000, describe: 'pct, random: number of runs' })
       .option('bug-depth', { type: 'number', default: 2, describe: 'pct: priority change points + 1 (the bug depth targeted)' })
-      .option('max-schedules', { type: 'number', default: 100_000, describe: 'bound on complete runs' })
+      .option('max-schedules', { type: 'number', default: 100_000, describe: 'dfs: bound on complete runs' })
+      .option('max-states', { type: 'number', describe: 'dfs: bound on states expanded (default: none)' })
       .option('reduction', { type: 'boolean', default: true, describe: 'dfs: state hashing and sleep sets (--no-reduction: every ordering, for comparison)' })
       .option('seed', { type: 'string', describe: "seed for latencies and faults (default: the scenario's, else 1)" })
       .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name>' })
@@ -35,16 +37,19 @@ export const checkCommand: SeqsimCommand = {
     const maxSchedules = parsePositiveInt(args['max-schedules'], '--max-schedules');
     const batcher = checkBatcher(String(args['batcher']));
     if (args['strategy'] === 'pct') return runPct(scenario, seed, batcher, args, io);
+    if (args['strategy'] === 'random') return runRandom(scenario, seed, batcher, args, io);
+    const maxStates = args['max-states'] !== undefined ? parsePositiveInt(args['max-states'], '--max-states') : undefined;
     const started = wallClockMs();
     const reduction = args['reduction'] !== false;
-    const result = checkExhaustive(scenario, { seed, batcher, depth, maxSchedules, reduction });
+    const result = checkExhaustive(scenario, { seed, batcher, depth, maxSchedules, reduction, ...(maxStates !== undefined ? { maxStates } : {}) });
     const wallMs = wallClockMs() - started;
     let trace: string | null = null;
     if (result.counterexample !== undefined) {
       trace = join(String(args['out']), `${safeName(scenario.name)}-counterexample.jsonl`);
       writeTrace(trace, result.counterexample.run);
     }
-    const verdict = result.counterexample !== undefined ? 'counterexample' : result.exhausted ? 'no violation within bounds' : 'schedule budget spent';
+    const verdict =
+      result.counterexample !== undefined ? 'counterexample' : result.exhausted ? 'no violation within bounds' : result.budgetSpent === 'states' ? 'state budget spent' : 'schedule budget spent';
     const report = {
       scenario: scenario.name,
       seed,
@@ -62,7 +67,7 @@ export const checkCommand: SeqsimCommand = {
       deepest_run: result.deepestRun,
       depth_reached: result.depthReached,
       exhausted: result.exhausted,
-      bounds_hit: boundsHit(result, depth, maxSchedules),
+      bounds_hit: boundsHit(result, depth, maxSchedules, maxStates),
       schedules_per_s: perSecond(result.schedules, wallMs),
       states_per_s: perSecond(result.statesExplored, wallMs),
       violation: result.counterexample?.run.violations[0] ?? null,
@@ -86,15 +91,45 @@ export const checkCommand: SeqsimCommand = {
 };
 
 /** Every bound that cut the search short, in words: a bounded result is never silent. */
-function boundsHit(result: CheckResult, depth: number, maxSchedules: number): string[] {
+function boundsHit(result: CheckResult, depth: number, maxSchedules: number, maxStates: number | undefined): string[] {
   const hit: string[] = [];
-  if (!result.exhausted && result.counterexample === undefined) hit.push(`--max-schedules ${maxSchedules} before every schedule within depth ${depth} ran`);
+  if (result.budgetSpent === 'schedules') hit.push(`--max-schedules ${maxSchedules} before every schedule within depth ${depth} ran`);
+  if (result.budgetSpent === 'states') hit.push(`--max-states ${maxStates} before every state within depth ${depth} was expanded`);
   if (result.depthBoundHit) hit.push(`--depth ${depth}: runs have up to ${result.deepestRun} choice points; later ones took their least-label option`);
   return hit;
 }
 
 function perSecond(count: number, wallMs: number): number {
   return Math.round(count / Math.max(wallMs / 1000, 1e-3));
+}
+
+async function runRandom(scenario: Scenario, seed: number, batcher: string, args: Record<string, unknown>, io: CliIO): Promise<number> {
+  const runs = parsePositiveInt(args['runs'], '--runs');
+  const result = checkRandom(scenario, { seed, batcher, runs });
+  let trace: string | null = null;
+  if (result.counterexample !== undefined) {
+    trace = join(String(args['out']), `${safeName(scenario.name)}-random-counterexample.jsonl`);
+    writeTrace(trace, result.counterexample.run);
+  }
+  const report = {
+    scenario: scenario.name,
+    seed,
+    batcher,
+    strategy: 'random',
+    runs: result.runs,
+    choice_points: result.choicePoints,
+    verdict: result.counterexample !== undefined ? 'counterexample' : 'no violation in these runs',
+    violation: result.counterexample?.run.violations[0] ?? null,
+    schedule: result.counterexample?.schedule ?? null,
+    trace,
+  };
+  if (args['json']) io.out(`${JSON.stringify(report)}\n`);
+  else {
+    const lines = [`${scenario.name} (seed ${seed}, ${batcher} batcher): ${result.runs} random-ordering runs, up to ${result.choicePoints} choice points — ${report.verdict}`];
+    if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  replay: seqsim replay ${trace}`);
+    io.out(`${lines.join('\n')}\n`);
+  }
+  return result.counterexample !== undefined ? EXIT_VIOLATION : EXIT_OK;
 }
 
 async function runPct(scenario: Scenario, seed: number, batcher: string, args: Record<string, unknown>, io: CliIO): Promise<number> {
