@@ -42,21 +42,44 @@ class RequestIndex {
     });
   }
 
+  /** Parsed request ids: one id appears on many lines (send, arrive, execute, response). */
+  private readonly parsed = new Map<string, { readonly entry: number | undefined; readonly step: number }>();
+
+  private parse(request: string): { readonly entry: number | undefined; readonly step: number } {
+    let parsed = this.parsed.get(request);
+    if (parsed === undefined) {
+      const attempt = request.replace(/~r\d+$/, '');
+      const colon = attempt.lastIndexOf(':');
+      parsed = { entry: colon < 0 ? undefined : this.byPrefix.get(attempt.slice(0, colon)), step: Number(attempt.slice(colon + 1)) };
+      this.parsed.set(request, parsed);
+    }
+    return parsed;
+  }
+
   entry(request: string): number | undefined {
-    const attempt = request.replace(/~r\d+$/, '');
-    const colon = attempt.lastIndexOf(':');
-    return colon < 0 ? undefined : this.byPrefix.get(attempt.slice(0, colon));
+    return this.parse(request).entry;
   }
 
   step(request: string): number {
-    const attempt = request.replace(/~r\d+$/, '');
-    return Number(attempt.slice(attempt.lastIndexOf(':') + 1));
+    return this.parse(request).step;
   }
 
   /** Every entry written with this id (a fallback where the trace names only the id). */
   entriesOf(id: ScenarioId): readonly number[] {
     return this.byId.get(idKey(id)) ?? [];
   }
+}
+
+/** One index per scenario: every seed and configuration of a comparison reads the same request ids. */
+const indexes = new WeakMap<Scenario, RequestIndex>();
+
+function requestIndexOf(scenario: Scenario): RequestIndex {
+  let index = indexes.get(scenario);
+  if (index === undefined) {
+    index = new RequestIndex(scenario);
+    indexes.set(scenario, index);
+  }
+  return index;
 }
 
 /** Number 5 and string "5" are different sequences: key by the JSON spelling, as the trace writes it. */
@@ -71,7 +94,7 @@ function idKey(id: ScenarioId): string {
  * arrived), `dispatch` and `execute` rows.
  */
 export function sequenceOutcomes(scenario: Scenario, run: Pick<RunResult, 'events'>): SequenceOutcome[] {
-  const index = new RequestIndex(scenario);
+  const index = requestIndexOf(scenario);
   const steps: StepOutcome[][] = scenario.sequences.map((s) => s.steps.map((): StepOutcome => ({ kind: 'none' })));
   const lines: number[][] = scenario.sequences.map((s) => s.steps.map(() => -1));
   const reasons: Set<ExclusionReason>[] = scenario.sequences.map(() => new Set<ExclusionReason>());
@@ -198,8 +221,13 @@ function addToSlot(slots: Map<string, Set<number>>, instance: number, slot: numb
  * (a user's float model batched differently may round differently).
  */
 export function sameOutcome(a: StepOutcome, b: StepOutcome, tolerance = 0): boolean {
-  if (tolerance > 0 && a.kind === 'output' && b.kind === 'output' && typeof a.output === 'number' && typeof b.output === 'number') {
-    return Math.abs(a.output - b.output) <= tolerance * Math.max(1, Math.abs(a.output), Math.abs(b.output));
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'error' && b.kind === 'error') return a.code === b.code;
+  if (a.kind !== 'output' || b.kind !== 'output') return true;
+  if (typeof a.output === 'number' && typeof b.output === 'number') {
+    // === also makes 0 and -0 one value, as the JSON spelling does; NaN equals NaN there too.
+    if (a.output === b.output || (Number.isNaN(a.output) && Number.isNaN(b.output))) return true;
+    return tolerance > 0 && Math.abs(a.output - b.output) <= tolerance * Math.max(1, Math.abs(a.output), Math.abs(b.output));
   }
   return describeOutcome(a) === describeOutcome(b);
 }
