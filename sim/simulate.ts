@@ -194,9 +194,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   return {
     seed: options.seed,
     header,
-    events: trace.events,
-    lines: trace.lines,
-    hash: trace.hash,
+    ...trace,
     violations,
     outcome,
     choices: loop.choices,

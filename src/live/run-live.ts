@@ -153,9 +153,7 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
   const trace = finishTrace(header, events, violations, endUs);
   return {
     header,
-    events: trace.events,
-    lines: trace.lines,
-    hash: trace.hash,
+    ...trace,
     violations,
     outcome,
     provider: opened.provider,
