@@ -45,6 +45,8 @@ export interface LiveOptions {
   readonly durationMs: number;
   /** The user's own ONNX model; undefined runs the generated accumulator. */
   readonly userModel?: UserModel;
+  /** Dense layers of synthetic work per row in the generated model (`--model-work`); 0: none. */
+  readonly modelWorkLayers?: number;
   /** Closed-loop load (perf_analyzer's sequence mode) instead of the scenario's timed sends. */
   readonly load?: LoadSpec;
   readonly batcher?: string;
@@ -80,7 +82,7 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
     // Loads build new ONNX sessions mid-run; live mode keeps one set of sessions for the whole run.
     throw new InputError(file, `lifecycle[${managed}]`, 'live mode runs only a lifecycle stop; simulate loads and unloads with seqsim run');
   }
-  const modelBytes = options.userModel?.bytes ?? buildAccumulatorOnnx(spec);
+  const modelBytes = options.userModel?.bytes ?? buildAccumulatorOnnx(spec, { workLayers: options.modelWorkLayers ?? 0 });
   const opened = await openSessions(modelBytes, options.userModel?.name ?? `${scenario.model.name} (generated accumulator)`, scenario.model.instanceCount, options.provider);
 
   await warmUp(opened.sessions, spec);
@@ -197,6 +199,7 @@ function liveHeaderOptions(options: LiveOptions, provider: ProviderName): Record
     requested_provider: options.provider,
     duration_ms: options.durationMs,
     ...(options.userModel !== undefined ? { model_file: options.userModel.name } : {}),
+    ...((options.modelWorkLayers ?? 0) > 0 ? { model_work_layers: options.modelWorkLayers } : {}),
     ...(options.load !== undefined
       ? { load: { sequences: options.load.sequences, sequence_length: options.load.sequenceLength, concurrency: options.load.concurrency } }
       : {}),

@@ -21,13 +21,15 @@ interface CheckLine {
 }
 
 /** The model variants the generated accumulator must get right: both data types, every CORRID kind. */
-function modelVariants(): { name: string; scenario: Scenario }[] {
-  const variants: { name: string; dataType: string; corrid?: string; boolControls?: boolean }[] = [
+function modelVariants(): { name: string; scenario: Scenario; workLayers: number }[] {
+  const variants: { name: string; dataType: string; corrid?: string; boolControls?: boolean; workLayers?: number }[] = [
     { name: 'int32, no CORRID', dataType: 'TYPE_INT32' },
     { name: 'int32, CORRID uint64', dataType: 'TYPE_INT32', corrid: 'TYPE_UINT64' },
     { name: 'int32, CORRID string, bool controls', dataType: 'TYPE_INT32', corrid: 'TYPE_STRING', boolControls: true },
     { name: 'fp32, CORRID int32', dataType: 'TYPE_FP32', corrid: 'TYPE_INT32' },
     { name: 'fp32, CORRID int64, fp32 controls', dataType: 'TYPE_FP32', corrid: 'TYPE_INT64', boolControls: false },
+    // The synthetic work branch (MatMul, Tanh) must not disturb OUTPUT or the state on any provider.
+    { name: 'int32, CORRID uint64, 8 work layers', dataType: 'TYPE_INT32', corrid: 'TYPE_UINT64', workLayers: 8 },
   ];
   return variants.map((variant) => {
     const flag = (name: string, kind: string): Record<string, unknown> => ({
@@ -53,7 +55,7 @@ function modelVariants(): { name: string; scenario: Scenario }[] {
       },
       sequences: [{ id: 1, steps: [{ value: 1, start: true, end: true }] }],
     };
-    return { name: variant.name, scenario: parseScenario(json, `<validation model ${variant.name}>`, '.') };
+    return { name: variant.name, scenario: parseScenario(json, `<validation model ${variant.name}>`, '.'), workLayers: variant.workLayers ?? 0 };
   });
 }
 
@@ -61,7 +63,8 @@ function modelVariants(): { name: string; scenario: Scenario }[] {
  * `seqsim live --validate` / `npm run validate:gpu`: on the requested provider, (1) the generated
  * model equals the reference accumulator on random batches for every variant, (2) every shipped
  * example scenario runs live with zero violations and agrees with the simulator, (3) a
- * perf_analyzer-style load on Direct and Oldest has zero violations. Any failure: exit 1.
+ * perf_analyzer-style load on Direct and Oldest has zero violations, also with a model that
+ * computes (synthetic work layers). Any failure: exit 1.
  */
 export async function runValidation(provider: ProviderRequest, durationMs: number, io: CliIO, json: boolean): Promise<number> {
   const checks: CheckLine[] = [];
@@ -72,7 +75,7 @@ export async function runValidation(provider: ProviderRequest, durationMs: numbe
   let providerUsed = '';
   for (const variant of modelVariants()) {
     const spec = liveTensorSpec(variant.scenario.model, variant.scenario.normalized['model'] as Record<string, unknown>);
-    const opened = await openSessions(buildAccumulatorOnnx(spec), variant.name, 1, provider);
+    const opened = await openSessions(buildAccumulatorOnnx(spec, { workLayers: variant.workLayers }), variant.name, 1, provider);
     providerUsed = opened.provider;
     const check = await verifyAccumulatorSession(opened.sessions[0]!, variant.scenario.model, spec, new RandomStreams(7).stream('workload'), 200);
     for (const session of opened.sessions) await session.release();
@@ -95,13 +98,13 @@ export async function runValidation(provider: ProviderRequest, durationMs: numbe
         : live.violations.map((v) => `${v.oracle}: ${v.message}`).join('; '),
     });
   }
-  for (const name of ['direct-basic.json', 'oldest-basic.json']) {
+  for (const [name, modelWorkLayers] of [['direct-basic.json', 0], ['oldest-basic.json', 0], ['direct-basic.json', 16]] as const) {
     const file = join(EXAMPLES_DIR, name);
     const load = { sequences: 200, sequenceLength: 8, concurrency: 8 };
     const scenario = loadScenario(loadScenarioFile(file), load, file);
-    const { report: live } = await liveSession(scenario, file, { seed: 1, provider, durationMs, load }, null);
+    const { report: live } = await liveSession(scenario, file, { seed: 1, provider, durationMs, load, modelWorkLayers }, null);
     report({
-      name: `load ${name} (200 sequences × 8, concurrency 8)`,
+      name: `load ${name} (200 sequences × 8, concurrency 8${modelWorkLayers > 0 ? `, ${modelWorkLayers} work layers` : ''})`,
       ok: live.violations.length === 0,
       detail: live.violations.length === 0
         ? `${live.stats.inferencesPerSecond.toFixed(0)} infer/s, p99 ${(live.stats.latencyUs.p99 / 1000).toFixed(2)} ms, batcher overhead ${live.overhead?.overheadPercent.toFixed(1) ?? '?'} %`

@@ -49,6 +49,23 @@ describe('seqsim live', () => {
     expect(second.out).not.toMatch(/live vs simulator/);
   });
 
+  it('--model-work adds synthetic work to the generated model, recorded in the header; misuse is refused', async () => {
+    const trace = join(dir, 'work.jsonl');
+    const run = await cli('live', join(examples, 'oldest-basic.json'), '--ep', 'cpu', '--model-work', '2', '--trace', trace);
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(/live vs simulator: .* 0 differ/);
+    const header = JSON.parse(readFileSync(trace, 'utf8').split('\n')[0]!) as { options: Record<string, unknown> };
+    expect(header.options['model_work_layers']).toBe(2);
+    const withUserModel = await cli('live', join(examples, 'oldest-basic.json'), '--ep', 'cpu', '--model-work', '2', '--model', join(dir, 'any.onnx'));
+    expect(withUserModel.code).toBe(2);
+    expect(withUserModel.err).toMatch(/--model-work .* cannot change your own --model/);
+    for (const bad of ['0', '2000', 'x']) {
+      const refused = await cli('live', join(examples, 'oldest-basic.json'), '--ep', 'cpu', '--model-work', bad);
+      expect(refused.code).toBe(2);
+      expect(refused.err).toMatch(/--model-work/);
+    }
+  });
+
   it('bad input exits 2 with a message naming the problem', async () => {
     const broken = join(dir, 'broken.onnx');
     writeFileSync(broken, 'not a model');

@@ -6,6 +6,8 @@ import { buildAccumulatorOnnx } from '../../src/live/onnx/accumulator-onnx.ts';
 import { ModelProtoType } from '../../src/live/onnx/onnx-schema.ts';
 import { verifyAccumulatorSession } from '../../src/live/verify-model.ts';
 import { RandomStreams } from '../../sim/kernel/random.ts';
+import { WORK_OUTPUT, WORK_WIDTH } from '../../src/live/onnx/synthetic-work.ts';
+import { batchFeeds } from '../../src/live/feeds.ts';
 
 function scenarioWith(model: Record<string, unknown>) {
   return parseScenario({ name: 't', model, sequences: [{ id: 1, steps: [{ value: 1, start: true, end: true }] }] }, '<test>', '.');
@@ -73,6 +75,38 @@ describe('the generated ONNX accumulator', () => {
     const check = await verifyAccumulatorSession(session, scenario.model, spec, new RandomStreams(5).stream('workload'), 60);
     expect(check.mismatches.length).toBeGreaterThan(0);
     expect(check.mismatches[0]).toMatch(/model gave output .* reference/);
+  });
+
+  for (const [dataType, corrid] of [['TYPE_INT32', 'TYPE_UINT64'], ['TYPE_FP32', undefined]] as const) {
+    it(`with synthetic work layers (${dataType}) still equals the reference, and computes a finite WORK output`, async () => {
+      const scenario = scenarioWith(accumulatorModel(dataType, corrid));
+      const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
+      const bytes = buildAccumulatorOnnx(spec, { workLayers: 3 });
+      const { session } = await sessionFor(scenario, bytes);
+      expect(session.outputNames).toEqual(['OUT0', 'OUTPUT_STATE', WORK_OUTPUT]);
+      const check = await verifyAccumulatorSession(session, scenario.model, spec, new RandomStreams(6).stream('workload'), 60);
+      expect(check.mismatches).toEqual([]);
+      const rows = [1, 2, 3].map((input, slot) => ({ slot, request: { input } as never, start: true, end: false, ready: true, corrid: corrid === undefined ? 0 : { u64: '1' }, state: { initialized: true, value: 0 } }));
+      const outputs = await session.run(batchFeeds(spec, rows, dataType === 'TYPE_FP32' ? 'FLOAT' : 'INT32'));
+      const work = outputs[WORK_OUTPUT]!;
+      expect(work.dims).toEqual([3, 1]);
+      const values = [...(work.data as Float32Array)];
+      expect(values.every(Number.isFinite)).toBe(true);
+      // The branch reads INPUT: different inputs give different work results (nothing folds away).
+      expect(new Set(values).size).toBe(3);
+      await session.release();
+    });
+  }
+
+  it('synthetic work layers are bounded and cost one shared weight matrix, not one per layer', () => {
+    const scenario = scenarioWith(accumulatorModel('TYPE_INT32'));
+    const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
+    const small = buildAccumulatorOnnx(spec, { workLayers: 1 }).length;
+    const large = buildAccumulatorOnnx(spec, { workLayers: 64 }).length;
+    expect(small).toBeGreaterThan(WORK_WIDTH * WORK_WIDTH * 4);
+    expect(large - small).toBeLessThan(64 * 200);
+    expect(() => buildAccumulatorOnnx(spec, { workLayers: 1025 })).toThrow(/1\.\.1024/);
+    expect(() => buildAccumulatorOnnx(spec, { workLayers: 1.5 })).toThrow(/integer/);
   });
 
   it('is valid ONNX naming the config tensors, with a batch-dynamic first dimension', () => {

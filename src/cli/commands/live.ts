@@ -16,6 +16,7 @@ import { loadScenario, type LoadSpec } from '../../live/load.ts';
 import { runValidation } from '../../live/validate.ts';
 import { liveTensorSpec } from '../../live/tensor-spec.ts';
 import { buildAccumulatorOnnx } from '../../live/onnx/accumulator-onnx.ts';
+import { MAX_WORK_LAYERS } from '../../live/onnx/synthetic-work.ts';
 import { traceText } from '../../../traces/writer.ts';
 import { timelineOfTrace } from '../../../viz/run-svg.ts';
 
@@ -32,6 +33,7 @@ export const liveCommand: SeqsimCommand = {
       .option('ep', { choices: PROVIDER_REQUESTS, default: 'auto' as const, describe: 'execution provider: auto tries CUDA, then CPU' })
       .option('duration', { type: 'string', default: '60s', describe: 'real-time limit; work still pending then is a liveness violation' })
       .option('model', { type: 'string', describe: "your own ONNX model (instead of the generated accumulator); its tensors are named by the scenario's model config" })
+      .option('model-work', { type: 'number', describe: 'add N dense 256×256 layers per row to the generated model (an extra output the batcher ignores), so session.run costs what a real model does' })
       .option('sequences', { type: 'number', describe: `load mode (perf_analyzer sequence mode): sequences to run (default ${DEFAULT_LOAD.sequences})` })
       .option('sequence-length', { type: 'number', describe: `load mode: requests per sequence (default ${DEFAULT_LOAD.sequenceLength})` })
       .option('concurrency', { type: 'number', describe: `load mode: sequences in flight (default ${DEFAULT_LOAD.concurrency})` })
@@ -51,17 +53,18 @@ export const liveCommand: SeqsimCommand = {
     const seed = args['seed'] !== undefined ? parseSeed(args['seed']) : (scenario.seed ?? 1);
     const load = loadSpec(args);
     if (load !== undefined) scenario = loadScenario(scenario, load, file);
+    const modelWorkLayers = modelWork(args, typeof args['model'] === 'string');
     const userModel = typeof args['model'] === 'string' ? readModel(args['model']) : undefined;
     if (typeof args['write-model'] === 'string') {
       const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
-      writeFile(args['write-model'], buildAccumulatorOnnx(spec));
+      writeFile(args['write-model'], buildAccumulatorOnnx(spec, { workLayers: modelWorkLayers }));
     }
     const batcher = checkBatcher(String(args['batcher']));
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'live', `${safeName(scenario.name)}-seed${seed}.jsonl`);
     const { result, report } = await liveSession(
       scenario,
       file,
-      { seed, provider, durationMs, batcher, ...(userModel ? { userModel } : {}), ...(load ? { load } : {}) },
+      { seed, provider, durationMs, batcher, modelWorkLayers, ...(userModel ? { userModel } : {}), ...(load ? { load } : {}) },
       tracePath,
     );
     writeFile(tracePath, traceText(result));
@@ -70,6 +73,15 @@ export const liveCommand: SeqsimCommand = {
     return report.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
   },
 };
+
+/** `--model-work N`: layers of synthetic work in the generated model (not in a user's own). */
+function modelWork(args: Record<string, unknown>, userModel: boolean): number {
+  if (args['model-work'] === undefined) return 0;
+  if (userModel) throw new UsageError('--model-work adds work to the generated accumulator; it cannot change your own --model');
+  const layers = parsePositiveInt(args['model-work'], '--model-work');
+  if (layers > MAX_WORK_LAYERS) throw new UsageError(`--model-work: at most ${MAX_WORK_LAYERS} layers, got ${layers}`);
+  return layers;
+}
 
 function loadSpec(args: Record<string, unknown>): LoadSpec | undefined {
   const given = ['sequences', 'sequence-length', 'concurrency'].filter((flag) => args[flag] !== undefined);

@@ -1,8 +1,12 @@
 import { ATTRIBUTE_TYPE_INT, ModelProtoType, ONNX_DATA_TYPE, type OnnxElementType } from './onnx-schema.ts';
 import type { LiveTensorSpec } from '../tensor-spec.ts';
 import { TOOL_VERSION } from '../../../traces/version.ts';
+import { WORK_OUTPUT, workBranch } from './synthetic-work.ts';
 
-/** Opset 17: every operator used here (Equal, Where, Add, Cast, Identity) exists there unchanged. */
+/**
+ * Opset 17: every operator used here (Equal, Where, Add, Cast, Identity; MatMul and Tanh for the
+ * synthetic work) exists there unchanged.
+ */
 const OPSET_VERSION = 17;
 /** IR version 8 goes with opset 17 and loads in every onnxruntime since 1.11. */
 const IR_VERSION = 8;
@@ -31,7 +35,15 @@ interface Initializer {
  *
  * Control tensors are compared with their configured true value, so any *_false_true pair works.
  */
-export function buildAccumulatorOnnx(spec: LiveTensorSpec): Uint8Array {
+export interface AccumulatorOnnxOptions {
+  /**
+   * Dense layers of synthetic work per row (`seqsim live --model-work`, synthetic-work.ts): an
+   * extra WORK output that gives session.run a real model's cost. 0 or absent: none.
+   */
+  readonly workLayers?: number;
+}
+
+export function buildAccumulatorOnnx(spec: LiveTensorSpec, options: AccumulatorOnnxOptions = {}): Uint8Array {
   const accumulatorType: OnnxElementType = spec.dataType === 'TYPE_FP32' ? 'FLOAT' : 'INT32';
   const nodes: NodeSpec[] = [];
   const initializers: Initializer[] = [];
@@ -70,6 +82,23 @@ export function buildAccumulatorOnnx(spec: LiveTensorSpec): Uint8Array {
     nodes.push({ op: 'Identity', inputs: ['seqsim_sum'], output: spec.output });
   }
 
+  const workLayers = options.workLayers ?? 0;
+  const outputs = [valueInfo(spec.output, accumulatorType), valueInfo(spec.stateOutput, accumulatorType)];
+  const matrices: Record<string, unknown>[] = [];
+  if (workLayers > 0) {
+    let workInput = spec.input;
+    if (accumulatorType !== 'FLOAT') {
+      workInput = 'seqsim_work_input';
+      nodes.push({ op: 'Cast', inputs: [spec.input], output: workInput, to: ONNX_DATA_TYPE.FLOAT });
+    }
+    const branch = workBranch(workInput, workLayers);
+    nodes.push(...branch.nodes);
+    for (const matrix of branch.matrices) {
+      matrices.push({ name: matrix.name, dataType: ONNX_DATA_TYPE.FLOAT, dims: [...matrix.dims], rawData: new Uint8Array(matrix.values.buffer) });
+    }
+    outputs.push(valueInfo(WORK_OUTPUT, 'FLOAT'));
+  }
+
   const model = {
     irVersion: IR_VERSION,
     producerName: 'seqsim',
@@ -85,9 +114,9 @@ export function buildAccumulatorOnnx(spec: LiveTensorSpec): Uint8Array {
         output: [node.output],
         attribute: node.to === undefined ? [] : [{ name: 'to', type: ATTRIBUTE_TYPE_INT, i: node.to }],
       })),
-      initializer: initializers.map(scalarTensor),
+      initializer: [...initializers.map(scalarTensor), ...matrices],
       input: graphInputs.map((tensor) => valueInfo(tensor.name, tensor.type)),
-      output: [valueInfo(spec.output, accumulatorType), valueInfo(spec.stateOutput, accumulatorType)],
+      output: outputs,
     },
   };
   const problem = ModelProtoType.verify(model);
