@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { SetupError } from '../core/setup-error.ts';
+import type { OrtThreadOptions } from './ort-threads.ts';
 
 export type ProviderRequest = 'cuda' | 'webgpu' | 'cpu' | 'auto';
 export type ProviderName = 'cuda' | 'webgpu' | 'cpu';
@@ -49,7 +50,13 @@ let quieted = false;
  * Opens one InferenceSession per model instance on the requested provider. `auto` tries CUDA,
  * then CPU; an explicit provider that cannot start is a ProviderUnavailableError naming the fix.
  */
-export async function openSessions(model: Uint8Array, modelName: string, instances: number, request: ProviderRequest): Promise<OpenedSessions> {
+export async function openSessions(
+  model: Uint8Array,
+  modelName: string,
+  instances: number,
+  request: ProviderRequest,
+  threads: OrtThreadOptions = {},
+): Promise<OpenedSessions> {
   if (!quieted) {
     // onnxruntime logs a failed provider probe as an ERROR line; seqsim reports it itself.
     ort.env.logLevel = 'fatal';
@@ -66,7 +73,7 @@ export async function openSessions(model: Uint8Array, modelName: string, instanc
     try {
       const sessions: ort.InferenceSession[] = [];
       for (let instance = 0; instance < instances; instance++) {
-        sessions.push(await ort.InferenceSession.create(model, { executionProviders: [provider], logSeverityLevel: 4 }));
+        sessions.push(await ort.InferenceSession.create(model, { executionProviders: [provider], logSeverityLevel: 4, ...threads }));
       }
       return { provider, sessions };
     } catch (error) {

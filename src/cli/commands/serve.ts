@@ -33,7 +33,7 @@ export const serveCommand: SeqsimCommand = {
     const batcher = checkBatcher(String(args['batcher']));
     const userModel = typeof args['model'] === 'string' ? readModel(args['model']) : undefined;
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'serve', `${safeName(scenario.model.name)}.jsonl`);
-    const server = await startKserveServer(scenario, { port, host: String(args['host']), provider: args['ep'] as ProviderRequest, drainMs, batcher, ...(userModel ? { userModel } : {}) });
+    const server = await startKserveServer(scenario, { port, host: String(args['host']), provider: args['ep'] as ProviderRequest, drainMs, batcher, file: String(args['scenario']), ...(userModel ? { userModel } : {}) });
     io.out(`serving model '${scenario.model.name}' on ${server.url} (KServe v2, ${server.provider}); Ctrl-C stops\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

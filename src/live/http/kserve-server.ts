@@ -12,6 +12,7 @@ import { finishTrace, makeHeader } from '../../../traces/writer.ts';
 import { RealLoop } from '../real-loop.ts';
 import { OrtExecutor } from '../ort-executor.ts';
 import { openSessions, type ProviderName, type ProviderRequest } from '../execution-provider.ts';
+import { ortThreadOptions } from '../ort-threads.ts';
 import { liveTensorSpec } from '../tensor-spec.ts';
 import { buildAccumulatorOnnx } from '../onnx/accumulator-onnx.ts';
 import { Stopwatch } from '../overhead.ts';
@@ -29,6 +30,8 @@ export interface ServeOptions {
   readonly batcher?: string;
   /** How long close() waits for requests already accepted to finish. */
   readonly drainMs: number;
+  /** The scenario file, for messages about its config. */
+  readonly file?: string;
 }
 
 export interface ServeResult extends CheckedTrace {
@@ -97,7 +100,8 @@ function readBody(request: IncomingMessage): Promise<unknown> {
 export async function startKserveServer(scenario: Scenario, options: ServeOptions): Promise<KserveServer> {
   const model = scenario.model;
   const spec = liveTensorSpec(model, scenario.normalized['model'] as Record<string, unknown>);
-  const opened = await openSessions(options.userModel?.bytes ?? buildAccumulatorOnnx(spec), options.userModel?.name ?? model.name, model.instanceCount, options.provider);
+  const threads = ortThreadOptions(scenario.normalized['model'] as Record<string, unknown>, options.file ?? `<scenario ${scenario.name}>`);
+  const opened = await openSessions(options.userModel?.bytes ?? buildAccumulatorOnnx(spec), options.userModel?.name ?? model.name, model.instanceCount, options.provider, threads);
   const loop = new RealLoop();
   const recorder = new TraceRecorder(loop, LIVE_MAX_EVENTS);
   const executor = new OrtExecutor(opened.sessions, spec, { keepFeeds: false, hold: () => loop.hold(), onLoop: (task) => loop.post(task), stopwatch: new Stopwatch() });
