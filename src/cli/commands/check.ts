@@ -88,7 +88,7 @@ export const checkCommand: SeqsimCommand = {
       const lines = [
         `${scenario.name} (${runWords({ seed, batcher, chooseDraws })}): ${report.schedules} schedules, ${report.choice_points} choice points${drawWords(chooseDraws, result.drawPoints)}, deepest run ${report.deepest_run} points, ` +
           `${(wallMs / 1000).toFixed(1)} s — ${verdict}${result.exhausted ? ` (depth ${depth})` : ''}`,
-        `  ${reduction ? 'reduction on' : 'reduction off (--no-reduction)'}: ${result.statesExplored} states explored (${result.distinctStates} distinct), ` +
+        `  ${reduction ? 'reduction on' : 'reduction off (--no-reduction)'}: ${result.statesExplored} states explored (${result.distinctStates} distinct${chooseDraws ? ' at orderings; draw points are not hashed' : ''}), ` +
           `${result.statePrunes} duplicate states pruned, ${result.sleepPrunes} sleep-set prunes, branched to depth ${result.depthReached}`,
       ];
       for (const bound of report.bounds_hit) lines.push(`  bound hit: ${bound}`);
