@@ -323,6 +323,7 @@ describe('seqsim check / run / replay / shrink with --choose-draws', () => {
     const rerun = await cli('run', (JSON.parse(shrunk.out) as { reproducer: string }).reproducer, '--seed', '4', '--batcher', DOUBLE_RELEASE, '--trace', join(out, 'min-run.jsonl'));
     expect(rerun.code).toBe(1);
     expect(rerun.out).toContain('invariant');
+    expect((await cli('replay', join(out, 'min-run.jsonl'))).out).toMatch(/^identical: .*1 violation\(s\) reproduced/);
   });
 
   it('a scenario\'s "draws" must be "seeded" or "chosen" (exit 2 naming the file and field)', async () => {
