@@ -38,7 +38,7 @@ export class SimExecutor implements Executor {
   execute(batch: Batch, done: (result: ExecuteResult) => void): void {
     const stallUs = this.faults?.stallUs(batch.batch) ?? 0;
     const fails = this.faults?.failBatch(batch.batch) ?? false;
-    const finishUs = this.loop.nowUs() + drawLatencyUs(this.latency, this.stream) + stallUs;
+    const finishUs = this.loop.nowUs() + drawLatencyUs(this.latency, this.stream, () => `latency:exec:I${batch.instance}:b${batch.batch}`) + stallUs;
     if (fails) {
       this.loop.schedule(finishUs, { label: () => `complete:I${batch.instance}:b${batch.batch}`, channel: this.channels[batch.instance] ?? `exec:I${batch.instance}`, about: [batch, 'fails'] }, () =>
         done({ ok: false, error: { code: 'INTERNAL', message: 'seqsim fault: the model instance failed to execute the batch' } }),

@@ -13,7 +13,9 @@ export interface FaultTarget {
 /**
  * Decides and records injected faults. Draws come from the run's `faults` stream and only for
  * kinds whose rate is above 0, so enabling one kind never shifts the workload or another stream.
- * Every fault that fires is a `fault` trace event and is counted (fault accountability).
+ * Every fault that fires is a `fault` trace event and is counted (fault accountability). Each draw
+ * is named ("fault:request_drop:7:2", "fault:executor_failure:b3"): with `--choose-draws` the
+ * stream is a ChoosingStream and the name labels the choice point.
  */
 export class FaultInjector {
   readonly fired: Partial<Record<FaultKind, number>> = {};
@@ -43,7 +45,7 @@ export class FaultInjector {
   /** Extra one-way delay in µs (0 = none). */
   extraDelayUs(target: FaultTarget): number {
     if (!this.decide('transport_delay', this.plan.transportDelay.rate, target)) return 0;
-    const delayUs = this.stream.int(1, this.plan.transportDelay.maxUs);
+    const delayUs = this.stream.int(1, this.plan.transportDelay.maxUs, () => `fault:transport_delay_us:${target.request}`);
     this.record('transport_delay', target, { delay_us: delayUs });
     return delayUs;
   }
@@ -60,7 +62,9 @@ export class FaultInjector {
     const scheduled = this.plan.scheduled.find((f) => f.kind === 'timer_jitter' && f.timer === label && f.occurrence === occurrence);
     const { rate, maxUs } = this.plan.timerJitter;
     let jitterUs = scheduled !== undefined && scheduled.kind === 'timer_jitter' ? scheduled.jitterUs : 0;
-    if (jitterUs === 0 && rate > 0 && this.stream.chance(rate)) jitterUs = this.stream.int(1, maxUs);
+    if (jitterUs === 0 && rate > 0 && this.stream.chance(rate, () => `fault:timer_jitter:${label}#${occurrence}`)) {
+      jitterUs = this.stream.int(1, maxUs, () => `fault:timer_jitter_us:${label}#${occurrence}`);
+    }
     if (jitterUs === 0) return 0;
     this.count('timer_jitter');
     this.recorder.emit({ type: 'fault', kind: 'timer_jitter', timer: label, jitter_us: jitterUs });
@@ -71,9 +75,9 @@ export class FaultInjector {
   misuse(target: FaultTarget, isFirstStep: boolean): MisuseKind | undefined {
     const scheduled = this.plan.scheduled.find((f) => f.kind === 'misuse' && f.step === target.step && sameId(f.sequence, target.sequence));
     let kind: MisuseKind | undefined = scheduled !== undefined && scheduled.kind === 'misuse' ? scheduled.misuse : undefined;
-    if (kind === undefined && this.plan.misuse > 0 && this.stream.chance(this.plan.misuse)) {
+    if (kind === undefined && this.plan.misuse > 0 && this.stream.chance(this.plan.misuse, () => `fault:misuse:${target.request}`)) {
       const options = MISUSE_KINDS.filter((k) => (isFirstStep ? k !== 'start_on_active' : k !== 'missing_start'));
-      kind = options[this.stream.int(0, options.length - 1)]!;
+      kind = this.stream.pick(options, () => `fault:misuse_kind:${target.request}`);
     }
     if (kind !== undefined) this.record('misuse', target, { misuse: kind });
     return kind;
@@ -84,7 +88,9 @@ export class FaultInjector {
     const firstAttempt = !target.request.includes('~r');
     const scheduled = firstAttempt ? this.plan.scheduled.find((f) => f.kind === 'cancel' && f.step === target.step && sameId(f.sequence, target.sequence)) : undefined;
     let afterUs = scheduled !== undefined && scheduled.kind === 'cancel' ? scheduled.afterUs : undefined;
-    if (afterUs === undefined && this.plan.cancel.rate > 0 && this.stream.chance(this.plan.cancel.rate)) afterUs = this.stream.int(0, this.plan.cancel.maxUs);
+    if (afterUs === undefined && this.plan.cancel.rate > 0 && this.stream.chance(this.plan.cancel.rate, () => `fault:cancel:${target.request}`)) {
+      afterUs = this.stream.int(0, this.plan.cancel.maxUs, () => `fault:cancel_after_us:${target.request}`);
+    }
     if (afterUs !== undefined) this.record('cancel', target, { after_us: afterUs });
     return afterUs;
   }
@@ -104,7 +110,7 @@ export class FaultInjector {
       }
     }
     if (this.plan.burst > 0) {
-      const joiners = sequences.flatMap((_, index) => (!starts.has(index) && this.stream.chance(this.plan.burst) ? [index] : []));
+      const joiners = sequences.flatMap((_, index) => (!starts.has(index) && this.stream.chance(this.plan.burst, () => `fault:burst:${index}`) ? [index] : []));
       if (joiners.length >= 2) {
         const atUs = Math.min(...joiners.map((index) => sequences[index]!.startUs));
         for (const index of joiners) starts.set(index, atUs);
@@ -135,12 +141,12 @@ export class FaultInjector {
     // A scheduled fault hits the step's first attempt; a client retry gets through.
     const firstAttempt = !target.request.includes('~r');
     if (firstAttempt && this.plan.scheduled.some((f) => f.kind === kind && 'step' in f && f.step === target.step && sameId(f.sequence, target.sequence))) return true;
-    return rate > 0 && this.stream.chance(rate);
+    return rate > 0 && this.stream.chance(rate, () => `fault:${kind}:${target.request}`);
   }
 
   private decideBatch(kind: FaultKind, rate: number, batch: number): boolean {
     if (this.plan.scheduled.some((f: ScheduledFault) => f.kind === kind && 'batch' in f && f.batch === batch)) return true;
-    return rate > 0 && this.stream.chance(rate);
+    return rate > 0 && this.stream.chance(rate, () => `fault:${kind}:b${batch}`);
   }
 
   private record(kind: FaultKind, target: FaultTarget, extra: Record<string, unknown> = {}): true {

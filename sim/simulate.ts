@@ -4,7 +4,8 @@ import { scenarioIdText } from '../src/core/ids.ts';
 import type { Scenario, ScenarioSequence } from '../src/scenario/types.ts';
 import { SequenceBatchScheduler, type BatcherOptions } from '../src/batcher/index.ts';
 import { EventLoop, seededChooser, type Chooser, type RecordedChoice, type RunOutcome, type SimLoop } from './kernel/event-queue.ts';
-import { RandomStreams } from './kernel/random.ts';
+import { RandomStreams, type RandomStream } from './kernel/random.ts';
+import { ChoosingStream } from './kernel/choosing-stream.ts';
 import { TraceRecorder } from './recorder.ts';
 import { SimExecutor } from './executor.ts';
 import { buildWorld } from './world.ts';
@@ -31,7 +32,13 @@ export interface SimulateOptions {
    * header so `replay` re-runs the same interleaving.
    */
   readonly schedule?: readonly (number | string)[];
-  /** Keep this many same-instant decisions, named by their options' labels (0 = none). */
+  /**
+   * Fault decisions and latency draws become choice points that the chooser decides (as a
+   * scenario's `"draws": "chosen"` does), instead of draws from the seed's `faults`, `transport`
+   * and `executor` streams (`check --choose-draws`). Recorded in the trace header.
+   */
+  readonly chooseDraws?: boolean;
+  /** Keep this many decisions (orderings, and chosen draws), named by their options' labels (0 = none). */
   readonly recordChoices?: number;
   /** Replaces the event loop (benchmarks compare kernels on the same workload). */
   readonly makeLoop?: (chooser: Chooser) => SimLoop;
@@ -96,6 +103,7 @@ export function headerOptions(options: SimulateOptions): Record<string, unknown>
     slot_order: options.slotOrder ?? 'triton-heap',
     ...(options.batcher !== undefined && options.batcher !== 'real' ? { batcher: options.batcher } : {}),
     ...(options.schedule !== undefined ? { schedule: [...options.schedule] } : {}),
+    ...(options.chooseDraws === true ? { choose_draws: true } : {}),
     ...(options.strictLifecycle === true ? { strict_lifecycle: true } : {}),
   };
 }
@@ -133,8 +141,9 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const loop = options.makeLoop ? options.makeLoop(chooser) : new EventLoop(chooser, options.recordChoices ?? 0);
   const recording = options.record ?? true;
   const recorder = recording ? new TraceRecorder(loop, maxEvents) : new TraceRecorder(loop, maxEvents, false);
-  const faults = scenario.faults === undefined ? undefined : new FaultInjector(scenario.faults, streams.stream('faults'), recorder);
-  const executorStream = streams.stream('executor');
+  const drawn = drawStreams(streams, loop, options.chooseDraws === true || scenario.draws === 'chosen');
+  const faults = scenario.faults === undefined ? undefined : new FaultInjector(scenario.faults, drawn.faults, recorder);
+  const executorStream = drawn.executor;
   const executor = new SimExecutor(loop, scenario.model, scenario.executorLatencyUs, executorStream, faults);
 
   // Timer jitter (a fault) makes the batcher's and reaper's future wake-ups fire late.
@@ -147,7 +156,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     executor,
     recorder,
     faults,
-    transportStream: streams.stream('transport'),
+    transportStream: drawn.transport,
     makeScheduler: makeScheduler(options.batcher ?? 'real'),
     ...swapHook(options.batcher ?? 'real'),
     makeExecutor: (model) => new SimExecutor(loop, model, scenario.executorLatencyUs, executorStream, faults),
@@ -205,6 +214,18 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     scheduleDivergence: scripted?.divergence,
     lifecycle,
   };
+}
+
+/**
+ * The streams that fault decisions and latencies draw from: the seed's, or (choose-draws mode) one
+ * ChoosingStream that makes each draw a recorded choice point. Streams are seeded by name, so
+ * leaving three out never shifts another (the ties, or the workload's).
+ */
+function drawStreams(streams: RandomStreams, loop: SimLoop, chosen: boolean): Record<'faults' | 'transport' | 'executor', RandomStream> {
+  if (!chosen) return { faults: streams.stream('faults'), transport: streams.stream('transport'), executor: streams.stream('executor') };
+  assert(loop instanceof EventLoop, 'chosen draws are asked through the real event loop');
+  const choosing = new ChoosingStream(loop);
+  return { faults: choosing, transport: choosing, executor: choosing };
 }
 
 /** A sequence in a burst sends its first request exactly at the burst's instant. */

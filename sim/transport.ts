@@ -1,6 +1,6 @@
 import type { Latency } from '../src/scenario/types.ts';
 import type { Clock, Timers } from '../src/core/ports.ts';
-import type { RandomStream } from './kernel/random.ts';
+import type { DrawName, RandomStream } from './kernel/random.ts';
 import { drawLatencyUs } from './latency.ts';
 import type { FaultInjector, FaultTarget } from './faults.ts';
 import type { InferRequest } from '../src/core/request.ts';
@@ -33,7 +33,7 @@ export class Connection {
    */
   sendUp(label: () => string, deliver: () => void, about?: InferRequest, captures: unknown = about): void {
     if (about !== undefined && this.faults?.dropRequest(targetOf(about))) return;
-    const atUs = this.deliveryTime(this.lastUpUs, about);
+    const atUs = this.deliveryTime(this.lastUpUs, about, () => `latency:up:${about?.id ?? label()}`);
     if (this.ordered) this.lastUpUs = atUs;
     this.loop.schedule(atUs, { label, channel: this.ordered ? `up:${this.name}` : undefined, about: captures }, deliver);
   }
@@ -41,14 +41,15 @@ export class Connection {
   /** Server → client; the response for `about` may be dropped or delayed by the fault plan. */
   sendDown(label: () => string, deliver: () => void, about?: InferRequest, captures: unknown = about): void {
     if (about !== undefined && this.faults?.dropResponse(targetOf(about))) return;
-    const atUs = this.deliveryTime(this.lastDownUs, about);
+    const atUs = this.deliveryTime(this.lastDownUs, about, () => `latency:down:${about?.id ?? label()}`);
     if (this.ordered) this.lastDownUs = atUs;
     this.loop.schedule(atUs, { label, channel: this.ordered ? `down:${this.name}` : undefined, about: captures }, deliver);
   }
 
-  private deliveryTime(lastUs: number, about: InferRequest | undefined): number {
+  /** `what` names the latency draw: the request ("latency:up:7:2"), else the task ("latency:up:cancel-arrive:7:2"). */
+  private deliveryTime(lastUs: number, about: InferRequest | undefined, what: DrawName): number {
     const extraUs = about !== undefined && this.faults !== undefined ? this.faults.extraDelayUs(targetOf(about)) : 0;
-    const atUs = this.loop.nowUs() + drawLatencyUs(this.latency, this.stream) + extraUs;
+    const atUs = this.loop.nowUs() + drawLatencyUs(this.latency, this.stream, what) + extraUs;
     return this.ordered ? Math.max(atUs, lastUs) : atUs;
   }
 }

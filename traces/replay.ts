@@ -22,9 +22,11 @@ export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOpt
   const batcher = options['batcher'];
   const schedule = options['schedule'];
   const strictLifecycle = options['strict_lifecycle'];
+  const chooseDraws = options['choose_draws'];
+  if (chooseDraws !== undefined && chooseDraws !== true) throw new InputError(file, 'line 1: options.choose_draws', 'must be true when present');
   if (strictLifecycle !== undefined && strictLifecycle !== true) throw new InputError(file, 'line 1: options.strict_lifecycle', 'must be true when present');
   if (schedule !== undefined && !(Array.isArray(schedule) && schedule.every((i) => typeof i === 'string' || (Number.isSafeInteger(i) && (i as number) >= 0)))) {
-    throw new InputError(file, 'line 1: options.schedule', 'must be an array of task labels or non-negative integers');
+    throw new InputError(file, 'line 1: options.schedule', 'must be an array of task or draw labels or non-negative integers');
   }
   if (batcher !== undefined && typeof batcher !== 'string') throw new InputError(file, 'line 1: options.batcher', 'must be a string');
   if (maxEvents !== undefined && !(Number.isSafeInteger(maxEvents) && (maxEvents as number) > 0)) {
@@ -39,6 +41,7 @@ export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOpt
     ...(slotOrder !== undefined ? { slotOrder: slotOrder as 'triton-heap' | 'instance-major' } : {}),
     ...(typeof batcher === 'string' ? { batcher } : {}),
     ...(Array.isArray(schedule) ? { schedule: schedule as (number | string)[] } : {}),
+    ...(chooseDraws === true ? { chooseDraws: true } : {}),
     ...(strictLifecycle === true ? { strictLifecycle: true } : {}),
   };
 }

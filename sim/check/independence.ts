@@ -34,6 +34,8 @@ function isClientTask(label: string): boolean {
  *   through the per-request ledger only. A `respond:R` does not: its `response` event is checked
  *   against cancels, expiries and rejections that server tasks record (the outputs oracle).
  * Random latencies or a fault plan draw from streams every task shares: then nothing commutes.
+ * With chosen draws (`--choose-draws`) they are choice points inside tasks, dependent with every
+ * task and every other draw: still nothing commutes, so no sleep set ever holds a draw's option.
  */
 export function independent(a: string, b: string, drawsFree: boolean): boolean {
   if (!drawsFree || a === b) return false;
@@ -45,7 +47,7 @@ export function independent(a: string, b: string, drawsFree: boolean): boolean {
   return (clientA ? a : b).startsWith('send:');
 }
 
-/** Whether no task of this scenario draws randomness: fixed latencies and no fault plan. */
+/** Whether no task of this scenario draws randomness (or, with chosen draws, meets a draw point): fixed latencies and no fault plan. */
 export function drawsFree(scenario: Scenario): boolean {
   const fixed = (latency: Latency): boolean => typeof latency === 'number' || latency.min === latency.max;
   return scenario.faults === undefined && fixed(scenario.transportLatencyUs) && fixed(scenario.executorLatencyUs);

@@ -2,7 +2,7 @@ import seedrandom from 'seedrandom';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { simulate, type RunResult } from '../simulate.ts';
 import type { Chooser } from '../kernel/event-queue.ts';
-import { namedCounterexample } from './dfs.ts';
+import { namedCounterexample, runOptionsOf, type CheckRunOptions } from './dfs.ts';
 
 export interface RandomScheduleResult {
   readonly runs: number;
@@ -13,9 +13,10 @@ export interface RandomScheduleResult {
 /**
  * `check --strategy random`: the baseline PCT is measured against. Each run picks every
  * same-instant option uniformly from its own stream; latencies and faults stay those of `seed`,
- * so the runs differ in orderings only. A counterexample is re-run as a named schedule.
+ * so the runs differ in orderings only — unless `chooseDraws` makes every fault decision and
+ * latency bucket a choice point, picked uniformly too. A counterexample is re-run as a named schedule.
  */
-export function checkRandom(scenario: Scenario, options: { seed: number; batcher: string; runs: number; maxEvents?: number }): RandomScheduleResult {
+export function checkRandom(scenario: Scenario, options: { seed: number; batcher: string; runs: number } & CheckRunOptions): RandomScheduleResult {
   let choicePoints = 0;
   for (let r = 0; r < options.runs; r++) {
     const random = seedrandom.alea(`seqsim-random-schedule:${options.seed}:${r}`);
@@ -27,7 +28,7 @@ export function checkRandom(scenario: Scenario, options: { seed: number; batcher
         return pick;
       },
     };
-    const run = simulate(scenario, { seed: options.seed, batcher: options.batcher, chooser, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) });
+    const run = simulate(scenario, { seed: options.seed, batcher: options.batcher, chooser, ...runOptionsOf(options) });
     choicePoints = Math.max(choicePoints, picked.length);
     if (run.violations.length > 0) {
       const named = namedCounterexample(scenario, options, picked);

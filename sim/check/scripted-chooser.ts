@@ -4,7 +4,7 @@ import type { ChoicePoint, Chooser } from '../kernel/event-queue.ts';
 export interface ScheduleDivergence {
   /** 0-based index of the choice point. */
   readonly point: number;
-  /** What the schedule asked for: an option index or a task label. */
+  /** What the schedule asked for: an option index, or a task or draw label. */
   readonly wanted: number | string;
   /** The labels of the options the run offered there. */
   readonly options: readonly string[];
@@ -12,9 +12,11 @@ export interface ScheduleDivergence {
 
 /**
  * Follows a schedule — one entry per choice point, either an option index or (in reproducers) the
- * label of the task to run, e.g. "reaper" or "arrive:7:2" — then takes the first option at every
- * later point. Labels keep a reproducer meaningful after a refactor; when a label is no longer among
- * the options, the first divergence is kept so `replay` can say which decision stopped applying.
+ * label of the option to take: a task to run, e.g. "reaper" or "arrive:7:2", or with chosen draws
+ * a draw's outcome, e.g. "fault:request_drop:7:2=fire" — then takes the first option at every
+ * later point (for a draw: skip, min). Labels keep a reproducer meaningful after a refactor; when a
+ * label is no longer among the options, the first divergence is kept so `replay` can say which
+ * decision stopped applying.
  */
 export class ScriptedChooser implements Chooser {
   /** Options at each choice point met so far, what was picked, and the picked task's label. */

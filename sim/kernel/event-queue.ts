@@ -1,12 +1,27 @@
 import { assert } from '../../src/core/assert.ts';
 import type { Clock, TaskOptions, TimerHandle, Timers } from '../../src/core/ports.ts';
 
-/** Several tasks are due at the same microsecond: a choice point. */
+/**
+ * A choice point: several tasks are due at the same microsecond ('order'), or, with
+ * `--choose-draws`, a fault decision or latency bucket is to be drawn ('draw').
+ */
 export interface ChoicePoint {
+  /** Absent means 'order' (choosers written before draws were choices keep working). */
+  readonly kind?: ChoiceKind;
   readonly count: number;
   readonly nowUs: number;
-  /** The i-th option's label ("arrive:7:2", "reaper", …), built only when asked for. */
+  /**
+   * The i-th option's label, built only when asked for: a task ("arrive:7:2", "reaper", …) or a
+   * draw's outcome ("fault:request_drop:7:2=fire", "latency:up:7:2=min").
+   */
   label(index: number): string;
+}
+
+export type ChoiceKind = 'order' | 'draw';
+
+/** Whether a point decides a draw (its option 0 is "skip" or "min"), not an ordering. */
+export function isDraw(point: ChoicePoint): boolean {
+  return point.kind === 'draw';
 }
 
 /** Picks which of several same-time tasks runs next (an index below `point.count`). */
@@ -168,15 +183,30 @@ export class EventLoop implements SimLoop {
     if (eligible.length > 1) {
       const instant = this.instant;
       const label = (index: number): string => labelOf(instant[eligible[index]!]!);
-      const chosen = this.chooser.choose({ count: eligible.length, nowUs: this.now, label });
+      const chosen = this.chooser.choose({ kind: 'order', count: eligible.length, nowUs: this.now, label });
       assert(Number.isInteger(chosen) && chosen >= 0 && chosen < eligible.length, 'chooser picks an option');
       pick = eligible[chosen]!;
-      if (this.choices.length < this.maxRecordedChoices) {
-        const options = eligible.map((_, i) => label(i));
-        this.choices.push({ t: this.now, options, chosen: options[chosen]! });
-      }
+      this.record(eligible.length, label, chosen);
     }
     return this.instant.splice(pick, 1)[0]!;
+  }
+
+  /**
+   * A draw that the chooser decides (choose-draws mode, sim/kernel/choosing-stream.ts): asked and
+   * recorded exactly like an ordering, so checkers branch on it and schedules name it.
+   */
+  chooseDraw(count: number, label: (index: number) => string): number {
+    assert(Number.isInteger(count) && count >= 2, 'a drawn choice has at least two options');
+    const chosen = this.chooser.choose({ kind: 'draw', count, nowUs: this.now, label });
+    assert(Number.isInteger(chosen) && chosen >= 0 && chosen < count, 'chooser picks an option');
+    this.record(count, label, chosen);
+    return chosen;
+  }
+
+  private record(count: number, label: (index: number) => string, chosen: number): void {
+    if (this.choices.length >= this.maxRecordedChoices) return;
+    const options = Array.from({ length: count }, (_, i) => label(i));
+    this.choices.push({ t: this.now, options, chosen: options[chosen]! });
   }
 
   /** Compacts the instant buffer in place (no allocation on the hot path). */

@@ -1,14 +1,22 @@
 import seedrandom from 'seedrandom';
 import { assert } from '../../src/core/assert.ts';
 
-/** One named stream of seeded randomness. */
+/**
+ * What a draw decides ("fault:request_drop:7:2", "latency:up:7:2"), built only when a choosing
+ * stream asks for it: a seeded stream never calls it, so naming a draw costs a closure, no string.
+ */
+export type DrawName = () => string;
+
+/** One named stream of randomness: seeded, or (check --choose-draws) decided by the run's chooser. */
 export interface RandomStream {
   /** Uniform float in [0, 1). */
   next(): number;
   /** Uniform integer in [min, max], both inclusive. */
-  int(min: number, max: number): number;
+  int(min: number, max: number, what?: DrawName): number;
   /** True with probability `rate`. */
-  chance(rate: number): boolean;
+  chance(rate: number, what?: DrawName): boolean;
+  /** One of `items`, uniformly (seeded: exactly the draw of `int(0, items.length - 1)`). */
+  pick<T extends string>(items: readonly T[], what?: DrawName): T;
   /** How many values were drawn: with the seed, the stream's whole state (for state digests). */
   readonly draws: number;
 }
@@ -48,6 +56,10 @@ function makeStream(seedText: string): RandomStream {
     },
     chance(rate) {
       return rate > 0 && next() < rate;
+    },
+    pick(items) {
+      assert(items.length > 0, 'pick() from a non-empty list');
+      return items[stream.int(0, items.length - 1)]!;
     },
   };
   return stream;

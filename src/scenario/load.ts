@@ -12,7 +12,7 @@ import { InputError, type Latency, type Scenario, type ScenarioSequence, type Sc
 
 export { DEFAULT_EXIT_TIMEOUT_US, DEFAULT_DRAIN_TIMEOUT_US } from './lifecycle.ts';
 
-const SCENARIO_FIELDS = ['name', 'seed', 'model', 'executor', 'transport', 'sequences', 'faults', 'lifecycle', 'schedule'] as const;
+const SCENARIO_FIELDS = ['name', 'seed', 'model', 'executor', 'transport', 'sequences', 'faults', 'lifecycle', 'schedule', 'draws'] as const;
 /** A pinned same-instant schedule longer than this is not a reproducer anyone can read. */
 const MAX_SCHEDULE_ENTRIES = 100_000;
 const SEQUENCE_FIELDS = ['id', 'start_us', 'mode', 'steps'] as const;
@@ -60,6 +60,7 @@ export function parseScenario(json: unknown, file: string, baseDir: string, opti
   const faults = root.has('faults') ? parseFaults(root.child('faults'), readId) : undefined;
   const lifecycle = root.has('lifecycle') ? readLifecycle(root.child('lifecycle'), MAX_TIME_US, (r) => readModelJson(r, baseDir)) : [];
   const schedule = root.has('schedule') ? readSchedule(root.child('schedule')) : undefined;
+  const draws = root.has('draws') ? readDraws(root.child('draws')) : undefined;
   // Key order here is the trace header's: every field explicit, the model inline, ids as read.
   const normalized: Record<string, unknown> = {
     name,
@@ -71,14 +72,38 @@ export function parseScenario(json: unknown, file: string, baseDir: string, opti
     ...(faults !== undefined ? { faults: normalizeFaults(faults) } : {}),
     ...(lifecycle.length > 0 ? { lifecycle: normalizeLifecycle(lifecycle) } : {}),
     ...(schedule !== undefined ? { schedule: [...schedule] } : {}),
+    ...(draws !== undefined ? { draws } : {}),
   };
-  return { name, seed, model, executorLatencyUs, transportLatencyUs, sequences, faults, lifecycle, normalized, ...(schedule !== undefined ? { schedule } : {}) };
+  return {
+    name,
+    seed,
+    model,
+    executorLatencyUs,
+    transportLatencyUs,
+    sequences,
+    faults,
+    lifecycle,
+    normalized,
+    ...(schedule !== undefined ? { schedule } : {}),
+    ...(draws !== undefined ? { draws } : {}),
+  };
+}
+
+/**
+ * `draws` (seqsim's extension): "chosen" makes fault decisions and latency draws choice points, as
+ * `check --choose-draws` does, so a reproducer's `schedule` can name them; "seeded" is the default.
+ */
+function readDraws(reader: JsonReader): 'chosen' | undefined {
+  const value = reader.string();
+  if (value !== 'chosen' && value !== 'seeded') reader.fail(`must be "seeded" (the default: the seed draws faults and latencies) or "chosen" (they are choice points), got ${JSON.stringify(value)}`);
+  return value === 'chosen' ? 'chosen' : undefined;
 }
 
 /**
  * `schedule` (seqsim's extension): the same-instant decisions a shrunk reproducer pins, each a task
- * label ("reaper", "arrive:7:2") or an option index; after the list, the first option. With it,
- * ties no longer depend on the seed.
+ * label ("reaper", "arrive:7:2") or an option index — with `"draws": "chosen"`, draw labels too
+ * ("fault:request_drop:7:2=fire") — and after the list, the first option. With it, ties no longer
+ * depend on the seed.
  */
 function readSchedule(reader: JsonReader): (number | string)[] {
   const entries = reader.array();

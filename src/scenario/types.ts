@@ -67,8 +67,14 @@ export interface Scenario {
   /** The fault plan (`faults` block); undefined = no faults. */
   readonly faults: FaultPlan | undefined;
   readonly lifecycle: readonly LifecycleEvent[];
-  /** Pinned same-instant decisions (labels or option indices); undefined = the seed decides. */
+  /** Pinned decisions (task or draw labels, or option indices); undefined = the seed decides. */
   readonly schedule?: readonly (number | string)[];
+  /**
+   * `"draws": "chosen"` (seqsim's extension, a reproducer of `check --choose-draws`): fault
+   * decisions and latency draws are choice points, decided by `schedule` (else option 0, or the
+   * seed's ties when there is no schedule); undefined = the seed draws them.
+   */
+  readonly draws?: 'chosen';
   readonly normalized: Readonly<Record<string, unknown>>;
 }
 

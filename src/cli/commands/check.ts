@@ -15,7 +15,7 @@ import { wallClockMs } from '../../live/wall-clock.ts';
 export const checkCommand: SeqsimCommand = {
   name: 'check',
   usage: 'check <scenario>',
-  describe: 'systematically explore same-instant orderings of a small scenario (bounded DFS, or PCT)',
+  describe: 'systematically explore same-instant orderings (and, with --choose-draws, fault decisions and latency buckets) of a small scenario (bounded DFS, PCT, random)',
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON (keep it small: 2-3 slots, a few sequences)', demandOption: true })
@@ -26,6 +26,11 @@ export const checkCommand: SeqsimCommand = {
       .option('max-schedules', { type: 'number', default: 100_000, describe: 'dfs: bound on complete runs' })
       .option('max-states', { type: 'number', describe: 'dfs: bound on states expanded (default: none)' })
       .option('reduction', { type: 'boolean', default: true, describe: 'dfs: state hashing and sleep sets (--no-reduction: every ordering, for comparison)' })
+      .option('choose-draws', {
+        type: 'boolean',
+        default: false,
+        describe: 'fault decisions (skip / fire) and latency draws (min / mid / max of the range) are choice points too, instead of the seed drawing them',
+      })
       .option('seed', { type: 'string', describe: "seed for latencies and faults (default: the scenario's, else 1)" })
       .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name>' })
       .option('out', { type: 'string', default: join('out', 'check'), describe: 'folder for a counterexample trace' })
@@ -36,12 +41,14 @@ export const checkCommand: SeqsimCommand = {
     const depth = parsePositiveInt(args['depth'], '--depth');
     const maxSchedules = parsePositiveInt(args['max-schedules'], '--max-schedules');
     const batcher = checkBatcher(String(args['batcher']));
-    if (args['strategy'] === 'pct') return runPct(scenario, seed, batcher, args, io);
-    if (args['strategy'] === 'random') return runRandom(scenario, seed, batcher, args, io);
+    // A scenario's `"draws": "chosen"` turns the mode on as well (simulate reads it).
+    const chooseDraws = args['choose-draws'] === true || scenario.draws === 'chosen';
+    if (args['strategy'] === 'pct') return runPct(scenario, { seed, batcher, chooseDraws }, args, io);
+    if (args['strategy'] === 'random') return runRandom(scenario, { seed, batcher, chooseDraws }, args, io);
     const maxStates = args['max-states'] !== undefined ? parsePositiveInt(args['max-states'], '--max-states') : undefined;
     const started = wallClockMs();
     const reduction = args['reduction'] !== false;
-    const result = checkExhaustive(scenario, { seed, batcher, depth, maxSchedules, reduction, ...(maxStates !== undefined ? { maxStates } : {}) });
+    const result = checkExhaustive(scenario, { seed, batcher, depth, maxSchedules, reduction, chooseDraws, ...(maxStates !== undefined ? { maxStates } : {}) });
     const wallMs = wallClockMs() - started;
     let trace: string | null = null;
     if (result.counterexample !== undefined) {
@@ -57,6 +64,7 @@ export const checkCommand: SeqsimCommand = {
       strategy: 'dfs',
       depth,
       reduction,
+      choose_draws: chooseDraws,
       verdict,
       schedules: result.schedules,
       states_explored: result.statesExplored,
@@ -64,6 +72,7 @@ export const checkCommand: SeqsimCommand = {
       duplicate_states_pruned: result.statePrunes,
       sleep_set_prunes: result.sleepPrunes,
       choice_points: result.choicePoints,
+      draw_points: result.drawPoints,
       deepest_run: result.deepestRun,
       depth_reached: result.depthReached,
       exhausted: result.exhausted,
@@ -77,9 +86,9 @@ export const checkCommand: SeqsimCommand = {
     if (args['json']) io.out(`${JSON.stringify(report)}\n`);
     else {
       const lines = [
-        `${scenario.name} (seed ${seed}, ${batcher} batcher): ${report.schedules} schedules, ${report.choice_points} choice points, deepest run ${report.deepest_run} points, ` +
+        `${scenario.name} (${runWords({ seed, batcher, chooseDraws })}): ${report.schedules} schedules, ${report.choice_points} choice points${drawWords(chooseDraws, result.drawPoints)}, deepest run ${report.deepest_run} points, ` +
           `${(wallMs / 1000).toFixed(1)} s — ${verdict}${result.exhausted ? ` (depth ${depth})` : ''}`,
-        `  ${reduction ? 'reduction on' : 'reduction off (--no-reduction)'}: ${result.statesExplored} states explored (${result.distinctStates} distinct), ` +
+        `  ${reduction ? 'reduction on' : 'reduction off (--no-reduction)'}: ${result.statesExplored} states explored (${result.distinctStates} distinct${chooseDraws ? ' at orderings; draw points are not hashed' : ''}), ` +
           `${result.statePrunes} duplicate states pruned, ${result.sleepPrunes} sleep-set prunes, branched to depth ${result.depthReached}`,
       ];
       for (const bound of report.bounds_hit) lines.push(`  bound hit: ${bound}`);
@@ -95,17 +104,34 @@ function boundsHit(result: CheckResult, depth: number, maxSchedules: number, max
   const hit: string[] = [];
   if (result.budgetSpent === 'schedules') hit.push(`--max-schedules ${maxSchedules} before every schedule within depth ${depth} ran`);
   if (result.budgetSpent === 'states') hit.push(`--max-states ${maxStates} before every state within depth ${depth} was expanded`);
-  if (result.depthBoundHit) hit.push(`--depth ${depth}: runs have up to ${result.deepestRun} choice points; later ones took their least-label option`);
+  if (result.depthBoundHit) hit.push(`--depth ${depth}: runs have up to ${result.deepestRun} choice points; later ones took their least-label option${result.drawPoints > 0 ? ' (a draw: skip, min)' : ''}`);
   return hit;
+}
+
+/** What a check ran with, as its report's first line says it. */
+interface CheckRun {
+  readonly seed: number;
+  readonly batcher: string;
+  readonly chooseDraws: boolean;
+}
+
+/** The seed decides latencies and faults, unless draws are choices: the report says which. */
+function runWords(run: CheckRun): string {
+  return `seed ${run.seed}, ${run.batcher} batcher${run.chooseDraws ? ', draws chosen' : ''}`;
+}
+
+function drawWords(chooseDraws: boolean, drawPoints: number): string {
+  return chooseDraws ? ` (${drawPoints} of them draws)` : '';
 }
 
 function perSecond(count: number, wallMs: number): number {
   return Math.round(count / Math.max(wallMs / 1000, 1e-3));
 }
 
-async function runRandom(scenario: Scenario, seed: number, batcher: string, args: Record<string, unknown>, io: CliIO): Promise<number> {
+async function runRandom(scenario: Scenario, run: CheckRun, args: Record<string, unknown>, io: CliIO): Promise<number> {
+  const { seed, batcher, chooseDraws } = run;
   const runs = parsePositiveInt(args['runs'], '--runs');
-  const result = checkRandom(scenario, { seed, batcher, runs });
+  const result = checkRandom(scenario, { seed, batcher, runs, chooseDraws });
   let trace: string | null = null;
   if (result.counterexample !== undefined) {
     trace = join(String(args['out']), `${safeName(scenario.name)}-random-counterexample.jsonl`);
@@ -116,6 +142,7 @@ async function runRandom(scenario: Scenario, seed: number, batcher: string, args
     seed,
     batcher,
     strategy: 'random',
+    choose_draws: chooseDraws,
     runs: result.runs,
     choice_points: result.choicePoints,
     verdict: result.counterexample !== undefined ? 'counterexample' : 'no violation in these runs',
@@ -125,17 +152,18 @@ async function runRandom(scenario: Scenario, seed: number, batcher: string, args
   };
   if (args['json']) io.out(`${JSON.stringify(report)}\n`);
   else {
-    const lines = [`${scenario.name} (seed ${seed}, ${batcher} batcher): ${result.runs} random-ordering runs, up to ${result.choicePoints} choice points — ${report.verdict}`];
+    const lines = [`${scenario.name} (${runWords(run)}): ${result.runs} random-${chooseDraws ? 'schedule' : 'ordering'} runs, up to ${result.choicePoints} choice points — ${report.verdict}`];
     if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  replay: seqsim replay ${trace}`);
     io.out(`${lines.join('\n')}\n`);
   }
   return result.counterexample !== undefined ? EXIT_VIOLATION : EXIT_OK;
 }
 
-async function runPct(scenario: Scenario, seed: number, batcher: string, args: Record<string, unknown>, io: CliIO): Promise<number> {
+async function runPct(scenario: Scenario, run: CheckRun, args: Record<string, unknown>, io: CliIO): Promise<number> {
+  const { seed, batcher, chooseDraws } = run;
   const runs = parsePositiveInt(args['runs'], '--runs');
   const bugDepth = parsePositiveInt(args['bug-depth'], '--bug-depth');
-  const result = checkPct(scenario, { seed, batcher, runs, bugDepth });
+  const result = checkPct(scenario, { seed, batcher, runs, bugDepth, chooseDraws });
   let trace: string | null = null;
   if (result.counterexample !== undefined) {
     trace = join(String(args['out']), `${safeName(scenario.name)}-pct-counterexample.jsonl`);
@@ -147,9 +175,11 @@ async function runPct(scenario: Scenario, seed: number, batcher: string, args: R
     seed,
     batcher,
     strategy: 'pct',
+    choose_draws: chooseDraws,
     runs: result.runs,
     threads: result.threads,
     choice_points: result.choicePoints,
+    draw_points: result.drawPoints,
     verdict: result.counterexample !== undefined ? 'counterexample' : 'no violation in these runs',
     confidence_depth_1_2_3: result.confidence,
     violation: result.counterexample?.run.violations[0] ?? null,
@@ -158,8 +188,8 @@ async function runPct(scenario: Scenario, seed: number, batcher: string, args: R
   if (args['json']) io.out(`${JSON.stringify(report)}\n`);
   else {
     const lines = [
-      `${scenario.name} (seed ${seed}, ${batcher} batcher): ${result.runs} PCT runs, ${result.threads} threads, up to ${result.choicePoints} choice points — ${report.verdict}`,
-      `  confidence that a bug of depth 1 / 2 / 3 would have been found: ${d1}% / ${d2}% / ${d3}% (PCT bound 1/(n·k^(d-1)) per run)`,
+      `${scenario.name} (${runWords(run)}): ${result.runs} PCT runs, ${result.threads} threads, up to ${result.choicePoints} choice points${chooseDraws ? ` and ${result.drawPoints} draws (picked uniformly)` : ''} — ${report.verdict}`,
+      `  confidence that a bug of depth 1 / 2 / 3 would have been found: ${d1}% / ${d2}% / ${d3}% (PCT bound 1/(n·k^(d-1)) per run${chooseDraws ? ', given the draws' : ''})`,
     ];
     if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  replay: seqsim replay ${trace}`);
     io.out(`${lines.join('\n')}\n`);

@@ -21,7 +21,8 @@ export const runCommand: SeqsimCommand = {
       .option('slot-order', { choices: ['triton-heap', 'instance-major'] as const, describe: 'free-slot tie-break' })
       .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo (seqsim explore --list-bugs)' })
       .option('svg', { type: 'string', describe: 'also write the slot-timeline picture here' })
-      .option('strict-lifecycle', { type: 'boolean', default: false, describe: 'every sequence a reload or unload interrupts is a violation' }),
+      .option('strict-lifecycle', { type: 'boolean', default: false, describe: 'every sequence a reload or unload interrupts is a violation' })
+      .option('choose-draws', { type: 'boolean', default: false, describe: "fault decisions and latency draws are choice points (as in check --choose-draws), decided like same-instant ties by the seed's ties stream" }),
   async run(args, io) {
     const scenario = loadScenarioFile(String(args['scenario']));
     const seed = args['seed'] !== undefined ? parseSeed(args['seed']) : (scenario.seed ?? 1);
@@ -29,7 +30,15 @@ export const runCommand: SeqsimCommand = {
     const slotOrder = args['slot-order'] as 'triton-heap' | 'instance-major' | undefined;
     const batcher = checkBatcher(String(args['batcher']));
     const strictLifecycle = args['strict-lifecycle'] === true;
-    const run = simulate(scenario, { seed, batcher, ...(maxEvents ? { maxEvents } : {}), ...(slotOrder ? { slotOrder } : {}), ...(strictLifecycle ? { strictLifecycle } : {}) });
+    const chooseDraws = args['choose-draws'] === true;
+    const run = simulate(scenario, {
+      seed,
+      batcher,
+      ...(maxEvents ? { maxEvents } : {}),
+      ...(slotOrder ? { slotOrder } : {}),
+      ...(strictLifecycle ? { strictLifecycle } : {}),
+      ...(chooseDraws ? { chooseDraws } : {}),
+    });
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'traces', `${safeName(scenario.name)}-seed${seed}.jsonl`);
     writeTrace(tracePath, run);
     if (typeof args['svg'] === 'string') writeSvg(args['svg'], run);

@@ -34,7 +34,14 @@ export const shrinkCommand: SeqsimCommand = {
     if (input.endsWith('.jsonl')) {
       const trace = readTraceFile(input);
       const options = optionsFromHeader(trace, input);
-      json = trace.header.scenario as Record<string, unknown>;
+      // The run the trace records: a pinned schedule (a check counterexample's) and chosen draws
+      // become the scenario's own, so the shrinker starts from the failing run and its reproducer
+      // keeps them (a header schedule wins over the scenario's, as in simulate).
+      json = {
+        ...(trace.header.scenario as Record<string, unknown>),
+        ...(options.schedule !== undefined ? { schedule: [...options.schedule] } : {}),
+        ...(options.chooseDraws === true ? { draws: 'chosen' } : {}),
+      };
       seed = options.seed;
       batcher = checkBatcher(String(args['batcher'] ?? options.batcher ?? 'real'));
     } else {
