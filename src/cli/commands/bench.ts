@@ -7,6 +7,7 @@ import { benchSwarm, benchWorkers, benchZoo, type ZooBenchRow } from '../../../s
 import { benchCheck, DEPTH_BUDGET_SCHEDULES } from '../../../sim/bench/check-bench.ts';
 import { benchCompare } from '../../../sim/bench/compare-bench.ts';
 import { benchDrain } from '../../../sim/bench/lifecycle-bench.ts';
+import { benchRouting } from '../../../sim/bench/routing-bench.ts';
 import { parsePositiveInt } from '../options.ts';
 
 /** Figures, not assertions: speed belongs in a benchmark that prints numbers (brief). */
@@ -109,6 +110,19 @@ export const benchCommand: SeqsimCommand = {
       io.out(
         `compare ${compare.scenario}, ${compare.seeds} seeds × ${compare.configs.length} configurations (${compare.configs.join(' | ')}): ` +
           `${round(compare.compareWallMs)} ms vs ${round(compare.singleRunsWallMs)} ms for its single runs (${round(compare.overheadX, 2)}×)\n`,
+      );
+    }
+    const routing = benchRouting(requests);
+    for (const row of routing) {
+      const key = `routing_oracle_${row.workload.replace(/ /g, '_')}`;
+      figures[`${key}_events`] = row.events;
+      figures[`${key}_wall_ms`] = round(row.checkWallMs, 1);
+    }
+    if (!args['json']) {
+      io.out(
+        `routing oracle alone (checkRouting, best of 3):\n${routing
+          .map((r) => `  ${r.workload.padEnd(15)} ${r.sequences} sequences, ${r.requests} requests, ${r.events} events: ${round(r.checkWallMs, 1)} ms`)
+          .join('\n')}\n`,
       );
     }
     const drain = benchDrain();
