@@ -7,14 +7,22 @@ import { DrainRouter } from './drain.ts';
 /** Triton's shutdown polls the in-flight count once a second (spec §11). */
 export const EXIT_POLL_US = 1_000_000;
 
+/** Whether every lifecycle action has run and taken effect (live runs may then end early). */
+export interface LifecycleProgress {
+  /** Every action ran and finished: loads swapped, drains released, stops exited. */
+  settled(): boolean;
+}
+
 /**
  * Schedules the scenario's lifecycle block. Actions run one at a time, as Triton serialises
  * concurrent load/unload of one model (core PR #236): one that comes due while a reload builds
  * or a drain waits starts once that one took effect.
  */
-export function scheduleLifecycle(scenario: Scenario, loop: Clock & Timers, recorder: TraceRecorder, server: ModelServer): void {
+export function scheduleLifecycle(scenario: Scenario, loop: Clock & Timers, recorder: TraceRecorder, server: ModelServer): LifecycleProgress {
   const waiting: LifecycleEvent[] = [];
   let busy = false;
+  let started = 0;
+  const stops = { exiting: 0 };
   const next = (): void => {
     const event = waiting.shift();
     if (event === undefined) {
@@ -26,7 +34,7 @@ export function scheduleLifecycle(scenario: Scenario, loop: Clock & Timers, reco
   };
   const run = (event: LifecycleEvent, done: () => void): void => {
     if (event.kind === 'stop') {
-      stop(event, loop, recorder, server);
+      stop(event, loop, recorder, server, stops);
       done();
     } else if (event.kind === 'unload') {
       server.unload();
@@ -39,10 +47,12 @@ export function scheduleLifecycle(scenario: Scenario, loop: Clock & Timers, reco
   };
   for (const event of scenario.lifecycle) {
     loop.schedule(event.atUs, { label: `lifecycle:${event.kind}` }, () => {
+      started++;
       waiting.push(event);
       if (!busy) next();
     });
   }
+  return { settled: () => started === scenario.lifecycle.length && !busy && waiting.length === 0 && stops.exiting === 0 };
 }
 
 /**
@@ -52,8 +62,9 @@ export function scheduleLifecycle(scenario: Scenario, loop: Clock & Timers, reco
  * simulating, so every request stays accounted for by the oracles; a real server would close
  * its connections there.
  */
-function stop(event: StopEvent, loop: Clock & Timers, recorder: TraceRecorder, server: ModelServer): void {
+function stop(event: StopEvent, loop: Clock & Timers, recorder: TraceRecorder, server: ModelServer, stops: { exiting: number }): void {
   server.stopSchedulers();
+  stops.exiting++;
   const generation = server.ready?.number ?? server.latestGeneration;
   recorder.emit({ type: 'lifecycle', action: 'stop', generation });
   const deadlineUs = loop.nowUs() + event.exitTimeoutUs;
@@ -61,6 +72,7 @@ function stop(event: StopEvent, loop: Clock & Timers, recorder: TraceRecorder, s
     const inflight = server.inflightSequenceCount();
     if (inflight === 0 || loop.nowUs() >= deadlineUs) {
       recorder.emit({ type: 'lifecycle', action: 'exit', generation, forced: inflight > 0, inflight });
+      stops.exiting--;
       return;
     }
     loop.schedule(Math.min(loop.nowUs() + EXIT_POLL_US, deadlineUs), { label: 'lifecycle:exit-poll', about: deadlineUs }, poll);

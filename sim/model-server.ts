@@ -43,7 +43,7 @@ export interface ModelServerParts {
   readonly slotOrder: SlotOrder;
   /** The first model's backend; later models get theirs from `makeExecutor`. */
   readonly executor: Executor;
-  readonly makeExecutor?: (model: ModelConfig) => Executor;
+  readonly makeExecutor?: (model: ModelConfig, normalized: Readonly<Record<string, unknown>>) => Executor;
   /** Bug-zoo hook run at a reload's swap (the real server does nothing there). */
   readonly onSwap?: ZooBug['onSwap'];
   /** Hands a response or a synchronous error to the request's client. */
@@ -183,7 +183,7 @@ export class ModelServer implements ServerPort {
   /** Rules 5–7: the atomic swap. The old model serves what is bound to it, then is destroyed. */
   private swap(model: ModelConfig, normalized: Readonly<Record<string, unknown>>): void {
     const old = this.current;
-    const executor = this.parts.makeExecutor?.(model) ?? this.parts.executor;
+    const executor = this.parts.makeExecutor?.(model, normalized) ?? this.parts.executor;
     const next = this.createGeneration(model, normalized, executor);
     this.current = next;
     this.emit('swap', next.number, { instances: next.instances.map((instance) => instance.id), ...(old !== undefined ? { previous: old.number } : {}) });

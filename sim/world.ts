@@ -18,8 +18,8 @@ export interface WorldParts {
   /** The batcher's timers (the loop, or the loop with timer-jitter faults). */
   readonly timers: Timers;
   readonly executor: Executor;
-  /** The backend of a model built by a reload (simulator only; live mode runs no loads). */
-  readonly makeExecutor?: (model: ModelConfig) => Executor;
+  /** The backend of a model object a reload builds, from its config and normalised Triton JSON. */
+  readonly makeExecutor?: (model: ModelConfig, normalized: Readonly<Record<string, unknown>>) => Executor;
   readonly recorder: TraceRecorder;
   readonly faults: FaultInjector | undefined;
   readonly transportStream: RandomStream;

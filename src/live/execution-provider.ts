@@ -73,7 +73,7 @@ export async function openSessions(
     try {
       const sessions: ort.InferenceSession[] = [];
       for (let instance = 0; instance < instances; instance++) {
-        sessions.push(await ort.InferenceSession.create(model, { executionProviders: [provider], logSeverityLevel: 4, ...threads }));
+        sessions.push(await openSession(model, provider, threads));
       }
       return { provider, sessions };
     } catch (error) {
@@ -81,4 +81,9 @@ export async function openSessions(
     }
   }
   throw lastError!;
+}
+
+/** One more session of a model on a provider already known to work (a lifecycle's new instances). */
+export function openSession(model: Uint8Array, provider: ProviderName, threads: OrtThreadOptions = {}): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(model, { executionProviders: [provider], logSeverityLevel: 4, ...threads });
 }

@@ -20,7 +20,7 @@ export async function liveSession(scenario: Scenario, file: string, options: Liv
   const result = await runLive(scenario, file, { ...options, keepFeeds: true });
   const totalSlots = scenario.model.instanceCount * scenario.model.slotsPerInstance;
   const stats = liveStats(result.events, result.wallMs, totalSlots);
-  const overhead = result.timings.length > 0 ? await measureOverhead(result.sessions, result.timings, result.batcherMs) : null;
+  const overhead = result.timings.length > 0 ? await measureOverhead(result.timings, result.batcherMs) : null;
   // The simulated twin runs the same scenario; a user's own model has no simulated counterpart.
   const differential =
     options.userModel === undefined

@@ -6,10 +6,13 @@ import type { LiveTensorSpec } from './tensor-spec.ts';
 import type { OnnxElementType } from './onnx/onnx-schema.ts';
 import { wallClockMs } from './wall-clock.ts';
 import type { Stopwatch } from './overhead.ts';
+import type { InstanceSessions } from './instance-sessions.ts';
 
 /** What live mode measures per batch: rows, and how long session.run took (ms). */
 export interface BatchTiming {
   readonly instance: number;
+  /** The session that ran it (the overhead benchmark re-runs the batch on the same one). */
+  readonly session: ort.InferenceSession;
   readonly rows: number;
   readonly realRows: number;
   readonly runMs: number;
@@ -36,25 +39,35 @@ export interface OrtExecutorOptions {
  */
 export class OrtExecutor implements Executor {
   readonly timings: BatchTiming[] = [];
-  private readonly busy: boolean[];
+  private readonly busy = new Set<number>();
   private readonly stateType: OnnxElementType;
 
   constructor(
-    private readonly sessions: readonly ort.InferenceSession[],
+    private readonly sessions: InstanceSessions,
     private readonly spec: LiveTensorSpec,
     private readonly options: OrtExecutorOptions,
   ) {
-    this.busy = sessions.map(() => false);
     this.stateType = spec.dataType === 'TYPE_FP32' ? 'FLOAT' : 'INT32';
   }
 
   execute(batch: Batch, done: (result: ExecuteResult) => void): void {
-    const session = this.sessions[batch.instance];
-    assert(session !== undefined, 'every instance has a session');
-    assert(!this.busy[batch.instance], 'an instance runs one batch at a time');
-    this.busy[batch.instance] = true;
+    assert(!this.busy.has(batch.instance), 'an instance runs one batch at a time');
+    this.busy.add(batch.instance);
     const release = this.options.hold();
     const feeds = this.options.stopwatch.exclude(() => batchFeeds(this.spec, batch.rows, this.stateType));
+    const session = this.sessions.sessionFor(batch.instance);
+    if (session instanceof Promise) {
+      // An instance added while the run goes: its session opens first (not timed as session.run).
+      session.then(
+        (opened) => this.run(opened, batch, feeds, release, done),
+        (error: unknown) => this.fail(batch, release, done, `onnxruntime could not open a session for instance ${batch.instance}: ${messageOf(error)}`),
+      );
+      return;
+    }
+    this.run(session, batch, feeds, release, done);
+  }
+
+  private run(session: ort.InferenceSession, batch: Batch, feeds: Record<string, ort.Tensor>, release: () => void, done: (result: ExecuteResult) => void): void {
     const startedMs = wallClockMs();
     // Starting session.run (its argument checks, the native call) is a direct caller's cost too.
     const running = this.options.stopwatch.exclude(() => session.run(feeds));
@@ -64,6 +77,7 @@ export class OrtExecutor implements Executor {
         // The timing record is the benchmark's bookkeeping, not the batcher's: taken untimed.
         this.timings.push({
           instance: batch.instance,
+          session,
           rows: batch.rows.length,
           realRows: realRowCount(batch),
           runMs,
@@ -74,15 +88,16 @@ export class OrtExecutor implements Executor {
           done({ ok: true, outputs: rowOutputs });
         }));
       },
-      (error: unknown) => {
-        const message = error instanceof Error ? error.message : String(error);
-        this.finish(batch, release, () => done({ ok: false, error: { code: 'INTERNAL', message: `onnxruntime failed to execute the batch: ${message}` } }));
-      },
+      (error: unknown) => this.fail(batch, release, done, `onnxruntime failed to execute the batch: ${messageOf(error)}`),
     );
   }
 
+  private fail(batch: Batch, release: () => void, done: (result: ExecuteResult) => void, message: string): void {
+    this.finish(batch, release, () => done({ ok: false, error: { code: 'INTERNAL', message } }));
+  }
+
   private finish(batch: Batch, release: () => void, complete: () => void): void {
-    this.busy[batch.instance] = false;
+    this.busy.delete(batch.instance);
     this.options.onLoop(complete);
     release();
   }
@@ -105,4 +120,8 @@ function realRowCount(batch: Batch): number {
   let count = 0;
   for (const row of batch.rows) if (row.ready && row.request !== null) count++;
   return count;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

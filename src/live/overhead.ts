@@ -70,7 +70,6 @@ export interface OverheadReport {
  * extra time it adds per batch is small next to session.run itself.
  */
 export async function measureOverhead(
-  sessions: readonly ort.InferenceSession[],
   timings: readonly BatchTiming[],
   batcherMs: number,
 ): Promise<OverheadReport> {
@@ -79,9 +78,8 @@ export async function measureOverhead(
   let realRows = 0;
   for (const timing of timings) {
     if (timing.feeds === undefined) throw new Error('measureOverhead needs the batches kept with keepFeeds');
-    const session = sessions[timing.instance]!;
     const started = wallClockMs();
-    const outputs = await session.run(cloneFeeds(timing.feeds));
+    const outputs = await timing.session.run(cloneFeeds(timing.feeds));
     for (const output of Object.values(outputs)) for (let row = 0; row < timing.rows; row++) Number(output.data[row]);
     rawRunMs += wallClockMs() - started;
     liveRunMs += timing.runMs;

@@ -187,6 +187,9 @@ export class RealLoop implements Clock, Timers {
   }
 
   private checkIdle(): void {
+    // Mid wake-up the queue can be empty for a moment (a task cancels the last timer, then
+    // schedules the next step): the wake-up checks once its instant is drained.
+    if (this.instantUs !== undefined) return;
     if (this.settle === undefined || this.held > 0) return;
     if (this.queue.length === 0 || this.finished?.() === true) this.settle('quiescent');
   }

@@ -5,14 +5,16 @@ import { RandomStreams } from '../../sim/kernel/random.ts';
 import { TraceRecorder } from '../../sim/recorder.ts';
 import { buildWorld } from '../../sim/world.ts';
 import { makeScheduler, requestPrefixes } from '../../sim/simulate.ts';
-import { scheduleLifecycle } from '../../sim/lifecycle.ts';
+import { scheduleLifecycle, type LifecycleProgress } from '../../sim/lifecycle.ts';
 import { checkTrace, type Violation } from '../../sim/oracles/index.ts';
 import type { CheckedTrace } from '../../sim/oracles/types.ts';
 import { finishTrace, makeHeader } from '../../traces/writer.ts';
 import { InvariantError } from '../core/assert.ts';
 import { RealLoop, type LiveOutcome } from './real-loop.ts';
 import { OrtExecutor, type BatchTiming } from './ort-executor.ts';
-import { openSessions, type ProviderName, type ProviderRequest } from './execution-provider.ts';
+import { openSession, openSessions, type ProviderName, type ProviderRequest } from './execution-provider.ts';
+import { InstanceSessions } from './instance-sessions.ts';
+import type { ModelConfig } from '../config/types.ts';
 import { liveTensorSpec, type LiveTensorSpec } from './tensor-spec.ts';
 import { buildAccumulatorOnnx } from './onnx/accumulator-onnx.ts';
 import type { LoadSpec } from './load.ts';
@@ -78,38 +80,48 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
   if (scenario.faults !== undefined) notes.push('the scenario\'s faults block was ignored: injected faults need the virtual clock (use seqsim run)');
   const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
   if (options.userModel === undefined) checkStringCorrids(scenario, file);
-  const managed = scenario.lifecycle.findIndex((event) => event.kind !== 'stop');
-  if (managed >= 0) {
-    // Loads build new ONNX sessions mid-run; live mode keeps one set of sessions for the whole run.
-    throw new InputError(file, `lifecycle[${managed}]`, 'live mode runs only a lifecycle stop; simulate loads and unloads with seqsim run');
-  }
-  const modelBytes = options.userModel?.bytes ?? buildAccumulatorOnnx(spec, { workLayers: options.modelWorkLayers ?? 0 });
+  const modelBytesFor = (tensors: LiveTensorSpec): Uint8Array => options.userModel?.bytes ?? buildAccumulatorOnnx(tensors, { workLayers: options.modelWorkLayers ?? 0 });
   const threads = ortThreadOptions(scenario.normalized['model'] as Record<string, unknown>, file);
+  const modelBytes = modelBytesFor(spec);
   const opened = await openSessions(modelBytes, options.userModel?.name ?? `${scenario.model.name} (generated accumulator)`, scenario.model.instanceCount, options.provider, threads);
 
   await warmUp(opened.sessions, spec);
   const loop = new RealLoop();
   const recorder = new TraceRecorder(loop, LIVE_MAX_EVENTS);
   const stopwatch = new Stopwatch();
-  const executor = new OrtExecutor(opened.sessions, spec, {
+  const executorOptions = {
     keepFeeds: options.keepFeeds ?? false,
     hold: () => loop.hold(),
-    onLoop: (task) => loop.post(task),
+    onLoop: (task: () => void) => loop.post(task),
     stopwatch,
-  });
+  };
+  // Later model objects (a lifecycle reload) get sessions of the model their own config generates.
+  const pools = [new InstanceSessions(() => openSession(modelBytes, opened.provider, threads), new Map(opened.sessions.map((session, instance) => [instance, session])))];
+  const executors = [new OrtExecutor(pools[0]!, spec, executorOptions)];
+  const makeExecutor = (model: ModelConfig, normalized: Readonly<Record<string, unknown>>): OrtExecutor => {
+    const tensors = liveTensorSpec(model, normalized);
+    const bytes = modelBytesFor(tensors);
+    const pool = new InstanceSessions(() => openSession(bytes, opened.provider, threads));
+    pools.push(pool);
+    const executor = new OrtExecutor(pool, tensors, executorOptions);
+    executors.push(executor);
+    return executor;
+  };
   const streams = new RandomStreams(options.seed);
+  const baseScheduler = makeScheduler(options.batcher ?? 'real');
   const world = buildWorld({
     scenario,
     loop,
     timers: timedTimers(loop, stopwatch),
-    executor,
+    executor: executors[0]!,
+    makeExecutor,
     recorder,
     faults: undefined,
     transportStream: streams.stream('transport'),
-    makeScheduler: makeScheduler(options.batcher ?? 'real'),
+    // Every model object's scheduler, the first and any a reload builds, is timed.
+    makeScheduler: (model, deps, schedulerOptions) => timeEntryPoints(baseScheduler(model, deps, schedulerOptions), stopwatch),
     slotOrder: 'triton-heap',
   });
-  timeEntryPoints(world.scheduler, stopwatch);
   const prefixes = requestPrefixes(scenario);
   let clientsDone = 0;
   const addClient = (sequence: Scenario['sequences'][number], prefix: string, onDone?: () => void): void =>
@@ -117,19 +129,23 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
       clientsDone++;
       onDone?.();
     });
-  if (scenario.lifecycle.length === 0) {
-    loop.finishWhen(() => {
-      if (clientsDone < scenario.sequences.length) return false;
-      const occupancy = world.scheduler.occupancy();
-      return occupancy.heldSlots === 0 && occupancy.queuedRequests === 0 && occupancy.batchesInFlight === 0;
+  let lifecycle: LifecycleProgress | undefined;
+  // The run may end with only housekeeping timers left (the reaper's next check): once every
+  // client is done, every lifecycle action took effect and no model object holds or runs work.
+  loop.finishWhen(() => {
+    if (clientsDone < scenario.sequences.length || lifecycle === undefined || !lifecycle.settled()) return false;
+    return world.server.generations.every((generation) => {
+      if (generation.state === 'destroyed') return true;
+      const occupancy = generation.scheduler.occupancy();
+      return generation.state === 'ready' && occupancy.heldSlots === 0 && occupancy.queuedRequests === 0 && occupancy.batchesInFlight === 0;
     });
-  }
+  });
   const startedMs = wallClockMs();
   loop.startClock();
   loop.post(() => {
     if (options.load === undefined) scenario.sequences.forEach((sequence, index) => addClient(sequence, prefixes[index]!));
     else startLoadLanes(scenario, prefixes, options.load.concurrency, loop, addClient);
-    scheduleLifecycle(scenario, loop, recorder, world.server);
+    lifecycle = scheduleLifecycle(scenario, loop, recorder, world.server);
   });
   let outcome = await loop.whenIdle(options.durationMs);
   const wallMs = wallClockMs() - startedMs;
@@ -150,6 +166,8 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
       maxEvents: LIVE_MAX_EVENTS,
       realClock: { timerSlackUs: LIVE_TIMER_SLACK_US, durationMs: options.durationMs },
       referenceOutputs: options.userModel === undefined,
+      // A managed model's oracles check each model object against its own config.
+      ...(world.server.managed ? { generationModels: world.server.generations.map((generation) => generation.model) } : {}),
     }),
   );
   const endUs = loop.nowUs();
@@ -161,10 +179,10 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
     violations,
     outcome,
     provider: opened.provider,
-    timings: executor.timings,
+    timings: executors.flatMap((executor) => executor.timings),
     wallMs,
     batcherMs: stopwatch.ms,
-    sessions: opened.sessions,
+    sessions: (await Promise.all(pools.map((pool) => pool.all()))).flat(),
     spec,
     notes,
   };
@@ -179,11 +197,12 @@ function timedTimers(loop: RealLoop, stopwatch: Stopwatch): Timers {
 }
 
 /** The scheduler's entry points from the server side, timed the same way. */
-function timeEntryPoints(scheduler: SequenceBatchScheduler, stopwatch: Stopwatch): void {
+function timeEntryPoints(scheduler: SequenceBatchScheduler, stopwatch: Stopwatch): SequenceBatchScheduler {
   const enqueue = scheduler.enqueue.bind(scheduler);
   const cancel = scheduler.cancel.bind(scheduler);
   scheduler.enqueue = (request) => stopwatch.time(() => enqueue(request));
   scheduler.cancel = (request) => stopwatch.time(() => cancel(request));
+  return scheduler;
 }
 
 /**

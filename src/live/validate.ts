@@ -62,7 +62,7 @@ function modelVariants(): { name: string; scenario: Scenario; workLayers: number
 /**
  * `seqsim live --validate` / `npm run validate:gpu`: on the requested provider, (1) the generated
  * model equals the reference accumulator on random batches for every variant, (2) every shipped
- * example scenario runs live with zero violations and agrees with the simulator, (3) a
+ * example scenario (lifecycle ones included) runs live with zero violations and agrees with the simulator, (3) a
  * perf_analyzer-style load on Direct and Oldest has zero violations, also with a model that
  * computes (synthetic work layers). Any failure: exit 1.
  */
@@ -85,7 +85,8 @@ export async function runValidation(provider: ProviderRequest, durationMs: numbe
       detail: check.mismatches.length === 0 ? `${check.rows} rows (${check.paddingRows} padding) equal the reference` : check.mismatches.join('; '),
     });
   }
-  const examples = readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).sort();
+  const lifecycleExamples = readdirSync(join(EXAMPLES_DIR, 'lifecycle')).filter((name) => name.endsWith('.json')).sort();
+  const examples = [...readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).sort(), ...lifecycleExamples.map((name) => join('lifecycle', name))];
   for (const name of examples) {
     const file = join(EXAMPLES_DIR, name);
     const scenario = loadScenarioFile(file);

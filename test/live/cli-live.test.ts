@@ -100,9 +100,10 @@ describe('seqsim live', () => {
     expect(code).toBe(0);
     expect(out).toMatch(/✓ model int32, CORRID uint64: \d+ rows \(\d+ padding\) equal the reference/);
     expect(out).toMatch(/✓ scenario direct-basic\.json/);
+    expect(out).toMatch(/✓ scenario lifecycle\/direct-to-oldest-drain\.json/);
     expect(out).toMatch(/✓ load oldest-basic\.json/);
     expect(out).toMatch(/✓ model int32, CORRID uint64, 8 work layers: \d+ rows/);
     expect(out).toMatch(/✓ load direct-basic\.json \(200 sequences × 8, concurrency 8, 16 work layers\)/);
-    expect(out).toMatch(/validation on cpu \(requested cpu\): 14 passed, 0 failed/);
+    expect(out).toMatch(/validation on cpu \(requested cpu\): 20 passed, 0 failed/);
   });
 });

@@ -65,6 +65,20 @@ describe('the real-time loop', () => {
     expect((failing.error as Error).message).toBe('boom');
   });
 
+  it('a task that cancels the last timer and then schedules more does not end the run mid-instant', async () => {
+    // A drain that completes at once cancels its timeout, then schedules the reload's swap.
+    const loop = new RealLoop();
+    const timeout = loop.schedule(loop.nowUs() + 10_000_000, { label: 'drain-timeout' }, () => undefined);
+    let swapped = false;
+    loop.post(() => {
+      loop.cancel(timeout);
+      loop.schedule(loop.nowUs() + 2000, { label: 'swap' }, () => (swapped = true));
+    });
+    expect(await loop.whenIdle(3000)).toBe('quiescent');
+    expect(swapped).toBe(true);
+    loop.shutdown();
+  });
+
   it('ends early once the world says only housekeeping timers are left', async () => {
     const loop = new RealLoop();
     loop.schedule(loop.nowUs() + 10_000_000, { label: 'reaper' }, () => undefined);

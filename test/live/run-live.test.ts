@@ -14,6 +14,7 @@ import { InputError } from '../../src/scenario/types.ts';
 
 const examples = fileURLToPath(new URL('../../sim/examples/', import.meta.url));
 const exampleFiles = readdirSync(examples).filter((name) => name.endsWith('.json')).sort();
+const lifecycleExamples = readdirSync(join(examples, 'lifecycle')).filter((name) => name.endsWith('.json')).sort();
 
 describe('live mode on the CPU provider', () => {
   for (const name of exampleFiles) {
@@ -35,6 +36,29 @@ describe('live mode on the CPU provider', () => {
       // Real time never goes backwards in a live trace.
       const times = result.events.map((e) => e.t);
       expect(times).toEqual([...times].sort((a, b) => a - b));
+    });
+  }
+
+  for (const name of lifecycleExamples) {
+    it(`runs the lifecycle example ${name} live: new model objects get their own sessions, every oracle holds`, async () => {
+      const file = join(examples, 'lifecycle', name);
+      const scenario = loadScenarioFile(file);
+      const { result, report } = await liveSession(scenario, file, { seed: scenario.seed ?? 1, provider: 'cpu', durationMs: 20_000 }, null);
+      const context = JSON.stringify({ violations: report.violations, outcome: result.outcome });
+      expect(result.outcome, context).toBe('quiescent');
+      expect(report.violations, context).toEqual([]);
+      expect(report.differential!.differing).toBe(0);
+      // The lifecycle is carried out live: its actions are in the trace, per model object.
+      const actions = result.events.flatMap((event) => (event.type === 'lifecycle' ? [event.action] : []));
+      const expected = scenario.lifecycle.map((event) => (event.kind === 'stop' ? 'stop' : event.kind === 'unload' ? 'unload' : undefined));
+      for (const action of expected) if (action !== undefined) expect(actions).toContain(action);
+      if (scenario.lifecycle.some((event) => event.kind === 'load')) expect(actions.some((a) => ['swap', 'update', 'noop', 'load-failed'].includes(a))).toBe(true);
+      // Housekeeping timers do not keep a finished run waiting (an 8 s idle timeout included).
+      expect(result.wallMs).toBeLessThan(5000);
+      // New instances (an update's, a reload's) ran on sessions of their own.
+      const instancesThatRan = new Set(result.timings.map((timing) => timing.instance));
+      expect(new Set(result.timings.map((timing) => timing.session)).size).toBe(instancesThatRan.size);
+      if (name === 'scale-2-4-3.json') expect([...instancesThatRan].some((instance) => instance >= scenario.model.instanceCount)).toBe(true);
     });
   }
 

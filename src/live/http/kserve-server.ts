@@ -11,7 +11,8 @@ import type { CheckedTrace } from '../../../sim/oracles/types.ts';
 import { finishTrace, makeHeader } from '../../../traces/writer.ts';
 import { RealLoop } from '../real-loop.ts';
 import { OrtExecutor } from '../ort-executor.ts';
-import { openSessions, type ProviderName, type ProviderRequest } from '../execution-provider.ts';
+import { openSession, openSessions, type ProviderName, type ProviderRequest } from '../execution-provider.ts';
+import { InstanceSessions } from '../instance-sessions.ts';
 import { ortThreadOptions } from '../ort-threads.ts';
 import { liveTensorSpec } from '../tensor-spec.ts';
 import { buildAccumulatorOnnx } from '../onnx/accumulator-onnx.ts';
@@ -101,10 +102,12 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
   const model = scenario.model;
   const spec = liveTensorSpec(model, scenario.normalized['model'] as Record<string, unknown>);
   const threads = ortThreadOptions(scenario.normalized['model'] as Record<string, unknown>, options.file ?? `<scenario ${scenario.name}>`);
-  const opened = await openSessions(options.userModel?.bytes ?? buildAccumulatorOnnx(spec), options.userModel?.name ?? model.name, model.instanceCount, options.provider, threads);
+  const modelBytes = options.userModel?.bytes ?? buildAccumulatorOnnx(spec);
+  const opened = await openSessions(modelBytes, options.userModel?.name ?? model.name, model.instanceCount, options.provider, threads);
   const loop = new RealLoop();
   const recorder = new TraceRecorder(loop, LIVE_MAX_EVENTS);
-  const executor = new OrtExecutor(opened.sessions, spec, { keepFeeds: false, hold: () => loop.hold(), onLoop: (task) => loop.post(task), stopwatch: new Stopwatch() });
+  const sessions = new InstanceSessions(() => openSession(modelBytes, opened.provider, threads), new Map(opened.sessions.map((session, instance) => [instance, session])));
+  const executor = new OrtExecutor(sessions, spec, { keepFeeds: false, hold: () => loop.hold(), onLoop: (task) => loop.post(task), stopwatch: new Stopwatch() });
   const waiting = new Map<InferRequest, ServerResponse>();
   const outputDataType = model.tensorDataType === 'TYPE_FP32' ? 'FP32' : 'INT32';
   const respond = (request: InferRequest, result: InferResult): void => {
