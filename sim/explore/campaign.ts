@@ -2,6 +2,9 @@ import Tinypool from 'tinypool';
 import { fileURLToPath } from 'node:url';
 import { runChunk, type ChunkResult, type ChunkTask, type ViolatingSeed } from './chunk.ts';
 
+/** Chunks handed to each worker thread at once (see runCampaign). */
+const CHUNKS_IN_FLIGHT_PER_WORKER = 2;
+
 /** A campaign is one big chunk task, cut into chunks for the lanes. */
 export interface CampaignOptions extends Omit<ChunkTask, 'stopAtFirst'> {
   readonly keepGoing: boolean;
@@ -61,7 +64,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   } else {
     // This thread is one of the lanes: it works while the worker threads start (each compiles
     // the TypeScript through tsx first), so W lanes need only W - 1 threads.
-    const pool = new Tinypool({ filename: fileURLToPath(new URL('./worker.mjs', import.meta.url)), minThreads: options.workers - 1, maxThreads: options.workers - 1 });
+    // Two chunks in flight per worker thread: the second waits in the worker's own queue, so the
+    // worker never idles while this thread is busy running a chunk and cannot hand it the next.
+    const pool = new Tinypool({
+      filename: fileURLToPath(new URL('./worker.mjs', import.meta.url)),
+      minThreads: options.workers - 1,
+      maxThreads: options.workers - 1,
+      concurrentTasksPerWorker: CHUNKS_IN_FLIGHT_PER_WORKER,
+    });
     try {
       let next = 0;
       const take = (): ChunkTask | undefined => {
@@ -81,7 +91,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
           await new Promise<void>((resolve) => setImmediate(resolve));
         }
       };
-      await Promise.all([mainLane(), ...Array.from({ length: options.workers - 1 }, workerLane)]);
+      await Promise.all([mainLane(), ...Array.from({ length: (options.workers - 1) * CHUNKS_IN_FLIGHT_PER_WORKER }, workerLane)]);
     } finally {
       await pool.destroy();
     }
