@@ -34,3 +34,11 @@ export function ortThreadOptions(model: Record<string, unknown>, file: string): 
   }
   return options;
 }
+
+/** Thread pools the config set, for the trace header (absent: onnxruntime's defaults). */
+export function threadHeaderOptions(threads: OrtThreadOptions): Record<string, number> {
+  return {
+    ...(threads.intraOpNumThreads !== undefined ? { intra_op_threads: threads.intraOpNumThreads } : {}),
+    ...(threads.interOpNumThreads !== undefined ? { inter_op_threads: threads.interOpNumThreads } : {}),
+  };
+}

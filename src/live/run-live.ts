@@ -20,7 +20,7 @@ import { buildAccumulatorOnnx } from './onnx/accumulator-onnx.ts';
 import type { LoadSpec } from './load.ts';
 import { wallClockMs } from './wall-clock.ts';
 import { Stopwatch } from './overhead.ts';
-import { ortThreadOptions, type OrtThreadOptions } from './ort-threads.ts';
+import { ortThreadOptions, threadHeaderOptions } from './ort-threads.ts';
 import type { Timers } from '../core/ports.ts';
 import type { SequenceBatchScheduler } from '../batcher/index.ts';
 import type * as ort from 'onnxruntime-node';
@@ -171,7 +171,7 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
     }),
   );
   const endUs = loop.nowUs();
-  const header = makeHeader(options.seed, scenario.normalized, { ...liveHeaderOptions(options, opened.provider), ...threadHeader(threads) }, 'real');
+  const header = makeHeader(options.seed, scenario.normalized, { ...liveHeaderOptions(options, opened.provider), ...threadHeaderOptions(threads) }, 'real');
   const trace = finishTrace(header, events, violations, endUs);
   return {
     header,
@@ -212,14 +212,6 @@ function timeEntryPoints(scheduler: SequenceBatchScheduler, stopwatch: Stopwatch
 async function warmUp(sessions: readonly ort.InferenceSession[], spec: LiveTensorSpec): Promise<void> {
   const row = { slot: 0, request: null, start: false, end: false, ready: false, corrid: spec.corrid?.onnxType === 'STRING' ? '' : 0, state: paddingState() };
   for (const session of sessions) await session.run(batchFeeds(spec, [row], spec.dataType === 'TYPE_FP32' ? 'FLOAT' : 'INT32'));
-}
-
-/** Thread pools set by the config's parameters, in the header (absent: onnxruntime's defaults). */
-function threadHeader(threads: OrtThreadOptions): Record<string, number> {
-  return {
-    ...(threads.intraOpNumThreads !== undefined ? { intra_op_threads: threads.intraOpNumThreads } : {}),
-    ...(threads.interOpNumThreads !== undefined ? { inter_op_threads: threads.interOpNumThreads } : {}),
-  };
 }
 
 function liveHeaderOptions(options: LiveOptions, provider: ProviderName): Record<string, unknown> {

@@ -13,7 +13,7 @@ import { RealLoop } from '../real-loop.ts';
 import { OrtExecutor } from '../ort-executor.ts';
 import { openSession, openSessions, type ProviderName, type ProviderRequest } from '../execution-provider.ts';
 import { InstanceSessions } from '../instance-sessions.ts';
-import { ortThreadOptions } from '../ort-threads.ts';
+import { ortThreadOptions, threadHeaderOptions } from '../ort-threads.ts';
 import { liveTensorSpec } from '../tensor-spec.ts';
 import { buildAccumulatorOnnx } from '../onnx/accumulator-onnx.ts';
 import { Stopwatch } from '../overhead.ts';
@@ -219,7 +219,7 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
       });
       const endUs = loop.nowUs();
 
-      const header = makeHeader(0, { ...scenario.normalized, sequences: [] }, { execution_provider: opened.provider, requested_provider: options.provider, front_end: 'kserve-v2-http' }, 'real');
+      const header = makeHeader(0, { ...scenario.normalized, sequences: [] }, { execution_provider: opened.provider, requested_provider: options.provider, front_end: 'kserve-v2-http', ...threadHeaderOptions(threads) }, 'real');
       return { header, ...finishTrace(header, events, violations, endUs), violations, requests };
     },
   };
