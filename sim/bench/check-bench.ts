@@ -27,7 +27,16 @@ export interface CheckBenchFigures {
   readonly deepestExhausted: readonly { scenario: string; reduction: boolean; depth: number; schedules: number }[];
   /** Runs until the first counterexample in a canonical world (the bug's strategy): DFS, PCT and random seeds. */
   readonly zoo: readonly { bug: string; dfs: number | null; pct: number | null; random: number | null }[];
+  /**
+   * DFS schedules to the first counterexample in a world whose cancellations come only from the
+   * fault plan (`cancel-before-reap`), with the seed's draws and with chosen draws (`--choose-draws`).
+   */
+  readonly chosenDraws: readonly { bug: string; seeded: number | null; chosen: number | null; chosenExhausted: boolean }[];
 }
+
+/** The world of the chosen-draws figures, and its bounds. */
+export const DRAWS_WORLD = 'cancel-before-reap';
+export const DRAWS_DEPTH = 12;
 
 const CANONICAL = ['direct-race', 'oldest-race'];
 const BUDGET = 2000;
@@ -72,7 +81,19 @@ export function benchCheck(depth: number): CheckBenchFigures {
       random: random.findings.length > 0 ? random.seedsRun : null,
     };
   });
-  return { canonical, deepestExhausted, zoo };
+  const drawWorld = loadScenarioFile(file(DRAWS_WORLD));
+  const chosenDraws = ZOO.filter((bug) => bug.strategy !== 'oldest').map((bug) => {
+    const options = { seed: drawWorld.seed ?? 1, batcher: `bug:${bug.name}`, depth: DRAWS_DEPTH, maxSchedules: BUDGET };
+    const seeded = checkExhaustive(drawWorld, options);
+    const chosen = checkExhaustive(drawWorld, { ...options, chooseDraws: true });
+    return {
+      bug: bug.name,
+      seeded: seeded.counterexample ? seeded.schedules : null,
+      chosen: chosen.counterexample ? chosen.schedules : null,
+      chosenExhausted: chosen.exhausted,
+    };
+  });
+  return { canonical, deepestExhausted, zoo, chosenDraws };
 }
 
 /** Raises the depth bound until the search no longer exhausts within the schedule budget. */

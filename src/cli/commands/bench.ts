@@ -4,7 +4,7 @@ import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { benchViz } from '../../../viz/bench.ts';
 import { benchSwarm, benchWorkers, benchZoo, type ZooBenchRow } from '../../../sim/bench/zoo-bench.ts';
-import { benchCheck, DEPTH_BUDGET_SCHEDULES } from '../../../sim/bench/check-bench.ts';
+import { benchCheck, DEPTH_BUDGET_SCHEDULES, DRAWS_DEPTH, DRAWS_WORLD } from '../../../sim/bench/check-bench.ts';
 import { benchCompare } from '../../../sim/bench/compare-bench.ts';
 import { benchDrain } from '../../../sim/bench/lifecycle-bench.ts';
 import { benchRouting } from '../../../sim/bench/routing-bench.ts';
@@ -85,6 +85,11 @@ export const benchCommand: SeqsimCommand = {
       figures[`${key}_pct_runs`] = z.pct ?? -1;
       figures[`${key}_random_runs`] = z.random ?? -1;
     }
+    for (const d of check.chosenDraws) {
+      const key = `check_draws_${d.bug.replaceAll('-', '_')}`;
+      figures[`${key}_seeded_schedules`] = d.seeded ?? -1;
+      figures[`${key}_chosen_schedules`] = d.chosen ?? -1;
+    }
     if (!args['json']) {
       io.out(
         `check, real batcher, depth ${check.canonical[0]?.depth}:\n${check.canonical
@@ -99,6 +104,9 @@ export const benchCommand: SeqsimCommand = {
             .join(', ')}\n` +
           `check on the canonical world of each bug's strategy, runs to the first counterexample (- = none in 2000): dfs / pct / random seeds\n${check.zoo
             .map((z) => `  ${z.bug.padEnd(28)} ${z.dfs ?? '-'} / ${z.pct ?? '-'} / ${z.random ?? '-'}`)
+            .join('\n')}\n` +
+          `check on ${DRAWS_WORLD} (cancellations only from the fault plan), DFS depth ${DRAWS_DEPTH}, schedules to the first counterexample: seeded draws / chosen draws (- = none; "clean" = chosen draws exhausted the bound)\n${check.chosenDraws
+            .map((d) => `  ${d.bug.padEnd(28)} ${d.seeded ?? '-'} / ${d.chosen ?? (d.chosenExhausted ? 'clean' : '-')}`)
             .join('\n')}\n`,
       );
     }
