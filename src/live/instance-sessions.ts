@@ -35,8 +35,12 @@ export class InstanceSessions {
     return session;
   }
 
-  /** Every session opened so far (to release them, and to re-run batches for the overhead figure). */
+  /**
+   * Every session opened so far (to release them, and to re-run batches for the overhead figure);
+   * one that failed to open failed its batches already and is left out.
+   */
   async all(): Promise<ort.InferenceSession[]> {
-    return Promise.all(this.sessions.values());
+    const settled = await Promise.allSettled(this.sessions.values());
+    return settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
   }
 }
