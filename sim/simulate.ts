@@ -16,6 +16,7 @@ import { finishTrace, makeHeader } from '../traces/writer.ts';
 import { scheduleLifecycle } from './lifecycle.ts';
 import { zooBug, type ZooBug } from './zoo/variants.ts';
 import { FaultInjector } from './faults.ts';
+import { stallWatch } from './stall.ts';
 import { ScriptedChooser, type ScheduleDivergence } from './check/scripted-chooser.ts';
 import type { FaultKind } from '../src/scenario/faults.ts';
 
@@ -49,6 +50,13 @@ export interface SimulateOptions {
   readonly serialize?: boolean;
   /** "real" (default) or "bug:<name>" from the bug zoo (sim/zoo). */
   readonly batcher?: string;
+  /**
+   * End a run that can only spin (nothing but the idle reaper's polling, no progress for longer
+   * than any timeout: sim/stall.ts) as 'stalled' instead of running to the event budget. Default
+   * true; `replay` turns it on only for traces that stalled (`options.stalled`), so traces
+   * recorded before it existed replay to their budget as they did.
+   */
+  readonly stallStop?: boolean;
   /** Every sequence a reload or unload interrupts is a violation (`seqsim run --strict-lifecycle`). */
   readonly strictLifecycle?: boolean;
   /**
@@ -178,7 +186,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   let outcome: RunEnd;
   let broken: InvariantError | undefined;
   try {
-    outcome = loop.run(maxEvents);
+    outcome = loop.run(maxEvents, recording && options.stallStop !== false ? stallWatch(scenario, recorder) : undefined);
   } catch (error) {
     // A batcher assertion fails at the bug (Tiger Style): report it like an oracle, with the
     // trace up to that point, instead of crashing the explorer.
@@ -197,7 +205,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     lifecycle = analysis.lifecycle;
   }
   const endUs = loop.nowUs();
-  const header = makeHeader(options.seed, scenario.normalized, headerOptions(options));
+  const header = makeHeader(options.seed, scenario.normalized, { ...headerOptions(options), ...(outcome === 'stalled' ? { stalled: true } : {}) });
   const summaryExtra = lifecycle !== undefined ? { interrupted: lifecycle.interrupted.length } : undefined;
   const trace = finishTrace(header, events, violations, endUs, { serialize: recording && options.serialize !== false, ...(summaryExtra ? { summaryExtra } : {}) });
   return {

@@ -23,6 +23,8 @@ export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOpt
   const schedule = options['schedule'];
   const strictLifecycle = options['strict_lifecycle'];
   const chooseDraws = options['choose_draws'];
+  const stalled = options['stalled'];
+  if (stalled !== undefined && stalled !== true) throw new InputError(file, 'line 1: options.stalled', 'must be true when present');
   if (chooseDraws !== undefined && chooseDraws !== true) throw new InputError(file, 'line 1: options.choose_draws', 'must be true when present');
   if (strictLifecycle !== undefined && strictLifecycle !== true) throw new InputError(file, 'line 1: options.strict_lifecycle', 'must be true when present');
   if (schedule !== undefined && !(Array.isArray(schedule) && schedule.every((i) => typeof i === 'string' || (Number.isSafeInteger(i) && (i as number) >= 0)))) {
@@ -43,6 +45,9 @@ export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOpt
     ...(Array.isArray(schedule) ? { schedule: schedule as (number | string)[] } : {}),
     ...(chooseDraws === true ? { chooseDraws: true } : {}),
     ...(strictLifecycle === true ? { strictLifecycle: true } : {}),
+    // A run stops at a stall only where the recording did (traces from before stall stops, and
+    // runs that never stalled, replay without it).
+    stallStop: stalled === true,
   };
 }
 

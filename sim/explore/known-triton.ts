@@ -17,7 +17,7 @@ export function isKnownTritonBehaviour(run: RunResult): boolean {
 function isCancelReleaseLeak(run: RunResult): boolean {
   const consequence = (v: { oracle: string; message: string }): boolean =>
     (v.oracle === 'slot-accounting' && v.message.endsWith('(slot leak)')) ||
-    (v.oracle === 'liveness' && /event budget|never got a slot/.test(v.message)) ||
+    (v.oracle === 'liveness' && /event budget|stalled|never got a slot/.test(v.message)) ||
     neverDestroyed(v);
   if (!run.violations.every(consequence)) return false;
   const events = run.events.filter((e) => e.type !== 'violation');
@@ -63,7 +63,7 @@ function isBacklogStarvedByUpdate(run: RunResult): boolean {
     return sent !== undefined && starved.has(generationKey(sent.sequenceKey, arrivedIn.get(sent.request)));
   };
   const consequence = (v: { oracle: string; message: string }): boolean =>
-    (v.oracle === 'liveness' && /event budget|never got a slot/.test(v.message)) || (v.oracle === 'response' && ofStarved(v.message)) || neverDestroyed(v);
+    (v.oracle === 'liveness' && /event budget|stalled|never got a slot/.test(v.message)) || (v.oracle === 'response' && ofStarved(v.message)) || neverDestroyed(v);
   if (!run.violations.every(consequence)) return false;
   return backlogAtEnd.every((waiting) => {
     const backlog = events[waiting.index];

@@ -62,11 +62,30 @@ export interface PendingTask {
   readonly about: unknown;
 }
 
-export type RunOutcome = 'quiescent' | 'budget-exhausted';
+/**
+ * 'stalled': a StallWatch saw nothing but housekeeping tasks (the idle reaper's polling) and no
+ * progress for longer than any timeout of the world: nothing can ever happen again.
+ */
+export type RunOutcome = 'quiescent' | 'budget-exhausted' | 'stalled';
+
+/**
+ * Ends a run that can only spin: when no progress (trace event) was made for `horizonUs` and every
+ * pending task is housekeeping, every deadline the world could act on has passed without effect,
+ * so the polling would go on until the event budget. Checked at most once per horizon.
+ */
+export interface StallWatch {
+  /** Virtual µs of the last observable progress (the last trace event). */
+  lastProgressUs(): number;
+  /** Longer than any deadline the world can still act on (idle timeout, request timeouts, …). */
+  readonly horizonUs: number;
+  /** A task that only polls and acts on deadlines (the idle reaper). */
+  isHousekeeping(label: string): boolean;
+}
 
 /** What a run needs from its event loop; EventLoop is the real one, benchmarks plug in others. */
 export interface SimLoop extends Clock, Timers {
-  run(maxEvents: number): RunOutcome;
+  /** Loops that cannot watch for stalls (benchmark kernels) ignore `stall`. */
+  run(maxEvents: number, stall?: StallWatch): RunOutcome;
   readonly choices: readonly RecordedChoice[];
   readonly eventsExecuted: number;
 }
@@ -132,24 +151,35 @@ export class EventLoop implements SimLoop {
   }
 
   /** Runs until nothing is pending or `maxEvents` tasks have run. */
-  run(maxEvents: number): RunOutcome {
-    return this.runUntil(Number.POSITIVE_INFINITY, maxEvents);
+  run(maxEvents: number, stall?: StallWatch): RunOutcome {
+    return this.runUntil(Number.POSITIVE_INFINITY, maxEvents, stall);
   }
 
   /**
    * Runs every task due at or before `untilUs` ('quiescent' then means: nothing more before that
    * time). Interactive harnesses use it to advance a world step by step.
    */
-  runUntil(untilUs: number, maxEvents: number): RunOutcome {
+  runUntil(untilUs: number, maxEvents: number, stall?: StallWatch): RunOutcome {
+    let stallCheckUs = stall === undefined ? Number.POSITIVE_INFINITY : 0;
     while (this.executed < maxEvents) {
       if (this.instant.length === 0 && !this.dueBy(untilUs)) return 'quiescent';
       const task = this.nextTask();
       if (task === undefined) return 'quiescent';
+      if (this.now >= stallCheckUs && this.now - stall!.lastProgressUs() > stall!.horizonUs) {
+        if (stall!.isHousekeeping(task.labelText()) && this.onlyHousekeeping(stall!)) return 'stalled';
+        stallCheckUs = this.now + stall!.horizonUs;
+      }
       this.executed++;
       if (this.taskObserver !== undefined) this.taskObserver(task.labelText());
       task.run();
     }
     return this.nextTaskPending() ? 'budget-exhausted' : 'quiescent';
+  }
+
+  /** Whether every live pending task is housekeeping (O(n); a stall check runs it rarely). */
+  private onlyHousekeeping(stall: StallWatch): boolean {
+    const busy = (task: Task): boolean => !task.cancelled && !stall.isHousekeeping(task.labelText());
+    return !this.instant.some(busy) && !this.heap.some(busy);
   }
 
   /** Whether a live task is due at or before `untilUs` (drops cancelled tasks at the heap top). */

@@ -33,12 +33,16 @@ export function analyzeTrace(events: readonly TraceEvent[], context: OracleConte
     accounting.add(`${routing.heldAtEnd.length} slot(s) still held after the run went quiescent (slot leak)`, [events.length - 1]);
   }
   const liveness = new ViolationSink('liveness');
-  if (context.runEnded === 'budget-exhausted') {
+  if (context.runEnded === 'budget-exhausted' || context.runEnded === 'stalled') {
     const answered = new Set(events.flatMap((e) => (e.type === 'response' ? [e.request] : [])));
     const missing = [...ledger.sent.values()].filter((s) => !answered.has(s.request));
     const budget = context.realClock !== undefined ? `its real-time limit of ${context.realClock.durationMs} ms` : `its event budget of ${context.maxEvents} events`;
+    const ending =
+      context.runEnded === 'stalled'
+        ? 'run stalled: only the idle reaper\'s polling was left, with no progress for longer than any timeout (it would have run to its event budget)'
+        : `run did not finish within ${budget}`;
     liveness.add(
-      `run did not finish within ${budget}; ${missing.length} request(s) unanswered` +
+      `${ending}; ${missing.length} request(s) unanswered` +
         (missing.length > 0 ? `: ${missing.slice(0, 10).map((s) => s.request).join(', ')}${missing.length > 10 ? ', …' : ''}` : ''),
       missing.slice(0, 10).map((s) => s.index),
     );
