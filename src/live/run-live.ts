@@ -48,6 +48,8 @@ export interface LiveOptions {
   readonly durationMs: number;
   /** The user's own ONNX model; undefined runs the generated accumulator. */
   readonly userModel?: UserModel;
+  /** What the caller left out of the scenario (load mode), each a sentence for the report. */
+  readonly notes?: readonly string[];
   /** Dense layers of synthetic work per row in the generated model (`--model-work`); 0: none. */
   readonly modelWorkLayers?: number;
   /** Closed-loop load (perf_analyzer's sequence mode) instead of the scenario's timed sends. */
@@ -76,7 +78,7 @@ export interface LiveResult extends CheckedTrace {
  * `clock: "real"` in the header) and the same oracles check it.
  */
 export async function runLive(scenario: Scenario, file: string, options: LiveOptions): Promise<LiveResult> {
-  const notes: string[] = [];
+  const notes: string[] = [...(options.notes ?? [])];
   if (scenario.faults !== undefined) notes.push('the scenario\'s faults block was ignored: injected faults need the virtual clock (use seqsim run)');
   const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
   if (options.userModel === undefined) checkStringCorrids(scenario, file);

@@ -49,6 +49,12 @@ describe('seqsim live', () => {
     expect(second.out).not.toMatch(/live vs simulator/);
   });
 
+  it('load mode says what it left out of the scenario (its lifecycle block)', async () => {
+    const { code, out } = await cli('live', join(examples, 'lifecycle', 'scale-2-4-3.json'), '--ep', 'cpu', '--sequences', '4', '--sequence-length', '2', '--concurrency', '2', '--trace', join(dir, 'load-notes.jsonl'));
+    expect(code).toBe(0);
+    expect(out).toMatch(/note: load mode left out the scenario's lifecycle block \(2 entries\)/);
+  });
+
   it('--model-work adds synthetic work to the generated model, recorded in the header; misuse is refused', async () => {
     const trace = join(dir, 'work.jsonl');
     const run = await cli('live', join(examples, 'oldest-basic.json'), '--ep', 'cpu', '--model-work', '2', '--trace', trace);

@@ -12,7 +12,7 @@ import { parseDurationMs } from '../options.ts';
 import { PROVIDER_REQUESTS, type ProviderRequest } from '../../live/execution-provider.ts';
 import { liveSession } from '../../live/live-session.ts';
 import { formatLiveReport } from '../../live/live-report.ts';
-import { loadScenario, type LoadSpec } from '../../live/load.ts';
+import { loadNotes, loadScenario, type LoadSpec } from '../../live/load.ts';
 import { runValidation } from '../../live/validate.ts';
 import { liveTensorSpec } from '../../live/tensor-spec.ts';
 import { buildAccumulatorOnnx } from '../../live/onnx/accumulator-onnx.ts';
@@ -52,6 +52,7 @@ export const liveCommand: SeqsimCommand = {
     let scenario = loadScenarioFile(file);
     const seed = args['seed'] !== undefined ? parseSeed(args['seed']) : (scenario.seed ?? 1);
     const load = loadSpec(args);
+    const notes = load !== undefined ? loadNotes(scenario) : [];
     if (load !== undefined) scenario = loadScenario(scenario, load, file);
     const modelWorkLayers = modelWork(args, typeof args['model'] === 'string');
     const userModel = typeof args['model'] === 'string' ? readModel(args['model']) : undefined;
@@ -64,7 +65,7 @@ export const liveCommand: SeqsimCommand = {
     const { result, report } = await liveSession(
       scenario,
       file,
-      { seed, provider, durationMs, batcher, modelWorkLayers, ...(userModel ? { userModel } : {}), ...(load ? { load } : {}) },
+      { seed, provider, durationMs, batcher, modelWorkLayers, notes, ...(userModel ? { userModel } : {}), ...(load ? { load } : {}) },
       tracePath,
     );
     writeFile(tracePath, traceText(result));
