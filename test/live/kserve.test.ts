@@ -69,6 +69,20 @@ describe('KServe v2 HTTP front end', () => {
     expect(result.events.filter((e) => e.type === 'execute').length).toBeGreaterThan(0);
   });
 
+  it('serves a model that computes (--model-work): same answers, only OUTPUT in the response, recorded in the header', async () => {
+    const scenario = loadScenarioFile(join(examples, 'oldest-basic.json'));
+    const server = await startKserveServer(scenario, { port: 0, host: '127.0.0.1', provider: 'cpu', drainMs: 5000, modelWorkLayers: 2 });
+    const model = scenario.model.name;
+    const first = await infer(server.url, model, 5, 3, { start: true });
+    const second = await infer(server.url, model, 5, 4, { end: true });
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect([outputOf(first.body), outputOf(second.body)]).toEqual([3, 7 + 5]);
+    expect((first.body['outputs'] as { name: string }[]).map((o) => o.name)).toEqual(['OUTPUT']);
+    const result = await server.close();
+    expect(result.violations).toEqual([]);
+    expect(result.header.options['model_work_layers']).toBe(2);
+  });
+
   it('refuses malformed bodies with a message naming the problem', () => {
     expect(() => parseInferBody({ inputs: [] }, 'INPUT')).toThrow(BadInferRequest);
     expect(() => parseInferBody({ inputs: [{ name: 'X', data: [1] }] }, 'INPUT')).toThrow(/unexpected inference input 'X'/);

@@ -76,7 +76,7 @@ export const liveCommand: SeqsimCommand = {
 };
 
 /** `--model-work N`: layers of synthetic work in the generated model (not in a user's own). */
-function modelWork(args: Record<string, unknown>, userModel: boolean): number {
+export function modelWork(args: Record<string, unknown>, userModel: boolean): number {
   if (args['model-work'] === undefined) return 0;
   if (userModel) throw new UsageError('--model-work adds work to the generated accumulator; it cannot change your own --model');
   const layers = parsePositiveInt(args['model-work'], '--model-work');

@@ -6,7 +6,7 @@ import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 import { parsePositiveInt } from '../options.ts';
 import { checkBatcher, safeName } from './run.ts';
-import { readModel } from './live.ts';
+import { modelWork, readModel } from './live.ts';
 import { parseDurationMs } from '../options.ts';
 import { PROVIDER_REQUESTS, type ProviderRequest } from '../../live/execution-provider.ts';
 import { startKserveServer } from '../../live/http/kserve-server.ts';
@@ -23,6 +23,7 @@ export const serveCommand: SeqsimCommand = {
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
       .option('ep', { choices: PROVIDER_REQUESTS, default: 'auto' as const, describe: 'execution provider' })
       .option('model', { type: 'string', describe: 'your own ONNX model instead of the generated accumulator' })
+      .option('model-work', { type: 'number', describe: 'add N dense 256×256 layers per row to the generated model, so each batch costs what a computing model does' })
       .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo' })
       .option('drain', { type: 'string', default: '10s', describe: 'on stop, how long accepted requests may take to finish' })
       .option('trace', { type: 'string', describe: 'trace output path (default out/serve/<model>.jsonl)' }),
@@ -31,9 +32,10 @@ export const serveCommand: SeqsimCommand = {
     const port = args['port'] === 0 ? 0 : parsePositiveInt(args['port'], '--port');
     const drainMs = parseDurationMs(String(args['drain']), '--drain');
     const batcher = checkBatcher(String(args['batcher']));
+    const modelWorkLayers = modelWork(args, typeof args['model'] === 'string');
     const userModel = typeof args['model'] === 'string' ? readModel(args['model']) : undefined;
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'serve', `${safeName(scenario.model.name)}.jsonl`);
-    const server = await startKserveServer(scenario, { port, host: String(args['host']), provider: args['ep'] as ProviderRequest, drainMs, batcher, file: String(args['scenario']), ...(userModel ? { userModel } : {}) });
+    const server = await startKserveServer(scenario, { port, host: String(args['host']), provider: args['ep'] as ProviderRequest, drainMs, batcher, file: String(args['scenario']), modelWorkLayers, ...(userModel ? { userModel } : {}) });
     io.out(`serving model '${scenario.model.name}' on ${server.url} (KServe v2, ${server.provider}); Ctrl-C stops\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);

@@ -33,6 +33,8 @@ export interface ServeOptions {
   readonly drainMs: number;
   /** The scenario file, for messages about its config. */
   readonly file?: string;
+  /** Dense layers of synthetic work per row in the generated model (`--model-work`); 0: none. */
+  readonly modelWorkLayers?: number;
 }
 
 export interface ServeResult extends CheckedTrace {
@@ -102,7 +104,8 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
   const model = scenario.model;
   const spec = liveTensorSpec(model, scenario.normalized['model'] as Record<string, unknown>);
   const threads = ortThreadOptions(scenario.normalized['model'] as Record<string, unknown>, options.file ?? `<scenario ${scenario.name}>`);
-  const modelBytes = options.userModel?.bytes ?? buildAccumulatorOnnx(spec);
+  const modelWorkLayers = options.modelWorkLayers ?? 0;
+  const modelBytes = options.userModel?.bytes ?? buildAccumulatorOnnx(spec, { workLayers: modelWorkLayers });
   const opened = await openSessions(modelBytes, options.userModel?.name ?? model.name, model.instanceCount, options.provider, threads);
   const loop = new RealLoop();
   const recorder = new TraceRecorder(loop, LIVE_MAX_EVENTS);
@@ -219,7 +222,7 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
       });
       const endUs = loop.nowUs();
 
-      const header = makeHeader(0, { ...scenario.normalized, sequences: [] }, { execution_provider: opened.provider, requested_provider: options.provider, front_end: 'kserve-v2-http', ...threadHeaderOptions(threads) }, 'real');
+      const header = makeHeader(0, { ...scenario.normalized, sequences: [] }, { execution_provider: opened.provider, requested_provider: options.provider, front_end: 'kserve-v2-http', ...threadHeaderOptions(threads), ...(modelWorkLayers > 0 ? { model_work_layers: modelWorkLayers } : {}) }, 'real');
       return { header, ...finishTrace(header, events, violations, endUs), violations, requests };
     },
   };
