@@ -56,7 +56,7 @@ export function renderTimeline(timeline: Timeline, options: TimelineSvgOptions =
     usPerPx,
     highlighted,
     offending: new Set(view.violations.flatMap((v) => v.eventIndices)),
-    notes: [],
+    notes: view.idleTailEndUs === undefined ? [] : [idleTailNote(view.activityEndUs, view.idleTailEndUs)],
     x: (us) => layout.plotLeft + (Math.min(Math.max(us, view.startUs), view.endUs) - view.startUs) / usPerPx,
   };
 
@@ -116,4 +116,9 @@ function drawNotes(root: Group, ctx: DrawContext): void {
  */
 function serialize(outerHtml: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${outerHtml.replace(/&nbsp;/g, '&#160;')}\n`;
+}
+
+/** Says that the default window left out an idle tail, and how to see it. */
+function idleTailNote(activityEndUs: number, runEndUs: number): string {
+  return `Nothing but idle polling happened after ${formatUs(activityEndUs)}; the run went on until ${formatUs(runEndUs)} (a stall or its event budget). --to ${runEndUs}us draws all of it.`;
 }

@@ -145,6 +145,11 @@ export interface InstanceLifetime {
 export interface Timeline {
   readonly startUs: number;
   readonly endUs: number;
+  /**
+   * The last event that shows activity (violations, the summary and late-timer faults excluded):
+   * a stalled or budget-exhausted run's tail after it is only the reaper polling.
+   */
+  readonly activityEndUs: number;
   /** Every slot row, instance-major. */
   readonly slots: readonly SlotRef[];
   readonly occupancies: readonly Occupancy[];
@@ -584,24 +589,33 @@ class TimelineBuilder {
   }
 }
 
+function showsActivity(event: TraceEvent): boolean {
+  if (event.type === 'violation' || event.type === 'summary') return false;
+  return !(event.type === 'fault' && event.kind === 'timer_jitter');
+}
+
 /** Builds the timeline model from trace events (header excluded, summary allowed). */
 export function buildTimeline(events: readonly TraceEvent[], layout?: SlotLayout): Timeline {
   const builder = new TimelineBuilder(events);
   let startUs = Number.POSITIVE_INFINITY;
   let endUs = Number.NEGATIVE_INFINITY;
+  let activityEndUs = Number.NEGATIVE_INFINITY;
   events.forEach((event, index) => {
     startUs = Math.min(startUs, event.t);
     endUs = Math.max(endUs, event.t);
+    if (showsActivity(event)) activityEndUs = Math.max(activityEndUs, event.t);
     builder.add(event, index);
   });
   if (!Number.isFinite(startUs)) {
     startUs = 0;
     endUs = 0;
   }
+  if (!Number.isFinite(activityEndUs)) activityEndUs = endUs;
   builder.finish(endUs);
   return {
     startUs,
     endUs,
+    activityEndUs,
     slots: builder.slots(layout),
     occupancies: builder.occupancies,
     executed: builder.executed,

@@ -9,7 +9,23 @@ export interface ViewOptions {
 }
 
 /** A timeline cut to a window and filter; startUs/endUs are the window. */
-export type TimelineView = Timeline;
+export interface TimelineView extends Timeline {
+  /** Set when the default window left out a long idle tail: when the run really ended. */
+  readonly idleTailEndUs?: number;
+}
+
+/**
+ * An idle tail longer than this many times the active part is left out of the default window: a
+ * stalled or budget-exhausted run polls for seconds after milliseconds of activity.
+ */
+const IDLE_TAIL_FACTOR = 3;
+
+/** The default window's end: the run's end, or shortly after its activity when a long idle tail follows. */
+function defaultEndUs(timeline: Timeline, startUs: number): { endUs: number; idleTailEndUs?: number } {
+  const activeUs = Math.max(1, timeline.activityEndUs - startUs);
+  if (timeline.endUs - timeline.activityEndUs <= IDLE_TAIL_FACTOR * activeUs) return { endUs: timeline.endUs };
+  return { endUs: timeline.activityEndUs + Math.ceil(activeUs / 10), idleTailEndUs: timeline.endUs };
+}
 
 function overlaps(fromUs: number, toUs: number, view: { startUs: number; endUs: number }): boolean {
   return toUs >= view.startUs && fromUs <= view.endUs;
@@ -28,7 +44,8 @@ function clipCounts(points: readonly CountPoint[], startUs: number, endUs: numbe
 
 export function selectView(timeline: Timeline, options: ViewOptions): TimelineView {
   const startUs = options.fromUs ?? timeline.startUs;
-  const endUs = Math.max(options.toUs ?? timeline.endUs, startUs + 1);
+  const fallback = options.toUs === undefined ? defaultEndUs(timeline, startUs) : { endUs: options.toUs };
+  const endUs = Math.max(fallback.endUs, startUs + 1);
   const window = { startUs, endUs };
   const instances = options.instances === undefined ? undefined : new Set(options.instances);
   const slots = options.slots === undefined ? undefined : new Set(options.slots);
@@ -39,6 +56,8 @@ export function selectView(timeline: Timeline, options: ViewOptions): TimelineVi
   return {
     startUs,
     endUs,
+    activityEndUs: timeline.activityEndUs,
+    ...(fallback.idleTailEndUs !== undefined ? { idleTailEndUs: fallback.idleTailEndUs } : {}),
     slots: timeline.slots.filter(showsSlot),
     occupancies: timeline.occupancies.filter((o) => showsSlot(o) && overlaps(o.fromUs, o.toUs, window)),
     executed: timeline.executed.filter((e) => showsSlot(e) && inWindow(e)),

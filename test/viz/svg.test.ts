@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { renderTimeline, renderTimelineSvg } from '../../viz/svg.ts';
 import { buildTimeline } from '../../viz/timeline.ts';
+import { selectView } from '../../viz/view.ts';
 import { synthesizeTrace } from '../../viz/synthetic.ts';
 import { unitForSpan } from '../../viz/units.ts';
 import { directFixture, MALICIOUS_IDS } from './fixture.ts';
@@ -176,5 +177,37 @@ describe('determinism', () => {
     const copy = JSON.parse(JSON.stringify(fixture.events)) as typeof fixture.events;
     expect(renderTimelineSvg(copy, { layout })).toBe(svg);
     expect(renderTimelineSvg(fixture.events, { layout, theme: 'dark', width: 900 })).toBe(renderTimelineSvg(copy, { layout, theme: 'dark', width: 900 }));
+  });
+});
+
+describe('a long idle tail (a stalled or budget-exhausted run) is left out of the default window', () => {
+  const events = fixture.events.filter((e) => e.type !== 'summary');
+  const activityEndUs = Math.max(...events.map((e) => e.t));
+  const runEndUs = activityEndUs * 50;
+  const stalled = [
+    ...events,
+    { t: runEndUs - 10, type: 'fault', kind: 'timer_jitter', timer: 'reaper', jitter_us: 10 },
+    { t: runEndUs, type: 'violation', oracle: 'liveness', message: 'run stalled', events: [0] },
+    { t: runEndUs, type: 'summary', requests: 1, responses: 1, violations: 1, events: events.length + 2, hash: 'x' },
+  ] as typeof fixture.events;
+
+  it('ends the picture shortly after the last activity and says where the run really ended', () => {
+    const rendered = renderTimeline(buildTimeline(stalled, layout), { layout });
+    const d = parseSvg(rendered.svg);
+    const view = selectView(buildTimeline(stalled, layout), {});
+    expect(view.activityEndUs).toBe(activityEndUs);
+    expect(view.endUs).toBeGreaterThan(activityEndUs);
+    expect(view.endUs).toBeLessThanOrEqual(activityEndUs + Math.ceil((activityEndUs - view.startUs) / 10));
+    expect(view.idleTailEndUs).toBe(runEndUs);
+    expect(rendered.notes).toHaveLength(1);
+    expect(rendered.notes[0]).toMatch(/^Nothing but idle polling happened after .*; the run went on until .* \(a stall or its event budget\)\. --to \d+us draws all of it\.$/);
+    expect(rendered.notes[0]).toContain(`--to ${runEndUs}us`);
+    expect(count(d, 'text.note')).toBe(1);
+  });
+
+  it('an explicit --to, or a tail no longer than three times the activity, draws everything', () => {
+    expect(renderTimeline(buildTimeline(stalled, layout), { layout, toUs: runEndUs }).notes).toEqual([]);
+    const shortTail = stalled.map((e) => (e.t > activityEndUs ? { ...e, t: activityEndUs * 3 } : e));
+    expect(renderTimeline(buildTimeline(shortTail, layout), { layout }).notes).toEqual([]);
   });
 });
