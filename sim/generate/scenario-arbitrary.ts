@@ -139,7 +139,23 @@ function faultsArbitrary(): fc.Arbitrary<Record<string, unknown> | undefined> {
 }
 
 /** The scenario that `seqsim explore --generate` runs for one seed: a pure function of the seed. */
+/**
+ * Arbitraries are immutable, so one per option set serves every seed: building the nested records
+ * anew for each of thousands of seeds cost a few % of a generated campaign.
+ */
+const arbitraries = new Map<string, fc.Arbitrary<Record<string, unknown>>>();
+
+function cachedArbitrary(options: GeneratorOptions): fc.Arbitrary<Record<string, unknown>> {
+  const key = `${options.strategy ?? '*'}|${options.faults ?? 'swarm'}|${options.lifecycle === true}`;
+  let arbitrary = arbitraries.get(key);
+  if (arbitrary === undefined) {
+    arbitrary = scenarioJsonArbitrary(options);
+    arbitraries.set(key, arbitrary);
+  }
+  return arbitrary;
+}
+
 export function generateScenarioJson(seed: number, options: GeneratorOptions = {}): Record<string, unknown> {
-  const [json] = fc.sample(scenarioJsonArbitrary(options), { seed, numRuns: 1 });
+  const [json] = fc.sample(cachedArbitrary(options), { seed, numRuns: 1 });
   return { ...json!, name: `generated-${seed}` };
 }
