@@ -4,7 +4,7 @@ import type { Latency } from '../src/scenario/types.ts';
 import { accumulate, UNINITIALIZED_STATE_GARBAGE, type AccumulatorModel } from '../src/model/reference.ts';
 import type { SimLoop } from './kernel/event-queue.ts';
 import type { RandomStream } from './kernel/random.ts';
-import { drawLatencyUs } from './latency.ts';
+import { drawLatencyUs, fixedLatencyUs } from './latency.ts';
 import type { FaultInjector } from './faults.ts';
 
 
@@ -23,6 +23,8 @@ export function accumulatorOf(model: ModelConfig): AccumulatorModel {
 export class SimExecutor implements Executor {
   private readonly accumulator: AccumulatorModel;
   private readonly channels: string[];
+  /** The batch latency when it is fixed: then nothing is drawn (or named) per batch. */
+  private readonly fixedLatencyUs: number | undefined;
 
   constructor(
     private readonly loop: SimLoop,
@@ -32,13 +34,15 @@ export class SimExecutor implements Executor {
     private readonly faults?: FaultInjector,
   ) {
     this.accumulator = accumulatorOf(model);
+    this.fixedLatencyUs = fixedLatencyUs(latency);
     this.channels = Array.from({ length: model.instanceCount }, (_, i) => `exec:I${i}`);
   }
 
   execute(batch: Batch, done: (result: ExecuteResult) => void): void {
     const stallUs = this.faults?.stallUs(batch.batch) ?? 0;
     const fails = this.faults?.failBatch(batch.batch) ?? false;
-    const finishUs = this.loop.nowUs() + drawLatencyUs(this.latency, this.stream, () => `latency:exec:I${batch.instance}:b${batch.batch}`) + stallUs;
+    const latencyUs = this.fixedLatencyUs ?? drawLatencyUs(this.latency, this.stream, () => `latency:exec:I${batch.instance}:b${batch.batch}`);
+    const finishUs = this.loop.nowUs() + latencyUs + stallUs;
     if (fails) {
       this.loop.schedule(finishUs, { label: () => `complete:I${batch.instance}:b${batch.batch}`, channel: this.channels[batch.instance] ?? `exec:I${batch.instance}`, about: [batch, 'fails'] }, () =>
         done({ ok: false, error: { code: 'INTERNAL', message: 'seqsim fault: the model instance failed to execute the batch' } }),

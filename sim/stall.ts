@@ -1,4 +1,5 @@
 import type { Scenario } from '../src/scenario/types.ts';
+import { showsActivity } from '../src/core/events.ts';
 import { BACKLOG_IDLE_RECHECK_US } from '../src/batcher/scheduler.ts';
 import type { StallWatch } from './kernel/event-queue.ts';
 import type { TraceRecorder } from './recorder.ts';
@@ -34,10 +35,7 @@ export function stallWatch(scenario: Scenario, recorder: TraceRecorder): StallWa
   return {
     horizonUs: stallHorizonUs(scenario),
     lastProgressUs: () => {
-      for (let i = events.length - 1; i >= 0; i--) {
-        const event = events[i]!;
-        if (!(event.type === 'fault' && event.kind === 'timer_jitter')) return event.t;
-      }
+      for (let i = events.length - 1; i >= 0; i--) if (showsActivity(events[i]!)) return events[i]!.t;
       return 0;
     },
     isHousekeeping: (label) => label === 'reaper',

@@ -1,7 +1,7 @@
 import type { Latency } from '../src/scenario/types.ts';
 import type { Clock, Timers } from '../src/core/ports.ts';
-import type { DrawName, RandomStream } from './kernel/random.ts';
-import { drawLatencyUs } from './latency.ts';
+import type { RandomStream } from './kernel/random.ts';
+import { drawLatencyUs, fixedLatencyUs } from './latency.ts';
 import type { FaultInjector, FaultTarget } from './faults.ts';
 import type { InferRequest } from '../src/core/request.ts';
 
@@ -17,6 +17,8 @@ function targetOf(request: InferRequest): FaultTarget {
 export class Connection {
   private lastUpUs = 0;
   private lastDownUs = 0;
+  /** The one-way latency when it is fixed: then nothing is drawn (or named) per message. */
+  private readonly fixedLatencyUs: number | undefined;
 
   constructor(
     private readonly loop: Clock & Timers,
@@ -25,7 +27,9 @@ export class Connection {
     private readonly name: string,
     readonly ordered: boolean,
     private readonly faults: FaultInjector | undefined,
-  ) {}
+  ) {
+    this.fixedLatencyUs = fixedLatencyUs(latency);
+  }
 
   /**
    * Client → server; a request (`about`) may be dropped or delayed by the fault plan. `captures`
@@ -33,7 +37,7 @@ export class Connection {
    */
   sendUp(label: () => string, deliver: () => void, about?: InferRequest, captures: unknown = about): void {
     if (about !== undefined && this.faults?.dropRequest(targetOf(about))) return;
-    const atUs = this.deliveryTime(this.lastUpUs, about, () => `latency:up:${about?.id ?? label()}`);
+    const atUs = this.deliveryTime(this.lastUpUs, about, 'up', label);
     if (this.ordered) this.lastUpUs = atUs;
     this.loop.schedule(atUs, { label, channel: this.ordered ? `up:${this.name}` : undefined, about: captures }, deliver);
   }
@@ -41,15 +45,16 @@ export class Connection {
   /** Server → client; the response for `about` may be dropped or delayed by the fault plan. */
   sendDown(label: () => string, deliver: () => void, about?: InferRequest, captures: unknown = about): void {
     if (about !== undefined && this.faults?.dropResponse(targetOf(about))) return;
-    const atUs = this.deliveryTime(this.lastDownUs, about, () => `latency:down:${about?.id ?? label()}`);
+    const atUs = this.deliveryTime(this.lastDownUs, about, 'down', label);
     if (this.ordered) this.lastDownUs = atUs;
     this.loop.schedule(atUs, { label, channel: this.ordered ? `down:${this.name}` : undefined, about: captures }, deliver);
   }
 
-  /** `what` names the latency draw: the request ("latency:up:7:2"), else the task ("latency:up:cancel-arrive:7:2"). */
-  private deliveryTime(lastUs: number, about: InferRequest | undefined, what: DrawName): number {
+  /** A drawn latency is named by the request ("latency:up:7:2"), else by the task ("latency:up:cancel-arrive:7:2"). */
+  private deliveryTime(lastUs: number, about: InferRequest | undefined, direction: 'up' | 'down', label: () => string): number {
     const extraUs = about !== undefined && this.faults !== undefined ? this.faults.extraDelayUs(targetOf(about)) : 0;
-    const atUs = this.loop.nowUs() + drawLatencyUs(this.latency, this.stream, what) + extraUs;
+    const latencyUs = this.fixedLatencyUs ?? drawLatencyUs(this.latency, this.stream, () => `latency:${direction}:${about?.id ?? label()}`);
+    const atUs = this.loop.nowUs() + latencyUs + extraUs;
     return this.ordered ? Math.max(atUs, lastUs) : atUs;
   }
 }

@@ -1,4 +1,4 @@
-import type { CorridValue, ReleaseReason, TraceEvent } from '../src/core/events.ts';
+import { showsActivity, type CorridValue, type ReleaseReason, type TraceEvent } from '../src/core/events.ts';
 import type { ScenarioId } from '../src/core/ids.ts';
 import { cleanText, sequenceKey, sequenceLabel } from './escape.ts';
 
@@ -587,11 +587,6 @@ class TimelineBuilder {
       for (const pad of pads) this.padding[pad]!.doneUs = endUs;
     }
   }
-}
-
-function showsActivity(event: TraceEvent): boolean {
-  if (event.type === 'violation' || event.type === 'summary') return false;
-  return !(event.type === 'fault' && event.kind === 'timer_jitter');
 }
 
 /** Builds the timeline model from trace events (header excluded, summary allowed). */

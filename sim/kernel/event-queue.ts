@@ -71,7 +71,8 @@ export type RunOutcome = 'quiescent' | 'budget-exhausted' | 'stalled';
 /**
  * Ends a run that can only spin: when no progress (trace event) was made for `horizonUs` and every
  * pending task is housekeeping, every deadline the world could act on has passed without effect,
- * so the polling would go on until the event budget. Checked at most once per horizon.
+ * so the polling would go on until the event budget. The loop consults the watch only once a
+ * horizon has passed since the progress it last saw.
  */
 export interface StallWatch {
   /** Virtual µs of the last observable progress (the last trace event). */
@@ -160,14 +161,16 @@ export class EventLoop implements SimLoop {
    * time). Interactive harnesses use it to advance a world step by step.
    */
   runUntil(untilUs: number, maxEvents: number, stall?: StallWatch): RunOutcome {
-    let stallCheckUs = stall === undefined ? Number.POSITIVE_INFINITY : 0;
+    // When a stall could first be seen: a horizon after the last progress (progress only moves it later).
+    let stallCheckUs = stall === undefined ? Number.POSITIVE_INFINITY : stall.horizonUs;
     while (this.executed < maxEvents) {
       if (this.instant.length === 0 && !this.dueBy(untilUs)) return 'quiescent';
       const task = this.nextTask();
       if (task === undefined) return 'quiescent';
-      if (this.now >= stallCheckUs && this.now - stall!.lastProgressUs() > stall!.horizonUs) {
-        if (stall!.isHousekeeping(task.labelText()) && this.onlyHousekeeping(stall!)) return 'stalled';
-        stallCheckUs = this.now + stall!.horizonUs;
+      if (this.now >= stallCheckUs) {
+        const quietSinceUs = stall!.lastProgressUs();
+        if (this.now - quietSinceUs > stall!.horizonUs && stall!.isHousekeeping(task.labelText()) && this.onlyHousekeeping(stall!)) return 'stalled';
+        stallCheckUs = Math.max(quietSinceUs, this.now) + stall!.horizonUs;
       }
       this.executed++;
       if (this.taskObserver !== undefined) this.taskObserver(task.labelText());
@@ -212,11 +215,7 @@ export class EventLoop implements SimLoop {
     let pick = eligible[0]!;
     if (eligible.length > 1) {
       const instant = this.instant;
-      const label = (index: number): string => labelOf(instant[eligible[index]!]!);
-      const chosen = this.chooser.choose({ kind: 'order', count: eligible.length, nowUs: this.now, label });
-      assert(Number.isInteger(chosen) && chosen >= 0 && chosen < eligible.length, 'chooser picks an option');
-      pick = eligible[chosen]!;
-      this.record(eligible.length, label, chosen);
+      pick = eligible[this.ask('order', eligible.length, (index) => labelOf(instant[eligible[index]!]!))]!;
     }
     return this.instant.splice(pick, 1)[0]!;
   }
@@ -227,16 +226,18 @@ export class EventLoop implements SimLoop {
    */
   chooseDraw(count: number, label: (index: number) => string): number {
     assert(Number.isInteger(count) && count >= 2, 'a drawn choice has at least two options');
-    const chosen = this.chooser.choose({ kind: 'draw', count, nowUs: this.now, label });
-    assert(Number.isInteger(chosen) && chosen >= 0 && chosen < count, 'chooser picks an option');
-    this.record(count, label, chosen);
-    return chosen;
+    return this.ask('draw', count, label);
   }
 
-  private record(count: number, label: (index: number) => string, chosen: number): void {
-    if (this.choices.length >= this.maxRecordedChoices) return;
-    const options = Array.from({ length: count }, (_, i) => label(i));
-    this.choices.push({ t: this.now, options, chosen: options[chosen]! });
+  /** Asks the chooser at a choice point and records the decision by its options' labels. */
+  private ask(kind: ChoicePoint['kind'], count: number, label: (index: number) => string): number {
+    const chosen = this.chooser.choose({ kind, count, nowUs: this.now, label });
+    assert(Number.isInteger(chosen) && chosen >= 0 && chosen < count, 'chooser picks an option');
+    if (this.choices.length < this.maxRecordedChoices) {
+      const options = Array.from({ length: count }, (_, i) => label(i));
+      this.choices.push({ t: this.now, options, chosen: options[chosen]! });
+    }
+    return chosen;
   }
 
   /** Compacts the instant buffer in place (no allocation on the hot path). */

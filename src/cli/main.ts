@@ -4,6 +4,7 @@ import { SetupError } from '../core/setup-error.ts';
 import { EXIT_BAD_INPUT, UsageError } from './exit-codes.ts';
 import type { CliIO, SeqsimCommand } from './command.ts';
 import { commands } from './registry.ts';
+import { errorMessage } from '../core/error-message.ts';
 
 const processIO: CliIO = {
   out: (text) => process.stdout.write(text),
@@ -49,7 +50,7 @@ function reportFailure(error: unknown, io: CliIO): number {
     io.err(`seqsim: ${error.message}\n`);
     return EXIT_BAD_INPUT;
   }
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   io.err(`seqsim: internal error: ${message}\n`);
   if (process.env['SEQSIM_DEBUG'] && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
   return 3;

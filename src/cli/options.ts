@@ -1,4 +1,5 @@
 import { UsageError } from './exit-codes.ts';
+import { MAX_WORK_LAYERS } from '../live/onnx/synthetic-work.ts';
 
 /** A seed must be a safe integer so it round-trips through JSON traces exactly. */
 export function parseSeed(value: unknown, flag = '--seed'): number {
@@ -23,4 +24,13 @@ export function parseDurationMs(text: string, flag = '--time-budget'): number {
   const value = Number(match[1]);
   const unit = match[2] ?? 's';
   return value * (unit === 'ms' ? 1 : unit === 's' ? 1000 : unit === 'm' ? 60_000 : 3_600_000);
+}
+
+/** `--model-work N`: layers of synthetic work in the generated model (not in a user's own). */
+export function parseModelWork(args: Record<string, unknown>, userModel: boolean): number {
+  if (args['model-work'] === undefined) return 0;
+  if (userModel) throw new UsageError('--model-work adds work to the generated accumulator; it cannot change your own --model');
+  const layers = parsePositiveInt(args['model-work'], '--model-work');
+  if (layers > MAX_WORK_LAYERS) throw new UsageError(`--model-work: at most ${MAX_WORK_LAYERS} layers, got ${layers}`);
+  return layers;
 }

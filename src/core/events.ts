@@ -44,6 +44,16 @@ export type TraceEventBody =
 
 export type TraceEvent = { t: number } & TraceEventBody;
 
+/**
+ * Whether an event shows the world doing something: a violation or the summary closes a run, and a
+ * late timer (a `timer_jitter` fault) only delays the reaper's polling. The stall stop
+ * (sim/stall.ts) and the timeline's idle-tail cut (viz) share this rule.
+ */
+export function showsActivity(event: TraceEvent): boolean {
+  if (event.type === 'violation' || event.type === 'summary') return false;
+  return !(event.type === 'fault' && event.kind === 'timer_jitter');
+}
+
 /** Where the batcher (and the simulator) report observable events; `t` is added by the sink. */
 export interface EventSink {
   /** False when nothing is recorded (benchmarks): hot paths then skip building events. */

@@ -1,6 +1,7 @@
 import * as ort from 'onnxruntime-node';
 import { SetupError } from '../core/setup-error.ts';
 import type { OrtThreadOptions } from './ort-threads.ts';
+import { errorMessage } from '../core/error-message.ts';
 
 export type ProviderRequest = 'cuda' | 'webgpu' | 'cpu' | 'auto';
 export type ProviderName = 'cuda' | 'webgpu' | 'cpu';
@@ -65,7 +66,7 @@ export async function openSessions(
   try {
     await (await ort.InferenceSession.create(model, { executionProviders: ['cpu'], logSeverityLevel: 4 })).release();
   } catch (error) {
-    throw new ModelLoadError(modelName, error instanceof Error ? error.message : String(error));
+    throw new ModelLoadError(modelName, errorMessage(error));
   }
   const candidates: ProviderName[] = request === 'auto' ? ['cuda', 'cpu'] : [request];
   let lastError: ProviderUnavailableError | undefined;
@@ -77,7 +78,7 @@ export async function openSessions(
       }
       return { provider, sessions };
     } catch (error) {
-      lastError = new ProviderUnavailableError(provider, error instanceof Error ? error.message : String(error));
+      lastError = new ProviderUnavailableError(provider, errorMessage(error));
     }
   }
   throw lastError!;

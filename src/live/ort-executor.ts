@@ -7,6 +7,7 @@ import type { OnnxElementType } from './onnx/onnx-schema.ts';
 import { wallClockMs } from './wall-clock.ts';
 import type { Stopwatch } from './overhead.ts';
 import type { InstanceSessions } from './instance-sessions.ts';
+import { errorMessage } from '../core/error-message.ts';
 
 /** What live mode measures per batch: rows, and how long session.run took (ms). */
 export interface BatchTiming {
@@ -43,7 +44,8 @@ export class OrtExecutor implements Executor {
   private readonly stateType: OnnxElementType;
 
   constructor(
-    private readonly sessions: InstanceSessions,
+    /** Its instances' sessions (released by the run's owner when it ends). */
+    readonly sessions: InstanceSessions,
     private readonly spec: LiveTensorSpec,
     private readonly options: OrtExecutorOptions,
   ) {
@@ -60,7 +62,7 @@ export class OrtExecutor implements Executor {
       // An instance added while the run goes: its session opens first (not timed as session.run).
       session.then(
         (opened) => this.run(opened, batch, feeds, release, done),
-        (error: unknown) => this.fail(batch, release, done, `onnxruntime could not open a session for instance ${batch.instance}: ${messageOf(error)}`),
+        (error: unknown) => this.fail(batch, release, done, `onnxruntime could not open a session for instance ${batch.instance}: ${errorMessage(error)}`),
       );
       return;
     }
@@ -88,7 +90,7 @@ export class OrtExecutor implements Executor {
           done({ ok: true, outputs: rowOutputs });
         }));
       },
-      (error: unknown) => this.fail(batch, release, done, `onnxruntime failed to execute the batch: ${messageOf(error)}`),
+      (error: unknown) => this.fail(batch, release, done, `onnxruntime failed to execute the batch: ${errorMessage(error)}`),
     );
   }
 
@@ -120,8 +122,4 @@ function realRowCount(batch: Batch): number {
   let count = 0;
   for (const row of batch.rows) if (row.ready && row.request !== null) count++;
   return count;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -98,14 +98,12 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
     stopwatch,
   };
   // Later model objects (a lifecycle reload) get sessions of the model their own config generates.
-  const pools = [new InstanceSessions(() => openSession(modelBytes, opened.provider, threads), new Map(opened.sessions.map((session, instance) => [instance, session])))];
-  const executors = [new OrtExecutor(pools[0]!, spec, executorOptions)];
+  const firstSessions = new InstanceSessions(() => openSession(modelBytes, opened.provider, threads), new Map(opened.sessions.map((session, instance) => [instance, session])));
+  const executors = [new OrtExecutor(firstSessions, spec, executorOptions)];
   const makeExecutor = (model: ModelConfig, normalized: Readonly<Record<string, unknown>>): OrtExecutor => {
     const tensors = liveTensorSpec(model, normalized);
     const bytes = modelBytesFor(tensors);
-    const pool = new InstanceSessions(() => openSession(bytes, opened.provider, threads));
-    pools.push(pool);
-    const executor = new OrtExecutor(pool, tensors, executorOptions);
+    const executor = new OrtExecutor(new InstanceSessions(() => openSession(bytes, opened.provider, threads)), tensors, executorOptions);
     executors.push(executor);
     return executor;
   };
@@ -184,7 +182,7 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
     timings: executors.flatMap((executor) => executor.timings),
     wallMs,
     batcherMs: stopwatch.ms,
-    sessions: (await Promise.all(pools.map((pool) => pool.all()))).flat(),
+    sessions: (await Promise.all(executors.map((executor) => executor.sessions.all()))).flat(),
     spec,
     notes,
   };

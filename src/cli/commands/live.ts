@@ -6,9 +6,8 @@ import { loadScenarioFile } from '../../scenario/load.ts';
 import { InputError } from '../../scenario/types.ts';
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION, UsageError } from '../exit-codes.ts';
-import { parsePositiveInt, parseSeed } from '../options.ts';
+import { parseDurationMs, parseModelWork, parsePositiveInt, parseSeed } from '../options.ts';
 import { checkBatcher, safeName } from './run.ts';
-import { parseDurationMs } from '../options.ts';
 import { PROVIDER_REQUESTS, type ProviderRequest } from '../../live/execution-provider.ts';
 import { liveSession } from '../../live/live-session.ts';
 import { formatLiveReport } from '../../live/live-report.ts';
@@ -16,9 +15,9 @@ import { loadNotes, loadScenario, type LoadSpec } from '../../live/load.ts';
 import { runValidation } from '../../live/validate.ts';
 import { liveTensorSpec } from '../../live/tensor-spec.ts';
 import { buildAccumulatorOnnx } from '../../live/onnx/accumulator-onnx.ts';
-import { MAX_WORK_LAYERS } from '../../live/onnx/synthetic-work.ts';
 import { traceText } from '../../../traces/writer.ts';
 import { timelineOfTrace } from '../../../viz/run-svg.ts';
+import { errorMessage } from '../../core/error-message.ts';
 
 const DEFAULT_LOAD: LoadSpec = { sequences: 200, sequenceLength: 10, concurrency: 8 };
 
@@ -54,7 +53,7 @@ export const liveCommand: SeqsimCommand = {
     const load = loadSpec(args);
     const notes = load !== undefined ? loadNotes(scenario) : [];
     if (load !== undefined) scenario = loadScenario(scenario, load, file);
-    const modelWorkLayers = modelWork(args, typeof args['model'] === 'string');
+    const modelWorkLayers = parseModelWork(args, typeof args['model'] === 'string');
     const userModel = typeof args['model'] === 'string' ? readModel(args['model']) : undefined;
     if (typeof args['write-model'] === 'string') {
       const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
@@ -75,15 +74,6 @@ export const liveCommand: SeqsimCommand = {
   },
 };
 
-/** `--model-work N`: layers of synthetic work in the generated model (not in a user's own). */
-export function modelWork(args: Record<string, unknown>, userModel: boolean): number {
-  if (args['model-work'] === undefined) return 0;
-  if (userModel) throw new UsageError('--model-work adds work to the generated accumulator; it cannot change your own --model');
-  const layers = parsePositiveInt(args['model-work'], '--model-work');
-  if (layers > MAX_WORK_LAYERS) throw new UsageError(`--model-work: at most ${MAX_WORK_LAYERS} layers, got ${layers}`);
-  return layers;
-}
-
 function loadSpec(args: Record<string, unknown>): LoadSpec | undefined {
   const given = ['sequences', 'sequence-length', 'concurrency'].filter((flag) => args[flag] !== undefined);
   if (given.length === 0) return undefined;
@@ -98,7 +88,7 @@ export function readModel(path: string): { bytes: Uint8Array; name: string } {
   try {
     return { bytes: readFileSync(path), name: basename(path) };
   } catch (error) {
-    throw new InputError(path, '', `cannot read the ONNX model: ${error instanceof Error ? error.message : String(error)}`);
+    throw new InputError(path, '', `cannot read the ONNX model: ${errorMessage(error)}`);
   }
 }
 

@@ -19,6 +19,7 @@ import { buildAccumulatorOnnx } from '../onnx/accumulator-onnx.ts';
 import { Stopwatch } from '../overhead.ts';
 import { BadInferRequest, parseInferBody } from './kserve-request.ts';
 import { LIVE_MAX_EVENTS, LIVE_TIMER_SLACK_US, type UserModel } from '../run-live.ts';
+import { errorMessage } from '../../core/error-message.ts';
 
 /** Request bodies larger than this are refused: one accumulator input is a few dozen bytes. */
 const MAX_BODY_BYTES = 64 * 1024;
@@ -192,7 +193,7 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
         }
         loop.post(() => accept(infer, response));
       },
-      (error: unknown) => send(response, 400, { error: error instanceof Error ? error.message : String(error) }),
+      (error: unknown) => send(response, 400, { error: errorMessage(error) }),
     );
   });
   await new Promise<void>((resolve) => http.listen(options.port, options.host, resolve));
