@@ -1,6 +1,6 @@
+import { InputError } from '../src/core/input-errors.ts';
 import { readFileSync } from 'node:fs';
 import type { TraceEvent } from '../src/core/events.ts';
-import { InputError } from '../src/scenario/types.ts';
 import { TRACE_FORMAT, TRACE_VERSION } from './version.ts';
 import type { TraceHeader } from './writer.ts';
 

@@ -1,7 +1,6 @@
+import { InputError, UsageError } from '../src/core/input-errors.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UsageError } from '../src/cli/exit-codes.ts';
-import { InputError } from '../src/scenario/types.ts';
 import type { TimelineSvgOptions } from './svg.ts';
 import type { ThemeName } from './theme.ts';
 import { parseTimeUs } from './units.ts';

@@ -2,7 +2,6 @@ import type { TraceEvent } from '../src/core/events.ts';
 import type { ModelConfig } from '../src/config/types.ts';
 import type { TraceHeader } from '../traces/writer.ts';
 import { jsonForScript } from './escape.ts';
-import { referenceOutputs } from '../sim/oracles/outputs.ts';
 import { renderTimeline, type TimelineSvgOptions } from './svg.ts';
 import { buildTimeline } from './timeline.ts';
 import { REPORT_CSS, REPORT_SCRIPT, scriptHash } from './report/assets.ts';
@@ -14,8 +13,14 @@ import { renderSummary } from './report/summary.ts';
 export interface ReportOptions extends TimelineSvgOptions {
   /** The trace header: configuration and seed for the summary. */
   readonly header?: TraceHeader;
-  /** The model the run used: reference outputs in the sequence views (omitted: no reference column values). */
+  /** The model the run used: its slot layout frames the timeline. */
   readonly model?: ModelConfig;
+  /**
+   * What the reference model says each executed request should output (undefined: not knowable),
+   * shown beside the real outputs in the sequence views; omitted, that column stays empty. The
+   * caller computes it (sim's outputs oracle), so the picture never judges a run itself.
+   */
+  readonly referenceOutputs?: ReadonlyMap<string, number | undefined>;
 }
 
 /**
@@ -31,7 +36,7 @@ export function renderReport(events: readonly TraceEvent[], options: ReportOptio
   const rendered = renderTimeline(timeline, { ...options, title });
   const svg = rendered.svg.replace(/^<\?xml[^>]*>\s*/, '');
   const highlighted = new Set(timeline.violations.flatMap((v) => v.sequenceKeys));
-  const reference = options.model === undefined ? undefined : referenceOutputs(events, options.model);
+  const reference = options.referenceOutputs;
   const ordinals = new Map(timeline.sequences.map((s, i) => [s.key, i]));
   const occupancySequences = timeline.occupancies.map((o) => ordinals.get(o.key) ?? -1);
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src ${scriptHash(REPORT_SCRIPT)}; img-src 'none'; base-uri 'none'; form-action 'none'`;

@@ -1,7 +1,8 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadJsonFile, parseScenario } from '../../src/scenario/load.ts';
-import { InputError, type Scenario } from '../../src/scenario/types.ts';
+import { type Scenario } from '../../src/scenario/types.ts';
 import { makeScheduler, UnknownBatcherError } from '../simulate.ts';
 import { applyMergePatch } from './merge-patch.ts';
 

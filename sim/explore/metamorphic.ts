@@ -1,5 +1,5 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import fc from 'fast-check';
-import { InputError } from '../../src/scenario/types.ts';
 import { compareSeed, type CompareRunOptions, type SeedComparison } from '../compare/compare.ts';
 import { BASELINE, parseVariant, variantOfJson, type Variant, type VariantConfig } from '../compare/variants.ts';
 import type { RunResult } from '../simulate.ts';

@@ -1,5 +1,5 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
-import { InputError } from '../../src/scenario/types.ts';
 import { simulate, type RunResult } from '../simulate.ts';
 import { assert } from '../../src/core/assert.ts';
 

@@ -1,4 +1,3 @@
-import { InputError } from '../scenario/types.ts';
 
 const UINT64_MAX = (1n << 64n) - 1n;
 
@@ -156,4 +155,5 @@ export function describe(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value);
   return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
+import { InputError } from '../core/input-errors.ts';
 

@@ -1,4 +1,4 @@
-import { InputError } from '../scenario/types.ts';
+import { InputError } from '../core/input-errors.ts';
 import { fieldShape, isBooleanField } from './pbtxt-fields.ts';
 
 /**

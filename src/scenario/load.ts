@@ -1,3 +1,4 @@
+import { InputError } from '../core/input-errors.ts';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ScenarioId } from '../core/ids.ts';
@@ -8,7 +9,7 @@ import { lineColumn, parsePbtxt } from '../config/pbtxt.ts';
 import type { ModelConfig } from '../config/types.ts';
 import { normalizeFaults, parseFaults } from './faults.ts';
 import { normalizeLifecycle, readLifecycle } from './lifecycle.ts';
-import { InputError, type Latency, type Scenario, type ScenarioSequence, type ScenarioStep } from './types.ts';
+import { type Latency, type Scenario, type ScenarioSequence, type ScenarioStep } from './types.ts';
 
 export { DEFAULT_EXIT_TIMEOUT_US, DEFAULT_DRAIN_TIMEOUT_US } from './lifecycle.ts';
 

@@ -77,15 +77,3 @@ export interface Scenario {
   readonly draws?: 'chosen';
   readonly normalized: Readonly<Record<string, unknown>>;
 }
-
-/** Bad user input: names the file, the field (JSON path) and the problem. CLI exit code 2. */
-export class InputError extends Error {
-  constructor(
-    readonly file: string,
-    readonly field: string,
-    readonly problem: string,
-  ) {
-    super(`${file}: ${field ? `${field}: ` : ''}${problem}`);
-    this.name = 'InputError';
-  }
-}

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { checkExhaustive } from '../../sim/check/dfs.ts';
 import { checkRandom } from '../../sim/check/random-schedules.ts';
-import { replayTrace } from '../../traces/replay.ts';
+import { replayTrace } from '../../sim/replay.ts';
 import { parseTrace } from '../../traces/read.ts';
 import { traceText } from '../../traces/writer.ts';
 import { cli } from '../helpers/cli.ts';

@@ -4,7 +4,7 @@ import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { checkExhaustive, defaultOption } from '../../sim/check/dfs.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { parseTrace } from '../../traces/read.ts';
-import { replayTrace } from '../../traces/replay.ts';
+import { replayTrace } from '../../sim/replay.ts';
 import { traceText } from '../../traces/writer.ts';
 import { checkPct, confidence, threadOf } from '../../sim/check/pct.ts';
 

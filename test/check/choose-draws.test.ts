@@ -11,7 +11,7 @@ import { checkRandom } from '../../sim/check/random-schedules.ts';
 import { ChoosingStream } from '../../sim/kernel/choosing-stream.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { parseTrace } from '../../traces/read.ts';
-import { replayTrace } from '../../traces/replay.ts';
+import { replayTrace } from '../../sim/replay.ts';
 import { traceText } from '../../traces/writer.ts';
 import { cli } from '../helpers/cli.ts';
 

@@ -132,7 +132,7 @@ describe('seqsim check: state digests', () => {
 
 describe('seqsim check --json', () => {
   it('reports states, prunes, depth reached and the bounds hit, with and without reduction', async () => {
-    const { main } = await import('../../src/cli/main.ts');
+    const { main } = await import('../../cli/main.ts');
     const run = async (...extra: string[]) => {
       let out = '';
       const code = await main(['check', fileURLToPath(new URL('../../sim/examples/check/direct-race.json', import.meta.url)), '--depth', '6', '--json', ...extra], {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { exampleFiles } from '../../src/cli/commands/examples.ts';
+import { exampleFiles } from '../../cli/commands/examples.ts';
 import { cli } from '../helpers/cli.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -106,10 +106,10 @@ describe('seqsim replay', () => {
 
 describe('the binary', () => {
   it('runs through tsx with no build step and never prints a stack trace for bad input', () => {
-    const help = spawnSync(process.execPath, ['src/cli/bin.mjs', '--help'], { cwd: root, encoding: 'utf8' });
+    const help = spawnSync(process.execPath, ['cli/bin.mjs', '--help'], { cwd: root, encoding: 'utf8' });
     expect(help.status).toBe(0);
     for (const command of ['run', 'replay', 'examples', 'bench']) expect(help.stdout).toContain(`seqsim ${command}`);
-    const bad = spawnSync(process.execPath, ['src/cli/bin.mjs', 'run', 'nope.json'], { cwd: root, encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, ['cli/bin.mjs', 'run', 'nope.json'], { cwd: root, encoding: 'utf8' });
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('seqsim: nope.json: cannot read file (ENOENT)\n');
   });

@@ -6,7 +6,7 @@ import { compareSeed, compareSeeds } from '../../sim/compare/compare.ts';
 import { sequenceOutcomes } from '../../sim/compare/outcomes.ts';
 import { BASELINE, loadVariant, parseVariant, type VariantConfig } from '../../sim/compare/variants.ts';
 import { simulate } from '../../sim/simulate.ts';
-import { benchCompare } from '../../sim/bench/compare-bench.ts';
+import { benchCompare } from '../../bench/compare-bench.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqsim-compare-'));
 const example = (name: string) => join('sim', 'examples', `${name}.json`);

@@ -1,3 +1,4 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sameOutcome } from '../../sim/compare/outcomes.ts';
 import { loadVariant, parseVariant } from '../../sim/compare/variants.ts';
-import { InputError } from '../../src/scenario/types.ts';
 import { cli } from '../helpers/cli.ts';
 
 const examples = fileURLToPath(new URL('../../sim/examples/', import.meta.url));

@@ -1,9 +1,9 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BASELINE, loadVariant, parseVariant } from '../../sim/compare/variants.ts';
-import { InputError } from '../../src/scenario/types.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'seqsim-variants-'));
 const example = (name: string) => join('sim', 'examples', `${name}.json`);

@@ -1,9 +1,9 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normalizeModelConfig, SEQUENCE_IDLE_DEFAULT_US, MAX_SEQUENCE_IDLE_US } from '../../src/config/normalize.ts';
-import { InputError } from '../../src/scenario/types.ts';
 
 const source = { file: 'model.json', field: 'model', modelDir: '.' };
 const normalize = (json: unknown, modelDir = '.') => normalizeModelConfig(json, { ...source, modelDir });

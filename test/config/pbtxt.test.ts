@@ -1,9 +1,9 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parsePbtxt } from '../../src/config/pbtxt.ts';
 import { normalizeModelConfig } from '../../src/config/normalize.ts';
-import { InputError } from '../../src/scenario/types.ts';
 
 const fixture = (path: string) => fileURLToPath(new URL(`../fixtures/models/${path}`, import.meta.url));
 const parse = (text: string) => parsePbtxt(text, 'config.pbtxt');

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/command.ts';
+import { main } from '../../cli/main.ts';
+import type { CliIO } from '../../cli/command.ts';
 import { LIFECYCLE_ZOO, ZOO } from '../../sim/zoo/variants.ts';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {

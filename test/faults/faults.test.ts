@@ -1,6 +1,6 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.ts';
-import { InputError } from '../../src/scenario/types.ts';
 import { simulate, type RunResult } from '../../sim/simulate.ts';
 import { FIFO } from '../conformance/harness.ts';
 

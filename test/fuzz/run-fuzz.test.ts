@@ -1,11 +1,11 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { parseTrace } from '../../traces/read.ts';
-import { replayTrace } from '../../traces/replay.ts';
+import { replayTrace } from '../../sim/replay.ts';
 import { traceText } from '../../traces/writer.ts';
-import { InputError } from '../../src/scenario/types.ts';
 import { scenarioJsonArbitrary } from '../../sim/generate/scenario-arbitrary.ts';
 import { isKnownTritonBehaviour } from '../../sim/explore/known-triton.ts';
 

@@ -1,5 +1,5 @@
-import { main } from '../../src/cli/main.ts';
-import type { CliIO } from '../../src/cli/command.ts';
+import { main } from '../../cli/main.ts';
+import type { CliIO } from '../../cli/command.ts';
 
 /** Runs `seqsim <argv…>` in-process with captured output (no TTY), as the CLI tests need it. */
 export async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchDrain } from '../../sim/bench/lifecycle-bench.ts';
+import { benchDrain } from '../../bench/lifecycle-bench.ts';
 
 describe('drain vs Triton policy figures (seqsim bench)', () => {
   it('on the shipped reload: Triton interrupts, drain interrupts nothing and holds STARTs for a measured time', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
-import { exampleFiles } from '../../src/cli/commands/examples.ts';
+import { exampleFiles } from '../../cli/commands/examples.ts';
 import { EXAMPLES, runExample } from './helpers.ts';
 
 const names = readdirSync(EXAMPLES)

@@ -1,9 +1,9 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseScenario } from '../../src/scenario/load.ts';
-import { InputError } from '../../src/scenario/types.ts';
 import { directModel, EXAMPLES, lifecycleEvents, runJson } from './helpers.ts';
 import { cli } from '../helpers/cli.ts';
 

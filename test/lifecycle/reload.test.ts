@@ -101,7 +101,7 @@ describe('load outcomes', () => {
 
   it('replays byte for byte from the header alone', async () => {
     const { parseTrace } = await import('../../traces/read.ts');
-    const { replayTrace } = await import('../../traces/replay.ts');
+    const { replayTrace } = await import('../../sim/replay.ts');
     const run = runExample('direct-to-oldest-triton');
     const verdict = replayTrace(parseTrace(`${run.lines.join('\n')}\n`, 't.jsonl'), 't.jsonl');
     expect(verdict.identical).toBe(true);

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type * as ort from 'onnxruntime-node';
 import { parseScenario } from '../../src/scenario/load.ts';
-import { liveTensorSpec } from '../../src/live/tensor-spec.ts';
-import { InstanceSessions } from '../../src/live/instance-sessions.ts';
-import { OrtExecutor } from '../../src/live/ort-executor.ts';
-import { Stopwatch } from '../../src/live/overhead.ts';
+import { liveTensorSpec } from '../../live/tensor-spec.ts';
+import { InstanceSessions } from '../../live/instance-sessions.ts';
+import { OrtExecutor } from '../../live/ort-executor.ts';
+import { Stopwatch } from '../../live/overhead.ts';
 import type { Batch, ExecuteResult } from '../../src/core/ports.ts';
 
 const scenario = parseScenario(

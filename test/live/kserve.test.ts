@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
-import { startKserveServer } from '../../src/live/http/kserve-server.ts';
-import { parseInferBody, BadInferRequest } from '../../src/live/http/kserve-request.ts';
+import { startKserveServer } from '../../live/http/kserve-server.ts';
+import { parseInferBody, BadInferRequest } from '../../live/http/kserve-request.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const examples = join(root, 'sim/examples');
@@ -100,7 +100,7 @@ describe('KServe v2 HTTP front end', () => {
 
   it('`seqsim serve` listens, answers, and on SIGTERM checks the oracles and writes the trace', async () => {
     const trace = join(root, 'out', 'test-serve.jsonl');
-    const child = spawn(process.execPath, [join(root, 'src/cli/bin.mjs'), 'serve', join(examples, 'direct-basic.json'), '--port', '0', '--ep', 'cpu', '--trace', trace], { cwd: root });
+    const child = spawn(process.execPath, [join(root, 'cli/bin.mjs'), 'serve', join(examples, 'direct-basic.json'), '--port', '0', '--ep', 'cpu', '--trace', trace], { cwd: root });
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const url = await new Promise<string>((resolve, reject) => {

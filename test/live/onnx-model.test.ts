@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { parseScenario } from '../../src/scenario/load.ts';
-import { liveTensorSpec } from '../../src/live/tensor-spec.ts';
-import { buildAccumulatorOnnx } from '../../src/live/onnx/accumulator-onnx.ts';
-import { ModelProtoType } from '../../src/live/onnx/onnx-schema.ts';
-import { verifyAccumulatorSession } from '../../src/live/verify-model.ts';
+import { liveTensorSpec } from '../../live/tensor-spec.ts';
+import { buildAccumulatorOnnx } from '../../live/onnx/accumulator-onnx.ts';
+import { ModelProtoType } from '../../live/onnx/onnx-schema.ts';
+import { verifyAccumulatorSession } from '../../live/verify-model.ts';
 import { RandomStreams } from '../../sim/kernel/random.ts';
-import { WORK_OUTPUT, WORK_WIDTH } from '../../src/live/onnx/synthetic-work.ts';
-import { batchFeeds } from '../../src/live/feeds.ts';
+import { WORK_OUTPUT, WORK_WIDTH } from '../../live/onnx/synthetic-work.ts';
+import { batchFeeds } from '../../live/feeds.ts';
 
 function scenarioWith(model: Record<string, unknown>) {
   return parseScenario({ name: 't', model, sequences: [{ id: 1, steps: [{ value: 1, start: true, end: true }] }] }, '<test>', '.');

@@ -1,8 +1,8 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.ts';
-import { ortThreadOptions } from '../../src/live/ort-threads.ts';
-import { runLive } from '../../src/live/run-live.ts';
-import { InputError } from '../../src/scenario/types.ts';
+import { ortThreadOptions } from '../../live/ort-threads.ts';
+import { runLive } from '../../live/run-live.ts';
 
 function scenarioWith(parameters: Record<string, unknown> | undefined) {
   return parseScenario(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RealLoop } from '../../src/live/real-loop.ts';
+import { RealLoop } from '../../live/real-loop.ts';
 
 describe('the real-time loop', () => {
   it('never runs a task before its time, and runs tasks in time order', async () => {

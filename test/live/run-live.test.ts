@@ -1,16 +1,16 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile, parseScenario } from '../../src/scenario/load.ts';
-import { runLive } from '../../src/live/run-live.ts';
-import { liveSession } from '../../src/live/live-session.ts';
-import { loadScenario } from '../../src/live/load.ts';
-import { liveTensorSpec } from '../../src/live/tensor-spec.ts';
-import { buildAccumulatorOnnx } from '../../src/live/onnx/accumulator-onnx.ts';
-import { openSessions, ModelLoadError, ProviderUnavailableError, CUDA_INSTALL_COMMAND } from '../../src/live/execution-provider.ts';
+import { runLive } from '../../live/run-live.ts';
+import { liveSession } from '../../live/live-session.ts';
+import { loadScenario } from '../../live/load.ts';
+import { liveTensorSpec } from '../../live/tensor-spec.ts';
+import { buildAccumulatorOnnx } from '../../live/onnx/accumulator-onnx.ts';
+import { openSessions, ModelLoadError, ProviderUnavailableError, CUDA_INSTALL_COMMAND } from '../../live/execution-provider.ts';
 import { simulate } from '../../sim/simulate.ts';
-import { InputError } from '../../src/scenario/types.ts';
 
 const examples = fileURLToPath(new URL('../../sim/examples/', import.meta.url));
 const exampleFiles = readdirSync(examples).filter((name) => name.endsWith('.json')).sort();

@@ -1,3 +1,4 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -5,7 +6,6 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { parsePbtxt } from '../../src/config/pbtxt.ts';
 import { normalizeModelConfig } from '../../src/config/normalize.ts';
-import { InputError } from '../../src/scenario/types.ts';
 import { scenarioJsonArbitrary } from '../../sim/generate/scenario-arbitrary.ts';
 
 /**

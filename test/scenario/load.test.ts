@@ -1,3 +1,4 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,7 +6,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { parseScenario, loadScenarioFile, loadJsonFile, DEFAULT_EXIT_TIMEOUT_US } from '../../src/scenario/load.ts';
-import { InputError } from '../../src/scenario/types.ts';
 import { scenarioJsonArbitrary } from '../../sim/generate/scenario-arbitrary.ts';
 
 const fixture = (path: string) => fileURLToPath(new URL(`../fixtures/${path}`, import.meta.url));

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { loadScenarioFile, parseScenario } from '../../src/scenario/load.ts';
-import { exampleFiles } from '../../src/cli/commands/examples.ts';
+import { exampleFiles } from '../../cli/commands/examples.ts';
 import { scenarioJsonArbitrary } from '../../sim/generate/scenario-arbitrary.ts';
 
 const schema = JSON.parse(readFileSync(new URL('../../src/scenario/scenario.schema.json', import.meta.url), 'utf8'));

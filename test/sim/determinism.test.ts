@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { simulate } from '../../sim/simulate.ts';
-import { exampleFiles } from '../../src/cli/commands/examples.ts';
+import { exampleFiles } from '../../cli/commands/examples.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -7,7 +7,7 @@ import { simulate } from '../../sim/simulate.ts';
 import { stallHorizonUs } from '../../sim/stall.ts';
 import { isKnownTritonBehaviour } from '../../sim/explore/known-triton.ts';
 import { parseTrace } from '../../traces/read.ts';
-import { replayTrace } from '../../traces/replay.ts';
+import { replayTrace } from '../../sim/replay.ts';
 
 const fixtures = fileURLToPath(new URL('../fixtures/scenarios/', import.meta.url));
 

@@ -1,13 +1,13 @@
+import { InputError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { simulate } from '../../sim/simulate.ts';
-import { exampleFiles } from '../../src/cli/commands/examples.ts';
+import { exampleFiles } from '../../cli/commands/examples.ts';
 import { parseTrace } from '../../traces/read.ts';
-import { replayTrace } from '../../traces/replay.ts';
+import { replayTrace } from '../../sim/replay.ts';
 import { traceText } from '../../traces/writer.ts';
-import { InputError } from '../../src/scenario/types.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 
 const parseScenarioJson = (json: unknown) => parseScenario(json, 'inline.json', '.');
@@ -26,7 +26,7 @@ describe('trace format v1', () => {
   });
 
   it('live traces (real clock, ONNX Runtime) and traces with every fault kind validate too', async () => {
-    const { runLive } = await import('../../src/live/run-live.ts');
+    const { runLive } = await import('../../live/run-live.ts');
     const file = exampleFiles().find((f) => f.endsWith('oldest-basic.json'))!;
     const live = await runLive(loadScenarioFile(file), file, { seed: 1, provider: 'cpu', durationMs: 20_000 });
     for (const line of live.lines) {

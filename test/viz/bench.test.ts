@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchViz } from '../../viz/bench.ts';
+import { benchViz } from '../../bench/viz-bench.ts';
 
 describe('benchViz', () => {
   it('reports SVG render time and size for 1k and 10k requests, within the targets', async () => {

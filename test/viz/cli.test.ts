@@ -1,14 +1,13 @@
+import { InputError, UsageError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
-import type { CliIO, SeqsimCommand } from '../../src/cli/command.ts';
-import { InputError } from '../../src/scenario/types.ts';
-import { UsageError } from '../../src/cli/exit-codes.ts';
-import { vizCommand } from '../../src/cli/commands/viz.ts';
-import { reportCommand } from '../../src/cli/commands/report.ts';
-import { exportCommand, partName } from '../../src/cli/commands/export.ts';
+import type { CliIO, SeqsimCommand } from '../../cli/command.ts';
+import { vizCommand } from '../../cli/commands/viz.ts';
+import { reportCommand } from '../../cli/commands/report.ts';
+import { exportCommand, partName } from '../../cli/commands/export.ts';
 import { directFixture } from './fixture.ts';
 import { count, parseHtml, parseSvg } from './dom.ts';
 

@@ -6,6 +6,15 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { renderReport } from '../../viz/report.ts';
 import { modelOf } from '../../viz/trace-input.ts';
+import { referenceOutputs } from '../../sim/oracles/outputs.ts';
+import type { TraceEvent } from '../../src/core/events.ts';
+import type { TraceHeader } from '../../traces/writer.ts';
+
+/** The report's inputs as `seqsim report` passes them: header, model and the reference outputs. */
+function withReference(events: readonly TraceEvent[], header: TraceHeader) {
+  const model = modelOf(header);
+  return { header, ...(model === undefined ? {} : { model, referenceOutputs: referenceOutputs(events, model) }) };
+}
 import { directFixture, MALICIOUS_IDS } from './fixture.ts';
 
 /** The report in a real browser: Debian's chromium driven by playwright-core, no downloads. */
@@ -56,7 +65,7 @@ describe.skipIf(!available)(title, () => {
 
   it('loads without console errors and renders the SVG', async () => {
     const fixture = directFixture();
-    const { page, problems } = await open(write('report.html', renderReport(fixture.events, { header: fixture.header, model: modelOf(fixture.header) })));
+    const { page, problems } = await open(write('report.html', renderReport(fixture.events, withReference(fixture.events, fixture.header))));
     const box = await page.locator('#timeline svg').boundingBox();
     expect(box?.width).toBeGreaterThan(1000);
     expect(box?.height).toBeGreaterThan(200);
@@ -92,7 +101,7 @@ describe.skipIf(!available)(title, () => {
 
   it('shows malicious ids as text and runs none of them', async () => {
     const evil = directFixture(MALICIOUS_IDS);
-    const { page, problems } = await open(write('evil.html', renderReport(evil.events, { header: evil.header, model: modelOf(evil.header) })));
+    const { page, problems } = await open(write('evil.html', renderReport(evil.events, withReference(evil.events, evil.header))));
     await page.fill('#filter', 'alert(1)');
     await page.fill('#filter', '');
     expect(await page.locator('details.sequence .seq-label', { hasText: '<script>alert(1)</script>' }).count()).toBe(1);

@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../viz/report.ts';
 import { modelOf } from '../../viz/trace-input.ts';
+import { referenceOutputs } from '../../sim/oracles/outputs.ts';
+import type { TraceEvent } from '../../src/core/events.ts';
+import type { TraceHeader } from '../../traces/writer.ts';
+
+/** The report's inputs as `seqsim report` passes them: header, model and the reference outputs. */
+function withReference(events: readonly TraceEvent[], header: TraceHeader) {
+  const model = modelOf(header);
+  return { header, ...(model === undefined ? {} : { model, referenceOutputs: referenceOutputs(events, model) }) };
+}
 import { REPORT_SCRIPT, scriptHash } from '../../viz/report/assets.ts';
 import { directFixture, MALICIOUS_IDS } from './fixture.ts';
 import { count, expectInert, parseHtml, parseSvg } from './dom.ts';
@@ -9,7 +18,7 @@ import { count, expectInert, parseHtml, parseSvg } from './dom.ts';
 describe('HTML report (structure)', () => {
   const fixture = directFixture();
   const model = modelOf(fixture.header);
-  const html = renderReport(fixture.events, { header: fixture.header, model });
+  const html = renderReport(fixture.events, withReference(fixture.events, fixture.header));
   const doc = parseHtml(html);
 
   it('is self-contained: no external resource, a CSP that allows only its own script', () => {
@@ -72,12 +81,12 @@ describe('HTML report (structure)', () => {
   });
 
   it('is deterministic', () => {
-    expect(renderReport(JSON.parse(JSON.stringify(fixture.events)), { header: fixture.header, model })).toBe(html);
+    expect(renderReport(JSON.parse(JSON.stringify(fixture.events)), withReference(fixture.events, fixture.header))).toBe(html);
   });
 
   it('keeps malicious ids inert everywhere', () => {
     const evil = directFixture(MALICIOUS_IDS);
-    const page = renderReport(evil.events, { header: evil.header, model: modelOf(evil.header) });
+    const page = renderReport(evil.events, withReference(evil.events, evil.header));
     const evilDoc = parseHtml(page);
     expectInert(evilDoc, 1);
     expect(page).not.toMatch(/<img|<script>alert|<svg onload/i);

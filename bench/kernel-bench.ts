@@ -1,0 +1,97 @@
+import { wallClockMs } from '../live/wall-clock.ts';
+import { parseScenario } from '../src/scenario/load.ts';
+import { simulate } from '../sim/simulate.ts';
+import { benchScenarioJson } from './workload.ts';
+import { runBareHeapLoop } from './bare-heap.ts';
+import { FakeTimersLoop } from './fake-timers-loop.ts';
+
+export interface KernelBenchFigures {
+  readonly concurrent: number;
+  readonly requests: number;
+  readonly tasks: number;
+  readonly wallMs: number;
+  readonly simulatedRequestsPerSec: number;
+  readonly eventsPerSec: number;
+  /** Simulated time until the last response (the reaper's final wake-ups excluded). */
+  readonly simulatedUs: number;
+  /** Simulated time / wall time. */
+  readonly timeCompression: number;
+  readonly bareHeapEventsPerSec: number;
+  /** The same run without trace or oracles: the kernel and batcher alone. */
+  readonly leanWallMs: number;
+  readonly leanEventsPerSec: number;
+  /** Lean events/s over the bare heap's (target ≥ 1/3). */
+  readonly vsBareHeap: number;
+  readonly fakeTimersWallMs: number;
+  /** fake-timers' time per event over ours, both lean (target ≥ 5× at 10k sequences). */
+  readonly vsFakeTimers: number;
+}
+
+/** Benchmarks wall time, not a test: real time comes from live's clock, never inside a run. */
+export function benchKernel(concurrent: number, totalRequests: number, withFakeTimers: boolean): KernelBenchFigures {
+  const scenario = parseScenario(benchScenarioJson(concurrent, totalRequests), `bench-${concurrent}`, '.');
+  const maxEvents = 50_000_000;
+  // Both kernels run same-instant tasks in schedule order, so they execute the identical run.
+  const fifo = { choose: () => 0 };
+  const started = wallClockMs();
+  const run = simulate(scenario, { seed: 1, maxEvents, chooser: fifo });
+  const wallMs = wallClockMs() - started;
+  const requests = run.events.reduce((n, e) => n + (e.type === 'send' ? 1 : 0), 0);
+
+  // The kernel and batcher alone (no trace, no oracles): what the bare heap loop compares with.
+  // Each of these is the best of REPEATS runs: single runs of a GC-heavy loop vary by ±40 %.
+  const lean = simulate(scenario, { seed: 1, maxEvents, chooser: fifo, record: false });
+  const leanMs = bestOf(() => simulate(scenario, { seed: 1, maxEvents, chooser: fifo, record: false }));
+  const bareMs = bestOf(() => runBareHeapLoop(run.tasksExecuted, Math.min(concurrent, 10_000)));
+
+  let fakeTimersMsPerEvent = Number.NaN;
+  let fakeTimersWallMs = Number.NaN;
+  if (withFakeTimers) {
+    // Same lean world on fake-timers. Its zero-delay rules reorder a few same-instant tasks, so
+    // the runs differ slightly: compare time per event, not totals.
+    const fakeRun = simulate(scenario, { seed: 1, maxEvents, chooser: fifo, record: false, makeLoop: () => new FakeTimersLoop() });
+    fakeTimersWallMs = bestOf(() => simulate(scenario, { seed: 1, maxEvents, chooser: fifo, record: false, makeLoop: () => new FakeTimersLoop() }));
+    fakeTimersMsPerEvent = fakeTimersWallMs / fakeRun.tasksExecuted;
+  }
+  const eventsPerSec = run.tasksExecuted / (wallMs / 1000);
+  const leanEventsPerSec = lean.tasksExecuted / (leanMs / 1000);
+  const bareHeapEventsPerSec = run.tasksExecuted / (bareMs / 1000);
+  return {
+    concurrent,
+    requests,
+    tasks: run.tasksExecuted,
+    wallMs,
+    simulatedRequestsPerSec: requests / (wallMs / 1000),
+    eventsPerSec,
+    simulatedUs: run.lastResponseUs,
+    timeCompression: run.lastResponseUs / 1000 / wallMs,
+    bareHeapEventsPerSec,
+    leanWallMs: leanMs,
+    leanEventsPerSec,
+    vsBareHeap: leanEventsPerSec / bareHeapEventsPerSec,
+    fakeTimersWallMs,
+    vsFakeTimers: fakeTimersMsPerEvent / (leanMs / lean.tasksExecuted),
+  };
+}
+
+/**
+ * Time compression for a steady 1k req/s and 10 req/s workload follows from events/s: each request
+ * costs about tasks/requests events, so one second of such traffic takes that many events.
+ */
+export function compressionAtRate(figures: KernelBenchFigures, requestsPerSecond: number, eventsPerSec = figures.leanEventsPerSec): number {
+  const eventsPerSimulatedSecond = (figures.tasks / figures.requests) * requestsPerSecond;
+  return eventsPerSec / eventsPerSimulatedSecond;
+}
+
+const REPEATS = 3;
+
+/** The fastest of REPEATS timed calls, in ms. */
+function bestOf(work: () => unknown): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < REPEATS; i++) {
+    const started = wallClockMs();
+    work();
+    best = Math.min(best, wallClockMs() - started);
+  }
+  return best;
+}

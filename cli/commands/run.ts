@@ -1,0 +1,70 @@
+import { UsageError } from '../../src/core/input-errors.ts';
+import type { Argv } from 'yargs';
+import { join } from 'node:path';
+import { loadScenarioFile } from '../../src/scenario/load.ts';
+import { makeScheduler, simulate, UnknownBatcherError } from '../../sim/simulate.ts';
+import type { SeqsimCommand } from '../command.ts';
+import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
+import { parsePositiveInt, parseSeed } from '../options.ts';
+import { formatRunReport, summarizeRun, writeSvg, writeTrace } from '../run-summary.ts';
+
+export const runCommand: SeqsimCommand = {
+  name: 'run',
+  usage: 'run <scenario>',
+  describe: 'simulate a scenario with a seed, check every oracle, write the trace',
+  builder: (y: Argv) =>
+    y
+      .positional('scenario', { type: 'string', describe: 'scenario JSON file', demandOption: true })
+      .option('seed', { type: 'string', describe: "seed (default: the scenario's seed, else 1)" })
+      .option('trace', { type: 'string', describe: 'trace output path (default out/traces/<name>-seed<N>.jsonl)' })
+      .option('json', { type: 'boolean', default: false, describe: 'print a JSON result on stdout' })
+      .option('max-events', { type: 'number', describe: 'event budget of the run' })
+      .option('slot-order', { choices: ['triton-heap', 'instance-major'] as const, describe: 'free-slot tie-break' })
+      .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo (seqsim explore --list-bugs)' })
+      .option('svg', { type: 'string', describe: 'also write the slot-timeline picture here' })
+      .option('strict-lifecycle', { type: 'boolean', default: false, describe: 'every sequence a reload or unload interrupts is a violation' })
+      .option('choose-draws', { type: 'boolean', default: false, describe: "fault decisions and latency draws are choice points (as in check --choose-draws), decided like same-instant ties by the seed's ties stream" }),
+  async run(args, io) {
+    const scenario = loadScenarioFile(String(args['scenario']));
+    const seed = args['seed'] !== undefined ? parseSeed(args['seed']) : (scenario.seed ?? 1);
+    const maxEvents = args['max-events'] !== undefined ? parsePositiveInt(args['max-events'], '--max-events') : undefined;
+    const slotOrder = args['slot-order'] as 'triton-heap' | 'instance-major' | undefined;
+    const batcher = checkBatcher(String(args['batcher']));
+    const strictLifecycle = args['strict-lifecycle'] === true;
+    const chooseDraws = args['choose-draws'] === true;
+    const run = simulate(scenario, {
+      seed,
+      batcher,
+      ...(maxEvents ? { maxEvents } : {}),
+      ...(slotOrder ? { slotOrder } : {}),
+      ...(strictLifecycle ? { strictLifecycle } : {}),
+      ...(chooseDraws ? { chooseDraws } : {}),
+    });
+    const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'traces', `${safeName(scenario.name)}-seed${seed}.jsonl`);
+    writeTrace(tracePath, run);
+    if (typeof args['svg'] === 'string') writeSvg(args['svg'], run);
+    const report = summarizeRun(scenario.name, run, tracePath);
+    if (args['json']) io.out(`${JSON.stringify(report)}\n`);
+    else {
+      io.out(formatRunReport(report));
+      if (report.violations.length > 0) io.out(`  replay: seqsim replay ${tracePath}\n`);
+    }
+    return report.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
+  },
+};
+
+/** Validates --batcher up front so a typo is a usage error, not an internal one. */
+export function checkBatcher(batcher: string): string {
+  try {
+    makeScheduler(batcher);
+  } catch (error) {
+    if (error instanceof UnknownBatcherError) throw new UsageError(`--batcher: ${error.message}`);
+    throw error;
+  }
+  return batcher;
+}
+
+/** A scenario name as a file name: user strings never become paths unescaped. */
+export function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80) || 'scenario';
+}

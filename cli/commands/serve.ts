@@ -1,0 +1,50 @@
+import type { Argv } from 'yargs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { loadScenarioFile } from '../../src/scenario/load.ts';
+import type { SeqsimCommand } from '../command.ts';
+import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
+import { parseDurationMs, parseModelWork, parsePositiveInt } from '../options.ts';
+import { checkBatcher, safeName } from './run.ts';
+import { readModel } from './live.ts';
+import { PROVIDER_REQUESTS, type ProviderRequest } from '../../live/execution-provider.ts';
+import { startKserveServer } from '../../live/http/kserve-server.ts';
+import { traceText } from '../../traces/writer.ts';
+
+export const serveCommand: SeqsimCommand = {
+  name: 'serve',
+  usage: 'serve <scenario>',
+  describe: "serve the scenario's model over KServe v2 HTTP (Triton's sequence parameters) on the live batcher; Ctrl-C stops, checks the oracles and writes the trace",
+  builder: (y: Argv) =>
+    y
+      .positional('scenario', { type: 'string', describe: 'scenario JSON file whose model config is served (its sequences are not sent)', demandOption: true })
+      .option('port', { type: 'number', default: 8000, describe: 'TCP port (0 picks a free one)' })
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
+      .option('ep', { choices: PROVIDER_REQUESTS, default: 'auto' as const, describe: 'execution provider' })
+      .option('model', { type: 'string', describe: 'your own ONNX model instead of the generated accumulator' })
+      .option('model-work', { type: 'number', describe: 'add N dense 256×256 layers per row to the generated model, so each batch costs what a computing model does' })
+      .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo' })
+      .option('drain', { type: 'string', default: '10s', describe: 'on stop, how long accepted requests may take to finish' })
+      .option('trace', { type: 'string', describe: 'trace output path (default out/serve/<model>.jsonl)' }),
+  async run(args, io) {
+    const scenario = loadScenarioFile(String(args['scenario']));
+    const port = args['port'] === 0 ? 0 : parsePositiveInt(args['port'], '--port');
+    const drainMs = parseDurationMs(String(args['drain']), '--drain');
+    const batcher = checkBatcher(String(args['batcher']));
+    const modelWorkLayers = parseModelWork(args, typeof args['model'] === 'string');
+    const userModel = typeof args['model'] === 'string' ? readModel(args['model']) : undefined;
+    const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'serve', `${safeName(scenario.model.name)}.jsonl`);
+    const server = await startKserveServer(scenario, { port, host: String(args['host']), provider: args['ep'] as ProviderRequest, drainMs, batcher, file: String(args['scenario']), modelWorkLayers, ...(userModel ? { userModel } : {}) });
+    io.out(`serving model '${scenario.model.name}' on ${server.url} (KServe v2, ${server.provider}); Ctrl-C stops\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    const result = await server.close();
+    mkdirSync(dirname(tracePath), { recursive: true });
+    writeFileSync(tracePath, traceText(result));
+    io.out(`${result.requests} requests, ${result.violations.length === 0 ? 'no violation' : `${result.violations.length} violation(s)`}; trace ${tracePath}\n`);
+    for (const violation of result.violations) io.out(`  ✗ ${violation.oracle}: ${violation.message}\n`);
+    return result.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
+  },
+};

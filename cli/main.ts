@@ -1,0 +1,56 @@
+import { InputError, SetupError, UsageError } from '../src/core/input-errors.ts';
+import yargs from 'yargs';
+import { EXIT_BAD_INPUT } from './exit-codes.ts';
+import type { CliIO, SeqsimCommand } from './command.ts';
+import { commands } from './registry.ts';
+import { errorMessage } from '../src/core/error-message.ts';
+
+const processIO: CliIO = {
+  out: (text) => process.stdout.write(text),
+  err: (text) => process.stderr.write(text),
+  interactive: process.stderr.isTTY === true,
+};
+
+/** Parses argv, runs one subcommand, returns the exit code. Never lets a stack trace reach users. */
+export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  let exitCode: number | undefined;
+  let chosen: { command: SeqsimCommand; args: Record<string, unknown> } | undefined;
+  const parser = yargs([...argv])
+    .scriptName('seqsim')
+    .strict()
+    .help()
+    .version(false)
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .demandCommand(1, 'name a command: seqsim <command> --help')
+    .exitProcess(false)
+    .fail((message, error) => {
+      throw error ?? new UsageError(message);
+    });
+  for (const command of commands) {
+    parser.command(command.usage, command.describe, (y) => command.builder(y), (args) => {
+      chosen = { command, args: args as Record<string, unknown> };
+    });
+  }
+  try {
+    const parsed = await parser.parseAsync();
+    if (chosen === undefined) {
+      // --help or --version printed by yargs.
+      return parsed['help'] ? 0 : EXIT_BAD_INPUT;
+    }
+    exitCode = await chosen.command.run(chosen.args, io);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+  return exitCode;
+}
+
+function reportFailure(error: unknown, io: CliIO): number {
+  if (error instanceof InputError || error instanceof UsageError || error instanceof SetupError) {
+    io.err(`seqsim: ${error.message}\n`);
+    return EXIT_BAD_INPUT;
+  }
+  const message = errorMessage(error);
+  io.err(`seqsim: internal error: ${message}\n`);
+  if (process.env['SEQSIM_DEBUG'] && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+  return 3;
+}
