@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../src/core/package-path.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import type { Scenario } from '../src/scenario/types.ts';
 import { checkExhaustive } from '../sim/check/dfs.ts';
@@ -46,7 +46,7 @@ export const DEPTH_BUDGET_SCHEDULES = 10_000;
 const MAX_DEPTH = 30;
 
 export function benchCheck(depth: number): CheckBenchFigures {
-  const file = (name: string) => fileURLToPath(new URL(`../examples/check/${name}.json`, import.meta.url));
+  const file = (name: string) => packagePath('sim/examples/check', `${name}.json`);
   const canonical = CANONICAL.flatMap((name) =>
     [false, true].map((reduction): CanonicalFigures => {
       const scenario = loadScenarioFile(file(name));

@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../src/core/package-path.ts';
 import { wallClockMs } from '../live/wall-clock.ts';
 import { compareSeeds, runConfig } from '../sim/compare/compare.ts';
 import { BASELINE, loadVariant, parseVariant } from '../sim/compare/variants.ts';
@@ -15,7 +15,7 @@ export interface CompareBenchFigures {
   readonly overheadX: number;
 }
 
-const DEFAULT_SCENARIO = fileURLToPath(new URL('../sim/examples/direct-basic.json', import.meta.url));
+const DEFAULT_SCENARIO = packagePath('sim/examples/direct-basic.json');
 const DEFAULT_VARIANTS = ['strategy=oldest', 'instances=1'];
 
 /**

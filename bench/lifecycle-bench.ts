@@ -1,4 +1,4 @@
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../src/core/package-path.ts';
 import { loadScenarioFile } from '../src/scenario/load.ts';
 import { simulate, type RunResult } from '../sim/simulate.ts';
 
@@ -23,7 +23,7 @@ export interface DrainBenchFigures {
   readonly throughputLost: number;
 }
 
-const scenarioFile = (policy: 'triton' | 'drain') => fileURLToPath(new URL(`../examples/lifecycle/direct-to-oldest-${policy}.json`, import.meta.url));
+const scenarioFile = (policy: 'triton' | 'drain') => packagePath('sim/examples/lifecycle', `direct-to-oldest-${policy}.json`);
 
 function figures(policy: 'triton' | 'drain', run: RunResult): PolicyFigures {
   let ok = 0;

@@ -1,3 +1,4 @@
+import { packagePath } from '../src/core/package-path.ts';
 import { explore } from '../sim/explore/explore.ts';
 import { readFileSync } from 'node:fs';
 import { shrinkScenario, sizeOf } from '../sim/explore/shrink.ts';
@@ -21,7 +22,7 @@ export interface ZooBenchRow {
 
 /** The request count of a bug's hand-minimal reproducer (sim/zoo/minimal). */
 export function handMinimalRequests(bug: string): number {
-  const json = JSON.parse(readFileSync(new URL(`../zoo/minimal/${bug}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+  const json = JSON.parse(readFileSync(packagePath('sim/zoo/minimal', `${bug}.json`), 'utf8')) as Record<string, unknown>;
   return sizeOf(json).requests;
 }
 

@@ -4,13 +4,18 @@ import type { CliIO } from '../src/core/cli-io.ts';
 export type { CliIO };
 
 /**
- * One `seqsim` subcommand. `run` returns the exit code (design §5); it throws InputError or
- * UsageError for bad input, which main() turns into one line on stderr and exit 2.
+ * What one `seqsim` subcommand does. `run` returns the exit code (design §5); it throws InputError
+ * or UsageError for bad input, which main() turns into one line on stderr and exit 2.
  */
 export interface SeqsimCommand {
+  builder(yargs: Argv): Argv;
+  run(args: Record<string, unknown>, io: CliIO): Promise<number>;
+}
+
+/** A subcommand as `seqsim --help` lists it; its module loads only when it runs. */
+export interface CommandEntry {
   readonly name: string;
   readonly usage: string;
   readonly describe: string;
-  builder(yargs: Argv): Argv;
-  run(args: Record<string, unknown>, io: CliIO): Promise<number>;
+  load(): Promise<SeqsimCommand>;
 }

@@ -2,6 +2,7 @@ import { InputError, SetupError, UsageError } from '../src/core/input-errors.ts'
 import yargs from 'yargs';
 import { EXIT_BAD_INPUT } from './exit-codes.ts';
 import type { CliIO, SeqsimCommand } from './command.ts';
+import { SEQSIM_VERSION } from '../traces/version.ts';
 import { commands } from './registry.ts';
 import { errorMessage } from '../src/core/error-message.ts';
 
@@ -19,23 +20,31 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .scriptName('seqsim')
     .strict()
     .help()
-    .version(false)
+    .version(SEQSIM_VERSION)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .demandCommand(1, 'name a command: seqsim <command> --help')
     .exitProcess(false)
     .fail((message, error) => {
       throw error ?? new UsageError(message);
     });
-  for (const command of commands) {
-    parser.command(command.usage, command.describe, (y) => command.builder(y), (args) => {
-      chosen = { command, args: args as Record<string, unknown> };
-    });
-  }
   try {
+    // Only the command being run is loaded (with its builder's options); the others are listed.
+    const requested = argv.find((arg) => !arg.startsWith('-'));
+    for (const entry of commands) {
+      const command = entry.name === requested ? await entry.load() : undefined;
+      parser.command(
+        entry.usage,
+        entry.describe,
+        (y) => (command === undefined ? y : command.builder(y)),
+        (args) => {
+          if (command !== undefined) chosen = { command, args: args as Record<string, unknown> };
+        },
+      );
+    }
     const parsed = await parser.parseAsync();
     if (chosen === undefined) {
       // --help or --version printed by yargs.
-      return parsed['help'] ? 0 : EXIT_BAD_INPUT;
+      return parsed['help'] || parsed['version'] ? 0 : EXIT_BAD_INPUT;
     }
     exitCode = await chosen.command.run(chosen.args, io);
   } catch (error) {

@@ -3,7 +3,6 @@ import { dirname } from 'node:path';
 import type { RunResult } from '../sim/simulate.ts';
 import { traceText } from '../traces/writer.ts';
 import { formatUs } from '../src/core/time.ts';
-import { timelineOfTrace } from '../viz/run-svg.ts';
 
 /** The machine-readable result of one run (`--json`). */
 export interface RunReport {
@@ -100,7 +99,9 @@ export function formatRunReport(report: RunReport): string {
 
 
 /** Writes the slot-timeline picture of a run (seqsim viz's SVG) next to its trace. */
-export function writeSvg(path: string, run: RunResult): void {
+export async function writeSvg(path: string, run: RunResult): Promise<void> {
+  // Loaded on demand: runs that draw nothing start without the renderer.
+  const { timelineOfTrace } = await import('../viz/run-svg.ts');
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, timelineOfTrace(run.header, run.events).svg);
 }

@@ -37,7 +37,10 @@ function requestFacts(events: readonly TraceEvent[]): Map<string, RequestFacts> 
   const facts = new Map<string, RequestFacts>();
   const of = (request: string): RequestFacts => {
     let entry = facts.get(request);
-    if (entry === undefined) facts.set(request, (entry = {}));
+    if (entry === undefined) {
+      entry = {};
+      facts.set(request, entry);
+    }
     return entry;
   };
   events.forEach((event, index) => {

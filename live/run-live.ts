@@ -143,7 +143,7 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
   const startedMs = wallClockMs();
   loop.startClock();
   loop.post(() => {
-    if (options.load === undefined) scenario.sequences.forEach((sequence, index) => addClient(sequence, prefixes[index]!));
+    if (options.load === undefined) for (const [index, sequence] of scenario.sequences.entries()) addClient(sequence, prefixes[index]!);
     else startLoadLanes(scenario, prefixes, options.load.concurrency, loop, addClient);
     lifecycle = scheduleLifecycle(scenario, loop, recorder, world.server);
   });

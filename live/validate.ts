@@ -1,5 +1,5 @@
+import { packagePath } from '../src/core/package-path.ts';
 import { readdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import type { CliIO } from '../src/core/cli-io.ts';
 import { loadScenarioFile, parseScenario } from '../src/scenario/load.ts';
@@ -12,7 +12,7 @@ import { verifyAccumulatorSession } from './verify-model.ts';
 import { liveSession } from './live-session.ts';
 import { loadScenario } from './load.ts';
 
-const EXAMPLES_DIR = fileURLToPath(new URL('../sim/examples/', import.meta.url));
+const EXAMPLES_DIR = packagePath('sim/examples');
 
 interface CheckLine {
   readonly name: string;

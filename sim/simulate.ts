@@ -172,7 +172,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   });
   const prefixes = requestPrefixes(scenario);
   const bursts = faults?.burstStarts(scenario.sequences) ?? new Map<number, number>();
-  scenario.sequences.forEach((sequence, index) => world.addClient(burstAt(sequence, bursts.get(index)), prefixes[index]!));
+  for (const [index, sequence] of scenario.sequences.entries()) world.addClient(burstAt(sequence, bursts.get(index)), prefixes[index]!);
   scheduleLifecycle(scenario, loop, recorder, world.server);
   if (options.inspect !== undefined) {
     assert(loop instanceof EventLoop, 'a model checker inspects the real event loop');

@@ -1,4 +1,5 @@
-import { D3Node } from 'd3-node';
+import { createRequire } from 'node:module';
+import type { D3Node as D3NodeClass } from 'd3-node';
 import type { TraceEvent } from '../src/core/events.ts';
 import { buildTimeline, type SlotLayout, type Timeline } from './timeline.ts';
 import { selectView, type ViewOptions } from './view.ts';
@@ -34,6 +35,17 @@ export const DEFAULT_WIDTH = 1200;
 const MAX_VIOLATION_LINES = 8;
 
 /** The slot timeline of a trace as a standalone SVG document (deterministic: same events, same bytes). */
+let loadedD3Node: typeof D3NodeClass | undefined;
+
+/**
+ * d3-node (with its DOM) takes ~0.4 s to load: only commands that draw pay for it, so `--help` and
+ * a run without pictures start fast. Node ≥ 20.19 requires ES modules synchronously.
+ */
+function d3NodeClass(): typeof D3NodeClass {
+  loadedD3Node ??= (createRequire(import.meta.url)('d3-node') as { D3Node: typeof D3NodeClass }).D3Node;
+  return loadedD3Node;
+}
+
 export function renderTimelineSvg(events: readonly TraceEvent[], options: TimelineSvgOptions = {}): string {
   return renderTimeline(buildTimeline(events, options.layout), options).svg;
 }
@@ -60,7 +72,7 @@ export function renderTimeline(timeline: Timeline, options: TimelineSvgOptions =
     x: (us) => layout.plotLeft + (Math.min(Math.max(us, view.startUs), view.endUs) - view.startUs) / usPerPx,
   };
 
-  const d3n = new D3Node();
+  const d3n = new (d3NodeClass())();
   const svg = d3n.createSVG(width, layout.height).attr('viewBox', `0 0 ${width} ${layout.height}`).attr('font-family', 'system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif').attr('class', `seqsim-timeline theme-${theme.name}`);
   appendTitle(svg, options.title ?? 'seqsim slot timeline');
   const background = svg.append('rect').attr('class', 'background').attr('width', width).attr('height', layout.height).attr('fill', theme.background);

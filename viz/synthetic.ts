@@ -72,7 +72,7 @@ class SyntheticRun {
     });
     this.events.push(...this.pendingResponses.map((response) => ({ ...response, t })));
     this.pendingResponses = [];
-    this.holders.forEach((slots, instance) => this.runBatch(t, instance, slots));
+    for (const [instance, slots] of this.holders.entries()) this.runBatch(t, instance, slots);
   }
 
   private runBatch(t: number, instance: number, slots: (Holder | undefined)[]): void {

@@ -12,9 +12,6 @@ import { parsePositiveInt } from '../options.ts';
 
 /** Figures, not assertions: speed belongs in a benchmark that prints numbers (brief). */
 export const benchCommand: SeqsimCommand = {
-  name: 'bench',
-  usage: 'bench',
-  describe: 'print simulator speed figures (requests/s, events/s, vs a bare heap loop and fake-timers)',
   builder: (y: Argv) =>
     y
       .option('requests', { type: 'number', default: 100_000, describe: 'requests per workload' })

@@ -13,9 +13,6 @@ import { checkBatcher, safeName } from './run.ts';
 import { wallClockMs } from '../../live/wall-clock.ts';
 
 export const checkCommand: SeqsimCommand = {
-  name: 'check',
-  usage: 'check <scenario>',
-  describe: 'systematically explore same-instant orderings (and, with --choose-draws, fault decisions and latency buckets) of a small scenario (bounded DFS, PCT, random)',
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON (keep it small: 2-3 slots, a few sequences)', demandOption: true })

@@ -24,9 +24,6 @@ const MAX_TRACED_SEEDS = 5;
 const MAX_PRINTED = 10;
 
 export const compareCommand: SeqsimCommand = {
-  name: 'compare',
-  usage: 'compare <scenario>',
-  describe: 'run one workload under several model configurations and check every sequence gets the same responses',
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON file (its configuration is the baseline)', demandOption: true })

@@ -1,7 +1,7 @@
+import { packagePath } from '../../src/core/package-path.ts';
 import type { Argv } from 'yargs';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { simulate } from '../../sim/simulate.ts';
 import type { SeqsimCommand } from '../command.ts';
@@ -10,7 +10,7 @@ import { formatRunReport, summarizeRun, writeTrace, type RunReport } from '../ru
 import { safeName } from './run.ts';
 
 /** The scenarios shipped with seqsim. */
-export const EXAMPLES_DIR = fileURLToPath(new URL('../../sim/examples/', import.meta.url));
+export const EXAMPLES_DIR = packagePath('sim/examples');
 
 export function exampleFiles(): string[] {
   const inDir = (dir: string): string[] =>
@@ -23,9 +23,6 @@ export function exampleFiles(): string[] {
 }
 
 export const examplesCommand: SeqsimCommand = {
-  name: 'examples',
-  usage: 'examples',
-  describe: 'simulate every shipped example scenario with its seed, print a summary, write traces',
   builder: (y: Argv) =>
     y
       .option('out', { type: 'string', default: join('out', 'traces'), describe: 'folder for the traces' })

@@ -50,12 +50,12 @@ export interface WrittenFinding {
   readonly traces?: readonly string[];
 }
 
-export function saveFinding(finding: Finding, outDir: string, batcher: string, shrink: boolean, maxEvents: number | undefined, svg: boolean): WrittenFinding {
+export async function saveFinding(finding: Finding, outDir: string, batcher: string, shrink: boolean, maxEvents: number | undefined, svg: boolean): Promise<WrittenFinding> {
   if (finding.variant !== undefined) return saveCrossConfig(finding, finding.variant, outDir, batcher, shrink, maxEvents);
   const base = join(outDir, `${finding.oracle}-seed${finding.seed}`);
   mkdirSync(outDir, { recursive: true });
   writeTrace(`${base}.jsonl`, finding.run);
-  if (svg) writeSvg(`${base}.svg`, finding.run);
+  if (svg) await writeSvg(`${base}.svg`, finding.run);
   const batcherFlag = batcher === 'real' ? '' : ` --batcher ${batcher}`;
   if (!shrink) {
     writeFileSync(`${base}.json`, `${JSON.stringify(finding.scenarioJson, null, 2)}\n`);
@@ -64,7 +64,7 @@ export function saveFinding(finding: Finding, outDir: string, batcher: string, s
   const shrunk = shrinkScenario(finding.scenarioJson, { seed: finding.seed, batcher, oracle: finding.oracle, ...(maxEvents ? { maxEvents } : {}) });
   writeFileSync(`${base}.min.json`, `${JSON.stringify(shrunk.scenarioJson, null, 2)}\n`);
   writeTrace(`${base}.min.jsonl`, shrunk.run);
-  if (svg) writeSvg(`${base}.min.svg`, shrunk.run);
+  if (svg) await writeSvg(`${base}.min.svg`, shrunk.run);
   return {
     seed: finding.seed,
     oracle: finding.oracle,
@@ -124,7 +124,7 @@ function saveCrossConfig(finding: Finding, spec: string, outDir: string, batcher
 
 /** One trace per configuration of a comparison (each replays with `seqsim replay`). */
 function writeComparisonTraces(base: string, meta: MetamorphicSeed): string[] {
-  return meta.configs.map((config, i) => {
+  return meta.configs.map((_config, i) => {
     const path = `${base}-${i === 0 ? 'baseline' : 'variant'}.jsonl`;
     writeTrace(path, meta.runs[i]!);
     return path;

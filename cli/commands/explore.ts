@@ -13,7 +13,7 @@ import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 import { parseDurationMs, parsePositiveInt, parseSeed } from '../options.ts';
 import { wallClockMs } from '../../live/wall-clock.ts';
 import cliProgress from 'cli-progress';
-import { findingAt, saveFinding } from './explore-findings.ts';
+import { findingAt, saveFinding, type WrittenFinding } from './explore-findings.ts';
 import { formatSummary, type ExploreSummary } from './explore-summary.ts';
 
 export type { ExploreSummary } from './explore-summary.ts';
@@ -23,9 +23,6 @@ export type { WrittenFinding } from './explore-findings.ts';
 export const GENERATED_MAX_EVENTS = 200_000;
 
 export const exploreCommand: SeqsimCommand = {
-  name: 'explore',
-  usage: 'explore [scenario]',
-  describe: 'run many seeds (a scenario, or --generate one per seed) and report, save and shrink what breaks',
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON to explore over seeds (omit with --generate)' })
@@ -96,7 +93,8 @@ export const exploreCommand: SeqsimCommand = {
     const findings = Object.entries(campaign.firstByOracle)
       .sort((a, b) => a[1] - b[1])
       .map(([oracle, seed]) => findingAt(seed, oracle, { ...(scenario ? { scenario } : {}), batcher, faultMode: args['faults'] as FaultMode, lifecycle }, maxEvents));
-    const written = findings.map((finding) => saveFinding(finding, outDir, batcher, Boolean(args['shrink']), maxEvents, Boolean(args['svg'])));
+    const written: WrittenFinding[] = [];
+    for (const finding of findings) written.push(await saveFinding(finding, outDir, batcher, Boolean(args['shrink']), maxEvents, Boolean(args['svg'])));
     const summary: ExploreSummary = {
       seeds_run: campaign.seedsRun,
       from,

@@ -13,9 +13,6 @@ export function partName(output: string, part: number): string {
 }
 
 export const exportCommand: SeqsimCommand = {
-  name: 'export',
-  usage: 'export <trace>',
-  describe: 'convert a trace to Chrome trace-event JSON (Perfetto, chrome://tracing)',
   builder: (y: Argv) =>
     y
       .positional('trace', { type: 'string', describe: 'JSONL trace written by seqsim', demandOption: true })
@@ -29,9 +26,9 @@ export const exportCommand: SeqsimCommand = {
     const exported = exportChromeTrace(input.events, { maxBytes: Math.round(maxMb * 1_000_000), header: input.header, ...(input.layout === undefined ? {} : { layout: input.layout }) });
     const output = String(args['output']);
     const names = exported.parts.length === 1 ? [output] : exported.parts.map((_, i) => partName(output, i + 1));
-    exported.parts.forEach((part, i) => writeOutput(names[i]!, part));
+    for (const [i, part] of exported.parts.entries()) writeOutput(names[i]!, part);
     for (const note of exported.notes) io.err(`seqsim: note: ${note}\n`);
-    names.forEach((name, i) => io.out(`wrote ${name} (${formatBytes(Buffer.byteLength(exported.parts[i]!))})\n`));
+    for (const [i, name] of names.entries()) io.out(`wrote ${name} (${formatBytes(Buffer.byteLength(exported.parts[i]!))})\n`);
     return EXIT_OK;
   },
 };

@@ -22,9 +22,6 @@ import { errorMessage } from '../../src/core/error-message.ts';
 const DEFAULT_LOAD: LoadSpec = { sequences: 200, sequenceLength: 10, concurrency: 8 };
 
 export const liveCommand: SeqsimCommand = {
-  name: 'live',
-  usage: 'live [scenario]',
-  describe: 'run a scenario against the real batcher on ONNX Runtime (real clock), check every oracle, report throughput and latency',
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON file (its model config names the tensors)' })

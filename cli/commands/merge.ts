@@ -7,9 +7,6 @@ import type { ExploreSummary, WrittenFinding } from './explore.ts';
 
 /** Combines the summaries of `explore --shard k/n` runs (one per machine or job) into one campaign. */
 export const mergeCommand: SeqsimCommand = {
-  name: 'merge',
-  usage: 'merge <summaries..>',
-  describe: 'combine explore --shard summaries (summary-<k>-of-<n>.json) into one campaign result',
   builder: (y: Argv) =>
     y
       .positional('summaries', { type: 'string', array: true, describe: 'summary JSON files written by explore', demandOption: true })

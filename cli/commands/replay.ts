@@ -5,9 +5,6 @@ import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 
 export const replayCommand: SeqsimCommand = {
-  name: 'replay',
-  usage: 'replay <trace>',
-  describe: 're-run a trace from its header and report "identical" or the first divergent line',
   builder: (y: Argv) =>
     y
       .positional('trace', { type: 'string', describe: 'JSONL trace written by seqsim', demandOption: true })

@@ -8,9 +8,6 @@ import { EXIT_OK } from '../exit-codes.ts';
 import { timelineOptions } from './viz.ts';
 
 export const reportCommand: SeqsimCommand = {
-  name: 'report',
-  usage: 'report <trace>',
-  describe: 'write one self-contained HTML report of a trace (summary, timeline, events, sequences)',
   builder: (y: Argv) =>
     timelineOptions(
       y

@@ -9,9 +9,6 @@ import { parsePositiveInt, parseSeed } from '../options.ts';
 import { formatRunReport, summarizeRun, writeSvg, writeTrace } from '../run-summary.ts';
 
 export const runCommand: SeqsimCommand = {
-  name: 'run',
-  usage: 'run <scenario>',
-  describe: 'simulate a scenario with a seed, check every oracle, write the trace',
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON file', demandOption: true })
@@ -42,7 +39,7 @@ export const runCommand: SeqsimCommand = {
     });
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'traces', `${safeName(scenario.name)}-seed${seed}.jsonl`);
     writeTrace(tracePath, run);
-    if (typeof args['svg'] === 'string') writeSvg(args['svg'], run);
+    if (typeof args['svg'] === 'string') await writeSvg(args['svg'], run);
     const report = summarizeRun(scenario.name, run, tracePath);
     if (args['json']) io.out(`${JSON.stringify(report)}\n`);
     else {

@@ -12,9 +12,6 @@ import { startKserveServer } from '../../live/http/kserve-server.ts';
 import { traceText } from '../../traces/writer.ts';
 
 export const serveCommand: SeqsimCommand = {
-  name: 'serve',
-  usage: 'serve <scenario>',
-  describe: "serve the scenario's model over KServe v2 HTTP (Triton's sequence parameters) on the live batcher; Ctrl-C stops, checks the oracles and writes the trace",
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON file whose model config is served (its sequences are not sent)', demandOption: true })

@@ -15,9 +15,6 @@ import { writeSvg, writeTrace } from '../run-summary.ts';
 import { checkBatcher } from './run.ts';
 
 export const shrinkCommand: SeqsimCommand = {
-  name: 'shrink',
-  usage: 'shrink <input>',
-  describe: 'minimise a failing trace (or scenario + --seed) while the same oracle still fails',
   builder: (y: Argv) =>
     y
       .positional('input', { type: 'string', describe: 'a trace with a violation, or a scenario file with --seed', demandOption: true })
@@ -62,7 +59,7 @@ export const shrinkCommand: SeqsimCommand = {
     writeFileSync(out, `${JSON.stringify(result.scenarioJson, null, 2)}\n`);
     const tracePath = out.replace(/\.json$/, '.jsonl');
     writeTrace(tracePath, result.run);
-    if (args['svg']) writeSvg(out.replace(/\.json$/, '.svg'), result.run);
+    if (args['svg']) await writeSvg(out.replace(/\.json$/, '.svg'), result.run);
     const batcherFlag = batcher === 'real' ? '' : ` --batcher ${batcher}`;
     const report = {
       oracle,

@@ -17,9 +17,6 @@ export function timelineOptions(y: Argv): Argv {
 }
 
 export const vizCommand: SeqsimCommand = {
-  name: 'viz',
-  usage: 'viz <trace>',
-  describe: 'draw the slot timeline of a trace as an SVG',
   builder: (y: Argv) =>
     timelineOptions(
       y

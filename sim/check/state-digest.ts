@@ -134,7 +134,10 @@ export class TraceCanon {
       const client = 'request' in event && typeof event.request === 'string' ? requestClient(event.request) : undefined;
       if (client !== undefined && (event.type === 'send' || event.type === 'response' || event.type === 'cancel')) {
         let own = this.perClient.get(client);
-        if (own === undefined) this.perClient.set(client, (own = []));
+        if (own === undefined) {
+          own = [];
+          this.perClient.set(client, own);
+        }
         own.push(text);
       }
       if (event.type === 'send') continue;

@@ -35,7 +35,7 @@ class RequestIndex {
   private readonly byId = new Map<string, number[]>();
 
   constructor(scenario: Scenario) {
-    requestPrefixes(scenario).forEach((prefix, index) => this.byPrefix.set(prefix, index));
+    for (const [index, prefix] of requestPrefixes(scenario).entries()) this.byPrefix.set(prefix, index);
     scenario.sequences.forEach((sequence, index) => {
       const key = idKey(sequence.id);
       this.byId.set(key, [...(this.byId.get(key) ?? []), index]);
@@ -171,7 +171,7 @@ export function sequenceOutcomes(scenario: Scenario, run: Pick<RunResult, 'event
  * (or get the missing-START error): which one, if any, depends on timing, so both are id-conflict.
  */
 function markJoiners(scenario: Scenario, index: RequestIndex, mark: (entries: Iterable<number | undefined>, reason: ExclusionReason) => void): void {
-  scenario.sequences.forEach((sequence, entry) => {
+  scenario.sequences.forEach((sequence, _entry) => {
     if (sequence.steps[0]?.start !== false) return;
     const sharing = index.entriesOf(sequence.id);
     if (sharing.length > 1) mark(sharing, 'id-conflict');

@@ -2,7 +2,7 @@ import { InputError } from '../../src/core/input-errors.ts';
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadJsonFile, parseScenario } from '../../src/scenario/load.ts';
-import { type Scenario } from '../../src/scenario/types.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
 import { makeScheduler, UnknownBatcherError } from '../simulate.ts';
 import { applyMergePatch } from './merge-patch.ts';
 
@@ -47,7 +47,7 @@ export function parseVariant(spec: string): Variant {
   const fail = (problem: string): never => {
     throw new InputError(`--variant ${JSON.stringify(name)}`, '', problem);
   };
-  if (name === '') fail('empty variant: give axis=value (axes: ' + VARIANT_AXES.join(', ') + ') or a merge patch file');
+  if (name === '') fail(`empty variant: give axis=value (axes: ${VARIANT_AXES.join(', ')}) or a merge patch file`);
   const axes: VariantAxis[] = [];
   const seen = new Set<string>();
   for (const rawPart of name.split(',')) {

@@ -1,6 +1,6 @@
 import Tinypool from 'tinypool';
 import { fileURLToPath } from 'node:url';
-import { runChunk, type ChunkResult, type ChunkTask, type ViolatingSeed } from './chunk.ts';
+import { runChunk, type ChunkResult, type ChunkTask } from './chunk.ts';
 
 /** Chunks handed to each worker thread at once (see runCampaign). */
 const CHUNKS_IN_FLIGHT_PER_WORKER = 2;
@@ -62,12 +62,12 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       record(runChunk(task));
     }
   } else {
-    // This thread is one of the lanes: it works while the worker threads start (each compiles
-    // the TypeScript through tsx first), so W lanes need only W - 1 threads.
+    // This thread is one of the lanes: it works while the worker threads start, so W lanes need
+    // only W - 1 threads.
     // Two chunks in flight per worker thread: the second waits in the worker's own queue, so the
     // worker never idles while this thread is busy running a chunk and cannot hand it the next.
     const pool = new Tinypool({
-      filename: fileURLToPath(new URL('./worker.mjs', import.meta.url)),
+      filename: workerEntry(),
       minThreads: options.workers - 1,
       maxThreads: options.workers - 1,
       concurrentTasksPerWorker: CHUNKS_IN_FLIGHT_PER_WORKER,
@@ -97,6 +97,15 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     }
   }
   return merge(options.from, options.seeds, [...results.values()], options.keepGoing);
+}
+
+/**
+ * The worker's entry file: the compiled worker.js next to this module when seqsim runs from dist/,
+ * or a bootstrap that compiles the TypeScript through tsx when it runs from its sources.
+ */
+function workerEntry(): string {
+  const compiled = import.meta.url.endsWith('.js');
+  return fileURLToPath(new URL(compiled ? './worker.js' : './worker-from-source.mjs', import.meta.url));
 }
 
 /** Combines chunk (or shard) results into one campaign result, in seed order. */

@@ -253,7 +253,7 @@ export class EventLoop implements SimLoop {
   /** Moves every live task due at the earliest pending time into the instant buffer. */
   private fillInstant(): boolean {
     let first = this.heapPop();
-    while (first !== undefined && first.cancelled) first = this.heapPop();
+    while (first?.cancelled) first = this.heapPop();
     if (first === undefined) return false;
     assert(first.atUs >= this.now, 'virtual time never goes backwards');
     this.now = first.atUs;

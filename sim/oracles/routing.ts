@@ -21,7 +21,8 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
   const occupancy = new SlotOccupancy(ledger, totalSlots);
   const execution = new ExecutionOrder(ledger, occupancy);
   let lastInstantT = -1;
-  events.forEach((event, index) => {
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index]!;
     if (event.t !== lastInstantT) {
       // Between instants the batcher has finished reacting.
       if (lastInstantT >= 0) occupancy.checkIdleSlotsWhileBacklogged(index - 1);
@@ -29,25 +30,31 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
     }
     switch (event.type) {
       case 'arrive':
-        return occupancy.onArrive(event);
+        occupancy.onArrive(event);
+        break;
       case 'reject':
-        return occupancy.onReject(event);
+        occupancy.onReject(event);
+        break;
       case 'backlog':
-        return occupancy.onBacklog(event, index);
+        occupancy.onBacklog(event, index);
+        break;
       case 'assign':
-        return occupancy.onAssign(event, index);
+        occupancy.onAssign(event, index);
+        break;
       case 'reap':
-        return occupancy.onReap(event);
+        occupancy.onReap(event);
+        break;
       case 'release':
-        return occupancy.onRelease(event, index);
+        occupancy.onRelease(event, index);
+        break;
       case 'execute':
-        return execution.onExecute(event, index);
+        execution.onExecute(event, index);
+        break;
       case 'cancel':
-        return execution.onCancel(event);
-      default:
-        return;
+        execution.onCancel(event);
+        break;
     }
-  });
+  }
   if (events.length > 0) occupancy.checkIdleSlotsWhileBacklogged(events.length - 1);
   return {
     violations: [...execution.violations(), ...occupancy.violations()],

@@ -37,7 +37,7 @@ export class DirectBatcher extends BatcherThread {
       if (front === REAP_MARKER) {
         queue.shift();
         this.release(slot, 'idle-timeout');
-      } else if (front !== undefined && front.cancelled) {
+      } else if (front?.cancelled) {
         this.release(slot, 'cancel');
       }
       const ready = queue[0];

@@ -44,11 +44,11 @@ export function readInstanceGroups(root: JsonReader): InstanceGroups {
     const countWritten = group.optional('count', (r) => r.protoInt(0, MAX_GROUP_COUNT), 0);
     const count = countWritten === 0 ? defaultCount(kind, backend) : countWritten;
     const gpus = group.optionalArray('gpus').map((r) => r.protoInt(0, 2 ** 31 - 1));
-    if (group.has('profile')) group.child('profile').array().forEach((r) => r.string());
+    if (group.has('profile')) for (const r of group.child('profile').array()) r.string();
     if (group.has('passive')) group.child('passive').boolean();
     if (group.has('host_policy')) group.child('host_policy').string();
     if (group.has('rate_limiter')) group.child('rate_limiter').object();
-    if (group.has('secondary_devices')) group.child('secondary_devices').array().forEach((r) => r.object());
+    if (group.has('secondary_devices')) for (const r of group.child('secondary_devices').array()) r.object();
     instanceCount += kind === 'KIND_GPU' ? count * Math.max(1, gpus.length) : count;
     return { ...(group.copy() as Record<string, unknown>), count, kind };
   });

@@ -58,5 +58,5 @@ function readTensor(tensor: JsonReader, io: IoKind, model: string): Record<strin
 export function accumulatorType(root: JsonReader, inputs: readonly Record<string, unknown>[]): TensorDataType {
   const dataType = inputs[0]!['data_type'];
   if (dataType === 'TYPE_INT32' || dataType === 'TYPE_FP32') return dataType;
-  return root.fail(`seqsim's accumulator model computes in TYPE_INT32 or TYPE_FP32, got ${String(dataType)}`, root.pathOf('input') + '[0].data_type');
+  return root.fail(`seqsim's accumulator model computes in TYPE_INT32 or TYPE_FP32, got ${String(dataType)}`, `${root.pathOf('input')}[0].data_type`);
 }

@@ -75,11 +75,14 @@ class PbtxtParser {
       // A list of messages may leave out the colon: `input [ { … }, { … } ]`.
       value = this.list(name, depth);
     } else {
-      return this.fail(`expected ':' or '{' after field '${name}'`);
+      this.fail(`expected ':' or '{' after field '${name}'`);
     }
     if (Array.isArray(value) && shape === 'single') this.fail(`field '${name}' takes one value, not a list`, fieldAt);
     const values = Array.isArray(value) ? value : [value];
-    if (shape === 'map') return this.addMapEntries(result, name, values, fieldAt);
+    if (shape === 'map') {
+      this.addMapEntries(result, name, values, fieldAt);
+      return;
+    }
     const converted = values.map((v) => (isBooleanField(name) && (v === 0 || v === 1) ? v === 1 : v));
     if (shape === 'repeated') {
       const list = (result[name] as Value[] | undefined) ?? [];
@@ -175,7 +178,7 @@ class PbtxtParser {
     }
     const unicode = /^(?:u([0-9a-fA-F]{4})|U([0-9a-fA-F]{8}))/.exec(this.text.slice(this.at, this.at + 9));
     const codePoint = unicode === null ? undefined : Number.parseInt(unicode[1] ?? unicode[2]!, 16);
-    if (unicode === null || codePoint === undefined || codePoint > 0x10ffff) return this.fail(`unsupported escape '\\${char}'`);
+    if (unicode === null || codePoint === undefined || codePoint > 0x10ffff) this.fail(`unsupported escape '\\${char}'`);
     this.at += unicode[0].length;
     bytes.push(...Buffer.from(String.fromCodePoint(codePoint), 'utf8'));
   }

@@ -1,4 +1,4 @@
-import { JsonReader } from '../config/json-reader.ts';
+import type { JsonReader } from '../config/json-reader.ts';
 import type { ScenarioId } from '../core/ids.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { InputError } from '../core/input-errors.ts';
 import { describe, type JsonReader } from '../config/json-reader.ts';
 import { normalizeModelConfig, type ConfigSource, type NormalizedModel } from '../config/normalize.ts';
-import { type LifecycleEvent, type LoadEvent, type LoadPolicy } from './types.ts';
+import type { LifecycleEvent, LoadEvent, LoadPolicy } from './types.ts';
 
 /** Triton's default server exit timeout (tritonserver --exit-timeout-secs=30). */
 export const DEFAULT_EXIT_TIMEOUT_US = 30_000_000;

@@ -9,7 +9,7 @@ import { lineColumn, parsePbtxt } from '../config/pbtxt.ts';
 import type { ModelConfig } from '../config/types.ts';
 import { normalizeFaults, parseFaults } from './faults.ts';
 import { normalizeLifecycle, readLifecycle } from './lifecycle.ts';
-import { type Latency, type Scenario, type ScenarioSequence, type ScenarioStep } from './types.ts';
+import type { Latency, Scenario, ScenarioSequence, ScenarioStep } from './types.ts';
 
 export { DEFAULT_EXIT_TIMEOUT_US, DEFAULT_DRAIN_TIMEOUT_US } from './lifecycle.ts';
 

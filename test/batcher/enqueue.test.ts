@@ -154,7 +154,7 @@ describe('sequence identity (spec §2, §4)', () => {
 describe('CORRID values in rows (spec §1.2)', () => {
   const corridsFor = (dataType: CorridDataType, ids: (number | string | { u64: string })[]) => {
     const h = new Harness(makeModel({ maxBatchSize: 4, controls: { corrid: { kind: 'CONTROL_SEQUENCE_CORRID', tensorName: 'CORRID', dataType } } }));
-    ids.forEach((id) => h.send(0, makeRequest(id, 0, { start: true, end: true })));
+    for (const id of ids) h.send(0, makeRequest(id, 0, { start: true, end: true }));
     h.run();
     return h.ofType('execute')[0]!.rows.map((row) => row.corrid);
   };

@@ -2,7 +2,7 @@ import { SequenceBatchScheduler, type BatcherOptions } from '../../src/batcher/i
 import type { TritonError } from '../../src/core/errors.ts';
 import type { TraceEvent, TraceEventBody } from '../../src/core/events.ts';
 import { correlationIdFromScenario, type CorrelationId, type ScenarioId } from '../../src/core/ids.ts';
-import type { Batch, ExecuteResult, Executor } from '../../src/core/ports.ts';
+import type { Batch, Executor } from '../../src/core/ports.ts';
 import type { InferRequest, InferResult } from '../../src/core/request.ts';
 import type { Controls, DirectStrategy, ModelConfig, OldestStrategy } from '../../src/config/types.ts';
 import { accumulate } from '../../src/model/reference.ts';

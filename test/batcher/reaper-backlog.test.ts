@@ -20,7 +20,7 @@ describe('backlog (spec §4 step 10, §5)', () => {
     const h = new Harness(makeModel({ maxBatchSize: 1 }));
     h.sequence(1, [0, 300]);
     h.sequence(2, [10, 20, 30], { inputs: [1, 10, 100] });
-    const mid = new Array<unknown>();
+    const mid: (unknown)[] = [];
     h.loop.schedule(40, { label: 'probe' }, () => mid.push(h.scheduler.occupancy()));
     h.run();
     expect(mid).toEqual([{ heldSlots: 1, freeSlots: 0, backlogQueues: 1, queuedRequests: 3, batchesInFlight: 1 }]);

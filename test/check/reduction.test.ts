@@ -136,7 +136,9 @@ describe('seqsim check --json', () => {
     const run = async (...extra: string[]) => {
       let out = '';
       const code = await main(['check', fileURLToPath(new URL('../../sim/examples/check/direct-race.json', import.meta.url)), '--depth', '6', '--json', ...extra], {
-        out: (text: string) => void (out += text),
+        out: (text: string) => {
+          out += text;
+        },
         err: () => {},
         interactive: false,
       });

@@ -33,7 +33,7 @@ function modelDirWith(file: string, bytes: Buffer): string {
 
 function int32s(...values: number[]): Buffer {
   const buffer = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => buffer.writeInt32LE(v, i * 4));
+  for (const [i, v] of values.entries()) buffer.writeInt32LE(v, i * 4);
   return buffer;
 }
 

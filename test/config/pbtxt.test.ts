@@ -72,7 +72,7 @@ describe('protobuf text format → Triton JSON form', () => {
   });
 
   it('reads scalars of every kind', () => {
-    expect(parse(String.raw`a: 0x10 b: -0x10 c: 010 d: 1.5e2 e: -2.5f f: .5 g: 1. h: true i: False j: t k: f l: KIND_GPU m: 18446744073709551615 n: -9007199254740993`)).toEqual({
+    expect(parse('a: 0x10 b: -0x10 c: 010 d: 1.5e2 e: -2.5f f: .5 g: 1. h: true i: False j: t k: f l: KIND_GPU m: 18446744073709551615 n: -9007199254740993')).toEqual({
       a: 16, b: -16, c: 8, d: 150, e: -2.5, f: 0.5, g: 1, h: true, i: false, j: true, k: false, l: 'KIND_GPU', m: '18446744073709551615', n: '-9007199254740993',
     });
   });

@@ -47,7 +47,10 @@ class Model {
   arrive(id: number, p: Pending): void {
     const slot = this.holders.indexOf(id);
     const waiting = this.backlog.find((b) => b.id === id && !b.ended);
-    if (slot >= 0) return this.execute(slot, id, p);
+    if (slot >= 0) {
+      this.execute(slot, id, p);
+      return;
+    }
     if (waiting !== undefined) {
       waiting.pending.push(p);
       if (p.end) waiting.ended = true;
@@ -60,7 +63,8 @@ class Model {
     const free = this.holders.indexOf(undefined);
     if (free >= 0) {
       this.holders[free] = id;
-      return this.execute(free, id, p);
+      this.execute(free, id, p);
+      return;
     }
     this.backlog.push({ id, pending: [p], ended: p.end });
   }

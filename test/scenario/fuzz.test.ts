@@ -164,7 +164,7 @@ describe('loaders never crash or hang on bad input (fast-check)', () => {
     cleanly(() => parseScenario({ model: { name: 'm', sequence_batching: {} }, sequences: deep }, 'deep.json', '.'), HOSTILE_BUDGET_MS);
     cleanly(() => normalizeModelConfig({ name: 'm', sequence_batching: { control_input: deep } }, modelSource), HOSTILE_BUDGET_MS);
     // Deeper than JSON.stringify can walk: a field kept as written must fail cleanly, not overflow.
-    const abyss = JSON.parse('{"a":'.repeat(200_000) + '1' + '}'.repeat(200_000));
+    const abyss = JSON.parse(`${'{"a":'.repeat(200_000)}1${'}'.repeat(200_000)}`);
     expect(cleanly(() => normalizeModelConfig({ name: 'm', sequence_batching: {}, parameters: abyss }, modelSource), HOSTILE_BUDGET_MS)).toBe('input-error');
     cleanly(() => parsePbtxt(`${'a'.repeat(5000)}: 1 b: ${'9'.repeat(5000)}`, 'long.pbtxt'), HOSTILE_BUDGET_MS);
   });

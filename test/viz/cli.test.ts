@@ -1,34 +1,11 @@
-import { InputError, UsageError } from '../../src/core/input-errors.ts';
 import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import yargs from 'yargs';
-import type { CliIO, SeqsimCommand } from '../../cli/command.ts';
-import { vizCommand } from '../../cli/commands/viz.ts';
-import { reportCommand } from '../../cli/commands/report.ts';
-import { exportCommand, partName } from '../../cli/commands/export.ts';
+import { partName } from '../../cli/commands/export.ts';
+import { cli } from '../helpers/cli.ts';
 import { directFixture } from './fixture.ts';
 import { count, parseHtml, parseSvg } from './dom.ts';
-
-/** Parses argv with the commands' own builders (as main() does) and runs the chosen one. */
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const io: CliIO = { out: (t) => (out += t), err: (t) => (err += t), interactive: false };
-  let chosen: { command: SeqsimCommand; args: Record<string, unknown> } | undefined;
-  const parser = yargs(argv).strict().exitProcess(false).fail((message, error) => {
-    throw error ?? new UsageError(message);
-  });
-  for (const command of [vizCommand, reportCommand, exportCommand]) {
-    parser.command(command.usage, command.describe, (y) => command.builder(y), (args) => {
-      chosen = { command, args: args as Record<string, unknown> };
-    });
-  }
-  await parser.parseAsync();
-  const code = await chosen!.command.run(chosen!.args, io);
-  return { code, out, err };
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'seqsim-viz-cli-'));
 const fixture = directFixture();
@@ -57,11 +34,11 @@ describe('seqsim viz', () => {
   });
 
   it('rejects bad options with a usage error', async () => {
-    await expect(cli('viz', trace, '-o', join(dir, 'x.svg'), '--from', 'soon')).rejects.toThrow(UsageError);
-    await expect(cli('viz', trace, '-o', join(dir, 'x.svg'), '--width', '10')).rejects.toThrow(/--width must be an integer from 400/);
-    await expect(cli('viz', trace, '-o', join(dir, 'x.svg'), '--instances', '3-1')).rejects.toThrow(/--instances/);
-    await expect(cli('viz', trace, '-o', join(dir, 'x.svg'), '--from', '5ms', '--to', '1ms')).rejects.toThrow(/--to must be later/);
-    await expect(cli('viz', trace)).rejects.toThrow(/output/);
+    expect(await cli('viz', trace, '-o', join(dir, 'x.svg'), '--from', 'soon')).toMatchObject({ code: 2, err: expect.stringMatching(/^seqsim: .+\n$/) });
+    expect(await cli('viz', trace, '-o', join(dir, 'x.svg'), '--width', '10')).toMatchObject({ code: 2, err: expect.stringMatching(/--width must be an integer from 400/) });
+    expect(await cli('viz', trace, '-o', join(dir, 'x.svg'), '--instances', '3-1')).toMatchObject({ code: 2, err: expect.stringMatching(/--instances/) });
+    expect(await cli('viz', trace, '-o', join(dir, 'x.svg'), '--from', '5ms', '--to', '1ms')).toMatchObject({ code: 2, err: expect.stringMatching(/--to must be later/) });
+    expect(await cli('viz', trace)).toMatchObject({ code: 2, err: expect.stringMatching(/output/) });
   });
 
   it('names the file, line and problem for a malformed trace', async () => {
@@ -69,9 +46,9 @@ describe('seqsim viz', () => {
     const lines = fixture.text.split('\n');
     lines[3] = '{"t": 5, "type": "assign", ';
     writeFileSync(bad, lines.join('\n'));
-    await expect(cli('viz', bad, '-o', join(dir, 'bad.svg'))).rejects.toThrow(InputError);
-    await expect(cli('viz', bad, '-o', join(dir, 'bad.svg'))).rejects.toThrow(/bad\.jsonl: line 4: not valid JSON/);
-    await expect(cli('viz', join(dir, 'missing.jsonl'), '-o', join(dir, 'bad.svg'))).rejects.toThrow(/missing\.jsonl: cannot read trace: ENOENT/);
+    expect(await cli('viz', bad, '-o', join(dir, 'bad.svg'))).toMatchObject({ code: 2, err: expect.stringMatching(/^seqsim: .+\n$/) });
+    expect(await cli('viz', bad, '-o', join(dir, 'bad.svg'))).toMatchObject({ code: 2, err: expect.stringMatching(/bad\.jsonl: line 4: not valid JSON/) });
+    expect(await cli('viz', join(dir, 'missing.jsonl'), '-o', join(dir, 'bad.svg'))).toMatchObject({ code: 2, err: expect.stringMatching(/missing\.jsonl: cannot read trace: ENOENT/) });
     expect(existsSync(join(dir, 'bad.svg'))).toBe(false);
   });
 });
@@ -113,6 +90,6 @@ describe('seqsim export', () => {
   });
 
   it('refuses an unknown format', async () => {
-    await expect(cli('export', trace, '--format', 'perfetto-proto', '-o', join(dir, 'x.json'))).rejects.toThrow(/Invalid values/);
+    expect(await cli('export', trace, '--format', 'perfetto-proto', '-o', join(dir, 'x.json'))).toMatchObject({ code: 2, err: expect.stringMatching(/Invalid values/) });
   });
 });

@@ -1,5 +1,5 @@
-import type { TraceEvent, TraceRow } from '../../../src/core/events.ts';
-import { Ledger, slotName } from '../ledger.ts';
+import type { TraceEvent } from '../../../src/core/events.ts';
+import { type Ledger, slotName } from '../ledger.ts';
 import { ViolationSink, type Violation } from '../types.ts';
 import type { Epoch } from './epoch.ts';
 

@@ -1,5 +1,5 @@
 import type { TraceEvent } from '../../../src/core/events.ts';
-import { Ledger, generationKey, sequenceKey, slotName } from '../ledger.ts';
+import { type Ledger, generationKey, sequenceKey, slotName } from '../ledger.ts';
 import { ViolationSink, type Violation } from '../types.ts';
 import { Backlog } from './backlog.ts';
 import { Epoch } from './epoch.ts';

@@ -1,0 +1,8 @@
+/**
+ * `seqsim/live`: the same batcher on a real clock and real ONNX Runtime, and the KServe v2 front
+ * end. Loading it loads onnxruntime-node; the main entry point (`seqsim`) does not.
+ */
+export { runLive, type LiveOptions, type LiveResult } from './run-live.ts';
+export { startKserveServer } from './http/kserve-server.ts';
+export { buildAccumulatorOnnx } from './onnx/accumulator-onnx.ts';
+export { liveTensorSpec } from './tensor-spec.ts';
