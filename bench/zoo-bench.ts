@@ -82,7 +82,12 @@ export async function benchWorkers(seeds: number): Promise<{ workers1SeedsPerS: 
 
 /** A bench median or p90 of unsorted values; NaN when a bug was never found. */
 function quantile(values: readonly number[], q: number): number {
-  return values.length === 0 ? Number.NaN : percentile([...values].sort((a, b) => a - b), q);
+  return values.length === 0
+    ? Number.NaN
+    : percentile(
+        [...values].sort((a, b) => a - b),
+        q,
+      );
 }
 
 /** Swarm vs uniform fault selection: does swarm find every bug uniform finds, and how fast? */

@@ -38,7 +38,8 @@ export const commands: readonly CommandEntry[] = [
   {
     name: 'check',
     usage: 'check <scenario>',
-    describe: 'systematically explore same-instant orderings (and, with --choose-draws, fault decisions and latency buckets) of a small scenario (bounded DFS, PCT, random)',
+    describe:
+      'systematically explore same-instant orderings (and, with --choose-draws, fault decisions and latency buckets) of a small scenario (bounded DFS, PCT, random)',
     load: async () => (await import('./commands/check.ts')).checkCommand,
   },
   {
@@ -74,7 +75,8 @@ export const commands: readonly CommandEntry[] = [
   {
     name: 'serve',
     usage: 'serve <scenario>',
-    describe: "serve the scenario's model over KServe v2 HTTP (Triton's sequence parameters) on the live batcher; Ctrl-C stops, checks the oracles and writes the trace",
+    describe:
+      "serve the scenario's model over KServe v2 HTTP (Triton's sequence parameters) on the live batcher; Ctrl-C stops, checks the oracles and writes the trace",
     load: async () => (await import('./commands/serve.ts')).serveCommand,
   },
   {

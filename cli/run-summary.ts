@@ -84,7 +84,10 @@ export function formatRunReport(report: RunReport): string {
   ];
   const lifecycle = report.lifecycle;
   if (lifecycle !== undefined) {
-    const hold = lifecycle.heldStarts > 0 ? ` (hold p50 ${formatUs(lifecycle.holdUs.p50)}, p99 ${formatUs(lifecycle.holdUs.p99)}, max ${formatUs(lifecycle.holdUs.max)})` : '';
+    const hold =
+      lifecycle.heldStarts > 0
+        ? ` (hold p50 ${formatUs(lifecycle.holdUs.p50)}, p99 ${formatUs(lifecycle.holdUs.p99)}, max ${formatUs(lifecycle.holdUs.max)})`
+        : '';
     lines.push(
       `  lifecycle: ${lifecycle.generations} generation(s), ${lifecycle.interrupted} interrupted sequence(s)` +
         (lifecycle.interrupted > 0 ? ` [${lifecycle.interruptedSequences.slice(0, 10).join(', ')}${lifecycle.interrupted > 10 ? ', …' : ''}]` : '') +
@@ -96,7 +99,6 @@ export function formatRunReport(report: RunReport): string {
   if (report.trace !== null) lines.push(`  trace ${report.trace} (hash ${report.hash.slice(0, 16)})`);
   return `${lines.join('\n')}\n`;
 }
-
 
 /** Writes the slot-timeline picture of a run (seqsim viz's SVG) next to its trace. */
 export async function writeSvg(path: string, run: RunResult): Promise<void> {

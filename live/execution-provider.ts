@@ -34,7 +34,10 @@ function fixFor(provider: ProviderName): string {
 
 /** The model itself does not load (checked on the CPU provider first, so it is not blamed on a GPU). */
 export class ModelLoadError extends SetupError {
-  constructor(readonly modelName: string, detail: string) {
+  constructor(
+    readonly modelName: string,
+    detail: string,
+  ) {
     super(`${modelName}: onnxruntime cannot load this model: ${detail}`);
     this.name = 'ModelLoadError';
   }

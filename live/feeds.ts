@@ -5,7 +5,6 @@ import type { LiveFlagControl, LiveTensorSpec } from './tensor-spec.ts';
 import type { OnnxElementType } from './onnx/onnx-schema.ts';
 import { UNINITIALIZED_STATE_GARBAGE } from '../src/model/reference.ts';
 
-
 type Numeric = number | boolean | bigint;
 
 /** A [rows, 1] tensor of one element type, from one value per row. */
@@ -19,18 +18,33 @@ export function columnTensor(type: OnnxElementType, values: readonly Numeric[] |
     case 'UINT32':
       return new ort.Tensor('uint32', Uint32Array.from(values as Numeric[], Number), dims);
     case 'INT64':
-      return new ort.Tensor('int64', BigInt64Array.from(values as Numeric[], (v) => BigInt.asIntN(64, BigInt(v))), dims);
+      return new ort.Tensor(
+        'int64',
+        BigInt64Array.from(values as Numeric[], (v) => BigInt.asIntN(64, BigInt(v))),
+        dims,
+      );
     case 'UINT64':
-      return new ort.Tensor('uint64', BigUint64Array.from(values as Numeric[], (v) => BigInt.asUintN(64, BigInt(v))), dims);
+      return new ort.Tensor(
+        'uint64',
+        BigUint64Array.from(values as Numeric[], (v) => BigInt.asUintN(64, BigInt(v))),
+        dims,
+      );
     case 'BOOL':
-      return new ort.Tensor('bool', Uint8Array.from(values as Numeric[], (v) => (Number(v) === 0 ? 0 : 1)), dims);
+      return new ort.Tensor(
+        'bool',
+        Uint8Array.from(values as Numeric[], (v) => (Number(v) === 0 ? 0 : 1)),
+        dims,
+      );
     case 'STRING':
       return new ort.Tensor('string', values.map(String), dims);
   }
 }
 
 function flagColumn(control: LiveFlagControl, rows: readonly BatchRow[], pick: (row: BatchRow) => boolean): ort.Tensor {
-  return columnTensor(control.onnxType, rows.map((row) => (pick(row) ? control.trueValue : control.falseValue)));
+  return columnTensor(
+    control.onnxType,
+    rows.map((row) => (pick(row) ? control.trueValue : control.falseValue)),
+  );
 }
 
 /** The CORRID tensor's element for one row; a padding row's "" becomes "0" so a string Cast parses. */
@@ -50,8 +64,14 @@ function corridElement(type: OnnxElementType, corrid: CorridValue): number | big
  */
 export function batchFeeds(spec: LiveTensorSpec, rows: readonly BatchRow[], stateType: OnnxElementType): Record<string, ort.Tensor> {
   const feeds: Record<string, ort.Tensor> = {
-    [spec.input]: columnTensor(stateType, rows.map((row) => row.request?.input ?? 0)),
-    [spec.stateInput]: columnTensor(stateType, rows.map((row) => (row.state.initialized ? row.state.value : UNINITIALIZED_STATE_GARBAGE))),
+    [spec.input]: columnTensor(
+      stateType,
+      rows.map((row) => row.request?.input ?? 0),
+    ),
+    [spec.stateInput]: columnTensor(
+      stateType,
+      rows.map((row) => (row.state.initialized ? row.state.value : UNINITIALIZED_STATE_GARBAGE)),
+    ),
   };
   if (spec.start !== undefined) feeds[spec.start.tensorName] = flagColumn(spec.start, rows, (row) => row.start);
   if (spec.end !== undefined) feeds[spec.end.tensorName] = flagColumn(spec.end, rows, (row) => row.end);

@@ -56,7 +56,11 @@ export function formatLiveReport(report: LiveReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function baseReport(name: string, seed: number, result: LiveResult): Pick<LiveReport, 'scenario' | 'seed' | 'executionProvider' | 'requestedProvider' | 'outcome' | 'notes' | 'hash'> {
+export function baseReport(
+  name: string,
+  seed: number,
+  result: LiveResult,
+): Pick<LiveReport, 'scenario' | 'seed' | 'executionProvider' | 'requestedProvider' | 'outcome' | 'notes' | 'hash'> {
   return {
     scenario: name,
     seed,

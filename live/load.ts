@@ -37,7 +37,10 @@ export function loadScenario(base: Scenario, spec: LoadSpec, file: string): Scen
 /** What a load run leaves out of the base scenario, as notes for the report. */
 export function loadNotes(base: Scenario): string[] {
   const notes: string[] = [];
-  if (base.lifecycle.length > 0) notes.push(`load mode left out the scenario's lifecycle block (${base.lifecycle.length} entr${base.lifecycle.length === 1 ? 'y' : 'ies'}): its times belong to the scenario's own sequences`);
+  if (base.lifecycle.length > 0)
+    notes.push(
+      `load mode left out the scenario's lifecycle block (${base.lifecycle.length} entr${base.lifecycle.length === 1 ? 'y' : 'ies'}): its times belong to the scenario's own sequences`,
+    );
   if (base.faults !== undefined) notes.push("load mode left out the scenario's faults block: injected faults need the virtual clock (use seqsim run)");
   return notes;
 }

@@ -69,7 +69,13 @@ export class OrtExecutor implements Executor {
     this.run(session, batch, feeds, release, done);
   }
 
-  private run(session: ort.InferenceSession, batch: Batch, feeds: Record<string, ort.Tensor>, release: () => void, done: (result: ExecuteResult) => void): void {
+  private run(
+    session: ort.InferenceSession,
+    batch: Batch,
+    feeds: Record<string, ort.Tensor>,
+    release: () => void,
+    done: (result: ExecuteResult) => void,
+  ): void {
     const startedMs = wallClockMs();
     // Starting session.run (its argument checks, the native call) is a direct caller's cost too.
     const running = this.options.stopwatch.exclude(() => session.run(feeds));
@@ -85,10 +91,12 @@ export class OrtExecutor implements Executor {
           runMs,
           ...(this.options.keepFeeds ? { feeds } : {}),
         });
-        this.finish(batch, release, () => this.options.stopwatch.time(() => {
-          const rowOutputs = this.options.stopwatch.exclude(() => this.scatter(batch, outputs));
-          done({ ok: true, outputs: rowOutputs });
-        }));
+        this.finish(batch, release, () =>
+          this.options.stopwatch.time(() => {
+            const rowOutputs = this.options.stopwatch.exclude(() => this.scatter(batch, outputs));
+            done({ ok: true, outputs: rowOutputs });
+          }),
+        );
       },
       (error: unknown) => this.fail(batch, release, done, `onnxruntime failed to execute the batch: ${errorMessage(error)}`),
     );

@@ -1,4 +1,3 @@
-
 /**
  * ONNX Runtime's thread pools for a live session, from the model config's `parameters`, as
  * Triton's onnxruntime backend reads them: `intra_op_thread_count` (threads inside one operator)
@@ -24,7 +23,8 @@ export function ortThreadOptions(model: Record<string, unknown>, file: string): 
     if (entry === undefined) continue;
     const field = `model.parameters.${key}.string_value`;
     const text = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>)['string_value'] : undefined;
-    if (typeof text !== 'string') throw new InputError(file, `model.parameters.${key}`, 'expected { "string_value": "<threads>" }, as Triton\'s onnxruntime backend reads it');
+    if (typeof text !== 'string')
+      throw new InputError(file, `model.parameters.${key}`, 'expected { "string_value": "<threads>" }, as Triton\'s onnxruntime backend reads it');
     const threads = /^\d+$/.test(text.trim()) ? Number(text.trim()) : Number.NaN;
     if (!Number.isSafeInteger(threads) || threads > MAX_ORT_THREADS) {
       throw new InputError(file, field, `expected a thread count from 0 (onnxruntime's default) to ${MAX_ORT_THREADS}, got ${JSON.stringify(text)}`);
@@ -40,5 +40,5 @@ export function threadHeaderOptions(threads: OrtThreadOptions): Record<string, n
     ...(threads.intraOpNumThreads !== undefined ? { intra_op_threads: threads.intraOpNumThreads } : {}),
     ...(threads.interOpNumThreads !== undefined ? { inter_op_threads: threads.interOpNumThreads } : {}),
   };
-}import { InputError } from '../src/core/input-errors.ts';
-
+}
+import { InputError } from '../src/core/input-errors.ts';

@@ -69,10 +69,7 @@ export interface OverheadReport {
  * instance's session, one after another, and compares: the batcher is worth its cost when the
  * extra time it adds per batch is small next to session.run itself.
  */
-export async function measureOverhead(
-  timings: readonly BatchTiming[],
-  batcherMs: number,
-): Promise<OverheadReport> {
+export async function measureOverhead(timings: readonly BatchTiming[], batcherMs: number): Promise<OverheadReport> {
   let rawRunMs = 0;
   let liveRunMs = 0;
   let realRows = 0;

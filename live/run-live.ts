@@ -79,13 +79,20 @@ export interface LiveResult extends CheckedTrace {
  */
 export async function runLive(scenario: Scenario, file: string, options: LiveOptions): Promise<LiveResult> {
   const notes: string[] = [...(options.notes ?? [])];
-  if (scenario.faults !== undefined) notes.push('the scenario\'s faults block was ignored: injected faults need the virtual clock (use seqsim run)');
+  if (scenario.faults !== undefined) notes.push("the scenario's faults block was ignored: injected faults need the virtual clock (use seqsim run)");
   const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
   if (options.userModel === undefined) checkStringCorrids(scenario, file);
-  const modelBytesFor = (tensors: LiveTensorSpec): Uint8Array => options.userModel?.bytes ?? buildAccumulatorOnnx(tensors, { workLayers: options.modelWorkLayers ?? 0 });
+  const modelBytesFor = (tensors: LiveTensorSpec): Uint8Array =>
+    options.userModel?.bytes ?? buildAccumulatorOnnx(tensors, { workLayers: options.modelWorkLayers ?? 0 });
   const threads = ortThreadOptions(scenario.normalized['model'] as Record<string, unknown>, file);
   const modelBytes = modelBytesFor(spec);
-  const opened = await openSessions(modelBytes, options.userModel?.name ?? `${scenario.model.name} (generated accumulator)`, scenario.model.instanceCount, options.provider, threads);
+  const opened = await openSessions(
+    modelBytes,
+    options.userModel?.name ?? `${scenario.model.name} (generated accumulator)`,
+    scenario.model.instanceCount,
+    options.provider,
+    threads,
+  );
 
   await warmUp(opened.sessions, spec);
   const loop = new RealLoop();
@@ -98,7 +105,10 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
     stopwatch,
   };
   // Later model objects (a lifecycle reload) get sessions of the model their own config generates.
-  const firstSessions = new InstanceSessions(() => openSession(modelBytes, opened.provider, threads), new Map(opened.sessions.map((session, instance) => [instance, session])));
+  const firstSessions = new InstanceSessions(
+    () => openSession(modelBytes, opened.provider, threads),
+    new Map(opened.sessions.map((session, instance) => [instance, session])),
+  );
   const executors = [new OrtExecutor(firstSessions, spec, executorOptions)];
   const makeExecutor = (model: ModelConfig, normalized: Readonly<Record<string, unknown>>): OrtExecutor => {
     const tensors = liveTensorSpec(model, normalized);

@@ -69,6 +69,9 @@ export function liveTensorSpec(model: ModelConfig, normalizedModel: Readonly<Rec
     start: flag(model.controls.start),
     end: flag(model.controls.end),
     ready: flag(model.controls.ready),
-    corrid: model.controls.corrid === undefined ? undefined : { tensorName: model.controls.corrid.tensorName, onnxType: CORRID_TYPES[model.controls.corrid.dataType] },
+    corrid:
+      model.controls.corrid === undefined
+        ? undefined
+        : { tensorName: model.controls.corrid.tensorName, onnxType: CORRID_TYPES[model.controls.corrid.dataType] },
   };
 }

@@ -85,8 +85,15 @@ export async function runValidation(provider: ProviderRequest, durationMs: numbe
       detail: check.mismatches.length === 0 ? `${check.rows} rows (${check.paddingRows} padding) equal the reference` : check.mismatches.join('; '),
     });
   }
-  const lifecycleExamples = readdirSync(join(EXAMPLES_DIR, 'lifecycle')).filter((name) => name.endsWith('.json')).sort();
-  const examples = [...readdirSync(EXAMPLES_DIR).filter((name) => name.endsWith('.json')).sort(), ...lifecycleExamples.map((name) => join('lifecycle', name))];
+  const lifecycleExamples = readdirSync(join(EXAMPLES_DIR, 'lifecycle'))
+    .filter((name) => name.endsWith('.json'))
+    .sort();
+  const examples = [
+    ...readdirSync(EXAMPLES_DIR)
+      .filter((name) => name.endsWith('.json'))
+      .sort(),
+    ...lifecycleExamples.map((name) => join('lifecycle', name)),
+  ];
   for (const name of examples) {
     const file = join(EXAMPLES_DIR, name);
     const scenario = loadScenarioFile(file);
@@ -94,12 +101,17 @@ export async function runValidation(provider: ProviderRequest, durationMs: numbe
     report({
       name: `scenario ${name}`,
       ok: live.violations.length === 0,
-      detail: live.violations.length === 0
-        ? `${live.stats.okResponses} responses, ${live.differential?.compared ?? 0} outputs equal the simulator's`
-        : live.violations.map((v) => `${v.oracle}: ${v.message}`).join('; '),
+      detail:
+        live.violations.length === 0
+          ? `${live.stats.okResponses} responses, ${live.differential?.compared ?? 0} outputs equal the simulator's`
+          : live.violations.map((v) => `${v.oracle}: ${v.message}`).join('; '),
     });
   }
-  for (const [name, modelWorkLayers] of [['direct-basic.json', 0], ['oldest-basic.json', 0], ['direct-basic.json', 16]] as const) {
+  for (const [name, modelWorkLayers] of [
+    ['direct-basic.json', 0],
+    ['oldest-basic.json', 0],
+    ['direct-basic.json', 16],
+  ] as const) {
     const file = join(EXAMPLES_DIR, name);
     const load = { sequences: 200, sequenceLength: 8, concurrency: 8 };
     const scenario = loadScenario(loadScenarioFile(file), load, file);
@@ -107,9 +119,10 @@ export async function runValidation(provider: ProviderRequest, durationMs: numbe
     report({
       name: `load ${name} (200 sequences × 8, concurrency 8${modelWorkLayers > 0 ? `, ${modelWorkLayers} work layers` : ''})`,
       ok: live.violations.length === 0,
-      detail: live.violations.length === 0
-        ? `${live.stats.inferencesPerSecond.toFixed(0)} infer/s, p99 ${(live.stats.latencyUs.p99 / 1000).toFixed(2)} ms, batcher overhead ${live.overhead?.overheadPercent.toFixed(1) ?? '?'} %`
-        : live.violations.map((v) => `${v.oracle}: ${v.message}`).join('; '),
+      detail:
+        live.violations.length === 0
+          ? `${live.stats.inferencesPerSecond.toFixed(0)} infer/s, p99 ${(live.stats.latencyUs.p99 / 1000).toFixed(2)} ms, batcher overhead ${live.overhead?.overheadPercent.toFixed(1) ?? '?'} %`
+          : live.violations.map((v) => `${v.oracle}: ${v.message}`).join('; '),
     });
   }
   const failed = checks.filter((check) => !check.ok).length;

@@ -41,7 +41,11 @@ export async function verifyAccumulatorSession(
   random: RandomStream,
   batches: number,
 ): Promise<ModelCheck> {
-  const accumulator: AccumulatorModel = { dataType: model.tensorDataType, addsCorridOnEnd: model.controls.corrid !== undefined, initialValue: model.initialStateValue };
+  const accumulator: AccumulatorModel = {
+    dataType: model.tensorDataType,
+    addsCorridOnEnd: model.controls.corrid !== undefined,
+    initialValue: model.initialStateValue,
+  };
   const fp32 = model.tensorDataType === 'TYPE_FP32';
   const value = (): number => toDataType(model.tensorDataType, fp32 ? random.int(-1_000_000, 1_000_000) / 8 : random.int(-(2 ** 31), 2 ** 31 - 1));
   const mismatches: string[] = [];
@@ -54,7 +58,7 @@ export async function verifyAccumulatorSession(
       const start = !padding && random.chance(0.3);
       return {
         slot,
-        request: padding ? null : { id: `b${batch}r${slot}`, input: value() } as unknown as BatchRow['request'],
+        request: padding ? null : ({ id: `b${batch}r${slot}`, input: value() } as unknown as BatchRow['request']),
         start,
         end: !padding && random.chance(0.3),
         ready: !padding,
@@ -77,7 +81,9 @@ export async function verifyAccumulatorSession(
       const expected = accumulate(accumulator, { ready: true, start: row.start, end: row.end, input: row.request.input, corrid: row.corrid }, row.state.value);
       if (expected.kind !== 'output') return;
       if (Number(output[index]) !== expected.output || Number(state[index]) !== expected.state) {
-        mismatches.push(`batch ${batch} row ${index}: model gave output ${Number(output[index])} state ${Number(state[index])}, reference ${expected.output} / ${expected.state}`);
+        mismatches.push(
+          `batch ${batch} row ${index}: model gave output ${Number(output[index])} state ${Number(state[index])}, reference ${expected.output} / ${expected.state}`,
+        );
       }
     });
     if (mismatches.length >= 10) break;

@@ -30,7 +30,6 @@ export interface ServerPort {
  * Step 0 is sent at start_us + its gap_us. An error response does not stop a sync client.
  */
 export class SimClient {
-
   /** The attempt of each step the client still waits for (the latest retry). */
   private readonly awaiting = new Map<number, string>();
   private answeredSteps = 0;
@@ -67,11 +66,12 @@ export class SimClient {
 
   private deliver(request: InferRequest, result: InferResult): void {
     this.awaiting.delete(request.step);
-    if (this.recorder.enabled) this.recorder.emit(
-      'output' in result
-        ? { type: 'response', request: request.id, sequence: request.sequence, step: request.step, output: result.output, ...generationOf(request) }
-        : { type: 'response', request: request.id, sequence: request.sequence, step: request.step, error: result.error, ...generationOf(request) },
-    );
+    if (this.recorder.enabled)
+      this.recorder.emit(
+        'output' in result
+          ? { type: 'response', request: request.id, sequence: request.sequence, step: request.step, output: result.output, ...generationOf(request) }
+          : { type: 'response', request: request.id, sequence: request.sequence, step: request.step, error: result.error, ...generationOf(request) },
+      );
     this.answeredSteps++;
     if (this.answeredSteps === this.sequence.steps.length) this.onDone?.();
     const next = request.step + 1;
@@ -115,22 +115,27 @@ export class SimClient {
       answered: false,
     };
     this.awaiting.set(stepIndex, id);
-    if (this.recorder.enabled) this.recorder.emit({
-      type: 'send',
-      request: request.id,
-      sequence: request.sequence,
-      step: stepIndex,
-      start: request.start,
-      end: request.end,
-      value: step.value,
-      ...(attempt > 0 ? { retry_of: firstId } : {}),
-    });
-    this.connection.sendUp(() => `arrive:${request.id}`, () => this.server.arrive(request), request);
-    const cancelAfterUs = step.cancelAfterUs ?? (this.faults?.cancelsRequests ? this.faults.cancelAfterUs({ request: id, sequence: this.sequence.id, step: stepIndex }) : undefined);
+    if (this.recorder.enabled)
+      this.recorder.emit({
+        type: 'send',
+        request: request.id,
+        sequence: request.sequence,
+        step: stepIndex,
+        start: request.start,
+        end: request.end,
+        value: step.value,
+        ...(attempt > 0 ? { retry_of: firstId } : {}),
+      });
+    this.connection.sendUp(
+      () => `arrive:${request.id}`,
+      () => this.server.arrive(request),
+      request,
+    );
+    const cancelAfterUs =
+      step.cancelAfterUs ??
+      (this.faults?.cancelsRequests ? this.faults.cancelAfterUs({ request: id, sequence: this.sequence.id, step: stepIndex }) : undefined);
     if (cancelAfterUs !== undefined) {
-      this.loop.schedule(this.loop.nowUs() + cancelAfterUs, { label: () => `cancel:${request.id}`, about: request }, () =>
-        this.cancelRequest(request),
-      );
+      this.loop.schedule(this.loop.nowUs() + cancelAfterUs, { label: () => `cancel:${request.id}`, about: request }, () => this.cancelRequest(request));
     }
     if (this.faults !== undefined) this.armTimeout(request, attempt);
     const nextStep = this.sequence.steps[stepIndex + 1];
@@ -150,7 +155,13 @@ export class SimClient {
       if (this.awaiting.get(request.step) !== request.id) return;
       if (attempt < plan.retries) {
         this.awaiting.delete(request.step);
-        this.recorder.emit({ type: 'response', request: request.id, sequence: request.sequence, step: request.step, error: clientTimeout(plan.clientTimeoutUs) });
+        this.recorder.emit({
+          type: 'response',
+          request: request.id,
+          sequence: request.sequence,
+          step: request.step,
+          error: clientTimeout(plan.clientTimeoutUs),
+        });
         this.send(request.step, attempt + 1);
         return;
       }
@@ -162,7 +173,12 @@ export class SimClient {
   private cancelRequest(request: SimRequest): void {
     if (this.awaiting.get(request.step) !== request.id) return;
     this.recorder.emit({ type: 'cancel', request: request.id });
-    this.connection.sendUp(() => `cancel-arrive:${request.id}`, () => this.server.cancel(request), undefined, request);
+    this.connection.sendUp(
+      () => `cancel-arrive:${request.id}`,
+      () => this.server.cancel(request),
+      undefined,
+      request,
+    );
   }
 }
 

@@ -30,7 +30,11 @@ export class DrainRouter {
   ) {
     this.startedUs = loop.nowUs();
     const occupancy = generation.scheduler.occupancy();
-    server.emit('drain-start', generation.number, { held_slots: occupancy.heldSlots, backlog: occupancy.backlogQueues, drain_timeout_us: event.drainTimeoutUs });
+    server.emit('drain-start', generation.number, {
+      held_slots: occupancy.heldSlots,
+      backlog: occupancy.backlogQueues,
+      drain_timeout_us: event.drainTimeoutUs,
+    });
     this.deadline = loop.schedule(this.startedUs + event.drainTimeoutUs, { label: 'lifecycle:drain-timeout' }, () => this.finish(true));
     this.checkSoon();
   }

@@ -7,7 +7,6 @@ import type { RandomStream } from './kernel/random.ts';
 import { drawLatencyUs, fixedLatencyUs } from './latency.ts';
 import type { FaultInjector } from './faults.ts';
 
-
 export function accumulatorOf(model: ModelConfig): AccumulatorModel {
   return {
     dataType: model.tensorDataType,
@@ -44,25 +43,31 @@ export class SimExecutor implements Executor {
     const latencyUs = this.fixedLatencyUs ?? drawLatencyUs(this.latency, this.stream, () => `latency:exec:I${batch.instance}:b${batch.batch}`);
     const finishUs = this.loop.nowUs() + latencyUs + stallUs;
     if (fails) {
-      this.loop.schedule(finishUs, { label: () => `complete:I${batch.instance}:b${batch.batch}`, channel: this.channels[batch.instance] ?? `exec:I${batch.instance}`, about: [batch, 'fails'] }, () =>
-        done({ ok: false, error: { code: 'INTERNAL', message: 'seqsim fault: the model instance failed to execute the batch' } }),
+      this.loop.schedule(
+        finishUs,
+        {
+          label: () => `complete:I${batch.instance}:b${batch.batch}`,
+          channel: this.channels[batch.instance] ?? `exec:I${batch.instance}`,
+          about: [batch, 'fails'],
+        },
+        () => done({ ok: false, error: { code: 'INTERNAL', message: 'seqsim fault: the model instance failed to execute the batch' } }),
       );
       return;
     }
-    this.loop.schedule(finishUs, { label: () => `complete:I${batch.instance}:b${batch.batch}`, channel: this.channels[batch.instance] ?? `exec:I${batch.instance}`, about: batch }, () => {
-      done({ ok: true, outputs: this.runRows(batch) });
-    });
+    this.loop.schedule(
+      finishUs,
+      { label: () => `complete:I${batch.instance}:b${batch.batch}`, channel: this.channels[batch.instance] ?? `exec:I${batch.instance}`, about: batch },
+      () => {
+        done({ ok: true, outputs: this.runRows(batch) });
+      },
+    );
   }
 
   private runRows(batch: Batch): (number | null)[] {
     return batch.rows.map((row) => {
       if (row.request === null || !row.ready) return null;
       const base = row.state.initialized ? row.state.value : UNINITIALIZED_STATE_GARBAGE;
-      const step = accumulate(
-        this.accumulator,
-        { ready: row.ready, start: row.start, end: row.end, input: row.request.input, corrid: row.corrid },
-        base,
-      );
+      const step = accumulate(this.accumulator, { ready: row.ready, start: row.start, end: row.end, input: row.request.input, corrid: row.corrid }, base);
       if (step.kind !== 'output') return null;
       row.state.initialized = true;
       row.state.value = step.state;

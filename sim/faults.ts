@@ -86,7 +86,9 @@ export class FaultInjector {
   /** The client cancels this request after this many µs (undefined = it does not). */
   cancelAfterUs(target: FaultTarget): number | undefined {
     const firstAttempt = !target.request.includes('~r');
-    const scheduled = firstAttempt ? this.plan.scheduled.find((f) => f.kind === 'cancel' && f.step === target.step && sameId(f.sequence, target.sequence)) : undefined;
+    const scheduled = firstAttempt
+      ? this.plan.scheduled.find((f) => f.kind === 'cancel' && f.step === target.step && sameId(f.sequence, target.sequence))
+      : undefined;
     let afterUs = scheduled !== undefined && scheduled.kind === 'cancel' ? scheduled.afterUs : undefined;
     if (afterUs === undefined && this.plan.cancel.rate > 0 && this.stream.chance(this.plan.cancel.rate, () => `fault:cancel:${target.request}`)) {
       afterUs = this.stream.int(0, this.plan.cancel.maxUs, () => `fault:cancel_after_us:${target.request}`);
@@ -140,7 +142,8 @@ export class FaultInjector {
   private decide(kind: FaultKind, rate: number, target: FaultTarget): boolean {
     // A scheduled fault hits the step's first attempt; a client retry gets through.
     const firstAttempt = !target.request.includes('~r');
-    if (firstAttempt && this.plan.scheduled.some((f) => f.kind === kind && 'step' in f && f.step === target.step && sameId(f.sequence, target.sequence))) return true;
+    if (firstAttempt && this.plan.scheduled.some((f) => f.kind === kind && 'step' in f && f.step === target.step && sameId(f.sequence, target.sequence)))
+      return true;
     return rate > 0 && this.stream.chance(rate, () => `fault:${kind}:${target.request}`);
   }
 

@@ -142,7 +142,9 @@ export class ModelServer implements ServerPort {
     }
     const name = this.parts.scenario.model.name;
     if (config.config.name !== name) {
-      this.emit('load-failed', generation?.number ?? this.latestGeneration, { reason: `the config names model '${config.config.name}', the load is for '${name}'` });
+      this.emit('load-failed', generation?.number ?? this.latestGeneration, {
+        reason: `the config names model '${config.config.name}', the load is for '${name}'`,
+      });
       done();
       return;
     }
@@ -217,7 +219,14 @@ export class ModelServer implements ServerPort {
     const { recorder } = this.parts;
     // Slots still held (sequences cut off by the swap or unload) simply cease to exist (rule 7).
     for (const held of generation.scheduler.destroy()) {
-      recorder.emit({ type: 'release', sequence: held.occupant.sequence, instance: held.instance, slot: held.slot, reason: 'destroyed', generation: generation.number });
+      recorder.emit({
+        type: 'release',
+        sequence: held.occupant.sequence,
+        instance: held.instance,
+        slot: held.slot,
+        reason: 'destroyed',
+        generation: generation.number,
+      });
     }
     for (const instance of generation.scheduler.liveInstances()) this.emit('instance-destroyed', generation.number, { instance });
     this.emit('model-destroyed', generation.number);

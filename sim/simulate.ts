@@ -199,7 +199,9 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   let lifecycle: LifecycleReport | undefined;
   if (recording) {
     if (broken !== undefined) violations.push({ oracle: 'invariant', message: `the batcher broke an invariant: ${broken.invariant}`, events: [events.length] });
-    const managed = world.server.managed ? { generationModels: world.server.generations.map((g) => g.model), strictLifecycle: options.strictLifecycle === true } : {};
+    const managed = world.server.managed
+      ? { generationModels: world.server.generations.map((g) => g.model), strictLifecycle: options.strictLifecycle === true }
+      : {};
     const analysis = analyzeTrace(events, { model: scenario.model, runEnded: outcome, maxEvents, ...managed });
     violations.push(...analysis.violations);
     lifecycle = analysis.lifecycle;
@@ -207,7 +209,10 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   const endUs = loop.nowUs();
   const header = makeHeader(options.seed, scenario.normalized, { ...headerOptions(options), ...(outcome === 'stalled' ? { stalled: true } : {}) });
   const summaryExtra = lifecycle !== undefined ? { interrupted: lifecycle.interrupted.length } : undefined;
-  const trace = finishTrace(header, events, violations, endUs, { serialize: recording && options.serialize !== false, ...(summaryExtra ? { summaryExtra } : {}) });
+  const trace = finishTrace(header, events, violations, endUs, {
+    serialize: recording && options.serialize !== false,
+    ...(summaryExtra ? { summaryExtra } : {}),
+  });
   return {
     seed: options.seed,
     header,

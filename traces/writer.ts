@@ -69,7 +69,8 @@ function withViolationEvents(
   endUs: number,
 ): TraceEvent[] {
   const all: TraceEvent[] = [...events];
-  for (const violation of violations) all.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
+  for (const violation of violations)
+    all.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
   return all;
 }
 

@@ -90,11 +90,31 @@ class ChromeBuilder {
   batches(): void {
     for (const band of this.timeline.batches) {
       this.units.push([
-        { name: `batch ${band.batch}`, cat: 'batch', ph: 'X', ts: band.atUs, dur: band.doneUs - band.atUs, pid: instancePid(band.instance), tid: 0, args: { batch: band.batch, ready: band.size, rows: band.rows, ok: band.ok ?? null } },
+        {
+          name: `batch ${band.batch}`,
+          cat: 'batch',
+          ph: 'X',
+          ts: band.atUs,
+          dur: band.doneUs - band.atUs,
+          pid: instancePid(band.instance),
+          tid: 0,
+          args: { batch: band.batch, ready: band.size, rows: band.rows, ok: band.ok ?? null },
+        },
       ]);
     }
     for (const pad of this.timeline.padding) {
-      this.units.push([{ name: 'padding', cat: 'padding', ph: 'X', ts: pad.atUs, dur: pad.doneUs - pad.atUs, pid: instancePid(pad.instance), tid: pad.slot + 1, args: { batch: pad.batch, ready: false } }]);
+      this.units.push([
+        {
+          name: 'padding',
+          cat: 'padding',
+          ph: 'X',
+          ts: pad.atUs,
+          dur: pad.doneUs - pad.atUs,
+          pid: instancePid(pad.instance),
+          tid: pad.slot + 1,
+          args: { batch: pad.batch, ready: false },
+        },
+      ]);
     }
   }
 
@@ -104,7 +124,16 @@ class ChromeBuilder {
       const pid = instancePid(occupancy.instance);
       const name = `seq ${occupancy.label}`;
       this.units.push([
-        { name, cat: 'occupancy', ph: 'b', ts: occupancy.fromUs, pid, tid: occupancy.slot + 1, id, args: { sequence: occupancy.sequence, slot: occupancy.slot, from_backlog: occupancy.fromBacklog } },
+        {
+          name,
+          cat: 'occupancy',
+          ph: 'b',
+          ts: occupancy.fromUs,
+          pid,
+          tid: occupancy.slot + 1,
+          id,
+          args: { sequence: occupancy.sequence, slot: occupancy.slot, from_backlog: occupancy.fromBacklog },
+        },
         { name, cat: 'occupancy', ph: 'e', ts: occupancy.toUs, pid, tid: occupancy.slot + 1, id, args: { released: occupancy.reason ?? 'never' } },
       ]);
     }
@@ -129,7 +158,15 @@ class ChromeBuilder {
   }
 
   private requestUnit(request: RequestInfo, tid: number, endUs: number): ChromeEvent[] {
-    const args = { request: request.request, sequence: request.sequence, step: request.step, value: request.value ?? null, start: request.start, end: request.end, ...this.outcome(request) };
+    const args = {
+      request: request.request,
+      sequence: request.sequence,
+      step: request.step,
+      value: request.value ?? null,
+      start: request.start,
+      end: request.end,
+      ...this.outcome(request),
+    };
     const asyncId = this.id();
     const name = `seq ${request.label}`;
     const unit: ChromeEvent[] = [
@@ -141,14 +178,25 @@ class ChromeBuilder {
     const arriveUs = request.arriveUs;
     if (arriveUs !== undefined && executed !== undefined && arriveUs <= executed.atUs && executed.atUs <= endUs) {
       unit.push({ name: 'queued', cat: 'request', ph: 'X', ts: arriveUs, dur: executed.atUs - arriveUs, pid: REQUESTS_PID, tid });
-      if (executed.doneUs <= endUs) unit.push({ name: 'executing', cat: 'request', ph: 'X', ts: executed.atUs, dur: executed.doneUs - executed.atUs, pid: REQUESTS_PID, tid });
+      if (executed.doneUs <= endUs)
+        unit.push({ name: 'executing', cat: 'request', ph: 'X', ts: executed.atUs, dur: executed.doneUs - executed.atUs, pid: REQUESTS_PID, tid });
       const flow = this.id();
       unit.push({ name: 'request', cat: 'flow', ph: 's', ts: arriveUs, pid: REQUESTS_PID, tid, id: flow });
       unit.push({ name: 'request', cat: 'flow', ph: 't', ts: executed.atUs, pid: instancePid(executed.instance), tid: executed.slot + 1, id: flow });
-      if (request.response !== undefined) unit.push({ name: 'request', cat: 'flow', ph: 'f', bp: 'e', ts: request.response.atUs, pid: REQUESTS_PID, tid, id: flow });
+      if (request.response !== undefined)
+        unit.push({ name: 'request', cat: 'flow', ph: 'f', bp: 'e', ts: request.response.atUs, pid: REQUESTS_PID, tid, id: flow });
     }
     if (executed !== undefined) {
-      unit.push({ name: request.request, cat: 'execute', ph: 'X', ts: executed.atUs, dur: executed.doneUs - executed.atUs, pid: instancePid(executed.instance), tid: executed.slot + 1, args: { ...args, batch: executed.batch, corrid: executed.corrid } });
+      unit.push({
+        name: request.request,
+        cat: 'execute',
+        ph: 'X',
+        ts: executed.atUs,
+        dur: executed.doneUs - executed.atUs,
+        pid: instancePid(executed.instance),
+        tid: executed.slot + 1,
+        args: { ...args, batch: executed.batch, corrid: executed.corrid },
+      });
     }
     return unit;
   }
@@ -160,8 +208,10 @@ class ChromeBuilder {
   }
 
   counters(): void {
-    for (const point of this.timeline.backlogDepth) this.units.push([{ name: 'backlog depth', ph: 'C', ts: point.atUs, pid: SCHEDULER_PID, tid: 0, args: { depth: point.value } }]);
-    for (const point of this.timeline.busySlots) this.units.push([{ name: 'busy slots', ph: 'C', ts: point.atUs, pid: SCHEDULER_PID, tid: 0, args: { busy: point.value } }]);
+    for (const point of this.timeline.backlogDepth)
+      this.units.push([{ name: 'backlog depth', ph: 'C', ts: point.atUs, pid: SCHEDULER_PID, tid: 0, args: { depth: point.value } }]);
+    for (const point of this.timeline.busySlots)
+      this.units.push([{ name: 'busy slots', ph: 'C', ts: point.atUs, pid: SCHEDULER_PID, tid: 0, args: { busy: point.value } }]);
   }
 
   markers(): void {
@@ -170,7 +220,12 @@ class ChromeBuilder {
 
   private instant(marker: Marker): ChromeEvent {
     const lane = marker.lane;
-    const where = lane.kind === 'slot' ? { pid: instancePid(lane.instance), tid: lane.slot + 1 } : lane.kind === 'batches' ? { pid: instancePid(lane.instance), tid: 0 } : { pid: SCHEDULER_PID, tid: 1 };
+    const where =
+      lane.kind === 'slot'
+        ? { pid: instancePid(lane.instance), tid: lane.slot + 1 }
+        : lane.kind === 'batches'
+          ? { pid: instancePid(lane.instance), tid: 0 }
+          : { pid: SCHEDULER_PID, tid: 1 };
     // Violations and lifecycle events concern the whole run: global scope draws them across every track.
     const scope = marker.kind === 'violation' || marker.kind === 'lifecycle' ? 'g' : 't';
     return { name: marker.kind, cat: 'marker', ph: 'i', s: scope, ts: marker.atUs, ...where, args: { detail: marker.detail, line: marker.eventIndex + 1 } };
@@ -185,7 +240,10 @@ function document(events: readonly ChromeEvent[], part: number, parts: number, h
 function byTime(units: readonly Unit[]): ChromeEvent[] {
   const events = units.flat();
   // Stable: at equal ts a parent slice stays before its children and before the flow bound to it.
-  return events.map((event, order) => ({ event, order })).sort((a, b) => a.event.ts - b.event.ts || a.order - b.order).map((x) => x.event);
+  return events
+    .map((event, order) => ({ event, order }))
+    .sort((a, b) => a.event.ts - b.event.ts || a.order - b.order)
+    .map((x) => x.event);
 }
 
 export function exportChromeTrace(events: readonly TraceEvent[], options: ChromeExportOptions = {}): ChromeExport {
@@ -199,7 +257,12 @@ export function exportChromeTrace(events: readonly TraceEvent[], options: Chrome
   builder.markers();
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const metadataBytes = builder.metadata.reduce((sum, e) => sum + JSON.stringify(e).length + 2, 0) + 512;
-  const units = builder.units.map((unit, order) => ({ unit, order, start: Math.min(...unit.map((e) => e.ts)), bytes: unit.reduce((sum, e) => sum + JSON.stringify(e).length + 2, 0) }));
+  const units = builder.units.map((unit, order) => ({
+    unit,
+    order,
+    start: Math.min(...unit.map((e) => e.ts)),
+    bytes: unit.reduce((sum, e) => sum + JSON.stringify(e).length + 2, 0),
+  }));
   units.sort((a, b) => a.start - b.start || a.order - b.order);
   const groups: Unit[][] = [[]];
   let bytes = metadataBytes;
@@ -213,6 +276,11 @@ export function exportChromeTrace(events: readonly TraceEvent[], options: Chrome
   }
   const parts = groups.map((group, i) => document([...builder.metadata, ...byTime(group)], i, groups.length, options.header));
   const eventCount = builder.metadata.length * groups.length + units.reduce((sum, u) => sum + u.unit.length, 0);
-  const notes = groups.length > 1 ? [`the Chrome trace would exceed ${Number((maxBytes / 1e6).toFixed(2))} MB, so it is split by time into ${groups.length} files (load each alone in Perfetto)`] : [];
+  const notes =
+    groups.length > 1
+      ? [
+          `the Chrome trace would exceed ${Number((maxBytes / 1e6).toFixed(2))} MB, so it is split by time into ${groups.length} files (load each alone in Perfetto)`,
+        ]
+      : [];
   return { parts, eventCount, notes };
 }

@@ -29,10 +29,14 @@ export interface ReportOptions extends TimelineSvgOptions {
  * Deterministic: the same events and options give the same bytes.
  */
 export function renderReport(events: readonly TraceEvent[], options: ReportOptions = {}): string {
-  const layout = options.layout ?? (options.model === undefined ? undefined : { instanceCount: options.model.instanceCount, slotsPerInstance: options.model.slotsPerInstance });
+  const layout =
+    options.layout ??
+    (options.model === undefined ? undefined : { instanceCount: options.model.instanceCount, slotsPerInstance: options.model.slotsPerInstance });
   const timeline = buildTimeline(events, layout);
   const scenarioName = options.header?.scenario['name'];
-  const title = options.title ?? `seqsim report${typeof scenarioName === 'string' ? ` — ${scenarioName}` : ''}${options.header === undefined ? '' : ` (seed ${options.header.seed})`}`;
+  const title =
+    options.title ??
+    `seqsim report${typeof scenarioName === 'string' ? ` — ${scenarioName}` : ''}${options.header === undefined ? '' : ` (seed ${options.header.seed})`}`;
   const rendered = renderTimeline(timeline, { ...options, title });
   const svg = rendered.svg.replace(/^<\?xml[^>]*>\s*/, '');
   const highlighted = new Set(timeline.violations.flatMap((v) => v.sequenceKeys));
@@ -40,7 +44,10 @@ export function renderReport(events: readonly TraceEvent[], options: ReportOptio
   const ordinals = new Map(timeline.sequences.map((s, i) => [s.key, i]));
   const occupancySequences = timeline.occupancies.map((o) => ordinals.get(o.key) ?? -1);
   const csp = `default-src 'none'; style-src 'unsafe-inline'; script-src ${scriptHash(REPORT_SCRIPT)}; img-src 'none'; base-uri 'none'; form-action 'none'`;
-  const verdict = timeline.violations.length === 0 ? el('span', { class: 'ok' }, 'no violation') : textEl('span', { class: 'bad' }, `${timeline.violations.length} violation(s)`);
+  const verdict =
+    timeline.violations.length === 0
+      ? el('span', { class: 'ok' }, 'no violation')
+      : textEl('span', { class: 'bad' }, `${timeline.violations.length} violation(s)`);
   const head = el(
     'head',
     {},
@@ -55,7 +62,13 @@ export function renderReport(events: readonly TraceEvent[], options: ReportOptio
     { class: `theme-${options.theme ?? 'light'}` },
     el('header', {}, textEl('h1', {}, title), el('p', { class: 'muted' }, esc(`${options.header?.tool ?? 'seqsim'} · ${events.length} events · `), verdict)),
     renderSummary(timeline, events, options.header),
-    el('section', { id: 'timeline' }, el('h2', {}, 'Slot timeline'), rendered.notes.length === 0 ? '' : el('ul', { class: 'note' }, ...rendered.notes.map((n) => textEl('li', {}, n))), el('div', { class: 'timeline-wrap' }, svg)),
+    el(
+      'section',
+      { id: 'timeline' },
+      el('h2', {}, 'Slot timeline'),
+      rendered.notes.length === 0 ? '' : el('ul', { class: 'note' }, ...rendered.notes.map((n) => textEl('li', {}, n))),
+      el('div', { class: 'timeline-wrap' }, svg),
+    ),
     renderEventsTable(events),
     renderSequences({ timeline, reference, highlighted }),
     `<script type="application/json" id="occupancy-sequences">${jsonForScript(occupancySequences)}</script>`,

@@ -73,10 +73,21 @@ export function renderTimeline(timeline: Timeline, options: TimelineSvgOptions =
   };
 
   const d3n = new (d3NodeClass())();
-  const svg = d3n.createSVG(width, layout.height).attr('viewBox', `0 0 ${width} ${layout.height}`).attr('font-family', 'system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif').attr('class', `seqsim-timeline theme-${theme.name}`);
+  const svg = d3n
+    .createSVG(width, layout.height)
+    .attr('viewBox', `0 0 ${width} ${layout.height}`)
+    .attr('font-family', 'system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif')
+    .attr('class', `seqsim-timeline theme-${theme.name}`);
   appendTitle(svg, options.title ?? 'seqsim slot timeline');
   const background = svg.append('rect').attr('class', 'background').attr('width', width).attr('height', layout.height).attr('fill', theme.background);
-  const pattern = svg.append('defs').append('pattern').attr('id', 'seqsim-hatch').attr('patternUnits', 'userSpaceOnUse').attr('width', 6).attr('height', 6).attr('patternTransform', 'rotate(45)');
+  const pattern = svg
+    .append('defs')
+    .append('pattern')
+    .attr('id', 'seqsim-hatch')
+    .attr('patternUnits', 'userSpaceOnUse')
+    .attr('width', 6)
+    .attr('height', 6)
+    .attr('patternTransform', 'rotate(45)');
   pattern.append('rect').attr('width', 6).attr('height', 6).attr('fill', theme.padding).attr('fill-opacity', 0.45);
   pattern.append('line').attr('x1', 0).attr('y1', 0).attr('x2', 0).attr('y2', 6).attr('stroke', theme.hatch).attr('stroke-width', 2);
 
@@ -105,7 +116,14 @@ export function renderTimeline(timeline: Timeline, options: TimelineSvgOptions =
 
 function drawHeader(root: Group, ctx: DrawContext, title: string | undefined): void {
   const { view, theme } = ctx;
-  const heading = root.append('text').attr('class', 'heading').attr('x', 8).attr('y', 18).attr('font-size', 14).attr('font-weight', 600).attr('fill', theme.text);
+  const heading = root
+    .append('text')
+    .attr('class', 'heading')
+    .attr('x', 8)
+    .attr('y', 18)
+    .attr('font-size', 14)
+    .attr('font-weight', 600)
+    .attr('fill', theme.text);
   setText(heading, title ?? 'seqsim slot timeline');
   const requests = view.executed.length;
   const summary = `${view.occupancies.length} occupancies · ${requests} executed requests · ${view.batches.length} batches · ${view.violations.length} violation(s) · ${formatUs(view.startUs)} → ${formatUs(view.endUs)}`;
@@ -115,7 +133,13 @@ function drawHeader(root: Group, ctx: DrawContext, title: string | undefined): v
 
 function drawNotes(root: Group, ctx: DrawContext): void {
   ctx.notes.forEach((note, i) => {
-    const text = root.append('text').attr('class', 'note').attr('x', 12).attr('y', px(ctx.layout.notesY + 12 + i * TEXT_LINE)).attr('font-size', 11).attr('fill', ctx.theme.muted);
+    const text = root
+      .append('text')
+      .attr('class', 'note')
+      .attr('x', 12)
+      .attr('y', px(ctx.layout.notesY + 12 + i * TEXT_LINE))
+      .attr('font-size', 11)
+      .attr('fill', ctx.theme.muted);
     setText(text, `note: ${note}`);
   });
 }

@@ -185,7 +185,11 @@ function stringField(event: TraceEvent, name: string): string | undefined {
 }
 
 function isScenarioId(value: unknown): value is ScenarioId {
-  return typeof value === 'number' || typeof value === 'string' || (typeof value === 'object' && value !== null && typeof (value as { u64?: unknown }).u64 === 'string');
+  return (
+    typeof value === 'number' ||
+    typeof value === 'string' ||
+    (typeof value === 'object' && value !== null && typeof (value as { u64?: unknown }).u64 === 'string')
+  );
 }
 
 /** The extra fields of a fault or lifecycle event, for its hover title. */
@@ -232,7 +236,9 @@ class TimelineBuilder {
   }
 
   lifetimes(): InstanceLifetime[] {
-    return [...this.lifetimeByInstance].map(([instance, life]) => ({ instance, addedUs: life.addedUs, destroyedUs: life.destroyedUs })).sort((a, b) => a.instance - b.instance);
+    return [...this.lifetimeByInstance]
+      .map(([instance, life]) => ({ instance, addedUs: life.addedUs, destroyedUs: life.destroyedUs }))
+      .sort((a, b) => a.instance - b.instance);
   }
 
   slots(layout: SlotLayout | undefined): SlotRef[] {
@@ -366,7 +372,14 @@ class TimelineBuilder {
         const id = this.noteSlot(event.instance, event.slot);
         const occupancy = this.occupancyOf(id, ref.key, event.t);
         if (occupancy !== undefined) occupancy.reapUs = event.t;
-        this.marker('reap', event, index, { kind: 'slot', instance: event.instance, slot: event.slot }, `idle reaper force-ended sequence ${ref.label} on instance ${event.instance} slot ${event.slot}`, ref.key);
+        this.marker(
+          'reap',
+          event,
+          index,
+          { kind: 'slot', instance: event.instance, slot: event.slot },
+          `idle reaper force-ended sequence ${ref.label} on instance ${event.instance} slot ${event.slot}`,
+          ref.key,
+        );
         return;
       }
       case 'release':
@@ -384,13 +397,15 @@ class TimelineBuilder {
         open.band.ok = event.ok !== false;
         for (const row of open.rows) this.executed[row]!.doneUs = event.t;
         for (const pad of open.pads) this.padding[pad]!.doneUs = event.t;
-        if (event.ok === false) this.marker('failed-batch', event, index, { kind: 'batches', instance: event.instance }, `batch ${event.batch} on instance ${event.instance} failed`);
+        if (event.ok === false)
+          this.marker('failed-batch', event, index, { kind: 'batches', instance: event.instance }, `batch ${event.batch} on instance ${event.instance} failed`);
         return;
       }
       case 'response': {
         const request = this.requests.get(event.request);
         if (request === undefined) return;
-        const error = 'error' in event && event.error !== undefined ? { code: String(event.error.code), message: cleanText(String(event.error.message)) } : undefined;
+        const error =
+          'error' in event && event.error !== undefined ? { code: String(event.error.code), message: cleanText(String(event.error.message)) } : undefined;
         request.response = { atUs: event.t, output: 'output' in event ? event.output : undefined, error };
         return;
       }
@@ -399,9 +414,16 @@ class TimelineBuilder {
         return;
       case 'lifecycle': {
         const instance = numberField(event, 'instance');
-        if (instance !== undefined && (event.action === 'instance-added' || event.action === 'instance-destroyed')) this.lifetime(instance, event.action, event.t);
+        if (instance !== undefined && (event.action === 'instance-added' || event.action === 'instance-destroyed'))
+          this.lifetime(instance, event.action, event.t);
         const lane: Lane = instance === undefined ? { kind: 'events' } : { kind: 'batches', instance };
-        this.marker('lifecycle', event, index, lane, `lifecycle ${cleanText(event.action)} (generation ${event.generation})${instance === undefined ? '' : ` instance ${instance}`}`);
+        this.marker(
+          'lifecycle',
+          event,
+          index,
+          lane,
+          `lifecycle ${cleanText(event.action)} (generation ${event.generation})${instance === undefined ? '' : ` instance ${instance}`}`,
+        );
         return;
       }
       case 'violation':
@@ -497,8 +519,8 @@ class TimelineBuilder {
       const executedIndex = this.executed.length;
       this.executed.push({
         sequence: ref.sequence,
-      key: ref.key,
-      label: ref.label,
+        key: ref.key,
+        label: ref.label,
         request: row.request,
         instance: event.instance,
         slot: row.slot,
@@ -517,7 +539,16 @@ class TimelineBuilder {
       if (request !== undefined && request.executed === undefined) request.executed = executedIndex;
       rows.push(executedIndex);
     }
-    const band: BatchBand = { instance: event.instance, batch: event.batch, atUs: event.t, doneUs: event.t, size, rows: event.rows.length, ok: undefined, eventIndex: index };
+    const band: BatchBand = {
+      instance: event.instance,
+      batch: event.batch,
+      atUs: event.t,
+      doneUs: event.t,
+      size,
+      rows: event.rows.length,
+      ok: undefined,
+      eventIndex: index,
+    };
     this.batches.push(band);
     this.openBatches.set(`${event.instance}:${event.batch}`, { band, rows, pads });
   }
@@ -552,7 +583,14 @@ class TimelineBuilder {
     }
     // The last offending event is where the run went wrong (the earlier ones are its context).
     const atUs = eventIndices.length > 0 ? Math.max(...eventIndices.map((i) => this.events[i]!.t)) : event.t;
-    const mark: ViolationMark = { oracle: cleanText(event.oracle), message: cleanText(event.message), atUs, eventIndices, sequenceKeys: [...keys], eventIndex: index };
+    const mark: ViolationMark = {
+      oracle: cleanText(event.oracle),
+      message: cleanText(event.message),
+      atUs,
+      eventIndices,
+      sequenceKeys: [...keys],
+      eventIndex: index,
+    };
     this.violations.push(mark);
     const detail = `violation (${mark.oracle}): ${mark.message}`;
     const placed = eventIndices.length > 0 ? eventIndices : [];
@@ -560,7 +598,8 @@ class TimelineBuilder {
       const offending = this.events[i]!;
       this.markers.push({ kind: 'violation', atUs: offending.t, lane: this.laneOfEvent(offending, keys), detail, eventIndex: index, sequenceKey: undefined });
     }
-    if (placed.length === 0) this.markers.push({ kind: 'violation', atUs: event.t, lane: { kind: 'events' }, detail, eventIndex: index, sequenceKey: undefined });
+    if (placed.length === 0)
+      this.markers.push({ kind: 'violation', atUs: event.t, lane: { kind: 'events' }, detail, eventIndex: index, sequenceKey: undefined });
   }
 
   private laneOfEvent(event: TraceEvent, keys: ReadonlySet<string>): Lane {

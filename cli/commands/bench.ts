@@ -74,7 +74,8 @@ export const benchCommand: SeqsimCommand = {
       figures[`${key}_states_per_s`] = c.statesPerS;
     }
     for (const d of check.deepestExhausted) {
-      figures[`check_${d.scenario.replace(/-/g, '_')}${d.reduction ? '' : '_no_reduction'}_deepest_depth_exhausted_${DEPTH_BUDGET_SCHEDULES}_schedules`] = d.depth;
+      figures[`check_${d.scenario.replace(/-/g, '_')}${d.reduction ? '' : '_no_reduction'}_deepest_depth_exhausted_${DEPTH_BUDGET_SCHEDULES}_schedules`] =
+        d.depth;
     }
     for (const z of check.zoo) {
       const key = `check_zoo_${z.bug.replace(/-/g, '_')}`;
@@ -154,7 +155,9 @@ export const benchCommand: SeqsimCommand = {
       figures['explore_seeds_per_s_1_worker'] = round(workers.workers1SeedsPerS);
       figures['explore_seeds_per_s_2_workers'] = round(workers.workers2SeedsPerS);
       if (!args['json']) {
-        io.out(`explore --generate, real batcher, ${workerSeeds} seeds: ${round(workers.workers1SeedsPerS)} seeds/s with 1 worker, ${round(workers.workers2SeedsPerS)} with 2 (${round(workers.workers2SeedsPerS / workers.workers1SeedsPerS, 2)}×; target ≥ 1.8×)\n`);
+        io.out(
+          `explore --generate, real batcher, ${workerSeeds} seeds: ${round(workers.workers1SeedsPerS)} seeds/s with 1 worker, ${round(workers.workers2SeedsPerS)} with 2 (${round(workers.workers2SeedsPerS / workers.workers1SeedsPerS, 2)}×; target ≥ 1.8×)\n`,
+        );
       }
     }
     if (args['json']) io.out(`${JSON.stringify(figures)}\n`);

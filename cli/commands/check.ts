@@ -16,7 +16,11 @@ export const checkCommand: SeqsimCommand = {
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON (keep it small: 2-3 slots, a few sequences)', demandOption: true })
-      .option('strategy', { choices: ['dfs', 'pct', 'random'] as const, default: 'dfs', describe: 'dfs: every ordering within --depth; pct: --runs randomised priority schedules; random: --runs uniformly random orderings' })
+      .option('strategy', {
+        choices: ['dfs', 'pct', 'random'] as const,
+        default: 'dfs',
+        describe: 'dfs: every ordering within --depth; pct: --runs randomised priority schedules; random: --runs uniformly random orderings',
+      })
       .option('depth', { type: 'number', default: 8, describe: 'dfs: branch at the first D choice points of each run' })
       .option('runs', { type: 'number', default: 1000, describe: 'pct, random: number of runs' })
       .option('bug-depth', { type: 'number', default: 2, describe: 'pct: priority change points + 1 (the bug depth targeted)' })
@@ -53,7 +57,13 @@ export const checkCommand: SeqsimCommand = {
       writeTrace(trace, result.counterexample.run);
     }
     const verdict =
-      result.counterexample !== undefined ? 'counterexample' : result.exhausted ? 'no violation within bounds' : result.budgetSpent === 'states' ? 'state budget spent' : 'schedule budget spent';
+      result.counterexample !== undefined
+        ? 'counterexample'
+        : result.exhausted
+          ? 'no violation within bounds'
+          : result.budgetSpent === 'states'
+            ? 'state budget spent'
+            : 'schedule budget spent';
     const report = {
       scenario: scenario.name,
       seed,
@@ -89,7 +99,11 @@ export const checkCommand: SeqsimCommand = {
           `${result.statePrunes} duplicate states pruned, ${result.sleepPrunes} sleep-set prunes, branched to depth ${result.depthReached}`,
       ];
       for (const bound of report.bounds_hit) lines.push(`  bound hit: ${bound}`);
-      if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  schedule ${JSON.stringify(report.schedule)}; replay: seqsim replay ${trace}`);
+      if (report.violation)
+        lines.push(
+          `  ✗ ${report.violation.oracle}: ${report.violation.message}`,
+          `  schedule ${JSON.stringify(report.schedule)}; replay: seqsim replay ${trace}`,
+        );
       io.out(`${lines.join('\n')}\n`);
     }
     return result.counterexample !== undefined ? EXIT_VIOLATION : EXIT_OK;
@@ -101,7 +115,10 @@ function boundsHit(result: CheckResult, depth: number, maxSchedules: number, max
   const hit: string[] = [];
   if (result.budgetSpent === 'schedules') hit.push(`--max-schedules ${maxSchedules} before every schedule within depth ${depth} ran`);
   if (result.budgetSpent === 'states') hit.push(`--max-states ${maxStates} before every state within depth ${depth} was expanded`);
-  if (result.depthBoundHit) hit.push(`--depth ${depth}: runs have up to ${result.deepestRun} choice points; later ones took their least-label option${result.drawPoints > 0 ? ' (a draw: skip, min)' : ''}`);
+  if (result.depthBoundHit)
+    hit.push(
+      `--depth ${depth}: runs have up to ${result.deepestRun} choice points; later ones took their least-label option${result.drawPoints > 0 ? ' (a draw: skip, min)' : ''}`,
+    );
   return hit;
 }
 
@@ -149,7 +166,9 @@ async function runRandom(scenario: Scenario, run: CheckRun, args: Record<string,
   };
   if (args['json']) io.out(`${JSON.stringify(report)}\n`);
   else {
-    const lines = [`${scenario.name} (${runWords(run)}): ${result.runs} random-${chooseDraws ? 'schedule' : 'ordering'} runs, up to ${result.choicePoints} choice points — ${report.verdict}`];
+    const lines = [
+      `${scenario.name} (${runWords(run)}): ${result.runs} random-${chooseDraws ? 'schedule' : 'ordering'} runs, up to ${result.choicePoints} choice points — ${report.verdict}`,
+    ];
     if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  replay: seqsim replay ${trace}`);
     io.out(`${lines.join('\n')}\n`);
   }

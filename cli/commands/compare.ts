@@ -32,7 +32,8 @@ export const compareCommand: SeqsimCommand = {
         array: true,
         // One value per --variant, so `--variant strategy=oldest scenario.json` keeps the scenario positional.
         nargs: 1,
-        describe: 'a configuration to compare: strategy=direct|oldest, instances=N, max_batch_size=N, max_candidate_sequences=N, executor_latency_x=F, batcher=bug:<name>, or a JSON merge patch file; combine with commas',
+        describe:
+          'a configuration to compare: strategy=direct|oldest, instances=N, max_batch_size=N, max_candidate_sequences=N, executor_latency_x=F, batcher=bug:<name>, or a JSON merge patch file; combine with commas',
       })
       .option('seed', { type: 'string', describe: "one seed (default: the scenario's seed, else 1)" })
       .option('seeds', { type: 'number', describe: 'run this many seeds, from --from' })
@@ -166,7 +167,8 @@ function formatSummary(summary: CompareSummary, traces: readonly TraceFile[], re
   for (const v of summary.runViolations.slice(0, MAX_PRINTED)) lines.push(`  ✗ ${v.oracle} in ${v.config}, seed ${v.seed}: ${v.message}`);
   const unlisted = Math.max(0, summary.violationCount - MAX_PRINTED) + Math.max(0, summary.runViolationCount - MAX_PRINTED);
   if (unlisted > 0) lines.push(`  and ${unlisted} more`);
-  if (summary.violationCount + summary.runViolationCount === 0) lines.push('  no difference: every compared sequence got the same responses in every configuration');
+  if (summary.violationCount + summary.runViolationCount === 0)
+    lines.push('  no difference: every compared sequence got the same responses in every configuration');
   else lines.push(`  ${summary.violationCount} cross-config difference(s), ${summary.runViolationCount} run violation(s)`);
   if (summary.compared === 0) lines.push('  (nothing was comparable: every sequence was excluded)');
   const firstSeed = traces[0]?.seed;

@@ -9,7 +9,12 @@ import { shrinkCrossConfig } from '../../sim/explore/shrink-cross-config.ts';
 import { writeSvg, writeTrace } from '../run-summary.ts';
 
 /** Re-runs a violating seed in this thread to get its full run for the trace and the shrinker. */
-export function findingAt(seed: number, oracle: string, options: Pick<ExploreOptions, 'scenario' | 'batcher' | 'faultMode' | 'lifecycle'>, maxEvents: number | undefined): Finding {
+export function findingAt(
+  seed: number,
+  oracle: string,
+  options: Pick<ExploreOptions, 'scenario' | 'batcher' | 'faultMode' | 'lifecycle'>,
+  maxEvents: number | undefined,
+): Finding {
   const { scenario: world, json } = scenarioForSeed(options, seed);
   const limits = maxEvents ? { maxEvents } : {};
   if (oracle === 'cross-config') {
@@ -50,7 +55,14 @@ export interface WrittenFinding {
   readonly traces?: readonly string[];
 }
 
-export async function saveFinding(finding: Finding, outDir: string, batcher: string, shrink: boolean, maxEvents: number | undefined, svg: boolean): Promise<WrittenFinding> {
+export async function saveFinding(
+  finding: Finding,
+  outDir: string,
+  batcher: string,
+  shrink: boolean,
+  maxEvents: number | undefined,
+  svg: boolean,
+): Promise<WrittenFinding> {
   if (finding.variant !== undefined) return saveCrossConfig(finding, finding.variant, outDir, batcher, shrink, maxEvents);
   const base = join(outDir, `${finding.oracle}-seed${finding.seed}`);
   mkdirSync(outDir, { recursive: true });
@@ -59,7 +71,15 @@ export async function saveFinding(finding: Finding, outDir: string, batcher: str
   const batcherFlag = batcher === 'real' ? '' : ` --batcher ${batcher}`;
   if (!shrink) {
     writeFileSync(`${base}.json`, `${JSON.stringify(finding.scenarioJson, null, 2)}\n`);
-    return { seed: finding.seed, oracle: finding.oracle, message: finding.message, trace: `${base}.jsonl`, reproducer: `${base}.json`, shrunk: null, replay: `seqsim replay ${base}.jsonl` };
+    return {
+      seed: finding.seed,
+      oracle: finding.oracle,
+      message: finding.message,
+      trace: `${base}.jsonl`,
+      reproducer: `${base}.json`,
+      shrunk: null,
+      replay: `seqsim replay ${base}.jsonl`,
+    };
   }
   const shrunk = shrinkScenario(finding.scenarioJson, { seed: finding.seed, batcher, oracle: finding.oracle, ...(maxEvents ? { maxEvents } : {}) });
   writeFileSync(`${base}.min.json`, `${JSON.stringify(shrunk.scenarioJson, null, 2)}\n`);

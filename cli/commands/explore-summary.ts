@@ -34,7 +34,9 @@ export function formatSummary(summary: ExploreSummary, findings: readonly Writte
   const lines = [
     `explored ${summary.seeds_run} seeds (${summary.from}…${summary.from + summary.seeds - 1}, shard ${summary.shard}) with the ${summary.batcher} batcher on ${summary.workers} worker(s) in ${(summary.wall_ms / 1000).toFixed(1)} s (${summary.seeds_per_s} seeds/s): ` +
       `${summary.violating_runs} violating run(s), ${findings.length} distinct oracle(s)` +
-      (summary.known_triton_runs > 0 ? `, ${summary.known_triton_runs} run(s) showing known Triton behaviour (the cancel-release leak, or a backlog an update starved)` : ''),
+      (summary.known_triton_runs > 0
+        ? `, ${summary.known_triton_runs} run(s) showing known Triton behaviour (the cancel-release leak, or a backlog an update starved)`
+        : ''),
     ...(Object.keys(summary.faults_enabled).length > 0
       ? [
           `  faults: ${Object.entries(summary.faults_enabled)
@@ -44,7 +46,12 @@ export function formatSummary(summary: ExploreSummary, findings: readonly Writte
         ]
       : []),
     ...(summary.lifecycle_actions !== undefined && Object.keys(summary.lifecycle_actions).length > 0
-      ? [`  lifecycle: ${Object.entries(summary.lifecycle_actions).sort((a, b) => a[0].localeCompare(b[0])).map(([action, n]) => `${action} ${n}`).join(', ')}`]
+      ? [
+          `  lifecycle: ${Object.entries(summary.lifecycle_actions)
+            .sort((a, b) => a[0].localeCompare(b[0]))
+            .map(([action, n]) => `${action} ${n}`)
+            .join(', ')}`,
+        ]
       : []),
     `  oracles checked: affinity, order, control-signals, slot-accounting, response, outputs, batch-shape, liveness, reaper-timing${summary.lifecycle_checked ? ', lifecycle' : ''}${summary.metamorphic ? ', cross-config' : ''} (+ batcher invariants)`,
     ...(summary.metamorphic

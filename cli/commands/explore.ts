@@ -27,9 +27,21 @@ export const exploreCommand: SeqsimCommand = {
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON to explore over seeds (omit with --generate)' })
       .option('generate', { type: 'boolean', default: false, describe: 'generate a scenario per seed' })
-      .option('lifecycle', { type: 'boolean', default: false, describe: 'generated scenarios also draw model updates, reloads, unloads and stops (with --generate)' })
-      .option('metamorphic', { type: 'boolean', default: false, describe: 'also run each seed under a configuration variant drawn from the seed and compare responses (oracle cross-config)' })
-      .option('faults', { choices: ['swarm', 'uniform', 'none'] as const, default: 'swarm', describe: 'generated fault plans: swarm (each seed picks its kinds), uniform (all kinds, low rates) or none' })
+      .option('lifecycle', {
+        type: 'boolean',
+        default: false,
+        describe: 'generated scenarios also draw model updates, reloads, unloads and stops (with --generate)',
+      })
+      .option('metamorphic', {
+        type: 'boolean',
+        default: false,
+        describe: 'also run each seed under a configuration variant drawn from the seed and compare responses (oracle cross-config)',
+      })
+      .option('faults', {
+        choices: ['swarm', 'uniform', 'none'] as const,
+        default: 'swarm',
+        describe: 'generated fault plans: swarm (each seed picks its kinds), uniform (all kinds, low rates) or none',
+      })
       .option('seeds', { type: 'number', default: 1000, describe: 'how many seeds' })
       .option('from', { type: 'string', default: '1', describe: 'first seed' })
       .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo' })
@@ -56,7 +68,8 @@ export const exploreCommand: SeqsimCommand = {
     const lifecycle = Boolean(args['lifecycle']);
     const metamorphic = Boolean(args['metamorphic']);
     if (generate === (args['scenario'] !== undefined)) throw new UsageError('give a scenario file or --generate (one of them)');
-    if (lifecycle && !generate) throw new UsageError('--lifecycle shapes generated scenarios: use it with --generate (a scenario file has its own lifecycle block)');
+    if (lifecycle && !generate)
+      throw new UsageError('--lifecycle shapes generated scenarios: use it with --generate (a scenario file has its own lifecycle block)');
     if (generate && !lifecycle && LIFECYCLE_ZOO.some((bug) => `bug:${bug.name}` === batcher)) {
       throw new UsageError(`${batcher} is a lifecycle bug: generated scenarios only exercise it with --lifecycle`);
     }
@@ -92,7 +105,9 @@ export const exploreCommand: SeqsimCommand = {
     const outDir = String(args['out']);
     const findings = Object.entries(campaign.firstByOracle)
       .sort((a, b) => a[1] - b[1])
-      .map(([oracle, seed]) => findingAt(seed, oracle, { ...(scenario ? { scenario } : {}), batcher, faultMode: args['faults'] as FaultMode, lifecycle }, maxEvents));
+      .map(([oracle, seed]) =>
+        findingAt(seed, oracle, { ...(scenario ? { scenario } : {}), batcher, faultMode: args['faults'] as FaultMode, lifecycle }, maxEvents),
+      );
     const written: WrittenFinding[] = [];
     for (const finding of findings) written.push(await saveFinding(finding, outDir, batcher, Boolean(args['shrink']), maxEvents, Boolean(args['svg'])));
     const summary: ExploreSummary = {

@@ -21,9 +21,14 @@ export const exportCommand: SeqsimCommand = {
       .option('max-mb', { type: 'number', default: 95, describe: 'split into several files past this size (Perfetto fails on much larger JSON)' }),
   async run(args, io) {
     const maxMb = args['max-mb'];
-    if (typeof maxMb !== 'number' || !(maxMb >= 0.01 && maxMb <= 1000)) throw new UsageError(`--max-mb must be a number from 0.01 to 1000, got ${JSON.stringify(maxMb)}`);
+    if (typeof maxMb !== 'number' || !(maxMb >= 0.01 && maxMb <= 1000))
+      throw new UsageError(`--max-mb must be a number from 0.01 to 1000, got ${JSON.stringify(maxMb)}`);
     const input = readVizInput(String(args['trace']));
-    const exported = exportChromeTrace(input.events, { maxBytes: Math.round(maxMb * 1_000_000), header: input.header, ...(input.layout === undefined ? {} : { layout: input.layout }) });
+    const exported = exportChromeTrace(input.events, {
+      maxBytes: Math.round(maxMb * 1_000_000),
+      header: input.header,
+      ...(input.layout === undefined ? {} : { layout: input.layout }),
+    });
     const output = String(args['output']);
     const names = exported.parts.length === 1 ? [output] : exported.parts.map((_, i) => partName(output, i + 1));
     for (const [i, part] of exported.parts.entries()) writeOutput(names[i]!, part);

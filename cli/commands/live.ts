@@ -28,22 +28,29 @@ export const liveCommand: SeqsimCommand = {
       .option('seed', { type: 'string', describe: "seed (default: the scenario's seed, else 1)" })
       .option('ep', { choices: PROVIDER_REQUESTS, default: 'auto' as const, describe: 'execution provider: auto tries CUDA, then CPU' })
       .option('duration', { type: 'string', default: '60s', describe: 'real-time limit; work still pending then is a liveness violation' })
-      .option('model', { type: 'string', describe: "your own ONNX model (instead of the generated accumulator); its tensors are named by the scenario's model config" })
-      .option('model-work', { type: 'number', describe: 'add N dense 256×256 layers per row to the generated model (an extra output the batcher ignores), so session.run costs what a real model does' })
+      .option('model', {
+        type: 'string',
+        describe: "your own ONNX model (instead of the generated accumulator); its tensors are named by the scenario's model config",
+      })
+      .option('model-work', {
+        type: 'number',
+        describe:
+          'add N dense 256×256 layers per row to the generated model (an extra output the batcher ignores), so session.run costs what a real model does',
+      })
       .option('sequences', { type: 'number', describe: `load mode (perf_analyzer sequence mode): sequences to run (default ${DEFAULT_LOAD.sequences})` })
       .option('sequence-length', { type: 'number', describe: `load mode: requests per sequence (default ${DEFAULT_LOAD.sequenceLength})` })
       .option('concurrency', { type: 'number', describe: `load mode: sequences in flight (default ${DEFAULT_LOAD.concurrency})` })
       .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo' })
       .option('trace', { type: 'string', describe: 'trace output path (default out/live/<name>-seed<N>.jsonl)' })
       .option('svg', { type: 'string', describe: 'also write the slot-timeline picture here' })
-      .option('write-model', { type: 'string', describe: 'also write the generated accumulator ONNX model (from the scenario\'s config) here' })
+      .option('write-model', { type: 'string', describe: "also write the generated accumulator ONNX model (from the scenario's config) here" })
       .option('validate', { type: 'boolean', default: false, describe: 'run the live validation suite on the requested provider instead of one scenario' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON result on stdout' }),
   async run(args, io) {
     const provider = args['ep'] as ProviderRequest;
     const durationMs = parseDurationMs(String(args['duration']), '--duration');
     if (args['validate']) return await runValidation(provider, durationMs, io, args['json'] === true);
-      if (typeof args['scenario'] !== 'string') throw new UsageError('name a scenario file: seqsim live <scenario> (or seqsim live --validate)');
+    if (typeof args['scenario'] !== 'string') throw new UsageError('name a scenario file: seqsim live <scenario> (or seqsim live --validate)');
     const file = args['scenario'];
     let scenario = loadScenarioFile(file);
     const seed = args['seed'] !== undefined ? parseSeed(args['seed']) : (scenario.seed ?? 1);

@@ -28,7 +28,9 @@ export const replayCommand: SeqsimCommand = {
     }
     const stale = verdict.run.scheduleDivergence;
     if (stale !== undefined && !args['json']) {
-      io.out(`  recorded decision #${stale.point} (${JSON.stringify(stale.wanted)}) no longer applies: the options there are now ${stale.options.map((o) => JSON.stringify(o)).join(', ')}\n`);
+      io.out(
+        `  recorded decision #${stale.point} (${JSON.stringify(stale.wanted)}) no longer applies: the options there are now ${stale.options.map((o) => JSON.stringify(o)).join(', ')}\n`,
+      );
     }
     // A divergence means the reproducer no longer reproduces: report it like a violation.
     return !verdict.identical || violations > 0 ? EXIT_VIOLATION : EXIT_OK;

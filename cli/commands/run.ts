@@ -20,7 +20,11 @@ export const runCommand: SeqsimCommand = {
       .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo (seqsim explore --list-bugs)' })
       .option('svg', { type: 'string', describe: 'also write the slot-timeline picture here' })
       .option('strict-lifecycle', { type: 'boolean', default: false, describe: 'every sequence a reload or unload interrupts is a violation' })
-      .option('choose-draws', { type: 'boolean', default: false, describe: "fault decisions and latency draws are choice points (as in check --choose-draws), decided like same-instant ties by the seed's ties stream" }),
+      .option('choose-draws', {
+        type: 'boolean',
+        default: false,
+        describe: "fault decisions and latency draws are choice points (as in check --choose-draws), decided like same-instant ties by the seed's ties stream",
+      }),
   async run(args, io) {
     const scenario = loadScenarioFile(String(args['scenario']));
     const seed = args['seed'] !== undefined ? parseSeed(args['seed']) : (scenario.seed ?? 1);

@@ -19,7 +19,10 @@ export const serveCommand: SeqsimCommand = {
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
       .option('ep', { choices: PROVIDER_REQUESTS, default: 'auto' as const, describe: 'execution provider' })
       .option('model', { type: 'string', describe: 'your own ONNX model instead of the generated accumulator' })
-      .option('model-work', { type: 'number', describe: 'add N dense 256×256 layers per row to the generated model, so each batch costs what a computing model does' })
+      .option('model-work', {
+        type: 'number',
+        describe: 'add N dense 256×256 layers per row to the generated model, so each batch costs what a computing model does',
+      })
       .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo' })
       .option('drain', { type: 'string', default: '10s', describe: 'on stop, how long accepted requests may take to finish' })
       .option('trace', { type: 'string', describe: 'trace output path (default out/serve/<model>.jsonl)' }),
@@ -31,7 +34,16 @@ export const serveCommand: SeqsimCommand = {
     const modelWorkLayers = parseModelWork(args, typeof args['model'] === 'string');
     const userModel = typeof args['model'] === 'string' ? readModel(args['model']) : undefined;
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'serve', `${safeName(scenario.model.name)}.jsonl`);
-    const server = await startKserveServer(scenario, { port, host: String(args['host']), provider: args['ep'] as ProviderRequest, drainMs, batcher, file: String(args['scenario']), modelWorkLayers, ...(userModel ? { userModel } : {}) });
+    const server = await startKserveServer(scenario, {
+      port,
+      host: String(args['host']),
+      provider: args['ep'] as ProviderRequest,
+      drainMs,
+      batcher,
+      file: String(args['scenario']),
+      modelWorkLayers,
+      ...(userModel ? { userModel } : {}),
+    });
     io.out(`serving model '${scenario.model.name}' on ${server.url} (KServe v2, ${server.provider}); Ctrl-C stops\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
@@ -40,7 +52,9 @@ export const serveCommand: SeqsimCommand = {
     const result = await server.close();
     mkdirSync(dirname(tracePath), { recursive: true });
     writeFileSync(tracePath, traceText(result));
-    io.out(`${result.requests} requests, ${result.violations.length === 0 ? 'no violation' : `${result.violations.length} violation(s)`}; trace ${tracePath}\n`);
+    io.out(
+      `${result.requests} requests, ${result.violations.length === 0 ? 'no violation' : `${result.violations.length} violation(s)`}; trace ${tracePath}\n`,
+    );
     for (const violation of result.violations) io.out(`  ✗ ${violation.oracle}: ${violation.message}\n`);
     return result.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
   },

@@ -110,8 +110,16 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
   const opened = await openSessions(modelBytes, options.userModel?.name ?? model.name, model.instanceCount, options.provider, threads);
   const loop = new RealLoop();
   const recorder = new TraceRecorder(loop, LIVE_MAX_EVENTS);
-  const sessions = new InstanceSessions(() => openSession(modelBytes, opened.provider, threads), new Map(opened.sessions.map((session, instance) => [instance, session])));
-  const executor = new OrtExecutor(sessions, spec, { keepFeeds: false, hold: () => loop.hold(), onLoop: (task) => loop.post(task), stopwatch: new Stopwatch() });
+  const sessions = new InstanceSessions(
+    () => openSession(modelBytes, opened.provider, threads),
+    new Map(opened.sessions.map((session, instance) => [instance, session])),
+  );
+  const executor = new OrtExecutor(sessions, spec, {
+    keepFeeds: false,
+    hold: () => loop.hold(),
+    onLoop: (task) => loop.post(task),
+    stopwatch: new Stopwatch(),
+  });
   const waiting = new Map<InferRequest, ServerResponse>();
   const outputDataType = model.tensorDataType === 'TYPE_FP32' ? 'FP32' : 'INT32';
   const respond = (request: InferRequest, result: InferResult): void => {
@@ -119,13 +127,22 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
     waiting.delete(request);
     if ('output' in result) {
       recorder.emit({ type: 'response', request: request.id, sequence: request.sequence, step: request.step, output: result.output });
-      if (response !== undefined) send(response, 200, { model_name: model.name, id: request.id, outputs: [{ name: spec.output, datatype: outputDataType, shape: [1, 1], data: [result.output] }] });
+      if (response !== undefined)
+        send(response, 200, {
+          model_name: model.name,
+          id: request.id,
+          outputs: [{ name: spec.output, datatype: outputDataType, shape: [1, 1], data: [result.output] }],
+        });
     } else {
       recorder.emit({ type: 'response', request: request.id, sequence: request.sequence, step: request.step, error: result.error });
       if (response !== undefined) send(response, httpStatus(result.error), { error: result.error.message });
     }
   };
-  const scheduler = makeScheduler(options.batcher ?? 'real')(model, { clock: loop, timers: loop, executor, responses: { respond }, events: recorder }, { slotOrder: 'triton-heap' });
+  const scheduler = makeScheduler(options.batcher ?? 'real')(
+    model,
+    { clock: loop, timers: loop, executor, responses: { respond }, events: recorder },
+    { slotOrder: 'triton-heap' },
+  );
 
   /** Request ids "<id>:<step>", with "#n" for later uses of an id (as the simulator names them). */
   const progress = new Map<string, { prefix: string; nextStep: number; uses: number }>();
@@ -223,7 +240,18 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
       });
       const endUs = loop.nowUs();
 
-      const header = makeHeader(0, { ...scenario.normalized, sequences: [] }, { execution_provider: opened.provider, requested_provider: options.provider, front_end: 'kserve-v2-http', ...threadHeaderOptions(threads), ...(modelWorkLayers > 0 ? { model_work_layers: modelWorkLayers } : {}) }, 'real');
+      const header = makeHeader(
+        0,
+        { ...scenario.normalized, sequences: [] },
+        {
+          execution_provider: opened.provider,
+          requested_provider: options.provider,
+          front_end: 'kserve-v2-http',
+          ...threadHeaderOptions(threads),
+          ...(modelWorkLayers > 0 ? { model_work_layers: modelWorkLayers } : {}),
+        },
+        'real',
+      );
       return { header, ...finishTrace(header, events, violations, endUs), violations, requests };
     },
   };

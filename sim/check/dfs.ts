@@ -165,13 +165,21 @@ class Search {
       probe = p;
       trace = new TraceCanon(p.events);
       // Every task that runs wakes the sleeping tasks it does not commute with.
-      if (this.commuting) p.loop.observeTasks((label) => {
-        for (const asleep of carried) if (!independent(asleep, label, true)) carried.delete(asleep);
-      });
+      if (this.commuting)
+        p.loop.observeTasks((label) => {
+          for (const asleep of carried) if (!independent(asleep, label, true)) carried.delete(asleep);
+        });
     };
     let run: RunResult;
     try {
-      run = simulate(this.scenario, { seed: this.options.seed, batcher: this.options.batcher, chooser, inspect, serialize: false, ...runOptionsOf(this.options) });
+      run = simulate(this.scenario, {
+        seed: this.options.seed,
+        batcher: this.options.batcher,
+        chooser,
+        inspect,
+        serialize: false,
+        ...runOptionsOf(this.options),
+      });
     } catch (error) {
       if (error instanceof RunCovered) return undefined;
       throw error;
@@ -216,7 +224,15 @@ class Search {
   private enterDraw(labels: readonly string[]): number {
     assert(!this.commuting, 'draw points exist only in worlds where no tasks commute');
     this.statesExplored++;
-    this.stack.push({ options: labels, labelsUnique: false, digest: undefined, sleep: new Set(), remaining: this.options.depth - this.stack.length, pick: 0, done: [] });
+    this.stack.push({
+      options: labels,
+      labelsUnique: false,
+      digest: undefined,
+      sleep: new Set(),
+      remaining: this.options.depth - this.stack.length,
+      pick: 0,
+      done: [],
+    });
     return 0;
   }
 

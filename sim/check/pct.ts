@@ -11,7 +11,8 @@ import { namedCounterexample, runOptionsOf, type CheckRunOptions } from './dfs.t
 export function threadOf(label: string): string {
   const [kind = '', second = ''] = label.split(':');
   if (kind === 'batch' || kind === 'complete') return `instance:${second}`;
-  if (kind === 'send' || kind === 'arrive' || kind === 'respond' || kind === 'cancel' || kind === 'cancel-arrive' || kind === 'client-timeout') return `client:${second}`;
+  if (kind === 'send' || kind === 'arrive' || kind === 'respond' || kind === 'cancel' || kind === 'cancel-arrive' || kind === 'client-timeout')
+    return `client:${second}`;
   return kind;
 }
 
@@ -109,7 +110,14 @@ export function checkPct(scenario: Scenario, options: { seed: number; batcher: s
     if (run.violations.length > 0) {
       // Re-run with the picks as a named schedule, so the trace header replays this interleaving.
       const replayable = namedCounterexample(scenario, options, chooser.picked).run;
-      return { runs: r + 1, threads, choicePoints, drawPoints, counterexample: { run: replayable, pctSeed: r }, confidence: confidence(r + 1, threads, choicePoints) };
+      return {
+        runs: r + 1,
+        threads,
+        choicePoints,
+        drawPoints,
+        counterexample: { run: replayable, pctSeed: r },
+        confidence: confidence(r + 1, threads, choicePoints),
+      };
     }
   }
   return { runs: options.runs, threads, choicePoints, drawPoints, counterexample: undefined, confidence: confidence(options.runs, threads, choicePoints) };

@@ -69,7 +69,11 @@ export function runConfig(config: VariantConfig, seed: number, options: CompareR
  * sequence's response stream against the baseline's. A sequence is comparable only when no run
  * shows a timing-dependent reason for it.
  */
-export function compareSeed(configs: readonly VariantConfig[], seed: number, options: CompareRunOptions = {}): { comparison: SeedComparison; runs: readonly RunResult[] } {
+export function compareSeed(
+  configs: readonly VariantConfig[],
+  seed: number,
+  options: CompareRunOptions = {},
+): { comparison: SeedComparison; runs: readonly RunResult[] } {
   const runs = configs.map((config) => runConfig(config, seed, options));
   return { comparison: diffRuns(configs, seed, runs), runs };
 }
@@ -121,7 +125,14 @@ export function diffRuns(configs: readonly VariantConfig[], seed: number, runs: 
   };
 }
 
-function firstDifference(seed: number, base: SequenceOutcome, baseName: string, other: SequenceOutcome, otherName: string, tolerance: number): CrossConfigViolation | undefined {
+function firstDifference(
+  seed: number,
+  base: SequenceOutcome,
+  baseName: string,
+  other: SequenceOutcome,
+  otherName: string,
+  tolerance: number,
+): CrossConfigViolation | undefined {
   const step = base.steps.findIndex((outcome, k) => !sameOutcome(outcome, other.steps[k]!, tolerance));
   if (step < 0) return undefined;
   const baseline: ConfigValue = { config: baseName, value: describeOutcome(base.steps[step]!), line: base.responseLines[step]! };

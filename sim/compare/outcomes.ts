@@ -12,10 +12,7 @@ export const EXCLUSION_REASONS = ['idle-timeout', 'expired', 'cancel', 'fault', 
 export type ExclusionReason = (typeof EXCLUSION_REASONS)[number];
 
 /** What the client got for one step: the compared value. Error messages are not compared, codes are. */
-export type StepOutcome =
-  | { readonly kind: 'output'; readonly output: unknown }
-  | { readonly kind: 'error'; readonly code: string }
-  | { readonly kind: 'none' };
+export type StepOutcome = { readonly kind: 'output'; readonly output: unknown } | { readonly kind: 'error'; readonly code: string } | { readonly kind: 'none' };
 
 export interface SequenceOutcome {
   /** Index of the sequence in the scenario's `sequences`: ids may be reused, indices are not. */
@@ -133,7 +130,12 @@ export function sequenceOutcomes(scenario: Scenario, run: Pick<RunResult, 'event
         break;
       case 'release': {
         const key = event.instance === null || event.slot === null ? undefined : slotKey(event.instance, event.slot);
-        const touched = key !== undefined ? (slotEntries.get(key) ?? []) : event.first_request !== undefined ? [index.entry(event.first_request)] : index.entriesOf(event.sequence);
+        const touched =
+          key !== undefined
+            ? (slotEntries.get(key) ?? [])
+            : event.first_request !== undefined
+              ? [index.entry(event.first_request)]
+              : index.entriesOf(event.sequence);
         const reason = releaseReason(event.reason);
         if (reason !== undefined) mark(touched, reason);
         if (key !== undefined) slotEntries.delete(key);

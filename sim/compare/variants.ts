@@ -164,7 +164,11 @@ function modelPatch(config: unknown, axis: VariantAxis, variantName: string): un
     case 'max_candidate_sequences':
       // Creating an `oldest` block would silently switch a Direct model's strategy.
       if (field(field(config, 'sequence_batching'), 'oldest') === undefined) {
-        throw new InputError(`--variant ${JSON.stringify(variantName)}`, '', 'max_candidate_sequences is an Oldest setting and the model uses Direct: add strategy=oldest');
+        throw new InputError(
+          `--variant ${JSON.stringify(variantName)}`,
+          '',
+          'max_candidate_sequences is an Oldest setting and the model uses Direct: add strategy=oldest',
+        );
       }
       return { sequence_batching: { oldest: { max_candidate_sequences: axis.count } } };
     case 'one_at_a_time': {

@@ -67,7 +67,10 @@ export interface ExploreResult {
 }
 
 /** The scenario explored for a seed: the fixed one, or one generated from the seed. */
-export function scenarioForSeed(options: Pick<ExploreOptions, 'scenario' | 'batcher' | 'faultMode' | 'lifecycle'>, seed: number): { scenario: Scenario; json: Record<string, unknown> } {
+export function scenarioForSeed(
+  options: Pick<ExploreOptions, 'scenario' | 'batcher' | 'faultMode' | 'lifecycle'>,
+  seed: number,
+): { scenario: Scenario; json: Record<string, unknown> } {
   if (options.scenario !== undefined) return { scenario: options.scenario, json: options.scenario.normalized as Record<string, unknown> };
   const bug = options.batcher.startsWith('bug:') ? zooBug(options.batcher.slice(4)) : undefined;
   const strategy = bug?.strategy === 'direct' || bug?.strategy === 'oldest' ? bug.strategy : undefined;
@@ -137,7 +140,17 @@ export function explore(options: ExploreOptions): ExploreResult {
     if (options.onSeed && !options.onSeed(seed, run, verdict, failed)) stop = true;
     if (stop) break;
   }
-  return { seedsRun, findings, knownTritonRuns, violatingRuns, oraclesFired, faultsEnabled, faultsFired, lifecycleActions, ...(options.metamorphic ? { metamorphic: stats } : {}) };
+  return {
+    seedsRun,
+    findings,
+    knownTritonRuns,
+    violatingRuns,
+    oraclesFired,
+    faultsEnabled,
+    faultsFired,
+    lifecycleActions,
+    ...(options.metamorphic ? { metamorphic: stats } : {}),
+  };
 }
 
 function countComparison(stats: Record<keyof MetamorphicStats, number>, meta: MetamorphicSeed | undefined): void {

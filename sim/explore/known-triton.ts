@@ -29,7 +29,8 @@ function isCancelReleaseLeak(run: RunResult): boolean {
   events.forEach((event, index) => {
     if (event.type === 'arrive') arriveIndex.set(event.request, index);
     // Keyed as the routing oracle keys held slots: per model object when the run has generations.
-    if (event.type === 'release' && event.reason === 'cancel' && event.instance !== null) cancelReleases.set(generationKey(sequenceKey(event.sequence), event.generation), index);
+    if (event.type === 'release' && event.reason === 'cancel' && event.instance !== null)
+      cancelReleases.set(generationKey(sequenceKey(event.sequence), event.generation), index);
   });
   return routing.heldAtEnd.every((held) => {
     const lastArrival = Math.max(...held.requests.map((r) => arriveIndex.get(r) ?? -1));
@@ -63,7 +64,9 @@ function isBacklogStarvedByUpdate(run: RunResult): boolean {
     return sent !== undefined && starved.has(generationKey(sent.sequenceKey, arrivedIn.get(sent.request)));
   };
   const consequence = (v: { oracle: string; message: string }): boolean =>
-    (v.oracle === 'liveness' && /event budget|stalled|never got a slot/.test(v.message)) || (v.oracle === 'response' && ofStarved(v.message)) || neverDestroyed(v);
+    (v.oracle === 'liveness' && /event budget|stalled|never got a slot/.test(v.message)) ||
+    (v.oracle === 'response' && ofStarved(v.message)) ||
+    neverDestroyed(v);
   if (!run.violations.every(consequence)) return false;
   return backlogAtEnd.every((waiting) => {
     const backlog = events[waiting.index];

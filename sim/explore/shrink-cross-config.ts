@@ -18,7 +18,13 @@ export interface CrossConfigShrinkResult {
  * spec and seed fixed, while the comparison still fails. Same-instant orderings are not pinned: a
  * schedule names one run's task labels, and the two configurations' runs have different tasks.
  */
-export function shrinkCrossConfig(json: Json, spec: string, seed: number, batcher: string, options: { maxEvents?: number; maxAttempts?: number } = {}): CrossConfigShrinkResult {
+export function shrinkCrossConfig(
+  json: Json,
+  spec: string,
+  seed: number,
+  batcher: string,
+  options: { maxEvents?: number; maxAttempts?: number } = {},
+): CrossConfigShrinkResult {
   const runOptions = options.maxEvents !== undefined ? { maxEvents: options.maxEvents } : {};
   const failing = (candidate: Json): MetamorphicSeed | undefined => {
     const result = compareUnder(candidate, spec, seed, batcher, runOptions);
@@ -29,5 +35,11 @@ export function shrinkCrossConfig(json: Json, spec: string, seed: number, batche
   const comparison = compareUnder(reduced.json, spec, seed, batcher, { ...runOptions, serialize: true });
   assert(comparison?.failure !== undefined, 'the shrunk comparison still fails');
   const choices = 0;
-  return { scenarioJson: reduced.json, comparison, attempts: reduced.attempts, before: { ...sizeOf(json), choices }, after: { ...sizeOf(reduced.json), choices } };
+  return {
+    scenarioJson: reduced.json,
+    comparison,
+    attempts: reduced.attempts,
+    before: { ...sizeOf(json), choices },
+    after: { ...sizeOf(reduced.json), choices },
+  };
 }

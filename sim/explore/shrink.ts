@@ -71,7 +71,11 @@ export function shrinkScenario(json: Json, options: ShrinkOptions): ShrinkResult
  * candidate does or the attempt budget is spent. `failing` returns the candidate's failing result
  * (undefined: it passes or is not a valid scenario).
  */
-export function shrinkJson<R>(json: Json, failing: (candidate: Json) => R | undefined, maxAttempts: number): { json: Json; result: R | undefined; attempts: number } {
+export function shrinkJson<R>(
+  json: Json,
+  failing: (candidate: Json) => R | undefined,
+  maxAttempts: number,
+): { json: Json; result: R | undefined; attempts: number } {
   let attempts = 0;
   let best = structuredClone(json);
   let result: R | undefined;

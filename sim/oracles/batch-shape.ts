@@ -29,7 +29,8 @@ export function checkBatchShape(ledger: Ledger, model: ModelConfig): Violation[]
         if (row.slot !== i) sink.add(`${name}: row ${i} is slot ${row.slot}; Direct puts slot k at row k`, [batch.index]);
       });
       const last = rows[rows.length - 1];
-      if (last !== undefined && last.request === null) sink.add(`${name} ends with a padding row: Direct pads only below the highest ready slot`, [batch.index]);
+      if (last !== undefined && last.request === null)
+        sink.add(`${name} ends with a padding row: Direct pads only below the highest ready slot`, [batch.index]);
     } else {
       // One request per sequence = one row per slot: two sequences may share an id (a new
       // START right after END), but never a slot.

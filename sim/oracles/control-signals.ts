@@ -16,8 +16,10 @@ export function checkControlSignals(ledger: Ledger, model: ModelConfig): Violati
     for (const row of batch.rows) {
       const where = `batch ${batch.batch} I${batch.instance} slot ${row.slot}`;
       if (row.request === null) {
-        if (row.ready || row.start || row.end) sink.add(`padding row in ${where} has READY=${+row.ready} START=${+row.start} END=${+row.end}; all must be 0`, [batch.index]);
-        if (JSON.stringify(row.corrid) !== padCorrid) sink.add(`padding row in ${where} carries CORRID ${JSON.stringify(row.corrid)}, expected ${padCorrid}`, [batch.index]);
+        if (row.ready || row.start || row.end)
+          sink.add(`padding row in ${where} has READY=${+row.ready} START=${+row.start} END=${+row.end}; all must be 0`, [batch.index]);
+        if (JSON.stringify(row.corrid) !== padCorrid)
+          sink.add(`padding row in ${where} carries CORRID ${JSON.stringify(row.corrid)}, expected ${padCorrid}`, [batch.index]);
         continue;
       }
       const sent = ledger.sent.get(row.request);
@@ -26,10 +28,13 @@ export function checkControlSignals(ledger: Ledger, model: ModelConfig): Violati
         continue;
       }
       if (!row.ready) sink.add(`request ${row.request} in ${where} has READY=0`, [batch.index]);
-      if (row.start !== sent.start) sink.add(`request ${row.request} in ${where} has START=${+row.start} but was sent with START=${+sent.start}`, [sent.index, batch.index]);
-      if (row.end !== sent.end) sink.add(`request ${row.request} in ${where} has END=${+row.end} but was sent with END=${+sent.end}`, [sent.index, batch.index]);
+      if (row.start !== sent.start)
+        sink.add(`request ${row.request} in ${where} has START=${+row.start} but was sent with START=${+sent.start}`, [sent.index, batch.index]);
+      if (row.end !== sent.end)
+        sink.add(`request ${row.request} in ${where} has END=${+row.end} but was sent with END=${+sent.end}`, [sent.index, batch.index]);
       const expected = JSON.stringify(corridValue(model.controls.corrid, correlationIdFromScenario(sent.sequence)));
-      if (JSON.stringify(row.corrid) !== expected) sink.add(`request ${row.request} in ${where} carries CORRID ${JSON.stringify(row.corrid)}, expected ${expected}`, [batch.index]);
+      if (JSON.stringify(row.corrid) !== expected)
+        sink.add(`request ${row.request} in ${where} carries CORRID ${JSON.stringify(row.corrid)}, expected ${expected}`, [batch.index]);
     }
   }
   return sink.done();

@@ -36,14 +36,20 @@ export function analyzeTrace(events: readonly TraceEvent[], context: OracleConte
   if (context.runEnded === 'budget-exhausted' || context.runEnded === 'stalled') {
     const answered = new Set(events.flatMap((e) => (e.type === 'response' ? [e.request] : [])));
     const missing = [...ledger.sent.values()].filter((s) => !answered.has(s.request));
-    const budget = context.realClock !== undefined ? `its real-time limit of ${context.realClock.durationMs} ms` : `its event budget of ${context.maxEvents} events`;
+    const budget =
+      context.realClock !== undefined ? `its real-time limit of ${context.realClock.durationMs} ms` : `its event budget of ${context.maxEvents} events`;
     const ending =
       context.runEnded === 'stalled'
-        ? 'run stalled: only the idle reaper\'s polling was left, with no progress for longer than any timeout (it would have run to its event budget)'
+        ? "run stalled: only the idle reaper's polling was left, with no progress for longer than any timeout (it would have run to its event budget)"
         : `run did not finish within ${budget}`;
     liveness.add(
       `${ending}; ${missing.length} request(s) unanswered` +
-        (missing.length > 0 ? `: ${missing.slice(0, 10).map((s) => s.request).join(', ')}${missing.length > 10 ? ', …' : ''}` : ''),
+        (missing.length > 0
+          ? `: ${missing
+              .slice(0, 10)
+              .map((s) => s.request)
+              .join(', ')}${missing.length > 10 ? ', …' : ''}`
+          : ''),
       missing.slice(0, 10).map((s) => s.index),
     );
   } else if (quiescent) {

@@ -37,7 +37,11 @@ export interface LifecycleCheck {
   readonly report: LifecycleReport;
 }
 
-export function checkLifecycle(events: readonly TraceEvent[], ledger: Ledger, options: { readonly strict: boolean; readonly quiescent: boolean }): LifecycleCheck {
+export function checkLifecycle(
+  events: readonly TraceEvent[],
+  ledger: Ledger,
+  options: { readonly strict: boolean; readonly quiescent: boolean },
+): LifecycleCheck {
   const sink = new ViolationSink('lifecycle');
   const rejected = new Set(events.flatMap((e) => (e.type === 'reject' ? [e.request] : [])));
   const boundTo = new Map<string, number>();
@@ -78,8 +82,13 @@ export function checkLifecycle(events: readonly TraceEvent[], ledger: Ledger, op
       case 'assign': {
         const generation = event.generation;
         if (generation !== undefined) instanceGeneration.set(event.instance, generation);
-        if (removed.has(event.instance)) sink.add(`sequence ${event.sequence} assigned ${slotName(event.instance, event.slot)}, a slot of instance ${event.instance}, which an update removed: its slots must not be refilled`, [index]);
-        if (destroyedInstances.has(event.instance)) sink.add(`sequence ${event.sequence} assigned a slot of instance ${event.instance}, which was destroyed`, [index]);
+        if (removed.has(event.instance))
+          sink.add(
+            `sequence ${event.sequence} assigned ${slotName(event.instance, event.slot)}, a slot of instance ${event.instance}, which an update removed: its slots must not be refilled`,
+            [index],
+          );
+        if (destroyedInstances.has(event.instance))
+          sink.add(`sequence ${event.sequence} assigned a slot of instance ${event.instance}, which was destroyed`, [index]);
         holder.set(slotName(event.instance, event.slot), { key: generationKey(sequenceKey(event.sequence), generation), instance: event.instance, index });
         // The id's latest sequence leaves the backlog only if this is its queue (or it never waited).
         const key = generationKey(sequenceKey(event.sequence), generation);
@@ -91,26 +100,31 @@ export function checkLifecycle(events: readonly TraceEvent[], ledger: Ledger, op
         return;
       case 'release':
         if (event.instance !== null && event.slot !== null) holder.delete(slotName(event.instance, event.slot));
-      {
-        // A cancel-release erases the id (spec §8); expiry drops a backlogged sequence. A backlog
-        // queue's release ends only that queue: a later START of the id may have its own queue.
-        const key = generationKey(sequenceKey(event.sequence), event.generation);
-        // A slot's release does not touch a newer sequence of the id that waits in the backlog.
-        const own = event.instance === null ? waitingIn.get(key) === event.first_request : !waitingIn.has(key);
-        if ((event.reason === 'cancel' || event.reason === 'expired' || event.reason === 'destroyed') && own) open.delete(key);
-        return;
-      }
+        {
+          // A cancel-release erases the id (spec §8); expiry drops a backlogged sequence. A backlog
+          // queue's release ends only that queue: a later START of the id may have its own queue.
+          const key = generationKey(sequenceKey(event.sequence), event.generation);
+          // A slot's release does not touch a newer sequence of the id that waits in the backlog.
+          const own = event.instance === null ? waitingIn.get(key) === event.first_request : !waitingIn.has(key);
+          if ((event.reason === 'cancel' || event.reason === 'expired' || event.reason === 'destroyed') && own) open.delete(key);
+          return;
+        }
       case 'execute':
         for (const row of event.rows) {
           if (row.request === null) continue;
           const bound = boundTo.get(row.request);
-          if (bound !== event.generation) sink.add(`request ${row.request} bound to generation ${bound ?? 'none'} executed on instance ${event.instance} of generation ${event.generation ?? 'none'}`, [index]);
+          if (bound !== event.generation)
+            sink.add(
+              `request ${row.request} bound to generation ${bound ?? 'none'} executed on instance ${event.instance} of generation ${event.generation ?? 'none'}`,
+              [index],
+            );
         }
         if (destroyedInstances.has(event.instance)) sink.add(`a batch executed on instance ${event.instance} after it was destroyed`, [index]);
         return;
       case 'response': {
         const bound = boundTo.get(event.request);
-        if (bound !== undefined && event.generation !== bound) sink.add(`request ${event.request} bound to generation ${bound} was answered as generation ${event.generation ?? 'none'}`, [index]);
+        if (bound !== undefined && event.generation !== bound)
+          sink.add(`request ${event.request} bound to generation ${bound} was answered as generation ${event.generation ?? 'none'}`, [index]);
         return;
       }
       case 'lifecycle':
@@ -133,10 +147,14 @@ export function checkLifecycle(events: readonly TraceEvent[], ledger: Ledger, op
     if (generation === undefined || rejected.has(request)) return;
     boundTo.set(request, generation);
     const key = generationKey(sent.sequenceKey, generation);
-    if (drainingGeneration === generation && sent.start) sink.add(`START ${request} reached generation ${generation} while the drain policy holds new STARTs`, [index]);
+    if (drainingGeneration === generation && sent.start)
+      sink.add(`START ${request} reached generation ${generation} while the drain policy holds new STARTs`, [index]);
     if (sent.start) open.add(key);
     else if (!open.has(key)) {
-      sink.add(`request ${request} continued sequence ${sent.sequenceKey} on generation ${generation}, which never saw its START: the sequence would run on fresh state`, [index]);
+      sink.add(
+        `request ${request} continued sequence ${sent.sequenceKey} on generation ${generation}, which never saw its START: the sequence would run on fresh state`,
+        [index],
+      );
     }
     if (sent.end) open.delete(key);
   }
@@ -170,7 +188,8 @@ export function checkLifecycle(events: readonly TraceEvent[], ledger: Ledger, op
       case 'model-destroyed':
         destroyedModels.add(generation);
         for (const [slot, held] of holder) {
-          if (instanceGeneration.get(held.instance) === generation) sink.add(`generation ${generation} was destroyed but ${slot} was never released by sequence ${held.key}`, [held.index, index]);
+          if (instanceGeneration.get(held.instance) === generation)
+            sink.add(`generation ${generation} was destroyed but ${slot} was never released by sequence ${held.key}`, [held.index, index]);
         }
         return;
       case 'drain-start':
@@ -206,19 +225,26 @@ export function checkLifecycle(events: readonly TraceEvent[], ledger: Ledger, op
       const plain = key.slice(0, -suffix.length);
       cutOff.set(plain, { generation, cutLine: index });
       if (cleanDrain !== undefined && cleanDrain.generation === generation) {
-        sink.add(`the drain policy finished without its timeout, yet sequence ${plain} was still open on generation ${generation} at the switch`, [cleanDrain.index, index]);
+        sink.add(`the drain policy finished without its timeout, yet sequence ${plain} was still open on generation ${generation} at the switch`, [
+          cleanDrain.index,
+          index,
+        ]);
       }
     }
   }
 
   if (options.quiescent) {
     for (const [generation, index] of retired) {
-      if (!destroyedModels.has(generation)) sink.add(`generation ${generation} was retired but never destroyed: a request or slot still references it`, [index]);
+      if (!destroyedModels.has(generation))
+        sink.add(`generation ${generation} was retired but never destroyed: a request or slot still references it`, [index]);
     }
   }
   if (options.strict) {
     for (const entry of interrupted) {
-      sink.add(`sequence ${entry.sequence} was interrupted by the switch away from generation ${entry.generation} (--strict-lifecycle)`, [entry.cutLine - 1, entry.line - 1]);
+      sink.add(`sequence ${entry.sequence} was interrupted by the switch away from generation ${entry.generation} (--strict-lifecycle)`, [
+        entry.cutLine - 1,
+        entry.line - 1,
+      ]);
     }
   }
   const sorted = [...holdUs].sort((a, b) => a - b);

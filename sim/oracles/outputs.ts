@@ -157,7 +157,8 @@ export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, mode
       rejected.has(event.request) ||
       (code === 'CANCELLED' && cancelledSequences.has(sent.sequenceKey)) ||
       (code === 'UNAVAILABLE' && expiredSequences.has(sent.sequenceKey));
-    if (!explained) sink.add(`request ${event.request} got ${code} "${event.error.message}" with no cause (not rejected, cancelled, expired or failed)`, [index]);
+    if (!explained)
+      sink.add(`request ${event.request} got ${code} "${event.error.message}" with no cause (not rejected, cancelled, expired or failed)`, [index]);
   }
 
   return sink.done();

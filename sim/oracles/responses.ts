@@ -26,7 +26,8 @@ export function checkResponses(events: readonly TraceEvent[], ledger: Ledger, qu
       const code = 'error' in event ? event.error.code : undefined;
       // A dropped or delayed rejection reaches the client as its own timeout instead.
       const timedOut = 'error' in event && event.error.message.startsWith(CLIENT_TIMEOUT_PREFIX);
-      if (code !== rejection.code && !timedOut) sink.add(`request ${event.request} was rejected with ${rejection.code} but the client got ${code ?? 'an output'}`, [rejection.index, index]);
+      if (code !== rejection.code && !timedOut)
+        sink.add(`request ${event.request} was rejected with ${rejection.code} but the client got ${code ?? 'an output'}`, [rejection.index, index]);
     }
   });
   if (quiescent) {

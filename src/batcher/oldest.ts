@@ -110,7 +110,10 @@ export class OldestBatcher extends BatcherThread {
     if (decision.send === 0) return;
     const chosen = this.pending.slice(0, decision.send);
     this.pending = this.pending.slice(decision.send);
-    this.execute(chosen.map((queued) => queued.row), chosen);
+    this.execute(
+      chosen.map((queued) => queued.row),
+      chosen,
+    );
   }
 
   /**

@@ -402,7 +402,14 @@ export class SequenceBatchScheduler implements SchedulerContext {
         this.backlogOf.delete(key);
       }
       if (backlog.requests.some((r) => r.cancelled)) {
-        events.emit({ type: 'release', sequence: backlog.occupant.sequence, instance: null, slot: null, reason: 'cancel', first_request: backlog.requests[0]!.id });
+        events.emit({
+          type: 'release',
+          sequence: backlog.occupant.sequence,
+          instance: null,
+          slot: null,
+          reason: 'cancel',
+          first_request: backlog.requests[0]!.id,
+        });
         this.cancelAll(backlog.requests);
         continue;
       }
@@ -544,7 +551,14 @@ export class SequenceBatchScheduler implements SchedulerContext {
       const key = backlog.occupant.key;
       // Only if it still points at this queue: a newer sequence reusing the id is kept.
       if (this.backlogOf.get(key) === backlog) this.backlogOf.delete(key);
-      this.deps.events.emit({ type: 'release', sequence: backlog.occupant.sequence, instance: null, slot: null, reason: 'expired', first_request: backlog.requests[0]!.id });
+      this.deps.events.emit({
+        type: 'release',
+        sequence: backlog.occupant.sequence,
+        instance: null,
+        slot: null,
+        reason: 'expired',
+        first_request: backlog.requests[0]!.id,
+      });
       for (const request of backlog.requests) this.respond(request, { error: tritonErrors.backlogTimeout() });
     }
     return next;

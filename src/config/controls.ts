@@ -85,9 +85,9 @@ function readControl(control: JsonReader): ControlEntry {
   control.onlyKeys(CONTROL_FIELDS);
   const lists = new Map<FalseTrueList, readonly (number | boolean)[]>();
   for (const [list] of FALSE_TRUE_LISTS) {
-    const values = control.optionalArray(list).map((r) =>
-      list === 'bool_false_true' ? r.boolean() : list === 'int32_false_true' ? r.protoInt(INT32_MIN, INT32_MAX) : r.number(),
-    );
+    const values = control
+      .optionalArray(list)
+      .map((r) => (list === 'bool_false_true' ? r.boolean() : list === 'int32_false_true' ? r.protoInt(INT32_MIN, INT32_MAX) : r.number()));
     // An empty repeated field is no field at all in protobuf.
     if (values.length > 0) lists.set(list, values);
   }

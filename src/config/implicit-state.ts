@@ -11,11 +11,29 @@ const INITIAL_STATE_FIELDS = ['data_type', 'dims', 'zero_data', 'data_file', 'na
 const INT64_SAFE = Number.MAX_SAFE_INTEGER;
 /** Bytes per element (triton::common::GetDataTypeByteSize); 0 = variable (STRING uses the whole file). */
 const BYTE_SIZES: Record<DataTypeName, number> = {
-  TYPE_INVALID: 0, TYPE_BOOL: 1, TYPE_UINT8: 1, TYPE_UINT16: 2, TYPE_UINT32: 4, TYPE_UINT64: 8, TYPE_INT8: 1, TYPE_INT16: 2,
-  TYPE_INT32: 4, TYPE_INT64: 8, TYPE_FP16: 2, TYPE_FP32: 4, TYPE_FP64: 8, TYPE_STRING: 0, TYPE_BF16: 2,
+  TYPE_INVALID: 0,
+  TYPE_BOOL: 1,
+  TYPE_UINT8: 1,
+  TYPE_UINT16: 2,
+  TYPE_UINT32: 4,
+  TYPE_UINT64: 8,
+  TYPE_INT8: 1,
+  TYPE_INT16: 2,
+  TYPE_INT32: 4,
+  TYPE_INT64: 8,
+  TYPE_FP16: 2,
+  TYPE_FP32: 4,
+  TYPE_FP64: 8,
+  TYPE_STRING: 0,
+  TYPE_BF16: 2,
 };
 /** strerror() texts for the errors a missing or unreadable file gives, as Triton prints them. */
-const STRERROR: Record<string, string> = { ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory', ENOTDIR: 'Not a directory' };
+const STRERROR: Record<string, string> = {
+  ENOENT: 'No such file or directory',
+  EACCES: 'Permission denied',
+  EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory',
+};
 
 export interface ReadState {
   readonly spec: ImplicitStateSpec;
@@ -89,7 +107,8 @@ function readInitialState(initial: JsonReader, state: StateShape, modelDir: stri
     if (state.dims[i] !== -1 && dim !== state.dims[i]) r.fail(msg.initialStateDim(input, dim, state.dims[i]!));
     return dim;
   });
-  if (initial.has('zero_data') && initial.has('data_file')) initial.child('data_file').fail('zero_data and data_file are one oneof (state_data): give one of them');
+  if (initial.has('zero_data') && initial.has('data_file'))
+    initial.child('data_file').fail('zero_data and data_file are one oneof (state_data): give one of them');
   if (initial.has('seqsim_initial_value') && !initial.has('data_file')) initial.child('seqsim_initial_value').fail('only goes with data_file');
   if (initial.has('zero_data')) {
     // A oneof member set to false still selects it: zero_data: false is zero data too.
@@ -121,7 +140,8 @@ function readDataFile(reader: JsonReader, modelDir: string | undefined, file: st
   const elements = dims.length === 0 ? 0 : dims.reduce((product, dim) => product * dim, 1);
   const expected = elements * BYTE_SIZES[dataType];
   if (BYTE_SIZES[dataType] > 0 && expected > bytes.length) reader.fail(msg.initialStateShortFile(expected, file, bytes.length));
-  if (dataType !== 'TYPE_INT32' && dataType !== 'TYPE_FP32') reader.fail(`seqsim reads initial_state data files of TYPE_INT32 or TYPE_FP32 states, got ${dataType}`);
+  if (dataType !== 'TYPE_INT32' && dataType !== 'TYPE_FP32')
+    reader.fail(`seqsim reads initial_state data files of TYPE_INT32 or TYPE_FP32 states, got ${dataType}`);
   if (bytes.length < 4) reader.fail(`${path} holds ${bytes.length} bytes: seqsim needs one 4-byte value to start the accumulator from`);
   return dataType === 'TYPE_INT32' ? bytes.readInt32LE(0) : bytes.readFloatLE(0);
 }
@@ -130,7 +150,8 @@ function readDataFile(reader: JsonReader, modelDir: string | undefined, file: st
 function checkedValue(reader: JsonReader, dataType: DataTypeName): number {
   if (dataType === 'TYPE_INT32') return reader.integer(-(2 ** 31), 2 ** 31 - 1);
   const value = reader.number();
-  if (dataType !== 'TYPE_FP32' || Math.fround(value) !== value) reader.fail(`expected a ${dataType === 'TYPE_FP32' ? '32-bit float' : 'value of a TYPE_INT32 or TYPE_FP32 state'}, got ${value}`);
+  if (dataType !== 'TYPE_FP32' || Math.fround(value) !== value)
+    reader.fail(`expected a ${dataType === 'TYPE_FP32' ? '32-bit float' : 'value of a TYPE_INT32 or TYPE_FP32 state'}, got ${value}`);
   return value;
 }
 

@@ -20,7 +20,8 @@ export function readTensors(root: JsonReader, io: IoKind, model: string): Record
   const key = io;
   if (!root.has(key)) return [{ name: io === 'input' ? 'INPUT' : 'OUTPUT', data_type: 'TYPE_INT32', dims: [1] }];
   const list = root.child(key).array();
-  if (list.length === 0) root.child(key).fail(`must list at least one ${io} tensor (leave it out for the accumulator's ${io === 'input' ? 'INPUT' : 'OUTPUT'})`);
+  if (list.length === 0)
+    root.child(key).fail(`must list at least one ${io} tensor (leave it out for the accumulator's ${io === 'input' ? 'INPUT' : 'OUTPUT'})`);
   const seen = new Set<string>();
   return list.map((tensor) => {
     const normalized = readTensor(tensor, io, model);

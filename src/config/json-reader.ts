@@ -1,4 +1,3 @@
-
 const UINT64_MAX = (1n << 64n) - 1n;
 
 /**
@@ -131,7 +130,8 @@ export class JsonReader {
     const value = this.value;
     if (typeof value === 'number' && Number.isSafeInteger(value)) return BigInt(value);
     if (typeof value === 'string' && /^-?\d{1,30}$/.test(value)) return BigInt(value);
-    if (typeof value === 'number' && Number.isInteger(value)) this.fail(`${describe(value)} is beyond 2^53: write it as a decimal string, as Triton's JSON form does`);
+    if (typeof value === 'number' && Number.isInteger(value))
+      this.fail(`${describe(value)} is beyond 2^53: write it as a decimal string, as Triton's JSON form does`);
     return this.fail(`expected an integer, got ${describe(value)}`);
   }
 
@@ -156,4 +156,3 @@ export function describe(value: unknown): string {
   return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
 import { InputError } from '../core/input-errors.ts';
-

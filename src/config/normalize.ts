@@ -20,16 +20,50 @@ export const MAX_TOTAL_SLOTS = 1 << 20;
  * seqsim does not simulate are type-checked and kept, so configs copied from a model repository load.
  */
 const MODEL_FIELDS = [
-  'name', 'platform', 'backend', 'runtime', 'version_policy', 'max_batch_size', 'input', 'output', 'batch_input', 'batch_output',
-  'optimization', 'instance_group', 'default_model_filename', 'cc_model_filenames', 'metric_tags', 'parameters', 'model_warmup',
-  'model_operations', 'model_transaction_policy', 'model_repository_agents', 'response_cache', 'model_metrics', 'sequence_batching',
-  'dynamic_batching', 'ensemble_scheduling',
+  'name',
+  'platform',
+  'backend',
+  'runtime',
+  'version_policy',
+  'max_batch_size',
+  'input',
+  'output',
+  'batch_input',
+  'batch_output',
+  'optimization',
+  'instance_group',
+  'default_model_filename',
+  'cc_model_filenames',
+  'metric_tags',
+  'parameters',
+  'model_warmup',
+  'model_operations',
+  'model_transaction_policy',
+  'model_repository_agents',
+  'response_cache',
+  'model_metrics',
+  'sequence_batching',
+  'dynamic_batching',
+  'ensemble_scheduling',
 ] as const;
 const KEPT_AS_WRITTEN: Readonly<Record<string, 'string' | 'object' | 'array'>> = {
-  platform: 'string', backend: 'string', runtime: 'string', version_policy: 'object', batch_input: 'array', batch_output: 'array',
-  optimization: 'object', default_model_filename: 'string', cc_model_filenames: 'object', metric_tags: 'object', parameters: 'object',
-  model_warmup: 'array', model_operations: 'object', model_transaction_policy: 'object', model_repository_agents: 'object',
-  response_cache: 'object', model_metrics: 'object',
+  platform: 'string',
+  backend: 'string',
+  runtime: 'string',
+  version_policy: 'object',
+  batch_input: 'array',
+  batch_output: 'array',
+  optimization: 'object',
+  default_model_filename: 'string',
+  cc_model_filenames: 'object',
+  metric_tags: 'object',
+  parameters: 'object',
+  model_warmup: 'array',
+  model_operations: 'object',
+  model_transaction_policy: 'object',
+  model_repository_agents: 'object',
+  response_cache: 'object',
+  model_metrics: 'object',
 };
 const SEQUENCE_FIELDS = ['max_sequence_idle_microseconds', 'control_input', 'direct', 'oldest', 'state', 'iterative_sequence'] as const;
 const INT32_MIN = -(2 ** 31);
@@ -78,7 +112,10 @@ export function normalizeModelConfig(json: unknown, source: ConfigSource): Norma
   const groups = readInstanceGroups(root);
   const slotsPerInstance = strategy.kind === 'direct' ? Math.max(1, maxBatchSize) : strategy.maxCandidateSequences;
   if (groups.instanceCount * slotsPerInstance > MAX_TOTAL_SLOTS) {
-    root.fail(`${groups.instanceCount} instances × ${slotsPerInstance} slots is more than the ${MAX_TOTAL_SLOTS} slots seqsim simulates`, root.pathOf('instance_group'));
+    root.fail(
+      `${groups.instanceCount} instances × ${slotsPerInstance} slots is more than the ${MAX_TOTAL_SLOTS} slots seqsim simulates`,
+      root.pathOf('instance_group'),
+    );
   }
   const states = readStates(sb, source.modelDir);
   checkBatchStrategyPath(root);
@@ -127,7 +164,11 @@ function readMaxBatchSize(root: JsonReader, name: string): number {
 function sequenceBatching(root: JsonReader): JsonReader {
   for (const other of ['dynamic_batching', 'ensemble_scheduling']) {
     if (root.has(other)) {
-      root.child(other).fail(`seqsim simulates the sequence batcher: sequence_batching, dynamic_batching and ensemble_scheduling are one oneof (scheduling_choice) in ModelConfig`);
+      root
+        .child(other)
+        .fail(
+          `seqsim simulates the sequence batcher: sequence_batching, dynamic_batching and ensemble_scheduling are one oneof (scheduling_choice) in ModelConfig`,
+        );
     }
   }
   const sb = root.required('sequence_batching', 'seqsim simulates models that use the sequence batcher (sequence_batching: {} for its defaults)');

@@ -5,10 +5,38 @@
  * format also accepts 0 / 1 there).
  */
 const REPEATED = new Set([
-  'input', 'output', 'batch_input', 'batch_output', 'instance_group', 'model_warmup', 'gpus', 'secondary_devices', 'profile',
-  'resources', 'shape', 'dims', 'dim', 'target_name', 'source_input', 'versions', 'graph_spec', 'gpu_execution_accelerator',
-  'cpu_execution_accelerator', 'preferred_batch_size', 'control_input', 'control', 'int32_false_true', 'fp32_false_true',
-  'bool_false_true', 'state', 'initial_state', 'step', 'op_library_filename', 'agents', 'metric_control', 'buckets',
+  'input',
+  'output',
+  'batch_input',
+  'batch_output',
+  'instance_group',
+  'model_warmup',
+  'gpus',
+  'secondary_devices',
+  'profile',
+  'resources',
+  'shape',
+  'dims',
+  'dim',
+  'target_name',
+  'source_input',
+  'versions',
+  'graph_spec',
+  'gpu_execution_accelerator',
+  'cpu_execution_accelerator',
+  'preferred_batch_size',
+  'control_input',
+  'control',
+  'int32_false_true',
+  'fp32_false_true',
+  'bool_false_true',
+  'state',
+  'initial_state',
+  'step',
+  'op_library_filename',
+  'agents',
+  'metric_control',
+  'buckets',
 ]);
 
 /** Map fields, wherever they appear; `input` is a map only inside a CUDA graph spec. */
@@ -16,9 +44,27 @@ const MAPS = new Set(['cc_model_filenames', 'metric_tags', 'parameters', 'input_
 const GRAPH_SPEC_MESSAGES = new Set(['graph_spec', 'graph_lower_bound']);
 
 const BOOLEANS = new Set([
-  'global', 'passive', 'is_shape_tensor', 'allow_ragged_batch', 'optional', 'is_non_linear_format_io', 'graphs', 'busy_wait_events',
-  'output_copy_stream', 'enable', 'eager_batching', 'preserve_ordering', 'allow_timeout_override', 'bool_false_true', 'zero_data',
-  'use_same_buffer_for_input_output', 'use_growable_memory', 'iterative_sequence', 'random_data', 'decoupled', 'bool_param',
+  'global',
+  'passive',
+  'is_shape_tensor',
+  'allow_ragged_batch',
+  'optional',
+  'is_non_linear_format_io',
+  'graphs',
+  'busy_wait_events',
+  'output_copy_stream',
+  'enable',
+  'eager_batching',
+  'preserve_ordering',
+  'allow_timeout_override',
+  'bool_false_true',
+  'zero_data',
+  'use_same_buffer_for_input_output',
+  'use_growable_memory',
+  'iterative_sequence',
+  'random_data',
+  'decoupled',
+  'bool_param',
 ]);
 
 export type FieldShape = 'map' | 'repeated' | 'single';

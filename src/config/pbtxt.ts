@@ -17,7 +17,17 @@ type Value = string | number | boolean | Record<string, unknown> | Value[];
 /** Deeper than any ModelConfig: stops a hostile file from exhausting the stack. */
 const MAX_DEPTH = 64;
 const SIMPLE_ESCAPES: Readonly<Record<string, number>> = {
-  a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, '\\': 92, "'": 39, '"': 34, '?': 63,
+  a: 7,
+  b: 8,
+  f: 12,
+  n: 10,
+  r: 13,
+  t: 9,
+  v: 11,
+  '\\': 92,
+  "'": 39,
+  '"': 34,
+  '?': 63,
 };
 
 const IDENTIFIER = /[A-Za-z_][A-Za-z0-9_]*/y;
@@ -193,7 +203,9 @@ class PbtxtParser {
     const word = this.match(WORD);
     if (word === undefined) {
       const token = this.match(ANY_TOKEN);
-      return this.fail(token === undefined ? `unexpected character ${JSON.stringify(this.text[this.at] ?? 'end of file')}` : `cannot read value '${shorten(token)}'`);
+      return this.fail(
+        token === undefined ? `unexpected character ${JSON.stringify(this.text[this.at] ?? 'end of file')}` : `cannot read value '${shorten(token)}'`,
+      );
     }
     if (/^-?(inf|infinity|nan)$/i.test(word)) this.fail(`'${word}' is not a number seqsim can use`);
     if (word.startsWith('-')) this.fail(`cannot read value '${shorten(word)}'`);

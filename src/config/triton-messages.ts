@@ -24,7 +24,8 @@ export const configMessages = {
   preferredPositive: (m: string) => `sequence batching preferred batch size must be positive for ${m}`,
   preferredAtMostMax: (m: string) => `sequence batching preferred batch size must be <= max batch size for ${m}`,
   minimumSlotUtilization: (m: string) => `sequence batching minimum slot utilization must be in range (0.0, 1.0] for ${m}`,
-  initialStateCount: (input: string, n: number) => `initial_state field for state input '${input}' must contain exactly one or zero element. Found '${n}' elements.`,
+  initialStateCount: (input: string, n: number) =>
+    `initial_state field for state input '${input}' must contain exactly one or zero element. Found '${n}' elements.`,
   initialStateDataType: (input: string) => `The data type used for 'initial_state' field of state '${input}' does not match the state data type.`,
   initialStateName: (input: string) => `Field 'name' must be set when using initial_state for state input '${input}'.`,
   stateInputTwice: (input: string) => `State input name '${input}' specified more than once.`,

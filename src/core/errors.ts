@@ -1,11 +1,5 @@
 /** Triton status codes as they appear in responses and traces. */
-export type TritonErrorCode =
-  | 'INVALID_ARG'
-  | 'UNAVAILABLE'
-  | 'CANCELLED'
-  | 'INTERNAL'
-  | 'NOT_FOUND'
-  | 'UNSUPPORTED';
+export type TritonErrorCode = 'INVALID_ARG' | 'UNAVAILABLE' | 'CANCELLED' | 'INTERNAL' | 'NOT_FOUND' | 'UNSUPPORTED';
 
 export interface TritonError {
   readonly code: TritonErrorCode;
@@ -40,13 +34,7 @@ export const tritonErrors = {
     code: 'NOT_FOUND',
     message: `Request for unknown model: '${model}' has no available versions`,
   }),
-  corridDataType: (
-    requestId: string | undefined,
-    controlName: string,
-    idTypeName: 'BYTES' | 'UINT64',
-    model: string,
-    expected: string,
-  ): TritonError => ({
+  corridDataType: (requestId: string | undefined, controlName: string, idTypeName: 'BYTES' | 'UINT64', model: string, expected: string): TritonError => ({
     code: 'INVALID_ARG',
     message: `[request id: ${requestId ?? '<id_unknown>'}] sequence batching control '${controlName}' data-type is '${idTypeName}', but model '${model}' expects '${expected}'`,
   }),

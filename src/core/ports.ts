@@ -62,9 +62,7 @@ export interface Batch {
 }
 
 /** Output per row (null for padding rows), or an error for the whole batch. */
-export type ExecuteResult =
-  | { readonly ok: true; readonly outputs: readonly (number | null)[] }
-  | { readonly ok: false; readonly error: TritonError };
+export type ExecuteResult = { readonly ok: true; readonly outputs: readonly (number | null)[] } | { readonly ok: false; readonly error: TritonError };
 
 /** A model instance's backend. `done` must be called exactly once, later (never synchronously). */
 export interface Executor {

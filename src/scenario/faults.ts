@@ -180,11 +180,21 @@ function readScheduled(reader: JsonReader, readId: (reader: JsonReader) => Scena
     reader.onlyKeys(['kind', 'timer', 'occurrence', 'jitter_us']);
     const timer = reader.child('timer').string();
     if (timer.length === 0) reader.child('timer').fail('name the timer by its task label, e.g. "reaper" or "batch:I0"');
-    return { kind, timer, occurrence: reader.optional('occurrence', (r) => r.nonNegativeInt(), 0), jitterUs: positive(reader.required('jitter_us', 'how late the timer fires, in µs')) };
+    return {
+      kind,
+      timer,
+      occurrence: reader.optional('occurrence', (r) => r.nonNegativeInt(), 0),
+      jitterUs: positive(reader.required('jitter_us', 'how late the timer fires, in µs')),
+    };
   }
   if (kind === 'cancel') {
     reader.onlyKeys(['kind', 'sequence', 'step', 'after_us']);
-    return { kind, sequence: readId(reader.child('sequence')), step: reader.child('step').nonNegativeInt(), afterUs: reader.optional('after_us', (r) => r.nonNegativeInt(2 ** 50), 0) };
+    return {
+      kind,
+      sequence: readId(reader.child('sequence')),
+      step: reader.child('step').nonNegativeInt(),
+      afterUs: reader.optional('after_us', (r) => r.nonNegativeInt(2 ** 50), 0),
+    };
   }
   if (kind === 'burst') {
     reader.onlyKeys(['kind', 'at_us', 'sequences']);

@@ -69,7 +69,8 @@ function readEntry(entry: JsonReader, maxTimeUs: number, readModelJson: ModelJso
 function readLoad(entry: JsonReader, atUs: number, maxTimeUs: number, readModelJson: ModelJsonReader): LoadEvent {
   const policy = entry.optional('policy', (r) => r.string(), 'triton') as LoadPolicy;
   if (!POLICIES.includes(policy)) entry.child('policy').fail(`expected "triton" or "drain", got ${describe(policy)}`);
-  if (policy !== 'drain' && entry.has('drain_timeout_us')) entry.child('drain_timeout_us').fail('only the "drain" policy waits, so only it takes drain_timeout_us');
+  if (policy !== 'drain' && entry.has('drain_timeout_us'))
+    entry.child('drain_timeout_us').fail('only the "drain" policy waits, so only it takes drain_timeout_us');
   const { json, source } = readConfigJson(entry.child('load'), readModelJson);
   return {
     atUs,

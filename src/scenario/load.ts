@@ -54,7 +54,11 @@ export function parseScenario(json: unknown, file: string, baseDir: string, opti
   root.onlyKeys(SCENARIO_FIELDS);
   const name = root.optional('name', (r) => r.string(), 'scenario');
   const seed = root.has('seed') ? root.child('seed').integer() : undefined;
-  const { config: model, normalized: normalizedModel } = loadModel(root.required('model', 'the Triton model configuration (an object, or the path of a config.pbtxt)'), baseDir, options);
+  const { config: model, normalized: normalizedModel } = loadModel(
+    root.required('model', 'the Triton model configuration (an object, or the path of a config.pbtxt)'),
+    baseDir,
+    options,
+  );
   const executorLatencyUs = root.optional('executor', latencyBlock, 0);
   const transportLatencyUs = root.optional('transport', latencyBlock, 0);
   const sequences = readSequences(root.required('sequences', 'the client sequences'), model);
@@ -96,7 +100,8 @@ export function parseScenario(json: unknown, file: string, baseDir: string, opti
  */
 function readDraws(reader: JsonReader): 'chosen' | undefined {
   const value = reader.string();
-  if (value !== 'chosen' && value !== 'seeded') reader.fail(`must be "seeded" (the default: the seed draws faults and latencies) or "chosen" (they are choice points), got ${JSON.stringify(value)}`);
+  if (value !== 'chosen' && value !== 'seeded')
+    reader.fail(`must be "seeded" (the default: the seed draws faults and latencies) or "chosen" (they are choice points), got ${JSON.stringify(value)}`);
   return value === 'chosen' ? 'chosen' : undefined;
 }
 
@@ -212,13 +217,15 @@ function readId(reader: JsonReader): ScenarioId {
   const value = reader.value;
   if (typeof value === 'string') return value;
   if (typeof value === 'number') {
-    if (!Number.isSafeInteger(value) || value < 0) reader.fail(`a numeric id must be a non-negative integer up to 2^53-1 (write {"u64": "…"} above that), got ${describe(value)}`);
+    if (!Number.isSafeInteger(value) || value < 0)
+      reader.fail(`a numeric id must be a non-negative integer up to 2^53-1 (write {"u64": "…"} above that), got ${describe(value)}`);
     return value;
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) reader.fail(`expected a number, a string or {"u64": "…"}, got ${describe(value)}`);
   reader.onlyKeys(['u64']);
   const text = reader.required('u64', 'the id in decimal').string();
-  if (!/^\d{1,20}$/.test(text) || BigInt(text) > U64_MAX) reader.child('u64').fail(`expected a decimal uint64 (0 … 18446744073709551615), got ${describe(text)}`);
+  if (!/^\d{1,20}$/.test(text) || BigInt(text) > U64_MAX)
+    reader.child('u64').fail(`expected a decimal uint64 (0 … 18446744073709551615), got ${describe(text)}`);
   const big = BigInt(text);
   return big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : { u64: big.toString() };
 }

@@ -41,7 +41,15 @@ describe('cancellation (spec §8)', () => {
     h.run();
     expect(h.errorOf('2:0')).toEqual(CANCELLED);
     expect(h.errorOf('2:1')).toEqual(CANCELLED);
-    expect(h.ofType('release').find((e) => e.sequence === 2)).toEqual({ t: 100, type: 'release', sequence: 2, instance: null, slot: null, reason: 'cancel', first_request: '2:0' });
+    expect(h.ofType('release').find((e) => e.sequence === 2)).toEqual({
+      t: 100,
+      type: 'release',
+      sequence: 2,
+      instance: null,
+      slot: null,
+      reason: 'cancel',
+      first_request: '2:0',
+    });
     expect(h.assigns()).toEqual(['0 1→I0s0', '100 3→I0s0']);
     expect(h.outputOf('3:0')).toBe(1);
   });

@@ -3,7 +3,8 @@ import { strId, u64Id } from '../../src/core/ids.ts';
 import type { CorridDataType } from '../../src/config/types.ts';
 import { Harness, INT32_CONTROLS, makeModel, makeRequest } from './harness.ts';
 
-const withCorrid = (dataType: CorridDataType) => makeModel({ controls: { ...INT32_CONTROLS, corrid: { kind: 'CONTROL_SEQUENCE_CORRID', tensorName: 'CORRID', dataType } } });
+const withCorrid = (dataType: CorridDataType) =>
+  makeModel({ controls: { ...INT32_CONTROLS, corrid: { kind: 'CONTROL_SEQUENCE_CORRID', tensorName: 'CORRID', dataType } } });
 
 describe('Enqueue errors (spec §4, §13)', () => {
   it('a non-START request for an unknown id is refused with the START error, synchronously', () => {
@@ -15,7 +16,9 @@ describe('Enqueue errors (spec §4, §13)', () => {
       code: 'INVALID_ARG',
       message: "inference request for sequence 42 to model 'acc' must specify the START flag on the first request of the sequence",
     });
-    expect(h.rejects.get('abc:1')?.message).toBe("inference request for sequence abc to model 'acc' must specify the START flag on the first request of the sequence");
+    expect(h.rejects.get('abc:1')?.message).toBe(
+      "inference request for sequence abc to model 'acc' must specify the START flag on the first request of the sequence",
+    );
     expect(h.answers.size).toBe(0);
     expect(h.events.map((e) => `${e.t} ${e.type}`)).toEqual(['5 arrive', '5 reject', '6 arrive', '6 reject']);
   });
@@ -62,7 +65,9 @@ describe('Enqueue errors (spec §4, §13)', () => {
     string.send(0, makeRequest(9, 0, { start: true }));
     string.send(0, makeRequest('9', 0, { start: true, end: true }));
     string.run();
-    expect(string.rejects.get('9:0')?.message).toBe("[request id: 9:0] sequence batching control 'CORRID' data-type is 'UINT64', but model 'acc' expects 'BYTES'");
+    expect(string.rejects.get('9:0')?.message).toBe(
+      "[request id: 9:0] sequence batching control 'CORRID' data-type is 'UINT64', but model 'acc' expects 'BYTES'",
+    );
     expect(string.answers.get('9:0')?.[0]?.result).toEqual({ output: 1 });
   });
 
@@ -72,7 +77,10 @@ describe('Enqueue errors (spec §4, §13)', () => {
     h.stopAt(100);
     h.sequence(2, [150]);
     h.run();
-    expect(h.rejects.get('2:0')).toEqual({ code: 'UNAVAILABLE', message: 'Server is stopping, scheduler for model has stopped accepting new inference requests' });
+    expect(h.rejects.get('2:0')).toEqual({
+      code: 'UNAVAILABLE',
+      message: 'Server is stopping, scheduler for model has stopped accepting new inference requests',
+    });
     expect([h.outputOf('1:1'), h.outputOf('1:2')]).toEqual([3, 6]);
   });
 
@@ -129,7 +137,8 @@ describe('sequence identity (spec §2, §4)', () => {
       {
         t: 20,
         type: 'warning',
-        message: "sequence 3 for model 'acc' has a conflict. The previous sequence did not end before this sequence start. Previous sequence will be terminated early.",
+        message:
+          "sequence 3 for model 'acc' has a conflict. The previous sequence did not end before this sequence start. Previous sequence will be terminated early.",
         sequence: 3,
       },
     ]);
@@ -170,7 +179,9 @@ describe('CORRID values in rows (spec §1.2)', () => {
   });
 
   it('TYPE_STRING carries the string and pads with ""', () => {
-    const h = new Harness(makeModel({ maxBatchSize: 2, controls: { corrid: { kind: 'CONTROL_SEQUENCE_CORRID', tensorName: 'CORRID', dataType: 'TYPE_STRING' } } }));
+    const h = new Harness(
+      makeModel({ maxBatchSize: 2, controls: { corrid: { kind: 'CONTROL_SEQUENCE_CORRID', tensorName: 'CORRID', dataType: 'TYPE_STRING' } } }),
+    );
     h.sequence('a', [0, 200]);
     h.sequence('b', [0, 150]);
     h.run();

@@ -123,7 +123,11 @@ export class Harness {
       execute: (batch, done) => {
         const latencyUs = typeof latency === 'number' ? latency : latency(batch);
         loop.schedule(loop.nowUs() + latencyUs, { label: `complete:I${batch.instance}`, channel: `exec:I${batch.instance}` }, () => {
-          done(failing.has(batch.batch) ? { ok: false, error: { code: 'INTERNAL', message: `batch ${batch.batch} failed` } } : { ok: true, outputs: runRows(model, batch) });
+          done(
+            failing.has(batch.batch)
+              ? { ok: false, error: { code: 'INTERNAL', message: `batch ${batch.batch} failed` } }
+              : { ok: true, outputs: runRows(model, batch) },
+          );
         });
       },
     };
@@ -155,7 +159,11 @@ export class Harness {
     return timesUs.map((atUs, step) =>
       this.send(
         atUs,
-        makeRequest(sequence, step, { start: step === 0, end: (options.end ?? true) && step === timesUs.length - 1, input: options.inputs?.[step] ?? step + 1 }),
+        makeRequest(sequence, step, {
+          start: step === 0,
+          end: (options.end ?? true) && step === timesUs.length - 1,
+          input: options.inputs?.[step] ?? step + 1,
+        }),
         `client:${JSON.stringify(sequence)}`,
       ),
     );

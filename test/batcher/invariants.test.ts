@@ -50,13 +50,18 @@ describe('the batcher asserts its invariants (Tiger Style): a broken peer fails 
     expect(() => runWith({ ...makeModel(), instanceCount: 0 }, () => ({ execute: () => undefined }))).toThrow(/a model has at least one instance/);
     expect(() => makeFreeSlotPool('triton-heap', 0, 1)).toThrow(/a model has at least one slot/);
     expect(() => makeFreeSlotPool('triton-heap', 1, 0)).toThrow(/a model has at least one slot/);
-    const context = (model: ModelConfig): SchedulerContext => new SequenceBatchScheduler(model, {
-      clock: { nowUs: () => 0 },
-      timers: { schedule: () => ({ id: 0 }), cancel: () => undefined },
-      executor: { execute: () => undefined },
-      responses: { respond: () => undefined },
-      events: { enabled: false, emit: () => undefined },
-    }, {}) as unknown as SchedulerContext;
+    const context = (model: ModelConfig): SchedulerContext =>
+      new SequenceBatchScheduler(
+        model,
+        {
+          clock: { nowUs: () => 0 },
+          timers: { schedule: () => ({ id: 0 }), cancel: () => undefined },
+          executor: { execute: () => undefined },
+          responses: { respond: () => undefined },
+          events: { enabled: false, emit: () => undefined },
+        },
+        {},
+      ) as unknown as SchedulerContext;
     expect(() => new DirectBatcher(context(makeModel({ oldest: {} })), 0)).toThrow(/DirectBatcher runs the direct/);
     expect(() => new OldestBatcher(context(makeModel()), 0)).toThrow(/OldestBatcher runs the oldest/);
   });
@@ -110,7 +115,9 @@ describe('occupancy: what the stop poll and live mode read', () => {
   });
 
   it('Oldest counts requests waiting in its dynamic batcher too', () => {
-    const h = new Harness(makeModel({ maxBatchSize: 2, oldest: { maxCandidateSequences: 2, maxQueueDelayUs: 1000, preferredBatchSizes: [2] } }), { latencyUs: 100 });
+    const h = new Harness(makeModel({ maxBatchSize: 2, oldest: { maxCandidateSequences: 2, maxQueueDelayUs: 1000, preferredBatchSizes: [2] } }), {
+      latencyUs: 100,
+    });
     h.sequence(1, [0, 1]);
     h.loop.runUntil(20, 1000);
     expect(h.scheduler.occupancy().queuedRequests).toBe(2);

@@ -9,11 +9,16 @@ describe('Oldest strategy (spec §5B)', () => {
     // 3:0 entered at 0 and is older than 1:1 / 2:1, which enter when 1:0 / 2:0 are released.
     expect(h.batches()).toEqual(['0 I0 [1:0 2:0]', '100 I0 [3:0 1:1]', '200 I0 [2:1 3:1]']);
     expect(h.ofType('execute')[1]!.rows.map((row) => row.slot)).toEqual([2, 0]);
-    expect(h.ofType('execute').flatMap((e) => e.rows).every((row) => row.ready && row.request !== null)).toBe(true);
+    expect(
+      h
+        .ofType('execute')
+        .flatMap((e) => e.rows)
+        .every((row) => row.ready && row.request !== null),
+    ).toBe(true);
     expect(['1:1', '2:1', '3:1'].map((id) => h.outputOf(id))).toEqual([3, 3, 3]);
   });
 
-  it('dispatches a sequence\'s next request only after the previous one is released', () => {
+  it("dispatches a sequence's next request only after the previous one is released", () => {
     const h = new Harness(makeModel({ maxBatchSize: 4, oldest: { maxCandidateSequences: 4 } }));
     h.sequence(1, [0, 1, 2]);
     h.run();
@@ -28,7 +33,12 @@ describe('Oldest strategy (spec §5B)', () => {
     waiting.run();
     expect(waiting.batches()).toEqual(['500 I0 [1:0 2:0]', '2500 I0 [1:1 2:1]']);
     const preferred = new Harness(makeModel({ maxBatchSize: 4, oldest: { maxCandidateSequences: 4, preferredBatchSizes: [3], maxQueueDelayUs: 500 } }));
-    for (const [id, t] of [[1, 0], [2, 10], [3, 20]] as const) preferred.sequence(id, [t, 2000]);
+    for (const [id, t] of [
+      [1, 0],
+      [2, 10],
+      [3, 20],
+    ] as const)
+      preferred.sequence(id, [t, 2000]);
     preferred.run();
     expect(preferred.batches()).toEqual(['20 I0 [1:0 2:0 3:0]', '2000 I0 [1:1 2:1 3:1]']);
   });
@@ -51,7 +61,7 @@ describe('Oldest strategy (spec §5B)', () => {
     expect([h.outputOf('1:1'), h.outputOf('2:0')]).toEqual([13, 11]);
   });
 
-  it('a one-request sequence frees its slot at dispatch; the next occupant waits for that request\'s release', () => {
+  it("a one-request sequence frees its slot at dispatch; the next occupant waits for that request's release", () => {
     const h = new Harness(makeModel({ maxBatchSize: 2, oldest: { maxCandidateSequences: 1 } }));
     h.sequence(1, [0]);
     h.sequence(2, [10]);

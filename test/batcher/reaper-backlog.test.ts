@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Harness, makeModel, makeRequest } from './harness.ts';
 
 describe('backlog (spec §4 step 10, §5)', () => {
-  it('is FIFO by each sequence\'s first request and drains as slots are released', () => {
+  it("is FIFO by each sequence's first request and drains as slots are released", () => {
     const h = new Harness(makeModel({ maxBatchSize: 1 }));
     h.sequence(1, [0, 50]);
     h.sequence(2, [10]);
@@ -20,7 +20,7 @@ describe('backlog (spec §4 step 10, §5)', () => {
     const h = new Harness(makeModel({ maxBatchSize: 1 }));
     h.sequence(1, [0, 300]);
     h.sequence(2, [10, 20, 30], { inputs: [1, 10, 100] });
-    const mid: (unknown)[] = [];
+    const mid: unknown[] = [];
     h.loop.schedule(40, { label: 'probe' }, () => mid.push(h.scheduler.occupancy()));
     h.run();
     expect(mid).toEqual([{ heldSlots: 1, freeSlots: 0, backlogQueues: 1, queuedRequests: 3, batchesInFlight: 1 }]);
@@ -50,7 +50,12 @@ describe('idle reaper (spec §6)', () => {
     expect(h.releases()).toEqual(['1400 1 I0s0 idle-timeout']);
     expect(h.rejects.get('1:2')?.message).toMatch(/^inference request for sequence 1 to model 'acc' must specify the START flag/);
     // The model never sees an END for a reaped sequence.
-    expect(h.ofType('execute').flatMap((e) => e.rows).some((row) => row.end)).toBe(false);
+    expect(
+      h
+        .ofType('execute')
+        .flatMap((e) => e.rows)
+        .some((row) => row.end),
+    ).toBe(false);
   });
 
   it('queues its marker behind pending work: queued requests run, the slot is released when the marker reaches the front', () => {
@@ -121,7 +126,10 @@ describe('backlog request timeout (spec §7)', () => {
     h.send(10, makeRequest(2, 0, { start: true }));
     h.send(20, makeRequest(2, 1, { timeoutUs: 200 }));
     h.run();
-    expect(h.answerOf('2:0')).toEqual({ t: 220, result: { error: { code: 'UNAVAILABLE', message: 'timeout of the corresponding sequence has been expired' } } });
+    expect(h.answerOf('2:0')).toEqual({
+      t: 220,
+      result: { error: { code: 'UNAVAILABLE', message: 'timeout of the corresponding sequence has been expired' } },
+    });
     expect(h.errorOf('2:1').code).toBe('UNAVAILABLE');
   });
 
@@ -164,7 +172,10 @@ describe('backlog request timeout (spec §7)', () => {
     h.send(20, makeRequest(3, 0, { start: true, end: true, timeoutUs: 300 }));
     h.send(30, makeRequest(4, 0, { start: true, end: true, timeoutUs: 900 }));
     h.run();
-    const expired = h.ofType('release').filter((e) => e.reason === 'expired').map((e) => `${e.t} ${String(e.sequence)}`);
+    const expired = h
+      .ofType('release')
+      .filter((e) => e.reason === 'expired')
+      .map((e) => `${e.t} ${String(e.sequence)}`);
     expect(expired).toEqual(['320 3', '510 2', '930 4']);
   });
 });

@@ -61,7 +61,9 @@ function checkHeldSlotsAreTritonLeaks(events: readonly TraceEvent[], heldSlots: 
   }
   expect(holder.size).toBe(heldSlots);
   for (const { sequence, t } of holder.values()) {
-    const erased = events.some((e) => e.type === 'release' && e.reason === 'cancel' && e.instance !== null && JSON.stringify(e.sequence) === sequence && e.t >= t);
+    const erased = events.some(
+      (e) => e.type === 'release' && e.reason === 'cancel' && e.instance !== null && JSON.stringify(e.sequence) === sequence && e.t >= t,
+    );
     expect(erased, `slot held by ${sequence} since ${t}`).toBe(true);
   }
 }

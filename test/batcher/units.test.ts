@@ -23,7 +23,13 @@ describe('free-slot heap (spec §3)', () => {
 
   it('keeps lowest-slot-first after releases', () => {
     const heap = new TritonSlotHeap();
-    for (const ref of [{ instance: 0, slot: 3 }, { instance: 1, slot: 0 }, { instance: 0, slot: 1 }, { instance: 1, slot: 2 }]) heap.push(ref);
+    for (const ref of [
+      { instance: 0, slot: 3 },
+      { instance: 1, slot: 0 },
+      { instance: 0, slot: 1 },
+      { instance: 1, slot: 2 },
+    ])
+      heap.push(ref);
     expect(drain(heap).map((s) => s.slice(-1))).toEqual(['0', '1', '2', '3']);
   });
 
@@ -34,7 +40,13 @@ describe('free-slot heap (spec §3)', () => {
     pool.push({ instance: 0, slot: 0 });
     expect(pool.pop()).toEqual({ instance: 0, slot: 0 });
     const ascending = new InstanceMajorSlotHeap();
-    for (const ref of [{ instance: 0, slot: 0 }, { instance: 2, slot: 0 }, { instance: 1, slot: 1 }, { instance: 0, slot: 1 }]) ascending.push(ref);
+    for (const ref of [
+      { instance: 0, slot: 0 },
+      { instance: 2, slot: 0 },
+      { instance: 1, slot: 1 },
+      { instance: 0, slot: 1 },
+    ])
+      ascending.push(ref);
     expect(drain(ascending).join(' ')).toBe('I0s0 I2s0 I0s1 I1s1');
     expect(ascending.size).toBe(0);
   });
@@ -102,8 +114,7 @@ describe('Oldest inner dynamic batcher (spec §5B)', () => {
     maxQueueDelayUs: delayUs,
     preserveOrdering: false,
   });
-  const pending = (...entered: number[]): QueuedEntry[] =>
-    entered.map((enteredUs) => ({ enteredUs }));
+  const pending = (...entered: number[]): QueuedEntry[] => entered.map((enteredUs) => ({ enteredUs }));
 
   it('sends the largest preferred prefix while the oldest is within the delay', () => {
     expect(decideBatch(pending(0, 10, 20), strategy([2, 4], 500), 4, 100)).toEqual({ send: 2 });
@@ -122,7 +133,7 @@ describe('Oldest inner dynamic batcher (spec §5B)', () => {
   it('a full scan without a preferred size sends everything scanned at once', () => {
     expect(decideBatch(pending(0, 0, 0, 0, 0, 0), strategy([3, 5], 500), 2, 0)).toEqual({ send: 2 });
   });
-  it('the delay boundary is Triton\'s >=: at exactly the delay everything scanned goes, one µs before the preferred prefix', () => {
+  it("the delay boundary is Triton's >=: at exactly the delay everything scanned goes, one µs before the preferred prefix", () => {
     expect(decideBatch(pending(0, 1, 2), strategy([2], 500), 4, 499)).toEqual({ send: 2 });
     expect(decideBatch(pending(0, 1, 2), strategy([2], 500), 4, 500)).toEqual({ send: 3 });
   });

@@ -31,7 +31,10 @@ describe('in-place update: slots of added and removed instances', () => {
 
   it('a removed instance with queued work is destroyed only after that work has run', () => {
     const destroyed: number[] = [];
-    const h = new Harness(makeModel({ maxBatchSize: 1, instanceCount: 2 }), { latencyUs: 100, onInstanceDestroyed: (_instance) => destroyed.push(h.loop.nowUs()) });
+    const h = new Harness(makeModel({ maxBatchSize: 1, instanceCount: 2 }), {
+      latencyUs: 100,
+      onInstanceDestroyed: (_instance) => destroyed.push(h.loop.nowUs()),
+    });
     h.sequence(1, [0, 10, 20]);
     h.loop.schedule(30, { label: 'update' }, () => h.scheduler.removeInstances([0]));
     h.run();

@@ -94,9 +94,18 @@ describe('seeded runs are unchanged when draws are not chosen', () => {
   it('every fault kind fires in some seeded run of the fixture (the hashes cover every draw site)', () => {
     const fired = new Set<string>();
     for (let seed = 1; seed <= 8; seed++) for (const kind of Object.keys(simulate(loadScenarioFile(everyFaultFile), { seed }).faultsFired)) fired.add(kind);
-    expect([...fired].sort()).toEqual(
-      ['burst', 'cancel', 'disconnect', 'executor_failure', 'executor_stall', 'misuse', 'request_drop', 'response_drop', 'timer_jitter', 'transport_delay'],
-    );
+    expect([...fired].sort()).toEqual([
+      'burst',
+      'cancel',
+      'disconnect',
+      'executor_failure',
+      'executor_stall',
+      'misuse',
+      'request_drop',
+      'response_drop',
+      'timer_jitter',
+      'transport_delay',
+    ]);
   });
 });
 
@@ -164,7 +173,18 @@ describe('check --choose-draws on a hand-countable world', () => {
         if (family !== undefined) families.add(family);
       }
     }
-    const faults = ['burst', 'cancel', 'cancel_after_us', 'disconnect', 'executor_failure', 'executor_stall', 'misuse', 'misuse_kind', 'request_drop', 'response_drop'];
+    const faults = [
+      'burst',
+      'cancel',
+      'cancel_after_us',
+      'disconnect',
+      'executor_failure',
+      'executor_stall',
+      'misuse',
+      'misuse_kind',
+      'request_drop',
+      'response_drop',
+    ];
     const more = ['timer_jitter', 'timer_jitter_us', 'transport_delay', 'transport_delay_us'];
     expect([...families].sort()).toEqual([...[...faults, ...more].map((f) => `fault:${f}`), 'latency:down', 'latency:exec', 'latency:up'].sort());
   });
@@ -199,7 +219,8 @@ describe('check --choose-draws finds a bug that needs a fault', () => {
   });
 
   it.each([6, 8, 10])('depth %i: state hashing and the full search agree (same verdict, same distinct states)', (depth) => {
-    const run = (batcher: string, reduction: boolean) => checkExhaustive(world('cancel-before-reap'), { seed: 4, batcher, depth, maxSchedules: 50_000, reduction, chooseDraws: true });
+    const run = (batcher: string, reduction: boolean) =>
+      checkExhaustive(world('cancel-before-reap'), { seed: 4, batcher, depth, maxSchedules: 50_000, reduction, chooseDraws: true });
     for (const batcher of ['real', DOUBLE_RELEASE]) {
       const reduced = run(batcher, true);
       const plain = run(batcher, false);
@@ -234,7 +255,11 @@ describe('check --choose-draws finds a bug that needs a fault', () => {
 
   it('a stale draw label is reported like a stale ordering label', () => {
     const stale = simulate(world('drop-and-latency'), { seed: 1, chooseDraws: true, schedule: ['fault:request_drop:9:9=fire'] });
-    expect(stale.scheduleDivergence).toEqual({ point: 0, wanted: 'fault:request_drop:9:9=fire', options: ['fault:request_drop:1:0=skip', 'fault:request_drop:1:0=fire'] });
+    expect(stale.scheduleDivergence).toEqual({
+      point: 0,
+      wanted: 'fault:request_drop:9:9=fire',
+      options: ['fault:request_drop:1:0=skip', 'fault:request_drop:1:0=fire'],
+    });
   });
 
   it('PCT picks draws uniformly from its own source, outside its threads and k, and finds the bug', () => {
@@ -270,7 +295,9 @@ describe('seqsim check / run / replay / shrink with --choose-draws', () => {
     const out = mkdtempSync(join(tmpdir(), 'seqsim-draws-'));
     const seeded = await cli('check', worldFile('cancel-before-reap'), '--batcher', DOUBLE_RELEASE, '--depth', '12', '--out', out);
     expect(seeded.code).toBe(0);
-    expect(seeded.out).toMatch(/\(seed 4, bug:double-release-after-cancel batcher\): \d+ schedules, \d+ choice points, .* — no violation within bounds \(depth 12\)/);
+    expect(seeded.out).toMatch(
+      /\(seed 4, bug:double-release-after-cancel batcher\): \d+ schedules, \d+ choice points, .* — no violation within bounds \(depth 12\)/,
+    );
     const chosen = await cli('check', worldFile('cancel-before-reap'), '--batcher', DOUBLE_RELEASE, '--depth', '12', '--choose-draws', '--out', out);
     expect(chosen.code).toBe(1);
     expect(chosen.out).toMatch(/\(seed 4, bug:double-release-after-cancel batcher, draws chosen\): \d+ schedules, \d+ choice points \(\d+ of them draws\)/);
@@ -295,7 +322,20 @@ describe('seqsim check / run / replay / shrink with --choose-draws', () => {
   });
 
   it('--strategy pct and random accept --choose-draws', async () => {
-    const pct = await cli('check', worldFile('cancel-before-reap'), '--batcher', DOUBLE_RELEASE, '--strategy', 'pct', '--runs', '300', '--choose-draws', '--json', '--out', mkdtempSync(join(tmpdir(), 'seqsim-draws-')));
+    const pct = await cli(
+      'check',
+      worldFile('cancel-before-reap'),
+      '--batcher',
+      DOUBLE_RELEASE,
+      '--strategy',
+      'pct',
+      '--runs',
+      '300',
+      '--choose-draws',
+      '--json',
+      '--out',
+      mkdtempSync(join(tmpdir(), 'seqsim-draws-')),
+    );
     expect(JSON.parse(pct.out)).toMatchObject({ strategy: 'pct', choose_draws: true, verdict: 'counterexample' });
     const random = await cli('check', worldFile('drop-and-latency'), '--strategy', 'random', '--runs', '20', '--choose-draws');
     expect(random.code).toBe(0);
@@ -311,7 +351,7 @@ describe('seqsim check / run / replay / shrink with --choose-draws', () => {
     expect((await cli('replay', trace, '--json')).out).toContain('"identical":true');
   });
 
-  it('shrink keeps a check counterexample\'s schedule and chosen draws in its reproducer', async () => {
+  it("shrink keeps a check counterexample's schedule and chosen draws in its reproducer", async () => {
     const out = mkdtempSync(join(tmpdir(), 'seqsim-draws-'));
     const check = await cli('check', worldFile('cancel-before-reap'), '--batcher', DOUBLE_RELEASE, '--choose-draws', '--out', out, '--json');
     const trace = (JSON.parse(check.out) as { trace: string }).trace;
@@ -320,7 +360,16 @@ describe('seqsim check / run / replay / shrink with --choose-draws', () => {
     const reproducer = JSON.parse(readFileSync((JSON.parse(shrunk.out) as { reproducer: string }).reproducer, 'utf8')) as Record<string, unknown>;
     expect(reproducer['draws']).toBe('chosen');
     expect(reproducer['schedule']).toContain('fault:cancel:1:1=fire');
-    const rerun = await cli('run', (JSON.parse(shrunk.out) as { reproducer: string }).reproducer, '--seed', '4', '--batcher', DOUBLE_RELEASE, '--trace', join(out, 'min-run.jsonl'));
+    const rerun = await cli(
+      'run',
+      (JSON.parse(shrunk.out) as { reproducer: string }).reproducer,
+      '--seed',
+      '4',
+      '--batcher',
+      DOUBLE_RELEASE,
+      '--trace',
+      join(out, 'min-run.jsonl'),
+    );
     expect(rerun.code).toBe(1);
     expect(rerun.out).toContain('invariant');
     expect((await cli('replay', join(out, 'min-run.jsonl'))).out).toMatch(/^identical: .*1 violation\(s\) reproduced/);

@@ -115,7 +115,21 @@ describe('seqsim check: state digests', () => {
     };
     const shared = { value: 1 };
     expect(text([shared, shared])).not.toBe(text([{ value: 1 }, { value: 1 }]));
-    expect(text(new Map([['a', 1], ['b', 2]]))).not.toBe(text(new Map([['b', 2], ['a', 1]])));
+    expect(
+      text(
+        new Map([
+          ['a', 1],
+          ['b', 2],
+        ]),
+      ),
+    ).not.toBe(
+      text(
+        new Map([
+          ['b', 2],
+          ['a', 1],
+        ]),
+      ),
+    );
     expect(text({ f: () => 1, n: Number.POSITIVE_INFINITY })).toBe(text({ f: () => 2, n: Number.POSITIVE_INFINITY }));
   });
 
@@ -135,13 +149,16 @@ describe('seqsim check --json', () => {
     const { main } = await import('../../cli/main.ts');
     const run = async (...extra: string[]) => {
       let out = '';
-      const code = await main(['check', fileURLToPath(new URL('../../sim/examples/check/direct-race.json', import.meta.url)), '--depth', '6', '--json', ...extra], {
-        out: (text: string) => {
-          out += text;
+      const code = await main(
+        ['check', fileURLToPath(new URL('../../sim/examples/check/direct-race.json', import.meta.url)), '--depth', '6', '--json', ...extra],
+        {
+          out: (text: string) => {
+            out += text;
+          },
+          err: () => {},
+          interactive: false,
         },
-        err: () => {},
-        interactive: false,
-      });
+      );
       return { code, report: JSON.parse(out) as Record<string, unknown> };
     };
     const reduced = await run();

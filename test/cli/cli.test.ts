@@ -21,7 +21,14 @@ writeFileSync(
     model: { name: 'm', max_batch_size: 1, sequence_batching: { max_sequence_idle_microseconds: 5000 } },
     executor: { latency_us: 1000 },
     sequences: [
-      { id: 7, mode: 'stream', steps: [{ value: 1, start: true }, { value: 2, gap_us: 10, end: true, cancel_after_us: 0 }] },
+      {
+        id: 7,
+        mode: 'stream',
+        steps: [
+          { value: 1, start: true },
+          { value: 2, gap_us: 10, end: true, cancel_after_us: 0 },
+        ],
+      },
       { id: 7, start_us: 20, steps: [{ value: 4, start: true }] },
     ],
   }),

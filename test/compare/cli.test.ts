@@ -29,7 +29,16 @@ describe('seqsim compare', () => {
     const r = await cli('compare', backlog, '--seeds', '4', '--from', '10', '--variant', 'strategy=oldest,instances=2', '--json');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.out);
-    expect(json).toMatchObject({ scenario: 'backlog-fill', ok: true, seeds: [10, 11, 12, 13], sequences: 16, compared: 12, excludedTotal: 4, violationCount: 0, reproduce: null });
+    expect(json).toMatchObject({
+      scenario: 'backlog-fill',
+      ok: true,
+      seeds: [10, 11, 12, 13],
+      sequences: 16,
+      compared: 12,
+      excludedTotal: 4,
+      violationCount: 0,
+      reproduce: null,
+    });
     expect(json.excluded.expired).toBe(4);
     expect(json.configs).toEqual(['baseline', 'strategy=oldest,instances=2']);
   });
@@ -45,7 +54,10 @@ describe('seqsim compare', () => {
     const variant = join(out, 'backlog-fill-seed3-batcher_bug_state-not-reset-on-start.jsonl');
     expect(r.out).toContain(`trace ${base}`);
     for (const file of [base, variant]) {
-      const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+      const lines = readFileSync(file, 'utf8')
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       expect(lines[0]).toMatchObject({ type: 'header', seed: 3 });
       expect(lines.at(-1).type).toBe('summary');
     }
@@ -71,7 +83,15 @@ describe('seqsim compare', () => {
         name: 'all-reaped',
         model: { name: 'm', max_batch_size: 1, sequence_batching: { max_sequence_idle_microseconds: 20_000 } },
         executor: { latency_us: 1000 },
-        sequences: [{ id: 7, steps: [{ value: 1, start: true }, { value: 2, gap_us: 50_000, end: true }] }],
+        sequences: [
+          {
+            id: 7,
+            steps: [
+              { value: 1, start: true },
+              { value: 2, gap_us: 50_000, end: true },
+            ],
+          },
+        ],
       }),
     );
     const r = await cli('compare', file, '--variant', 'strategy=oldest');

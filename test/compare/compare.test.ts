@@ -27,7 +27,10 @@ describe('compare: the real batcher', () => {
     ['direct-basic', 4],
     ['oldest-basic', 4],
   ])('%s: strategy=direct, strategy=oldest and instances=2 give every sequence the same responses over 10 seeds', (name, perSeed) => {
-    const summary = compareSeeds(configs(example(name), ['strategy=direct', 'strategy=oldest', 'instances=2', 'strategy=oldest,instances=2,executor_latency_x=3']), seeds(1, 10));
+    const summary = compareSeeds(
+      configs(example(name), ['strategy=direct', 'strategy=oldest', 'instances=2', 'strategy=oldest,instances=2,executor_latency_x=3']),
+      seeds(1, 10),
+    );
     expect(summary.configs).toEqual(['baseline', 'strategy=direct', 'strategy=oldest', 'instances=2', 'strategy=oldest,instances=2,executor_latency_x=3']);
     expect(summary.sequences).toBe(perSeed * 10);
     expect(summary.compared).toBe(perSeed * 10);
@@ -83,7 +86,13 @@ describe('compare: exclusions', () => {
       faults: { client_timeout_us: 5000, retries: 1, scheduled: [{ kind: 'request_drop', sequence: 7, step: 1 }] },
       sequences: [
         { id: 7, steps: [{ value: 1, start: true }, { value: 2 }, { value: 4, end: true }] },
-        { id: 8, steps: [{ value: 8, start: true }, { value: 16, end: true }] },
+        {
+          id: 8,
+          steps: [
+            { value: 8, start: true },
+            { value: 16, end: true },
+          ],
+        },
       ],
     });
     const { comparison } = compareSeed(configs(file, ['strategy=oldest']), 1);
@@ -97,16 +106,32 @@ describe('compare: exclusions', () => {
       executor: { latency_us: 1000 },
       sequences: [
         // Reaped while idle; its END then arrives without a slot and is refused.
-        { id: 7, steps: [{ value: 1, start: true }, { value: 2, gap_us: 50_000, end: true }] },
+        {
+          id: 7,
+          steps: [
+            { value: 1, start: true },
+            { value: 2, gap_us: 50_000, end: true },
+          ],
+        },
         // The same id, later, as a new sequence: comparable.
-        { id: 7, start_us: 200_000, steps: [{ value: 8, start: true }, { value: 16, end: true }] },
+        {
+          id: 7,
+          start_us: 200_000,
+          steps: [
+            { value: 8, start: true },
+            { value: 16, end: true },
+          ],
+        },
       ],
     });
     const baseline = loadVariant(file, BASELINE);
     const outcomes = sequenceOutcomes(baseline.scenario, simulate(baseline.scenario, { seed: 1 }));
     expect([...outcomes[0]!.reasons].sort()).toEqual(['idle-timeout', 'reject']);
     expect([...outcomes[1]!.reasons]).toEqual([]);
-    expect(outcomes[1]!.steps).toEqual([{ kind: 'output', output: 8 }, { kind: 'output', output: 24 }]);
+    expect(outcomes[1]!.steps).toEqual([
+      { kind: 'output', output: 8 },
+      { kind: 'output', output: 24 },
+    ]);
     const { comparison } = compareSeed(configs(file, ['instances=2']), 1);
     expect(comparison.excluded['idle-timeout']).toBe(1);
     expect(comparison.compared).toBe(1);
@@ -134,7 +159,12 @@ describe('compare: a zoo bug', () => {
 
   it('the same bug everywhere shows up as a difference between configurations (a fresh slot hides it)', () => {
     const { comparison } = compareSeed(configs(example('backlog-fill'), ['instances=2'], 'bug:state-not-reset-on-start'), 3);
-    expect(comparison.violations[0]).toMatchObject({ sequenceIndex: 1, step: 0, baseline: { value: 'output 15' }, variant: { config: 'instances=2', value: 'output 8' } });
+    expect(comparison.violations[0]).toMatchObject({
+      sequenceIndex: 1,
+      step: 0,
+      baseline: { value: 'output 15' },
+      variant: { config: 'instances=2', value: 'output 8' },
+    });
   });
 
   it('the response line of each side points at the differing response in its trace', () => {

@@ -13,7 +13,17 @@ const dir = mkdtempSync(join(tmpdir(), 'seqsim-live-compare-'));
 
 describe('compare --live', () => {
   it('Direct, Oldest and one-sequence-at-a-time agree on ONNX Runtime', async () => {
-    const { code, out } = await cli('compare', join(examples, 'direct-basic.json'), '--live', '--ep', 'cpu', '--variant', 'strategy=oldest', '--variant', 'one_at_a_time=true');
+    const { code, out } = await cli(
+      'compare',
+      join(examples, 'direct-basic.json'),
+      '--live',
+      '--ep',
+      'cpu',
+      '--variant',
+      'strategy=oldest',
+      '--variant',
+      'one_at_a_time=true',
+    );
     expect(out).toMatch(/^compare direct-basic \(live\), seed 1: baseline vs strategy=oldest \| one_at_a_time=true/);
     expect(out).toMatch(/4 sequences: 4 compared, 0 excluded/);
     expect(code).toBe(0);
@@ -22,7 +32,22 @@ describe('compare --live', () => {
   it("a user's own model (no reference function) is compared across configurations within --tolerance", async () => {
     const model = join(dir, 'acc.onnx');
     expect((await cli('live', join(examples, 'oldest-basic.json'), '--ep', 'cpu', '--write-model', model, '--trace', join(dir, 'w.jsonl'))).code).toBe(0);
-    const { code, out } = await cli('compare', join(examples, 'oldest-basic.json'), '--live', '--ep', 'cpu', '--model', model, '--tolerance', '1e-6', '--variant', 'strategy=direct', '--variant', 'one_at_a_time=1', '--json');
+    const { code, out } = await cli(
+      'compare',
+      join(examples, 'oldest-basic.json'),
+      '--live',
+      '--ep',
+      'cpu',
+      '--model',
+      model,
+      '--tolerance',
+      '1e-6',
+      '--variant',
+      'strategy=direct',
+      '--variant',
+      'one_at_a_time=1',
+      '--json',
+    );
     const summary = JSON.parse(out) as { live: boolean; compared: number; violationCount: number; ok: boolean };
     expect(summary).toMatchObject({ live: true, violationCount: 0, ok: true });
     expect(summary.compared).toBeGreaterThan(0);

@@ -124,7 +124,11 @@ describe('loadVariant', () => {
 
   it('patches a model given as a config.pbtxt path too', () => {
     writeFileSync(join(dir, 'config.pbtxt'), 'name: "pb"\nmax_batch_size: 2\nsequence_batching { max_sequence_idle_microseconds: 5000000 direct { } }\n');
-    const scenario = writeJson('pb-scenario.json', { name: 'pb', model: 'config.pbtxt', sequences: [{ id: 1, steps: [{ value: 1, start: true, end: true }] }] });
+    const scenario = writeJson('pb-scenario.json', {
+      name: 'pb',
+      model: 'config.pbtxt',
+      sequences: [{ id: 1, steps: [{ value: 1, start: true, end: true }] }],
+    });
     expect(loadVariant(scenario, BASELINE).scenario.model.instanceCount).toBe(1);
     const v = loadVariant(scenario, parseVariant('strategy=oldest,instances=2'));
     expect(v.scenario.model.name).toBe('pb');
@@ -132,7 +136,7 @@ describe('loadVariant', () => {
     expect(v.scenario.model.instanceCount).toBe(2);
   });
 
-  it('a variant that makes an invalid config is bad input naming the variant and Triton\'s problem', () => {
+  it("a variant that makes an invalid config is bad input naming the variant and Triton's problem", () => {
     // oldest-basic prefers batches of 2 and 4: max_batch_size 2 is below the second.
     expect(problemOf(() => loadVariant(example('oldest-basic'), parseVariant('max_batch_size=2')))).toBe(
       '--variant "max_batch_size=2": makes an invalid scenario: sim/examples/oldest-basic.json: model.sequence_batching.oldest.preferred_batch_size[1]: ' +

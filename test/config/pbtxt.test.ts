@@ -67,18 +67,40 @@ describe('protobuf text format → Triton JSON form', () => {
   it('makes repeated fields arrays even with one entry, and merges repeated entries and lists', () => {
     expect(parse('dims: 3 dims: -1 dims: [4, 5]')).toEqual({ dims: [3, -1, 4, 5] });
     expect(parse('input { name: "A" } input [ { name: "B" }, < name: "C" > ]')).toEqual({ input: [{ name: 'A' }, { name: 'B' }, { name: 'C' }] });
-    expect(parse('sequence_batching { state { initial_state { zero_data: true } } }')).toEqual({ sequence_batching: { state: [{ initial_state: [{ zero_data: true }] }] } });
+    expect(parse('sequence_batching { state { initial_state { zero_data: true } } }')).toEqual({
+      sequence_batching: { state: [{ initial_state: [{ zero_data: true }] }] },
+    });
     expect(parse('preferred_batch_size: []')).toEqual({ preferred_batch_size: [] });
   });
 
   it('reads scalars of every kind', () => {
-    expect(parse('a: 0x10 b: -0x10 c: 010 d: 1.5e2 e: -2.5f f: .5 g: 1. h: true i: False j: t k: f l: KIND_GPU m: 18446744073709551615 n: -9007199254740993')).toEqual({
-      a: 16, b: -16, c: 8, d: 150, e: -2.5, f: 0.5, g: 1, h: true, i: false, j: true, k: false, l: 'KIND_GPU', m: '18446744073709551615', n: '-9007199254740993',
+    expect(
+      parse('a: 0x10 b: -0x10 c: 010 d: 1.5e2 e: -2.5f f: .5 g: 1. h: true i: False j: t k: f l: KIND_GPU m: 18446744073709551615 n: -9007199254740993'),
+    ).toEqual({
+      a: 16,
+      b: -16,
+      c: 8,
+      d: 150,
+      e: -2.5,
+      f: 0.5,
+      g: 1,
+      h: true,
+      i: false,
+      j: true,
+      k: false,
+      l: 'KIND_GPU',
+      m: '18446744073709551615',
+      n: '-9007199254740993',
     });
   });
 
   it('reads strings with C escapes, both quotes, concatenation and UTF-8', () => {
-    expect(parse(String.raw`a: 'q\n"' b: "x" 'y' "z" c: "\101\x42\u00e9\U0001F600\t\\\?" d: "ü😀"`)).toEqual({ a: 'q\n"', b: 'xyz', c: 'ABé😀\t\\?', d: 'ü😀' });
+    expect(parse(String.raw`a: 'q\n"' b: "x" 'y' "z" c: "\101\x42\u00e9\U0001F600\t\\\?" d: "ü😀"`)).toEqual({
+      a: 'q\n"',
+      b: 'xyz',
+      c: 'ABé😀\t\\?',
+      d: 'ü😀',
+    });
   });
 
   it('accepts the optional colon before a message, and ; or , after a field', () => {
@@ -86,7 +108,11 @@ describe('protobuf text format → Triton JSON form', () => {
   });
 
   it('turns 0/1 in bool fields into booleans', () => {
-    expect(parse('preserve_ordering: 1 bool_false_true: [0, 1] max_batch_size: 1')).toEqual({ preserve_ordering: true, bool_false_true: [false, true], max_batch_size: 1 });
+    expect(parse('preserve_ordering: 1 bool_false_true: [0, 1] max_batch_size: 1')).toEqual({
+      preserve_ordering: true,
+      bool_false_true: [false, true],
+      max_batch_size: 1,
+    });
   });
 
   it('maps: a later key replaces an earlier one; entries must have key and value', () => {
@@ -126,6 +152,11 @@ describe('protobuf text format → Triton JSON form', () => {
     const json = parsePbtxt(readFileSync(fixture('qa_sequence_int32/config.pbtxt'), 'utf8'), 'config.pbtxt');
     const { config } = normalizeModelConfig({ ...json, name: 'qa_sequence_int32' }, { file: 'config.pbtxt', field: '' });
     // onnxruntime's CPU group without a count gets 2 instances (Triton's SetDefaultInstanceCount).
-    expect(config).toMatchObject({ instanceCount: 2, slotsPerInstance: 8, maxSequenceIdleUs: 5_000_000, strategy: { kind: 'direct', minimumSlotUtilization: 0.5 } });
+    expect(config).toMatchObject({
+      instanceCount: 2,
+      slotsPerInstance: 8,
+      maxSequenceIdleUs: 5_000_000,
+      strategy: { kind: 'direct', minimumSlotUtilization: 0.5 },
+    });
   });
 });

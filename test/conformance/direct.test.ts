@@ -17,9 +17,7 @@ describe('conformance: Direct strategy, slots and backlog', () => {
     expect(ofType(run, 'backlog').map((e) => `${e.t} ${e.sequence}`)).toEqual(['10 2', '20 3']);
     expect(assignments(run)).toEqual(['0 1→I0s0', '2000 2→I0s0', '4000 3→I0s0']);
     expect(releases(run)).toEqual(['2000 1 I0s0 end', '4000 2 I0s0 end', '5000 3 I0s0 end']);
-    expect(batchShapes(run)).toEqual([
-      '0 I0 [1:0]', '1000 I0 [1:1]', '2000 I0 [1:2]', '3000 I0 [2:0]', '4000 I0 [2:1]', '5000 I0 [3:0]',
-    ]);
+    expect(batchShapes(run)).toEqual(['0 I0 [1:0]', '1000 I0 [1:1]', '2000 I0 [1:2]', '3000 I0 [2:0]', '4000 I0 [2:1]', '5000 I0 [3:0]']);
     expect(run.violations).toEqual([]);
   });
 
@@ -345,7 +343,9 @@ describe('conformance: implicit state and controls', () => {
           ],
         },
       }),
-      sequences: [{ id: 52, steps: Array.from({ length: 9 }, (_, k) => one(k + 1, { ...(k === 0 ? { start: true } : {}), ...(k === 8 ? { end: true } : {}) })) }],
+      sequences: [
+        { id: 52, steps: Array.from({ length: 9 }, (_, k) => one(k + 1, { ...(k === 0 ? { start: true } : {}), ...(k === 8 ? { end: true } : {}) })) },
+      ],
     });
     expect(results(run)['52:8']).toBe(97);
     expect(results(run)['52:7']).toBe(36);

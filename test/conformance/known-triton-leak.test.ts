@@ -15,7 +15,14 @@ describe('known Triton behaviour: cancel-release forgets a backlogged successor 
     const run = runWorld({
       model: directModel({ sequence_batching: { max_sequence_idle_microseconds: 5000 } }),
       sequences: [
-        { id: 7, mode: 'stream', steps: [{ value: 1, start: true }, { value: 2, gap_us: 10, end: true, cancel_after_us: 0 }] },
+        {
+          id: 7,
+          mode: 'stream',
+          steps: [
+            { value: 1, start: true },
+            { value: 2, gap_us: 10, end: true, cancel_after_us: 0 },
+          ],
+        },
         { id: 7, start_us: 20, steps: [{ value: 4, start: true }] },
       ],
     });
@@ -26,16 +33,21 @@ describe('known Triton behaviour: cancel-release forgets a backlogged successor 
     expect(results(run)).toEqual({ '7:0': 1, '7:1': 'CANCELLED: ', '7#1:0': 4 });
     expect(ofType(run, 'reap')).toEqual([]);
     expect(run.outcome).toBe('quiescent');
-    expect(run.violations.map((v) => `${v.oracle}: ${v.message}`)).toEqual([
-      'slot-accounting: 1 slot(s) still held after the run went quiescent (slot leak)',
-    ]);
+    expect(run.violations.map((v) => `${v.oracle}: ${v.message}`)).toEqual(['slot-accounting: 1 slot(s) still held after the run went quiescent (slot leak)']);
   });
 
   it('also forgets a successor with the same id that already holds another slot', () => {
     const run = runWorld({
       model: oldestModel({ max_batch_size: 0 }, { max_candidate_sequences: 2 }),
       sequences: [
-        { id: 7, mode: 'stream', steps: [{ value: 1, start: true }, { value: 2, gap_us: 10, end: true, cancel_after_us: 0 }] },
+        {
+          id: 7,
+          mode: 'stream',
+          steps: [
+            { value: 1, start: true },
+            { value: 2, gap_us: 10, end: true, cancel_after_us: 0 },
+          ],
+        },
         { id: 7, start_us: 20, steps: [{ value: 4, start: true }] },
       ],
     });

@@ -33,7 +33,19 @@ describe('seqsim explore: lifecycle and metamorphic', () => {
 
   it('--generate --lifecycle finds a lifecycle bug (exit 1) and writes its shrunk reproducer', async () => {
     const out = join(dir, 'lc');
-    const { code, out: text } = await cli('explore', '--generate', '--lifecycle', '--seeds', '200', '--workers', '1', '--batcher', 'bug:destroys-busy-instance', '--out', out);
+    const { code, out: text } = await cli(
+      'explore',
+      '--generate',
+      '--lifecycle',
+      '--seeds',
+      '200',
+      '--workers',
+      '1',
+      '--batcher',
+      'bug:destroys-busy-instance',
+      '--out',
+      out,
+    );
     expect(code).toBe(1);
     expect(text).toMatch(/✗ lifecycle at seed \d+: instance \d+ was destroyed while/);
     expect(text).toMatch(/reproduce: seqsim run .*\.min\.json --seed \d+ --batcher bug:destroys-busy-instance/);
@@ -47,7 +59,20 @@ describe('seqsim explore: lifecycle and metamorphic', () => {
     expect(summary.metamorphic.sequences_compared).toBeGreaterThan(0);
 
     const out = join(dir, 'm1');
-    const found = await cli('explore', '--generate', '--metamorphic', '--seeds', '300', '--workers', '1', '--keep-going', '--batcher', 'bug:state-not-reset-on-start', '--out', out);
+    const found = await cli(
+      'explore',
+      '--generate',
+      '--metamorphic',
+      '--seeds',
+      '300',
+      '--workers',
+      '1',
+      '--keep-going',
+      '--batcher',
+      'bug:state-not-reset-on-start',
+      '--out',
+      out,
+    );
     expect(found.code).toBe(1);
     const line = found.out.split('\n').find((l) => l.includes('reproduce: seqsim compare'));
     expect(line).toBeDefined();

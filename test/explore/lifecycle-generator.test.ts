@@ -68,4 +68,3 @@ describe('scenario generator: lifecycle blocks (opt-in)', () => {
     expect(Object.keys(without.lifecycleActions).sort()).toEqual(['exit', 'stop']);
   });
 });
-

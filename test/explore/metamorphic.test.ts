@@ -52,7 +52,15 @@ describe('explore --metamorphic', () => {
   });
 
   it('gives the same findings with 1 or 2 worker threads', async () => {
-    const base = { from: 1, seeds: 400, batcher: 'bug:state-not-reset-on-start', metamorphic: true, keepGoing: true, chunkSeeds: 50, maxEvents: 200_000 } as const;
+    const base = {
+      from: 1,
+      seeds: 400,
+      batcher: 'bug:state-not-reset-on-start',
+      metamorphic: true,
+      keepGoing: true,
+      chunkSeeds: 50,
+      maxEvents: 200_000,
+    } as const;
     const one = await runCampaign({ ...base, workers: 1 });
     const two = await runCampaign({ ...base, workers: 2 });
     expect(one.firstByOracle['cross-config']).toBeDefined();

@@ -155,7 +155,13 @@ describe('protocol misuse and timer jitter', () => {
 describe('faults, by rate', () => {
   it('fire from the faults stream, are counted, and replay identically', () => {
     const sequences = Array.from({ length: 6 }, (_, i) => ({ id: i + 1, steps: [one(1, { start: true }), one(2), one(3), one(4, { end: true })] }));
-    const plan = { request_drop: 0.2, response_drop: 0.2, transport_delay: { rate: 0.3, max_us: 500 }, executor_failure: 0.2, executor_stall: { rate: 0.2, us: 500 } };
+    const plan = {
+      request_drop: 0.2,
+      response_drop: 0.2,
+      transport_delay: { rate: 0.3, max_us: 500 },
+      executor_failure: 0.2,
+      executor_stall: { rate: 0.2, us: 500 },
+    };
     const a = run(plan, sequences, 42);
     const b = run(plan, sequences, 42);
     expect(b.hash).toBe(a.hash);

@@ -34,7 +34,15 @@ describe('malformed traces', () => {
       model: { name: 'm', max_batch_size: 1, sequence_batching: { direct: {} } },
       executor: { latency_us: 100 },
       transport: { latency_us: 0 },
-      sequences: [{ id: 1, steps: [{ value: 1, start: true }, { value: 2, end: true }] }],
+      sequences: [
+        {
+          id: 1,
+          steps: [
+            { value: 1, start: true },
+            { value: 2, end: true },
+          ],
+        },
+      ],
     };
     return traceText(simulate(parseScenario(json, 's.json', '.'), { seed: 1 }));
   })();
@@ -44,7 +52,11 @@ describe('malformed traces', () => {
       fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
       fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), char: fc.string({ minLength: 1, maxLength: 1 }) }),
       fc.record({ kind: fc.constant('drop-line' as const), at: fc.nat() }),
-      fc.record({ kind: fc.constant('header-field' as const), key: fc.constantFrom('seed', 'scenario', 'options', 'version', 'format'), value: fc.jsonValue() }),
+      fc.record({
+        kind: fc.constant('header-field' as const),
+        key: fc.constantFrom('seed', 'scenario', 'options', 'version', 'format'),
+        value: fc.jsonValue(),
+      }),
     );
     fc.assert(
       fc.property(mutation, (m) => {

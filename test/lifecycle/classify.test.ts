@@ -14,7 +14,12 @@ describe('rule 1: what a load does (normalised configs compared as Triton does)'
 
   it('an omitted idle timeout equals the explicit default after normalisation: no-op', () => {
     const omitted = norm({ name: 'acc', max_batch_size: 1, instance_group: [{ count: 2, kind: 'KIND_CPU' }], sequence_batching: { direct: {} } });
-    const explicit = norm({ name: 'acc', max_batch_size: 1, instance_group: [{ count: 2, kind: 'KIND_CPU' }], sequence_batching: { max_sequence_idle_microseconds: 1_000_000, direct: {} } });
+    const explicit = norm({
+      name: 'acc',
+      max_batch_size: 1,
+      instance_group: [{ count: 2, kind: 'KIND_CPU' }],
+      sequence_batching: { max_sequence_idle_microseconds: 1_000_000, direct: {} },
+    });
     expect(classifyLoad(omitted, explicit, false)).toBe('noop');
   });
 

@@ -38,8 +38,20 @@ describe('drain policy: the same Direct → Oldest reload, switched safely', () 
       ['model-destroyed', 8600, null],
     ]);
     // The old sequences finished on generation 1; the held ones ran on generation 2.
-    expect(new Set(eventsOf(run, 'assign').filter((a) => Number(a.sequence) <= 8).map((a) => a.generation))).toEqual(new Set([1]));
-    expect(new Set(eventsOf(run, 'assign').filter((a) => Number(a.sequence) > 8).map((a) => a.generation))).toEqual(new Set([2]));
+    expect(
+      new Set(
+        eventsOf(run, 'assign')
+          .filter((a) => Number(a.sequence) <= 8)
+          .map((a) => a.generation),
+      ),
+    ).toEqual(new Set([1]));
+    expect(
+      new Set(
+        eventsOf(run, 'assign')
+          .filter((a) => Number(a.sequence) > 8)
+          .map((a) => a.generation),
+      ),
+    ).toEqual(new Set([2]));
   });
 
   it('reports held STARTs and their hold times (p50 / p99 / max)', () => {

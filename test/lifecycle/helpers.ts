@@ -15,7 +15,13 @@ export function runJson(json: unknown, options: { batcher?: string; strictLifecy
 
 /** A Direct accumulator config with `count` CPU instances. */
 export function directModel(count: number, maxBatchSize = 1, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { name: 'acc', max_batch_size: maxBatchSize, instance_group: [{ count, kind: 'KIND_CPU' }], sequence_batching: { max_sequence_idle_microseconds: 8_000_000, direct: {} }, ...extra };
+  return {
+    name: 'acc',
+    max_batch_size: maxBatchSize,
+    instance_group: [{ count, kind: 'KIND_CPU' }],
+    sequence_batching: { max_sequence_idle_microseconds: 8_000_000, direct: {} },
+    ...extra,
+  };
 }
 
 export function lifecycleEvents(run: RunResult, action?: string): Extract<TraceEvent, { type: 'lifecycle' }>[] {

@@ -22,7 +22,15 @@ function inputError(lifecycle: unknown): InputError {
 
 describe('§6: a broken lifecycle block is bad input naming the entry and field', () => {
   it.each([
-    ['entries out of time order', [{ at_us: 9, unload: true }, { at_us: 5, load: directModel(2) }], 'lifecycle[1].at_us', /time order: 5 comes before the previous entry's 9/],
+    [
+      'entries out of time order',
+      [
+        { at_us: 9, unload: true },
+        { at_us: 5, load: directModel(2) },
+      ],
+      'lifecycle[1].at_us',
+      /time order: 5 comes before the previous entry's 9/,
+    ],
     ['no action', [{ at_us: 5, load_us: 3 }], 'lifecycle[0]', /names no action/],
     ['two actions', [{ at_us: 5, load: directModel(2), unload: true }], 'lifecycle[0]', /names load and unload: give one action per entry/],
     ['an unknown field', [{ at_us: 5, load: directModel(2), load_ms: 3 }], 'lifecycle[0].load_ms', /unknown field/],
@@ -51,9 +59,20 @@ describe('§6: a broken lifecycle block is bad input naming the entry and field'
   });
 
   it('a load read from a pbtxt file applies like the inline form', () => {
-    writeFileSync(join(dir, 'v3.pbtxt'), 'name: "acc"\nmax_batch_size: 1\ninstance_group [ { count: 3, kind: KIND_CPU } ]\nsequence_batching { max_sequence_idle_microseconds: 8000000 direct { } }\n');
+    writeFileSync(
+      join(dir, 'v3.pbtxt'),
+      'name: "acc"\nmax_batch_size: 1\ninstance_group [ { count: 3, kind: KIND_CPU } ]\nsequence_batching { max_sequence_idle_microseconds: 8000000 direct { } }\n',
+    );
     const scenario = parseScenario({ model: directModel(1), sequences, lifecycle: [{ at_us: 5, load: 'v3.pbtxt' }] }, join(dir, 'scn.json'), dir);
-    expect(scenario.normalized['lifecycle']).toEqual([{ at_us: 5, load: expect.objectContaining({ name: 'acc', instance_group: [{ count: 3, kind: 'KIND_CPU' }] }), files_changed: false, load_us: 0, policy: 'triton' }]);
+    expect(scenario.normalized['lifecycle']).toEqual([
+      {
+        at_us: 5,
+        load: expect.objectContaining({ name: 'acc', instance_group: [{ count: 3, kind: 'KIND_CPU' }] }),
+        files_changed: false,
+        load_us: 0,
+        policy: 'triton',
+      },
+    ]);
   });
 
   it('seqsim run exits 2 with the entry and field on stderr', async () => {

@@ -13,7 +13,11 @@ describe('reload Direct → Oldest under load, Triton policy (rules 5–7)', () 
   });
 
   it('builds for load_us while the old model serves, then swaps atomically', () => {
-    expect(lifecycleEvents(run).filter((e) => e.action === 'load-start' || e.action === 'swap').map((e) => [e.action, e.t, e.generation])).toEqual([
+    expect(
+      lifecycleEvents(run)
+        .filter((e) => e.action === 'load-start' || e.action === 'swap')
+        .map((e) => [e.action, e.t, e.generation]),
+    ).toEqual([
       ['load-start', 3000, 2],
       ['swap', 4000, 2],
     ]);
@@ -42,7 +46,11 @@ describe('reload Direct → Oldest under load, Triton policy (rules 5–7)', () 
   });
 
   it('the old model is destroyed after its last request, releasing held slots as destroyed', () => {
-    const lastOld = Math.max(...eventsOf(run, 'response').filter((r) => r.generation === 1).map((r) => r.t));
+    const lastOld = Math.max(
+      ...eventsOf(run, 'response')
+        .filter((r) => r.generation === 1)
+        .map((r) => r.t),
+    );
     const destroyed = lifecycleEvents(run, 'model-destroyed');
     expect(destroyed.map((e) => e.generation)).toEqual([1]);
     expect(destroyed[0]!.t).toBe(Math.max(lastOld, 4000));
@@ -64,7 +72,15 @@ describe('reload Direct → Oldest under load, Triton policy (rules 5–7)', () 
 });
 
 describe('load outcomes', () => {
-  const sequences = [{ id: 1, steps: [{ value: 1, start: true }, { value: 2, gap_us: 2000, end: true }] }];
+  const sequences = [
+    {
+      id: 1,
+      steps: [
+        { value: 1, start: true },
+        { value: 2, gap_us: 2000, end: true },
+      ],
+    },
+  ];
 
   it('an identical config is a no-op: one noop event, the sequence goes on', () => {
     const run = runJson({ model: directModel(1), executor: { latency_us: 100 }, sequences, lifecycle: [{ at_us: 500, load: directModel(1) }] });
@@ -73,14 +89,24 @@ describe('load outcomes', () => {
   });
 
   it('files_changed forces a reload of an identical config, cutting the sequence off', () => {
-    const run = runJson({ model: directModel(1), executor: { latency_us: 100 }, sequences, lifecycle: [{ at_us: 500, load: directModel(1), files_changed: true }] });
+    const run = runJson({
+      model: directModel(1),
+      executor: { latency_us: 100 },
+      sequences,
+      lifecycle: [{ at_us: 500, load: directModel(1), files_changed: true }],
+    });
     expect(lifecycleEvents(run).map((e) => e.action)).toEqual(['load-start', 'swap', 'instance-destroyed', 'model-destroyed']);
     expect(String(responses(run).get('1:1'))).toMatch(START_ERROR);
     expect(run.lifecycle?.interrupted).toHaveLength(1);
   });
 
   it('a config failing Triton validation is load-failed at run time; the old model keeps serving', () => {
-    const run = runJson({ model: directModel(1), executor: { latency_us: 100 }, sequences, lifecycle: [{ at_us: 500, load: { ...directModel(1), max_batch_size: -1 } }] });
+    const run = runJson({
+      model: directModel(1),
+      executor: { latency_us: 100 },
+      sequences,
+      lifecycle: [{ at_us: 500, load: { ...directModel(1), max_batch_size: -1 } }],
+    });
     const failed = lifecycleEvents(run, 'load-failed');
     expect(failed).toHaveLength(1);
     expect(failed[0]!.generation).toBe(1);
@@ -115,8 +141,21 @@ describe('rule 6: the old backlog drains only through the old model', () => {
       model,
       executor: { latency_us: 100 },
       sequences: [
-        { id: 1, steps: [{ value: 1, start: true }, { value: 2, gap_us: 8000, end: true }] },
-        { id: 2, start_us: 500, steps: [{ value: 10, start: true }, { value: 20, gap_us: 100, end: true }] },
+        {
+          id: 1,
+          steps: [
+            { value: 1, start: true },
+            { value: 2, gap_us: 8000, end: true },
+          ],
+        },
+        {
+          id: 2,
+          start_us: 500,
+          steps: [
+            { value: 10, start: true },
+            { value: 20, gap_us: 100, end: true },
+          ],
+        },
         { id: 3, start_us: 2000, steps: [{ value: 7, start: true, end: true }] },
       ],
       lifecycle: [{ at_us: 1000, load: { ...model, max_batch_size: 2 } }],

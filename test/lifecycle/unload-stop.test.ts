@@ -24,7 +24,11 @@ describe('rule 8: unload with a backlogged sequence', () => {
       ['instance-destroyed', 5100],
       ['model-destroyed', 5100],
     ]);
-    expect(eventsOf(run, 'release').filter((r) => r.reason === 'destroyed').map((r) => [r.sequence, r.t])).toEqual([[2, 5100]]);
+    expect(
+      eventsOf(run, 'release')
+        .filter((r) => r.reason === 'destroyed')
+        .map((r) => [r.sequence, r.t]),
+    ).toEqual([[2, 5100]]);
     expect(run.lifecycle?.interrupted.map((i) => i.sequence)).toEqual(['1', '2']);
   });
 });

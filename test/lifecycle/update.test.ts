@@ -4,7 +4,12 @@ import { directModel, eventsOf, lifecycleEvents, responses, runExample, runJson 
 const seq = (id: number, startUs: number, steps: { value: number; gapUs?: number; end?: boolean }[]): Record<string, unknown> => ({
   id,
   start_us: startUs,
-  steps: steps.map((s, k) => ({ value: s.value, ...(k === 0 ? { start: true } : {}), ...(s.gapUs !== undefined ? { gap_us: s.gapUs } : {}), ...(s.end ? { end: true } : {}) })),
+  steps: steps.map((s, k) => ({
+    value: s.value,
+    ...(k === 0 ? { start: true } : {}),
+    ...(s.gapUs !== undefined ? { gap_us: s.gapUs } : {}),
+    ...(s.end ? { end: true } : {}),
+  })),
 });
 
 describe('update: scale-down 3 CPU → 1 GPU with two sequences in flight (QA instance_update_test)', () => {
@@ -39,7 +44,11 @@ describe('update: scale-down 3 CPU → 1 GPU with two sequences in flight (QA in
     const out = responses(run);
     expect([out.get('1:0'), out.get('1:1'), out.get('1:2')]).toEqual([1, 3, 6]);
     expect([out.get('2:0'), out.get('2:1'), out.get('2:2')]).toEqual([10, 30, 60]);
-    expect(eventsOf(run, 'execute').filter((e) => e.rows.some((r) => r.sequence === 2)).map((e) => e.instance)).toEqual([1, 1, 1]);
+    expect(
+      eventsOf(run, 'execute')
+        .filter((e) => e.rows.some((r) => r.sequence === 2))
+        .map((e) => e.instance),
+    ).toEqual([1, 1, 1]);
   });
 });
 
@@ -65,7 +74,11 @@ describe('rule 3: added instances', () => {
     const run = runJson({
       model: directModel(1),
       executor: { latency_us: 100 },
-      sequences: [seq(1, 0, [{ value: 1 }, { value: 2, gapUs: 3000, end: true }]), seq(2, 100, [{ value: 10 }, { value: 20, end: true }]), seq(3, 1500, [{ value: 5, end: true } as never])],
+      sequences: [
+        seq(1, 0, [{ value: 1 }, { value: 2, gapUs: 3000, end: true }]),
+        seq(2, 100, [{ value: 10 }, { value: 20, end: true }]),
+        seq(3, 1500, [{ value: 5, end: true } as never]),
+      ],
       lifecycle: [{ at_us: 1000, load: directModel(2) }],
     });
     expect(run.violations).toEqual([]);

@@ -7,7 +7,9 @@ describe('slot timelines of model switches', () => {
   it('mark each lifecycle event on the lane of the instance it names, and give added instances lanes', () => {
     const run = runExample('scale-down-3-to-1');
     const timeline = buildTimeline(run.events);
-    const marks = timeline.markers.filter((m) => m.kind === 'lifecycle').map((m) => [m.atUs, m.lane.kind === 'batches' ? m.lane.instance : m.lane.kind, m.detail]);
+    const marks = timeline.markers
+      .filter((m) => m.kind === 'lifecycle')
+      .map((m) => [m.atUs, m.lane.kind === 'batches' ? m.lane.instance : m.lane.kind, m.detail]);
     expect(marks).toEqual([
       [1000, 'events', 'lifecycle update (generation 1)'],
       [1000, 3, 'lifecycle instance-added (generation 1) instance 3'],

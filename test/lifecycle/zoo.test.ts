@@ -7,9 +7,29 @@ const scaleDown = {
   model: directModel(2),
   executor: { latency_us: 100 },
   sequences: [
-    { id: 1, steps: [{ value: 1, start: true }, { value: 2, gap_us: 2000, end: true }] },
-    { id: 2, start_us: 10, steps: [{ value: 10, start: true }, { value: 20, gap_us: 6000, end: true }] },
-    { id: 3, start_us: 3000, steps: [{ value: 100, start: true }, { value: 200, gap_us: 100, end: true }] },
+    {
+      id: 1,
+      steps: [
+        { value: 1, start: true },
+        { value: 2, gap_us: 2000, end: true },
+      ],
+    },
+    {
+      id: 2,
+      start_us: 10,
+      steps: [
+        { value: 10, start: true },
+        { value: 20, gap_us: 6000, end: true },
+      ],
+    },
+    {
+      id: 3,
+      start_us: 3000,
+      steps: [
+        { value: 100, start: true },
+        { value: 200, gap_us: 100, end: true },
+      ],
+    },
   ],
   lifecycle: [{ at_us: 1000, load: directModel(1) }],
 };

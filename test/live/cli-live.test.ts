@@ -30,7 +30,21 @@ describe('seqsim live', () => {
   });
 
   it('--json prints the whole report; load mode flags drive perf_analyzer-style load', async () => {
-    const { code, out } = await cli('live', join(examples, 'oldest-basic.json'), '--ep', 'cpu', '--sequences', '12', '--sequence-length', '3', '--concurrency', '3', '--trace', join(dir, 'load.jsonl'), '--json');
+    const { code, out } = await cli(
+      'live',
+      join(examples, 'oldest-basic.json'),
+      '--ep',
+      'cpu',
+      '--sequences',
+      '12',
+      '--sequence-length',
+      '3',
+      '--concurrency',
+      '3',
+      '--trace',
+      join(dir, 'load.jsonl'),
+      '--json',
+    );
     expect(code).toBe(0);
     const report = JSON.parse(out) as { stats: { requests: number; okResponses: number }; executionProvider: string; violations: unknown[] };
     expect(report.stats.requests).toBe(36);
@@ -50,7 +64,20 @@ describe('seqsim live', () => {
   });
 
   it('load mode says what it left out of the scenario (its lifecycle block)', async () => {
-    const { code, out } = await cli('live', join(examples, 'lifecycle', 'scale-2-4-3.json'), '--ep', 'cpu', '--sequences', '4', '--sequence-length', '2', '--concurrency', '2', '--trace', join(dir, 'load-notes.jsonl'));
+    const { code, out } = await cli(
+      'live',
+      join(examples, 'lifecycle', 'scale-2-4-3.json'),
+      '--ep',
+      'cpu',
+      '--sequences',
+      '4',
+      '--sequence-length',
+      '2',
+      '--concurrency',
+      '2',
+      '--trace',
+      join(dir, 'load-notes.jsonl'),
+    );
     expect(code).toBe(0);
     expect(out).toMatch(/note: load mode left out the scenario's lifecycle block \(2 entries\)/);
   });

@@ -35,7 +35,13 @@ function fakeSession(runs: number[], name: number): ort.InferenceSession {
 }
 
 function batchFor(instance: number): Batch {
-  return { instance, batch: instance, rows: [{ slot: 0, request: { id: `r${instance}`, input: 1 } as never, start: true, end: true, ready: true, corrid: 0, state: { initialized: true, value: 0 } }] };
+  return {
+    instance,
+    batch: instance,
+    rows: [
+      { slot: 0, request: { id: `r${instance}`, input: 1 } as never, start: true, end: true, ready: true, corrid: 0, state: { initialized: true, value: 0 } },
+    ],
+  };
 }
 
 function executorOver(sessions: InstanceSessions): OrtExecutor {

@@ -88,7 +88,9 @@ describe('KServe v2 HTTP front end', () => {
     expect(() => parseInferBody({ inputs: [{ name: 'X', data: [1] }] }, 'INPUT')).toThrow(/unexpected inference input 'X'/);
     expect(() => parseInferBody({ inputs: [{ name: 'INPUT', data: [1, 2] }] }, 'INPUT')).toThrow(/exactly one number/);
     expect(() => parseInferBody({ inputs: [{ name: 'INPUT', data: [1] }], parameters: { sequence_id: -4 } }, 'INPUT')).toThrow(/unsigned 64-bit/);
-    expect(() => parseInferBody({ inputs: [{ name: 'INPUT', data: [1] }], parameters: { sequence_start: 'yes' } }, 'INPUT')).toThrow(/'sequence_start' must be a boolean/);
+    expect(() => parseInferBody({ inputs: [{ name: 'INPUT', data: [1] }], parameters: { sequence_start: 'yes' } }, 'INPUT')).toThrow(
+      /'sequence_start' must be a boolean/,
+    );
     expect(parseInferBody({ inputs: [{ name: 'INPUT', data: [[7]] }], parameters: { sequence_id: 'tenant/1', sequence_start: true } }, 'INPUT')).toEqual({
       id: undefined,
       sequence: 'tenant/1',
@@ -100,7 +102,11 @@ describe('KServe v2 HTTP front end', () => {
 
   it('`seqsim serve` listens, answers, and on SIGTERM checks the oracles and writes the trace', async () => {
     const trace = join(root, 'out', 'test-serve.jsonl');
-    const child = spawn(process.execPath, [join(root, 'cli/bin.mjs'), 'serve', join(examples, 'direct-basic.json'), '--port', '0', '--ep', 'cpu', '--trace', trace], { cwd: root });
+    const child = spawn(
+      process.execPath,
+      [join(root, 'cli/bin.mjs'), 'serve', join(examples, 'direct-basic.json'), '--port', '0', '--ep', 'cpu', '--trace', trace],
+      { cwd: root },
+    );
     let out = '';
     child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     const url = await new Promise<string>((resolve, reject) => {

@@ -15,7 +15,11 @@ function scenarioWith(model: Record<string, unknown>) {
 
 function accumulatorModel(dataType: string, corrid?: string, flagType: 'int32' | 'bool' | 'fp32' = 'int32', extra: Record<string, unknown> = {}) {
   const flag = (name: string, kind: string) => ({ name, control: [{ kind, [`${flagType}_false_true`]: flagType === 'bool' ? [false, true] : [0, 1] }] });
-  const controls: Record<string, unknown>[] = [flag('START', 'CONTROL_SEQUENCE_START'), flag('END', 'CONTROL_SEQUENCE_END'), flag('READY', 'CONTROL_SEQUENCE_READY')];
+  const controls: Record<string, unknown>[] = [
+    flag('START', 'CONTROL_SEQUENCE_START'),
+    flag('END', 'CONTROL_SEQUENCE_END'),
+    flag('READY', 'CONTROL_SEQUENCE_READY'),
+  ];
   if (corrid !== undefined) controls.push({ name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: corrid }] });
   return {
     name: 'acc',
@@ -56,7 +60,15 @@ describe('the generated ONNX accumulator', () => {
   it('starts from initial_state on START (Triton QA shifts results by 100)', async () => {
     const scenario = scenarioWith(
       accumulatorModel('TYPE_INT32', undefined, 'int32', {
-        state: [{ input_name: 'ACC_IN', output_name: 'ACC_OUT', data_type: 'TYPE_INT32', dims: [1], initial_state: [{ data_type: "TYPE_INT32", dims: [1], name: "init", data_file: "init.bin", seqsim_initial_value: 100 }] }],
+        state: [
+          {
+            input_name: 'ACC_IN',
+            output_name: 'ACC_OUT',
+            data_type: 'TYPE_INT32',
+            dims: [1],
+            initial_state: [{ data_type: 'TYPE_INT32', dims: [1], name: 'init', data_file: 'init.bin', seqsim_initial_value: 100 }],
+          },
+        ],
       }),
     );
     expect(scenario.model.initialStateValue).toBe(100);
@@ -77,7 +89,10 @@ describe('the generated ONNX accumulator', () => {
     expect(check.mismatches[0]).toMatch(/model gave output .* reference/);
   });
 
-  for (const [dataType, corrid] of [['TYPE_INT32', 'TYPE_UINT64'], ['TYPE_FP32', undefined]] as const) {
+  for (const [dataType, corrid] of [
+    ['TYPE_INT32', 'TYPE_UINT64'],
+    ['TYPE_FP32', undefined],
+  ] as const) {
     it(`with synthetic work layers (${dataType}) still equals the reference, and computes a finite WORK output`, async () => {
       const scenario = scenarioWith(accumulatorModel(dataType, corrid));
       const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
@@ -86,7 +101,15 @@ describe('the generated ONNX accumulator', () => {
       expect(session.outputNames).toEqual(['OUT0', 'OUTPUT_STATE', WORK_OUTPUT]);
       const check = await verifyAccumulatorSession(session, scenario.model, spec, new RandomStreams(6).stream('workload'), 60);
       expect(check.mismatches).toEqual([]);
-      const rows = [1, 2, 3].map((input, slot) => ({ slot, request: { input } as never, start: true, end: false, ready: true, corrid: corrid === undefined ? 0 : { u64: '1' }, state: { initialized: true, value: 0 } }));
+      const rows = [1, 2, 3].map((input, slot) => ({
+        slot,
+        request: { input } as never,
+        start: true,
+        end: false,
+        ready: true,
+        corrid: corrid === undefined ? 0 : { u64: '1' },
+        state: { initialized: true, value: 0 },
+      }));
       const outputs = await session.run(batchFeeds(spec, rows, dataType === 'TYPE_FP32' ? 'FLOAT' : 'INT32'));
       const work = outputs[WORK_OUTPUT]!;
       expect(work.dims).toEqual([3, 1]);
@@ -114,7 +137,10 @@ describe('the generated ONNX accumulator', () => {
     const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
     const decoded = ModelProtoType.toObject(ModelProtoType.decode(buildAccumulatorOnnx(spec)), { longs: Number }) as {
       opsetImport: { version: number }[];
-      graph: { input: { name: string; type: { tensorType: { elemType: number; shape: { dim: { dimParam?: string; dimValue?: number }[] } } } }[]; output: { name: string }[] };
+      graph: {
+        input: { name: string; type: { tensorType: { elemType: number; shape: { dim: { dimParam?: string; dimValue?: number }[] } } } }[];
+        output: { name: string }[];
+      };
     };
     expect(decoded.opsetImport[0]!.version).toBe(17);
     expect(decoded.graph.input.map((i) => i.name)).toEqual(['IN0', 'START', 'END', 'READY', 'INPUT_STATE', 'CORRID']);

@@ -20,7 +20,15 @@ function scenarioWith(parameters: Record<string, unknown> | undefined) {
           direct: {},
         },
       },
-      sequences: [{ id: 1, steps: [{ value: 2, start: true }, { value: 3, end: true }] }],
+      sequences: [
+        {
+          id: 1,
+          steps: [
+            { value: 2, start: true },
+            { value: 3, end: true },
+          ],
+        },
+      ],
     },
     'threads.json',
     '.',
@@ -30,9 +38,11 @@ function scenarioWith(parameters: Record<string, unknown> | undefined) {
 const modelOf = (scenario: ReturnType<typeof scenarioWith>) => scenario.normalized['model'] as Record<string, unknown>;
 
 describe("onnxruntime thread pools from the config's parameters (as Triton's onnxruntime backend reads them)", () => {
-  it('reads intra_op_thread_count and inter_op_thread_count; 0 or absent keeps onnxruntime\'s default', () => {
+  it("reads intra_op_thread_count and inter_op_thread_count; 0 or absent keeps onnxruntime's default", () => {
     expect(ortThreadOptions(modelOf(scenarioWith(undefined)), 'f')).toEqual({});
-    expect(ortThreadOptions(modelOf(scenarioWith({ intra_op_thread_count: { string_value: '1' }, inter_op_thread_count: { string_value: '2' } })), 'f')).toEqual({
+    expect(
+      ortThreadOptions(modelOf(scenarioWith({ intra_op_thread_count: { string_value: '1' }, inter_op_thread_count: { string_value: '2' } })), 'f'),
+    ).toEqual({
       intraOpNumThreads: 1,
       interOpNumThreads: 2,
     });
@@ -44,7 +54,9 @@ describe("onnxruntime thread pools from the config's parameters (as Triton's onn
   it('refuses a malformed count, naming the file and field', () => {
     const bad = (value: unknown) => () => ortThreadOptions(modelOf(scenarioWith({ intra_op_thread_count: value })), 'threads.json');
     expect(bad({ string_value: 'two' })).toThrow(InputError);
-    expect(bad({ string_value: 'two' })).toThrow(/threads\.json: model\.parameters\.intra_op_thread_count\.string_value: expected a thread count from 0 .* got "two"/);
+    expect(bad({ string_value: 'two' })).toThrow(
+      /threads\.json: model\.parameters\.intra_op_thread_count\.string_value: expected a thread count from 0 .* got "two"/,
+    );
     expect(bad({ string_value: '-1' })).toThrow(/got "-1"/);
     expect(bad({ string_value: '100000' })).toThrow(/to 1024/);
     expect(bad('1')).toThrow(/model\.parameters\.intra_op_thread_count: expected \{ "string_value"/);

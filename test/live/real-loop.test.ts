@@ -5,7 +5,12 @@ describe('the real-time loop', () => {
   it('never runs a task before its time, and runs tasks in time order', async () => {
     const loop = new RealLoop();
     const ran: { name: string; dueUs: number; atUs: number }[] = [];
-    for (const [name, delayUs] of [['c', 6000], ['a', 1500], ['b', 3000], ['now', 0]] as const) {
+    for (const [name, delayUs] of [
+      ['c', 6000],
+      ['a', 1500],
+      ['b', 3000],
+      ['now', 0],
+    ] as const) {
       const dueUs = loop.nowUs() + delayUs;
       loop.schedule(dueUs, { label: name }, () => ran.push({ name, dueUs, atUs: loop.nowUs() }));
     }

@@ -13,8 +13,12 @@ import { openSessions, ModelLoadError, ProviderUnavailableError, CUDA_INSTALL_CO
 import { simulate } from '../../sim/simulate.ts';
 
 const examples = fileURLToPath(new URL('../../sim/examples/', import.meta.url));
-const exampleFiles = readdirSync(examples).filter((name) => name.endsWith('.json')).sort();
-const lifecycleExamples = readdirSync(join(examples, 'lifecycle')).filter((name) => name.endsWith('.json')).sort();
+const exampleFiles = readdirSync(examples)
+  .filter((name) => name.endsWith('.json'))
+  .sort();
+const lifecycleExamples = readdirSync(join(examples, 'lifecycle'))
+  .filter((name) => name.endsWith('.json'))
+  .sort();
 
 describe('live mode on the CPU provider', () => {
   for (const name of exampleFiles) {
@@ -52,7 +56,8 @@ describe('live mode on the CPU provider', () => {
       const actions = result.events.flatMap((event) => (event.type === 'lifecycle' ? [event.action] : []));
       const expected = scenario.lifecycle.map((event) => (event.kind === 'stop' ? 'stop' : event.kind === 'unload' ? 'unload' : undefined));
       for (const action of expected) if (action !== undefined) expect(actions).toContain(action);
-      if (scenario.lifecycle.some((event) => event.kind === 'load')) expect(actions.some((a) => ['swap', 'update', 'noop', 'load-failed'].includes(a))).toBe(true);
+      if (scenario.lifecycle.some((event) => event.kind === 'load'))
+        expect(actions.some((a) => ['swap', 'update', 'noop', 'load-failed'].includes(a))).toBe(true);
       // Housekeeping timers do not keep a finished run waiting (an 8 s idle timeout included).
       expect(result.wallMs).toBeLessThan(5000);
       // New instances (an update's, a reload's) ran on sessions of their own.
@@ -118,7 +123,12 @@ describe('live mode on the CPU provider', () => {
     const file = join(examples, 'oldest-basic.json');
     const scenario = loadScenarioFile(file);
     const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
-    const result = await runLive(scenario, file, { seed: 1, provider: 'cpu', durationMs: 20_000, userModel: { bytes: buildAccumulatorOnnx(spec), name: 'mine.onnx' } });
+    const result = await runLive(scenario, file, {
+      seed: 1,
+      provider: 'cpu',
+      durationMs: 20_000,
+      userModel: { bytes: buildAccumulatorOnnx(spec), name: 'mine.onnx' },
+    });
     expect(result.violations).toEqual([]);
     expect(result.header.options['model_file']).toBe('mine.onnx');
   });
@@ -127,8 +137,15 @@ describe('live mode on the CPU provider', () => {
     const scenario = parseScenario(
       {
         name: 's',
-        model: { name: 'm', max_batch_size: 1, sequence_batching: { control_input: [{ name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_STRING' }] }] } },
-        sequences: [{ id: '12', steps: [{ value: 1, start: true, end: true }] }, { id: 'abc', steps: [{ value: 1, start: true, end: true }] }],
+        model: {
+          name: 'm',
+          max_batch_size: 1,
+          sequence_batching: { control_input: [{ name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_STRING' }] }] },
+        },
+        sequences: [
+          { id: '12', steps: [{ value: 1, start: true, end: true }] },
+          { id: 'abc', steps: [{ value: 1, start: true, end: true }] },
+        ],
       },
       's.json',
       '.',

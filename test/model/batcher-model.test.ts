@@ -95,27 +95,33 @@ class Real {
 
   constructor(make: ZooBug['make'] = (m, d, o) => new SequenceBatchScheduler(m, d, o)) {
     const loop = this.loop;
-    this.scheduler = make(model, {
-      clock: loop,
-      timers: loop,
-      executor: {
-        execute: (batch, done) => {
-          loop.schedule(loop.nowUs() + 10, { label: 'complete' }, () => {
-            done({
-              ok: true,
-              outputs: batch.rows.map((row) => {
-                if (row.request === null) return null;
-                row.state.value = (row.state.initialized ? row.state.value : 0) + row.request.input;
-                row.state.initialized = true;
-                return row.state.value;
-              }),
+    this.scheduler = make(
+      model,
+      {
+        clock: loop,
+        timers: loop,
+        executor: {
+          execute: (batch, done) => {
+            loop.schedule(loop.nowUs() + 10, { label: 'complete' }, () => {
+              done({
+                ok: true,
+                outputs: batch.rows.map((row) => {
+                  if (row.request === null) return null;
+                  row.state.value = (row.state.initialized ? row.state.value : 0) + row.request.input;
+                  row.state.initialized = true;
+                  return row.state.value;
+                }),
+              });
             });
-          });
+          },
         },
+        responses: {
+          respond: (request: InferRequest, result: InferResult) => this.results.set(request.id, 'output' in result ? String(result.output) : result.error.code),
+        },
+        events: { enabled: true, emit: (event: TraceEventBody) => this.events.push({ t: loop.nowUs(), ...event } as TraceEvent) },
       },
-      responses: { respond: (request: InferRequest, result: InferResult) => this.results.set(request.id, 'output' in result ? String(result.output) : result.error.code) },
-      events: { enabled: true, emit: (event: TraceEventBody) => this.events.push({ t: loop.nowUs(), ...event } as TraceEvent) },
-    }, {});
+      {},
+    );
   }
 
   send(id: number, p: Pending): void {
@@ -200,7 +206,13 @@ describe('model-based: a fixed command list', () => {
   it('LIFO backlog shows as the wrong sequence answering first', () => {
     const run = (make?: ZooBug['make']) => {
       const world: World = { model: new Model(), real: new Real(make), next: 0 };
-      for (const c of [new Send(1, 1, true, false), new Send(2, 2, true, false), new Send(3, 3, true, false), new Send(4, 4, true, false), new Send(1, 1, false, true)]) {
+      for (const c of [
+        new Send(1, 1, true, false),
+        new Send(2, 2, true, false),
+        new Send(3, 3, true, false),
+        new Send(4, 4, true, false),
+        new Send(1, 1, false, true),
+      ]) {
         c.run(world, world);
       }
     };

@@ -48,7 +48,6 @@ function indexOf(events: TraceEvent[], predicate: (e: TraceEvent) => boolean, fr
   return i;
 }
 
-
 describe('oracles on correct runs', () => {
   it.each([
     ['Direct', directRun],
@@ -76,7 +75,9 @@ describe('each oracle fires on a broken run', () => {
     const events = baseEvents(run);
     const i = indexOf(events, (e) => e.type === 'execute');
     events.splice(i + 1, 0, structuredClone(events[i]!));
-    const messages = check(run, events).filter((v) => v.oracle === 'order').map((v) => v.message);
+    const messages = check(run, events)
+      .filter((v) => v.oracle === 'order')
+      .map((v) => v.message);
     expect(messages.some((m) => /executed twice/.test(m))).toBe(true);
 
     const swapped = baseEvents(run);
@@ -98,7 +99,9 @@ describe('each oracle fires on a broken run', () => {
     const row = (events[i] as Extract<TraceEvent, { type: 'execute' }>).rows.find((r) => r.request === '1:1')!;
     row.start = true;
     row.corrid = 99;
-    const messages = check(run, events).filter((v) => v.oracle === 'control-signals').map((v) => v.message);
+    const messages = check(run, events)
+      .filter((v) => v.oracle === 'control-signals')
+      .map((v) => v.message);
     expect(messages.some((m) => /1:1 .* has START=1 but was sent with START=0/.test(m))).toBe(true);
     expect(messages.some((m) => /carries CORRID 99, expected 1/.test(m))).toBe(true);
     const padded = baseEvents(run);
@@ -114,7 +117,10 @@ describe('each oracle fires on a broken run', () => {
     (events[i] as Extract<TraceEvent, { type: 'assign' }>).slot = 0;
     expect(check(run, events).some((v) => v.oracle === 'slot-accounting' && /assigned I0\/s0, which 1 still holds/.test(v.message))).toBe(true);
     const leaked = baseEvents(run);
-    leaked.splice(indexOf(leaked, (e) => e.type === 'release' && e.reason === 'idle-timeout'), 1);
+    leaked.splice(
+      indexOf(leaked, (e) => e.type === 'release' && e.reason === 'idle-timeout'),
+      1,
+    );
     expect(check(run, leaked).some((v) => v.oracle === 'slot-accounting' && /slot leak/.test(v.message))).toBe(true);
   });
 
@@ -128,13 +134,18 @@ describe('each oracle fires on a broken run', () => {
     events.splice(i, 1);
     const before = indexOf(events, (e) => e.t >= release.t);
     events.splice(before, 0, early);
-    expect(check(run, events).some((v) => v.oracle === "slot-accounting" && /1 slot\(s\) free while 2 sequence\(s\) wait in the backlog/.test(v.message))).toBe(true);
+    expect(check(run, events).some((v) => v.oracle === 'slot-accounting' && /1 slot\(s\) free while 2 sequence\(s\) wait in the backlog/.test(v.message))).toBe(
+      true,
+    );
   });
 
   it('response: a lost response and a duplicated one', () => {
     const run = directRun();
     const lost = baseEvents(run);
-    lost.splice(indexOf(lost, (e) => e.type === 'response' && e.request === '2:1'), 1);
+    lost.splice(
+      indexOf(lost, (e) => e.type === 'response' && e.request === '2:1'),
+      1,
+    );
     expect(check(run, lost).some((v) => v.oracle === 'response' && v.message === 'request 2:1 never got a response')).toBe(true);
     const twice = baseEvents(run);
     const r = indexOf(twice, (e) => e.type === 'response');
@@ -162,7 +173,10 @@ describe('each oracle fires on a broken run', () => {
     rows.reverse();
     expect(check(run, events).some((v) => v.oracle === 'batch-shape' && /row 0 is slot 1/.test(v.message))).toBe(true);
     const overlapping = baseEvents(run);
-    overlapping.splice(indexOf(overlapping, (e) => e.type === 'complete'), 1);
+    overlapping.splice(
+      indexOf(overlapping, (e) => e.type === 'complete'),
+      1,
+    );
     expect(check(run, overlapping).some((v) => v.oracle === 'batch-shape' && /still executing/.test(v.message))).toBe(true);
   });
 

@@ -16,7 +16,16 @@ class Trace {
   /** The client sends `request` (`sequence:step`) and it reaches the scheduler. */
   request(request: string, flags: { start?: boolean; end?: boolean; retryOf?: string } = {}): number {
     const [sequence, step] = request.split(':').map(Number) as [number, number];
-    this.push({ type: 'send', request, sequence, step, start: flags.start ?? false, end: flags.end ?? false, value: 1, ...(flags.retryOf ? { retry_of: flags.retryOf } : {}) });
+    this.push({
+      type: 'send',
+      request,
+      sequence,
+      step,
+      start: flags.start ?? false,
+      end: flags.end ?? false,
+      value: 1,
+      ...(flags.retryOf ? { retry_of: flags.retryOf } : {}),
+    });
     return this.push({ type: 'arrive', request });
   }
 
@@ -112,7 +121,9 @@ describe('routing oracle', () => {
     trace.request('1:1');
     trace.request('1:2');
     const early = trace.execute('1:1', 0);
-    expect(trace.check().violations).toEqual([{ oracle: 'order', message: 'request 1:1 of sequence 1 executed before 1:0, which arrived first', events: [line(early)] }]);
+    expect(trace.check().violations).toEqual([
+      { oracle: 'order', message: 'request 1:1 of sequence 1 executed before 1:0, which arrived first', events: [line(early)] },
+    ]);
 
     const cancelled = new Trace();
     cancelled.request('1:0', { start: true });
@@ -131,7 +142,9 @@ describe('routing oracle', () => {
     trace.execute('1:0', 0);
     const reaped = trace.release(1, 0, 'idle-timeout');
     const late = trace.execute('1:1', 0);
-    expect(trace.check().violations).toEqual([{ oracle: 'order', message: 'request 1:1 executed after its sequence 1 was released (idle-timeout)', events: [line(reaped), line(late)] }]);
+    expect(trace.check().violations).toEqual([
+      { oracle: 'order', message: 'request 1:1 executed after its sequence 1 was released (idle-timeout)', events: [line(reaped), line(late)] },
+    ]);
 
     const notLast = new Trace();
     notLast.request('1:0', { start: true });
@@ -140,7 +153,9 @@ describe('routing oracle', () => {
     const ended = notLast.release(1, 0, 'end');
     const beforeEnd = notLast.execute('1:0', 0);
     notLast.execute('1:1', 0);
-    expect(notLast.check().violations).toEqual([{ oracle: 'order', message: 'request 1:0 executed after its sequence 1 was released (end)', events: [line(ended), line(beforeEnd)] }]);
+    expect(notLast.check().violations).toEqual([
+      { oracle: 'order', message: 'request 1:0 executed after its sequence 1 was released (end)', events: [line(ended), line(beforeEnd)] },
+    ]);
   });
 
   it('a rejected request leaves its sequence: the requests after it move up one place', () => {
@@ -185,7 +200,9 @@ describe('routing oracle', () => {
     trace.backlog(3);
     const idle = trace.at(20).release(2, 0);
     trace.at(30).assign(3, 0, '3:0');
-    expect(trace.check(1).violations).toEqual([{ oracle: 'slot-accounting', message: '1 slot(s) free while 1 sequence(s) wait in the backlog', events: [line(idle)] }]);
+    expect(trace.check(1).violations).toEqual([
+      { oracle: 'slot-accounting', message: '1 slot(s) free while 1 sequence(s) wait in the backlog', events: [line(idle)] },
+    ]);
     expect(trace.check(undefined).violations).toEqual([]);
   });
 
@@ -201,7 +218,9 @@ describe('routing oracle', () => {
     trace.release(1, 0);
     // 2 left the backlog: 3 is the oldest waiting, and 4 jumps it.
     const jumped = trace.assign(4, 0, '4:0');
-    expect(trace.check().violations).toEqual([{ oracle: 'liveness', message: 'backlog served out of order: sequence 4 got I0/s0 while 3, backlogged earlier, still waits', events: [line(jumped)] }]);
+    expect(trace.check().violations).toEqual([
+      { oracle: 'liveness', message: 'backlog served out of order: sequence 4 got I0/s0 while 3, backlogged earlier, still waits', events: [line(jumped)] },
+    ]);
   });
 
   it('liveness: FIFO order still holds after more than a thousand backlog queues were served in order', () => {
@@ -220,7 +239,13 @@ describe('routing oracle', () => {
     trace.release(1050, 0);
     const jumped = trace.assign(1052, 0, '1052:0');
     const result = trace.check(1);
-    expect(result.violations).toEqual([{ oracle: 'liveness', message: 'backlog served out of order: sequence 1052 got I0/s0 while 1051, backlogged earlier, still waits', events: [line(jumped)] }]);
+    expect(result.violations).toEqual([
+      {
+        oracle: 'liveness',
+        message: 'backlog served out of order: sequence 1052 got I0/s0 while 1051, backlogged earlier, still waits',
+        events: [line(jumped)],
+      },
+    ]);
     expect(result.backlogAtEnd.map((w) => w.sequenceKey)).toEqual(Array.from({ length: waiting - 1052 + 1 }, (_, k) => String(k === 0 ? 1051 : 1052 + k)));
   });
 

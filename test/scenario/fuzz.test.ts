@@ -76,7 +76,15 @@ const fullConfig = {
       { name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_UINT64' }] },
     ],
     oldest: { max_candidate_sequences: 3, preferred_batch_size: [2, 4], max_queue_delay_microseconds: 100, preserve_ordering: true },
-    state: [{ input_name: 'IS', output_name: 'OS', data_type: 'TYPE_INT32', dims: [1], initial_state: [{ data_type: 'TYPE_INT32', dims: [1], name: 'z', zero_data: true }] }],
+    state: [
+      {
+        input_name: 'IS',
+        output_name: 'OS',
+        data_type: 'TYPE_INT32',
+        dims: [1],
+        initial_state: [{ data_type: 'TYPE_INT32', dims: [1], name: 'z', zero_data: true }],
+      },
+    ],
     iterative_sequence: false,
   },
 };
@@ -101,23 +109,35 @@ describe('loaders never crash or hang on bad input (fast-check)', () => {
   it('random objects with the right top-level keys', () => {
     const anything = fc.jsonValue({ maxDepth: 3 });
     fc.assert(
-      fc.property(fc.record({ model: fc.oneof(anything, fc.constant(fullConfig)), sequences: anything, executor: anything, lifecycle: anything, faults: anything }, { requiredKeys: [] }), (json) => {
-        cleanly(() => parseScenario(json, 'fuzz.json', '/nonexistent'));
-      }),
+      fc.property(
+        fc.record(
+          { model: fc.oneof(anything, fc.constant(fullConfig)), sequences: anything, executor: anything, lifecycle: anything, faults: anything },
+          { requiredKeys: [] },
+        ),
+        (json) => {
+          cleanly(() => parseScenario(json, 'fuzz.json', '/nonexistent'));
+        },
+      ),
       { numRuns: 500, seed: 12 },
     );
   });
 
   it('mutated valid scenarios (drop, duplicate, retype a field): an accepted one still normalises idempotently and fits the schema', () => {
     fc.assert(
-      fc.property(scenarioJsonArbitrary(), fc.nat(), fc.constantFrom('drop', 'duplicate', 'retype'), fc.jsonValue({ maxDepth: 2 }), (json, pick, how, replacement) => {
-        const mutated = mutate(json, pick, how, replacement);
-        if (cleanly(() => parseScenario(mutated, 'fuzz.json', '/nonexistent')) === 'ok') {
-          const once = parseScenario(mutated, 'fuzz.json', '/nonexistent').normalized;
-          expect(JSON.stringify(parseScenario(once, 'again.json', '/nonexistent').normalized)).toBe(JSON.stringify(once));
-          expect(validate(mutated)).toBe(true);
-        }
-      }),
+      fc.property(
+        scenarioJsonArbitrary(),
+        fc.nat(),
+        fc.constantFrom('drop', 'duplicate', 'retype'),
+        fc.jsonValue({ maxDepth: 2 }),
+        (json, pick, how, replacement) => {
+          const mutated = mutate(json, pick, how, replacement);
+          if (cleanly(() => parseScenario(mutated, 'fuzz.json', '/nonexistent')) === 'ok') {
+            const once = parseScenario(mutated, 'fuzz.json', '/nonexistent').normalized;
+            expect(JSON.stringify(parseScenario(once, 'again.json', '/nonexistent').normalized)).toBe(JSON.stringify(once));
+            expect(validate(mutated)).toBe(true);
+          }
+        },
+      ),
       { numRuns: 1000, seed: 13 },
     );
   });
@@ -138,7 +158,35 @@ describe('loaders never crash or hang on bad input (fast-check)', () => {
   });
 
   it('random and mutated protobuf text', () => {
-    const tokens = fc.constantFrom('{', '}', '<', '>', '[', ']', ':', ',', ';', '"', "'", '\\', '#', '\n', ' ', '-', '0x', '1', '1.5e', 'name', 'dims', 'parameters', 'key', 'value', 'TYPE_INT32', 'true', 'inf');
+    const tokens = fc.constantFrom(
+      '{',
+      '}',
+      '<',
+      '>',
+      '[',
+      ']',
+      ':',
+      ',',
+      ';',
+      '"',
+      "'",
+      '\\',
+      '#',
+      '\n',
+      ' ',
+      '-',
+      '0x',
+      '1',
+      '1.5e',
+      'name',
+      'dims',
+      'parameters',
+      'key',
+      'value',
+      'TYPE_INT32',
+      'true',
+      'inf',
+    );
     fc.assert(
       fc.property(fc.constantFrom(pbtxtText, qaText), fc.nat(), fc.array(tokens, { maxLength: 3 }), fc.nat(), (text, at, insert, cut) => {
         const i = at % text.length;
@@ -148,9 +196,15 @@ describe('loaders never crash or hang on bad input (fast-check)', () => {
       { numRuns: 1500, seed: 17 },
     );
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.array(tokens, { maxLength: 60 }).map((t) => t.join(''))), (random) => {
-        cleanly(() => parsePbtxt(random, 'fuzz.pbtxt'));
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.array(tokens, { maxLength: 60 }).map((t) => t.join('')),
+        ),
+        (random) => {
+          cleanly(() => parsePbtxt(random, 'fuzz.pbtxt'));
+        },
+      ),
       { numRuns: 1500, seed: 19 },
     );
   });

@@ -39,13 +39,24 @@ function tempFile(name: string, text: string): string {
 describe('scenario v1: defaults', () => {
   it('fills every default and keeps ids as written', () => {
     const scenario = parseScenario(
-      { ...minimal(), sequences: [{ id: { u64: '18446744073709551615' }, steps: [{ value: 1, start: true }] }, { id: 'abc', mode: 'stream', steps: [{ value: 2 }] }] },
+      {
+        ...minimal(),
+        sequences: [
+          { id: { u64: '18446744073709551615' }, steps: [{ value: 1, start: true }] },
+          { id: 'abc', mode: 'stream', steps: [{ value: 2 }] },
+        ],
+      },
       'scn.json',
       '.',
     );
     expect(scenario.name).toBe('scenario');
     expect(scenario.seed).toBeUndefined();
-    expect(scenario.sequences[0]).toEqual({ id: { u64: '18446744073709551615' }, startUs: 0, mode: 'sync', steps: [{ value: 1, start: true, end: false, gapUs: 0, timeoutUs: 0, cancelAfterUs: undefined }] });
+    expect(scenario.sequences[0]).toEqual({
+      id: { u64: '18446744073709551615' },
+      startUs: 0,
+      mode: 'sync',
+      steps: [{ value: 1, start: true, end: false, gapUs: 0, timeoutUs: 0, cancelAfterUs: undefined }],
+    });
     expect(scenario.sequences[1]!.mode).toBe('stream');
     expect(scenario.executorLatencyUs).toBe(0);
     expect(scenario.transportLatencyUs).toBe(0);
@@ -97,7 +108,13 @@ describe('scenario v1: the model part', () => {
     expect(scenario.model).toMatchObject({ name: 'acc_pbtxt', instanceCount: 2, slotsPerInstance: 6, initialStateValue: 100 });
     expect(scenario.model.controls.corrid?.dataType).toBe('TYPE_UINT32');
     const model = scenario.normalized['model'] as { sequence_batching: { state: { initial_state: unknown[] }[] } };
-    expect(model.sequence_batching.state[0]!.initial_state[0]).toEqual({ data_type: 'TYPE_INT32', dims: [1], data_file: 'state_100', name: 'initial', seqsim_initial_value: 100 });
+    expect(model.sequence_batching.state[0]!.initial_state[0]).toEqual({
+      data_type: 'TYPE_INT32',
+      dims: [1],
+      data_file: 'state_100',
+      name: 'initial',
+      seqsim_initial_value: 100,
+    });
   });
 
   it('loads a model folder (its config.pbtxt); a config without a name takes the folder name, as in Triton', () => {
@@ -108,7 +125,13 @@ describe('scenario v1: the model part', () => {
 
   it('loads a .json model config (Triton JSON form: 64-bit strings, enum numbers)', () => {
     const scenario = loadScenarioFile(fixture('scenarios/json-config.json'));
-    expect(scenario.model).toMatchObject({ name: 'acc_json', tensorDataType: 'TYPE_FP32', instanceCount: 2, maxSequenceIdleUs: 2_000_000, controls: { corrid: { dataType: 'TYPE_STRING' } } });
+    expect(scenario.model).toMatchObject({
+      name: 'acc_json',
+      tensorDataType: 'TYPE_FP32',
+      instanceCount: 2,
+      maxSequenceIdleUs: 2_000_000,
+      controls: { corrid: { dataType: 'TYPE_STRING' } },
+    });
   });
 
   it("accepts what Triton's model-configuration endpoint returns (every field printed)", () => {
@@ -128,7 +151,9 @@ describe('scenario v1: the model part', () => {
     const pbtxt = tempFile('config.pbtxt', 'name: "x"\nsequence_batching { max_sequence_idle_microseconds: -5 }\n');
     const scenario = join(dirname(pbtxt), 'scn.json');
     writeFileSync(scenario, JSON.stringify({ model: 'config.pbtxt', sequences: [] }));
-    expect(() => loadScenarioFile(scenario)).toThrow(new InputError(pbtxt, 'sequence_batching.max_sequence_idle_microseconds', 'expected an unsigned 64-bit integer, got -5'));
+    expect(() => loadScenarioFile(scenario)).toThrow(
+      new InputError(pbtxt, 'sequence_batching.max_sequence_idle_microseconds', 'expected an unsigned 64-bit integer, got -5'),
+    );
     writeFileSync(pbtxt, 'name: "x"\nsequence_batching {\n');
     expect(() => loadScenarioFile(scenario)).toThrow(new InputError(pbtxt, 'line 3:1', "expected '}' before the end of the file"));
   });
@@ -151,14 +176,24 @@ describe('scenario v1: errors name file and field', () => {
     ['missing model', (j) => delete j['model'], 'model', /missing: the Triton model configuration/],
     ['model of a wrong type', (j) => (j['model'] = 5), 'model', /expected a Triton model configuration/],
     ['model file missing', (j) => (j['model'] = 'nowhere/config.pbtxt'), 'model', /cannot read model config nowhere\/config.pbtxt \(ENOENT\)/],
-    ['model error', (j) => (j['model'] = { name: 'm', sequence_batching: { oldest: { preferred_batch_size: [0] } } }), 'model.sequence_batching.oldest.preferred_batch_size[0]', /^sequence batching preferred batch size must be positive for m$/],
+    [
+      'model error',
+      (j) => (j['model'] = { name: 'm', sequence_batching: { oldest: { preferred_batch_size: [0] } } }),
+      'model.sequence_batching.oldest.preferred_batch_size[0]',
+      /^sequence batching preferred batch size must be positive for m$/,
+    ],
     ['missing sequences', (j) => delete j['sequences'], 'sequences', /missing: the client sequences/],
     ['schedule not an array', (j) => (j['schedule'] = 'reaper'), 'schedule', /expected an array/],
     ['schedule entry of a wrong type', (j) => (j['schedule'] = ['reaper', true]), 'schedule[1]', /expected an integer/],
     ['negative schedule index', (j) => (j['schedule'] = [-1]), 'schedule[0]', /integer/],
     ['sequences not an array', (j) => (j['sequences'] = {}), 'sequences', /expected an array/],
     ['unknown sequence field', (j) => (sequence0(j)['start'] = 1), 'sequences[0].start', /unknown field/],
-    ['unknown step field', (j) => (step0(j)['gap'] = 1), 'sequences[0].steps[0].gap', /unknown field \(allowed: value, start, end, gap_us, timeout_us, cancel_after_us\)/],
+    [
+      'unknown step field',
+      (j) => (step0(j)['gap'] = 1),
+      'sequences[0].steps[0].gap',
+      /unknown field \(allowed: value, start, end, gap_us, timeout_us, cancel_after_us\)/,
+    ],
     ['missing value', (j) => delete step0(j)['value'], 'sequences[0].steps[0].value', /missing: the INPUT value/],
     ['negative gap', (j) => (step0(j)['gap_us'] = -1), 'sequences[0].steps[0].gap_us', /non-negative integer/],
     ['fractional gap', (j) => (step0(j)['gap_us'] = 1.5), 'sequences[0].steps[0].gap_us', /non-negative integer/],
@@ -166,7 +201,12 @@ describe('scenario v1: errors name file and field', () => {
     ['huge timeout', (j) => (step0(j)['timeout_us'] = 2 ** 51), 'sequences[0].steps[0].timeout_us', /at most 1125899906842624/],
     ['negative cancel', (j) => (step0(j)['cancel_after_us'] = -1), 'sequences[0].steps[0].cancel_after_us', /non-negative/],
     ['start not a boolean', (j) => (step0(j)['start'] = 1), 'sequences[0].steps[0].start', /expected true or false/],
-    ['fractional value for INT32', (j) => (step0(j)['value'] = 1.5), 'sequences[0].steps[0].value', /model 'm' takes TYPE_INT32 input: expected a 32-bit integer/],
+    [
+      'fractional value for INT32',
+      (j) => (step0(j)['value'] = 1.5),
+      'sequences[0].steps[0].value',
+      /model 'm' takes TYPE_INT32 input: expected a 32-bit integer/,
+    ],
     ['value beyond INT32', (j) => (step0(j)['value'] = 2 ** 31), 'sequences[0].steps[0].value', /32-bit integer/],
     ['bad mode', (j) => (sequence0(j)['mode'] = 'async'), 'sequences[0].mode', /expected "sync" or "stream"/],
     ['negative start', (j) => (sequence0(j)['start_us'] = -5), 'sequences[0].start_us', /non-negative/],
@@ -189,21 +229,74 @@ describe('scenario v1: errors name file and field', () => {
     ['faults not an object', (j) => (j['faults'] = 3), 'faults', /expected an object/],
     ['lifecycle not an array', (j) => (j['lifecycle'] = {}), 'lifecycle', /expected an array/],
     ['lifecycle load not a config', (j) => (j['lifecycle'] = [{ at_us: 5, load: 7 }]), 'lifecycle[0].load', /expected a Triton model configuration/],
-    ['lifecycle load missing file', (j) => (j['lifecycle'] = [{ at_us: 5, load: 'no-such.pbtxt' }]), 'lifecycle[0].load', /cannot read model config no-such.pbtxt/],
+    [
+      'lifecycle load missing file',
+      (j) => (j['lifecycle'] = [{ at_us: 5, load: 'no-such.pbtxt' }]),
+      'lifecycle[0].load',
+      /cannot read model config no-such.pbtxt/,
+    ],
     ['lifecycle unload false', (j) => (j['lifecycle'] = [{ at_us: 5, unload: false }]), 'lifecycle[0].unload', /must be true/],
-    ['lifecycle policy on stop', (j) => (j['lifecycle'] = [{ at_us: 5, stop: true, policy: 'drain' }]), 'lifecycle[0].policy', /only a load takes policy, and this entry is a stop/],
-    ['lifecycle policy on unload', (j) => (j['lifecycle'] = [{ at_us: 5, unload: true, policy: 'drain' }]), 'lifecycle[0].policy', /only a load takes policy, and this entry is a unload/],
-    ['lifecycle drain timeout without drain', (j) => (j['lifecycle'] = [{ at_us: 5, load: { name: 'm' }, drain_timeout_us: 5 }]), 'lifecycle[0].drain_timeout_us', /only the "drain" policy/],
-    ['lifecycle files_changed on stop', (j) => (j['lifecycle'] = [{ at_us: 5, stop: true, files_changed: true }]), 'lifecycle[0].files_changed', /only a load takes files_changed/],
+    [
+      'lifecycle policy on stop',
+      (j) => (j['lifecycle'] = [{ at_us: 5, stop: true, policy: 'drain' }]),
+      'lifecycle[0].policy',
+      /only a load takes policy, and this entry is a stop/,
+    ],
+    [
+      'lifecycle policy on unload',
+      (j) => (j['lifecycle'] = [{ at_us: 5, unload: true, policy: 'drain' }]),
+      'lifecycle[0].policy',
+      /only a load takes policy, and this entry is a unload/,
+    ],
+    [
+      'lifecycle drain timeout without drain',
+      (j) => (j['lifecycle'] = [{ at_us: 5, load: { name: 'm' }, drain_timeout_us: 5 }]),
+      'lifecycle[0].drain_timeout_us',
+      /only the "drain" policy/,
+    ],
+    [
+      'lifecycle files_changed on stop',
+      (j) => (j['lifecycle'] = [{ at_us: 5, stop: true, files_changed: true }]),
+      'lifecycle[0].files_changed',
+      /only a load takes files_changed/,
+    ],
     ['lifecycle load_us on unload', (j) => (j['lifecycle'] = [{ at_us: 5, unload: true, load_us: 1 }]), 'lifecycle[0].load_us', /only a load takes load_us/],
-    ['lifecycle unknown policy', (j) => (j['lifecycle'] = [{ at_us: 5, load: { name: 'm' }, policy: 'gentle' }]), 'lifecycle[0].policy', /expected "triton" or "drain", got "gentle"/],
+    [
+      'lifecycle unknown policy',
+      (j) => (j['lifecycle'] = [{ at_us: 5, load: { name: 'm' }, policy: 'gentle' }]),
+      'lifecycle[0].policy',
+      /expected "triton" or "drain", got "gentle"/,
+    ],
     ['lifecycle without action', (j) => (j['lifecycle'] = [{ at_us: 5 }]), 'lifecycle[0]', /names no action: give one of load, unload, stop/],
-    ['lifecycle with two actions', (j) => (j['lifecycle'] = [{ at_us: 5, stop: true, unload: true }]), 'lifecycle[0]', /names unload and stop: give one action per entry/],
+    [
+      'lifecycle with two actions',
+      (j) => (j['lifecycle'] = [{ at_us: 5, stop: true, unload: true }]),
+      'lifecycle[0]',
+      /names unload and stop: give one action per entry/,
+    ],
     ['lifecycle without time', (j) => (j['lifecycle'] = [{ stop: true }]), 'lifecycle[0].at_us', /missing: when the event happens/],
     ['lifecycle stop false', (j) => (j['lifecycle'] = [{ at_us: 1, stop: false }]), 'lifecycle[0].stop', /must be true/],
     ['lifecycle unknown field', (j) => (j['lifecycle'] = [{ at_us: 1, stop: true, exit_timeout: 5 }]), 'lifecycle[0].exit_timeout', /unknown field/],
-    ['lifecycle out of order', (j) => (j['lifecycle'] = [{ at_us: 5, stop: true }, { at_us: 1, stop: true }]), 'lifecycle[1].at_us', /time order/],
-    ['lifecycle after a stop', (j) => (j['lifecycle'] = [{ at_us: 5, stop: true }, { at_us: 9, stop: true }]), 'lifecycle[1]', /nothing can follow a server stop/],
+    [
+      'lifecycle out of order',
+      (j) =>
+        (j['lifecycle'] = [
+          { at_us: 5, stop: true },
+          { at_us: 1, stop: true },
+        ]),
+      'lifecycle[1].at_us',
+      /time order/,
+    ],
+    [
+      'lifecycle after a stop',
+      (j) =>
+        (j['lifecycle'] = [
+          { at_us: 5, stop: true },
+          { at_us: 9, stop: true },
+        ]),
+      'lifecycle[1]',
+      /nothing can follow a server stop/,
+    ],
   ])('%s', (_label, mutate, field, message) => {
     const error = problem(mutate);
     expect(error.file).toBe('scn.json');

@@ -38,7 +38,14 @@ describe('determinism', () => {
 
   it('never reads real time, real randomness or real timers during a run', () => {
     const scenario = loadScenarioFile(exampleFiles().find((f) => f.endsWith('cancel-and-stop.json'))!);
-    const saved = { now: Date.now, random: Math.random, perf: performance.now, setTimeout: globalThis.setTimeout, setInterval: globalThis.setInterval, setImmediate: globalThis.setImmediate };
+    const saved = {
+      now: Date.now,
+      random: Math.random,
+      perf: performance.now,
+      setTimeout: globalThis.setTimeout,
+      setInterval: globalThis.setInterval,
+      setImmediate: globalThis.setImmediate,
+    };
     const forbidden = (name: string) => () => {
       throw new Error(`${name} called during a simulated run`);
     };

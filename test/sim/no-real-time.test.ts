@@ -23,7 +23,8 @@ function sources(dir: string): string[] {
 
 describe('determinism by construction', () => {
   it('nothing under src/, traces/, sim/ or viz/ reads real time, randomness or timers outside the allowed files', () => {
-    const offenders = ['src', 'traces', 'sim', 'viz'].flatMap((dir) => sources(join(root, dir)))
+    const offenders = ['src', 'traces', 'sim', 'viz']
+      .flatMap((dir) => sources(join(root, dir)))
       .map((path) => relative(root, path).split('\\').join('/'))
       .filter((path) => !ALLOWED.has(path) && REAL_TIME.test(readFileSync(join(root, path), 'utf8')));
     expect(offenders).toEqual([]);

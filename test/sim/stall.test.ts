@@ -51,7 +51,7 @@ describe('stall stop: a run that can only spin ends as stalled, not at its event
     expect(replayTrace(parseTrace(run.lines.join('\n'), 'budget.jsonl'), 'budget.jsonl').identical).toBe(true);
   });
 
-  it("a late reaper (timer jitter faults) is not progress: the jittered world stalls too", () => {
+  it('a late reaper (timer jitter faults) is not progress: the jittered world stalls too', () => {
     const run = simulate(starvedWithJitter, { seed: starvedWithJitter.seed!, maxEvents: 200_000 });
     expect(run.outcome).toBe('stalled');
     expect(run.tasksExecuted).toBeLessThan(1000);
@@ -82,11 +82,21 @@ describe('stall stop: a run that can only spin ends as stalled, not at its event
 
   it('the horizon covers every model object, step timeout and timer jitter of the scenario', () => {
     const base = stallHorizonUs(scenario);
-    const withTimeout = parseScenario({ ...starved, sequences: [...(starved['sequences'] as unknown[]), { id: 99, steps: [{ value: 1, start: true, end: true, timeout_us: 700_000 }] }] }, 't.json', '.');
+    const withTimeout = parseScenario(
+      { ...starved, sequences: [...(starved['sequences'] as unknown[]), { id: 99, steps: [{ value: 1, start: true, end: true, timeout_us: 700_000 }] }] },
+      't.json',
+      '.',
+    );
     // The fixture's longest step timeout is 3 ms.
     expect(stallHorizonUs(withTimeout)).toBe(base + 2 * (700_000 - 3000));
     const withLoad = parseScenario(
-      { ...starved, lifecycle: [...(starved['lifecycle'] as unknown[]), { at_us: 5000, load: { ...starved.model, sequence_batching: { max_sequence_idle_microseconds: 9_000_000, direct: {} } } }] },
+      {
+        ...starved,
+        lifecycle: [
+          ...(starved['lifecycle'] as unknown[]),
+          { at_us: 5000, load: { ...starved.model, sequence_batching: { max_sequence_idle_microseconds: 9_000_000, direct: {} } } },
+        ],
+      },
       'l.json',
       '.',
     );

@@ -30,7 +30,12 @@ function validate(part: string): ChromeEvent[] {
     if (event.ph === 'i') expect(['g', 'p', 't']).toContain(event.s);
     if (event.ph === 'C') expect(Object.values(event.args ?? {}).every((v) => typeof v === 'number')).toBe(true);
     // Timestamps never go back on a track (thread, async id, or counter).
-    const track = event.ph === 'b' || event.ph === 'e' ? `async ${event.cat} ${event.id}` : event.ph === 'C' ? `counter ${event.pid} ${event.name}` : `thread ${event.pid}/${event.tid}`;
+    const track =
+      event.ph === 'b' || event.ph === 'e'
+        ? `async ${event.cat} ${event.id}`
+        : event.ph === 'C'
+          ? `counter ${event.pid} ${event.name}`
+          : `thread ${event.pid}/${event.tid}`;
     expect(event.ts, track).toBeGreaterThanOrEqual(lastTs.get(track) ?? 0);
     lastTs.set(track, event.ts);
     if (event.ph === 'b' || event.ph === 'e') {
@@ -72,7 +77,16 @@ describe('Chrome trace export', () => {
 
   it('names a track per slot, grouped by instance, plus batches, requests and scheduler', () => {
     const names = events.filter((e) => e.ph === 'M' && e.name === 'thread_name').map((e) => `${e.pid}/${e.tid} ${String(e.args?.['name'])}`);
-    expect(names).toEqual(expect.arrayContaining([`${instancePid(0)}/1 slot 0`, `${instancePid(0)}/2 slot 1`, `${instancePid(1)}/1 slot 0`, `${instancePid(1)}/2 slot 1`, `${instancePid(0)}/0 batches`, `${SCHEDULER_PID}/1 events`]));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        `${instancePid(0)}/1 slot 0`,
+        `${instancePid(0)}/2 slot 1`,
+        `${instancePid(1)}/1 slot 0`,
+        `${instancePid(1)}/2 slot 1`,
+        `${instancePid(0)}/0 batches`,
+        `${SCHEDULER_PID}/1 events`,
+      ]),
+    );
     const processes = events.filter((e) => e.ph === 'M' && e.name === 'process_name').map((e) => e.args?.['name']);
     expect(processes).toEqual(['seqsim scheduler', 'requests', 'instance 0', 'instance 1']);
   });

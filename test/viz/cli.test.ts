@@ -25,7 +25,9 @@ describe('seqsim viz', () => {
 
   it('applies window, filters, width and theme', async () => {
     const output = join(dir, 'window.svg');
-    expect((await cli('viz', trace, '-o', output, '--from', '4ms', '--to', '13000', '--instances', '1', '--slots', '0-1', '--width', '800', '--theme', 'dark')).code).toBe(0);
+    expect(
+      (await cli('viz', trace, '-o', output, '--from', '4ms', '--to', '13000', '--instances', '1', '--slots', '0-1', '--width', '800', '--theme', 'dark')).code,
+    ).toBe(0);
     const doc = parseSvg(readFileSync(output, 'utf8'));
     expect(doc.documentElement.getAttribute('width')).toBe('800');
     expect(count(doc, 'g.slot-row')).toBe(2);
@@ -35,9 +37,15 @@ describe('seqsim viz', () => {
 
   it('rejects bad options with a usage error', async () => {
     expect(await cli('viz', trace, '-o', join(dir, 'x.svg'), '--from', 'soon')).toMatchObject({ code: 2, err: expect.stringMatching(/^seqsim: .+\n$/) });
-    expect(await cli('viz', trace, '-o', join(dir, 'x.svg'), '--width', '10')).toMatchObject({ code: 2, err: expect.stringMatching(/--width must be an integer from 400/) });
+    expect(await cli('viz', trace, '-o', join(dir, 'x.svg'), '--width', '10')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/--width must be an integer from 400/),
+    });
     expect(await cli('viz', trace, '-o', join(dir, 'x.svg'), '--instances', '3-1')).toMatchObject({ code: 2, err: expect.stringMatching(/--instances/) });
-    expect(await cli('viz', trace, '-o', join(dir, 'x.svg'), '--from', '5ms', '--to', '1ms')).toMatchObject({ code: 2, err: expect.stringMatching(/--to must be later/) });
+    expect(await cli('viz', trace, '-o', join(dir, 'x.svg'), '--from', '5ms', '--to', '1ms')).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/--to must be later/),
+    });
     expect(await cli('viz', trace)).toMatchObject({ code: 2, err: expect.stringMatching(/output/) });
   });
 
@@ -48,7 +56,10 @@ describe('seqsim viz', () => {
     writeFileSync(bad, lines.join('\n'));
     expect(await cli('viz', bad, '-o', join(dir, 'bad.svg'))).toMatchObject({ code: 2, err: expect.stringMatching(/^seqsim: .+\n$/) });
     expect(await cli('viz', bad, '-o', join(dir, 'bad.svg'))).toMatchObject({ code: 2, err: expect.stringMatching(/bad\.jsonl: line 4: not valid JSON/) });
-    expect(await cli('viz', join(dir, 'missing.jsonl'), '-o', join(dir, 'bad.svg'))).toMatchObject({ code: 2, err: expect.stringMatching(/missing\.jsonl: cannot read trace: ENOENT/) });
+    expect(await cli('viz', join(dir, 'missing.jsonl'), '-o', join(dir, 'bad.svg'))).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/missing\.jsonl: cannot read trace: ENOENT/),
+    });
     expect(existsSync(join(dir, 'bad.svg'))).toBe(false);
   });
 });
@@ -90,6 +101,9 @@ describe('seqsim export', () => {
   });
 
   it('refuses an unknown format', async () => {
-    expect(await cli('export', trace, '--format', 'perfetto-proto', '-o', join(dir, 'x.json'))).toMatchObject({ code: 2, err: expect.stringMatching(/Invalid values/) });
+    expect(await cli('export', trace, '--format', 'perfetto-proto', '-o', join(dir, 'x.json'))).toMatchObject({
+      code: 2,
+      err: expect.stringMatching(/Invalid values/),
+    });
   });
 });

@@ -23,6 +23,7 @@ export function expectInert(root: Document | Element, allowedScripts = 0): void 
   expect(root.querySelectorAll('script:not([type="application/json"])').length).toBe(allowedScripts);
   for (const tag of ['img', 'iframe', 'foreignObject', 'object', 'embed']) expect(root.getElementsByTagName(tag).length, tag).toBe(0);
   for (const element of Array.from(root.querySelectorAll('*'))) {
-    for (const attribute of Array.from(element.attributes)) expect(attribute.name.toLowerCase().startsWith('on'), `${element.tagName} ${attribute.name}`).toBe(false);
+    for (const attribute of Array.from(element.attributes))
+      expect(attribute.name.toLowerCase().startsWith('on'), `${element.tagName} ${attribute.name}`).toBe(false);
   }
 }

@@ -42,7 +42,15 @@ function req(id: ScenarioId, step: number): string {
 
 function row(slot: number, id: ScenarioId | null, step: number, flags: { start?: boolean; end?: boolean } = {}): TraceRow {
   if (id === null) return { slot, request: null, sequence: null, start: false, end: false, ready: false, corrid: 0 };
-  return { slot, request: req(id, step), sequence: id, start: flags.start ?? false, end: flags.end ?? false, ready: true, corrid: typeof id === 'number' ? id : 0 };
+  return {
+    slot,
+    request: req(id, step),
+    sequence: id,
+    start: flags.start ?? false,
+    end: flags.end ?? false,
+    ready: true,
+    corrid: typeof id === 'number' ? id : 0,
+  };
 }
 
 export function directFixture(ids: FixtureIds = DEFAULT_IDS): Fixture {
@@ -101,7 +109,13 @@ export function directFixture(ids: FixtureIds = DEFAULT_IDS): Fixture {
   respond(6000, c, 1, 260);
   send(7000, 99, 0, 1, false, false);
   r.at(7000, { type: 'reject', request: '99:0', code: 'INVALID_ARG', message: 'must specify the START flag' });
-  r.at(7100, { type: 'response', request: '99:0', sequence: 99, step: 0, error: { code: 'INVALID_ARG', message: 'must specify the START flag' } } as TraceEventBody);
+  r.at(7100, {
+    type: 'response',
+    request: '99:0',
+    sequence: 99,
+    step: 0,
+    error: { code: 'INVALID_ARG', message: 'must specify the START flag' },
+  } as TraceEventBody);
   r.at(12000, { type: 'reap', sequence: b, instance: 0, slot: 1 });
   r.at(12000, { type: 'release', sequence: b, instance: 0, slot: 1, reason: 'idle-timeout' });
   r.at(13000, { type: 'lifecycle', action: 'stop', generation: 1 });

@@ -20,7 +20,9 @@ import { directFixture, MALICIOUS_IDS } from './fixture.ts';
 /** The report in a real browser: Debian's chromium driven by playwright-core, no downloads. */
 const CHROMIUM = '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
-const title = available ? 'HTML report in Chromium' : `HTML report in Chromium — SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium); report.test.ts still checks the HTML structure`;
+const title = available
+  ? 'HTML report in Chromium'
+  : `HTML report in Chromium — SKIPPED: ${CHROMIUM} not found (apt-get install -y chromium); report.test.ts still checks the HTML structure`;
 
 describe.skipIf(!available)(title, () => {
   let browser: Browser;

@@ -34,9 +34,13 @@ describe('HTML report (structure)', () => {
   });
 
   it('has the summary: configuration, seed, counts, violations', () => {
-    const config = Object.fromEntries(Array.from(doc.querySelectorAll('#config tr')).map((tr) => [tr.querySelector('th')?.textContent, tr.querySelector('td')?.textContent]));
+    const config = Object.fromEntries(
+      Array.from(doc.querySelectorAll('#config tr')).map((tr) => [tr.querySelector('th')?.textContent, tr.querySelector('td')?.textContent]),
+    );
     expect(config).toMatchObject({ scenario: 'viz-fixture', seed: '7', strategy: 'direct', max_batch_size: '2', instances: '2' });
-    const counts = Object.fromEntries(Array.from(doc.querySelectorAll('#counts tr')).map((tr) => [tr.querySelector('th')?.textContent, tr.querySelector('td')?.textContent]));
+    const counts = Object.fromEntries(
+      Array.from(doc.querySelectorAll('#counts tr')).map((tr) => [tr.querySelector('th')?.textContent, tr.querySelector('td')?.textContent]),
+    );
     expect(counts).toMatchObject({ 'requests sent': '10', violations: '1', 'slot occupancies': '5', 'reaps / cancels / faults': '1 / 1 / 1' });
     expect(counts['errors']).toBe('CANCELLED × 1, INVALID_ARG × 1, UNAVAILABLE × 1');
     const violation = doc.querySelector('ol.violations li');

@@ -20,7 +20,9 @@ describe('timeline SVG structure (hand-built Direct run, 2 instances × 2 slots)
   it('has one row per slot, grouped by instance', () => {
     const rows = Array.from(doc.querySelectorAll('g.slot-row')).map((r) => `${r.getAttribute('data-instance')}/${r.getAttribute('data-slot')}`);
     expect(rows).toEqual(['0/0', '0/1', '1/0', '1/1']);
-    expect(Array.from(doc.querySelectorAll('text.lane-label')).map((t) => t.textContent)).toEqual(expect.arrayContaining(['instance 0 batches', 'instance 1 batches', 'backlog', 'events']));
+    expect(Array.from(doc.querySelectorAll('text.lane-label')).map((t) => t.textContent)).toEqual(
+      expect.arrayContaining(['instance 0 batches', 'instance 1 batches', 'backlog', 'events']),
+    );
   });
 
   it('draws one bar per occupancy, labelled with its id when it fits, titled with the details', () => {
@@ -65,7 +67,22 @@ describe('timeline SVG structure (hand-built Direct run, 2 instances × 2 slots)
     for (const kind of ['reap', 'cancel', 'expired', 'fault', 'violation', 'lifecycle', 'reject']) expect(kinds, kind).toContain(kind);
     expect(kinds.filter((k) => k === 'violation')).toHaveLength(2);
     const legend = Array.from(doc.querySelectorAll('g.legend-item')).map((g) => g.getAttribute('data-kind'));
-    for (const kind of ['occupancy', 'tick', 'tick-start', 'tick-end', 'padding', 'batch', 'backlog', 'marker-reap', 'marker-cancel', 'marker-expired', 'marker-fault', 'marker-violation', 'marker-lifecycle', 'cap-idle-timeout']) {
+    for (const kind of [
+      'occupancy',
+      'tick',
+      'tick-start',
+      'tick-end',
+      'padding',
+      'batch',
+      'backlog',
+      'marker-reap',
+      'marker-cancel',
+      'marker-expired',
+      'marker-fault',
+      'marker-violation',
+      'marker-lifecycle',
+      'cap-idle-timeout',
+    ]) {
       expect(legend, kind).toContain(kind);
     }
   });
@@ -200,7 +217,9 @@ describe('a long idle tail (a stalled or budget-exhausted run) is left out of th
     expect(view.endUs).toBeLessThanOrEqual(activityEndUs + Math.ceil((activityEndUs - view.startUs) / 10));
     expect(view.idleTailEndUs).toBe(runEndUs);
     expect(rendered.notes).toHaveLength(1);
-    expect(rendered.notes[0]).toMatch(/^Nothing but idle polling happened after .*; the run went on until .* \(a stall or its event budget\)\. --to \d+us draws all of it\.$/);
+    expect(rendered.notes[0]).toMatch(
+      /^Nothing but idle polling happened after .*; the run went on until .* \(a stall or its event budget\)\. --to \d+us draws all of it\.$/,
+    );
     expect(rendered.notes[0]).toContain(`--to ${runEndUs}us`);
     expect(count(d, 'text.note')).toBe(1);
   });

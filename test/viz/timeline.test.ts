@@ -26,7 +26,15 @@ describe('timeline model', () => {
   });
 
   it('places executed requests, padding and batches', () => {
-    expect(timeline.executed.map((e) => `${e.request}@${e.atUs}-${e.doneUs}`)).toEqual(['1:0@0-1000', '3:0@10-1010', '2:0@1000-2000', '4:0@1010-2010', '1:1@2000-3000', '5:0@3000-4000', '3:1@5000-6000']);
+    expect(timeline.executed.map((e) => `${e.request}@${e.atUs}-${e.doneUs}`)).toEqual([
+      '1:0@0-1000',
+      '3:0@10-1010',
+      '2:0@1000-2000',
+      '4:0@1010-2010',
+      '1:1@2000-3000',
+      '5:0@3000-4000',
+      '3:1@5000-6000',
+    ]);
     expect(timeline.executed.find((e) => e.request === '3:1')?.foreign).toBe(true);
     expect(timeline.executed.filter((e) => e.foreign)).toHaveLength(1);
     expect(timeline.padding.map((p) => `${p.instance}/${p.slot}@${p.atUs}`)).toEqual(['0/0@1000', '1/0@1010', '0/1@2000', '1/0@5000']);
@@ -99,7 +107,15 @@ describe('timeline model', () => {
 describe('units and escaping helpers', () => {
   it('formats and parses times', () => {
     expect([formatUs(999), formatUs(1500), formatUs(2_000_000)]).toEqual(['999 µs', '1.5 ms', '2 s']);
-    expect([parseTimeUs('1500'), parseTimeUs('250us'), parseTimeUs('250µs'), parseTimeUs('1.5ms'), parseTimeUs('2s'), parseTimeUs('soon'), parseTimeUs('-1')]).toEqual([1500, 250, 250, 1500, 2_000_000, undefined, undefined]);
+    expect([
+      parseTimeUs('1500'),
+      parseTimeUs('250us'),
+      parseTimeUs('250µs'),
+      parseTimeUs('1.5ms'),
+      parseTimeUs('2s'),
+      parseTimeUs('soon'),
+      parseTimeUs('-1'),
+    ]).toEqual([1500, 250, 250, 1500, 2_000_000, undefined, undefined]);
   });
 
   it('escapes markup, script JSON and XML-invalid characters', () => {

@@ -4,7 +4,12 @@ import { runChunk } from '../../sim/explore/chunk.ts';
 
 describe('exploration campaigns', () => {
   it('shards partition a seed range exactly', () => {
-    for (const [seeds, n] of [[1000, 3], [7, 4], [1, 1], [100, 100]] as const) {
+    for (const [seeds, n] of [
+      [1000, 3],
+      [7, 4],
+      [1, 1],
+      [100, 100],
+    ] as const) {
       const parts = Array.from({ length: n }, (_, i) => shardRange(10, seeds, i + 1, n));
       expect(parts[0]!.from).toBe(10);
       for (let i = 1; i < n; i++) expect(parts[i]!.from).toBe(parts[i - 1]!.from + parts[i - 1]!.seeds);

@@ -43,7 +43,12 @@ describe('bug zoo', () => {
     // The same-instant ordering is shrunk and pinned too: the reproducer no longer needs the seed's ties.
     expect(Array.isArray(shrunk.scenarioJson['schedule'])).toBe(true);
     expect(shrunk.after.choices).toBeLessThanOrEqual(shrunk.before.choices);
-    const otherSeedTies = simulate(parseScenario(shrunk.scenarioJson, 'min.json', '.'), { seed: finding.seed, batcher, maxEvents: 200_000, recordChoices: 10_000 });
+    const otherSeedTies = simulate(parseScenario(shrunk.scenarioJson, 'min.json', '.'), {
+      seed: finding.seed,
+      batcher,
+      maxEvents: 200_000,
+      recordChoices: 10_000,
+    });
     expect(otherSeedTies.choices.filter((c) => c.chosen !== c.options[0]).length).toBe(shrunk.after.choices);
   });
 

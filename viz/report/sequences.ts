@@ -42,12 +42,26 @@ function stepRow(timeline: Timeline, request: RequestInfo, reference: SequenceVi
     flags,
     formatUs(request.sentUs),
     request.arriveUs === undefined ? '—' : formatUs(request.arriveUs),
-    executed === undefined ? (request.rejected !== undefined ? `rejected ${request.rejected.code}` : request.cancelUs !== undefined ? 'cancelled' : 'not executed') : `${formatUs(executed.atUs)} · I${executed.instance}/s${executed.slot} · batch ${executed.batch}`,
+    executed === undefined
+      ? request.rejected !== undefined
+        ? `rejected ${request.rejected.code}`
+        : request.cancelUs !== undefined
+          ? 'cancelled'
+          : 'not executed'
+      : `${formatUs(executed.atUs)} · I${executed.instance}/s${executed.slot} · batch ${executed.batch}`,
     request.response === undefined ? '—' : formatUs(request.response.atUs),
     outputText(request),
     text,
   ];
-  return { html: el('tr', { class: verdict === 'mismatch' ? 'mismatch' : undefined }, ...cells.map((cell) => textEl('td', {}, cell)), textEl('td', {}, verdict === 'match' ? '✓' : verdict === 'mismatch' ? '✗' : '')), verdict };
+  return {
+    html: el(
+      'tr',
+      { class: verdict === 'mismatch' ? 'mismatch' : undefined },
+      ...cells.map((cell) => textEl('td', {}, cell)),
+      textEl('td', {}, verdict === 'match' ? '✓' : verdict === 'mismatch' ? '✗' : ''),
+    ),
+    verdict,
+  };
 }
 
 function sequenceView(input: SequenceViewInput, sequence: SequenceRef, ordinal: number, requests: readonly RequestInfo[]): string {
@@ -56,17 +70,47 @@ function sequenceView(input: SequenceViewInput, sequence: SequenceRef, ordinal: 
   const steps = requests.map((request) => stepRow(timeline, request, input.reference));
   const mismatches = steps.filter((s) => s.verdict === 'mismatch').length;
   const violated = input.highlighted.has(sequence.key);
-  const status = [violated ? 'named by a violation' : '', mismatches > 0 ? `${mismatches} output(s) differ from the reference` : ''].filter((s) => s !== '').join(' · ');
+  const status = [violated ? 'named by a violation' : '', mismatches > 0 ? `${mismatches} output(s) differ from the reference` : '']
+    .filter((s) => s !== '')
+    .join(' · ');
   const slots = holds.map((o) => `I${o.instance}/s${o.slot}`).join(', ') || 'never held a slot';
-  const summary = el('summary', {}, textEl('span', { class: 'seq-label' }, `sequence ${sequence.label}`), textEl('span', { class: 'muted' }, ` — ${requests.length} request(s), ${slots}`), status === '' ? '' : textEl('span', { class: 'bad' }, ` — ${status}`));
+  const summary = el(
+    'summary',
+    {},
+    textEl('span', { class: 'seq-label' }, `sequence ${sequence.label}`),
+    textEl('span', { class: 'muted' }, ` — ${requests.length} request(s), ${slots}`),
+    status === '' ? '' : textEl('span', { class: 'bad' }, ` — ${status}`),
+  );
   const holdList = el(
     'ul',
     { class: 'holds' },
-    ...holds.map((o) => textEl('li', {}, `instance ${o.instance} slot ${o.slot}: ${formatUs(o.fromUs)} → ${o.open ? 'end of trace (never released)' : `${formatUs(o.toUs)}, released: ${o.reason ?? '?'}`}${o.fromBacklog ? ' (from the backlog)' : ''}${o.reapUs === undefined ? '' : `, reaped at ${formatUs(o.reapUs)}`}`)),
-    ...timeline.waits.filter((w) => w.key === sequence.key).map((w) => textEl('li', {}, `waited in the backlog ${formatUs(w.fromUs)} → ${formatUs(w.toUs)}: ${w.outcome}`)),
+    ...holds.map((o) =>
+      textEl(
+        'li',
+        {},
+        `instance ${o.instance} slot ${o.slot}: ${formatUs(o.fromUs)} → ${o.open ? 'end of trace (never released)' : `${formatUs(o.toUs)}, released: ${o.reason ?? '?'}`}${o.fromBacklog ? ' (from the backlog)' : ''}${o.reapUs === undefined ? '' : `, reaped at ${formatUs(o.reapUs)}`}`,
+      ),
+    ),
+    ...timeline.waits
+      .filter((w) => w.key === sequence.key)
+      .map((w) => textEl('li', {}, `waited in the backlog ${formatUs(w.fromUs)} → ${formatUs(w.toUs)}: ${w.outcome}`)),
   );
-  const head = el('thead', {}, el('tr', {}, ...['step', 'request', 'value', 'flags', 'sent', 'arrived', 'executed', 'response', 'output', 'reference', ''].map((h) => textEl('th', {}, h))));
-  return el('details', { class: `sequence${violated || mismatches > 0 ? ' flagged' : ''}`, id: `seq-${ordinal}`, open: violated }, summary, holdList, el('table', { class: 'steps' }, head, el('tbody', {}, ...steps.map((s) => s.html))));
+  const head = el(
+    'thead',
+    {},
+    el(
+      'tr',
+      {},
+      ...['step', 'request', 'value', 'flags', 'sent', 'arrived', 'executed', 'response', 'output', 'reference', ''].map((h) => textEl('th', {}, h)),
+    ),
+  );
+  return el(
+    'details',
+    { class: `sequence${violated || mismatches > 0 ? ' flagged' : ''}`, id: `seq-${ordinal}`, open: violated },
+    summary,
+    holdList,
+    el('table', { class: 'steps' }, head, el('tbody', {}, ...steps.map((s) => s.html))),
+  );
 }
 
 export function renderSequences(input: SequenceViewInput): string {

@@ -62,8 +62,19 @@ function countRows(timeline: Timeline, events: readonly TraceEvent[]): [string, 
     ['time span', `${formatUs(timeline.startUs)} → ${formatUs(timeline.endUs)}`],
     ['sequences', String(timeline.sequences.length)],
     ['requests sent', String(requests.length)],
-    ['responses', `${requests.filter((r) => r.response !== undefined).length} (${requests.filter((r) => r.response !== undefined && r.response.error === undefined).length} outputs)`],
-    ['errors', errors.size === 0 ? 'none' : [...errors].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([code, n]) => `${code} × ${n}`).join(', ')],
+    [
+      'responses',
+      `${requests.filter((r) => r.response !== undefined).length} (${requests.filter((r) => r.response !== undefined && r.response.error === undefined).length} outputs)`,
+    ],
+    [
+      'errors',
+      errors.size === 0
+        ? 'none'
+        : [...errors]
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+            .map(([code, n]) => `${code} × ${n}`)
+            .join(', '),
+    ],
     ['rejected', String(count('reject'))],
     ['slot occupancies', String(timeline.occupancies.length)],
     ['batches', `${timeline.batches.length} (${timeline.padding.length} padding rows)`],
@@ -94,7 +105,12 @@ export function renderSummary(timeline: Timeline, events: readonly TraceEvent[],
     'section',
     { id: 'summary' },
     el('h2', {}, 'Summary'),
-    el('div', { class: 'columns' }, el('div', {}, el('h3', {}, 'Configuration'), table(configRows(header), 'config')), el('div', {}, el('h3', {}, 'Counts'), table(countRows(timeline, events), 'counts'))),
+    el(
+      'div',
+      { class: 'columns' },
+      el('div', {}, el('h3', {}, 'Configuration'), table(configRows(header), 'config')),
+      el('div', {}, el('h3', {}, 'Counts'), table(countRows(timeline, events), 'counts')),
+    ),
     el('h3', {}, `Violations (${timeline.violations.length})`),
     violations,
   );

@@ -15,7 +15,11 @@ export function drawAxis(parent: Group, ctx: DrawContext): void {
     const x = px(scale(value));
     grid.append('line').attr('x1', x).attr('x2', x).attr('y1', layout.events.y).attr('y2', layout.axisY).attr('stroke', theme.grid).attr('stroke-width', 0.5);
   }
-  const axis = parent.append('g').attr('class', 'axis').attr('transform', `translate(0,${px(layout.axisY)})`).attr('color', theme.text);
+  const axis = parent
+    .append('g')
+    .attr('class', 'axis')
+    .attr('transform', `translate(0,${px(layout.axisY)})`)
+    .attr('color', theme.text);
   axis.call(axisBottom(scale).ticks(count));
   const label = parent
     .append('text')

@@ -110,8 +110,21 @@ function packWaits(waits: readonly BacklogWait[]): number[] {
 export function drawBacklog(parent: Group, ctx: DrawContext): void {
   const lane = ctx.layout.backlog;
   const group = parent.append('g').attr('class', 'backlog');
-  group.append('rect').attr('class', 'backlog-bg').attr('x', ctx.layout.plotLeft).attr('y', lane.y).attr('width', px(ctx.layout.plotRight - ctx.layout.plotLeft)).attr('height', lane.height).attr('fill', ctx.theme.rowEven);
-  const label = group.append('text').attr('class', 'lane-label').attr('x', 8).attr('y', px(lane.y + lane.height / 2 + 4)).attr('fill', ctx.theme.text).attr('font-size', 11);
+  group
+    .append('rect')
+    .attr('class', 'backlog-bg')
+    .attr('x', ctx.layout.plotLeft)
+    .attr('y', lane.y)
+    .attr('width', px(ctx.layout.plotRight - ctx.layout.plotLeft))
+    .attr('height', lane.height)
+    .attr('fill', ctx.theme.rowEven);
+  const label = group
+    .append('text')
+    .attr('class', 'lane-label')
+    .attr('x', 8)
+    .attr('y', px(lane.y + lane.height / 2 + 4))
+    .attr('fill', ctx.theme.text)
+    .attr('font-size', 11);
   setText(label, 'backlog');
   const points = ctx.view.backlogDepth;
   const maxDepth = Math.max(1, ...points.map((p) => p.value));
@@ -126,9 +139,24 @@ export function drawBacklog(parent: Group, ctx: DrawContext): void {
     previous = point.value;
   }
   d += `H${px(ctx.x(ctx.view.endUs))}V${px(base)}Z`;
-  const area = group.append('path').attr('class', 'backlog-depth').attr('d', d).attr('fill', ctx.theme.backlog).attr('stroke', ctx.theme.muted).attr('stroke-width', 0.75);
-  appendTitle(area, `backlog depth over time (max ${maxDepth === 1 && points.every((p) => p.value === 0) ? 0 : maxDepth}); ${ctx.view.waits.length} wait(s) in view`);
-  const depthLabel = group.append('text').attr('class', 'lane-label').attr('x', 8).attr('y', px(lane.y + lane.height / 2 + 16)).attr('fill', ctx.theme.muted).attr('font-size', 9);
+  const area = group
+    .append('path')
+    .attr('class', 'backlog-depth')
+    .attr('d', d)
+    .attr('fill', ctx.theme.backlog)
+    .attr('stroke', ctx.theme.muted)
+    .attr('stroke-width', 0.75);
+  appendTitle(
+    area,
+    `backlog depth over time (max ${maxDepth === 1 && points.every((p) => p.value === 0) ? 0 : maxDepth}); ${ctx.view.waits.length} wait(s) in view`,
+  );
+  const depthLabel = group
+    .append('text')
+    .attr('class', 'lane-label')
+    .attr('x', 8)
+    .attr('y', px(lane.y + lane.height / 2 + 16))
+    .attr('fill', ctx.theme.muted)
+    .attr('font-size', 9);
   setText(depthLabel, `max depth ${points.some((p) => p.value > 0) ? maxDepth : 0}`);
   drawWaits(group, ctx);
 }
@@ -157,16 +185,32 @@ function drawWaits(group: Group, ctx: DrawContext): void {
       .attr('y2', y)
       .attr('stroke', sequenceColor(wait.key, ctx.theme))
       .attr('stroke-width', Math.max(1.5, step - 1));
-    const outcome = wait.outcome === 'assigned' ? 'got a slot' : wait.outcome === 'waiting' ? 'still waiting at the end of the trace' : `left the backlog: ${wait.outcome}`;
-    appendTitle(line, `sequence ${wait.label} waited in the backlog ${formatUs(wait.fromUs)} → ${formatUs(wait.toUs)} (${formatUs(wait.toUs - wait.fromUs)}), ${outcome}`);
+    const outcome =
+      wait.outcome === 'assigned' ? 'got a slot' : wait.outcome === 'waiting' ? 'still waiting at the end of the trace' : `left the backlog: ${wait.outcome}`;
+    appendTitle(
+      line,
+      `sequence ${wait.label} waited in the backlog ${formatUs(wait.fromUs)} → ${formatUs(wait.toUs)} (${formatUs(wait.toUs - wait.fromUs)}), ${outcome}`,
+    );
   });
 }
 
 export function drawEventsLane(parent: Group, ctx: DrawContext): void {
   const lane = ctx.layout.events;
   const group = parent.append('g').attr('class', 'events-lane');
-  group.append('rect').attr('x', ctx.layout.plotLeft).attr('y', lane.y).attr('width', px(ctx.layout.plotRight - ctx.layout.plotLeft)).attr('height', lane.height).attr('fill', ctx.theme.rowEven);
-  const label = group.append('text').attr('class', 'lane-label').attr('x', 8).attr('y', px(lane.y + lane.height / 2 + 4)).attr('fill', ctx.theme.text).attr('font-size', 11);
+  group
+    .append('rect')
+    .attr('x', ctx.layout.plotLeft)
+    .attr('y', lane.y)
+    .attr('width', px(ctx.layout.plotRight - ctx.layout.plotLeft))
+    .attr('height', lane.height)
+    .attr('fill', ctx.theme.rowEven);
+  const label = group
+    .append('text')
+    .attr('class', 'lane-label')
+    .attr('x', 8)
+    .attr('y', px(lane.y + lane.height / 2 + 4))
+    .attr('fill', ctx.theme.text)
+    .attr('font-size', 11);
   setText(label, 'events');
 }
 
@@ -182,8 +226,10 @@ export function drawLifetimes(parent: Group, ctx: DrawContext): void {
     const block = blocks.get(life.instance);
     if (block === undefined) continue;
     const absent: [number, number, string][] = [];
-    if (life.addedUs !== undefined) absent.push([ctx.view.startUs, life.addedUs, `instance ${life.instance} did not exist yet (added at ${formatUs(life.addedUs)})`]);
-    if (life.destroyedUs !== undefined) absent.push([life.destroyedUs, ctx.view.endUs, `instance ${life.instance} was destroyed at ${formatUs(life.destroyedUs)}`]);
+    if (life.addedUs !== undefined)
+      absent.push([ctx.view.startUs, life.addedUs, `instance ${life.instance} did not exist yet (added at ${formatUs(life.addedUs)})`]);
+    if (life.destroyedUs !== undefined)
+      absent.push([life.destroyedUs, ctx.view.endUs, `instance ${life.instance} was destroyed at ${formatUs(life.destroyedUs)}`]);
     for (const [fromUs, toUs, title] of absent) {
       const x0 = ctx.x(fromUs);
       const x1 = ctx.x(toUs);

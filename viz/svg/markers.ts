@@ -28,7 +28,18 @@ export const MARKER_STYLES: Readonly<Record<MarkerKind, MarkerStyle>> = {
 };
 
 /** Draw order: violations last, on top. */
-export const MARKER_ORDER: readonly MarkerKind[] = ['reject', 'warning', 'lifecycle', 'destroyed', 'failed-batch', 'expired', 'cancel', 'fault', 'reap', 'violation'];
+export const MARKER_ORDER: readonly MarkerKind[] = [
+  'reject',
+  'warning',
+  'lifecycle',
+  'destroyed',
+  'failed-batch',
+  'expired',
+  'cancel',
+  'fault',
+  'reap',
+  'violation',
+];
 
 interface Placed {
   readonly marker: Marker;
@@ -62,7 +73,10 @@ export function drawMarkers(parent: Group, ctx: DrawContext): void {
   const group = parent.append('g').attr('class', 'markers');
   const others = ctx.view.markers.filter((m) => m.kind !== 'violation');
   const placed = [...placeMarkers(ctx, others), ...ctx.view.markers.filter((m) => m.kind === 'violation').map((marker) => ({ marker, count: 1 }))];
-  if (placed.length < ctx.view.markers.length) ctx.notes.push(`${others.length} event markers grouped into ${placed.length - (ctx.view.markers.length - others.length)} (closer than 4 px); titles give counts.`);
+  if (placed.length < ctx.view.markers.length)
+    ctx.notes.push(
+      `${others.length} event markers grouped into ${placed.length - (ctx.view.markers.length - others.length)} (closer than 4 px); titles give counts.`,
+    );
   for (const kind of MARKER_ORDER) {
     const style = MARKER_STYLES[kind];
     for (const { marker, count } of placed) {
@@ -74,8 +88,15 @@ export function drawMarkers(parent: Group, ctx: DrawContext): void {
         .attr('class', `marker marker-${kind}`)
         .attr('data-kind', kind)
         .attr('transform', `translate(${px(ctx.x(marker.atUs))},${px(markerY(marker, band))})`);
-      g.append('path').attr('d', style.path).attr('fill', style.fill).attr('stroke', style.stroke).attr('stroke-width', style.fill === 'none' ? 2.5 : 1);
-      appendTitle(g, count === 1 ? `${marker.detail}\nat ${formatUs(marker.atUs)}` : `${count} × ${style.legend}, e.g. ${marker.detail}\nfrom ${formatUs(marker.atUs)}`);
+      g.append('path')
+        .attr('d', style.path)
+        .attr('fill', style.fill)
+        .attr('stroke', style.stroke)
+        .attr('stroke-width', style.fill === 'none' ? 2.5 : 1);
+      appendTitle(
+        g,
+        count === 1 ? `${marker.detail}\nat ${formatUs(marker.atUs)}` : `${count} × ${style.legend}, e.g. ${marker.detail}\nfrom ${formatUs(marker.atUs)}`,
+      );
     }
   }
 }
@@ -88,12 +109,29 @@ export function drawGuides(parent: Group, ctx: DrawContext): void {
   for (const marker of ctx.view.markers) {
     if (marker.kind !== 'lifecycle' || marker.lane.kind !== 'events') continue;
     const x = px(ctx.x(marker.atUs));
-    group.append('line').attr('class', 'lifecycle-guide').attr('x1', x).attr('x2', x).attr('y1', top).attr('y2', bottom).attr('stroke', MARKER_STYLES.lifecycle.fill).attr('stroke-dasharray', '2 3');
+    group
+      .append('line')
+      .attr('class', 'lifecycle-guide')
+      .attr('x1', x)
+      .attr('x2', x)
+      .attr('y1', top)
+      .attr('y2', bottom)
+      .attr('stroke', MARKER_STYLES.lifecycle.fill)
+      .attr('stroke-dasharray', '2 3');
   }
   for (const violation of ctx.view.violations) {
     if (violation.atUs < ctx.view.startUs || violation.atUs > ctx.view.endUs) continue;
     const x = px(ctx.x(violation.atUs));
-    const line = group.append('line').attr('class', 'violation-guide').attr('x1', x).attr('x2', x).attr('y1', top).attr('y2', bottom).attr('stroke', ctx.theme.violation).attr('stroke-dasharray', '5 3').attr('stroke-width', 1.5);
+    const line = group
+      .append('line')
+      .attr('class', 'violation-guide')
+      .attr('x1', x)
+      .attr('x2', x)
+      .attr('y1', top)
+      .attr('y2', bottom)
+      .attr('stroke', ctx.theme.violation)
+      .attr('stroke-dasharray', '5 3')
+      .attr('stroke-width', 1.5);
     appendTitle(line, `violation (${violation.oracle}): ${violation.message}`);
   }
 }
@@ -117,7 +155,13 @@ export function drawViolationList(parent: Group, ctx: DrawContext, lines: number
     appendTitle(text, full);
   });
   if (shown.length < ctx.view.violations.length) {
-    const more = group.append('text').attr('class', 'violation-text').attr('x', 12).attr('y', px(ctx.layout.violationsY + 12 + shown.length * 16)).attr('fill', ctx.theme.violation).attr('font-size', 11);
+    const more = group
+      .append('text')
+      .attr('class', 'violation-text')
+      .attr('x', 12)
+      .attr('y', px(ctx.layout.violationsY + 12 + shown.length * 16))
+      .attr('fill', ctx.theme.violation)
+      .attr('font-size', 11);
     setText(more, `… and ${ctx.view.violations.length - shown.length} more violation(s)`);
   }
 }

@@ -8,7 +8,13 @@ import { appendTitle, px, setText, type DrawContext, type Group } from './contex
 export function drawRows(parent: Group, ctx: DrawContext): void {
   const rows = parent.append('g').attr('class', 'rows');
   for (const block of ctx.layout.instances) {
-    const batchLabel = rows.append('text').attr('class', 'lane-label').attr('x', 8).attr('y', px(block.batches.y + block.batches.height - 2)).attr('fill', ctx.theme.muted).attr('font-size', 10);
+    const batchLabel = rows
+      .append('text')
+      .attr('class', 'lane-label')
+      .attr('x', 8)
+      .attr('y', px(block.batches.y + block.batches.height - 2))
+      .attr('fill', ctx.theme.muted)
+      .attr('font-size', 10);
     setText(batchLabel, `instance ${block.instance} batches`);
   }
   for (const row of ctx.layout.rows.values()) {
@@ -20,7 +26,13 @@ export function drawRows(parent: Group, ctx: DrawContext): void {
       .attr('width', px(ctx.layout.plotRight - ctx.layout.plotLeft))
       .attr('height', row.height)
       .attr('fill', row.index % 2 === 0 ? ctx.theme.rowEven : ctx.theme.rowOdd);
-    const label = g.append('text').attr('class', 'row-label').attr('x', 8).attr('y', px(row.y + row.height / 2 + 4)).attr('fill', ctx.theme.text).attr('font-size', 11);
+    const label = g
+      .append('text')
+      .attr('class', 'row-label')
+      .attr('x', 8)
+      .attr('y', px(row.y + row.height / 2 + 4))
+      .attr('fill', ctx.theme.text)
+      .attr('font-size', 11);
     setText(label, `I${row.instance} · slot ${row.slot}`);
     appendTitle(g, `instance ${row.instance}, slot ${row.slot}`);
   }
@@ -77,11 +89,24 @@ export function drawOccupancies(parent: Group, ctx: DrawContext): void {
     appendTitle(rect, occupancyTitle(ctx, occupancy));
     const cap = occupancy.reason === undefined ? undefined : REASON_CAP[occupancy.reason];
     if (cap !== undefined && occupancy.toUs <= ctx.view.endUs) {
-      bars.append('rect').attr('class', `release-cap reason-${occupancy.reason}`).attr('x', px(x1 - 2)).attr('y', px(y)).attr('width', 3).attr('height', px(height)).attr('fill', cap);
+      bars
+        .append('rect')
+        .attr('class', `release-cap reason-${occupancy.reason}`)
+        .attr('x', px(x1 - 2))
+        .attr('y', px(y))
+        .attr('width', 3)
+        .attr('height', px(height))
+        .attr('fill', cap);
     }
     const text = occupancy.label;
     if (x1 - x0 >= text.length * 6.6 + 14) {
-      const label = bars.append('text').attr('class', 'occ-label').attr('x', px(x0 + 9)).attr('y', px(y + height / 2 + 4)).attr('font-size', shared ? 9 : 11).attr('fill', ctx.theme.labelOnBar);
+      const label = bars
+        .append('text')
+        .attr('class', 'occ-label')
+        .attr('x', px(x0 + 9))
+        .attr('y', px(y + height / 2 + 4))
+        .attr('font-size', shared ? 9 : 11)
+        .attr('fill', ctx.theme.labelOnBar);
       setText(label, text);
     }
   }

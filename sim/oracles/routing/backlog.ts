@@ -44,7 +44,13 @@ export class Backlog {
   promote(key: string, named: Epoch | undefined): Epoch | undefined {
     const queue = this.byKey.get(key);
     if (queue === undefined || queue.length === 0) return undefined;
-    const at = named === undefined ? 0 : Math.max(0, queue.findIndex((w) => w.epoch === named));
+    const at =
+      named === undefined
+        ? 0
+        : Math.max(
+            0,
+            queue.findIndex((w) => w.epoch === named),
+          );
     return this.take(queue, at);
   }
 

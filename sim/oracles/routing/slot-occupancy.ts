@@ -138,7 +138,9 @@ export class SlotOccupancy {
     // Each model object has its own backlog: FIFO holds within a generation only.
     const oldest = this.backlog.oldestWaiting(event.generation);
     if (oldest !== undefined && oldest !== epoch) {
-      this.fairness.add(`backlog served out of order: sequence ${epoch.sequenceKey} got ${name} while ${oldest.sequenceKey}, backlogged earlier, still waits`, [index]);
+      this.fairness.add(`backlog served out of order: sequence ${epoch.sequenceKey} got ${name} while ${oldest.sequenceKey}, backlogged earlier, still waits`, [
+        index,
+      ]);
     }
     epoch.slot = name;
     // Promotion maps the id to the slot again unless the sequence's END already came.
