@@ -40,6 +40,7 @@ def server(tmp_path_factory):
     make_repo.write_repository(repo, make_repo.Options(max_batch_size=SLOTS))
     make_repo.write_repository(repo, make_repo.Options(max_batch_size=SLOTS, execute_delay_ms=SLOW_MS), ["accumulator_direct"], "_slow")
     make_repo.write_repository(repo, make_repo.Options(max_batch_size=SLOTS, idle_us=200_000), ["accumulator_direct"], "_idle")
+    make_repo.write_repository(repo, make_repo.Options(max_batch_size=2, instances=2), ["accumulator_direct"], "_2x2")
     with TritonServer(repo, log_file=tmp_path_factory.mktemp("log") / "tritonserver.log") as running:
         yield running
 
@@ -50,6 +51,16 @@ def delayed_server(tmp_path_factory):
     repo = tmp_path_factory.mktemp("repo-delayed")
     make_repo.write_repository(repo, make_repo.Options(max_batch_size=SLOTS), ["accumulator_direct", "accumulator_oldest_dyna"])
     with TritonServer(repo, env={"TRITONSERVER_DELAY_SCHEDULER": str(SLOTS)}) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def backlog_delayed_server(tmp_path_factory):
+    """Direct batchers wait for 4 queued requests AND 1 request in the backlog."""
+    repo = tmp_path_factory.mktemp("repo-backlog-delayed")
+    make_repo.write_repository(repo, make_repo.Options(max_batch_size=SLOTS), ["accumulator_direct"])
+    env = {"TRITONSERVER_DELAY_SCHEDULER": str(SLOTS), "TRITONSERVER_BACKLOG_DELAY_SCHEDULER": "1"}
+    with TritonServer(repo, env=env) as running:
         yield running
 
 
@@ -288,6 +299,14 @@ def batch_counts(server, model):
     return {int(b["batch_size"]): int(b["compute_infer"]["count"]) for b in stats.get("batch_stats", [])}
 
 
+def settled_batch_counts(server, model, expected, timeout_s=5.0):
+    """Triton records a batch's statistics after it has sent the responses: poll until they match (or time out)."""
+    deadline = time.monotonic() + timeout_s
+    while (counts := batch_counts(server, model)) != expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return counts
+
+
 def test_direct_batches_count_padding_rows(server):
     """Four sequences started one after another: slot k's batch carries k padding rows (READY=0)."""
     client = Client("http", server)
@@ -295,10 +314,11 @@ def test_direct_batches_count_padding_rows(server):
     before = batch_counts(server, model)
     held = [fresh_id() for _ in range(SLOTS)]
     outputs = [client.infer(model, 1 << k, sid, start=True) for k, sid in enumerate(held)]
-    after = batch_counts(server, model)
+    expected = {size: before.get(size, 0) + 1 for size in range(1, SLOTS + 1)}
+    after = settled_batch_counts(server, model, expected)
     release(client, model, held)
     assert outputs == [1, 2, 4, 8]
-    assert {size: after.get(size, 0) - before.get(size, 0) for size in range(1, SLOTS + 1)} == {1: 1, 2: 1, 3: 1, 4: 1}
+    assert after == expected
 
 
 @pytest.mark.parametrize("model", ["accumulator_direct", "accumulator_oldest_dyna"])
@@ -308,7 +328,34 @@ def test_delay_scheduler_hook_forms_one_full_batch(delayed_server, model):
     for k in range(SLOTS):
         client.client.async_infer(model, client.inputs(1 << k), responses.callback(k), sequence_id=fresh_id(), sequence_start=True)
     assert responses.wait(list(range(SLOTS))) == [("ok", 1 << k) for k in range(SLOTS)]
-    assert batch_counts(delayed_server, model) == {SLOTS: 1}
+    assert settled_batch_counts(delayed_server, model, {SLOTS: 1}) == {SLOTS: 1}
+
+
+def test_backlog_delay_hook_also_waits_for_a_backlogged_request(backlog_delayed_server):
+    client = Client("grpc", backlog_delayed_server)
+    responses = Responses()
+    held = [fresh_id() for _ in range(SLOTS)]
+    for k, sid in enumerate(held):
+        client.client.async_infer("accumulator_direct", client.inputs(1 << k), responses.callback(k), sequence_id=sid, sequence_start=True)
+    time.sleep(0.5)
+    assert responses.done == {}  # four queued, but the backlog is still empty
+    late = fresh_id()
+    client.client.async_infer("accumulator_direct", client.inputs(100), responses.callback("late"), sequence_id=late, sequence_start=True, sequence_end=True)
+    assert responses.wait(list(range(SLOTS))) == [("ok", 1 << k) for k in range(SLOTS)]
+    assert settled_batch_counts(backlog_delayed_server, "accumulator_direct", {SLOTS: 1}) == {SLOTS: 1}
+    release(Client("http", backlog_delayed_server), "accumulator_direct", held[:1])
+    assert responses.wait(["late"]) == [("ok", 100)]
+
+
+def test_two_instances_keep_per_slot_state_apart(server):
+    """2 instances x 2 slots: four interleaved sequences spread over both instances' slots."""
+    client = Client("http", server)
+    model = "accumulator_direct_2x2"
+    ids = [fresh_id() for _ in range(4)]
+    starts = [client.infer(model, 1 << k, sid, start=True) for k, sid in enumerate(ids)]
+    steps = [client.infer(model, 16 << k, sid, end=True) for k, sid in enumerate(ids)]
+    assert starts == [1, 2, 4, 8]
+    assert steps == [17, 34, 68, 136]
 
 
 def test_server_reports_its_version(server):
