@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { startKserveServer } from '../../live/http/kserve-server.ts';
-import { parseInferBody, BadInferRequest } from '../../live/http/kserve-request.ts';
+import { parseInferRequest } from '../../live/http/kserve-request.ts';
+import { decodeSequenceInfer } from '../../live/kserve/infer-request.ts';
+import { KserveError } from '../../live/kserve/kserve-error.ts';
+import { ServedModel } from '../../live/kserve/served-model.ts';
+import { liveTensorSpec } from '../../live/tensor-spec.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const examples = join(root, 'sim/examples');
@@ -53,13 +57,13 @@ describe('KServe v2 HTTP front end', () => {
     expect(String(orphan.body['error'])).toMatch(/START flag/);
     const notJson = await fetch(`${server.url}/v2/models/${model}/infer`, { method: 'POST', body: '{"inputs": [' });
     expect(notJson.status).toBe(400);
-    expect(((await notJson.json()) as { error: string }).error).toMatch(/not valid JSON/);
+    expect(((await notJson.json()) as { error: string }).error).toMatch(/^failed to parse the request JSON buffer: /);
     const huge = await fetch(`${server.url}/v2/models/${model}/infer`, { method: 'POST', body: 'x'.repeat(200_000) });
     expect(huge.status).toBe(400);
-    expect(((await huge.json()) as { error: string }).error).toMatch(/larger than 65536 bytes/);
+    expect(((await huge.json()) as { error: string }).error).toMatch(/exceeds the maximum allowed input size of 65536 bytes/);
     const unknown = await infer(server.url, 'nope', 1, 1, { start: true });
     expect(unknown.status).toBe(404);
-    expect(String(unknown.body['error'])).toMatch(/unknown model: 'nope'/);
+    expect(unknown.body['error']).toBe("Request for unknown model: 'nope' is not found");
 
     const result = await server.close();
     expect(result.requests).toBe(8);
@@ -83,21 +87,47 @@ describe('KServe v2 HTTP front end', () => {
     expect(result.header.options['model_work_layers']).toBe(2);
   });
 
-  it('refuses malformed bodies with a message naming the problem', () => {
-    expect(() => parseInferBody({ inputs: [] }, 'INPUT')).toThrow(BadInferRequest);
-    expect(() => parseInferBody({ inputs: [{ name: 'X', data: [1] }] }, 'INPUT')).toThrow(/unexpected inference input 'X'/);
-    expect(() => parseInferBody({ inputs: [{ name: 'INPUT', data: [1, 2] }] }, 'INPUT')).toThrow(/exactly one number/);
-    expect(() => parseInferBody({ inputs: [{ name: 'INPUT', data: [1] }], parameters: { sequence_id: -4 } }, 'INPUT')).toThrow(/unsigned 64-bit/);
-    expect(() => parseInferBody({ inputs: [{ name: 'INPUT', data: [1] }], parameters: { sequence_start: 'yes' } }, 'INPUT')).toThrow(
-      /'sequence_start' must be a boolean/,
+  it('refuses malformed bodies with the message Triton gives', () => {
+    const scenario = loadScenarioFile(join(examples, 'oldest-basic.json'));
+    const normalized = scenario.normalized['model'] as Record<string, unknown>;
+    const served = new ServedModel(scenario.model, normalized, liveTensorSpec(scenario.model, normalized));
+    const decode = (body: unknown) => {
+      const bytes = Buffer.from(JSON.stringify(body));
+      return decodeSequenceInfer(parseInferRequest(bytes, bytes.byteLength, served).wire, served);
+    };
+    const input = (fields: Record<string, unknown>) => ({ name: 'INPUT', datatype: 'INT32', shape: [1, 1], data: [1], ...fields });
+    expect(() => decode({ inputs: [] })).toThrow(KserveError);
+    expect(() => decode({ inputs: [] })).toThrow(
+      "[request id: <id_unknown>] expected 1 inputs but got 0 inputs for model 'acc_oldest'. Got input(s) [], but missing required input(s) ['INPUT']. Please provide all required input(s).",
     );
-    expect(parseInferBody({ inputs: [{ name: 'INPUT', data: [[7]] }], parameters: { sequence_id: 'tenant/1', sequence_start: true } }, 'INPUT')).toEqual({
-      id: undefined,
-      sequence: 'tenant/1',
+    expect(() => decode({ inputs: [input({ name: 'X' })] })).toThrow("unexpected inference input 'X' for model 'acc_oldest'");
+    expect(() => decode({ inputs: [input({ shape: [1, 2], data: [1, 2] })] })).toThrow(
+      "[request id: <id_unknown>] unexpected shape for input 'INPUT' for model 'acc_oldest'. Expected [-1,1], got [1,2]. NOTE: Setting a non-zero max_batch_size",
+    );
+    expect(() => decode({ inputs: [input({ datatype: 'FP32', data: [1.5] })] })).toThrow(
+      "[request id: <id_unknown>] inference input 'INPUT' data-type is 'FP32', but model 'acc_oldest' expects 'INT32'",
+    );
+    expect(() => decode({ inputs: [input({})], parameters: { sequence_id: -4 } })).toThrow(
+      "Unable to parse 'sequence_id': attempt to access JSON non-string as string",
+    );
+    expect(() => decode({ inputs: [input({})], parameters: { sequence_start: 'yes' } })).toThrow(
+      "Unable to parse 'sequence_start': attempt to access JSON non-boolean as boolean",
+    );
+    // The model's CORRID control is TYPE_UINT64: a string id is refused as Triton refuses it.
+    expect(() => decode({ id: 'r1', inputs: [input({})], parameters: { sequence_id: 'tenant/1', sequence_start: true } })).toThrow(
+      "[request id: r1] sequence batching control 'CORRID' data-type is 'BYTES', but model 'acc_oldest' expects 'UINT64'",
+    );
+    expect(decode({ id: 'r1', inputs: [input({ data: [[7]] })], parameters: { sequence_id: 12, sequence_start: true } })).toMatchObject({
+      clientId: 'r1',
+      sequence: 12,
       start: true,
       end: false,
       input: 7,
+      batchSize: 1,
     });
+    // A uint64 id above 2^53 stays exact: JSON integers are read as bigint.
+    const big = Buffer.from('{"inputs":[{"name":"INPUT","datatype":"INT32","shape":[1,1],"data":[1]}],"parameters":{"sequence_id":18446744073709551615}}');
+    expect(decodeSequenceInfer(parseInferRequest(big, big.byteLength, served).wire, served).sequence).toEqual({ u64: '18446744073709551615' });
   });
 
   it('`seqsim serve` listens, answers, and on SIGTERM checks the oracles and writes the trace', async () => {
