@@ -95,6 +95,7 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
   const respond = (request: InferRequest, result: InferResult): void => {
     const reply = waiting.get(request);
     waiting.delete(request);
+    if (request === enqueuing) statistics.refusedOnArrival(request.id);
     if ('output' in result) {
       events.emit({ type: 'response', request: request.id, sequence: request.sequence, step: request.step, output: result.output });
     } else {

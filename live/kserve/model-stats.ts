@@ -34,7 +34,8 @@ const duration = (): StatisticDuration => ({ count: 0, ns: 0 });
  * Triton's per-model statistics, kept from the batcher's trace events as they happen: executions
  * and their batch sizes (padding rows included, as the onnxruntime backend counts a batch), and per
  * request success / failure, queue time and compute time. seqsim times a batch's `session.run` as a
- * whole, so compute_input and compute_output count executions with 0 ns.
+ * whole, so compute_input and compute_output count executions with 0 ns. As in Triton, a request
+ * the batcher refuses on arrival (missing START, …) is returned to the caller and not counted.
  */
 export class ModelStatistics {
   /** Request id → when it reached the batcher (µs), until it is answered. */
@@ -54,6 +55,8 @@ export class ModelStatistics {
     cache_hit: duration(),
     cache_miss: duration(),
   };
+  /** Requests the batcher refused on arrival: Triton returns those errors to the caller, uncounted. */
+  private readonly refused = new Set<string>();
   private inferenceCount = 0;
   private executionCount = 0;
   private lastInferenceMs = 0;
@@ -98,9 +101,15 @@ export class ModelStatistics {
     }
   }
 
+  /** Called before the response of a request the batcher refused on arrival (a synchronous enqueue error). */
+  refusedOnArrival(request: string): void {
+    this.refused.add(request);
+  }
+
   private answered(request: string, ok: boolean, nowUs: number): void {
     const arrivalUs = this.arrivalUs.get(request) ?? nowUs;
     this.arrivalUs.delete(request);
+    if (this.refused.delete(request)) return;
     const batchNumber = this.batchOf.get(request);
     this.batchOf.delete(request);
     const batch = batchNumber === undefined ? undefined : this.batches.get(batchNumber);
