@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { startKserveServer } from '../../live/http/kserve-server.ts';
 import { parseInferRequest } from '../../live/http/kserve-request.ts';
@@ -85,6 +86,69 @@ describe('KServe v2 HTTP front end', () => {
     const result = await server.close();
     expect(result.violations).toEqual([]);
     expect(result.header.options['model_work_layers']).toBe(2);
+  });
+
+  it("speaks what Triton's Python client sends: the binary tensor extension, gzip bodies, config, stats and Triton's routes", async () => {
+    const scenario = loadScenarioFile(join(examples, 'oldest-basic.json'));
+    const server = await startKserveServer(scenario, { port: 0, host: '127.0.0.1', provider: 'cpu', drainMs: 5000 });
+    const model = scenario.model.name;
+    /** A JSON header then the INT32 input's 4 raw bytes, as tritonclient.http sends by default. */
+    const binaryInfer = (id: number, value: number, flags: Record<string, boolean>, gzip = false) => {
+      const header = Buffer.from(
+        JSON.stringify({
+          inputs: [{ name: 'INPUT', shape: [1, 1], datatype: 'INT32', parameters: { binary_data_size: 4 } }],
+          parameters: { sequence_id: id, ...flags, binary_data_output: true },
+        }),
+      );
+      const raw = Buffer.concat([header, Buffer.from(new Int32Array([value]).buffer)]);
+      return fetch(`${server.url}/v2/models/${model}/infer`, {
+        method: 'POST',
+        headers: { 'inference-header-content-length': String(header.byteLength), ...(gzip ? { 'content-encoding': 'gzip' } : {}) },
+        body: gzip ? gzipSync(raw) : raw,
+      });
+    };
+    const binaryOutput = async (response: Response) => {
+      expect(response.status).toBe(200);
+      const body = Buffer.from(await response.arrayBuffer());
+      const length = Number(response.headers.get('inference-header-content-length'));
+      const json = JSON.parse(body.subarray(0, length).toString()) as { model_version: string; outputs: { parameters: { binary_data_size: number } }[] };
+      expect(json.model_version).toBe('1');
+      expect(json.outputs[0]!.parameters.binary_data_size).toBe(4);
+      expect(body.byteLength).toBe(length + 4);
+      return body.readInt32LE(length);
+    };
+    expect(await binaryOutput(await binaryInfer(31, 4, { sequence_start: true }))).toBe(4);
+    expect(await binaryOutput(await binaryInfer(31, 5, {}, true))).toBe(9);
+    expect(await binaryOutput(await binaryInfer(31, 6, { sequence_end: true }))).toBe(15 + 31);
+    // Bytes the header does not account for, and a header length past the body, are refused.
+    const extra = Buffer.from(JSON.stringify({ inputs: [{ name: 'INPUT', shape: [1, 1], datatype: 'INT32', data: [1] }] }));
+    const leftover = await fetch(`${server.url}/v2/models/${model}/infer`, {
+      method: 'POST',
+      headers: { 'inference-header-content-length': String(extra.byteLength) },
+      body: Buffer.concat([extra, Buffer.from([0, 0])]),
+    });
+    expect([leftover.status, ((await leftover.json()) as { error: string }).error]).toEqual([400, `unexpected additional input data for model '${model}'`]);
+    const short = await fetch(`${server.url}/v2/models/${model}/infer`, { method: 'POST', headers: { 'inference-header-content-length': '9999' }, body: extra });
+    expect(((await short.json()) as { error: string }).error).toBe(`inference header size should be in range (0, ${extra.byteLength}), got: 9999`);
+
+    const config = (await (await fetch(`${server.url}/v2/models/${model}/config`)).json()) as Record<string, unknown>;
+    expect(config).toMatchObject({ name: model, max_batch_size: 4, platform: 'onnxruntime_onnx', version_policy: { latest: { num_versions: 1 } } });
+    expect(config['sequence_batching']).toMatchObject({ max_sequence_idle_microseconds: 5000000, oldest: { max_candidate_sequences: 6, preferred_batch_size: [2, 4] } });
+    expect((config['input'] as Record<string, unknown>[])[0]).toMatchObject({ name: 'INPUT', data_type: 'TYPE_INT32', dims: [1], optional: false });
+
+    const stats = (await (await fetch(`${server.url}/v2/models/${model}/stats`)).json()) as { model_stats: Record<string, unknown>[] };
+    expect(stats.model_stats[0]).toMatchObject({ name: model, version: '1', inference_count: 3, execution_count: 3 });
+    expect((stats.model_stats[0]!['batch_stats'] as { batch_size: number }[]).map((batch) => batch.batch_size)).toEqual([1]);
+    expect((await fetch(`${server.url}/v2/models/nope/stats`)).status).toBe(400);
+
+    expect(await (await fetch(`${server.url}/v2`)).json()).toMatchObject({ name: 'seqsim' });
+    expect((await fetch(`${server.url}/v2/health/live`, { method: 'POST' })).status).toBe(405);
+    expect((await fetch(`${server.url}/v2/models/${model}/ready`)).status).toBe(200);
+    expect((await fetch(`${server.url}/v2/models/${model}/versions/2/ready`)).status).toBe(404);
+    const unknownPath = await fetch(`${server.url}/v3/whatever`);
+    expect([unknownPath.status, await unknownPath.json()]).toEqual([404, { error: 'Not Found' }]);
+    const result = await server.close();
+    expect(result.violations).toEqual([]);
   });
 
   it('refuses malformed bodies with the message Triton gives', () => {
