@@ -116,7 +116,8 @@ function batchSizeOf(request: WireInferRequest, model: ServedModel): number {
       throw invalidArg(`${logRequest(request.id)}input '${input.name}' batch size does not match other inputs for '${model.name}'`);
   }
   const size = batch ?? 0;
-  if (size > model.maxBatchSize) throw invalidArg(`${logRequest(request.id)}inference request batch-size must be <= ${model.maxBatchSize} for '${model.name}'`);
+  // Triton keeps the batch size unsigned: a negative first dim is a huge batch.
+  if (size < 0 || size > model.maxBatchSize) throw invalidArg(`${logRequest(request.id)}inference request batch-size must be <= ${model.maxBatchSize} for '${model.name}'`);
   return size;
 }
 
