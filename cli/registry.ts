@@ -76,7 +76,7 @@ export const commands: readonly CommandEntry[] = [
     name: 'serve',
     usage: 'serve <scenario>',
     describe:
-      "serve the scenario's model over KServe v2 HTTP (Triton's sequence parameters) on the live batcher; Ctrl-C stops, checks the oracles and writes the trace",
+      "serve the scenario's model over KServe v2 HTTP and gRPC (Triton's sequence parameters) on the live batcher; Ctrl-C stops, checks the oracles and writes the trace",
     load: async () => (await import('./commands/serve.ts')).serveCommand,
   },
   {

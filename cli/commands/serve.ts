@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
+import { UsageError } from '../../src/core/input-errors.ts';
 import { parseDurationMs, parseModelWork, parsePositiveInt } from '../options.ts';
 import { checkBatcher, safeName } from './run.ts';
 import { readModel } from './live.ts';
@@ -11,11 +12,20 @@ import { PROVIDER_REQUESTS, type ProviderRequest } from '../../live/execution-pr
 import { startKserveServer } from '../../live/http/kserve-server.ts';
 import { traceText } from '../../traces/writer.ts';
 
+/** A TCP port: 0 (the system picks a free one) to 65535. */
+function parsePort(value: unknown, flag: string): number {
+  if (value === 0) return 0;
+  const port = parsePositiveInt(value, flag);
+  if (port > 65_535) throw new UsageError(`${flag} must be a TCP port (0 to 65535), got ${port}`);
+  return port;
+}
+
 export const serveCommand: SeqsimCommand = {
   builder: (y: Argv) =>
     y
       .positional('scenario', { type: 'string', describe: 'scenario JSON file whose model config is served (its sequences are not sent)', demandOption: true })
-      .option('port', { type: 'number', default: 8000, describe: 'TCP port (0 picks a free one)' })
+      .option('port', { type: 'number', default: 8000, describe: 'HTTP port (0 picks a free one)' })
+      .option('grpc-port', { type: 'number', describe: 'also serve KServe v2 gRPC on this port, as Triton does on 8001 (0 picks a free one)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to listen on' })
       .option('ep', { choices: PROVIDER_REQUESTS, default: 'auto' as const, describe: 'execution provider' })
       .option('model', { type: 'string', describe: 'your own ONNX model instead of the generated accumulator' })
@@ -28,7 +38,8 @@ export const serveCommand: SeqsimCommand = {
       .option('trace', { type: 'string', describe: 'trace output path (default out/serve/<model>.jsonl)' }),
   async run(args, io) {
     const scenario = loadScenarioFile(String(args['scenario']));
-    const port = args['port'] === 0 ? 0 : parsePositiveInt(args['port'], '--port');
+    const port = parsePort(args['port'], '--port');
+    const grpcPort = args['grpc-port'] === undefined ? undefined : parsePort(args['grpc-port'], '--grpc-port');
     const drainMs = parseDurationMs(String(args['drain']), '--drain');
     const batcher = checkBatcher(String(args['batcher']));
     const modelWorkLayers = parseModelWork(args, typeof args['model'] === 'string');
@@ -42,9 +53,11 @@ export const serveCommand: SeqsimCommand = {
       batcher,
       file: String(args['scenario']),
       modelWorkLayers,
+      ...(grpcPort === undefined ? {} : { grpcPort }),
       ...(userModel ? { userModel } : {}),
     });
-    io.out(`serving model '${scenario.model.name}' on ${server.url} (KServe v2, ${server.provider}); Ctrl-C stops\n`);
+    const grpc = server.grpcAddress === undefined ? '' : ` and grpc ${server.grpcAddress}`;
+    io.out(`serving model '${scenario.model.name}' on ${server.url}${grpc} (KServe v2, ${server.provider}); Ctrl-C stops\n`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

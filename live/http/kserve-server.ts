@@ -1,8 +1,6 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { InferRequest, InferResult } from '../../src/core/request.ts';
-import type { TritonError } from '../../src/core/errors.ts';
-import { correlationIdFromScenario, scenarioIdText } from '../../src/core/ids.ts';
+import { scenarioIdText } from '../../src/core/ids.ts';
+import type { EventSink } from '../../src/core/events.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { TraceRecorder } from '../../sim/recorder.ts';
 import { makeScheduler } from '../../sim/simulate.ts';
@@ -17,12 +15,14 @@ import { ortThreadOptions, threadHeaderOptions } from '../ort-threads.ts';
 import { liveTensorSpec } from '../tensor-spec.ts';
 import { buildAccumulatorOnnx } from '../onnx/accumulator-onnx.ts';
 import { Stopwatch } from '../overhead.ts';
-import { BadInferRequest, parseInferBody } from './kserve-request.ts';
 import { LIVE_MAX_EVENTS, LIVE_TIMER_SLACK_US, type UserModel } from '../run-live.ts';
-import { errorMessage } from '../../src/core/error-message.ts';
-
-/** Request bodies larger than this are refused: one accumulator input is a few dozen bytes. */
-const MAX_BODY_BYTES = 64 * 1024;
+import { SEQSIM_VERSION } from '../../traces/version.ts';
+import type { SequenceInfer } from '../kserve/infer-request.ts';
+import type { FrontEnd, KserveBackend, Reply, Submission } from '../kserve/kserve-backend.ts';
+import { ModelStatistics } from '../kserve/model-stats.ts';
+import { ServedModel } from '../kserve/served-model.ts';
+import { listenGrpc } from '../grpc/kserve-grpc.ts';
+import { listenHttp } from './kserve-http.ts';
 
 export interface ServeOptions {
   readonly port: number;
@@ -36,6 +36,8 @@ export interface ServeOptions {
   readonly file?: string;
   /** Dense layers of synthetic work per row in the generated model (`--model-work`); 0: none. */
   readonly modelWorkLayers?: number;
+  /** Also serve KServe v2 gRPC on this port (0 picks a free one); undefined: HTTP only. */
+  readonly grpcPort?: number;
 }
 
 export interface ServeResult extends CheckedTrace {
@@ -45,61 +47,18 @@ export interface ServeResult extends CheckedTrace {
 export interface KserveServer {
   /** e.g. http://127.0.0.1:8000 */
   readonly url: string;
+  /** host:port of the gRPC endpoint, when one was asked for. */
+  readonly grpcAddress: string | undefined;
   readonly provider: ProviderName;
   /** Stops accepting, lets accepted requests finish (up to drainMs), checks the oracles. */
   close(): Promise<ServeResult>;
 }
 
-/** KServe v2 status for a Triton error code (as Triton's HTTP frontend maps them). */
-function httpStatus(error: TritonError): number {
-  switch (error.code) {
-    case 'INVALID_ARG':
-      return 400;
-    case 'NOT_FOUND':
-      return 404;
-    case 'UNAVAILABLE':
-      return 503;
-    case 'UNSUPPORTED':
-      return 501;
-    default:
-      return 500;
-  }
-}
-
-function send(response: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  response.end(text);
-}
-
-function readBody(request: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      // Past the limit the rest is read and dropped (not kept), so the answer still reaches the client.
-      if (size <= MAX_BODY_BYTES) chunks.push(chunk);
-    });
-    request.on('end', () => {
-      if (size > MAX_BODY_BYTES) {
-        reject(new BadInferRequest(`request body larger than ${MAX_BODY_BYTES} bytes`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch {
-        reject(new BadInferRequest('the request body is not valid JSON'));
-      }
-    });
-    request.on('error', reject);
-  });
-}
-
 /**
- * A KServe v2 HTTP endpoint in front of the live batcher: any Triton HTTP client can drive a
- * sequence with the `sequence_id` / `sequence_start` / `sequence_end` parameters. Every request
- * is recorded in a trace of the usual format and the oracles check it when the server closes.
+ * KServe v2 endpoints (HTTP, and gRPC when `grpcPort` is set) in front of the live batcher: any
+ * Triton client can drive a sequence with the `sequence_id` / `sequence_start` / `sequence_end`
+ * parameters. Both front ends decode into one request type (live/kserve/) and share this batcher;
+ * every request is recorded in a trace of the usual format and the oracles check it on close.
  */
 export async function startKserveServer(scenario: Scenario, options: ServeOptions): Promise<KserveServer> {
   const model = scenario.model;
@@ -120,34 +79,40 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
     onLoop: (task) => loop.post(task),
     stopwatch: new Stopwatch(),
   });
-  const waiting = new Map<InferRequest, ServerResponse>();
-  const outputDataType = model.tensorDataType === 'TYPE_FP32' ? 'FP32' : 'INT32';
+  const served = new ServedModel(model, scenario.normalized['model'] as Record<string, unknown>, spec);
+  const statistics = new ModelStatistics(model.name);
+  /** The batcher's events feed the statistics endpoints as they go into the trace. */
+  const events: EventSink = {
+    enabled: true,
+    emit: (event) => {
+      statistics.observe(event, loop.nowUs());
+      recorder.emit(event);
+    },
+  };
+  const waiting = new Map<InferRequest, Reply>();
+  /** Requests the batcher refuses on arrival (answered from inside enqueue). */
+  let enqueuing: InferRequest | undefined;
   const respond = (request: InferRequest, result: InferResult): void => {
-    const response = waiting.get(request);
+    const reply = waiting.get(request);
     waiting.delete(request);
+    if (request === enqueuing) statistics.refusedOnArrival(request.id);
     if ('output' in result) {
-      recorder.emit({ type: 'response', request: request.id, sequence: request.sequence, step: request.step, output: result.output });
-      if (response !== undefined)
-        send(response, 200, {
-          model_name: model.name,
-          id: request.id,
-          outputs: [{ name: spec.output, datatype: outputDataType, shape: [1, 1], data: [result.output] }],
-        });
+      events.emit({ type: 'response', request: request.id, sequence: request.sequence, step: request.step, output: result.output });
     } else {
-      recorder.emit({ type: 'response', request: request.id, sequence: request.sequence, step: request.step, error: result.error });
-      if (response !== undefined) send(response, httpStatus(result.error), { error: result.error.message });
+      events.emit({ type: 'response', request: request.id, sequence: request.sequence, step: request.step, error: result.error });
     }
+    reply?.(result, request === enqueuing);
   };
   const scheduler = makeScheduler(options.batcher ?? 'real')(
     model,
-    { clock: loop, timers: loop, executor, responses: { respond }, events: recorder },
+    { clock: loop, timers: loop, executor, responses: { respond }, events },
     { slotOrder: 'triton-heap' },
   );
 
   /** Request ids "<id>:<step>", with "#n" for later uses of an id (as the simulator names them). */
   const progress = new Map<string, { prefix: string; nextStep: number; uses: number }>();
   let requests = 0;
-  const accept = (infer: ReturnType<typeof parseInferBody>, response: ServerResponse): void => {
+  const accept = (infer: SequenceInfer, reply: Reply): InferRequest => {
     const text = scenarioIdText(infer.sequence);
     const key = `${typeof infer.sequence}:${text}`;
     let entry = progress.get(key);
@@ -161,72 +126,64 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
       id: `${entry.prefix}:${step}`,
       sequence: infer.sequence,
       step,
-      correlationId: correlationIdFromScenario(infer.sequence),
+      correlationId: infer.correlationId,
       start: infer.start,
       end: infer.end,
       input: infer.input,
-      timeoutUs: 0,
-      batchSize: 1,
+      timeoutUs: infer.timeoutUs,
+      batchSize: infer.batchSize,
       arrivalUs: -1,
       cancelled: false,
       answered: false,
     };
     requests++;
-    waiting.set(request, response);
-    recorder.emit({ type: 'send', request: request.id, sequence: request.sequence, step, start: request.start, end: request.end, value: request.input });
+    waiting.set(request, reply);
+    events.emit({ type: 'send', request: request.id, sequence: request.sequence, step, start: request.start, end: request.end, value: request.input });
+    enqueuing = request;
     const error = scheduler.enqueue(request);
     if (error !== null) respond(request, { error });
+    enqueuing = undefined;
+    return request;
+  };
+  /** A client cancel, traced like the simulator's: the batcher notices at a queue front (spec §8). */
+  const cancel = (request: InferRequest): void => {
+    if (!waiting.has(request) || request.answered === true) return;
+    events.emit({ type: 'cancel', request: request.id });
+    scheduler.cancel(request);
   };
 
-  const http = createServer((request, response) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const parts = url.pathname.split('/').filter((part) => part.length > 0);
-    if (request.method === 'GET' && url.pathname === '/v2/health/live') return send(response, 200, {});
-    if (request.method === 'GET' && url.pathname === '/v2/health/ready') return send(response, 200, {});
-    if (parts[0] !== 'v2' || parts[1] !== 'models' || parts[2] === undefined) return send(response, 404, { error: `unknown endpoint ${url.pathname}` });
-    const name = decodeURIComponent(parts[2]);
-    if (name !== model.name) return send(response, 404, { error: `Request for unknown model: '${name}' is not found` });
-    const rest = parts.slice(3);
-    if (rest[0] === 'versions') rest.splice(0, 2);
-    if (request.method === 'GET' && rest.length === 0) {
-      return send(response, 200, {
-        name: model.name,
-        versions: ['1'],
-        platform: 'onnxruntime_onnx',
-        inputs: [{ name: spec.input, datatype: outputDataType, shape: [-1, 1] }],
-        outputs: [{ name: spec.output, datatype: outputDataType, shape: [-1, 1] }],
+  const backend: KserveBackend = {
+    model: served,
+    server: { name: 'seqsim', version: SEQSIM_VERSION, extensions: ['binary_tensor_data', 'model_configuration', 'parameters', 'sequence', 'statistics'] },
+    statistics: () => statistics.snapshot(),
+    submit(infer: SequenceInfer, reply: Reply): Submission {
+      let request: InferRequest | undefined;
+      loop.post(() => {
+        request = accept(infer, reply);
       });
-    }
-    if (request.method === 'GET' && rest[0] === 'ready' && rest.length === 1) return send(response, 200, {});
-    if (request.method !== 'POST' || rest[0] !== 'infer' || rest.length !== 1) return send(response, 404, { error: `unknown endpoint ${url.pathname}` });
-    readBody(request).then(
-      (body) => {
-        let infer: ReturnType<typeof parseInferBody>;
-        try {
-          infer = parseInferBody(body, spec.input);
-        } catch (error) {
-          if (error instanceof BadInferRequest) return send(response, 400, { error: error.message });
-          throw error;
-        }
-        loop.post(() => accept(infer, response));
-      },
-      (error: unknown) => send(response, 400, { error: errorMessage(error) }),
-    );
-  });
-  await new Promise<void>((resolve) => http.listen(options.port, options.host, resolve));
-  const address = http.address() as AddressInfo;
+      // Posted after the accept, so it always finds the request made.
+      return { cancel: () => loop.post(() => request !== undefined && cancel(request)) };
+    },
+  };
+  const frontEnds: FrontEnd[] = [];
+  const http = await listenHttp(backend, { port: options.port, host: options.host });
+  frontEnds.push(http);
+  const grpc = options.grpcPort === undefined ? undefined : await listenGrpc(backend, { port: options.grpcPort, host: options.host });
+  if (grpc !== undefined) frontEnds.push(grpc);
 
   return {
-    url: `http://${options.host}:${address.port}`,
+    url: http.url,
+    grpcAddress: grpc?.address,
     provider: opened.provider,
     async close() {
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      for (const frontEnd of frontEnds) await frontEnd.stop();
       loop.finishWhen(() => {
         const occupancy = scheduler.occupancy();
         return waiting.size === 0 && occupancy.queuedRequests === 0 && occupancy.batchesInFlight === 0;
       });
       const outcome = await loop.whenIdle(options.drainMs);
       loop.shutdown();
+      for (const frontEnd of frontEnds) await frontEnd.close();
       for (const session of opened.sessions) await session.release();
       const events = recorder.events;
       // Sequences a client left open when the server stopped are not leaks: check like a stopped run.
@@ -246,7 +203,7 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
         {
           execution_provider: opened.provider,
           requested_provider: options.provider,
-          front_end: 'kserve-v2-http',
+          front_end: grpc === undefined ? 'kserve-v2-http' : 'kserve-v2-http+grpc',
           ...threadHeaderOptions(threads),
           ...(modelWorkLayers > 0 ? { model_work_layers: modelWorkLayers } : {}),
         },

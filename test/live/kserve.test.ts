@@ -2,9 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { startKserveServer } from '../../live/http/kserve-server.ts';
-import { parseInferBody, BadInferRequest } from '../../live/http/kserve-request.ts';
+import { parseInferRequest } from '../../live/http/kserve-request.ts';
+import { decodeSequenceInfer } from '../../live/kserve/infer-request.ts';
+import { KserveError } from '../../live/kserve/kserve-error.ts';
+import { ServedModel } from '../../live/kserve/served-model.ts';
+import { liveTensorSpec } from '../../live/tensor-spec.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const examples = join(root, 'sim/examples');
@@ -53,13 +58,13 @@ describe('KServe v2 HTTP front end', () => {
     expect(String(orphan.body['error'])).toMatch(/START flag/);
     const notJson = await fetch(`${server.url}/v2/models/${model}/infer`, { method: 'POST', body: '{"inputs": [' });
     expect(notJson.status).toBe(400);
-    expect(((await notJson.json()) as { error: string }).error).toMatch(/not valid JSON/);
+    expect(((await notJson.json()) as { error: string }).error).toMatch(/^failed to parse the request JSON buffer: /);
     const huge = await fetch(`${server.url}/v2/models/${model}/infer`, { method: 'POST', body: 'x'.repeat(200_000) });
     expect(huge.status).toBe(400);
-    expect(((await huge.json()) as { error: string }).error).toMatch(/larger than 65536 bytes/);
+    expect(((await huge.json()) as { error: string }).error).toMatch(/exceeds the maximum allowed input size of 65536 bytes/);
     const unknown = await infer(server.url, 'nope', 1, 1, { start: true });
     expect(unknown.status).toBe(404);
-    expect(String(unknown.body['error'])).toMatch(/unknown model: 'nope'/);
+    expect(unknown.body['error']).toBe("Request for unknown model: 'nope' is not found");
 
     const result = await server.close();
     expect(result.requests).toBe(8);
@@ -83,21 +88,110 @@ describe('KServe v2 HTTP front end', () => {
     expect(result.header.options['model_work_layers']).toBe(2);
   });
 
-  it('refuses malformed bodies with a message naming the problem', () => {
-    expect(() => parseInferBody({ inputs: [] }, 'INPUT')).toThrow(BadInferRequest);
-    expect(() => parseInferBody({ inputs: [{ name: 'X', data: [1] }] }, 'INPUT')).toThrow(/unexpected inference input 'X'/);
-    expect(() => parseInferBody({ inputs: [{ name: 'INPUT', data: [1, 2] }] }, 'INPUT')).toThrow(/exactly one number/);
-    expect(() => parseInferBody({ inputs: [{ name: 'INPUT', data: [1] }], parameters: { sequence_id: -4 } }, 'INPUT')).toThrow(/unsigned 64-bit/);
-    expect(() => parseInferBody({ inputs: [{ name: 'INPUT', data: [1] }], parameters: { sequence_start: 'yes' } }, 'INPUT')).toThrow(
-      /'sequence_start' must be a boolean/,
+  it("speaks what Triton's Python client sends: the binary tensor extension, gzip bodies, config, stats and Triton's routes", async () => {
+    const scenario = loadScenarioFile(join(examples, 'oldest-basic.json'));
+    const server = await startKserveServer(scenario, { port: 0, host: '127.0.0.1', provider: 'cpu', drainMs: 5000 });
+    const model = scenario.model.name;
+    /** A JSON header then the INT32 input's 4 raw bytes, as tritonclient.http sends by default. */
+    const binaryInfer = (id: number, value: number, flags: Record<string, boolean>, gzip = false) => {
+      const header = Buffer.from(
+        JSON.stringify({
+          inputs: [{ name: 'INPUT', shape: [1, 1], datatype: 'INT32', parameters: { binary_data_size: 4 } }],
+          parameters: { sequence_id: id, ...flags, binary_data_output: true },
+        }),
+      );
+      const raw = Buffer.concat([header, Buffer.from(new Int32Array([value]).buffer)]);
+      return fetch(`${server.url}/v2/models/${model}/infer`, {
+        method: 'POST',
+        headers: { 'inference-header-content-length': String(header.byteLength), ...(gzip ? { 'content-encoding': 'gzip' } : {}) },
+        body: gzip ? gzipSync(raw) : raw,
+      });
+    };
+    const binaryOutput = async (response: Response) => {
+      expect(response.status).toBe(200);
+      const body = Buffer.from(await response.arrayBuffer());
+      const length = Number(response.headers.get('inference-header-content-length'));
+      const json = JSON.parse(body.subarray(0, length).toString()) as { model_version: string; outputs: { parameters: { binary_data_size: number } }[] };
+      expect(json.model_version).toBe('1');
+      expect(json.outputs[0]!.parameters.binary_data_size).toBe(4);
+      expect(body.byteLength).toBe(length + 4);
+      return body.readInt32LE(length);
+    };
+    expect(await binaryOutput(await binaryInfer(31, 4, { sequence_start: true }))).toBe(4);
+    expect(await binaryOutput(await binaryInfer(31, 5, {}, true))).toBe(9);
+    expect(await binaryOutput(await binaryInfer(31, 6, { sequence_end: true }))).toBe(15 + 31);
+    // Bytes the header does not account for, and a header length past the body, are refused.
+    const extra = Buffer.from(JSON.stringify({ inputs: [{ name: 'INPUT', shape: [1, 1], datatype: 'INT32', data: [1] }] }));
+    const leftover = await fetch(`${server.url}/v2/models/${model}/infer`, {
+      method: 'POST',
+      headers: { 'inference-header-content-length': String(extra.byteLength) },
+      body: Buffer.concat([extra, Buffer.from([0, 0])]),
+    });
+    expect([leftover.status, ((await leftover.json()) as { error: string }).error]).toEqual([400, `unexpected additional input data for model '${model}'`]);
+    const short = await fetch(`${server.url}/v2/models/${model}/infer`, { method: 'POST', headers: { 'inference-header-content-length': '9999' }, body: extra });
+    expect(((await short.json()) as { error: string }).error).toBe(`inference header size should be in range (0, ${extra.byteLength}), got: 9999`);
+
+    const config = (await (await fetch(`${server.url}/v2/models/${model}/config`)).json()) as Record<string, unknown>;
+    expect(config).toMatchObject({ name: model, max_batch_size: 4, platform: 'onnxruntime_onnx', version_policy: { latest: { num_versions: 1 } } });
+    expect(config['sequence_batching']).toMatchObject({ max_sequence_idle_microseconds: 5000000, oldest: { max_candidate_sequences: 6, preferred_batch_size: [2, 4] } });
+    expect((config['input'] as Record<string, unknown>[])[0]).toMatchObject({ name: 'INPUT', data_type: 'TYPE_INT32', dims: [1], optional: false });
+
+    const stats = (await (await fetch(`${server.url}/v2/models/${model}/stats`)).json()) as { model_stats: Record<string, unknown>[] };
+    expect(stats.model_stats[0]).toMatchObject({ name: model, version: '1', inference_count: 3, execution_count: 3 });
+    expect((stats.model_stats[0]!['batch_stats'] as { batch_size: number }[]).map((batch) => batch.batch_size)).toEqual([1]);
+    expect((await fetch(`${server.url}/v2/models/nope/stats`)).status).toBe(400);
+
+    expect(await (await fetch(`${server.url}/v2`)).json()).toMatchObject({ name: 'seqsim' });
+    expect((await fetch(`${server.url}/v2/health/live`, { method: 'POST' })).status).toBe(405);
+    expect((await fetch(`${server.url}/v2/models/${model}/ready`)).status).toBe(200);
+    expect((await fetch(`${server.url}/v2/models/${model}/versions/2/ready`)).status).toBe(404);
+    const unknownPath = await fetch(`${server.url}/v3/whatever`);
+    expect([unknownPath.status, await unknownPath.json()]).toEqual([404, { error: 'Not Found' }]);
+    const result = await server.close();
+    expect(result.violations).toEqual([]);
+  });
+
+  it('refuses malformed bodies with the message Triton gives', () => {
+    const scenario = loadScenarioFile(join(examples, 'oldest-basic.json'));
+    const normalized = scenario.normalized['model'] as Record<string, unknown>;
+    const served = new ServedModel(scenario.model, normalized, liveTensorSpec(scenario.model, normalized));
+    const decode = (body: unknown) => {
+      const bytes = Buffer.from(JSON.stringify(body));
+      return decodeSequenceInfer(parseInferRequest(bytes, bytes.byteLength, served).wire, served);
+    };
+    const input = (fields: Record<string, unknown>) => ({ name: 'INPUT', datatype: 'INT32', shape: [1, 1], data: [1], ...fields });
+    expect(() => decode({ inputs: [] })).toThrow(KserveError);
+    expect(() => decode({ inputs: [] })).toThrow(
+      "[request id: <id_unknown>] expected 1 inputs but got 0 inputs for model 'acc_oldest'. Got input(s) [], but missing required input(s) ['INPUT']. Please provide all required input(s).",
     );
-    expect(parseInferBody({ inputs: [{ name: 'INPUT', data: [[7]] }], parameters: { sequence_id: 'tenant/1', sequence_start: true } }, 'INPUT')).toEqual({
-      id: undefined,
-      sequence: 'tenant/1',
+    expect(() => decode({ inputs: [input({ name: 'X' })] })).toThrow("unexpected inference input 'X' for model 'acc_oldest'");
+    expect(() => decode({ inputs: [input({ shape: [1, 2], data: [1, 2] })] })).toThrow(
+      "[request id: <id_unknown>] unexpected shape for input 'INPUT' for model 'acc_oldest'. Expected [-1,1], got [1,2]. NOTE: Setting a non-zero max_batch_size",
+    );
+    expect(() => decode({ inputs: [input({ datatype: 'FP32', data: [1.5] })] })).toThrow(
+      "[request id: <id_unknown>] inference input 'INPUT' data-type is 'FP32', but model 'acc_oldest' expects 'INT32'",
+    );
+    expect(() => decode({ inputs: [input({})], parameters: { sequence_id: -4 } })).toThrow(
+      "Unable to parse 'sequence_id': attempt to access JSON non-string as string",
+    );
+    expect(() => decode({ inputs: [input({})], parameters: { sequence_start: 'yes' } })).toThrow(
+      "Unable to parse 'sequence_start': attempt to access JSON non-boolean as boolean",
+    );
+    // The model's CORRID control is TYPE_UINT64: a string id is refused as Triton refuses it.
+    expect(() => decode({ id: 'r1', inputs: [input({})], parameters: { sequence_id: 'tenant/1', sequence_start: true } })).toThrow(
+      "[request id: r1] sequence batching control 'CORRID' data-type is 'BYTES', but model 'acc_oldest' expects 'UINT64'",
+    );
+    expect(decode({ id: 'r1', inputs: [input({ data: [[7]] })], parameters: { sequence_id: 12, sequence_start: true } })).toMatchObject({
+      clientId: 'r1',
+      sequence: 12,
       start: true,
       end: false,
       input: 7,
+      batchSize: 1,
     });
+    // A uint64 id above 2^53 stays exact: JSON integers are read as bigint.
+    const big = Buffer.from('{"inputs":[{"name":"INPUT","datatype":"INT32","shape":[1,1],"data":[1]}],"parameters":{"sequence_id":18446744073709551615}}');
+    expect(decodeSequenceInfer(parseInferRequest(big, big.byteLength, served).wire, served).sequence).toEqual({ u64: '18446744073709551615' });
   });
 
   it('`seqsim serve` listens, answers, and on SIGTERM checks the oracles and writes the trace', async () => {
