@@ -19,7 +19,7 @@ import { liveTensorSpec, type LiveTensorSpec } from './tensor-spec.ts';
 import { buildAccumulatorOnnx } from './onnx/accumulator-onnx.ts';
 import type { LoadSpec } from './load.ts';
 import { wallClockMs } from './wall-clock.ts';
-import { Stopwatch } from './overhead.ts';
+import { Stopwatch } from './stopwatch.ts';
 import { ortThreadOptions, threadHeaderOptions } from './ort-threads.ts';
 import type { Timers } from '../src/core/ports.ts';
 import type { SequenceBatchScheduler } from '../src/batcher/index.ts';
@@ -64,7 +64,7 @@ export interface LiveResult extends CheckedTrace {
   readonly provider: ProviderName;
   readonly timings: readonly BatchTiming[];
   readonly wallMs: number;
-  /** Wall time spent in the batcher and the executor's host-side work (see overhead.ts). */
+  /** Wall time spent in the batcher and the executor's host-side work (see stopwatch.ts). */
   readonly batcherMs: number;
   readonly sessions: readonly ort.InferenceSession[];
   readonly spec: LiveTensorSpec;

@@ -3,14 +3,15 @@ import type { Timers } from '../src/core/ports.ts';
 import { scenarioIdText } from '../src/core/ids.ts';
 import type { Scenario, ScenarioSequence } from '../src/scenario/types.ts';
 import { SequenceBatchScheduler, type BatcherOptions } from '../src/batcher/index.ts';
-import { EventLoop, seededChooser, type Chooser, type RecordedChoice, type RunOutcome, type SimLoop } from './kernel/event-queue.ts';
+import { EventLoop, seededChooser, type Chooser, type RecordedChoice, type SimLoop } from './kernel/event-queue.ts';
 import { RandomStreams, type RandomStream } from './kernel/random.ts';
 import { ChoosingStream } from './kernel/choosing-stream.ts';
 import { TraceRecorder } from './recorder.ts';
 import { SimExecutor } from './executor.ts';
 import { buildWorld } from './world.ts';
 import { analyzeTrace, type LifecycleReport, type Violation } from './oracles/index.ts';
-import type { CheckedTrace } from './oracles/types.ts';
+import type { CheckedTrace, RunEnd } from './oracles/types.ts';
+export type { RunEnd } from './oracles/types.ts';
 import { assert, InvariantError } from '../src/core/assert.ts';
 import { finishTrace, makeHeader } from '../traces/writer.ts';
 import { scheduleLifecycle } from './lifecycle.ts';
@@ -100,9 +101,6 @@ export interface RunResult extends CheckedTrace {
 }
 
 export const DEFAULT_MAX_EVENTS = 2_000_000;
-
-/** How a run ended: quiescent, out of event budget, or stopped by a broken batcher invariant. */
-export type RunEnd = RunOutcome | 'aborted';
 
 /** Options as they go into the trace header, so `replay` re-runs with exactly these. */
 export function headerOptions(options: SimulateOptions): Record<string, unknown> {

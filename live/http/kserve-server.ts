@@ -16,7 +16,7 @@ import { InstanceSessions } from '../instance-sessions.ts';
 import { ortThreadOptions, threadHeaderOptions } from '../ort-threads.ts';
 import { liveTensorSpec } from '../tensor-spec.ts';
 import { buildAccumulatorOnnx } from '../onnx/accumulator-onnx.ts';
-import { Stopwatch } from '../overhead.ts';
+import { Stopwatch } from '../stopwatch.ts';
 import { BadInferRequest, parseInferBody } from './kserve-request.ts';
 import { LIVE_MAX_EVENTS, LIVE_TIMER_SLACK_US, type UserModel } from '../run-live.ts';
 import { errorMessage } from '../../src/core/error-message.ts';
