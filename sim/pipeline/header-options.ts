@@ -99,7 +99,7 @@ export interface LiveRunSettings {
   readonly requestedProvider: string;
   /** Requests came through a front end ("kserve-v2-http"), not the scenario's clients. */
   readonly frontEnd?: string;
-  /** Real-time limit of a live run. */
+  /** Real-time limit of a live run (ms; `--duration 1.5ms` gives a fraction). */
   readonly durationMs?: number;
   /** The user's ONNX model (base name); absent: the generated accumulator. */
   readonly modelFile?: string;
@@ -137,7 +137,7 @@ export function decodeLiveOptions(options: Readonly<Record<string, unknown>>, fi
   const provider = field('execution_provider', text, 'must be a string', true) as string;
   const requested = field('requested_provider', text, 'must be a string', true) as string;
   const frontEnd = field('front_end', text, 'must be a string');
-  const durationMs = field('duration_ms', count, 'must be a non-negative integer');
+  const durationMs = field('duration_ms', (v) => typeof v === 'number' && Number.isFinite(v) && v >= 0, 'must be a non-negative number');
   const modelFile = field('model_file', text, 'must be a string');
   const workLayers = field('model_work_layers', count, 'must be a non-negative integer');
   const load = field(

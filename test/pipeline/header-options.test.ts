@@ -57,7 +57,7 @@ describe('the header-options codec (sim/pipeline/header-options.ts)', () => {
       executionProvider: fc.constantFrom('cpu', 'cuda'),
       requestedProvider: fc.constantFrom('auto', 'cpu', 'cuda'),
       frontEnd: fc.constant('kserve-v2-http'),
-      durationMs: fc.nat(),
+      durationMs: fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e9, noNaN: true })),
       modelFile: fc.string({ minLength: 1 }),
       modelWorkLayers: fc.integer({ min: 1, max: 64 }),
       load: fc.record({ sequences: fc.nat(), sequenceLength: fc.nat(), concurrency: fc.nat() }),
