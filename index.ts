@@ -33,9 +33,25 @@ export {
 } from './sim/oracles/index.ts';
 export { ZOO, LIFECYCLE_ZOO, zooBug, type ZooBug } from './sim/zoo/variants.ts';
 
+// The run pipeline: how every checked run ends (a runner of your own ends its runs the same way),
+// the codec of the options a trace header records, and request naming.
+export { finishRun, runUntilStopped, stopOf, type RecordedRun, type FinishedRun, type RunStop, type OracleVerdict } from './sim/pipeline/run-pipeline.ts';
+export {
+  encodeSimOptions,
+  decodeSimOptions,
+  encodeLiveOptions,
+  decodeLiveOptions,
+  type SimRunSettings,
+  type RecordedSimRun,
+  type LiveRunSettings,
+} from './sim/pipeline/header-options.ts';
+export { RequestNamer, requestPrefixes } from './sim/pipeline/request-ids.ts';
+export { makeScheduler, UnknownBatcherError } from './sim/pipeline/batcher-choice.ts';
+
 // Exploration, shrinking, model checking, cross-configuration comparison.
 export { explore, type ExploreOptions, type ExploreResult, type SeedVerdict } from './sim/explore/explore.ts';
 export { runCampaign, shardRange, type CampaignOptions, type CampaignResult } from './sim/explore/campaign.ts';
+export { campaignSummary, mergeSummaries, parseSummary, type CampaignSummary, type WrittenFinding } from './sim/explore/summary.ts';
 export { shrinkScenario, type ShrinkOptions, type ShrinkResult } from './sim/explore/shrink.ts';
 export { checkExhaustive, type CheckOptions, type CheckResult } from './sim/check/dfs.ts';
 export { checkPct, type PctResult } from './sim/check/pct.ts';

@@ -3,6 +3,7 @@ import type { LiveStats } from './stats.ts';
 import type { OverheadReport } from './overhead.ts';
 import type { DifferentialReport } from './differential.ts';
 import { formatUs } from '../src/core/time.ts';
+import { decodeLiveOptions } from '../sim/pipeline/header-options.ts';
 
 /** Everything `seqsim live` reports, as printed with --json. */
 export interface LiveReport {
@@ -65,7 +66,7 @@ export function baseReport(
     scenario: name,
     seed,
     executionProvider: result.provider,
-    requestedProvider: String(result.header.options['requested_provider']),
+    requestedProvider: decodeLiveOptions(result.header.options, `${name} (live run)`).requestedProvider,
     outcome: result.outcome,
     notes: result.notes,
     hash: result.hash,

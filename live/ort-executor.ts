@@ -5,7 +5,7 @@ import { batchFeeds } from './feeds.ts';
 import type { LiveTensorSpec } from './tensor-spec.ts';
 import type { OnnxElementType } from './onnx/onnx-schema.ts';
 import { wallClockMs } from './wall-clock.ts';
-import type { Stopwatch } from './overhead.ts';
+import type { Stopwatch } from './stopwatch.ts';
 import type { InstanceSessions } from './instance-sessions.ts';
 import { errorMessage } from '../src/core/error-message.ts';
 

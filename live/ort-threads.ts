@@ -34,11 +34,11 @@ export function ortThreadOptions(model: Record<string, unknown>, file: string): 
   return options;
 }
 
-/** Thread pools the config set, for the trace header (absent: onnxruntime's defaults). */
-export function threadHeaderOptions(threads: OrtThreadOptions): Record<string, number> {
+/** Thread pools the config set, as the trace header records them (absent: onnxruntime's defaults). */
+export function threadSettings(threads: OrtThreadOptions): { intraOpThreads?: number; interOpThreads?: number } {
   return {
-    ...(threads.intraOpNumThreads !== undefined ? { intra_op_threads: threads.intraOpNumThreads } : {}),
-    ...(threads.interOpNumThreads !== undefined ? { inter_op_threads: threads.interOpNumThreads } : {}),
+    ...(threads.intraOpNumThreads !== undefined ? { intraOpThreads: threads.intraOpNumThreads } : {}),
+    ...(threads.interOpNumThreads !== undefined ? { interOpThreads: threads.interOpNumThreads } : {}),
   };
 }
 import { InputError } from '../src/core/input-errors.ts';

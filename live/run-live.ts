@@ -4,12 +4,13 @@ import { scenarioIdText } from '../src/core/ids.ts';
 import { RandomStreams } from '../sim/kernel/random.ts';
 import { TraceRecorder } from '../sim/recorder.ts';
 import { buildWorld } from '../sim/world.ts';
-import { makeScheduler, requestPrefixes } from '../sim/simulate.ts';
+import { makeScheduler } from '../sim/pipeline/batcher-choice.ts';
+import { requestPrefixes } from '../sim/pipeline/request-ids.ts';
+import { finishRun, stopOf } from '../sim/pipeline/run-pipeline.ts';
+import { encodeLiveOptions, type LiveRunSettings } from '../sim/pipeline/header-options.ts';
+import type { RunEnd } from '../sim/oracles/types.ts';
 import { scheduleLifecycle, type LifecycleProgress } from '../sim/lifecycle.ts';
-import { checkTrace, type Violation } from '../sim/oracles/index.ts';
 import type { CheckedTrace } from '../sim/oracles/types.ts';
-import { finishTrace, makeHeader } from '../traces/writer.ts';
-import { InvariantError } from '../src/core/assert.ts';
 import { RealLoop, type LiveOutcome } from './real-loop.ts';
 import { OrtExecutor, type BatchTiming } from './ort-executor.ts';
 import { openSession, openSessions, type ProviderName, type ProviderRequest } from './execution-provider.ts';
@@ -19,8 +20,8 @@ import { liveTensorSpec, type LiveTensorSpec } from './tensor-spec.ts';
 import { buildAccumulatorOnnx } from './onnx/accumulator-onnx.ts';
 import type { LoadSpec } from './load.ts';
 import { wallClockMs } from './wall-clock.ts';
-import { Stopwatch } from './overhead.ts';
-import { ortThreadOptions, threadHeaderOptions } from './ort-threads.ts';
+import { Stopwatch } from './stopwatch.ts';
+import { ortThreadOptions, threadSettings } from './ort-threads.ts';
 import type { Timers } from '../src/core/ports.ts';
 import type { SequenceBatchScheduler } from '../src/batcher/index.ts';
 import type * as ort from 'onnxruntime-node';
@@ -34,6 +35,9 @@ export const LIVE_MAX_EVENTS = 2_000_000;
  * allows this much lateness (early is still wrong).
  */
 export const LIVE_TIMER_SLACK_US = 500_000;
+
+/** How a live loop's ending reads to the oracles: a run past its real-time limit is out of budget. */
+export const LIVE_RUN_END: Readonly<Record<LiveOutcome, RunEnd>> = { quiescent: 'quiescent', timeout: 'budget-exhausted', failed: 'aborted' };
 
 export interface UserModel {
   readonly bytes: Uint8Array;
@@ -64,7 +68,7 @@ export interface LiveResult extends CheckedTrace {
   readonly provider: ProviderName;
   readonly timings: readonly BatchTiming[];
   readonly wallMs: number;
-  /** Wall time spent in the batcher and the executor's host-side work (see overhead.ts). */
+  /** Wall time spent in the batcher and the executor's host-side work (see stopwatch.ts). */
   readonly batcherMs: number;
   readonly sessions: readonly ort.InferenceSession[];
   readonly spec: LiveTensorSpec;
@@ -157,37 +161,34 @@ export async function runLive(scenario: Scenario, file: string, options: LiveOpt
     else startLoadLanes(scenario, prefixes, options.load.concurrency, loop, addClient);
     lifecycle = scheduleLifecycle(scenario, loop, recorder, world.server);
   });
-  let outcome = await loop.whenIdle(options.durationMs);
+  const ended = await loop.whenIdle(options.durationMs);
   const wallMs = wallClockMs() - startedMs;
   loop.shutdown();
 
-  const events = recorder.events;
-  const violations: Violation[] = [];
-  const failure = loop.error;
-  if (failure !== undefined) {
-    if (!(failure instanceof InvariantError)) throw failure;
-    violations.push({ oracle: 'invariant', message: `the batcher broke an invariant: ${failure.invariant}`, events: [events.length] });
-    outcome = 'failed';
-  }
-  violations.push(
-    ...checkTrace(events, {
+  const stop = stopOf(LIVE_RUN_END[ended], loop.error);
+  const finished = finishRun({
+    events: recorder.events,
+    stop,
+    endUs: loop.nowUs(),
+    oracles: {
       model: scenario.model,
-      runEnded: outcome === 'quiescent' ? 'quiescent' : outcome === 'timeout' ? 'budget-exhausted' : 'aborted',
       maxEvents: LIVE_MAX_EVENTS,
       realClock: { timerSlackUs: LIVE_TIMER_SLACK_US, durationMs: options.durationMs },
       referenceOutputs: options.userModel === undefined,
       // A managed model's oracles check each model object against its own config.
       ...(world.server.managed ? { generationModels: world.server.generations.map((generation) => generation.model) } : {}),
-    }),
-  );
-  const endUs = loop.nowUs();
-  const header = makeHeader(options.seed, scenario.normalized, { ...liveHeaderOptions(options, opened.provider), ...threadHeaderOptions(threads) }, 'real');
-  const trace = finishTrace(header, events, violations, endUs);
+    },
+    header: {
+      seed: options.seed,
+      scenario: scenario.normalized,
+      options: encodeLiveOptions({ ...liveSettings(options, opened.provider), ...threadSettings(threads) }),
+      clock: 'real',
+    },
+  });
+  const { lifecycle: _lifecycle, ...trace } = finished;
   return {
-    header,
     ...trace,
-    violations,
-    outcome,
+    outcome: stop.broken !== undefined ? 'failed' : ended,
     provider: opened.provider,
     timings: executors.flatMap((executor) => executor.timings),
     wallMs,
@@ -224,17 +225,16 @@ async function warmUp(sessions: readonly ort.InferenceSession[], spec: LiveTenso
   for (const session of sessions) await session.run(batchFeeds(spec, [row], spec.dataType === 'TYPE_FP32' ? 'FLOAT' : 'INT32'));
 }
 
-function liveHeaderOptions(options: LiveOptions, provider: ProviderName): Record<string, unknown> {
+/** What the header records about how this live run ran. */
+function liveSettings(options: LiveOptions, provider: ProviderName): LiveRunSettings {
   return {
-    execution_provider: provider,
-    requested_provider: options.provider,
-    duration_ms: options.durationMs,
-    ...(options.userModel !== undefined ? { model_file: options.userModel.name } : {}),
-    ...((options.modelWorkLayers ?? 0) > 0 ? { model_work_layers: options.modelWorkLayers } : {}),
-    ...(options.load !== undefined
-      ? { load: { sequences: options.load.sequences, sequence_length: options.load.sequenceLength, concurrency: options.load.concurrency } }
-      : {}),
-    ...(options.batcher !== undefined && options.batcher !== 'real' ? { batcher: options.batcher } : {}),
+    executionProvider: provider,
+    requestedProvider: options.provider,
+    durationMs: options.durationMs,
+    ...(options.userModel !== undefined ? { modelFile: options.userModel.name } : {}),
+    ...(options.modelWorkLayers !== undefined ? { modelWorkLayers: options.modelWorkLayers } : {}),
+    ...(options.load !== undefined ? { load: options.load } : {}),
+    ...(options.batcher !== undefined ? { batcher: options.batcher } : {}),
   };
 }
 

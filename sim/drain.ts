@@ -9,8 +9,25 @@ import { correlationKey } from '../src/core/ids.ts';
 import type { TimerHandle } from '../src/core/ports.ts';
 import type { LoadEvent } from '../src/scenario/types.ts';
 import type { SimRequest } from './clients.ts';
-import type { Generation, ModelServer } from './model-server.ts';
 import type { Clock, Timers } from '../src/core/ports.ts';
+import type { SequenceBatchScheduler } from '../src/batcher/index.ts';
+
+/** The model being drained, as the router sees it (model-server.ts's Generation). */
+export interface DrainedGeneration {
+  readonly number: number;
+  readonly scheduler: Pick<SequenceBatchScheduler, 'occupancy'>;
+}
+
+/** What the router asks of the model server (model-server.ts's ModelServer provides it). */
+export interface DrainServer {
+  /** The router in front of the server; cleared when the held requests are let through. */
+  drain: DrainRouter | undefined;
+  readonly ready: { readonly number: number } | undefined;
+  readonly latestGeneration: number;
+  emit(action: string, generation: number, fields?: Record<string, unknown>): void;
+  load(event: LoadEvent, done: () => void): void;
+  route(request: SimRequest): void;
+}
 
 export class DrainRouter {
   private readonly held: { request: SimRequest; heldUs: number }[] = [];
@@ -21,11 +38,11 @@ export class DrainRouter {
   private loading = false;
 
   constructor(
-    private readonly server: ModelServer,
+    private readonly server: DrainServer,
     private readonly loop: Clock & Timers,
     private readonly event: LoadEvent,
     /** The model being drained. */
-    private readonly generation: Generation,
+    private readonly generation: DrainedGeneration,
     private readonly done: () => void,
   ) {
     this.startedUs = loop.nowUs();
@@ -54,7 +71,7 @@ export class DrainRouter {
   }
 
   /** A slot of some model was released: the drained one may now be empty. */
-  onRelease(generation: Generation): void {
+  onRelease(generation: DrainedGeneration): void {
     if (generation === this.generation) this.checkSoon();
   }
 

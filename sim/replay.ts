@@ -1,6 +1,8 @@
 import { InputError } from '../src/core/input-errors.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { simulate, UnknownBatcherError, type RunResult, type SimulateOptions } from './simulate.ts';
+import { simulate, type RunResult, type SimulateOptions } from './simulate.ts';
+import { UnknownBatcherError } from './pipeline/batcher-choice.ts';
+import { decodeSimOptions } from './pipeline/header-options.ts';
 import type { ParsedTrace } from '../traces/read.ts';
 
 export type ReplayVerdict =
@@ -14,40 +16,15 @@ export type ReplayVerdict =
       readonly replayed: string | undefined;
     };
 
-/** Recovers the simulate() options a header recorded. */
-export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOptions {
-  const options = trace.header.options;
-  const maxEvents = options['max_events'];
-  const slotOrder = options['slot_order'];
-  const batcher = options['batcher'];
-  const schedule = options['schedule'];
-  const strictLifecycle = options['strict_lifecycle'];
-  const chooseDraws = options['choose_draws'];
-  const stalled = options['stalled'];
-  if (stalled !== undefined && stalled !== true) throw new InputError(file, 'line 1: options.stalled', 'must be true when present');
-  if (chooseDraws !== undefined && chooseDraws !== true) throw new InputError(file, 'line 1: options.choose_draws', 'must be true when present');
-  if (strictLifecycle !== undefined && strictLifecycle !== true) throw new InputError(file, 'line 1: options.strict_lifecycle', 'must be true when present');
-  if (schedule !== undefined && !(Array.isArray(schedule) && schedule.every((i) => typeof i === 'string' || (Number.isSafeInteger(i) && (i as number) >= 0)))) {
-    throw new InputError(file, 'line 1: options.schedule', 'must be an array of task or draw labels or non-negative integers');
-  }
-  if (batcher !== undefined && typeof batcher !== 'string') throw new InputError(file, 'line 1: options.batcher', 'must be a string');
-  if (maxEvents !== undefined && !(Number.isSafeInteger(maxEvents) && (maxEvents as number) > 0)) {
-    throw new InputError(file, 'line 1: options.max_events', 'must be a positive integer');
-  }
-  if (slotOrder !== undefined && slotOrder !== 'triton-heap' && slotOrder !== 'instance-major') {
-    throw new InputError(file, 'line 1: options.slot_order', 'must be "triton-heap" or "instance-major"');
-  }
+/** Recovers the simulate() options a header recorded (sim/pipeline/header-options.ts decodes them). */
+export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOptions & { readonly batcher: string } {
+  const { settings, stalled } = decodeSimOptions(trace.header.options, file);
   return {
     seed: trace.header.seed,
-    ...(maxEvents !== undefined ? { maxEvents: maxEvents as number } : {}),
-    ...(slotOrder !== undefined ? { slotOrder: slotOrder as 'triton-heap' | 'instance-major' } : {}),
-    ...(typeof batcher === 'string' ? { batcher } : {}),
-    ...(Array.isArray(schedule) ? { schedule: schedule as (number | string)[] } : {}),
-    ...(chooseDraws === true ? { chooseDraws: true } : {}),
-    ...(strictLifecycle === true ? { strictLifecycle: true } : {}),
+    ...settings,
     // A run stops at a stall only where the recording did (traces from before stall stops, and
     // runs that never stalled, replay without it).
-    stallStop: stalled === true,
+    stallStop: stalled,
   };
 }
 

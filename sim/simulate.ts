@@ -1,44 +1,32 @@
 import type { TraceEvent } from '../src/core/events.ts';
 import type { Timers } from '../src/core/ports.ts';
-import { scenarioIdText } from '../src/core/ids.ts';
 import type { Scenario, ScenarioSequence } from '../src/scenario/types.ts';
-import { SequenceBatchScheduler, type BatcherOptions } from '../src/batcher/index.ts';
-import { EventLoop, seededChooser, type Chooser, type RecordedChoice, type RunOutcome, type SimLoop } from './kernel/event-queue.ts';
+import { EventLoop, seededChooser, type Chooser, type RecordedChoice, type SimLoop } from './kernel/event-queue.ts';
 import { RandomStreams, type RandomStream } from './kernel/random.ts';
 import { ChoosingStream } from './kernel/choosing-stream.ts';
 import { TraceRecorder } from './recorder.ts';
 import { SimExecutor } from './executor.ts';
 import { buildWorld } from './world.ts';
-import { analyzeTrace, type LifecycleReport, type Violation } from './oracles/index.ts';
-import type { CheckedTrace } from './oracles/types.ts';
-import { assert, InvariantError } from '../src/core/assert.ts';
-import { finishTrace, makeHeader } from '../traces/writer.ts';
+import type { LifecycleReport } from './oracles/index.ts';
+import type { CheckedTrace, RunEnd } from './oracles/types.ts';
+import { assert } from '../src/core/assert.ts';
 import { scheduleLifecycle } from './lifecycle.ts';
-import { zooBug, type ZooBug } from './zoo/variants.ts';
 import { FaultInjector } from './faults.ts';
 import { stallWatch } from './stall.ts';
 import { ScriptedChooser, type ScheduleDivergence } from './check/scripted-chooser.ts';
 import type { FaultKind } from '../src/scenario/faults.ts';
+import { DEFAULT_MAX_EVENTS, encodeSimOptions, type SimRunSettings } from './pipeline/header-options.ts';
+import { finishRun, runUntilStopped } from './pipeline/run-pipeline.ts';
+import { makeScheduler, swapHook } from './pipeline/batcher-choice.ts';
+import { requestPrefixes } from './pipeline/request-ids.ts';
 
-export interface SimulateOptions {
+export type { RunEnd } from './oracles/types.ts';
+export { DEFAULT_MAX_EVENTS } from './pipeline/header-options.ts';
+
+export interface SimulateOptions extends SimRunSettings {
   readonly seed: number;
-  /** Event budget: a run that has not become quiescent after this many tasks is a liveness violation. */
-  readonly maxEvents?: number;
-  readonly slotOrder?: BatcherOptions['slotOrder'];
   /** Overrides the seeded same-instant choices (model checking). */
   readonly chooser?: Chooser;
-  /**
-   * A schedule: at each same-instant choice point, the option to take — an index, or the label
-   * of the task to run ("reaper", "arrive:7:2"); then the first option. Recorded in the trace
-   * header so `replay` re-runs the same interleaving.
-   */
-  readonly schedule?: readonly (number | string)[];
-  /**
-   * Fault decisions and latency draws become choice points that the chooser decides (as a
-   * scenario's `"draws": "chosen"` does), instead of draws from the seed's `faults`, `transport`
-   * and `executor` streams (`check --choose-draws`). Recorded in the trace header.
-   */
-  readonly chooseDraws?: boolean;
   /** Keep this many decisions (orderings, and chosen draws), named by their options' labels (0 = none). */
   readonly recordChoices?: number;
   /** Replaces the event loop (benchmarks compare kernels on the same workload). */
@@ -48,8 +36,6 @@ export interface SimulateOptions {
    * it for the many clean seeds and re-run a failing seed in full.
    */
   readonly serialize?: boolean;
-  /** "real" (default) or "bug:<name>" from the bug zoo (sim/zoo). */
-  readonly batcher?: string;
   /**
    * End a run that can only spin (nothing but the idle reaper's polling, no progress for longer
    * than any timeout: sim/stall.ts) as 'stalled' instead of running to the event budget. Default
@@ -57,8 +43,6 @@ export interface SimulateOptions {
    * recorded before it existed replay to their budget as they did.
    */
   readonly stallStop?: boolean;
-  /** Every sequence a reload or unload interrupts is a violation (`seqsim run --strict-lifecycle`). */
-  readonly strictLifecycle?: boolean;
   /**
    * false: run the world without recording a trace or checking oracles — only for benchmarks
    * that measure the kernel and batcher alone. The result then has no events, lines or hash.
@@ -97,44 +81,6 @@ export interface RunResult extends CheckedTrace {
   readonly scheduleDivergence: ScheduleDivergence | undefined;
   /** Model switches (scenarios with a lifecycle load or unload): interruptions, held STARTs. */
   readonly lifecycle: LifecycleReport | undefined;
-}
-
-export const DEFAULT_MAX_EVENTS = 2_000_000;
-
-/** How a run ended: quiescent, out of event budget, or stopped by a broken batcher invariant. */
-export type RunEnd = RunOutcome | 'aborted';
-
-/** Options as they go into the trace header, so `replay` re-runs with exactly these. */
-export function headerOptions(options: SimulateOptions): Record<string, unknown> {
-  return {
-    max_events: options.maxEvents ?? DEFAULT_MAX_EVENTS,
-    slot_order: options.slotOrder ?? 'triton-heap',
-    ...(options.batcher !== undefined && options.batcher !== 'real' ? { batcher: options.batcher } : {}),
-    ...(options.schedule !== undefined ? { schedule: [...options.schedule] } : {}),
-    ...(options.chooseDraws === true ? { choose_draws: true } : {}),
-    ...(options.strictLifecycle === true ? { strict_lifecycle: true } : {}),
-  };
-}
-
-/** The real batcher, or a bug-zoo variant named "bug:<name>". */
-export function makeScheduler(batcher: string): ZooBug['make'] {
-  if (batcher === 'real') return (model, deps, options) => new SequenceBatchScheduler(model, deps, options);
-  const bug = batcher.startsWith('bug:') ? zooBug(batcher.slice(4)) : undefined;
-  if (bug === undefined) throw new UnknownBatcherError(batcher);
-  return bug.make;
-}
-
-/** A lifecycle bug's swap hook, if the chosen batcher has one. */
-function swapHook(batcher: string): { onSwap?: NonNullable<ZooBug['onSwap']> } {
-  const onSwap = batcher.startsWith('bug:') ? zooBug(batcher.slice(4))?.onSwap : undefined;
-  return onSwap === undefined ? {} : { onSwap };
-}
-
-export class UnknownBatcherError extends Error {
-  constructor(readonly batcher: string) {
-    super(`unknown batcher ${JSON.stringify(batcher)}: use "real" or bug:<name> (seqsim explore --list-bugs)`);
-    this.name = 'UnknownBatcherError';
-  }
 }
 
 /** One deterministic run: a pure function of (scenario, seed, options). */
@@ -183,49 +129,34 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     options.inspect({ loop, scenario, roots, ignore, events: recorder.events });
   }
 
-  let outcome: RunEnd;
-  let broken: InvariantError | undefined;
-  try {
-    outcome = loop.run(maxEvents, recording && options.stallStop !== false ? stallWatch(scenario, recorder) : undefined);
-  } catch (error) {
-    // A batcher assertion fails at the bug (Tiger Style): report it like an oracle, with the
-    // trace up to that point, instead of crashing the explorer.
-    if (!(error instanceof InvariantError)) throw error;
-    broken = error;
-    outcome = 'aborted';
-  }
-  const events = recorder.events;
-  const violations: Violation[] = [];
-  let lifecycle: LifecycleReport | undefined;
-  if (recording) {
-    if (broken !== undefined) violations.push({ oracle: 'invariant', message: `the batcher broke an invariant: ${broken.invariant}`, events: [events.length] });
-    const managed = world.server.managed
-      ? { generationModels: world.server.generations.map((g) => g.model), strictLifecycle: options.strictLifecycle === true }
-      : {};
-    const analysis = analyzeTrace(events, { model: scenario.model, runEnded: outcome, maxEvents, ...managed });
-    violations.push(...analysis.violations);
-    lifecycle = analysis.lifecycle;
-  }
+  const stop = runUntilStopped(() => loop.run(maxEvents, recording && options.stallStop !== false ? stallWatch(scenario, recorder) : undefined));
   const endUs = loop.nowUs();
-  const header = makeHeader(options.seed, scenario.normalized, { ...headerOptions(options), ...(outcome === 'stalled' ? { stalled: true } : {}) });
-  const summaryExtra = lifecycle !== undefined ? { interrupted: lifecycle.interrupted.length } : undefined;
-  const trace = finishTrace(header, events, violations, endUs, {
-    serialize: recording && options.serialize !== false,
-    ...(summaryExtra ? { summaryExtra } : {}),
+  const finished = finishRun({
+    events: recorder.events,
+    stop,
+    endUs,
+    oracles: recording
+      ? {
+          model: scenario.model,
+          maxEvents,
+          ...(world.server.managed
+            ? { generationModels: world.server.generations.map((g) => g.model), strictLifecycle: options.strictLifecycle === true }
+            : {}),
+        }
+      : undefined,
+    header: { seed: options.seed, scenario: scenario.normalized, options: encodeSimOptions(options, { stalled: stop.ended === 'stalled' }), clock: 'virtual' },
+    ...(options.serialize === false ? { serialize: false } : {}),
   });
   return {
     seed: options.seed,
-    header,
-    ...trace,
-    violations,
-    outcome,
+    ...finished,
+    outcome: stop.ended,
     choices: loop.choices,
     tasksExecuted: loop.eventsExecuted,
     endUs,
     lastResponseUs: world.lastResponseUs(),
     faultsFired: { ...(faults?.fired ?? {}) },
     scheduleDivergence: scripted?.divergence,
-    lifecycle,
   };
 }
 
@@ -257,19 +188,4 @@ function jitteredTimers(loop: SimLoop, faults: FaultInjector): Timers {
     },
     cancel: (handle) => loop.cancel(handle),
   };
-}
-
-/**
- * Request ids are "<sequence id>:<step>". When several scenario entries reuse one id (id reuse
- * after END, or uint64 5 next to string "5"), later entries get "<id>#<n>" before the colon so request ids stay unique.
- */
-export function requestPrefixes(scenario: Scenario): string[] {
-  // Keyed by text, not by id: uint64 5 and string "5" are different sequences but print alike.
-  const seen = new Map<string, number>();
-  return scenario.sequences.map((sequence) => {
-    const text = scenarioIdText(sequence.id);
-    const count = seen.get(text) ?? 0;
-    seen.set(text, count + 1);
-    return count === 0 ? text : `${text}#${count}`;
-  });
 }

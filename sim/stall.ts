@@ -1,6 +1,6 @@
 import type { Scenario } from '../src/scenario/types.ts';
 import { showsActivity } from '../src/core/events.ts';
-import { BACKLOG_IDLE_RECHECK_US } from '../src/batcher/scheduler.ts';
+import { BACKLOG_IDLE_RECHECK_US } from '../src/batcher/reaper.ts';
 import type { StallWatch } from './kernel/event-queue.ts';
 import type { TraceRecorder } from './recorder.ts';
 

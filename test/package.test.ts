@@ -46,12 +46,14 @@ console.log(JSON.stringify({ version: SEQSIM_VERSION, violations: run.violations
     try {
       writeFileSync(
         join(dir, 'use.ts'),
-        `import { simulate, type RunResult, type Scenario, type Violation } from 'seqsim';
+        `import { simulate, decodeSimOptions, mergeSummaries, type CampaignSummary, type RunResult, type Scenario, type Violation } from 'seqsim';
 import type { LiveOptions } from 'seqsim/live';
 export function violationsOf(scenario: Scenario): readonly Violation[] {
   const run: RunResult = simulate(scenario, { seed: 7 });
-  return run.violations;
+  const recorded = decodeSimOptions(run.header.options, 'mem.jsonl');
+  return recorded.settings.maxEvents > 0 ? run.violations : [];
 }
+export const merged = (parts: readonly CampaignSummary[]): CampaignSummary => mergeSummaries(parts.map((summary, i) => ({ file: String(i), summary })));
 export type Live = LiveOptions;
 `,
       );

@@ -7,6 +7,9 @@ import { shrinkScenario } from '../../sim/explore/shrink.ts';
 import { compareSeedVariant, compareUnder, type MetamorphicSeed } from '../../sim/explore/metamorphic.ts';
 import { shrinkCrossConfig } from '../../sim/explore/shrink-cross-config.ts';
 import { writeSvg, writeTrace } from '../run-summary.ts';
+import type { WrittenFinding } from '../../sim/explore/summary.ts';
+
+export type { WrittenFinding } from '../../sim/explore/summary.ts';
 
 /** Re-runs a violating seed in this thread to get its full run for the trace and the shrinker. */
 export function findingAt(
@@ -31,28 +34,6 @@ function compareSeedVariantOf(json: Record<string, unknown>, seed: number, batch
   const drawn = compareSeedVariant(json, seed, batcher, maxEvents ? { maxEvents } : {});
   if (drawn === undefined) throw new Error(`seed ${seed} has no valid metamorphic variant, yet it was reported as cross-config`);
   return drawn;
-}
-
-export interface WrittenFinding {
-  readonly seed: number;
-  readonly oracle: string;
-  readonly message: string;
-  readonly trace: string;
-  readonly reproducer: string | null;
-  readonly shrunk: {
-    sequences: number;
-    requests: number;
-    faults: number;
-    choices: number;
-    before_sequences: number;
-    before_requests: number;
-    before_faults: number;
-    before_choices: number;
-  } | null;
-  readonly replay: string;
-  /** cross-config: the variant spec, and one trace per configuration that takes part in the failure. */
-  readonly variant?: string;
-  readonly traces?: readonly string[];
 }
 
 export async function saveFinding(

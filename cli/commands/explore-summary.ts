@@ -1,39 +1,22 @@
-// What an explore campaign reports: the summary object (JSON) and its text form.
-import type { MetamorphicStats } from '../../sim/explore/explore.ts';
-import type { ViolatingSeed } from '../../sim/explore/chunk.ts';
-import type { WrittenFinding } from './explore-findings.ts';
+// A campaign summary's text form (the summary itself: sim/explore/summary.ts).
+import type { CampaignSummary, WrittenFinding } from '../../sim/explore/summary.ts';
 
-/** What `explore` writes to summary-<k>-of-<n>.json and prints with --json; `merge` reads it. */
-export interface ExploreSummary {
-  readonly seeds_run: number;
-  readonly from: number;
-  readonly seeds: number;
-  readonly shard: string;
-  readonly batcher: string;
-  readonly workers: number;
-  readonly wall_ms: number;
-  readonly seeds_per_s: number;
-  readonly violating_runs: number;
-  readonly known_triton_runs: number;
-  /** --metamorphic: seeds and sequences compared, excluded, and variants Triton would refuse. */
-  readonly metamorphic?: MetamorphicStats;
-  readonly oracles_fired: Readonly<Record<string, number>>;
-  readonly faults_enabled: Readonly<Record<string, number>>;
-  readonly faults_fired: Readonly<Record<string, number>>;
-  /** Enabled kinds that never fired: a fault test that injected nothing must not pass silently. */
-  readonly faults_never_fired: readonly string[];
-  /** Model-management actions that happened in the runs (lifecycle accountability). */
-  readonly lifecycle_actions?: Readonly<Record<string, number>>;
-  readonly violating: readonly ViolatingSeed[];
-  /** The lifecycle oracle had something to check (generated lifecycle blocks, or the scenario's). */
-  readonly lifecycle_checked?: boolean;
-  readonly findings: readonly WrittenFinding[];
+/** explore's report: what ran, then what it found. */
+export function formatSummary(summary: CampaignSummary, findings: readonly WrittenFinding[]): string {
+  const ran = `explored ${summary.seeds_run} seeds (${summary.from}…${summary.from + summary.seeds - 1}, shard ${summary.shard}) with the ${summary.batcher} batcher on ${summary.workers} worker(s) in ${(summary.wall_ms / 1000).toFixed(1)} s (${summary.seeds_per_s} seeds/s)`;
+  return formatFindings(ran, summary, findings);
 }
 
-export function formatSummary(summary: ExploreSummary, findings: readonly WrittenFinding[]): string {
+/** merge's report: which shards, then what they found together. */
+export function formatMerged(summary: CampaignSummary, shards: number): string {
+  const range = `seeds ${summary.from}…${summary.from + summary.seeds - 1}${summary.contiguous === false ? ` (with gaps: ${summary.seeds} covered)` : ''}`;
+  const ran = `merged ${shards} shard(s) (${summary.shard}): ${range}, ${summary.seeds_run} run with the ${summary.batcher} batcher`;
+  return formatFindings(ran, summary, summary.findings);
+}
+
+function formatFindings(ran: string, summary: CampaignSummary, findings: readonly WrittenFinding[]): string {
   const lines = [
-    `explored ${summary.seeds_run} seeds (${summary.from}…${summary.from + summary.seeds - 1}, shard ${summary.shard}) with the ${summary.batcher} batcher on ${summary.workers} worker(s) in ${(summary.wall_ms / 1000).toFixed(1)} s (${summary.seeds_per_s} seeds/s): ` +
-      `${summary.violating_runs} violating run(s), ${findings.length} distinct oracle(s)` +
+    `${ran}: ${summary.violating_runs} violating run(s), ${findings.length} distinct oracle(s)` +
       (summary.known_triton_runs > 0
         ? `, ${summary.known_triton_runs} run(s) showing known Triton behaviour (the cancel-release leak, or a backlog an update starved)`
         : ''),

@@ -14,10 +14,8 @@ import { parseDurationMs, parsePositiveInt, parseSeed } from '../options.ts';
 import { wallClockMs } from '../../live/wall-clock.ts';
 import cliProgress from 'cli-progress';
 import { findingAt, saveFinding, type WrittenFinding } from './explore-findings.ts';
-import { formatSummary, type ExploreSummary } from './explore-summary.ts';
-
-export type { ExploreSummary } from './explore-summary.ts';
-export type { WrittenFinding } from './explore-findings.ts';
+import { formatSummary } from './explore-summary.ts';
+import { campaignSummary } from '../../sim/explore/summary.ts';
 
 /** Event budget per run of a generated scenario (a scenario file keeps the simulator's default). */
 export const GENERATED_MAX_EVENTS = 200_000;
@@ -110,27 +108,14 @@ export const exploreCommand: SeqsimCommand = {
       );
     const written: WrittenFinding[] = [];
     for (const finding of findings) written.push(await saveFinding(finding, outDir, batcher, Boolean(args['shrink']), maxEvents, Boolean(args['svg'])));
-    const summary: ExploreSummary = {
-      seeds_run: campaign.seedsRun,
-      from,
-      seeds,
+    const summary = campaignSummary(campaign, {
       shard: `${shard.k}/${shard.n}`,
       batcher,
       workers,
-      wall_ms: Math.round(wallMs),
-      seeds_per_s: Math.round(campaign.seedsRun / Math.max(wallMs / 1000, 1e-3)),
-      violating_runs: campaign.violating.length,
-      known_triton_runs: campaign.knownTritonRuns,
-      ...(campaign.metamorphic ? { metamorphic: campaign.metamorphic } : {}),
-      oracles_fired: campaign.oraclesFired,
-      faults_enabled: campaign.faultsEnabled,
-      faults_fired: campaign.faultsFired,
-      faults_never_fired: Object.keys(campaign.faultsEnabled).filter((kind) => !campaign.faultsFired[kind]),
-      lifecycle_actions: campaign.lifecycleActions,
-      violating: campaign.violating,
-      lifecycle_checked: lifecycle || (scenario !== undefined && scenario.lifecycle.length > 0),
+      wallMs,
+      lifecycleChecked: lifecycle || (scenario !== undefined && scenario.lifecycle.length > 0),
       findings: written,
-    };
+    });
     mkdirSync(outDir, { recursive: true });
     writeFileSync(join(outDir, `summary-${shard.k}-of-${shard.n}.json`), `${JSON.stringify(summary)}\n`);
     if (args['json']) io.out(`${JSON.stringify(summary)}\n`);

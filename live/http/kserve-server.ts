@@ -3,19 +3,20 @@ import { scenarioIdText } from '../../src/core/ids.ts';
 import type { EventSink } from '../../src/core/events.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { TraceRecorder } from '../../sim/recorder.ts';
-import { makeScheduler } from '../../sim/simulate.ts';
-import { checkTrace } from '../../sim/oracles/index.ts';
+import { makeScheduler } from '../../sim/pipeline/batcher-choice.ts';
+import { RequestNamer } from '../../sim/pipeline/request-ids.ts';
+import { finishRun, stopOf } from '../../sim/pipeline/run-pipeline.ts';
+import { encodeLiveOptions } from '../../sim/pipeline/header-options.ts';
 import type { CheckedTrace } from '../../sim/oracles/types.ts';
-import { finishTrace, makeHeader } from '../../traces/writer.ts';
 import { RealLoop } from '../real-loop.ts';
 import { OrtExecutor } from '../ort-executor.ts';
 import { openSession, openSessions, type ProviderName, type ProviderRequest } from '../execution-provider.ts';
 import { InstanceSessions } from '../instance-sessions.ts';
-import { ortThreadOptions, threadHeaderOptions } from '../ort-threads.ts';
+import { ortThreadOptions, threadSettings } from '../ort-threads.ts';
 import { liveTensorSpec } from '../tensor-spec.ts';
 import { buildAccumulatorOnnx } from '../onnx/accumulator-onnx.ts';
-import { Stopwatch } from '../overhead.ts';
-import { LIVE_MAX_EVENTS, LIVE_TIMER_SLACK_US, type UserModel } from '../run-live.ts';
+import { Stopwatch } from '../stopwatch.ts';
+import { LIVE_MAX_EVENTS, LIVE_RUN_END, LIVE_TIMER_SLACK_US, type UserModel } from '../run-live.ts';
 import { SEQSIM_VERSION } from '../../traces/version.ts';
 import type { SequenceInfer } from '../kserve/infer-request.ts';
 import type { FrontEnd, KserveBackend, Reply, Submission } from '../kserve/kserve-backend.ts';
@@ -110,15 +111,15 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
   );
 
   /** Request ids "<id>:<step>", with "#n" for later uses of an id (as the simulator names them). */
-  const progress = new Map<string, { prefix: string; nextStep: number; uses: number }>();
+  const namer = new RequestNamer();
+  const progress = new Map<string, { prefix: string; nextStep: number }>();
   let requests = 0;
   const accept = (infer: SequenceInfer, reply: Reply): InferRequest => {
     const text = scenarioIdText(infer.sequence);
     const key = `${typeof infer.sequence}:${text}`;
     let entry = progress.get(key);
     if (entry === undefined || infer.start) {
-      const uses = (entry?.uses ?? 0) + 1;
-      entry = { prefix: uses === 1 ? text : `${text}#${uses - 1}`, nextStep: 0, uses };
+      entry = { prefix: namer.next(infer.sequence), nextStep: 0 };
       progress.set(key, entry);
     }
     const step = entry.nextStep++;
@@ -185,31 +186,37 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
       loop.shutdown();
       for (const frontEnd of frontEnds) await frontEnd.close();
       for (const session of opened.sessions) await session.release();
-      const events = recorder.events;
+      const stop = stopOf(LIVE_RUN_END[outcome], loop.error);
       // Sequences a client left open when the server stopped are not leaks: check like a stopped run.
-      const quiescent = outcome === 'quiescent' && scheduler.occupancy().heldSlots === 0;
-      const violations = checkTrace(events, {
-        model,
-        runEnded: quiescent ? 'quiescent' : outcome === 'timeout' ? 'budget-exhausted' : 'aborted',
-        maxEvents: LIVE_MAX_EVENTS,
-        realClock: { timerSlackUs: LIVE_TIMER_SLACK_US, durationMs: options.drainMs },
-        referenceOutputs: options.userModel === undefined,
-      });
-      const endUs = loop.nowUs();
-
-      const header = makeHeader(
-        0,
-        { ...scenario.normalized, sequences: [] },
-        {
-          execution_provider: opened.provider,
-          requested_provider: options.provider,
-          front_end: grpc === undefined ? 'kserve-v2-http' : 'kserve-v2-http+grpc',
-          ...threadHeaderOptions(threads),
-          ...(modelWorkLayers > 0 ? { model_work_layers: modelWorkLayers } : {}),
+      const judgedEnd = stop.ended === 'quiescent' && scheduler.occupancy().heldSlots > 0 ? 'aborted' : stop.ended;
+      const { lifecycle: _lifecycle, ...trace } = finishRun({
+        events: recorder.events,
+        stop,
+        judgedEnd,
+        endUs: loop.nowUs(),
+        oracles: {
+          model,
+          maxEvents: LIVE_MAX_EVENTS,
+          realClock: { timerSlackUs: LIVE_TIMER_SLACK_US, durationMs: options.drainMs },
+          referenceOutputs: options.userModel === undefined,
         },
-        'real',
-      );
-      return { header, ...finishTrace(header, events, violations, endUs), violations, requests };
+        header: {
+          seed: 0,
+          // The clients chose the sequences: the header's scenario carries the model config only.
+          scenario: { ...scenario.normalized, sequences: [] },
+          options: encodeLiveOptions({
+            executionProvider: opened.provider,
+            requestedProvider: options.provider,
+            frontEnd: grpc === undefined ? 'kserve-v2-http' : 'kserve-v2-http+grpc',
+            ...(options.userModel !== undefined ? { modelFile: options.userModel.name } : {}),
+            modelWorkLayers,
+            ...(options.batcher !== undefined ? { batcher: options.batcher } : {}),
+            ...threadSettings(threads),
+          }),
+          clock: 'real',
+        },
+      });
+      return { ...trace, requests };
     },
   };
 }

@@ -2,7 +2,8 @@ import type { ScenarioId } from '../../src/core/ids.ts';
 import type { TraceEvent } from '../../src/core/events.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { CLIENT_TIMEOUT_PREFIX } from '../clients.ts';
-import { requestPrefixes, type RunResult } from '../simulate.ts';
+import type { RunResult } from '../simulate.ts';
+import { requestPrefixes } from '../pipeline/request-ids.ts';
 
 /**
  * Why a sequence's responses may legitimately differ between configurations: each depends on

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { loadJsonFile, parseScenario } from '../../src/scenario/load.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
-import { makeScheduler, UnknownBatcherError } from '../simulate.ts';
+import { makeScheduler, UnknownBatcherError } from '../pipeline/batcher-choice.ts';
 import { applyMergePatch } from './merge-patch.ts';
 
 /** The built-in axes a `--variant` spec may set, as `axis=value`. */

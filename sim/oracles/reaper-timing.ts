@@ -1,6 +1,6 @@
 import type { TraceEvent } from '../../src/core/events.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
-import { BACKLOG_IDLE_RECHECK_US } from '../../src/batcher/scheduler.ts';
+import { BACKLOG_IDLE_RECHECK_US } from '../../src/batcher/reaper.ts';
 import { generationKey, sequenceKey, type Ledger } from './ledger.ts';
 import type { ModelOf } from './outputs.ts';
 import { ViolationSink, type Violation } from './types.ts';

@@ -1,7 +1,10 @@
 import type { TraceEvent } from '../../src/core/events.ts';
 import type { TraceHeader } from '../../traces/writer.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
-import type { RunEnd } from '../simulate.ts';
+import type { RunOutcome } from '../kernel/event-queue.ts';
+
+/** How a run ended: quiescent, out of event budget (or real-time limit), stalled, or stopped by a broken batcher invariant. */
+export type RunEnd = RunOutcome | 'aborted';
 
 export type OracleName =
   | 'affinity'

@@ -2,7 +2,9 @@ import type { BatchRow } from '../../src/core/ports.ts';
 import type { InferRequest, InferResult, SlotState } from '../../src/core/request.ts';
 import { correlationKey } from '../../src/core/ids.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
-import { SequenceBatchScheduler, type BacklogQueue, type BatcherDeps, type BatcherOptions } from '../../src/batcher/scheduler.ts';
+import { SequenceBatchScheduler } from '../../src/batcher/scheduler.ts';
+import type { BatcherDeps, BatcherOptions } from '../../src/batcher/scheduler-context.ts';
+import type { BacklogQueue } from '../../src/batcher/backlog.ts';
 import { DirectBatcher } from '../../src/batcher/direct.ts';
 import { OldestBatcher } from '../../src/batcher/oldest.ts';
 import { REAP_MARKER, type InstanceBatcher, type Occupant, type SlotItem } from '../../src/batcher/slot-queue.ts';
@@ -30,8 +32,8 @@ class DoubleReleaseAfterCancel extends SequenceBatchScheduler {
 /** The backlog served newest-first. */
 class LifoBacklog extends SequenceBatchScheduler {
   protected override popBacklog(): BacklogQueue | undefined {
-    while (this.backlogs.length > this.backlogHead) {
-      const backlog = this.backlogs.pop()!;
+    while (this.backlog.queues.length > this.backlog.head) {
+      const backlog = this.backlog.queues.pop()!;
       if (!backlog.expired) return backlog;
     }
     return undefined;

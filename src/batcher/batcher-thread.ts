@@ -4,7 +4,7 @@ import type { SlotState } from '../core/request.ts';
 import { SlotStates } from './implicit-state.ts';
 import { traceRows } from './rows.ts';
 import { REAP_MARKER, type InstanceBatcher, type Occupant, type SlotItem } from './slot-queue.ts';
-import type { SchedulerContext } from './scheduler.ts';
+import type { SchedulerContext } from './scheduler-context.ts';
 
 /**
  * What Direct and Oldest share for one model instance: a FIFO queue, occupant and implicit state

@@ -4,7 +4,7 @@ import type { DirectStrategy } from '../config/types.ts';
 import { BatcherThread } from './batcher-thread.ts';
 import { paddingRow, requestRow } from './rows.ts';
 import { REAP_MARKER, type Occupant, type SlotItem } from './slot-queue.ts';
-import type { SchedulerContext } from './scheduler.ts';
+import type { SchedulerContext } from './scheduler-context.ts';
 
 /**
  * Triton's DirectSequenceBatch (spec §5A) for one instance: one FIFO queue per slot, batch row k

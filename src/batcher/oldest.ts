@@ -6,7 +6,7 @@ import { decideBatch } from './dynamic-batcher.ts';
 import { BatcherThread } from './batcher-thread.ts';
 import { requestRow } from './rows.ts';
 import { REAP_MARKER, type Occupant, type SlotItem } from './slot-queue.ts';
-import type { SchedulerContext } from './scheduler.ts';
+import type { SchedulerContext } from './scheduler-context.ts';
 
 const MAX_RELEASE_PASSES = 10_000_000;
 

@@ -1,5 +1,13 @@
 /*
- * Triton's SequenceBatchScheduler (spec §3–§8, §11) on injected time.
+ * Triton's SequenceBatchScheduler (spec §3–§8, §11) on injected time. This file routes requests
+ * (Enqueue: slot, backlog or a free slot) and wires the parts, each in a file named for it:
+ *   request-validation.ts  which requests Enqueue refuses (spec §4 steps 1–6)
+ *   backlog.ts             sequences waiting for a slot, oldest first; backlog timeouts
+ *   reaper.ts              the idle reaper: where it decides to force-end a sequence
+ *   slot-release.ts        where a slot is released and who gets it next (spec §5)
+ *   in-place-update.ts     instances added and removed by a model update
+ *   direct.ts, oldest.ts   the per-instance batcher threads of the two strategies
+ *   slot-heap.ts           the free-slot pool (libstdc++ heap order)
  *
  * Where Triton leaves timing open, seqsim chooses (kept in sync with CHOICES.md):
  * - Threads are tasks. Every wake-up of a Triton thread (instance batcher `batch:I<n>`, reaper,
@@ -8,12 +16,7 @@
  *   an instance forms at that instant. At most one wake-up per thread is pending.
  * - Slot heap: the free-slot pool emulates libstdc++'s std::priority_queue exactly (ties between
  *   instances fall out of heap mechanics); `slotOrder: 'instance-major'` is the simple alternative.
- * - Reaper: reaps at exactly last_arrival + max_sequence_idle_microseconds (Triton: the first
- *   check at or after it, ≈ +1 µs). While an idle-expired sequence waits in the backlog it
- *   re-checks every 50 ms (Triton's polling, server#8449). It only runs while an id it watches
- *   holds a slot or waits in the backlog; ended ids are pruned at its next run (Triton keeps them
- *   until they are idle, which changes nothing observable), so finished runs go quiescent.
- * - Backlog request timeouts are checked by the same reaper task at exactly the expiration time.
+ * - Reaper and backlog timeouts: see reaper.ts.
  * - Direct delay: fires when age > max_queue_delay (strict, as Triton's ns comparison); a waiting
  *   batcher sleeps to the first integer µs where that holds (earliest + delay + 1). Triton's
  *   500 ms idle poll is not simulated: an idle batcher wakes only when work arrives.
@@ -26,101 +29,39 @@
 import { assert } from '../core/assert.ts';
 import type { TritonError } from '../core/errors.ts';
 import { startConflictWarning, tritonErrors } from '../core/errors.ts';
-import type { EventSink, ReleaseReason } from '../core/events.ts';
-import { correlationKey, formatCorrelationId, isNullCorrelationId } from '../core/ids.ts';
-import type { Clock, Executor, ResponseSink, TimerHandle, Timers } from '../core/ports.ts';
+import type { ReleaseReason } from '../core/events.ts';
+import { correlationKey, formatCorrelationId } from '../core/ids.ts';
 import type { InferRequest, InferResult } from '../core/request.ts';
 import type { ModelConfig } from '../config/types.ts';
-import { corridTypeError } from './controls.ts';
-import { makeFreeSlotPool, pushInstanceSlots, type FreeSlotPool, type SlotOrder, type SlotRef } from './slot-heap.ts';
-import { occupantOf, REAP_MARKER, type InstanceBatcher, type Occupant, type SlotItem } from './slot-queue.ts';
+import { makeFreeSlotPool, type FreeSlotPool, type SlotRef } from './slot-heap.ts';
+import { occupantOf, type InstanceBatcher, type Occupant, type SlotItem } from './slot-queue.ts';
 import { DirectBatcher } from './direct.ts';
 import { OldestBatcher } from './oldest.ts';
+import { Backlog, type BacklogQueue } from './backlog.ts';
+import { IdleReaper } from './reaper.ts';
+import { releaseSequenceSlot, type SlotReleasePort } from './slot-release.ts';
+import { InPlaceUpdate } from './in-place-update.ts';
+import { enqueueError } from './request-validation.ts';
+import type { BatcherDeps, BatcherOptions, HeldSlot, SchedulerContext } from './scheduler-context.ts';
 
-export interface BatcherDeps {
-  readonly clock: Clock;
-  readonly timers: Timers;
-  readonly executor: Executor;
-  readonly responses: ResponseSink;
-  readonly events: EventSink;
-}
-
-export interface BatcherOptions {
-  /** Free-slot tie-break: Triton's libstdc++ heap order (default) or lowest instance first. */
-  readonly slotOrder?: SlotOrder;
-  /**
-   * Trace numbers of the initial instances (default 0…n-1). Instances are numbered across a run
-   * and never reused, so a reloaded model's instances get fresh numbers.
-   */
-  readonly instanceIds?: readonly number[];
-  /** Batch numbers shared by every model object of a run (default: this scheduler's own counter). */
-  readonly nextBatchNumber?: () => number;
-  /** A removed instance's batcher was destroyed: its last slot and queued work are gone (spec rule 4). */
-  readonly onInstanceDestroyed?: (instance: number) => void;
-}
-
-/** A slot a sequence holds, as a destroyed model leaves it (release reason `destroyed`). */
-export interface HeldSlot {
-  readonly instance: number;
-  readonly slot: number;
-  readonly occupant: Occupant;
-}
-
-/** Triton's longest string correlation id. */
-export const MAX_STRING_ID_LENGTH = 128;
-/** How often the reaper re-checks while an idle-expired sequence waits in the backlog. */
-export const BACKLOG_IDLE_RECHECK_US = 50_000;
-
-/** One waiting sequence in the backlog (Triton's backlog queue). */
-export interface BacklogQueue {
-  readonly occupant: Occupant;
-  readonly requests: InferRequest[];
-  expirationUs: number;
-  expired: boolean;
-}
-
-/** Everything a per-instance batcher needs from its scheduler. */
-export interface SchedulerContext {
-  readonly model: ModelConfig;
-  readonly deps: BatcherDeps;
-  /** §5: release a slot; returns the backlog sequence moved into it, if any. */
-  releaseSlot(instance: number, slot: number, queue: SlotItem[], reason: ReleaseReason, occupant: Occupant | undefined): Occupant | undefined;
-  /**
-   * Answers requests CANCELLED from the clean-up task, then runs `afterwards` (their release);
-   * `about` is what `afterwards` acts on, for model-checking state digests.
-   */
-  cancelAll(requests: readonly InferRequest[], afterwards?: () => void, about?: unknown): void;
-  /** Hands a response to the transport. */
-  respond(request: InferRequest, result: InferResult): void;
-  nextBatchNumber(): number;
-  /** An instance's batch completed (a removed instance waits for it before it is destroyed). */
-  batchCompleted(instance: number): void;
-}
+export type { BatcherDeps, BatcherOptions, HeldSlot, SchedulerContext } from './scheduler-context.ts';
+export type { BacklogQueue } from './backlog.ts';
+export { BACKLOG_IDLE_RECHECK_US } from './reaper.ts';
+export { MAX_STRING_ID_LENGTH } from './request-validation.ts';
 
 export class SequenceBatchScheduler implements SchedulerContext {
   protected readonly freeSlots: FreeSlotPool;
   /** Indexed by instance trace number; a destroyed instance leaves a hole. */
-  private readonly batchers: (InstanceBatcher | undefined)[];
+  private readonly batchers: (InstanceBatcher | undefined)[] = [];
+  /** Each id's slot, from assignment until its END is enqueued, it is reaped or cancelled. */
   protected readonly slotOf = new Map<string, SlotRef>();
-  private readonly backlogOf = new Map<string, BacklogQueue>();
-  /** FIFO of backlog queues; `backlogHead` skips consumed entries without O(n) shifts. */
-  protected backlogs: BacklogQueue[] = [];
-  protected backlogHead = 0;
-  /** Arrival time of each id's latest request: Triton's correlation_id_timestamps_ (idle clock). */
-  private readonly lastArrivalUs = new Map<string, number>();
-  private reaperTimer: TimerHandle | undefined;
-  private reaperAtUs = Number.POSITIVE_INFINITY;
-  /** Backlog queues neither consumed nor expired. */
-  private liveBacklogCount = 0;
+  protected readonly backlog: Backlog;
+  private readonly reaper: IdleReaper;
+  private readonly update: InPlaceUpdate;
+  private readonly release: SlotReleasePort;
   private stopped = false;
   private destroyed = false;
   private batchCounter = 0;
-  /** Slots of live instances, free or held (removed instances' held slots count until released). */
-  private liveSlotCount: number;
-  /** Removed instances (spec rule 4) → their slots still held by a sequence. */
-  private readonly removing = new Map<number, number>();
-  /** Removed instances whose last slot is gone, waiting for their queued and executing work. */
-  private readonly awaitingIdle = new Set<number>();
 
   constructor(
     readonly model: ModelConfig,
@@ -131,8 +72,41 @@ export class SequenceBatchScheduler implements SchedulerContext {
     const ids = options.instanceIds ?? Array.from({ length: model.instanceCount }, (_, i) => i);
     assert(ids.length === model.instanceCount, 'one trace number per instance');
     this.freeSlots = makeFreeSlotPool(options.slotOrder ?? 'triton-heap', ids, model.slotsPerInstance);
-    this.liveSlotCount = ids.length * model.slotsPerInstance;
-    this.batchers = [];
+    this.backlog = new Backlog(deps.events, (atUs) => this.reaper.wakeBy(atUs));
+    this.reaper = new IdleReaper(deps, model.maxSequenceIdleUs, {
+      slotOf: this.slotOf,
+      backlog: this.backlog,
+      batcher: (instance) => this.batchers[instance],
+      expireBacklogs: (nowUs) => this.backlog.expireDue(nowUs, (queue) => this.expire(queue)),
+    });
+    this.update = new InPlaceUpdate(
+      {
+        deps,
+        slotsPerInstance: model.slotsPerInstance,
+        freeSlots: this.freeSlots,
+        batchers: this.batchers,
+        slotOf: this.slotOf,
+        createBatcher: (instance) => this.createBatcher(instance),
+        retireInstance: (instance, heldSlots) => this.retireInstance(instance, heldSlots),
+        modelDestroyed: () => this.destroyed,
+        onInstanceDestroyed: options.onInstanceDestroyed,
+      },
+      ids.length,
+    );
+    this.release = {
+      events: deps.events,
+      slotOf: this.slotOf,
+      freeSlots: this.freeSlots,
+      backlog: this.backlog,
+      forgetCancelledId: (key) => this.forgetCancelledId(key),
+      cancelAll: (requests) => this.cancelAll(requests),
+      popBacklog: () => this.popBacklog(),
+      dropIfRemoved: (instance, slot) => {
+        if (!this.update.isRemoving(instance)) return false;
+        this.dropRemovedSlot(instance, slot);
+        return true;
+      },
+    };
     for (const instance of ids) this.batchers[instance] = this.createBatcher(instance);
   }
 
@@ -145,114 +119,7 @@ export class SequenceBatchScheduler implements SchedulerContext {
     return this.options.nextBatchNumber !== undefined ? this.options.nextBatchNumber() : this.batchCounter++;
   }
 
-  // ---- In-place update (spec: triton-model-update.md rules 2–4, SequenceBatchScheduler::Update) ----
-
-  /**
-   * New instances: a batcher each, with the same slot count, all slots straight into the free
-   * pool. The backlog is not drained here: it waits for the next release (rule 3).
-   */
-  addInstances(instances: readonly number[]): void {
-    assert(!this.destroyed, 'a destroyed model takes no update');
-    for (const instance of instances) {
-      assert(this.batchers[instance] === undefined, 'an added instance has a fresh trace number');
-      this.batchers[instance] = this.createBatcher(instance);
-    }
-    pushInstanceSlots(this.freeSlots, instances, this.model.slotsPerInstance);
-    this.liveSlotCount += instances.length * this.model.slotsPerInstance;
-  }
-
-  /**
-   * Removed instances lose their free slots at once; occupied ones keep serving their sequence
-   * until released, are then dropped, and the instance is destroyed after its last slot (rule 4).
-   */
-  removeInstances(instances: readonly number[]): void {
-    const removed = new Set(instances);
-    const freeBefore = this.freeSlots.size;
-    this.freeSlots.retain((ref) => !removed.has(ref.instance));
-    this.liveSlotCount -= freeBefore - this.freeSlots.size;
-    for (const instance of instances) {
-      const batcher = this.batchers[instance];
-      assert(batcher !== undefined && !this.removing.has(instance), 'a removed instance is live');
-      let held = 0;
-      for (let slot = 0; slot < this.model.slotsPerInstance; slot++) if (batcher.occupant(slot) !== undefined) held++;
-      this.retireInstance(instance, held);
-    }
-  }
-
-  /** Marks an instance removed with `heldSlots` still serving; destroyed once they are gone. */
-  protected retireInstance(instance: number, heldSlots: number): void {
-    this.removing.set(instance, heldSlots);
-    if (heldSlots === 0) this.destroyWhenIdle(instance);
-  }
-
-  /** A removed instance's slot was released: deleted, never refilled nor returned to the pool. */
-  protected dropRemovedSlot(instance: number, slot: number): void {
-    const held = this.removing.get(instance);
-    assert(held !== undefined && held > 0, `a released slot I${instance}/s${slot} of a removed instance was held`);
-    this.removing.set(instance, held - 1);
-    this.liveSlotCount--;
-    if (held === 1) this.destroyWhenIdle(instance);
-  }
-
-  /** Destruction is off the hot path (Triton's clean-up thread), after queued and executing work. */
-  protected destroyWhenIdle(instance: number): void {
-    this.deps.timers.schedule(this.deps.clock.nowUs(), { label: 'cleanup', channel: 'cleanup' }, () => {
-      const batcher = this.batchers[instance];
-      // The whole model went first: its destruction already took every instance with it.
-      if (batcher === undefined || this.destroyed) return;
-      if (batcher.inFlight() || batcher.queuedRequests() > 0) {
-        this.awaitingIdle.add(instance);
-        return;
-      }
-      this.destroyInstance(instance);
-    });
-  }
-
-  private destroyInstance(instance: number): void {
-    this.awaitingIdle.delete(instance);
-    this.removing.delete(instance);
-    this.batchers[instance] = undefined;
-    // Only a buggy variant destroys an instance that still serves sequences: forget them.
-    for (const [key, ref] of this.slotOf) if (ref.instance === instance) this.slotOf.delete(key);
-    this.options.onInstanceDestroyed?.(instance);
-  }
-
-  batchCompleted(instance: number): void {
-    if (this.awaitingIdle.has(instance)) this.destroyWhenIdle(instance);
-  }
-
-  /** Whether `instance` was removed by an update and is not destroyed yet. */
-  isRemoving(instance: number): boolean {
-    return this.removing.has(instance);
-  }
-
-  /**
-   * The model object is destroyed (its last request released after a reload or unload): the
-   * reaper stops and the slots still held simply cease to exist (spec rule 7). Returns them.
-   */
-  destroy(): HeldSlot[] {
-    assert(!this.destroyed, 'a model is destroyed once');
-    this.destroyed = true;
-    if (this.reaperTimer !== undefined) this.deps.timers.cancel(this.reaperTimer);
-    this.reaperTimer = undefined;
-    this.reaperAtUs = Number.NEGATIVE_INFINITY;
-    const held: HeldSlot[] = [];
-    for (const batcher of this.batchers) {
-      if (batcher === undefined) continue;
-      // A reaper marker still queued holds no model reference (update spec rule 7): it is dropped.
-      batcher.exit();
-      for (let slot = 0; slot < this.model.slotsPerInstance; slot++) {
-        const occupant = batcher.occupant(slot);
-        if (occupant !== undefined) held.push({ instance: batcher.instance, slot, occupant });
-      }
-    }
-    return held;
-  }
-
-  /** Trace numbers of the instances not destroyed (removed ones still serving included). */
-  liveInstances(): number[] {
-    return this.batchers.flatMap((batcher) => (batcher === undefined ? [] : [batcher.instance]));
-  }
+  // ---- Requests in (spec §4) ----
 
   /** A request reaches the scheduler (Triton's Enqueue, spec §4). Returns a synchronous error or null. */
   enqueue(request: InferRequest): TritonError | null {
@@ -261,27 +128,27 @@ export class SequenceBatchScheduler implements SchedulerContext {
     assert(!this.destroyed, 'a destroyed model gets no request');
     request.arrivalUs = now;
     if (events.enabled) events.emit({ type: 'arrive', request: request.id });
-    const error = this.validate(request);
+    const error = enqueueError(this.model, request, this.stopped);
     if (error !== null) return this.reject(request, error);
     const key = correlationKey(request.correlationId);
     const slot = this.slotOf.get(key);
-    const backlog = this.backlogOf.get(key);
-    if (!request.start && slot === undefined && backlog === undefined) {
+    const waiting = this.backlog.queueOf(key);
+    if (!request.start && slot === undefined && waiting === undefined) {
       return this.reject(request, tritonErrors.missingStart(formatCorrelationId(request.correlationId), this.model.name));
     }
     this.touchIdleClock(key, now);
-    if (request.start && (slot !== undefined || backlog !== undefined)) {
+    if (request.start && (slot !== undefined || waiting !== undefined)) {
       // Accepted silently (spec §4 step 9): the old sequence's queued work runs first, then this
       // request restarts the slot's state with START=true.
       events.emit({ type: 'warning', message: startConflictWarning(formatCorrelationId(request.correlationId), this.model.name), sequence: request.sequence });
     }
     if (slot !== undefined) {
       this.enqueueToSlot(key, slot, request);
-    } else if (backlog !== undefined) {
-      this.appendToBacklog(key, backlog, request);
+    } else if (waiting !== undefined) {
+      this.backlog.append(key, waiting, request);
     } else {
       const free = this.freeSlots.pop();
-      if (free === undefined) this.createBacklog(key, request);
+      if (free === undefined) this.backlog.open(key, request);
       else {
         this.slotOf.set(key, free);
         events.emit({ type: 'assign', sequence: request.sequence, instance: free.instance, slot: free.slot });
@@ -308,7 +175,6 @@ export class SequenceBatchScheduler implements SchedulerContext {
   }
 
   occupancy(): { heldSlots: number; freeSlots: number; backlogQueues: number; queuedRequests: number; batchesInFlight: number } {
-    const total = this.liveSlotCount;
     let queuedRequests = 0;
     let batchesInFlight = 0;
     for (const batcher of this.batchers) {
@@ -316,14 +182,11 @@ export class SequenceBatchScheduler implements SchedulerContext {
       queuedRequests += batcher.queuedRequests();
       if (batcher.inFlight()) batchesInFlight++;
     }
-    for (let i = this.backlogHead; i < this.backlogs.length; i++) {
-      const backlog = this.backlogs[i]!;
-      if (!backlog.expired) queuedRequests += backlog.requests.length;
-    }
+    queuedRequests += this.backlog.queuedRequests();
     return {
-      heldSlots: total - this.freeSlots.size,
+      heldSlots: this.update.liveSlots - this.freeSlots.size,
       freeSlots: this.freeSlots.size,
-      backlogQueues: this.liveBacklogCount,
+      backlogQueues: this.backlog.waitingQueues,
       queuedRequests,
       batchesInFlight,
     };
@@ -333,17 +196,6 @@ export class SequenceBatchScheduler implements SchedulerContext {
     request.answered = true;
     this.deps.events.emit({ type: 'reject', request: request.id, code: error.code, message: error.message });
     return error;
-  }
-
-  private validate(request: InferRequest): TritonError | null {
-    const id = request.correlationId;
-    if (id.kind === 'str' && id.value.length > MAX_STRING_ID_LENGTH) return tritonErrors.stringIdTooLong();
-    const typeError = corridTypeError(this.model, request.id, id);
-    if (typeError !== null) return typeError;
-    if (request.batchSize > 1) return tritonErrors.batchSize(this.model.name);
-    if (isNullCorrelationId(id)) return tritonErrors.nullCorrelationId(this.model.name);
-    if (this.stopped && request.start) return tritonErrors.stopping();
-    return null;
   }
 
   private enqueueToSlot(key: string, slot: SlotRef, request: InferRequest): void {
@@ -356,79 +208,11 @@ export class SequenceBatchScheduler implements SchedulerContext {
     batcher.enqueue(slot.slot, current !== undefined && current.key === key ? current : occupantOf(request, key), request);
   }
 
-  private appendToBacklog(key: string, backlog: BacklogQueue, request: InferRequest): void {
-    if (request.timeoutUs > 0) this.shortenExpiration(backlog, request.arrivalUs + request.timeoutUs);
-    backlog.requests.push(request);
-    if (request.end) this.backlogOf.delete(key);
-  }
+  // ---- Responses and slot release (spec §5, §8) ----
 
-  private createBacklog(key: string, request: InferRequest): void {
-    const backlog: BacklogQueue = { occupant: occupantOf(request, key), requests: [request], expirationUs: Number.POSITIVE_INFINITY, expired: false };
-    this.backlogs.push(backlog);
-    this.liveBacklogCount++;
-    if (!request.end) this.backlogOf.set(key, backlog);
-    this.deps.events.emit({ type: 'backlog', sequence: request.sequence });
-    if (request.timeoutUs > 0) this.shortenExpiration(backlog, request.arrivalUs + request.timeoutUs);
-  }
-
-  private shortenExpiration(backlog: BacklogQueue, expirationUs: number): void {
-    if (expirationUs >= backlog.expirationUs) return;
-    backlog.expirationUs = expirationUs;
-    this.wakeReaperBy(expirationUs);
-  }
-
-  /** §5: ReleaseSequenceSlot. */
+  /** §5: ReleaseSequenceSlot (slot-release.ts). */
   releaseSlot(instance: number, slot: number, queue: SlotItem[], reason: ReleaseReason, occupant: Occupant | undefined): Occupant | undefined {
-    const { events } = this.deps;
-    if (occupant !== undefined) events.emit({ type: 'release', sequence: occupant.sequence, instance, slot, reason });
-    const front = queue[0];
-    if (front !== undefined && front !== REAP_MARKER) this.forgetCancelledId(correlationKey(front.correlationId));
-    const leftovers = queue.splice(0, queue.length).filter((item): item is InferRequest => item !== REAP_MARKER);
-    this.cancelAll(leftovers);
-    if (this.removing.has(instance)) {
-      this.dropRemovedSlot(instance, slot);
-      return undefined;
-    }
-    for (;;) {
-      const backlog = this.popBacklog();
-      if (backlog === undefined) break;
-      this.liveBacklogCount--;
-      const key = backlog.occupant.key;
-      const last = backlog.requests[backlog.requests.length - 1]!;
-      if (!last.end) {
-        // A backlog queue without END is the one its id maps to: a second queue for the same id
-        // is only created after END removed the mapping.
-        assert(this.backlogOf.get(key) === backlog, 'an unended backlog queue is mapped');
-        this.backlogOf.delete(key);
-      }
-      if (backlog.requests.some((r) => r.cancelled)) {
-        events.emit({
-          type: 'release',
-          sequence: backlog.occupant.sequence,
-          instance: null,
-          slot: null,
-          reason: 'cancel',
-          first_request: backlog.requests[0]!.id,
-        });
-        this.cancelAll(backlog.requests);
-        continue;
-      }
-      if (!last.end) this.slotOf.set(key, { instance, slot });
-      events.emit({ type: 'assign', sequence: backlog.occupant.sequence, instance, slot, first_request: backlog.requests[0]!.id });
-      for (const request of backlog.requests) queue.push(request);
-      return backlog.occupant;
-    }
-    this.freeSlots.push({ instance, slot });
-    return undefined;
-  }
-
-  /**
-   * Cancellation release (core PR #341): forget the id so the reaper cannot release the slot a
-   * second time. Like Triton, this erases the id even if it now maps to another sequence.
-   */
-  protected forgetCancelledId(key: string): void {
-    this.slotOf.delete(key);
-    this.lastArrivalUs.delete(key);
+    return releaseSequenceSlot(this.release, instance, slot, queue, reason, occupant);
   }
 
   cancelAll(requests: readonly InferRequest[], afterwards?: () => void, about?: unknown): void {
@@ -442,125 +226,106 @@ export class SequenceBatchScheduler implements SchedulerContext {
     });
   }
 
-  /** Whether an id currently owns a slot (for variants that hook the idle clock). */
-  protected holdsSlot(key: string): boolean {
-    return this.slotOf.has(key);
-  }
-
   respond(request: InferRequest, result: InferResult): void {
     assert(request.answered !== true, 'a request is answered once');
     request.answered = true;
     this.deps.responses.respond(request, result);
   }
 
-  /** The oldest waiting backlog queue (FIFO by creation), skipping expired ones. */
+  /** A backlog queue's request timeout passed (spec §7): its requests are answered with the timeout error. */
+  private expire(queue: BacklogQueue): void {
+    this.deps.events.emit({
+      type: 'release',
+      sequence: queue.occupant.sequence,
+      instance: null,
+      slot: null,
+      reason: 'expired',
+      first_request: queue.requests[0]!.id,
+    });
+    for (const request of queue.requests) this.respond(request, { error: tritonErrors.backlogTimeout() });
+  }
+
+  // ---- Steps the bug zoo (sim/zoo/variants.ts) replaces ----
+
+  /**
+   * Cancellation release (core PR #341): forget the id so the reaper cannot release the slot a
+   * second time. Like Triton, this erases the id even if it now maps to another sequence.
+   */
+  protected forgetCancelledId(key: string): void {
+    this.slotOf.delete(key);
+    this.reaper.forget(key);
+  }
+
+  /** The backlog queue a freed slot goes to: the oldest waiting one. */
   protected popBacklog(): BacklogQueue | undefined {
-    while (this.backlogHead < this.backlogs.length) {
-      const backlog = this.backlogs[this.backlogHead++]!;
-      this.compactBacklog();
-      if (!backlog.expired) return backlog;
-    }
-    return undefined;
+    return this.backlog.popOldest();
   }
-
-  private compactBacklog(): void {
-    if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlogs.length) {
-      this.backlogs = this.backlogs.slice(this.backlogHead);
-      this.backlogHead = 0;
-    }
-  }
-
-  // ---- Idle reaper and backlog timeouts (spec §6, §7) ----
 
   /** Restarts an id's idle clock: Triton does so on every accepted arrival (spec §4 step 8). */
   protected touchIdleClock(key: string, nowUs: number): void {
-    this.lastArrivalUs.set(key, nowUs);
-    this.wakeReaperBy(nowUs + this.model.maxSequenceIdleUs);
+    this.reaper.touch(key, nowUs);
   }
 
-  private wakeReaperBy(atUs: number): void {
-    if (atUs >= this.reaperAtUs) return;
-    if (this.reaperTimer !== undefined) this.deps.timers.cancel(this.reaperTimer);
-    this.reaperAtUs = atUs;
-    this.reaperTimer = this.deps.timers.schedule(atUs, { label: 'reaper', channel: 'reaper' }, () => this.runReaper());
+  /** Whether an id currently owns a slot (for variants that hook the idle clock). */
+  protected holdsSlot(key: string): boolean {
+    return this.slotOf.has(key);
   }
 
-  private runReaper(): void {
-    this.reaperTimer = undefined;
-    this.reaperAtUs = Number.POSITIVE_INFINITY;
-    const now = this.deps.clock.nowUs();
-    const nextIdleUs = this.reapIdleSequences(now);
-    const nextExpiryUs = this.expireBacklogs(now);
-    const next = Math.min(nextIdleUs, nextExpiryUs);
-    if (next < Number.POSITIVE_INFINITY) this.wakeReaperBy(next);
+  /** Marks an instance removed with `heldSlots` still serving; destroyed once they are gone. */
+  protected retireInstance(instance: number, heldSlots: number): void {
+    this.update.retire(instance, heldSlots);
   }
 
-  /** Returns when the next idle check is due (∞ when nothing is watched). */
-  private reapIdleSequences(now: number): number {
-    const maxIdle = this.model.maxSequenceIdleUs;
-    let next = Number.POSITIVE_INFINITY;
-    const forceEnd: { key: string; slot: SlotRef }[] = [];
-    for (const [key, lastUs] of this.lastArrivalUs) {
-      if (!this.slotOf.has(key) && !this.backlogOf.has(key)) {
-        // Triton keeps an ended id's timestamp until it expires; it can never be reaped and a
-        // new request rewrites it, so dropping it now changes nothing observable and keeps the
-        // reaper's pass short.
-        this.lastArrivalUs.delete(key);
-        continue;
-      }
-      const remaining = maxIdle - (now - lastUs);
-      if (remaining > 0) {
-        next = Math.min(next, now + remaining);
-        continue;
-      }
-      const slot = this.slotOf.get(key);
-      if (slot !== undefined) {
-        forceEnd.push({ key, slot });
-      } else if (this.backlogOf.has(key)) {
-        // Backlogged sequences are never reaped, but their idle clock keeps ageing (backlog trap).
-        next = Math.min(next, now + BACKLOG_IDLE_RECHECK_US);
-      } else {
-        this.lastArrivalUs.delete(key);
+  /** A removed instance's slot was released: deleted, never refilled nor returned to the pool. */
+  protected dropRemovedSlot(instance: number, slot: number): void {
+    this.update.dropRemovedSlot(instance, slot);
+  }
+
+  // ---- Model update and destruction (in-place-update.ts; spec triton-model-update.md) ----
+
+  /** New instances, each with its slots in the free pool (rule 3). */
+  addInstances(instances: readonly number[]): void {
+    assert(!this.destroyed, 'a destroyed model takes no update');
+    this.update.addInstances(instances);
+  }
+
+  /** Removed instances: free slots go at once, held ones when released (rule 4). */
+  removeInstances(instances: readonly number[]): void {
+    this.update.removeInstances(instances);
+  }
+
+  batchCompleted(instance: number): void {
+    this.update.batchCompleted(instance);
+  }
+
+  /** Whether `instance` was removed by an update and is not destroyed yet. */
+  isRemoving(instance: number): boolean {
+    return this.update.isRemoving(instance);
+  }
+
+  /**
+   * The model object is destroyed (its last request released after a reload or unload): the
+   * reaper stops and the slots still held simply cease to exist (spec rule 7). Returns them.
+   */
+  destroy(): HeldSlot[] {
+    assert(!this.destroyed, 'a model is destroyed once');
+    this.destroyed = true;
+    this.reaper.stop();
+    const held: HeldSlot[] = [];
+    for (const batcher of this.batchers) {
+      if (batcher === undefined) continue;
+      // A reaper marker still queued holds no model reference (update spec rule 7): it is dropped.
+      batcher.exit();
+      for (let slot = 0; slot < this.model.slotsPerInstance; slot++) {
+        const occupant = batcher.occupant(slot);
+        if (occupant !== undefined) held.push({ instance: batcher.instance, slot, occupant });
       }
     }
-    for (const { key, slot } of forceEnd) {
-      this.slotOf.delete(key);
-      this.lastArrivalUs.delete(key);
-      const batcher = this.batchers[slot.instance];
-      assert(batcher !== undefined, 'a reaped sequence holds a slot of a live instance');
-      const occupant = batcher.occupant(slot.slot);
-      assert(occupant !== undefined && occupant.key === key, 'a reaped sequence occupies its slot');
-      this.deps.events.emit({ type: 'reap', sequence: occupant.sequence, instance: slot.instance, slot: slot.slot });
-      batcher.enqueue(slot.slot, occupant, REAP_MARKER);
-    }
-    return next;
+    return held;
   }
 
-  /** Expires backlog queues whose request timeout passed; returns the next expiration. */
-  private expireBacklogs(now: number): number {
-    let next = Number.POSITIVE_INFINITY;
-    for (let i = this.backlogHead; i < this.backlogs.length; i++) {
-      const backlog = this.backlogs[i]!;
-      if (backlog.expired || backlog.expirationUs === Number.POSITIVE_INFINITY) continue;
-      if (backlog.expirationUs > now) {
-        next = Math.min(next, backlog.expirationUs);
-        continue;
-      }
-      backlog.expired = true;
-      this.liveBacklogCount--;
-      const key = backlog.occupant.key;
-      // Only if it still points at this queue: a newer sequence reusing the id is kept.
-      if (this.backlogOf.get(key) === backlog) this.backlogOf.delete(key);
-      this.deps.events.emit({
-        type: 'release',
-        sequence: backlog.occupant.sequence,
-        instance: null,
-        slot: null,
-        reason: 'expired',
-        first_request: backlog.requests[0]!.id,
-      });
-      for (const request of backlog.requests) this.respond(request, { error: tritonErrors.backlogTimeout() });
-    }
-    return next;
+  /** Trace numbers of the instances not destroyed (removed ones still serving included). */
+  liveInstances(): number[] {
+    return this.batchers.flatMap((batcher) => (batcher === undefined ? [] : [batcher.instance]));
   }
 }

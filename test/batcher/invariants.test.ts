@@ -6,7 +6,7 @@ import { SequenceBatchScheduler, corridValue, makeFreeSlotPool } from '../../src
 import { DirectBatcher } from '../../src/batcher/direct.ts';
 import { OldestBatcher } from '../../src/batcher/oldest.ts';
 import { paddingState } from '../../src/batcher/implicit-state.ts';
-import type { SchedulerContext } from '../../src/batcher/scheduler.ts';
+import type { SchedulerContext } from '../../src/batcher/scheduler-context.ts';
 import type { Executor } from '../../src/core/ports.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
 import { u64Id } from '../../src/core/ids.ts';

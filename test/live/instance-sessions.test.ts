@@ -4,7 +4,7 @@ import { parseScenario } from '../../src/scenario/load.ts';
 import { liveTensorSpec } from '../../live/tensor-spec.ts';
 import { InstanceSessions } from '../../live/instance-sessions.ts';
 import { OrtExecutor } from '../../live/ort-executor.ts';
-import { Stopwatch } from '../../live/overhead.ts';
+import { Stopwatch } from '../../live/stopwatch.ts';
 import type { Batch, ExecuteResult } from '../../src/core/ports.ts';
 
 const scenario = parseScenario(
