@@ -221,7 +221,7 @@ function timeEntryPoints(scheduler: SequenceBatchScheduler, stopwatch: Stopwatch
  */
 async function warmUp(sessions: readonly ort.InferenceSession[], spec: LiveTensorSpec): Promise<void> {
   const row = { slot: 0, request: null, start: false, end: false, ready: false, corrid: spec.corrid?.onnxType === 'STRING' ? '' : 0, state: paddingState() };
-  for (const session of sessions) await session.run(batchFeeds(spec, [row], spec.dataType === 'TYPE_FP32' ? 'FLOAT' : 'INT32'));
+  for (const session of sessions) await session.run(batchFeeds(spec, [row]));
 }
 
 function liveHeaderOptions(options: LiveOptions, provider: ProviderName): Record<string, unknown> {
