@@ -100,12 +100,9 @@ function flagTensor(spec: LiveTensorSpec, control: LiveFlagControl, rows: readon
   );
 }
 
-/** The CORRID tensor's element for one row; a padding row's "" becomes "0" so a string Cast parses. */
+/** The CORRID tensor's element for one row, as Triton fills it ("" on a TYPE_STRING padding row). */
 function corridElement(type: OnnxElementType, corrid: CorridValue): number | bigint | string {
-  if (type === 'STRING') {
-    const text = typeof corrid === 'string' ? corrid : typeof corrid === 'number' ? String(corrid) : 'u64' in corrid ? corrid.u64 : corrid.i64;
-    return text === '' ? '0' : text;
-  }
+  if (type === 'STRING') return typeof corrid === 'string' ? corrid : typeof corrid === 'number' ? String(corrid) : 'u64' in corrid ? corrid.u64 : corrid.i64;
   if (typeof corrid === 'number') return type === 'INT64' || type === 'UINT64' ? BigInt(corrid) : corrid;
   if (typeof corrid === 'string') return 0;
   return BigInt('u64' in corrid ? corrid.u64 : corrid.i64);

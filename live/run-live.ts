@@ -26,6 +26,7 @@ import type { SequenceBatchScheduler } from '../src/batcher/index.ts';
 import type * as ort from 'onnxruntime-node';
 import { batchFeeds } from './feeds.ts';
 import { paddingState } from '../src/batcher/implicit-state.ts';
+import { corridInteger } from '../src/model/reference.ts';
 
 /** A live run records at most this many events: the same bound the simulator's budget implies. */
 export const LIVE_MAX_EVENTS = 2_000_000;
@@ -259,16 +260,19 @@ function startLoadLanes(
   for (let lane = 0; lane < concurrency; lane++) startNext();
 }
 
-/** The generated model adds a string CORRID as a number (ONNX Cast parses it): ids must be numeric. */
+/**
+ * The generated model adds a TYPE_STRING CORRID on END as the integer it spells (ONNX Runtime's
+ * Cast): an id that is not one would fail its batch, which the reference cannot foresee.
+ */
 function checkStringCorrids(scenario: Scenario, file: string): void {
-  if (scenario.model.controls.corrid?.dataType !== 'TYPE_STRING') return;
+  if (scenario.model.controls.corrid?.dataType !== 'TYPE_STRING' || scenario.model.controls.end === undefined) return;
   scenario.sequences.forEach((sequence, index) => {
     const text = scenarioIdText(sequence.id);
-    if (!/^\s*[+-]?\d/.test(text)) {
+    if (corridInteger(text) === undefined) {
       throw new InputError(
         file,
         `sequences[${index}].id`,
-        `live mode's generated model adds a TYPE_STRING CORRID as a number, but ${JSON.stringify(text)} is not numeric (use numeric ids, or run it in the simulator)`,
+        `live mode's generated model adds a TYPE_STRING CORRID on END as the integer it spells, but ${JSON.stringify(text)} is not numeric (a decimal integer within int64; or run it in the simulator)`,
       );
     }
   });

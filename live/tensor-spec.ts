@@ -10,6 +10,7 @@ export const DEFAULT_STATE_OUTPUT = 'OUTPUT_STATE';
 
 export interface LiveFlagControl {
   readonly tensorName: string;
+  readonly dataType: DataTypeName;
   readonly onnxType: OnnxElementType;
   readonly trueValue: number | boolean;
   readonly falseValue: number | boolean;
@@ -17,6 +18,7 @@ export interface LiveFlagControl {
 
 export interface LiveCorridControl {
   readonly tensorName: string;
+  readonly dataType: DataTypeName;
   readonly onnxType: OnnxElementType;
 }
 
@@ -92,7 +94,13 @@ const CORRID_TYPES: Record<CorridDataType, OnnxElementType> = {
 
 function flag(control: BooleanControl | undefined): LiveFlagControl | undefined {
   if (control === undefined) return undefined;
-  return { tensorName: control.tensorName, onnxType: FLAG_TYPES[control.dataType], trueValue: control.trueValue, falseValue: control.falseValue };
+  return {
+    tensorName: control.tensorName,
+    dataType: control.dataType,
+    onnxType: FLAG_TYPES[control.dataType],
+    trueValue: control.trueValue,
+    falseValue: control.falseValue,
+  };
 }
 
 /** Where a config came from, for the one-line refusal (InputError) of a config the model cannot serve. */
@@ -156,7 +164,11 @@ export function liveTensorSpec(model: ModelConfig, normalizedModel: Readonly<Rec
     corrid:
       model.controls.corrid === undefined
         ? undefined
-        : { tensorName: model.controls.corrid.tensorName, onnxType: CORRID_TYPES[model.controls.corrid.dataType] },
+        : {
+            tensorName: model.controls.corrid.tensorName,
+            dataType: model.controls.corrid.dataType,
+            onnxType: CORRID_TYPES[model.controls.corrid.dataType],
+          },
     inputTensor: accumulatorInput,
     outputTensor: accumulatorOutput,
     state,

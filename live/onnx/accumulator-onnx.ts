@@ -3,7 +3,7 @@ import { ONNX_DATA_TYPE } from './onnx-schema.ts';
 import type { LiveFlagControl, LiveTensorSpec, TensorLayout } from '../tensor-spec.ts';
 import type { TensorDataType } from '../../src/config/types.ts';
 import { TOOL_VERSION } from '../../traces/version.ts';
-import { GraphBuilder, type DeclaredDim } from './graph-builder.ts';
+import { GraphBuilder, STRING_EQUAL_OPSET, type DeclaredDim } from './graph-builder.ts';
 import { WORK_OUTPUT, workBranch } from './synthetic-work.ts';
 import { onnxTypeOf } from './triton-types.ts';
 
@@ -95,7 +95,7 @@ function numericBody(computeType: OnnxElementType): AccumulatorBody {
     if (corrid === undefined || end === undefined) return { output: sum, state: newState };
     // A string id is parsed as an INT64 first (std::stoll), so both accumulator types read the same integer.
     const corridType = spec.corrid!.onnxType;
-    const integer = corridType === 'STRING' ? castTo(graph, corrid, 'STRING', 'INT64') : corrid;
+    const integer = corridType === 'STRING' ? castTo(graph, nonEmptyText(graph, corrid), 'STRING', 'INT64') : corrid;
     const term = castTo(graph, integer, corridType === 'STRING' ? 'INT64' : corridType, computeType);
     const zero = graph.constant('zero', { type: computeType, dims: [], values: [0] });
     const added = graph.node('Where', [end, term, zero], { hint: 'corrid_term' });
@@ -108,6 +108,16 @@ const ACCUMULATOR_BODIES: Readonly<Record<TensorDataType, AccumulatorBody>> = {
   TYPE_INT32: numericBody(onnxTypeOf('TYPE_INT32')),
   TYPE_FP32: numericBody(onnxTypeOf('TYPE_FP32')),
 };
+
+/**
+ * Triton pads a batch with null requests whose TYPE_STRING CORRID is "": read as "0", so a padding
+ * row cannot fail the Cast (string Equal needs opset 19).
+ */
+function nonEmptyText(graph: GraphBuilder, text: string): string {
+  graph.requireOpset(STRING_EQUAL_OPSET);
+  const empty = graph.node('Equal', [text, graph.constant('empty_text', { type: 'STRING', dims: [], values: [''] })], { hint: 'empty' });
+  return graph.node('Where', [empty, graph.constant('zero_text', { type: 'STRING', dims: [], values: ['0'] }), text], { hint: 'corrid_text' });
+}
 
 function castTo(graph: GraphBuilder, value: string, from: OnnxElementType, to: OnnxElementType): string {
   return from === to ? value : graph.node('Cast', [value], { hint: `as_${to.toLowerCase()}`, attributes: { to: ONNX_DATA_TYPE[to] } });
@@ -197,9 +207,49 @@ class AccumulatorTensors {
       const repeat = this.graph.constant('repeat', { type: 'INT64', dims: [elements], values: new Array<number>(elements).fill(0) });
       values = this.graph.node('Gather', [column, repeat], { hint: 'repeated', attributes: { axis: 1 } });
     }
-    const shape = this.spec.batched ? [-1, ...concrete] : concrete;
-    const target = this.graph.constant('shape', { type: 'INT64', dims: [shape.length], values: shape });
-    this.graph.node('Reshape', [values, target], { output: tensor.name });
+    this.graph.node('Reshape', [values, this.targetShape(tensor.dims)], { output: tensor.name });
+  }
+
+  /**
+   * The shape a tensor is written in: its dims after the batch dimension, each -1 filled with one
+   * element. A constant would let ONNX Runtime infer those dims as 1, and Triton compares an
+   * output's dims exactly (-1 must stay -1): so a -1 takes a 1 computed from the input's values.
+   */
+  private targetShape(dims: readonly number[]): string {
+    const leading = this.spec.batched ? [-1] : [];
+    if (!dims.includes(-1)) {
+      const shape = [...leading, ...dims];
+      return this.graph.constant('shape', { type: 'INT64', dims: [shape.length], values: shape });
+    }
+    const parts: string[] = [];
+    let fixed: number[] = [...leading];
+    const flush = (): void => {
+      if (fixed.length > 0) parts.push(this.graph.constant('dims', { type: 'INT64', dims: [fixed.length], values: fixed }));
+      fixed = [];
+    };
+    for (const dim of dims) {
+      if (dim !== -1) fixed.push(dim);
+      else {
+        flush();
+        parts.push(this.runtimeOne());
+      }
+    }
+    flush();
+    return parts.length === 1 ? parts[0]! : this.graph.node('Concat', parts, { hint: 'shape', attributes: { axis: 0 } });
+  }
+
+  private one: string | undefined;
+
+  /** An INT64 [1] tensor holding 1, derived from INPUT's values so no shape inference can fold it. */
+  private runtimeOne(): string {
+    if (this.one !== undefined) return this.one;
+    const input = this.column(this.spec.inputTensor);
+    // An integer compares equal to itself (a float NaN would not).
+    const integer = this.spec.inputTensor.onnxType === 'INT32' ? input : castTo(this.graph, input, this.spec.inputTensor.onnxType, 'INT32');
+    const ones = castTo(this.graph, this.graph.node('Equal', [integer, integer], { hint: 'itself' }), 'BOOL', 'INT64');
+    const flat = this.graph.node('Reshape', [ones, this.graph.constant('flat', { type: 'INT64', dims: [1], values: [-1] })], { hint: 'ones' });
+    this.one = this.graph.node('Gather', [flat, this.graph.constant('first', INT64_ZERO_INDEX)], { hint: 'one', attributes: { axis: 0 } });
+    return this.one;
   }
 
   declareOutput(tensor: TensorLayout): void {

@@ -2,11 +2,13 @@ import { ATTRIBUTE_TYPE_INT, ModelProtoType, ONNX_DATA_TYPE, type OnnxElementTyp
 
 /**
  * Opset 17: every operator the generated models use (Equal, Where, Add, Cast, Identity, Flatten,
- * Gather, Reshape; MatMul and Tanh for the synthetic work) exists there unchanged.
+ * Gather, Reshape; MatMul and Tanh for the synthetic work) exists there unchanged. IR version 8
+ * goes with it; both load in every ONNX Runtime since 1.11.
  */
 export const OPSET_VERSION = 17;
-/** IR version 8 goes with opset 17 and loads in every onnxruntime since 1.11. */
-export const IR_VERSION = 8;
+/** Equal on strings arrives in opset 19 (IR version 9, ONNX Runtime 1.15 and later). */
+export const STRING_EQUAL_OPSET = 19;
+const IR_VERSION_OF_OPSET: Readonly<Record<number, number>> = { 17: 8, 19: 9 };
 
 /** A dimension of a declared tensor: a size, or a named symbolic one (ONNX Runtime reports it as -1). */
 export type DeclaredDim = number | string;
@@ -35,6 +37,12 @@ export class GraphBuilder {
   private readonly inputs: Record<string, unknown>[] = [];
   private readonly outputs: Record<string, unknown>[] = [];
   private readonly names = new Set<string>();
+  private opset = OPSET_VERSION;
+
+  /** Raises the model's opset (and IR version) for an operator that needs a later one. */
+  requireOpset(version: number): void {
+    this.opset = Math.max(this.opset, version);
+  }
 
   /** A fresh value name (`seqsim_<hint>`, numbered when taken). */
   fresh(hint: string): string {
@@ -76,11 +84,11 @@ export class GraphBuilder {
 
   encode(meta: { name: string; docString: string; producerVersion: string }): Uint8Array {
     const model = {
-      irVersion: IR_VERSION,
+      irVersion: IR_VERSION_OF_OPSET[this.opset] ?? 9,
       producerName: 'seqsim',
       producerVersion: meta.producerVersion,
       docString: meta.docString,
-      opsetImport: [{ domain: '', version: OPSET_VERSION }],
+      opsetImport: [{ domain: '', version: this.opset }],
       graph: {
         name: meta.name,
         node: this.nodes.map((node, index) => ({

@@ -1,4 +1,4 @@
-import { ModelProtoType, type OnnxElementType } from './onnx-schema.ts';
+import { ModelProtoType, ONNX_DATA_TYPE, type OnnxElementType } from './onnx-schema.ts';
 import { onnxTypeOfCode } from './triton-types.ts';
 
 /** One tensor of a model's interface as ONNX Runtime reports it: symbolic and unknown dims are -1. */
@@ -55,4 +55,49 @@ function tensorOf(info: DecodedValueInfo): SignatureTensor {
     typeCode,
     dims: (tensorType?.shape?.dim ?? []).map((dim) => (dim.dimValue !== undefined && dim.dimParam === undefined ? Number(dim.dimValue) : -1)),
   };
+}
+
+/** ONNX Runtime for Node's tensor type names, by element type. */
+const ORT_TYPE_NAMES: Readonly<Record<OnnxElementType, string>> = {
+  FLOAT: 'float32',
+  DOUBLE: 'float64',
+  UINT8: 'uint8',
+  INT8: 'int8',
+  UINT16: 'uint16',
+  INT16: 'int16',
+  INT32: 'int32',
+  UINT32: 'uint32',
+  INT64: 'int64',
+  UINT64: 'uint64',
+  BOOL: 'bool',
+  STRING: 'string',
+  FLOAT16: 'float16',
+  BFLOAT16: 'bfloat16',
+};
+const ELEMENT_TYPE_OF_ORT = new Map(Object.entries(ORT_TYPE_NAMES).map(([element, ortName]) => [ortName, element as OnnxElementType]));
+
+/** What an ONNX Runtime session reports about one input or output (onnxruntime-node's ValueMetadata). */
+export interface SessionValue {
+  readonly name: string;
+  readonly isTensor: boolean;
+  readonly type?: string;
+  readonly shape?: readonly (number | string)[];
+}
+
+/**
+ * The signature as a loaded ONNX Runtime session reports it, which is what Triton's backend reads:
+ * its output shapes are the ones ONNX Runtime inferred, which may be more precise than the file
+ * declares. Overridable initializers are not in the session's metadata: they come from the file.
+ */
+export function sessionSignature(inputs: readonly SessionValue[], outputs: readonly SessionValue[], bytes: Uint8Array): OnnxSignature {
+  const tensor = (value: SessionValue): SignatureTensor => {
+    const type = value.isTensor ? ELEMENT_TYPE_OF_ORT.get(value.type ?? '') : undefined;
+    return {
+      name: value.name,
+      type,
+      typeCode: type === undefined ? 0 : ONNX_DATA_TYPE[type],
+      dims: (value.shape ?? []).map((dim) => (typeof dim === 'number' ? dim : -1)),
+    };
+  };
+  return { inputs: inputs.map(tensor), overridableInitializers: onnxSignature(bytes).overridableInitializers, outputs: outputs.map(tensor) };
 }

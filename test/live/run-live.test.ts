@@ -133,15 +133,45 @@ describe('live mode on the CPU provider', () => {
     expect(result.header.options['model_file']).toBe('mine.onnx');
   });
 
-  it('refuses a non-numeric id for a TYPE_STRING CORRID with the generated model, naming the field', async () => {
+  const stringCorrid = (withEnd: boolean) => ({
+    name: 'm',
+    max_batch_size: 1,
+    sequence_batching: {
+      control_input: [
+        { name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_STRING' }] },
+        ...(withEnd ? [{ name: 'END', control: [{ kind: 'CONTROL_SEQUENCE_END', int32_false_true: [0, 1] }] }] : []),
+      ],
+    },
+  });
+
+  it('runs non-numeric TYPE_STRING ids when the model has no END control (it never adds the id)', async () => {
     const scenario = parseScenario(
       {
         name: 's',
-        model: {
-          name: 'm',
-          max_batch_size: 1,
-          sequence_batching: { control_input: [{ name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_STRING' }] }] },
-        },
+        model: stringCorrid(false),
+        sequences: [
+          {
+            id: 'abc',
+            steps: [
+              { value: 1, start: true },
+              { value: 2, end: true },
+            ],
+          },
+        ],
+      },
+      's.json',
+      '.',
+    );
+    const result = await runLive(scenario, 's.json', { seed: 1, provider: 'cpu', durationMs: 10_000 });
+    expect(result.violations).toEqual([]);
+    expect(result.events.filter((event) => event.type === 'response').map((event) => ('output' in event ? event.output : null))).toEqual([1, 3]);
+  });
+
+  it('refuses a non-numeric id for a TYPE_STRING CORRID the generated model adds on END, naming the field', async () => {
+    const scenario = parseScenario(
+      {
+        name: 's',
+        model: stringCorrid(true),
         sequences: [
           { id: '12', steps: [{ value: 1, start: true, end: true }] },
           { id: 'abc', steps: [{ value: 1, start: true, end: true }] },
