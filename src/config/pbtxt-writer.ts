@@ -78,7 +78,7 @@ class PbtxtWriter {
     }
     if (!value.every(isMessage)) this.fail(path, `list '${name}' mixes messages and values`);
     this.lines.push(`${pad}${name} [`);
-    value.forEach((item, i) => this.message(`${pad}  {`, item, name, depth + 1, `${path}[${i}]`, i < value.length - 1 ? ',' : ''));
+    for (const [i, item] of value.entries()) this.message(`${pad}  {`, item, name, depth + 1, `${path}[${i}]`, i < value.length - 1 ? ',' : '');
     this.lines.push(`${pad}]`);
   }
 
