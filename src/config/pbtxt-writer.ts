@@ -110,7 +110,9 @@ class PbtxtWriter {
       case 'number':
         if (!Number.isFinite(value)) return this.fail(path, `${value} cannot be written in a config`);
         // -0 is a float's: written as an integer it would read back as 0.
-        return Object.is(value, -0) ? '-0.0' : String(value);
+        if (Object.is(value, -0)) return '-0.0';
+        // An integral double beyond 2^53 in exponent form, so it reads back as this number, not as a 64-bit integer.
+        return Number.isInteger(value) && !Number.isSafeInteger(value) ? value.toExponential() : String(value);
       case 'string':
         if (ENUM_FIELDS.has(field) && ENUM_VALUE.test(value) && !SPECIAL_WORDS.test(value)) return value;
         if (INT64_FIELDS.has(field) && DECIMAL_INTEGER.test(value)) return value;

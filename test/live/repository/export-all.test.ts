@@ -83,15 +83,76 @@ describe('every config seqsim simulates exports to a model repository Triton loa
     });
   }
 
+  it("Triton's ModelConfig proto (protobuf's own text parser) reads every config.pbtxt as the config seqsim wrote", () => {
+    const configs = exports.map((entry) => join(entry.repository, entry.exported.name, CONFIG_FILE));
+    const script = [
+      'import sys, json',
+      'from google.protobuf import text_format, json_format',
+      'from tritonclient.grpc import model_config_pb2',
+      'out = []',
+      'for path in sys.argv[1:]:',
+      '    config = text_format.Parse(open(path).read(), model_config_pb2.ModelConfig())',
+      '    out.append(json_format.MessageToDict(config, preserving_proto_field_name=True))',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const run = python(script, configs);
+    const parsed = JSON.parse(run) as unknown[];
+    exports.forEach((entry, index) => expect(sameMessage(entry.exported.config, parsed[index]), entry.label).toBe(true));
+  }, 120_000);
+
   it("every exported model passes the onnx package's checker (check_model, full_check)", () => {
-    if (!existsSync(PYTHON)) throw new Error(`no Python test environment at ${PYTHON}: run .ci/python-env`);
     const models = exports.map((entry) => join(entry.repository, entry.exported.name, MODEL_VERSION, MODEL_FILE));
-    const run = spawnSync(
-      PYTHON,
-      ['-c', 'import sys, onnx\nfor path in sys.argv[1:]:\n    onnx.checker.check_model(path, full_check=True)\nprint(len(sys.argv) - 1)', ...models],
-      { encoding: 'utf8', timeout: 120_000 },
+    const checked = python(
+      'import sys, onnx\nfor path in sys.argv[1:]:\n    onnx.checker.check_model(path, full_check=True)\nprint(len(sys.argv) - 1)',
+      models,
     );
-    expect(run.stderr).toBe('');
-    expect(run.stdout.trim()).toBe(String(models.length));
+    expect(checked.trim()).toBe(String(models.length));
   }, 120_000);
 });
+
+/** Runs a script in the project's Python test environment; its stderr must stay empty. */
+function python(script: string, args: readonly string[]): string {
+  if (!existsSync(PYTHON)) throw new Error(`no Python test environment at ${PYTHON}: run .ci/python-env`);
+  const run = spawnSync(PYTHON, ['-c', script, ...args], { encoding: 'utf8', timeout: 120_000, maxBuffer: 64 * 1024 * 1024 });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return run.stdout;
+}
+
+/**
+ * The same config in seqsim's JSON form and in protobuf's (MessageToDict): protobuf leaves out
+ * fields at their default (false, 0, "", empty lists and maps) and writes 64-bit integers as
+ * strings; everything else must be equal.
+ */
+function sameMessage(ours: unknown, theirs: unknown): boolean {
+  if (theirs === undefined) return isDefault(ours);
+  if (typeof ours === 'number' && typeof theirs === 'string') return String(ours) === theirs;
+  if (Array.isArray(ours)) return Array.isArray(theirs) && ours.length === theirs.length && ours.every((item, i) => sameMessage(item, theirs[i]));
+  if (typeof ours === 'object' && ours !== null) {
+    if (typeof theirs !== 'object' || theirs === null || Array.isArray(theirs)) return false;
+    const mine = ours as Record<string, unknown>;
+    const other = theirs as Record<string, unknown>;
+    return [...new Set([...Object.keys(mine), ...Object.keys(other)])].every((key) => sameMessage(mine[key], other[key]));
+  }
+  return Object.is(ours, theirs);
+}
+
+/** model_config.proto's enum values numbered 0 (protobuf leaves them out like any default). */
+const ZERO_ENUMS = new Set([
+  'TYPE_INVALID',
+  'KIND_AUTO',
+  'CONTROL_SEQUENCE_START',
+  'FORMAT_NONE',
+  'PRIORITY_DEFAULT',
+  'BATCH_ELEMENT_COUNT',
+  'BATCH_SCATTER_WITH_INPUT_SHAPE',
+  'REJECT',
+]);
+
+function isDefault(value: unknown): boolean {
+  if (value === false || value === 0 || value === '') return true;
+  if (typeof value === 'string' && ZERO_ENUMS.has(value)) return true;
+  if (Array.isArray(value)) return value.length === 0;
+  // An empty message that is set (`direct {}`) is not a default: protobuf keeps it as {}.
+  return false;
+}
