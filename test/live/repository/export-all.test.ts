@@ -97,7 +97,7 @@ describe('every config seqsim simulates exports to a model repository Triton loa
     ].join('\n');
     const run = python(script, configs);
     const parsed = JSON.parse(run) as unknown[];
-    exports.forEach((entry, index) => expect(sameMessage(entry.exported.config, parsed[index]), entry.label).toBe(true));
+    for (const [index, entry] of exports.entries()) expect(sameMessage(entry.exported.config, parsed[index]), entry.label).toBe(true);
   }, 120_000);
 
   it("every exported model passes the onnx package's checker (check_model, full_check)", () => {
