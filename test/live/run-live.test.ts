@@ -43,6 +43,69 @@ describe('live mode on the CPU provider', () => {
     });
   }
 
+  const flag = (name: string, kind: string) => ({ name, control: [{ kind, int32_false_true: [0, 1] }] });
+  const dynaModels: [string, Record<string, unknown>][] = [
+    [
+      'a nobatch model (no batch dimension), CORRID uint64 with END, ids beyond 2^53',
+      {
+        name: 'nobatch',
+        max_batch_size: 0,
+        instance_group: [{ count: 2, kind: 'KIND_CPU' }],
+        sequence_batching: {
+          control_input: [
+            flag('START', 'CONTROL_SEQUENCE_START'),
+            flag('END', 'CONTROL_SEQUENCE_END'),
+            flag('READY', 'CONTROL_SEQUENCE_READY'),
+            { name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_UINT64' }] },
+          ],
+        },
+      },
+    ],
+    [
+      'a CORRID without an END control (the id is never added), Oldest with 3 slots',
+      {
+        name: 'corrid_only',
+        max_batch_size: 3,
+        sequence_batching: {
+          control_input: [flag('START', 'CONTROL_SEQUENCE_START'), { name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_INT64' }] }],
+          oldest: { max_candidate_sequences: 3 },
+        },
+      },
+    ],
+  ];
+  for (const [label, model] of dynaModels) {
+    it(`runs ${label} with zero violations and the simulator's outputs`, async () => {
+      const ids = [{ u64: '18446744073709551615' }, { u64: '9007199254740993' }, 52, { u64: '9223372036854775808' }];
+      const scenario = parseScenario(
+        {
+          name: label,
+          model,
+          sequences: ids.map((id, index) => ({
+            id,
+            start_us: index * 100,
+            steps: [
+              { value: 1, start: true },
+              { value: 2, gap_us: 300 },
+              { value: 4, gap_us: 300, end: true },
+            ],
+          })),
+        },
+        'dyna.json',
+        '.',
+      );
+      const { result, report } = await liveSession(scenario, 'dyna.json', { seed: 1, provider: 'cpu', durationMs: 20_000 }, null);
+      const context = JSON.stringify({ violations: report.violations, differential: report.differential });
+      expect(report.violations, context).toEqual([]);
+      expect(report.differential!.compared).toBe(12);
+      expect(report.differential!.differing).toBe(0);
+      const outputs = result.events
+        .flatMap((event) => (event.type === 'response' && 'output' in event && event.step === 2 ? [event.output] : []))
+        .sort((a, b) => a - b);
+      // 1 + 2 + 4 = 7, plus the id's low 32 bits on END when the model has END: -1, 1, 52, 0.
+      expect(outputs).toEqual(model['name'] === 'nobatch' ? [6, 7, 8, 59] : [7, 7, 7, 7]);
+    });
+  }
+
   for (const name of lifecycleExamples) {
     it(`runs the lifecycle example ${name} live: new model objects get their own sessions, every oracle holds`, async () => {
       const file = join(examples, 'lifecycle', name);
