@@ -3,7 +3,7 @@ import type { BatchRow } from '../src/core/ports.ts';
 import type { CorridValue } from '../src/core/events.ts';
 import { assert } from '../src/core/assert.ts';
 import { InputError } from '../src/core/input-errors.ts';
-import type { LiveFlagControl, LiveTensorSpec, TensorLayout } from './tensor-spec.ts';
+import type { LiveFlagControl, LiveTensorSpec, SpecSource, TensorLayout } from './tensor-spec.ts';
 import type { OnnxElementType } from './onnx/onnx-schema.ts';
 import { UNINITIALIZED_STATE_GARBAGE } from '../src/model/reference.ts';
 
@@ -78,10 +78,14 @@ function typedTensor(type: OnnxElementType, values: readonly Numeric[] | readonl
 }
 
 /** ONNX Runtime for Node cannot make every tensor type live mode would feed: refuse such a config up front. */
-export function checkFeedable(spec: LiveTensorSpec, file: string): void {
+export function checkFeedable(spec: LiveTensorSpec, source: SpecSource): void {
   for (const [index, input] of spec.otherInputs.entries()) {
     if (input.onnxType === 'BFLOAT16' && !input.optional) {
-      throw new InputError(file, `model.input[${index + 1}].data_type`, `live mode cannot feed '${input.name}': onnxruntime-node has no TYPE_BF16 tensors`);
+      throw new InputError(
+        source.file,
+        `${source.field}.input[${index + 1}].data_type`,
+        `live mode cannot feed '${input.name}': onnxruntime-node has no TYPE_BF16 tensors`,
+      );
     }
   }
 }

@@ -24,7 +24,7 @@ import { ortThreadOptions, threadHeaderOptions } from './ort-threads.ts';
 import type { Timers } from '../src/core/ports.ts';
 import type { SequenceBatchScheduler } from '../src/batcher/index.ts';
 import type * as ort from 'onnxruntime-node';
-import { batchFeeds } from './feeds.ts';
+import { batchFeeds, checkFeedable } from './feeds.ts';
 import { paddingState } from '../src/batcher/implicit-state.ts';
 import { corridInteger } from '../src/model/reference.ts';
 
@@ -81,8 +81,11 @@ export interface LiveResult extends CheckedTrace {
 export async function runLive(scenario: Scenario, file: string, options: LiveOptions): Promise<LiveResult> {
   const notes: string[] = [...(options.notes ?? [])];
   if (scenario.faults !== undefined) notes.push("the scenario's faults block was ignored: injected faults need the virtual clock (use seqsim run)");
-  const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
-  if (options.userModel === undefined) checkStringCorrids(scenario, file);
+  const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>, { file, field: 'model' });
+  if (options.userModel === undefined) {
+    checkStringCorrids(scenario, file);
+    checkGeneratedModels(scenario, spec, file);
+  }
   const modelBytesFor = (tensors: LiveTensorSpec): Uint8Array =>
     options.userModel?.bytes ?? buildAccumulatorOnnx(tensors, { workLayers: options.modelWorkLayers ?? 0 });
   const threads = ortThreadOptions(scenario.normalized['model'] as Record<string, unknown>, file);
@@ -258,6 +261,19 @@ function startLoadLanes(
     addClient({ ...sequence, startUs: loop.nowUs() }, prefixes[index]!, startNext);
   };
   for (let lane = 0; lane < concurrency; lane++) startNext();
+}
+
+/**
+ * Every config the run will generate a model for (the scenario's, and each one its lifecycle
+ * loads) must be one live mode can serve: refused up front, not halfway through the run.
+ */
+function checkGeneratedModels(scenario: Scenario, spec: LiveTensorSpec, file: string): void {
+  checkFeedable(spec, { file, field: 'model' });
+  scenario.lifecycle.forEach((event, index) => {
+    if (event.kind !== 'load' || !('config' in event.config)) return;
+    const source = { file, field: `lifecycle[${index}].load` };
+    checkFeedable(liveTensorSpec(event.config.config, event.config.normalized, source), source);
+  });
 }
 
 /**

@@ -207,6 +207,28 @@ describe('live mode on the CPU provider', () => {
     },
   });
 
+  it('refuses up front a config the generated model cannot serve, naming the field (the scenario or a lifecycle load)', async () => {
+    const sequences = [{ id: 1, steps: [{ value: 1, start: true, end: true }] }];
+    const run = (json: Record<string, unknown>) =>
+      runLive(parseScenario({ name: 's', sequences, ...json }, 's.json', '.'), 's.json', { seed: 1, provider: 'cpu', durationMs: 1000 });
+    const narrow = { name: 'm', max_batch_size: 1, output: [{ name: 'OUTPUT', data_type: 'TYPE_INT16', dims: [1] }], sequence_batching: {} };
+    await expect(run({ model: narrow })).rejects.toThrow(
+      /^s\.json: model\.output\[0\]\.data_type: the accumulator computes in TYPE_INT32, and its OUTPUT 'OUTPUT' is TYPE_INT16/,
+    );
+    const bf16 = {
+      name: 'm',
+      max_batch_size: 1,
+      input: [
+        { name: 'INPUT', data_type: 'TYPE_INT32', dims: [1] },
+        { name: 'B', data_type: 'TYPE_BF16', dims: [1] },
+      ],
+      sequence_batching: {},
+    };
+    await expect(run({ model: bf16 })).rejects.toThrow(/model\.input\[1\]\.data_type: live mode cannot feed 'B': onnxruntime-node has no TYPE_BF16 tensors/);
+    const fine = { name: 'm', max_batch_size: 1, sequence_batching: {} };
+    await expect(run({ model: fine, lifecycle: [{ at_us: 10, load: narrow }] })).rejects.toThrow(/lifecycle\[0\]\.load\.output\[0\]\.data_type/);
+  });
+
   it('runs non-numeric TYPE_STRING ids when the model has no END control (it never adds the id)', async () => {
     const scenario = parseScenario(
       {
