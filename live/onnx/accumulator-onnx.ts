@@ -1,6 +1,6 @@
 import type { OnnxElementType } from './onnx-schema.ts';
 import { ONNX_DATA_TYPE } from './onnx-schema.ts';
-import type { LiveFlagControl, LiveTensorSpec, TensorLayout } from '../tensor-spec.ts';
+import type { LiveCorridControl, LiveFlagControl, LiveTensorSpec, TensorLayout } from '../tensor-spec.ts';
 import type { TensorDataType } from '../../src/config/types.ts';
 import { TOOL_VERSION } from '../../traces/version.ts';
 import { GraphBuilder, STRING_EQUAL_OPSET, type DeclaredDim } from './graph-builder.ts';
@@ -134,6 +134,8 @@ class AccumulatorTensors {
   private readonly declared = new Set<string>();
   private readonly columns = new Map<string, string>();
   private symbols = 0;
+  /** runtimeOne()'s value, once made. */
+  private one: string | undefined;
 
   constructor(
     private readonly graph: GraphBuilder,
@@ -156,15 +158,14 @@ class AccumulatorTensors {
       if (input.optional) this.declareDefault(input);
       else this.declareInput(input);
     }
-    for (const control of [spec.start, spec.end, spec.ready]) if (control) this.declareInput(controlLayout(control.tensorName, control.onnxType));
+    for (const control of [spec.start, spec.end, spec.ready]) if (control) this.declareInput(controlLayout(control));
     if (spec.corrid) this.declareCorrid();
     this.declareInput(spec.state.input);
     for (const pair of spec.otherStates) this.declareInput(pair.input);
   }
 
   declareCorrid(): TensorLayout {
-    const corrid = this.spec.corrid!;
-    const layout = controlLayout(corrid.tensorName, corrid.onnxType);
+    const layout = controlLayout(this.spec.corrid!);
     this.declareInput(layout);
     return layout;
   }
@@ -172,7 +173,7 @@ class AccumulatorTensors {
   /** A boolean control as a bool column (undefined when the config has no such control). */
   flag(control: LiveFlagControl | undefined, hint: string): string | undefined {
     if (control === undefined) return undefined;
-    const column = this.column(controlLayout(control.tensorName, control.onnxType));
+    const column = this.column(controlLayout(control));
     const trueValue = this.graph.constant(`${hint}_true`, { type: control.onnxType, dims: [], values: [control.trueValue] });
     return this.graph.node('Equal', [column, trueValue], { hint });
   }
@@ -238,8 +239,6 @@ class AccumulatorTensors {
     return parts.length === 1 ? parts[0]! : this.graph.node('Concat', parts, { hint: 'shape', attributes: { axis: 0 } });
   }
 
-  private one: string | undefined;
-
   /** An INT64 [1] tensor holding 1, derived from INPUT's values so no shape inference can fold it. */
   private runtimeOne(): string {
     if (this.one !== undefined) return this.one;
@@ -277,9 +276,9 @@ class AccumulatorTensors {
   }
 }
 
-function controlLayout(name: string, onnxType: OnnxElementType): TensorLayout {
-  // Triton requires control tensors of dims [1]; the config data type is only for messages here.
-  return { name, dataType: 'TYPE_INVALID', onnxType, dims: [1] };
+/** A control tensor: Triton requires dims [1]. */
+function controlLayout(control: LiveFlagControl | LiveCorridControl): TensorLayout {
+  return { name: control.tensorName, dataType: control.dataType, onnxType: control.onnxType, dims: [1] };
 }
 
 /** Dims that always hold exactly one element (1s, and -1s that seqsim fills with one element). */
