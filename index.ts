@@ -12,6 +12,7 @@ export { loadScenarioFile, parseScenario, type ScenarioLoadOptions } from './src
 export type { Scenario, ScenarioSequence, ScenarioStep } from './src/scenario/types.ts';
 export type { ModelConfig } from './src/config/types.ts';
 export { parsePbtxt } from './src/config/pbtxt.ts';
+export { writePbtxt } from './src/config/pbtxt-writer.ts';
 export { InputError, UsageError, SetupError } from './src/core/input-errors.ts';
 export { InvariantError } from './src/core/assert.ts';
 export type { TraceEvent } from './src/core/events.ts';

@@ -80,6 +80,13 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/serve.ts')).serveCommand,
   },
   {
+    name: 'repo',
+    usage: 'repo <scenario>',
+    describe:
+      "write a Triton model repository (-o DIR): the scenario's config.pbtxt and the generated ONNX accumulator, checked as Triton's onnxruntime backend checks them",
+    load: async () => (await import('./commands/repo.ts')).repoCommand,
+  },
+  {
     name: 'examples',
     usage: 'examples',
     describe: 'simulate every shipped example scenario with its seed, print a summary, write traces',

@@ -1,9 +1,8 @@
 import type * as ort from 'onnxruntime-node';
 import type { Batch, ExecuteResult, Executor } from '../src/core/ports.ts';
 import { assert } from '../src/core/assert.ts';
-import { batchFeeds } from './feeds.ts';
+import { batchFeeds, rowValue } from './feeds.ts';
 import type { LiveTensorSpec } from './tensor-spec.ts';
-import type { OnnxElementType } from './onnx/onnx-schema.ts';
 import { wallClockMs } from './wall-clock.ts';
 import type { Stopwatch } from './stopwatch.ts';
 import type { InstanceSessions } from './instance-sessions.ts';
@@ -41,22 +40,19 @@ export interface OrtExecutorOptions {
 export class OrtExecutor implements Executor {
   readonly timings: BatchTiming[] = [];
   private readonly busy = new Set<number>();
-  private readonly stateType: OnnxElementType;
 
   constructor(
     /** Its instances' sessions (released by the run's owner when it ends). */
     readonly sessions: InstanceSessions,
     private readonly spec: LiveTensorSpec,
     private readonly options: OrtExecutorOptions,
-  ) {
-    this.stateType = spec.dataType === 'TYPE_FP32' ? 'FLOAT' : 'INT32';
-  }
+  ) {}
 
   execute(batch: Batch, done: (result: ExecuteResult) => void): void {
     assert(!this.busy.has(batch.instance), 'an instance runs one batch at a time');
     this.busy.add(batch.instance);
     const release = this.options.hold();
-    const feeds = this.options.stopwatch.exclude(() => batchFeeds(this.spec, batch.rows, this.stateType));
+    const feeds = this.options.stopwatch.exclude(() => batchFeeds(this.spec, batch.rows));
     const session = this.sessions.sessionFor(batch.instance);
     if (session instanceof Promise) {
       // An instance added while the run goes: its session opens first (not timed as session.run).
@@ -114,14 +110,15 @@ export class OrtExecutor implements Executor {
 
   /** OUTPUT per ready row, and STATE_OUT written back into the slot's state. */
   private scatter(batch: Batch, outputs: ort.InferenceSession.OnnxValueMapType): (number | null)[] {
-    const output = outputs[this.spec.output]?.data;
-    const state = outputs[this.spec.stateOutput]?.data;
+    const output = outputs[this.spec.output];
+    const state = outputs[this.spec.stateOutput];
     assert(output !== undefined && state !== undefined, 'the model returns OUTPUT and the state output');
+    const rows = batch.rows.length;
     return batch.rows.map((row, index) => {
       if (row.request === null || !row.ready) return null;
       row.state.initialized = true;
-      row.state.value = Number(state[index]);
-      return Number(output[index]);
+      row.state.value = rowValue(state, index, rows);
+      return rowValue(output, index, rows);
     });
   }
 }

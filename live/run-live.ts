@@ -25,8 +25,9 @@ import { ortThreadOptions, threadSettings } from './ort-threads.ts';
 import type { Timers } from '../src/core/ports.ts';
 import type { SequenceBatchScheduler } from '../src/batcher/index.ts';
 import type * as ort from 'onnxruntime-node';
-import { batchFeeds } from './feeds.ts';
+import { batchFeeds, checkFeedable } from './feeds.ts';
 import { paddingState } from '../src/batcher/implicit-state.ts';
+import { corridInteger } from '../src/model/reference.ts';
 
 /** A live run records at most this many events: the same bound the simulator's budget implies. */
 export const LIVE_MAX_EVENTS = 2_000_000;
@@ -84,8 +85,11 @@ export interface LiveResult extends CheckedTrace {
 export async function runLive(scenario: Scenario, file: string, options: LiveOptions): Promise<LiveResult> {
   const notes: string[] = [...(options.notes ?? [])];
   if (scenario.faults !== undefined) notes.push("the scenario's faults block was ignored: injected faults need the virtual clock (use seqsim run)");
-  const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
-  if (options.userModel === undefined) checkStringCorrids(scenario, file);
+  const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>, { file, field: 'model' });
+  if (options.userModel === undefined) {
+    checkStringCorrids(scenario, file);
+    checkGeneratedModels(scenario, spec, file);
+  }
   const modelBytesFor = (tensors: LiveTensorSpec): Uint8Array =>
     options.userModel?.bytes ?? buildAccumulatorOnnx(tensors, { workLayers: options.modelWorkLayers ?? 0 });
   const threads = ortThreadOptions(scenario.normalized['model'] as Record<string, unknown>, file);
@@ -222,7 +226,7 @@ function timeEntryPoints(scheduler: SequenceBatchScheduler, stopwatch: Stopwatch
  */
 async function warmUp(sessions: readonly ort.InferenceSession[], spec: LiveTensorSpec): Promise<void> {
   const row = { slot: 0, request: null, start: false, end: false, ready: false, corrid: spec.corrid?.onnxType === 'STRING' ? '' : 0, state: paddingState() };
-  for (const session of sessions) await session.run(batchFeeds(spec, [row], spec.dataType === 'TYPE_FP32' ? 'FLOAT' : 'INT32'));
+  for (const session of sessions) await session.run(batchFeeds(spec, [row]));
 }
 
 /** What the header records about how this live run ran. */
@@ -259,16 +263,32 @@ function startLoadLanes(
   for (let lane = 0; lane < concurrency; lane++) startNext();
 }
 
-/** The generated model adds a string CORRID as a number (ONNX Cast parses it): ids must be numeric. */
+/**
+ * Every config the run will generate a model for (the scenario's, and each one its lifecycle
+ * loads) must be one live mode can serve: refused up front, not halfway through the run.
+ */
+function checkGeneratedModels(scenario: Scenario, spec: LiveTensorSpec, file: string): void {
+  checkFeedable(spec, { file, field: 'model' });
+  scenario.lifecycle.forEach((event, index) => {
+    if (event.kind !== 'load' || !('config' in event.config)) return;
+    const source = { file, field: `lifecycle[${index}].load` };
+    checkFeedable(liveTensorSpec(event.config.config, event.config.normalized, source), source);
+  });
+}
+
+/**
+ * The generated model adds a TYPE_STRING CORRID on END as the integer it spells (ONNX Runtime's
+ * Cast): an id that is not one would fail its batch, which the reference cannot foresee.
+ */
 function checkStringCorrids(scenario: Scenario, file: string): void {
-  if (scenario.model.controls.corrid?.dataType !== 'TYPE_STRING') return;
+  if (scenario.model.controls.corrid?.dataType !== 'TYPE_STRING' || scenario.model.controls.end === undefined) return;
   scenario.sequences.forEach((sequence, index) => {
     const text = scenarioIdText(sequence.id);
-    if (!/^\s*[+-]?\d/.test(text)) {
+    if (corridInteger(text) === undefined) {
       throw new InputError(
         file,
         `sequences[${index}].id`,
-        `live mode's generated model adds a TYPE_STRING CORRID as a number, but ${JSON.stringify(text)} is not numeric (use numeric ids, or run it in the simulator)`,
+        `live mode's generated model adds a TYPE_STRING CORRID on END as the integer it spells, but ${JSON.stringify(text)} is not numeric (a decimal integer within int64; or run it in the simulator)`,
       );
     }
   });

@@ -1,19 +1,11 @@
 import type { Batch, ExecuteResult, Executor } from '../src/core/ports.ts';
 import type { ModelConfig } from '../src/config/types.ts';
 import type { Latency } from '../src/scenario/types.ts';
-import { accumulate, UNINITIALIZED_STATE_GARBAGE, type AccumulatorModel } from '../src/model/reference.ts';
+import { accumulate, accumulatorModelOf, UNINITIALIZED_STATE_GARBAGE, type AccumulatorModel } from '../src/model/reference.ts';
 import type { SimLoop } from './kernel/event-queue.ts';
 import type { RandomStream } from './kernel/random.ts';
 import { drawLatencyUs, fixedLatencyUs } from './latency.ts';
 import type { FaultInjector } from './faults.ts';
-
-export function accumulatorOf(model: ModelConfig): AccumulatorModel {
-  return {
-    dataType: model.tensorDataType,
-    addsCorridOnEnd: model.controls.corrid !== undefined,
-    initialValue: model.initialStateValue,
-  };
-}
 
 /**
  * The simulated backend: each batch takes a latency drawn from the executor stream, then every
@@ -32,7 +24,7 @@ export class SimExecutor implements Executor {
     private readonly stream: RandomStream,
     private readonly faults?: FaultInjector,
   ) {
-    this.accumulator = accumulatorOf(model);
+    this.accumulator = accumulatorModelOf(model);
     this.fixedLatencyUs = fixedLatencyUs(latency);
     this.channels = Array.from({ length: model.instanceCount }, (_, i) => `exec:I${i}`);
   }

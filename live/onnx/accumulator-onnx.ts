@@ -1,40 +1,12 @@
-import { ATTRIBUTE_TYPE_INT, ModelProtoType, ONNX_DATA_TYPE, type OnnxElementType } from './onnx-schema.ts';
-import type { LiveTensorSpec } from '../tensor-spec.ts';
+import type { OnnxElementType } from './onnx-schema.ts';
+import { ONNX_DATA_TYPE } from './onnx-schema.ts';
+import type { LiveCorridControl, LiveFlagControl, LiveTensorSpec, TensorLayout } from '../tensor-spec.ts';
+import type { TensorDataType } from '../../src/config/types.ts';
 import { TOOL_VERSION } from '../../traces/version.ts';
+import { GraphBuilder, STRING_EQUAL_OPSET, type DeclaredDim } from './graph-builder.ts';
 import { WORK_OUTPUT, workBranch } from './synthetic-work.ts';
+import { onnxTypeOf } from './triton-types.ts';
 
-/**
- * Opset 17: every operator used here (Equal, Where, Add, Cast, Identity; MatMul and Tanh for the
- * synthetic work) exists there unchanged.
- */
-const OPSET_VERSION = 17;
-/** IR version 8 goes with opset 17 and loads in every onnxruntime since 1.11. */
-const IR_VERSION = 8;
-
-interface NodeSpec {
-  readonly op: string;
-  readonly inputs: readonly string[];
-  readonly output: string;
-  readonly to?: number;
-}
-
-interface Initializer {
-  readonly name: string;
-  readonly type: OnnxElementType;
-  readonly value: number | boolean;
-}
-
-/**
- * The QA accumulator (shared/spec/qa-sequence-models.md) as an ONNX graph, with the slot state as
- * an explicit input/output pair, as Triton's implicit state hands it to a backend:
- *
- *   base      = START ? initial : STATE_IN
- *   sum       = base + INPUT
- *   STATE_OUT = READY ? sum : STATE_IN        (a padding row leaves the state alone)
- *   OUTPUT    = sum + (END ? CORRID : 0)      (the "dyna" term, only with a CORRID control)
- *
- * Control tensors are compared with their configured true value, so any *_false_true pair works.
- */
 export interface AccumulatorOnnxOptions {
   /**
    * Dense layers of synthetic work per row (`seqsim live --model-work`, synthetic-work.ts): an
@@ -43,116 +15,273 @@ export interface AccumulatorOnnxOptions {
   readonly workLayers?: number;
 }
 
+/**
+ * The QA accumulator (shared/spec/qa-sequence-models.md) as an ONNX graph whose inputs and outputs
+ * are exactly the config's, as Triton's onnxruntime backend checks them when it loads the model:
+ * every config input, output and control with its name, data type and dims (a leading batch
+ * dimension only when max_batch_size > 0), plus the state pairs Triton's implicit state feeds.
+ * Per row, in the accumulator's type (each tensor's first element is the row's value):
+ *
+ *   base      = START ? initial : STATE_IN
+ *   sum       = base + INPUT
+ *   STATE_OUT = READY ? sum : STATE_IN        (a padding row leaves the state alone)
+ *   OUTPUT    = sum + (END ? CORRID : 0)      (the "dyna" term: only with CORRID and END controls)
+ *
+ * Control tensors are compared with their configured true value, so any *_false_true pair works.
+ * Every other output carries OUTPUT's value (cast to its type, repeated over its dims); other
+ * inputs are taken and ignored; other states pass through unchanged.
+ */
 export function buildAccumulatorOnnx(spec: LiveTensorSpec, options: AccumulatorOnnxOptions = {}): Uint8Array {
-  const accumulatorType: OnnxElementType = spec.dataType === 'TYPE_FP32' ? 'FLOAT' : 'INT32';
-  const nodes: NodeSpec[] = [];
-  const initializers: Initializer[] = [];
-  const graphInputs: { name: string; type: OnnxElementType }[] = [{ name: spec.input, type: accumulatorType }];
+  const graph = new GraphBuilder();
+  const tensors = new AccumulatorTensors(graph, spec);
+  const body = ACCUMULATOR_BODIES[spec.dataType];
+  const columns = body(graph, spec, tensors);
 
-  /** A boolean control as a bool tensor (or undefined when the config has no such control). */
-  function controlFlag(control: LiveTensorSpec['start'], flag: string): string | undefined {
-    if (control === undefined) return undefined;
-    graphInputs.push({ name: control.tensorName, type: control.onnxType });
-    const trueName = `seqsim_${flag}_true`;
-    initializers.push({ name: trueName, type: control.onnxType, value: control.trueValue });
-    nodes.push({ op: 'Equal', inputs: [control.tensorName, trueName], output: `seqsim_${flag}` });
-    return `seqsim_${flag}`;
-  }
-
-  const start = controlFlag(spec.start, 'start');
-  const end = controlFlag(spec.end, 'end');
-  const ready = controlFlag(spec.ready, 'ready');
-  graphInputs.push({ name: spec.stateInput, type: accumulatorType });
-
-  const base = start === undefined ? spec.stateInput : 'seqsim_base';
-  if (start !== undefined) initializers.push({ name: 'seqsim_initial', type: accumulatorType, value: spec.initialValue });
-  if (start !== undefined) nodes.push({ op: 'Where', inputs: [start, 'seqsim_initial', spec.stateInput], output: base });
-  nodes.push({ op: 'Add', inputs: [base, spec.input], output: 'seqsim_sum' });
-  if (ready !== undefined) nodes.push({ op: 'Where', inputs: [ready, 'seqsim_sum', spec.stateInput], output: spec.stateOutput });
-  else nodes.push({ op: 'Identity', inputs: ['seqsim_sum'], output: spec.stateOutput });
-
-  if (spec.corrid !== undefined && end !== undefined) {
-    graphInputs.push({ name: spec.corrid.tensorName, type: spec.corrid.onnxType });
-    initializers.push({ name: 'seqsim_zero', type: accumulatorType, value: 0 });
-    nodes.push({ op: 'Cast', inputs: [spec.corrid.tensorName], output: 'seqsim_corrid', to: ONNX_DATA_TYPE[accumulatorType] });
-    nodes.push({ op: 'Where', inputs: [end, 'seqsim_corrid', 'seqsim_zero'], output: 'seqsim_corrid_term' });
-    nodes.push({ op: 'Add', inputs: ['seqsim_sum', 'seqsim_corrid_term'], output: spec.output });
-  } else {
-    if (spec.corrid !== undefined) graphInputs.push({ name: spec.corrid.tensorName, type: spec.corrid.onnxType });
-    nodes.push({ op: 'Identity', inputs: ['seqsim_sum'], output: spec.output });
+  tensors.emit(castTo(graph, columns.output, body.computeType, spec.outputTensor.onnxType), spec.outputTensor);
+  for (const output of spec.otherOutputs) tensors.emit(castTo(graph, columns.output, body.computeType, output.onnxType), output);
+  tensors.emit(castTo(graph, columns.state, body.computeType, spec.state.output.onnxType), spec.state.output);
+  for (const pair of spec.otherStates) {
+    tensors.declareOutput(pair.output);
+    graph.node('Identity', [pair.input.name], { output: pair.output.name });
   }
 
   const workLayers = options.workLayers ?? 0;
-  const outputs = [valueInfo(spec.output, accumulatorType), valueInfo(spec.stateOutput, accumulatorType)];
-  const matrices: Record<string, unknown>[] = [];
   if (workLayers > 0) {
-    let workInput = spec.input;
-    if (accumulatorType !== 'FLOAT') {
-      workInput = 'seqsim_work_input';
-      nodes.push({ op: 'Cast', inputs: [spec.input], output: workInput, to: ONNX_DATA_TYPE.FLOAT });
+    const branch = workBranch(castTo(graph, tensors.column(spec.inputTensor), body.computeType, 'FLOAT'), workLayers);
+    graph.reserve([...branch.nodes.map((node) => node.output), ...branch.matrices.map((matrix) => matrix.name)]);
+    for (const node of branch.nodes) {
+      graph.node(node.op, node.inputs, { output: node.output, ...(node.to !== undefined ? { attributes: { to: node.to } } : {}) });
     }
-    const branch = workBranch(workInput, workLayers);
-    nodes.push(...branch.nodes);
-    for (const matrix of branch.matrices) {
-      matrices.push({ name: matrix.name, dataType: ONNX_DATA_TYPE.FLOAT, dims: [...matrix.dims], rawData: new Uint8Array(matrix.values.buffer) });
-    }
-    outputs.push(valueInfo(WORK_OUTPUT, 'FLOAT'));
+    for (const matrix of branch.matrices) graph.constant(matrix.name, { type: 'FLOAT', dims: matrix.dims, values: [...matrix.values] }, { name: matrix.name });
+    tensors.emit(branch.output, { name: WORK_OUTPUT, dataType: 'TYPE_FP32', onnxType: 'FLOAT', dims: [1] });
   }
 
-  const model = {
-    irVersion: IR_VERSION,
-    producerName: 'seqsim',
+  return graph.encode({
+    name: 'seqsim_accumulator',
+    docString: 'QA sequence accumulator, state per slot as Triton implicit state hands it (seqsim: docs/model-repository.md)',
     producerVersion: TOOL_VERSION,
-    docString: 'QA sequence accumulator with explicit per-slot state (shared/spec/qa-sequence-models.md)',
-    opsetImport: [{ domain: '', version: OPSET_VERSION }],
-    graph: {
-      name: 'seqsim_accumulator',
-      node: nodes.map((node, index) => ({
-        name: `n${index}_${node.op}`,
-        opType: node.op,
-        input: [...node.inputs],
-        output: [node.output],
-        attribute: node.to === undefined ? [] : [{ name: 'to', type: ATTRIBUTE_TYPE_INT, i: node.to }],
-      })),
-      initializer: [...initializers.map(scalarTensor), ...matrices],
-      input: graphInputs.map((tensor) => valueInfo(tensor.name, tensor.type)),
-      output: outputs,
-    },
+  });
+}
+
+/** The per-row values an accumulator body computes: OUTPUT and the new state, as [rows, 1] columns. */
+interface BodyColumns {
+  readonly output: string;
+  readonly state: string;
+}
+
+/**
+ * How the accumulator computes in one data type. A new accumulator type (BOOL, INT64, STRING…)
+ * adds its body here: the tensors, controls and shapes around it stay the same.
+ */
+type AccumulatorBody = ((graph: GraphBuilder, spec: LiveTensorSpec, tensors: AccumulatorTensors) => BodyColumns) & {
+  readonly computeType: OnnxElementType;
+};
+
+function numericBody(computeType: OnnxElementType): AccumulatorBody {
+  const body = (graph: GraphBuilder, spec: LiveTensorSpec, tensors: AccumulatorTensors): BodyColumns => {
+    const input = castTo(graph, tensors.column(spec.inputTensor), spec.inputTensor.onnxType, computeType);
+    const state = castTo(graph, tensors.column(spec.state.input), spec.state.input.onnxType, computeType);
+    const start = tensors.flag(spec.start, 'start');
+    const end = tensors.flag(spec.end, 'end');
+    const ready = tensors.flag(spec.ready, 'ready');
+    const corrid = spec.corrid === undefined ? undefined : tensors.column(tensors.declareCorrid());
+
+    const base =
+      start === undefined
+        ? state
+        : graph.node('Where', [start, graph.constant('initial', { type: computeType, dims: [], values: [spec.initialValue] }), state], { hint: 'base' });
+    const sum = graph.node('Add', [base, input], { hint: 'sum' });
+    const newState = ready === undefined ? sum : graph.node('Where', [ready, sum, state], { hint: 'state_out' });
+    if (corrid === undefined || end === undefined) return { output: sum, state: newState };
+    // A string id is parsed as an INT64 first (std::stoll), so both accumulator types read the same integer.
+    const corridType = spec.corrid!.onnxType;
+    const integer = corridType === 'STRING' ? castTo(graph, nonEmptyText(graph, corrid), 'STRING', 'INT64') : corrid;
+    const term = castTo(graph, integer, corridType === 'STRING' ? 'INT64' : corridType, computeType);
+    const zero = graph.constant('zero', { type: computeType, dims: [], values: [0] });
+    const added = graph.node('Where', [end, term, zero], { hint: 'corrid_term' });
+    return { output: graph.node('Add', [sum, added], { hint: 'output' }), state: newState };
   };
-  const problem = ModelProtoType.verify(model);
-  if (problem !== null) throw new Error(`seqsim built an invalid ONNX model: ${problem}`);
-  return ModelProtoType.encode(ModelProtoType.fromObject(model)).finish();
+  return Object.assign(body, { computeType });
 }
 
-/** Every tensor is [batch, 1]: Triton's dims [1] plus the batch dimension. */
-function valueInfo(name: string, type: OnnxElementType): Record<string, unknown> {
-  return {
-    name,
-    type: { tensorType: { elemType: ONNX_DATA_TYPE[type], shape: { dim: [{ dimParam: 'batch' }, { dimValue: 1 }] } } },
-  };
+const ACCUMULATOR_BODIES: Readonly<Record<TensorDataType, AccumulatorBody>> = {
+  TYPE_INT32: numericBody(onnxTypeOf('TYPE_INT32')),
+  TYPE_FP32: numericBody(onnxTypeOf('TYPE_FP32')),
+};
+
+/**
+ * Triton pads a batch with null requests whose TYPE_STRING CORRID is "": read as "0", so a padding
+ * row cannot fail the Cast (string Equal needs opset 19).
+ */
+function nonEmptyText(graph: GraphBuilder, text: string): string {
+  graph.requireOpset(STRING_EQUAL_OPSET);
+  const empty = graph.node('Equal', [text, graph.constant('empty_text', { type: 'STRING', dims: [], values: [''] })], { hint: 'empty' });
+  return graph.node('Where', [empty, graph.constant('zero_text', { type: 'STRING', dims: [], values: ['0'] }), text], { hint: 'corrid_text' });
 }
 
-/** A scalar constant (broadcast by Equal / Where), stored little-endian in raw_data. */
-function scalarTensor(init: Initializer): Record<string, unknown> {
-  return { name: init.name, dataType: ONNX_DATA_TYPE[init.type], dims: [], rawData: scalarBytes(init.type, init.value) };
+function castTo(graph: GraphBuilder, value: string, from: OnnxElementType, to: OnnxElementType): string {
+  return from === to ? value : graph.node('Cast', [value], { hint: `as_${to.toLowerCase()}`, attributes: { to: ONNX_DATA_TYPE[to] } });
 }
 
-function scalarBytes(type: OnnxElementType, value: number | boolean): Uint8Array {
-  const numeric = typeof value === 'boolean' ? Number(value) : value;
-  switch (type) {
-    case 'FLOAT':
-      return new Uint8Array(new Float32Array([numeric]).buffer);
-    case 'INT32':
-      return new Uint8Array(new Int32Array([numeric]).buffer);
-    case 'UINT32':
-      return new Uint8Array(new Uint32Array([numeric]).buffer);
-    case 'INT64':
-      return new Uint8Array(new BigInt64Array([BigInt(numeric)]).buffer);
-    case 'UINT64':
-      return new Uint8Array(new BigUint64Array([BigInt(numeric)]).buffer);
-    case 'BOOL':
-      return new Uint8Array([numeric === 0 ? 0 : 1]);
-    case 'STRING':
-      throw new Error('string constants are not used by the accumulator');
+const INT64_ZERO_INDEX = { type: 'INT64', dims: [1], values: [0] } as const;
+
+/**
+ * The model's interface tensors: declares each config tensor once (batch dimension first when the
+ * model batches; -1 dims symbolic), reads a tensor's per-row value as a [rows, 1] column (its first
+ * element), and writes a column back out in a tensor's declared shape.
+ */
+class AccumulatorTensors {
+  private readonly declared = new Set<string>();
+  private readonly columns = new Map<string, string>();
+  private symbols = 0;
+  /** runtimeOne()'s value, once made. */
+  private one: string | undefined;
+
+  constructor(
+    private readonly graph: GraphBuilder,
+    private readonly spec: LiveTensorSpec,
+  ) {
+    const names = [
+      spec.inputTensor,
+      spec.outputTensor,
+      spec.state.input,
+      spec.state.output,
+      ...spec.otherInputs,
+      ...spec.otherOutputs,
+      ...spec.otherStates.flatMap((pair) => [pair.input, pair.output]),
+    ].map((tensor) => tensor.name);
+    for (const control of [spec.start, spec.end, spec.ready, spec.corrid]) if (control) names.push(control.tensorName);
+    graph.reserve([...names, WORK_OUTPUT]);
+    // Graph inputs in a stable order: config inputs, controls, states.
+    this.declareInput(spec.inputTensor);
+    for (const input of spec.otherInputs) {
+      if (input.optional) this.declareDefault(input);
+      else this.declareInput(input);
+    }
+    for (const control of [spec.start, spec.end, spec.ready]) if (control) this.declareInput(controlLayout(control));
+    if (spec.corrid) this.declareCorrid();
+    this.declareInput(spec.state.input);
+    for (const pair of spec.otherStates) this.declareInput(pair.input);
   }
+
+  declareCorrid(): TensorLayout {
+    const layout = controlLayout(this.spec.corrid!);
+    this.declareInput(layout);
+    return layout;
+  }
+
+  /** A boolean control as a bool column (undefined when the config has no such control). */
+  flag(control: LiveFlagControl | undefined, hint: string): string | undefined {
+    if (control === undefined) return undefined;
+    const column = this.column(controlLayout(control));
+    const trueValue = this.graph.constant(`${hint}_true`, { type: control.onnxType, dims: [], values: [control.trueValue] });
+    return this.graph.node('Equal', [column, trueValue], { hint });
+  }
+
+  /** The row values of a declared input as [rows, 1]: its first element per row. */
+  column(tensor: TensorLayout): string {
+    const known = this.columns.get(tensor.name);
+    if (known !== undefined) return known;
+    let column = tensor.name;
+    if (!this.spec.batched || !isSingleElement(tensor.dims) || tensor.dims.length !== 1) {
+      column = this.graph.node('Flatten', [column], { hint: 'rows', attributes: { axis: this.spec.batched ? 1 : 0 } });
+    }
+    if (!isSingleElement(tensor.dims)) {
+      const first = this.graph.constant('first', INT64_ZERO_INDEX);
+      column = this.graph.node('Gather', [column, first], { hint: 'first', attributes: { axis: 1 } });
+    }
+    this.columns.set(tensor.name, column);
+    return column;
+  }
+
+  /** Writes a [rows, 1] column (already of the tensor's type) out as the graph output `tensor`. */
+  emit(column: string, tensor: TensorLayout): void {
+    this.declareOutput(tensor);
+    if (this.spec.batched && tensor.dims.length === 1 && isSingleElement(tensor.dims)) {
+      this.graph.node('Identity', [column], { output: tensor.name });
+      return;
+    }
+    const concrete = tensor.dims.map((dim) => (dim === -1 ? 1 : dim));
+    const elements = concrete.reduce((product, dim) => product * dim, 1);
+    let values = column;
+    if (elements !== 1) {
+      const repeat = this.graph.constant('repeat', { type: 'INT64', dims: [elements], values: new Array<number>(elements).fill(0) });
+      values = this.graph.node('Gather', [column, repeat], { hint: 'repeated', attributes: { axis: 1 } });
+    }
+    this.graph.node('Reshape', [values, this.targetShape(tensor.dims)], { output: tensor.name });
+  }
+
+  /**
+   * The shape a tensor is written in: its dims after the batch dimension, each -1 filled with one
+   * element. A constant would let ONNX Runtime infer those dims as 1, and Triton compares an
+   * output's dims exactly (-1 must stay -1): so a -1 takes a 1 computed from the input's values.
+   */
+  private targetShape(dims: readonly number[]): string {
+    const leading = this.spec.batched ? [-1] : [];
+    if (!dims.includes(-1)) {
+      const shape = [...leading, ...dims];
+      return this.graph.constant('shape', { type: 'INT64', dims: [shape.length], values: shape });
+    }
+    const parts: string[] = [];
+    let fixed: number[] = [...leading];
+    const flush = (): void => {
+      if (fixed.length > 0) parts.push(this.graph.constant('dims', { type: 'INT64', dims: [fixed.length], values: fixed }));
+      fixed = [];
+    };
+    for (const dim of dims) {
+      if (dim !== -1) fixed.push(dim);
+      else {
+        flush();
+        parts.push(this.runtimeOne());
+      }
+    }
+    flush();
+    return parts.length === 1 ? parts[0]! : this.graph.node('Concat', parts, { hint: 'shape', attributes: { axis: 0 } });
+  }
+
+  /** An INT64 [1] tensor holding 1, derived from INPUT's values so no shape inference can fold it. */
+  private runtimeOne(): string {
+    if (this.one !== undefined) return this.one;
+    const input = this.column(this.spec.inputTensor);
+    // An integer compares equal to itself (a float NaN would not).
+    const integer = this.spec.inputTensor.onnxType === 'INT32' ? input : castTo(this.graph, input, this.spec.inputTensor.onnxType, 'INT32');
+    const ones = castTo(this.graph, this.graph.node('Equal', [integer, integer], { hint: 'itself' }), 'BOOL', 'INT64');
+    const flat = this.graph.node('Reshape', [ones, this.graph.constant('flat', { type: 'INT64', dims: [1], values: [-1] })], { hint: 'ones' });
+    this.one = this.graph.node('Gather', [flat, this.graph.constant('first', INT64_ZERO_INDEX)], { hint: 'one', attributes: { axis: 0 } });
+    return this.one;
+  }
+
+  declareOutput(tensor: TensorLayout): void {
+    this.graph.output(tensor.name, tensor.onnxType, this.shapeOf(tensor));
+  }
+
+  private declareInput(tensor: TensorLayout): void {
+    if (this.declared.has(tensor.name)) return;
+    this.declared.add(tensor.name);
+    this.graph.input(tensor.name, tensor.onnxType, this.shapeOf(tensor));
+  }
+
+  /** An optional input: a default the caller may override (zeros, or empty strings). */
+  private declareDefault(tensor: TensorLayout): void {
+    this.declared.add(tensor.name);
+    const dims = [...(this.spec.batched ? [1] : []), ...tensor.dims.map((dim) => (dim === -1 ? 1 : dim))];
+    const count = dims.reduce((product, dim) => product * dim, 1);
+    const values = new Array<number | string>(count).fill(tensor.onnxType === 'STRING' ? '' : 0);
+    this.graph.constant(tensor.name, { type: tensor.onnxType, dims, values }, { name: tensor.name, asInput: this.shapeOf(tensor) });
+  }
+
+  private shapeOf(tensor: TensorLayout): DeclaredDim[] {
+    const dims: DeclaredDim[] = tensor.dims.map((dim) => (dim === -1 ? `${tensor.name}_dim${this.symbols++}` : dim));
+    return this.spec.batched ? ['batch', ...dims] : dims;
+  }
+}
+
+/** A control tensor: Triton requires dims [1]. */
+function controlLayout(control: LiveFlagControl | LiveCorridControl): TensorLayout {
+  return { name: control.tensorName, dataType: control.dataType, onnxType: control.onnxType, dims: [1] };
+}
+
+/** Dims that always hold exactly one element (1s, and -1s that seqsim fills with one element). */
+function isSingleElement(dims: readonly number[]): boolean {
+  return dims.every((dim) => dim === 1);
 }

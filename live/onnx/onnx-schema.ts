@@ -51,6 +51,7 @@ const ONNX_SUBSET = {
           fields: {
             dims: { rule: 'repeated', type: 'int64', id: 1 },
             dataType: { type: 'int32', id: 2 },
+            stringData: { rule: 'repeated', type: 'bytes', id: 6 },
             name: { type: 'string', id: 8 },
             rawData: { type: 'bytes', id: 9 },
           },
@@ -76,15 +77,22 @@ const ONNX_SUBSET = {
   },
 };
 
-/** ONNX TensorProto.DataType codes for the element types seqsim's tensors use. */
+/** ONNX TensorProto.DataType codes of every element type a Triton model config can name. */
 export const ONNX_DATA_TYPE = {
   FLOAT: 1,
+  UINT8: 2,
+  INT8: 3,
+  UINT16: 4,
+  INT16: 5,
   INT32: 6,
   INT64: 7,
   STRING: 8,
   BOOL: 9,
+  FLOAT16: 10,
+  DOUBLE: 11,
   UINT32: 12,
   UINT64: 13,
+  BFLOAT16: 16,
 } as const;
 export type OnnxElementType = keyof typeof ONNX_DATA_TYPE;
 

@@ -30,10 +30,12 @@ export interface WorkMatrix {
 export interface WorkBranch {
   readonly nodes: readonly WorkNode[];
   readonly matrices: readonly WorkMatrix[];
+  /** The value holding the work result per row ([rows, 1] FLOAT). */
+  readonly output: string;
 }
 
 /**
- * The branch's operators, reading `input` (already a FLOAT [batch, 1] tensor). One weight matrix
+ * The branch's operators, reading `input` (already a FLOAT [rows, 1] column). One weight matrix
  * is shared by every layer, so the model file stays small (256 KiB) however many layers it has.
  */
 export function workBranch(input: string, layers: number): WorkBranch {
@@ -45,9 +47,10 @@ export function workBranch(input: string, layers: number): WorkBranch {
     nodes.push({ op: 'MatMul', inputs: [`seqsim_work_h${layer - 1}`, 'seqsim_work_w'], output: `seqsim_work_m${layer}` });
     nodes.push({ op: 'Tanh', inputs: [`seqsim_work_m${layer}`], output: `seqsim_work_h${layer}` });
   }
-  nodes.push({ op: 'MatMul', inputs: [`seqsim_work_h${layers}`, 'seqsim_work_out'], output: WORK_OUTPUT });
+  nodes.push({ op: 'MatMul', inputs: [`seqsim_work_h${layers}`, 'seqsim_work_out'], output: 'seqsim_work_result' });
   return {
     nodes,
+    output: 'seqsim_work_result',
     matrices: [
       { name: 'seqsim_work_in', dims: [1, WORK_WIDTH], values: weights(WORK_WIDTH, (i) => ((i % 7) - 3) / 8) },
       // Small weights keep Tanh out of saturation, so every layer's arithmetic is real work.

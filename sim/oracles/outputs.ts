@@ -1,7 +1,6 @@
 import type { TraceEvent, TraceRow } from '../../src/core/events.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
-import { accumulate } from '../../src/model/reference.ts';
-import { accumulatorOf } from '../executor.ts';
+import { accumulate, accumulatorModelOf, type AccumulatorModel } from '../../src/model/reference.ts';
 import { CLIENT_TIMEOUT_PREFIX } from '../clients.ts';
 import { Ledger, slotName } from './ledger.ts';
 import { ViolationSink, type Violation } from './types.ts';
@@ -76,13 +75,13 @@ export function replayReference(
   }
 }
 
-const accumulators = new WeakMap<ModelConfig, ReturnType<typeof accumulatorOf>>();
+const accumulators = new WeakMap<ModelConfig, AccumulatorModel>();
 
 /** One accumulator per model config: replaying a long trace builds none per row. */
-function accumulatorFor(model: ModelConfig): ReturnType<typeof accumulatorOf> {
+function accumulatorFor(model: ModelConfig): AccumulatorModel {
   let accumulator = accumulators.get(model);
   if (accumulator === undefined) {
-    accumulator = accumulatorOf(model);
+    accumulator = accumulatorModelOf(model);
     accumulators.set(model, accumulator);
   }
   return accumulator;

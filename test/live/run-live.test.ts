@@ -43,6 +43,69 @@ describe('live mode on the CPU provider', () => {
     });
   }
 
+  const flag = (name: string, kind: string) => ({ name, control: [{ kind, int32_false_true: [0, 1] }] });
+  const dynaModels: [string, Record<string, unknown>][] = [
+    [
+      'a nobatch model (no batch dimension), CORRID uint64 with END, ids beyond 2^53',
+      {
+        name: 'nobatch',
+        max_batch_size: 0,
+        instance_group: [{ count: 2, kind: 'KIND_CPU' }],
+        sequence_batching: {
+          control_input: [
+            flag('START', 'CONTROL_SEQUENCE_START'),
+            flag('END', 'CONTROL_SEQUENCE_END'),
+            flag('READY', 'CONTROL_SEQUENCE_READY'),
+            { name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_UINT64' }] },
+          ],
+        },
+      },
+    ],
+    [
+      'a CORRID without an END control (the id is never added), Oldest with 3 slots',
+      {
+        name: 'corrid_only',
+        max_batch_size: 3,
+        sequence_batching: {
+          control_input: [flag('START', 'CONTROL_SEQUENCE_START'), { name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_INT64' }] }],
+          oldest: { max_candidate_sequences: 3 },
+        },
+      },
+    ],
+  ];
+  for (const [label, model] of dynaModels) {
+    it(`runs ${label} with zero violations and the simulator's outputs`, async () => {
+      const ids = [{ u64: '18446744073709551615' }, { u64: '9007199254740993' }, 52, { u64: '9223372036854775808' }];
+      const scenario = parseScenario(
+        {
+          name: label,
+          model,
+          sequences: ids.map((id, index) => ({
+            id,
+            start_us: index * 100,
+            steps: [
+              { value: 1, start: true },
+              { value: 2, gap_us: 300 },
+              { value: 4, gap_us: 300, end: true },
+            ],
+          })),
+        },
+        'dyna.json',
+        '.',
+      );
+      const { result, report } = await liveSession(scenario, 'dyna.json', { seed: 1, provider: 'cpu', durationMs: 20_000 }, null);
+      const context = JSON.stringify({ violations: report.violations, differential: report.differential });
+      expect(report.violations, context).toEqual([]);
+      expect(report.differential!.compared).toBe(12);
+      expect(report.differential!.differing).toBe(0);
+      const outputs = result.events
+        .flatMap((event) => (event.type === 'response' && 'output' in event && event.step === 2 ? [event.output] : []))
+        .sort((a, b) => a - b);
+      // 1 + 2 + 4 = 7, plus the id's low 32 bits on END when the model has END: -1, 1, 52, 0.
+      expect(outputs).toEqual(model['name'] === 'nobatch' ? [6, 7, 8, 59] : [7, 7, 7, 7]);
+    });
+  }
+
   for (const name of lifecycleExamples) {
     it(`runs the lifecycle example ${name} live: new model objects get their own sessions, every oracle holds`, async () => {
       const file = join(examples, 'lifecycle', name);
@@ -133,15 +196,67 @@ describe('live mode on the CPU provider', () => {
     expect(result.header.options['model_file']).toBe('mine.onnx');
   });
 
-  it('refuses a non-numeric id for a TYPE_STRING CORRID with the generated model, naming the field', async () => {
+  const stringCorrid = (withEnd: boolean) => ({
+    name: 'm',
+    max_batch_size: 1,
+    sequence_batching: {
+      control_input: [
+        { name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_STRING' }] },
+        ...(withEnd ? [{ name: 'END', control: [{ kind: 'CONTROL_SEQUENCE_END', int32_false_true: [0, 1] }] }] : []),
+      ],
+    },
+  });
+
+  it('refuses up front a config the generated model cannot serve, naming the field (the scenario or a lifecycle load)', async () => {
+    const sequences = [{ id: 1, steps: [{ value: 1, start: true, end: true }] }];
+    const run = (json: Record<string, unknown>) =>
+      runLive(parseScenario({ name: 's', sequences, ...json }, 's.json', '.'), 's.json', { seed: 1, provider: 'cpu', durationMs: 1000 });
+    const narrow = { name: 'm', max_batch_size: 1, output: [{ name: 'OUTPUT', data_type: 'TYPE_INT16', dims: [1] }], sequence_batching: {} };
+    await expect(run({ model: narrow })).rejects.toThrow(
+      /^s\.json: model\.output\[0\]\.data_type: the accumulator computes in TYPE_INT32, and its OUTPUT 'OUTPUT' is TYPE_INT16/,
+    );
+    const bf16 = {
+      name: 'm',
+      max_batch_size: 1,
+      input: [
+        { name: 'INPUT', data_type: 'TYPE_INT32', dims: [1] },
+        { name: 'B', data_type: 'TYPE_BF16', dims: [1] },
+      ],
+      sequence_batching: {},
+    };
+    await expect(run({ model: bf16 })).rejects.toThrow(/model\.input\[1\]\.data_type: live mode cannot feed 'B': onnxruntime-node has no TYPE_BF16 tensors/);
+    const fine = { name: 'm', max_batch_size: 1, sequence_batching: {} };
+    await expect(run({ model: fine, lifecycle: [{ at_us: 10, load: narrow }] })).rejects.toThrow(/lifecycle\[0\]\.load\.output\[0\]\.data_type/);
+  });
+
+  it('runs non-numeric TYPE_STRING ids when the model has no END control (it never adds the id)', async () => {
     const scenario = parseScenario(
       {
         name: 's',
-        model: {
-          name: 'm',
-          max_batch_size: 1,
-          sequence_batching: { control_input: [{ name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_STRING' }] }] },
-        },
+        model: stringCorrid(false),
+        sequences: [
+          {
+            id: 'abc',
+            steps: [
+              { value: 1, start: true },
+              { value: 2, end: true },
+            ],
+          },
+        ],
+      },
+      's.json',
+      '.',
+    );
+    const result = await runLive(scenario, 's.json', { seed: 1, provider: 'cpu', durationMs: 10_000 });
+    expect(result.violations).toEqual([]);
+    expect(result.events.filter((event) => event.type === 'response').map((event) => ('output' in event ? event.output : null))).toEqual([1, 3]);
+  });
+
+  it('refuses a non-numeric id for a TYPE_STRING CORRID the generated model adds on END, naming the field', async () => {
+    const scenario = parseScenario(
+      {
+        name: 's',
+        model: stringCorrid(true),
         sequences: [
           { id: '12', steps: [{ value: 1, start: true, end: true }] },
           { id: 'abc', steps: [{ value: 1, start: true, end: true }] },
