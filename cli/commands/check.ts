@@ -11,6 +11,7 @@ import { parsePositiveInt, parseSeed } from '../options.ts';
 import { writeTrace } from '../run-summary.ts';
 import { checkBatcher, safeName } from './run.ts';
 import { wallClockMs } from '../../live/wall-clock.ts';
+import { seqsimCommandLine } from '../../src/core/command-line.ts';
 
 export const checkCommand: SeqsimCommand = {
   builder: (y: Argv) =>
@@ -102,7 +103,7 @@ export const checkCommand: SeqsimCommand = {
       if (report.violation)
         lines.push(
           `  ✗ ${report.violation.oracle}: ${report.violation.message}`,
-          `  schedule ${JSON.stringify(report.schedule)}; replay: seqsim replay ${trace}`,
+          `  schedule ${JSON.stringify(report.schedule)}; replay: ${seqsimCommandLine('replay', trace ?? '')}`,
         );
       io.out(`${lines.join('\n')}\n`);
     }
@@ -169,7 +170,7 @@ async function runRandom(scenario: Scenario, run: CheckRun, args: Record<string,
     const lines = [
       `${scenario.name} (${runWords(run)}): ${result.runs} random-${chooseDraws ? 'schedule' : 'ordering'} runs, up to ${result.choicePoints} choice points — ${report.verdict}`,
     ];
-    if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  replay: seqsim replay ${trace}`);
+    if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  replay: ${seqsimCommandLine('replay', trace ?? '')}`);
     io.out(`${lines.join('\n')}\n`);
   }
   return result.counterexample !== undefined ? EXIT_VIOLATION : EXIT_OK;
@@ -207,7 +208,7 @@ async function runPct(scenario: Scenario, run: CheckRun, args: Record<string, un
       `${scenario.name} (${runWords(run)}): ${result.runs} PCT runs, ${result.threads} threads, up to ${result.choicePoints} choice points${chooseDraws ? ` and ${result.drawPoints} draws (picked uniformly)` : ''} — ${report.verdict}`,
       `  confidence that a bug of depth 1 / 2 / 3 would have been found: ${d1}% / ${d2}% / ${d3}% (PCT bound 1/(n·k^(d-1)) per run${chooseDraws ? ', given the draws' : ''})`,
     ];
-    if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  replay: seqsim replay ${trace}`);
+    if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  replay: ${seqsimCommandLine('replay', trace ?? '')}`);
     io.out(`${lines.join('\n')}\n`);
   }
   return result.counterexample !== undefined ? EXIT_VIOLATION : EXIT_OK;

@@ -6,6 +6,7 @@ import { makeScheduler, simulate, UnknownBatcherError } from '../../sim/simulate
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 import { parsePositiveInt, parseSeed } from '../options.ts';
+import { seqsimCommandLine } from '../../src/core/command-line.ts';
 import { formatRunReport, summarizeRun, writeSvg, writeTrace } from '../run-summary.ts';
 
 export const runCommand: SeqsimCommand = {
@@ -48,7 +49,7 @@ export const runCommand: SeqsimCommand = {
     if (args['json']) io.out(`${JSON.stringify(report)}\n`);
     else {
       io.out(formatRunReport(report));
-      if (report.violations.length > 0) io.out(`  replay: seqsim replay ${tracePath}\n`);
+      if (report.violations.length > 0) io.out(`  replay: ${seqsimCommandLine('replay', tracePath)}\n`);
     }
     return report.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
   },

@@ -13,6 +13,7 @@ import { EXIT_VIOLATION } from '../exit-codes.ts';
 import { parseSeed } from '../options.ts';
 import { writeSvg, writeTrace } from '../run-summary.ts';
 import { checkBatcher } from './run.ts';
+import { seqsimCommandLine } from '../../src/core/command-line.ts';
 
 export const shrinkCommand: SeqsimCommand = {
   builder: (y: Argv) =>
@@ -60,7 +61,7 @@ export const shrinkCommand: SeqsimCommand = {
     const tracePath = out.replace(/\.json$/, '.jsonl');
     writeTrace(tracePath, result.run);
     if (args['svg']) await writeSvg(out.replace(/\.json$/, '.svg'), result.run);
-    const batcherFlag = batcher === 'real' ? '' : ` --batcher ${batcher}`;
+    const batcherFlag = batcher === 'real' ? [] : ['--batcher', batcher];
     const report = {
       oracle,
       seed,
@@ -69,7 +70,7 @@ export const shrinkCommand: SeqsimCommand = {
       attempts: result.attempts,
       reproducer: out,
       trace: tracePath,
-      replay: `seqsim run ${out} --seed ${seed}${batcherFlag}`,
+      replay: seqsimCommandLine('run', out, '--seed', seed, ...batcherFlag),
       message: result.run.violations.find((v) => v.oracle === oracle)?.message ?? '',
     };
     if (args['json']) io.out(`${JSON.stringify(report)}\n`);

@@ -49,7 +49,7 @@ describe('seqsim run', () => {
     const result = await cli('run', leakScenario, '--trace', trace);
     expect(result.code).toBe(1);
     expect(result.out).toContain('✗ slot-accounting: 1 slot(s) still held after the run went quiescent (slot leak)');
-    expect(result.out).toContain(`replay: seqsim replay ${trace}`);
+    expect(result.out).toContain(`replay: npx seqsim replay ${trace}`);
   });
 
   it.each([

@@ -48,7 +48,7 @@ describe('seqsim explore: lifecycle and metamorphic', () => {
     );
     expect(code).toBe(1);
     expect(text).toMatch(/✗ lifecycle at seed \d+: instance \d+ was destroyed while/);
-    expect(text).toMatch(/reproduce: seqsim run .*\.min\.json --seed \d+ --batcher bug:destroys-busy-instance/);
+    expect(text).toMatch(/reproduce: npx seqsim run .*\.min\.json --seed \d+ --batcher bug:destroys-busy-instance/);
   });
 
   it('--metamorphic: clean for the real batcher (exit 0, counts what it compared); a planted bug gives a cross-config finding that seqsim compare reproduces', async () => {
@@ -74,9 +74,9 @@ describe('seqsim explore: lifecycle and metamorphic', () => {
       out,
     );
     expect(found.code).toBe(1);
-    const line = found.out.split('\n').find((l) => l.includes('reproduce: seqsim compare'));
+    const line = found.out.split('\n').find((l) => l.includes('reproduce: npx seqsim compare'));
     expect(line).toBeDefined();
-    const args = line!.trim().replace('reproduce: seqsim ', '').split(' ');
+    const args = line!.trim().replace('reproduce: npx seqsim ', '').split(' ');
     expect(existsSync(args[1]!)).toBe(true);
     expect(readFileSync(join(out, 'summary-1-of-1.json'), 'utf8')).toContain('cross-config');
     const replayed = await cli(...args);
