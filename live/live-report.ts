@@ -1,6 +1,6 @@
 import type { LiveResult } from './run-live.ts';
 import type { LiveStats } from './stats.ts';
-import type { OverheadReport } from './overhead.ts';
+import { MIN_BATCHES_FOR_OVERHEAD, type OverheadReport } from './overhead.ts';
 import type { DifferentialReport } from './differential.ts';
 import { formatUs } from '../src/core/time.ts';
 
@@ -29,6 +29,13 @@ function perBatchUs(totalMs: number, batches: number): string {
   return `${batches > 0 ? ((totalMs * 1000) / batches).toFixed(1) : '0'} µs`;
 }
 
+/** What the live-vs-simulator check compared; says so when every sequence was cut short and nothing was. */
+export function differentialText(d: DifferentialReport): string {
+  const cut = d.excludedSequences > 0 ? `; ${d.excludedSequences} sequence(s) cut short in either run were left out` : '';
+  if (d.compared === 0) return `nothing compared: no request was answered in both runs in a sequence neither run cut short${cut}`;
+  return `${d.compared} request outputs compared (${d.sameSlot} in the same slot in both runs), ${d.differing} differ${cut}`;
+}
+
 export function formatLiveReport(report: LiveReport): string {
   const s = report.stats;
   const lines = [
@@ -39,7 +46,12 @@ export function formatLiveReport(report: LiveReport): string {
     `  batch sizes (real rows × batches): ${histogramText(s.batchSizeHistogram)}; slot utilisation ${(s.slotUtilization * 100).toFixed(1)} %`,
   ];
   const o = report.overhead;
-  if (o !== null) {
+  if (o !== null && o.batches < MIN_BATCHES_FOR_OVERHEAD) {
+    lines.push(
+      `  batcher overhead: not shown for ${o.batches} batches (one-off costs, the first session.run calls and JIT compilation, dominate so small a run); ` +
+        `a load run measures it, e.g. --sequences 200`,
+    );
+  } else if (o !== null) {
     lines.push(
       `  batcher overhead: ${o.batcherMs.toFixed(2)} ms of batcher work next to ${o.rawRunMs.toFixed(2)} ms of direct session.run calls (tensors built, run, outputs read) on the same ${o.batches} batches ` +
         `(${o.overheadPercent.toFixed(1)} %; ${perBatchUs(o.batcherMs, o.batches)} vs ${perBatchUs(o.rawRunMs, o.batches)} per batch); ` +
@@ -47,9 +59,7 @@ export function formatLiveReport(report: LiveReport): string {
     );
   }
   const d = report.differential;
-  if (d !== null) {
-    lines.push(`  live vs simulator: ${d.compared} request outputs compared (${d.sameSlot} in the same slot in both runs), ${d.differing} differ`);
-  }
+  if (d !== null) lines.push(`  live vs simulator: ${differentialText(d)}`);
   for (const note of report.notes) lines.push(`  note: ${note}`);
   for (const violation of report.violations) lines.push(`  ✗ ${violation.oracle}: ${violation.message}`);
   if (report.trace !== null) lines.push(`  trace ${report.trace} (hash ${report.hash.slice(0, 16)})`);

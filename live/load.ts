@@ -41,6 +41,7 @@ export function loadNotes(base: Scenario): string[] {
     notes.push(
       `load mode left out the scenario's lifecycle block (${base.lifecycle.length} entr${base.lifecycle.length === 1 ? 'y' : 'ies'}): its times belong to the scenario's own sequences`,
     );
-  if (base.faults !== undefined) notes.push("load mode left out the scenario's faults block: injected faults need the virtual clock (simulate them: npx seqsim run <scenario>)");
+  if (base.faults !== undefined)
+    notes.push("load mode left out the scenario's faults block: injected faults need the virtual clock (simulate them: npx seqsim run <scenario>)");
   return notes;
 }

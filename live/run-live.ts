@@ -79,7 +79,8 @@ export interface LiveResult extends CheckedTrace {
  */
 export async function runLive(scenario: Scenario, file: string, options: LiveOptions): Promise<LiveResult> {
   const notes: string[] = [...(options.notes ?? [])];
-  if (scenario.faults !== undefined) notes.push("the scenario's faults block was ignored: injected faults need the virtual clock (simulate them: npx seqsim run <scenario>)");
+  if (scenario.faults !== undefined)
+    notes.push("the scenario's faults block was ignored: injected faults need the virtual clock (simulate them: npx seqsim run <scenario>)");
   const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
   if (options.userModel === undefined) checkStringCorrids(scenario, file);
   const modelBytesFor = (tensors: LiveTensorSpec): Uint8Array =>

@@ -21,6 +21,8 @@ export interface TimelineSvgOptions extends ViewOptions {
   readonly layout?: SlotLayout;
   /** First line of the picture (scenario name, seed). */
   readonly title?: string;
+  /** The trace's clock: the axis says virtual (simulated) or real time. Default virtual. */
+  readonly clock?: 'virtual' | 'real';
   /** Override how many marks are drawn one by one before aggregating. */
   readonly budgets?: Partial<MarkBudgets>;
 }
@@ -96,7 +98,7 @@ export function renderTimeline(timeline: Timeline, options: TimelineSvgOptions =
   drawEventsLane(root, ctx);
   drawRows(root, ctx);
   drawLifetimes(root, ctx);
-  drawAxis(root, ctx);
+  drawAxis(root, ctx, options.clock ?? 'virtual');
   drawBatches(root, ctx);
   drawOccupancies(root, ctx);
   drawPadding(root, ctx);
