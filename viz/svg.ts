@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { D3Node as D3NodeClass } from 'd3-node';
 import type { TraceEvent } from '../src/core/events.ts';
 import { buildTimeline, type SlotLayout, type Timeline } from './timeline.ts';
-import { selectView, type ViewOptions } from './view.ts';
+import { selectView, type TimelineView, type ViewOptions } from './view.ts';
 import { THEMES, type ThemeName } from './theme.ts';
 import { formatUs } from './units.ts';
 import { DEFAULT_BUDGETS, appendTitle, px, setText, type DrawContext, type Group, type MarkBudgets } from './svg/context.ts';
@@ -70,7 +70,7 @@ export function renderTimeline(timeline: Timeline, options: TimelineSvgOptions =
     usPerPx,
     highlighted,
     offending: new Set(view.violations.flatMap((v) => v.eventIndices)),
-    notes: view.idleTailEndUs === undefined ? [] : [idleTailNote(view.activityEndUs, view.idleTailEndUs)],
+    notes: windowNotes(view),
     x: (us) => layout.plotLeft + (Math.min(Math.max(us, view.startUs), view.endUs) - view.startUs) / usPerPx,
   };
 
@@ -156,7 +156,24 @@ function serialize(outerHtml: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${outerHtml.replace(/&nbsp;/g, '&#160;')}\n`;
 }
 
+/** Says what the default window left out, and the options that draw all of it. */
+function windowNotes(view: TimelineView): string[] {
+  if (view.framedRun !== undefined) return [framedNote(view, view.framedRun)];
+  if (view.idleTailEndUs !== undefined) return [idleTailNote(view.activityEndUs, view.idleTailEndUs)];
+  return [];
+}
+
+function framedNote(view: TimelineView, run: { startUs: number; endUs: number }): string {
+  return (
+    `Framed on the violation(s): ${formatUs(view.startUs)} → ${formatUs(view.endUs)} of a run from ${formatUs(run.startUs)} to ${formatUs(run.endUs)}. ` +
+    `--from ${run.startUs}us --to ${run.endUs}us (seqsim viz, report) draws all of it.`
+  );
+}
+
 /** Says that the default window left out an idle tail, and how to see it. */
 function idleTailNote(activityEndUs: number, runEndUs: number): string {
-  return `Nothing but idle polling happened after ${formatUs(activityEndUs)}; the run went on until ${formatUs(runEndUs)} (a stall or its event budget). --to ${runEndUs}us draws all of it.`;
+  return (
+    `Nothing but the idle reaper's checks happened after ${formatUs(activityEndUs)}; the run ended at ${formatUs(runEndUs)}. ` +
+    `--to ${runEndUs}us (seqsim viz, report) draws all of it.`
+  );
 }
