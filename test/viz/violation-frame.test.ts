@@ -54,7 +54,7 @@ describe('the default picture shows the violation', () => {
 
   // The race of end-releases-early (0–3 ms), then a sequence that keeps the run busy until 900 ms:
   // drawn whole, the race would sit in the first pixel columns.
-  const longRun = { ...minimal('end-releases-early'), name: 'race then a late sequence' };
+  const longRun: Record<string, unknown> = { ...minimal('end-releases-early'), name: 'race then a late sequence' };
   longRun['sequences'] = [...(longRun['sequences'] as unknown[]), { id: 3, start_us: 900_000, steps: [{ value: 8, start: true, end: true }] }];
   const long = run(longRun, 'end-releases-early');
 
