@@ -22,8 +22,20 @@ describe('seqsim bench', () => {
 
   it('reports progress on stderr and figures on stdout (one JSON object with --json)', async () => {
     const sections: BenchSection[] = [
-      { title: 'one', run: (f) => ((f['a'] = 1), 'a = 1\n') },
-      { title: 'two', run: async (f) => ((f['b'] = 2), 'b = 2\n') },
+      {
+        title: 'one',
+        run: (f) => {
+          f['a'] = 1;
+          return 'a = 1\n';
+        },
+      },
+      {
+        title: 'two',
+        run: async (f) => {
+          f['b'] = 2;
+          return 'b = 2\n';
+        },
+      },
     ];
     const text = capture();
     await runBench(sections, text.io, false);
