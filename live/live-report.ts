@@ -42,7 +42,8 @@ export function formatLiveReport(report: LiveReport): string {
     `live ${report.scenario} seed ${report.seed} on ${report.executionProvider} (requested ${report.requestedProvider}): ` +
       `${s.requests} requests, ${s.okResponses + s.errorResponses} responses (${s.errorResponses} errors), ${s.batches} batches, ` +
       `${s.wallMs.toFixed(1)} ms — ${report.violations.length === 0 ? 'no violation' : `${report.violations.length} violation(s)`}`,
-    `  throughput ${s.inferencesPerSecond.toFixed(0)} infer/s; latency p50 ${formatUs(s.latencyUs.p50)}, p90 ${formatUs(s.latencyUs.p90)}, p99 ${formatUs(s.latencyUs.p99)}, max ${formatUs(s.latencyUs.max)}`,
+    `  throughput ${s.inferencesPerSecond.toFixed(0)} infer/s; latency p50 ${formatUs(s.latencyUs.p50)}, ` +
+      `p90 ${formatUs(s.latencyUs.p90)}, p99 ${formatUs(s.latencyUs.p99)}, max ${formatUs(s.latencyUs.max)}`,
     `  batch sizes (real rows × batches): ${histogramText(s.batchSizeHistogram)}; slot utilisation ${(s.slotUtilization * 100).toFixed(1)} %`,
   ];
   const o = report.overhead;
@@ -53,7 +54,8 @@ export function formatLiveReport(report: LiveReport): string {
     );
   } else if (o !== null) {
     lines.push(
-      `  batcher overhead: ${o.batcherMs.toFixed(2)} ms of batcher work next to ${o.rawRunMs.toFixed(2)} ms of direct session.run calls (tensors built, run, outputs read) on the same ${o.batches} batches ` +
+      `  batcher overhead: ${o.batcherMs.toFixed(2)} ms of batcher work next to ${o.rawRunMs.toFixed(2)} ` +
+        `ms of direct session.run calls (tensors built, run, outputs read) on the same ${o.batches} batches ` +
         `(${o.overheadPercent.toFixed(1)} %; ${perBatchUs(o.batcherMs, o.batches)} vs ${perBatchUs(o.rawRunMs, o.batches)} per batch); ` +
         `raw ${o.rawRowsPerSecond.toFixed(0)} rows/s, through the batcher ${o.batcherRowsPerSecond.toFixed(0)} rows/s`,
     );

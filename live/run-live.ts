@@ -269,7 +269,8 @@ function checkStringCorrids(scenario: Scenario, file: string): void {
       throw new InputError(
         file,
         `sequences[${index}].id`,
-        `live mode's generated model adds a TYPE_STRING CORRID as a number, but ${JSON.stringify(text)} is not numeric (use numeric ids, or run it in the simulator)`,
+        `live mode's generated model adds a TYPE_STRING CORRID as a number, but ` +
+          `${JSON.stringify(text)} is not numeric (use numeric ids, or run it in the simulator)`,
       );
     }
   });

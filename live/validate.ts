@@ -137,7 +137,10 @@ export async function runValidation(provider: ProviderRequest, durationMs: numbe
 function exampleAgreement(differential: DifferentialReport | null): string {
   if (differential === null) return 'outputs not compared with the simulator (own model)';
   if (differential.compared === 0) {
-    return `no output to compare with the simulator (${differential.excludedSequences} sequence(s) cut short in either run: reload, idle timeout, cancel, reject or error)`;
+    return (
+      `no output to compare with the simulator (${differential.excludedSequences} ` +
+      `sequence(s) cut short in either run: reload, idle timeout, cancel, reject or error)`
+    );
   }
   const cut = differential.excludedSequences > 0 ? ` (${differential.excludedSequences} sequence(s) cut short, not compared)` : '';
   return `${differential.compared} outputs equal the simulator's${cut}`;

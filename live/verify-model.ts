@@ -82,7 +82,8 @@ export async function verifyAccumulatorSession(
       if (expected.kind !== 'output') return;
       if (Number(output[index]) !== expected.output || Number(state[index]) !== expected.state) {
         mismatches.push(
-          `batch ${batch} row ${index}: model gave output ${Number(output[index])} state ${Number(state[index])}, reference ${expected.output} / ${expected.state}`,
+          `batch ${batch} row ${index}: model gave output ${Number(output[index])} state ` +
+            `${Number(state[index])}, reference ${expected.output} / ${expected.state}`,
         );
       }
     });

@@ -128,7 +128,9 @@ function drawHeader(root: Group, ctx: DrawContext, title: string | undefined): v
     .attr('fill', theme.text);
   setText(heading, title ?? 'seqsim slot timeline');
   const requests = view.executed.length;
-  const summary = `${view.occupancies.length} occupancies · ${requests} executed requests · ${view.batches.length} batches · ${view.violations.length} violation(s) · ${formatUs(view.startUs)} → ${formatUs(view.endUs)}`;
+  const summary =
+    `${view.occupancies.length} occupancies · ${requests} executed requests · ${view.batches.length} ` +
+    `batches · ${view.violations.length} violation(s) · ${formatUs(view.startUs)} → ${formatUs(view.endUs)}`;
   const sub = root.append('text').attr('class', 'subheading').attr('x', 8).attr('y', 34).attr('font-size', 11).attr('fill', theme.muted);
   setText(sub, summary);
 }

@@ -263,9 +263,11 @@ function addKernelFigures(figures: Figures, prefix: string, k: KernelBenchFigure
 function formatKernel(k: KernelBenchFigures): string {
   return [
     `Direct 2×8 slots, ${k.requests} requests, ${k.concurrent} concurrent sequences`,
-    `  with trace + oracles: wall ${round(k.wallMs)} ms, ${round(k.simulatedRequestsPerSec)} simulated requests/s, ${round(k.eventsPerSec)} events/s (${k.tasks} events)`,
+    `  with trace + oracles: wall ${round(k.wallMs)} ms, ${round(k.simulatedRequestsPerSec)} ` +
+      `simulated requests/s, ${round(k.eventsPerSec)} events/s (${k.tasks} events)`,
     `  kernel + batcher alone: ${round(k.leanWallMs)} ms, ${round(k.leanEventsPerSec)} events/s`,
-    `  this workload: ${(k.simulatedUs / 1e6).toFixed(2)} s simulated in ${(k.wallMs / 1000).toFixed(2)} s wall (checked): ${round(k.timeCompression)}× real time`,
+    `  this workload: ${(k.simulatedUs / 1e6).toFixed(2)} s simulated in ` +
+      `${(k.wallMs / 1000).toFixed(2)} s wall (checked): ${round(k.timeCompression)}× real time`,
     `  time compression at 1k req/s: ${round(compressionAtRate(k, 1000))}× (checked: ${round(compressionAtRate(k, 1000, k.eventsPerSec))}×), ` +
       `at 10 req/s: ${round(compressionAtRate(k, 10))}× (checked: ${round(compressionAtRate(k, 10, k.eventsPerSec))}×)`,
     `  bare binary-heap loop: ${round(k.bareHeapEventsPerSec)} events/s → seqsim's kernel at ${round(k.vsBareHeap, 3)} of it`,

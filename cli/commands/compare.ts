@@ -34,7 +34,8 @@ export const compareCommand: SeqsimCommand = {
         // One value per --variant, so `--variant strategy=oldest scenario.json` keeps the scenario positional.
         nargs: 1,
         describe:
-          'a configuration to compare: strategy=direct|oldest, instances=N, max_batch_size=N, max_candidate_sequences=N, executor_latency_x=F, batcher=bug:<name>, or a JSON merge patch file; combine with commas',
+          'a configuration to compare: strategy=direct|oldest, instances=N, max_batch_size=N, max_candidate_sequences=N, ' +
+          'executor_latency_x=F, batcher=bug:<name>, or a JSON merge patch file; combine with commas',
       })
       .option('seed', { type: 'string', describe: "one seed (default: the scenario's seed, else 1)" })
       .option('seeds', { type: 'number', describe: 'run this many seeds, from --from' })

@@ -32,7 +32,8 @@ export interface ExploreSummary {
 
 export function formatSummary(summary: ExploreSummary, findings: readonly WrittenFinding[]): string {
   const lines = [
-    `explored ${summary.seeds_run} seeds (${summary.from}…${summary.from + summary.seeds - 1}, shard ${summary.shard}) with the ${summary.batcher} batcher on ${summary.workers} worker(s) in ${(summary.wall_ms / 1000).toFixed(1)} s (${summary.seeds_per_s} seeds/s): ` +
+    `explored ${summary.seeds_run} seeds (${summary.from}…${summary.from + summary.seeds - 1}, shard ${summary.shard}) with the ` +
+      `${summary.batcher} batcher on ${summary.workers} worker(s) in ${(summary.wall_ms / 1000).toFixed(1)} s (${summary.seeds_per_s} seeds/s): ` +
       `${summary.violating_runs} violating run(s), ${findings.length} distinct oracle(s)` +
       (summary.known_triton_runs > 0
         ? `, ${summary.known_triton_runs} run(s) showing known Triton behaviour (the cancel-release leak, or a backlog an update starved)`
@@ -53,11 +54,14 @@ export function formatSummary(summary: ExploreSummary, findings: readonly Writte
             .join(', ')}`,
         ]
       : []),
-    `  oracles checked: affinity, order, control-signals, slot-accounting, response, outputs, batch-shape, liveness, reaper-timing${summary.lifecycle_checked ? ', lifecycle' : ''}${summary.metamorphic ? ', cross-config' : ''} (+ batcher invariants)`,
+    `  oracles checked: affinity, order, control-signals, slot-accounting, response, outputs, batch-shape, liveness, ` +
+      `reaper-timing${summary.lifecycle_checked ? ', lifecycle' : ''}${summary.metamorphic ? ', cross-config' : ''} (+ batcher invariants)`,
     ...(summary.metamorphic
       ? [
-          `  metamorphic: ${summary.metamorphic.seeds_compared} seed(s) compared under a drawn variant, ${summary.metamorphic.sequences_compared} sequence(s) compared, ` +
-            `${summary.metamorphic.sequences_excluded} excluded (timing-dependent), ${summary.metamorphic.variants_invalid} variant(s) invalid for their scenario`,
+          `  metamorphic: ${summary.metamorphic.seeds_compared} seed(s) compared under a ` +
+            `drawn variant, ${summary.metamorphic.sequences_compared} sequence(s) compared, ` +
+            `${summary.metamorphic.sequences_excluded} excluded (timing-dependent), ` +
+            `${summary.metamorphic.variants_invalid} variant(s) invalid for their scenario`,
         ]
       : []),
   ];
@@ -66,7 +70,8 @@ export function formatSummary(summary: ExploreSummary, findings: readonly Writte
     if (finding.shrunk) {
       const s = finding.shrunk;
       lines.push(
-        `    shrunk ${s.before_sequences} sequences / ${s.before_requests} requests / ${s.before_faults} faults / ${s.before_choices} non-default orderings → ` +
+        `    shrunk ${s.before_sequences} sequences / ${s.before_requests} requests ` +
+          `/ ${s.before_faults} faults / ${s.before_choices} non-default orderings → ` +
           `${s.sequences} / ${s.requests} / ${s.faults} / ${s.choices}: ${finding.reproducer}`,
       );
     }

@@ -47,10 +47,13 @@ export const mergeCommand: SeqsimCommand = {
     if (args['json']) io.out(`${JSON.stringify(merged)}\n`);
     else {
       const lines = [
-        `merged ${merged.shards} shard(s): seeds ${merged.from}…${merged.from + merged.seeds - 1}${merged.contiguous ? '' : ' (with gaps)'}, ${merged.seeds_run} run, ` +
+        `merged ${merged.shards} shard(s): seeds ` +
+          `${merged.from}…${merged.from + merged.seeds - 1}${merged.contiguous ? '' : ' (with gaps)'}, ${merged.seeds_run} run, ` +
           `${merged.violating_runs} violating, ${merged.known_triton_runs} known Triton`,
       ];
-      for (const finding of merged.findings) lines.push(`  ✗ ${finding.oracle} at seed ${finding.seed}: ${finding.message}\n    reproduce: ${finding.replay}`);
+      for (const finding of merged.findings) {
+        lines.push(`  ✗ ${finding.oracle} at seed ${finding.seed}: ${finding.message}`, `    reproduce: ${finding.replay}`);
+      }
       io.out(`${lines.join('\n')}\n`);
     }
     return merged.findings.length > 0 ? EXIT_VIOLATION : EXIT_OK;

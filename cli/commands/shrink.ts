@@ -78,8 +78,10 @@ export const shrinkCommand: SeqsimCommand = {
     if (args['json']) io.out(`${JSON.stringify(report)}\n`);
     else {
       io.out(
-        `shrunk ${oracle} (seed ${seed}) in ${result.attempts} runs: ${result.before.sequences} sequences / ${result.before.requests} requests / ${result.before.instances} instances / ${result.before.faults} faults / ${result.before.choices} non-default orderings → ` +
-          `${result.after.sequences} / ${result.after.requests} / ${result.after.instances} / ${result.after.faults} / ${result.after.choices}\n  ✗ ${report.message}\n  reproducer ${out}, trace ${tracePath}\n  reproduce: ${report.replay}\n`,
+        `shrunk ${oracle} (seed ${seed}) in ${result.attempts} runs: ${result.before.sequences} sequences / ${result.before.requests} ` +
+          `requests / ${result.before.instances} instances / ${result.before.faults} faults / ${result.before.choices} non-default orderings → ` +
+          `${result.after.sequences} / ${result.after.requests} / ${result.after.instances} / ${result.after.faults} / ` +
+          `${result.after.choices}\n  ✗ ${report.message}\n  reproducer ${out}, trace ${tracePath}\n  reproduce: ${report.replay}\n`,
       );
     }
     return EXIT_VIOLATION;

@@ -84,7 +84,8 @@ export function checkLifecycle(
         if (generation !== undefined) instanceGeneration.set(event.instance, generation);
         if (removed.has(event.instance))
           sink.add(
-            `sequence ${event.sequence} assigned ${slotName(event.instance, event.slot)}, a slot of instance ${event.instance}, which an update removed: its slots must not be refilled`,
+            `sequence ${event.sequence} assigned ${slotName(event.instance, event.slot)}, a slot of ` +
+              `instance ${event.instance}, which an update removed: its slots must not be refilled`,
             [index],
           );
         if (destroyedInstances.has(event.instance))
@@ -115,7 +116,8 @@ export function checkLifecycle(
           const bound = boundTo.get(row.request);
           if (bound !== event.generation)
             sink.add(
-              `request ${row.request} bound to generation ${bound ?? 'none'} executed on instance ${event.instance} of generation ${event.generation ?? 'none'}`,
+              `request ${row.request} bound to generation ${bound ?? 'none'} executed on ` +
+                `instance ${event.instance} of generation ${event.generation ?? 'none'}`,
               [index],
             );
         }
@@ -152,7 +154,8 @@ export function checkLifecycle(
     if (sent.start) open.add(key);
     else if (!open.has(key)) {
       sink.add(
-        `request ${request} continued sequence ${sent.sequenceKey} on generation ${generation}, which never saw its START: the sequence would run on fresh state`,
+        `request ${request} continued sequence ${sent.sequenceKey} on generation ` +
+          `${generation}, which never saw its START: the sequence would run on fresh state`,
         [index],
       );
     }

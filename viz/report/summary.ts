@@ -65,7 +65,8 @@ function countRows(timeline: Timeline, events: readonly TraceEvent[]): [string, 
     ['requests sent', String(requests.length)],
     [
       'responses',
-      `${requests.filter((r) => r.response !== undefined).length} (${requests.filter((r) => r.response !== undefined && r.response.error === undefined).length} outputs)`,
+      `${requests.filter((r) => r.response !== undefined).length} ` +
+        `(${requests.filter((r) => r.response !== undefined && r.response.error === undefined).length} outputs)`,
     ],
     [
       'errors',

@@ -48,7 +48,8 @@ function occupancyTitle(ctx: DrawContext, occupancy: Occupancy): string {
   const executed = occupancy.executed.map((i) => ctx.timeline.executed[i]?.request ?? '').filter((r) => r !== '');
   const parts = [
     `sequence ${occupancy.label} on instance ${occupancy.instance} slot ${occupancy.slot}`,
-    `${formatUs(occupancy.fromUs)} → ${occupancy.open ? 'end of trace (never released)' : formatUs(occupancy.toUs)} (held ${formatUs(occupancy.toUs - occupancy.fromUs)})`,
+    `${formatUs(occupancy.fromUs)} → ${occupancy.open ? 'end of trace (never released)' : formatUs(occupancy.toUs)} ` +
+      `(held ${formatUs(occupancy.toUs - occupancy.fromUs)})`,
     occupancy.fromBacklog ? 'taken from the backlog' : 'assigned at enqueue',
     requestSummary(executed),
   ];
