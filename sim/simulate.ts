@@ -132,7 +132,7 @@ function swapHook(batcher: string): { onSwap?: NonNullable<ZooBug['onSwap']> } {
 
 export class UnknownBatcherError extends Error {
   constructor(readonly batcher: string) {
-    super(`unknown batcher ${JSON.stringify(batcher)}: use "real" or bug:<name> (seqsim explore --list-bugs)`);
+    super(`unknown batcher ${JSON.stringify(batcher)}: use "real" or bug:<name> (npx seqsim explore --list-bugs)`);
     this.name = 'UnknownBatcherError';
   }
 }

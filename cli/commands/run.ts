@@ -18,7 +18,7 @@ export const runCommand: SeqsimCommand = {
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON result on stdout' })
       .option('max-events', { type: 'number', describe: 'event budget of the run' })
       .option('slot-order', { choices: ['triton-heap', 'instance-major'] as const, describe: 'free-slot tie-break' })
-      .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo (seqsim explore --list-bugs)' })
+      .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo (npx seqsim explore --list-bugs)' })
       .option('svg', { type: 'string', describe: 'also write the slot-timeline picture here' })
       .option('strict-lifecycle', { type: 'boolean', default: false, describe: 'every sequence a reload or unload interrupts is a violation' })
       .option('choose-draws', {
