@@ -30,6 +30,9 @@ const PAGES = [
   'docs/library.md',
 ];
 
+/** A page runs its commands one after another (explore campaigns included): seconds each, more on a busy machine. */
+const PAGE_TIMEOUT_MS = 300_000;
+
 /** Commands a test cannot run, and why; everything else in a sh or console block runs. */
 const NOT_RUN: readonly (readonly [RegExp, string])[] = [
   [/^npm ci$/, 'installs the project'],
@@ -83,19 +86,23 @@ function lines(text: string): string[] {
 }
 
 describe('documentation commands', () => {
-  it.each(PAGES.map((page) => [page]))('%s: every command runs as printed, with the exit code and output shown', (page) => {
-    const commands = docCommands(page, readFileSync(join(root, page), 'utf8'));
-    for (const command of commands) {
-      if (notRun(command) !== undefined) continue;
-      const where = `${command.file}:${command.line}: ${command.text}`;
-      const result = runCommand(command);
-      expect(result.code, `${where}\nstdout:\n${result.out}\nstderr:\n${result.err}`).toBe(command.exitCode);
-      if (command.output === undefined) continue;
-      const shown = command.exitCode === 2 ? result.err : result.out;
-      const matched = outputMatches(command.output, lines(shown));
-      expect(matched, `${where}\nexpected:\n${command.output.join('\n')}\nactual:\n${shown}`).toBe(true);
-    }
-  });
+  it.each(PAGES.map((page) => [page]))(
+    '%s: every command runs as printed, with the exit code and output shown',
+    (page) => {
+      const commands = docCommands(page, readFileSync(join(root, page), 'utf8'));
+      for (const command of commands) {
+        if (notRun(command) !== undefined) continue;
+        const where = `${command.file}:${command.line}: ${command.text}`;
+        const result = runCommand(command);
+        expect(result.code, `${where}\nstdout:\n${result.out}\nstderr:\n${result.err}`).toBe(command.exitCode);
+        if (command.output === undefined) continue;
+        const shown = command.exitCode === 2 ? result.err : result.out;
+        const matched = outputMatches(command.output, lines(shown));
+        expect(matched, `${where}\nexpected:\n${command.output.join('\n')}\nactual:\n${shown}`).toBe(true);
+      }
+    },
+    PAGE_TIMEOUT_MS,
+  );
 
   it("README's picture is what its command draws", () => {
     // The README test above ran `npx seqsim viz … -o out/race.svg`.
