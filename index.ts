@@ -58,6 +58,7 @@ export { checkExhaustive, type CheckOptions, type CheckResult } from './sim/chec
 export { checkPct, type PctResult } from './sim/check/pct.ts';
 export { checkRandom, type RandomScheduleResult } from './sim/check/random-schedules.ts';
 export { compareSeeds, type CompareSummary } from './sim/compare/compare.ts';
+export { BASELINE, loadVariant, parseVariant, type Variant, type VariantConfig } from './sim/compare/variants.ts';
 
 // fast-check arbitraries for users' own property tests.
 export { scenarioJsonArbitrary, generateScenarioJson, type GeneratorOptions, type FaultMode } from './sim/generate/scenario-arbitrary.ts';

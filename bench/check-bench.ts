@@ -23,7 +23,7 @@ export interface CanonicalFigures {
 export interface CheckBenchFigures {
   /** Each canonical world at the bench depth, without and with reduction. */
   readonly canonical: readonly CanonicalFigures[];
-  /** The deepest bound each search exhausts within `DEPTH_BUDGET_SCHEDULES` schedules. */
+  /** The deepest bound each search exhausts within `depthBudgetSchedules` schedules. */
   readonly deepestExhausted: readonly { scenario: string; reduction: boolean; depth: number; schedules: number }[];
   /** Runs until the first counterexample in a canonical world (the bug's strategy): DFS, PCT and random seeds. */
   readonly zoo: readonly { bug: string; dfs: number | null; pct: number | null; random: number | null }[];
@@ -39,13 +39,22 @@ export const DRAWS_WORLD = 'cancel-before-reap';
 export const DRAWS_DEPTH = 12;
 
 const CANONICAL = ['direct-race', 'oldest-race'];
-const BUDGET = 2000;
-/** The fixed budget for "deepest depth exhausted": schedules, not seconds, so the figure is deterministic. */
-export const DEPTH_BUDGET_SCHEDULES = 10_000;
+
+/** How much searching the check figures do (`seqsim bench` quick or --full). */
+export interface CheckBenchOptions {
+  /** The depth bound of the canonical-world figures. */
+  readonly depth: number;
+  /** Runs (schedules, PCT runs, seeds) each bug search may spend before it gives up. */
+  readonly budget: number;
+  /** The fixed budget for "deepest depth exhausted": schedules, not seconds, so the figure is deterministic. */
+  readonly depthBudgetSchedules: number;
+}
+
+export const FULL_CHECK_BENCH: CheckBenchOptions = { depth: 8, budget: 2000, depthBudgetSchedules: 10_000 };
 /** No canonical run has more choice points than this. */
 const MAX_DEPTH = 30;
 
-export function benchCheck(depth: number): CheckBenchFigures {
+export function benchCheck({ depth, budget, depthBudgetSchedules }: CheckBenchOptions = FULL_CHECK_BENCH): CheckBenchFigures {
   const file = (name: string) => packagePath('sim/examples/check', `${name}.json`);
   const canonical = CANONICAL.flatMap((name) =>
     [false, true].map((reduction): CanonicalFigures => {
@@ -66,14 +75,16 @@ export function benchCheck(depth: number): CheckBenchFigures {
       };
     }),
   );
-  const deepestExhausted = CANONICAL.flatMap((name) => [false, true].map((reduction) => deepestWithinBudget(name, loadScenarioFile(file(name)), reduction)));
+  const deepestExhausted = CANONICAL.flatMap((name) =>
+    [false, true].map((reduction) => deepestWithinBudget(name, loadScenarioFile(file(name)), reduction, depthBudgetSchedules)),
+  );
   const worlds = { direct: loadScenarioFile(file('direct-race')), oldest: loadScenarioFile(file('oldest-race')) };
   const zoo = ZOO.map((bug) => {
     const batcher = `bug:${bug.name}`;
     const world = bug.strategy === 'direct' ? worlds.direct : worlds.oldest;
-    const dfs = checkExhaustive(world, { seed: 1, batcher, depth: 8, maxSchedules: BUDGET });
-    const pct = checkPct(world, { seed: 1, batcher, runs: BUDGET, bugDepth: 2 });
-    const random = explore({ scenario: world, from: 1, seeds: BUDGET, batcher, keepGoing: false });
+    const dfs = checkExhaustive(world, { seed: 1, batcher, depth: 8, maxSchedules: budget });
+    const pct = checkPct(world, { seed: 1, batcher, runs: budget, bugDepth: 2 });
+    const random = explore({ scenario: world, from: 1, seeds: budget, batcher, keepGoing: false });
     return {
       bug: bug.name,
       dfs: dfs.counterexample ? dfs.schedules : null,
@@ -83,7 +94,7 @@ export function benchCheck(depth: number): CheckBenchFigures {
   });
   const drawWorld = loadScenarioFile(file(DRAWS_WORLD));
   const chosenDraws = ZOO.filter((bug) => bug.strategy !== 'oldest').map((bug) => {
-    const options = { seed: drawWorld.seed ?? 1, batcher: `bug:${bug.name}`, depth: DRAWS_DEPTH, maxSchedules: BUDGET };
+    const options = { seed: drawWorld.seed ?? 1, batcher: `bug:${bug.name}`, depth: DRAWS_DEPTH, maxSchedules: budget };
     const seeded = checkExhaustive(drawWorld, options);
     const chosen = checkExhaustive(drawWorld, { ...options, chooseDraws: true });
     return {
@@ -97,10 +108,15 @@ export function benchCheck(depth: number): CheckBenchFigures {
 }
 
 /** Raises the depth bound until the search no longer exhausts within the schedule budget. */
-function deepestWithinBudget(name: string, scenario: Scenario, reduction: boolean): { scenario: string; reduction: boolean; depth: number; schedules: number } {
+function deepestWithinBudget(
+  name: string,
+  scenario: Scenario,
+  reduction: boolean,
+  maxSchedules: number,
+): { scenario: string; reduction: boolean; depth: number; schedules: number } {
   let best = { scenario: name, reduction, depth: 0, schedules: 0 };
   for (let depth = 1; depth <= MAX_DEPTH; depth++) {
-    const result = checkExhaustive(scenario, { seed: 1, batcher: 'real', depth, maxSchedules: DEPTH_BUDGET_SCHEDULES, reduction });
+    const result = checkExhaustive(scenario, { seed: 1, batcher: 'real', depth, maxSchedules, reduction });
     if (!result.exhausted) break;
     best = { scenario: name, reduction, depth, schedules: result.schedules };
     // Past its deepest run a bound changes nothing: the world is exhausted outright.

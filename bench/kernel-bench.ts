@@ -28,7 +28,7 @@ export interface KernelBenchFigures {
 }
 
 /** Benchmarks wall time, not a test: real time comes from live's clock, never inside a run. */
-export function benchKernel(concurrent: number, totalRequests: number, withFakeTimers: boolean): KernelBenchFigures {
+export function benchKernel(concurrent: number, totalRequests: number, withFakeTimers: boolean, repeats = 3): KernelBenchFigures {
   const scenario = parseScenario(benchScenarioJson(concurrent, totalRequests), `bench-${concurrent}`, '.');
   const maxEvents = 50_000_000;
   // Both kernels run same-instant tasks in schedule order, so they execute the identical run.
@@ -39,7 +39,8 @@ export function benchKernel(concurrent: number, totalRequests: number, withFakeT
   const requests = run.events.reduce((n, e) => n + (e.type === 'send' ? 1 : 0), 0);
 
   // The kernel and batcher alone (no trace, no oracles): what the bare heap loop compares with.
-  // Each of these is the best of REPEATS runs: single runs of a GC-heavy loop vary by ±40 %.
+  // Each of these is the best of `repeats` runs: single runs of a GC-heavy loop vary by ±40 %.
+  const bestOf = (work: () => unknown): number => bestOfRuns(work, repeats);
   const lean = simulate(scenario, { seed: 1, maxEvents, chooser: fifo, record: false });
   const leanMs = bestOf(() => simulate(scenario, { seed: 1, maxEvents, chooser: fifo, record: false }));
   const bareMs = bestOf(() => runBareHeapLoop(run.tasksExecuted, Math.min(concurrent, 10_000)));
@@ -83,12 +84,10 @@ export function compressionAtRate(figures: KernelBenchFigures, requestsPerSecond
   return eventsPerSec / eventsPerSimulatedSecond;
 }
 
-const REPEATS = 3;
-
-/** The fastest of REPEATS timed calls, in ms. */
-function bestOf(work: () => unknown): number {
+/** The fastest of `repeats` timed calls, in ms. */
+function bestOfRuns(work: () => unknown, repeats: number): number {
   let best = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < REPEATS; i++) {
+  for (let i = 0; i < repeats; i++) {
     const started = wallClockMs();
     work();
     best = Math.min(best, wallClockMs() - started);

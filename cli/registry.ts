@@ -39,7 +39,8 @@ export const commands: readonly CommandEntry[] = [
     name: 'check',
     usage: 'check <scenario>',
     describe:
-      'systematically explore same-instant orderings (and, with --choose-draws, fault decisions and latency buckets) of a small scenario (bounded DFS, PCT, random)',
+      'systematically explore same-instant orderings (and, with --choose-draws, fault ' +
+      'decisions and latency buckets) of a small scenario (bounded DFS, PCT, random)',
     load: async () => (await import('./commands/check.ts')).checkCommand,
   },
   {
@@ -76,14 +77,16 @@ export const commands: readonly CommandEntry[] = [
     name: 'serve',
     usage: 'serve <scenario>',
     describe:
-      "serve the scenario's model over KServe v2 HTTP and gRPC (Triton's sequence parameters) on the live batcher; Ctrl-C stops, checks the oracles and writes the trace",
+      "serve the scenario's model over KServe v2 HTTP and gRPC (Triton's sequence parameters) " +
+      'on the live batcher; Ctrl-C stops, checks the oracles and writes the trace',
     load: async () => (await import('./commands/serve.ts')).serveCommand,
   },
   {
     name: 'repo',
     usage: 'repo <scenario>',
     describe:
-      "write a Triton model repository (-o DIR): the scenario's config.pbtxt and the generated ONNX accumulator, checked as Triton's onnxruntime backend checks them",
+      "write a Triton model repository (-o DIR): the scenario's config.pbtxt and the generated ONNX accumulator, " +
+      "checked as Triton's onnxruntime backend checks them",
     load: async () => (await import('./commands/repo.ts')).repoCommand,
   },
   {

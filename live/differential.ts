@@ -8,6 +8,8 @@ export interface DifferentialReport {
   /** Of those, how many ran in the same instance and slot in both runs. */
   readonly sameSlot: number;
   readonly differing: number;
+  /** Sequences left out because either run cut them short (reaped, expired, cancelled, rejected, errored). */
+  readonly excludedSequences: number;
   readonly violations: readonly Violation[];
 }
 
@@ -84,5 +86,5 @@ export function compareLiveWithSim(live: readonly TraceEvent[], simulated: reado
       });
     }
   }
-  return { compared, sameSlot, differing: violations.length, violations };
+  return { compared, sameSlot, differing: violations.length, excludedSequences: excluded.size, violations };
 }

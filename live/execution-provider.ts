@@ -24,7 +24,10 @@ export class ProviderUnavailableError extends SetupError {
 function fixFor(provider: ProviderName): string {
   switch (provider) {
     case 'cuda':
-      return `the CUDA execution provider is not available: on a machine with an NVIDIA GPU, CUDA 12 and cuDNN 9, run \`${CUDA_INSTALL_COMMAND}\` (npm ci skips that download), or use --ep cpu`;
+      return (
+        `the CUDA execution provider is not available: on a machine with an NVIDIA GPU, CUDA 12 ` +
+        `and cuDNN 9, run \`${CUDA_INSTALL_COMMAND}\` (npm ci skips that download), or use --ep cpu`
+      );
     case 'webgpu':
       return 'the WebGPU execution provider found no usable GPU adapter: run on a machine with a GPU and a Vulkan/Dawn driver, or use --ep cpu';
     case 'cpu':

@@ -39,8 +39,10 @@ export function loadNotes(base: Scenario): string[] {
   const notes: string[] = [];
   if (base.lifecycle.length > 0)
     notes.push(
-      `load mode left out the scenario's lifecycle block (${base.lifecycle.length} entr${base.lifecycle.length === 1 ? 'y' : 'ies'}): its times belong to the scenario's own sequences`,
+      `load mode left out the scenario's lifecycle block (${base.lifecycle.length} ` +
+        `entr${base.lifecycle.length === 1 ? 'y' : 'ies'}): its times belong to the scenario's own sequences`,
     );
-  if (base.faults !== undefined) notes.push("load mode left out the scenario's faults block: injected faults need the virtual clock (use seqsim run)");
+  if (base.faults !== undefined)
+    notes.push("load mode left out the scenario's faults block: injected faults need the virtual clock (simulate them: npx seqsim run <scenario>)");
   return notes;
 }

@@ -2,6 +2,12 @@ import * as ort from 'onnxruntime-node';
 import type { BatchTiming } from './ort-executor.ts';
 import { wallClockMs } from './wall-clock.ts';
 
+/**
+ * Below this many batches the overhead figure is not shown: one-off costs (the first session.run
+ * calls, JIT compilation of the batcher's code) dominate, and a 6-batch run reads as "400 %".
+ */
+export const MIN_BATCHES_FOR_OVERHEAD = 100;
+
 /** The batcher's cost next to calling session.run directly on the same batches. */
 export interface OverheadReport {
   readonly batches: number;

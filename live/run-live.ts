@@ -84,7 +84,8 @@ export interface LiveResult extends CheckedTrace {
  */
 export async function runLive(scenario: Scenario, file: string, options: LiveOptions): Promise<LiveResult> {
   const notes: string[] = [...(options.notes ?? [])];
-  if (scenario.faults !== undefined) notes.push("the scenario's faults block was ignored: injected faults need the virtual clock (use seqsim run)");
+  if (scenario.faults !== undefined)
+    notes.push("the scenario's faults block was ignored: injected faults need the virtual clock (simulate them: npx seqsim run <scenario>)");
   const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>, { file, field: 'model' });
   if (options.userModel === undefined) {
     checkStringCorrids(scenario, file);
@@ -288,7 +289,8 @@ function checkStringCorrids(scenario: Scenario, file: string): void {
       throw new InputError(
         file,
         `sequences[${index}].id`,
-        `live mode's generated model adds a TYPE_STRING CORRID on END as the integer it spells, but ${JSON.stringify(text)} is not numeric (a decimal integer within int64; or run it in the simulator)`,
+        `live mode's generated model adds a TYPE_STRING CORRID on END as the integer it spells, but ${JSON.stringify(text)} ` +
+          'is not numeric (a decimal integer within int64; or run it in the simulator)',
       );
     }
   });

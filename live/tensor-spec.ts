@@ -139,7 +139,8 @@ export function liveTensorSpec(model: ModelConfig, normalizedModel: Readonly<Rec
     if (!EXACT_HOLDERS[model.tensorDataType].includes(holder.dataType)) {
       fail(
         field,
-        `the accumulator computes in ${model.tensorDataType}, and its ${what} is ${holder.dataType}, which cannot hold every value exactly (use ${EXACT_HOLDERS[model.tensorDataType].join(', ')})`,
+        `the accumulator computes in ${model.tensorDataType}, and its ${what} is ${holder.dataType}, which cannot hold every value exactly (use ` +
+          `${EXACT_HOLDERS[model.tensorDataType].join(', ')})`,
       );
     }
   }

@@ -11,6 +11,8 @@ import { buildAccumulatorOnnx } from './onnx/accumulator-onnx.ts';
 import { verifyAccumulatorSession } from './verify-model.ts';
 import { liveSession } from './live-session.ts';
 import { loadScenario } from './load.ts';
+import type { DifferentialReport } from './differential.ts';
+import { MIN_BATCHES_FOR_OVERHEAD, type OverheadReport } from './overhead.ts';
 
 const EXAMPLES_DIR = packagePath('sim/examples');
 
@@ -103,7 +105,7 @@ export async function runValidation(provider: ProviderRequest, durationMs: numbe
       ok: live.violations.length === 0,
       detail:
         live.violations.length === 0
-          ? `${live.stats.okResponses} responses, ${live.differential?.compared ?? 0} outputs equal the simulator's`
+          ? `${live.stats.okResponses} responses, no violation; ${exampleAgreement(live.differential)}`
           : live.violations.map((v) => `${v.oracle}: ${v.message}`).join('; '),
     });
   }
@@ -121,7 +123,7 @@ export async function runValidation(provider: ProviderRequest, durationMs: numbe
       ok: live.violations.length === 0,
       detail:
         live.violations.length === 0
-          ? `${live.stats.inferencesPerSecond.toFixed(0)} infer/s, p99 ${(live.stats.latencyUs.p99 / 1000).toFixed(2)} ms, batcher overhead ${live.overhead?.overheadPercent.toFixed(1) ?? '?'} %`
+          ? `${live.stats.inferencesPerSecond.toFixed(0)} infer/s, p99 ${(live.stats.latencyUs.p99 / 1000).toFixed(2)} ms${overheadText(live.overhead)}`
           : live.violations.map((v) => `${v.oracle}: ${v.message}`).join('; '),
     });
   }
@@ -129,4 +131,22 @@ export async function runValidation(provider: ProviderRequest, durationMs: numbe
   if (json) io.out(`${JSON.stringify({ provider: providerUsed, requested: provider, checks, failed })}\n`);
   else io.out(`validation on ${providerUsed} (requested ${provider}): ${checks.length - failed} passed, ${failed} failed\n`);
   return failed > 0 ? 1 : 0;
+}
+
+/** How an example's live outputs compared with the simulator's, without implying a check that did not happen. */
+function exampleAgreement(differential: DifferentialReport | null): string {
+  if (differential === null) return 'outputs not compared with the simulator (own model)';
+  if (differential.compared === 0) {
+    return (
+      `no output to compare with the simulator (${differential.excludedSequences} ` +
+      `sequence(s) cut short in either run: reload, idle timeout, cancel, reject or error)`
+    );
+  }
+  const cut = differential.excludedSequences > 0 ? ` (${differential.excludedSequences} sequence(s) cut short, not compared)` : '';
+  return `${differential.compared} outputs equal the simulator's${cut}`;
+}
+
+function overheadText(overhead: OverheadReport | null): string {
+  if (overhead === null || overhead.batches < MIN_BATCHES_FOR_OVERHEAD) return '';
+  return `, batcher overhead ${overhead.overheadPercent.toFixed(1)} % of session.run`;
 }

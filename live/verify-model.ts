@@ -91,7 +91,8 @@ export async function verifyAccumulatorSession(
       const gotOutput = rowValue(output, index, size);
       if (gotOutput !== expected.output || gotState !== expected.state) {
         mismatches.push(
-          `batch ${batch} row ${index}: model gave output ${gotOutput} state ${gotState}, reference ${expected.output} / ${expected.state} (corrid ${corridText(row.corrid)})`,
+          `batch ${batch} row ${index}: model gave output ${gotOutput} state ${gotState}, ` +
+            `reference ${expected.output} / ${expected.state} (corrid ${corridText(row.corrid)})`,
         );
       }
     });

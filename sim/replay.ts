@@ -36,7 +36,7 @@ export function replayTrace(trace: ParsedTrace, file: string): ReplayVerdict {
       file,
       'line 1: clock',
       'this trace was recorded by `seqsim live` on the real clock, which cannot be replayed byte for byte; ' +
-        `re-run it live (seqsim live <scenario> --seed ${trace.header.seed}) or simulate its scenario (seqsim run)`,
+        `re-run it live (npx seqsim live <scenario> --seed ${trace.header.seed}) or simulate its scenario (npx seqsim run <scenario>)`,
     );
   }
   const scenario = parseScenario(trace.header.scenario, `${file} (header scenario)`, '.');

@@ -30,7 +30,10 @@ const run = simulate(scenario, { seed: 1 });
 const trace = parseTrace(run.lines.join('\\n') + '\\n', 'mem.jsonl');
 const verdict = replayTrace(trace, 'mem.jsonl');
 const svg = renderTimelineSvg(run.events);
-console.log(JSON.stringify({ version: SEQSIM_VERSION, violations: run.violations.length, hash: run.hash, verdict: verdict.identical ? 'identical' : 'diverged', svg: svg.startsWith('<?xml') || svg.startsWith('<svg'), zoo: ZOO.length > 0 }));
+const svgOk = svg.startsWith('<?xml') || svg.startsWith('<svg');
+const verdictText = verdict.identical ? 'identical' : 'diverged';
+const result = { version: SEQSIM_VERSION, violations: run.violations.length, hash: run.hash, verdict: verdictText, svg: svgOk, zoo: ZOO.length > 0 };
+console.log(JSON.stringify(result));
 `,
       );
       const out = JSON.parse(execFileSync(process.execPath, ['use.mjs'], { cwd: dir, encoding: 'utf8' })) as Record<string, unknown>;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { TraceEvent } from '../src/core/events.ts';
 import { TRACE_FORMAT, TRACE_VERSION } from './version.ts';
 import type { TraceHeader } from './writer.ts';
+import { seqsimCommandLine } from '../src/core/command-line.ts';
 
 export interface ParsedTrace {
   readonly header: TraceHeader;
@@ -30,6 +31,14 @@ export function parseTrace(text: string, file: string): ParsedTrace {
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
   if (lines.length === 0) throw new InputError(file, 'line 1', 'empty trace: expected a header line');
+  const first = firstLineObject(lines[0]!);
+  if (first?.['type'] !== 'header' && looksLikeScenario(first ?? wholeJson(text))) {
+    throw new InputError(
+      file,
+      '',
+      `this is a scenario, not a trace: simulate it with \`${seqsimCommandLine('run', file)}\`, which writes its trace, and replay or draw that`,
+    );
+  }
   const header = parseHeader(parseLine(lines[0]!, file, 1), file);
   const events: TraceEvent[] = [];
   for (let i = 1; i < lines.length; i++) {
@@ -68,4 +77,33 @@ function parseHeader(value: Record<string, unknown>, file: string): TraceHeader 
   }
   if (typeof value['tool'] !== 'string') throw new InputError(file, field('tool'), 'missing or not a string');
   return value as unknown as TraceHeader;
+}
+
+function asObject(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function firstLineObject(line: string): Record<string, unknown> | undefined {
+  try {
+    return asObject(JSON.parse(line));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A pretty-printed scenario spans many lines: parse it whole (bounded: scenarios are small). */
+function wholeJson(text: string): Record<string, unknown> | undefined {
+  if (text.length > MAX_SCENARIO_SNIFF_BYTES) return undefined;
+  try {
+    return asObject(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
+const MAX_SCENARIO_SNIFF_BYTES = 16 * 1024 * 1024;
+
+/** A scenario file (what `run` takes) handed to a command that reads traces. */
+function looksLikeScenario(value: Record<string, unknown> | undefined): boolean {
+  return value !== undefined && value['type'] === undefined && 'model' in value && 'sequences' in value;
 }

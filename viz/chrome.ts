@@ -279,7 +279,8 @@ export function exportChromeTrace(events: readonly TraceEvent[], options: Chrome
   const notes =
     groups.length > 1
       ? [
-          `the Chrome trace would exceed ${Number((maxBytes / 1e6).toFixed(2))} MB, so it is split by time into ${groups.length} files (load each alone in Perfetto)`,
+          `the Chrome trace would exceed ${Number((maxBytes / 1e6).toFixed(2))} MB, so ` +
+            `it is split by time into ${groups.length} files (load each alone in Perfetto)`,
         ]
       : [];
   return { parts, eventCount, notes };

@@ -9,6 +9,7 @@ import { renderEventsTable } from './report/events-table.ts';
 import { el, esc, textEl, voidEl } from './report/html.ts';
 import { renderSequences } from './report/sequences.ts';
 import { renderSummary } from './report/summary.ts';
+import { runLabel } from './trace-input.ts';
 
 export interface ReportOptions extends TimelineSvgOptions {
   /** The trace header: configuration and seed for the summary. */
@@ -36,8 +37,9 @@ export function renderReport(events: readonly TraceEvent[], options: ReportOptio
   const scenarioName = options.header?.scenario['name'];
   const title =
     options.title ??
-    `seqsim report${typeof scenarioName === 'string' ? ` — ${scenarioName}` : ''}${options.header === undefined ? '' : ` (seed ${options.header.seed})`}`;
-  const rendered = renderTimeline(timeline, { ...options, title });
+    `seqsim report${typeof scenarioName === 'string' ? ` — ${scenarioName}` : ''}${options.header === undefined ? '' : ` (${runLabel(options.header)})`}`;
+  const clock = options.header?.clock;
+  const rendered = renderTimeline(timeline, { ...(clock === undefined ? {} : { clock }), ...options, title });
   const svg = rendered.svg.replace(/^<\?xml[^>]*>\s*/, '');
   const highlighted = new Set(timeline.violations.flatMap((v) => v.sequenceKeys));
   const reference = options.referenceOutputs;

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type { D3Node as D3NodeClass } from 'd3-node';
 import type { TraceEvent } from '../src/core/events.ts';
 import { buildTimeline, type SlotLayout, type Timeline } from './timeline.ts';
-import { selectView, type ViewOptions } from './view.ts';
+import { selectView, type TimelineView, type ViewOptions } from './view.ts';
 import { THEMES, type ThemeName } from './theme.ts';
 import { formatUs } from './units.ts';
 import { DEFAULT_BUDGETS, appendTitle, px, setText, type DrawContext, type Group, type MarkBudgets } from './svg/context.ts';
@@ -21,6 +21,8 @@ export interface TimelineSvgOptions extends ViewOptions {
   readonly layout?: SlotLayout;
   /** First line of the picture (scenario name, seed). */
   readonly title?: string;
+  /** The trace's clock: the axis says virtual (simulated) or real time. Default virtual. */
+  readonly clock?: 'virtual' | 'real';
   /** Override how many marks are drawn one by one before aggregating. */
   readonly budgets?: Partial<MarkBudgets>;
 }
@@ -68,7 +70,7 @@ export function renderTimeline(timeline: Timeline, options: TimelineSvgOptions =
     usPerPx,
     highlighted,
     offending: new Set(view.violations.flatMap((v) => v.eventIndices)),
-    notes: view.idleTailEndUs === undefined ? [] : [idleTailNote(view.activityEndUs, view.idleTailEndUs)],
+    notes: windowNotes(view),
     x: (us) => layout.plotLeft + (Math.min(Math.max(us, view.startUs), view.endUs) - view.startUs) / usPerPx,
   };
 
@@ -96,7 +98,7 @@ export function renderTimeline(timeline: Timeline, options: TimelineSvgOptions =
   drawEventsLane(root, ctx);
   drawRows(root, ctx);
   drawLifetimes(root, ctx);
-  drawAxis(root, ctx);
+  drawAxis(root, ctx, options.clock ?? 'virtual');
   drawBatches(root, ctx);
   drawOccupancies(root, ctx);
   drawPadding(root, ctx);
@@ -126,7 +128,9 @@ function drawHeader(root: Group, ctx: DrawContext, title: string | undefined): v
     .attr('fill', theme.text);
   setText(heading, title ?? 'seqsim slot timeline');
   const requests = view.executed.length;
-  const summary = `${view.occupancies.length} occupancies · ${requests} executed requests · ${view.batches.length} batches · ${view.violations.length} violation(s) · ${formatUs(view.startUs)} → ${formatUs(view.endUs)}`;
+  const summary =
+    `${view.occupancies.length} occupancies · ${requests} executed requests · ${view.batches.length} ` +
+    `batches · ${view.violations.length} violation(s) · ${formatUs(view.startUs)} → ${formatUs(view.endUs)}`;
   const sub = root.append('text').attr('class', 'subheading').attr('x', 8).attr('y', 34).attr('font-size', 11).attr('fill', theme.muted);
   setText(sub, summary);
 }
@@ -154,7 +158,24 @@ function serialize(outerHtml: string): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n${outerHtml.replace(/&nbsp;/g, '&#160;')}\n`;
 }
 
+/** Says what the default window left out, and the options that draw all of it. */
+function windowNotes(view: TimelineView): string[] {
+  if (view.framedRun !== undefined) return [framedNote(view, view.framedRun)];
+  if (view.idleTailEndUs !== undefined) return [idleTailNote(view.activityEndUs, view.idleTailEndUs)];
+  return [];
+}
+
+function framedNote(view: TimelineView, run: { startUs: number; endUs: number }): string {
+  return (
+    `Framed on the violation(s): ${formatUs(view.startUs)} → ${formatUs(view.endUs)} of a run from ${formatUs(run.startUs)} to ${formatUs(run.endUs)}. ` +
+    `--from ${run.startUs}us --to ${run.endUs}us (seqsim viz, report) draws all of it.`
+  );
+}
+
 /** Says that the default window left out an idle tail, and how to see it. */
 function idleTailNote(activityEndUs: number, runEndUs: number): string {
-  return `Nothing but idle polling happened after ${formatUs(activityEndUs)}; the run went on until ${formatUs(runEndUs)} (a stall or its event budget). --to ${runEndUs}us draws all of it.`;
+  return (
+    `Nothing but the idle reaper's checks happened after ${formatUs(activityEndUs)}; the run ended at ${formatUs(runEndUs)}. ` +
+    `--to ${runEndUs}us (seqsim viz, report) draws all of it.`
+  );
 }

@@ -112,6 +112,8 @@ export interface ViolationMark {
   readonly oracle: string;
   readonly message: string;
   readonly atUs: number;
+  /** The first offending event's time (atUs is the last's). */
+  readonly firstUs: number;
   /** Offending events as indices into the events array. */
   readonly eventIndices: readonly number[];
   readonly sequenceKeys: readonly string[];
@@ -150,6 +152,8 @@ export interface Timeline {
    * a stalled or budget-exhausted run's tail after it is only the reaper polling.
    */
   readonly activityEndUs: number;
+  /** The distinct times at which the run showed activity, ascending (for framing violations). */
+  readonly activityUs: readonly number[];
   /** Every slot row, instance-major. */
   readonly slots: readonly SlotRef[];
   readonly occupancies: readonly Occupancy[];
@@ -582,11 +586,13 @@ class TimelineBuilder {
       if (request !== undefined) keys.add(request.key);
     }
     // The last offending event is where the run went wrong (the earlier ones are its context).
-    const atUs = eventIndices.length > 0 ? Math.max(...eventIndices.map((i) => this.events[i]!.t)) : event.t;
+    const times = eventIndices.map((i) => this.events[i]!.t);
+    const atUs = times.length > 0 ? Math.max(...times) : event.t;
     const mark: ViolationMark = {
       oracle: cleanText(event.oracle),
       message: cleanText(event.message),
       atUs,
+      firstUs: times.length > 0 ? Math.min(...times) : event.t,
       eventIndices,
       sequenceKeys: [...keys],
       eventIndex: index,
@@ -634,10 +640,14 @@ export function buildTimeline(events: readonly TraceEvent[], layout?: SlotLayout
   let startUs = Number.POSITIVE_INFINITY;
   let endUs = Number.NEGATIVE_INFINITY;
   let activityEndUs = Number.NEGATIVE_INFINITY;
+  const activityUs: number[] = [];
   events.forEach((event, index) => {
     startUs = Math.min(startUs, event.t);
     endUs = Math.max(endUs, event.t);
-    if (showsActivity(event)) activityEndUs = Math.max(activityEndUs, event.t);
+    if (showsActivity(event)) {
+      activityEndUs = Math.max(activityEndUs, event.t);
+      if (activityUs[activityUs.length - 1] !== event.t) activityUs.push(event.t);
+    }
     builder.add(event, index);
   });
   if (!Number.isFinite(startUs)) {
@@ -650,6 +660,8 @@ export function buildTimeline(events: readonly TraceEvent[], layout?: SlotLayout
     startUs,
     endUs,
     activityEndUs,
+    // Trace times never decrease, so this is sorted already; a hand-made trace might not be.
+    activityUs: isAscending(activityUs) ? activityUs : [...new Set(activityUs)].sort((a, b) => a - b),
     slots: builder.slots(layout),
     occupancies: builder.occupancies,
     executed: builder.executed,
@@ -664,4 +676,9 @@ export function buildTimeline(events: readonly TraceEvent[], layout?: SlotLayout
     sequences: builder.sequences,
     lifetimes: builder.lifetimes(),
   };
+}
+
+function isAscending(values: readonly number[]): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i]! <= values[i - 1]!) return false;
+  return true;
 }

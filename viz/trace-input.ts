@@ -38,3 +38,15 @@ export function modelOf(header: TraceHeader): ModelConfig | undefined {
     return undefined;
   }
 }
+
+/**
+ * How a picture names the run: its seed for a simulated run; for a real-clock run what produced it
+ * (`serve` has no workload seed: HTTP clients sent its requests) and the provider that ran it.
+ */
+export function runLabel(header: TraceHeader): string {
+  const provider = header.options['execution_provider'];
+  const on = typeof provider === 'string' ? ` on ${provider}` : '';
+  if (header.options['front_end'] !== undefined) return `served over HTTP${on}`;
+  if (header.clock === 'real') return `live, seed ${header.seed}${on}`;
+  return `seed ${header.seed}`;
+}

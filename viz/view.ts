@@ -1,4 +1,5 @@
 import type { CountPoint, Lane, SlotRef, Timeline } from './timeline.ts';
+import { frameOffendingEvents } from './violation-frame.ts';
 
 /** What part of a timeline to draw: a time window and an instance/slot filter. */
 export interface ViewOptions {
@@ -12,7 +13,15 @@ export interface ViewOptions {
 export interface TimelineView extends Timeline {
   /** Set when the default window left out a long idle tail: when the run really ended. */
   readonly idleTailEndUs?: number;
+  /** Set when the default window frames the violations: the whole run, which --from/--to can draw. */
+  readonly framedRun?: { readonly startUs: number; readonly endUs: number };
 }
+
+/**
+ * A violation frame is used when it is at most this share of the default window (it zooms in at
+ * least 10×); else the default window shows the violation well enough, with its context.
+ */
+const FRAME_SHARE = 0.1;
 
 /**
  * An idle tail longer than this many times the active part is left out of the default window: a
@@ -42,9 +51,32 @@ function clipCounts(points: readonly CountPoint[], startUs: number, endUs: numbe
   return [{ atUs: startUs, value: before }, ...inside];
 }
 
+/**
+ * Without --from/--to a failing run is framed on its violations (viz/violation-frame.ts), when
+ * that window is much narrower than the run: a race of a few ms is not lost in a second of idling.
+ * The frame holds the offending events and the requests (sent to answered) of the sequences the
+ * violations name; a violation that names no event cannot be placed, and then nothing is framed.
+ */
+function violationFrame(timeline: Timeline, defaultWindow: { startUs: number; endUs: number }): { startUs: number; endUs: number } | undefined {
+  if (timeline.violations.some((v) => v.eventIndices.length === 0)) return undefined;
+  const offendingUs = timeline.violations.flatMap((v) => [v.firstUs, v.atUs]);
+  const named = new Set(timeline.violations.flatMap((v) => v.sequenceKeys));
+  for (const request of timeline.requests.values()) {
+    if (!named.has(request.key)) continue;
+    offendingUs.push(request.sentUs);
+    if (request.response !== undefined) offendingUs.push(request.response.atUs);
+  }
+  const frame = frameOffendingEvents(offendingUs, timeline.activityUs, { startUs: timeline.startUs, endUs: timeline.endUs });
+  if (frame === undefined) return undefined;
+  return frame.endUs - frame.startUs <= FRAME_SHARE * (defaultWindow.endUs - defaultWindow.startUs) ? frame : undefined;
+}
+
 export function selectView(timeline: Timeline, options: ViewOptions): TimelineView {
-  const startUs = options.fromUs ?? timeline.startUs;
-  const fallback = options.toUs === undefined ? defaultEndUs(timeline, startUs) : { endUs: options.toUs };
+  const chosen = options.fromUs === undefined && options.toUs === undefined;
+  const whole = defaultEndUs(timeline, timeline.startUs);
+  const frame = chosen ? violationFrame(timeline, { startUs: timeline.startUs, endUs: whole.endUs }) : undefined;
+  const startUs = frame?.startUs ?? options.fromUs ?? timeline.startUs;
+  const fallback = frame !== undefined ? { endUs: frame.endUs } : options.toUs === undefined ? defaultEndUs(timeline, startUs) : { endUs: options.toUs };
   const endUs = Math.max(fallback.endUs, startUs + 1);
   const window = { startUs, endUs };
   const instances = options.instances === undefined ? undefined : new Set(options.instances);
@@ -57,7 +89,9 @@ export function selectView(timeline: Timeline, options: ViewOptions): TimelineVi
     startUs,
     endUs,
     activityEndUs: timeline.activityEndUs,
-    ...(fallback.idleTailEndUs !== undefined ? { idleTailEndUs: fallback.idleTailEndUs } : {}),
+    activityUs: timeline.activityUs,
+    ...('idleTailEndUs' in fallback && fallback.idleTailEndUs !== undefined ? { idleTailEndUs: fallback.idleTailEndUs } : {}),
+    ...(frame !== undefined ? { framedRun: { startUs: timeline.startUs, endUs: timeline.endUs } } : {}),
     slots: timeline.slots.filter(showsSlot),
     occupancies: timeline.occupancies.filter((o) => showsSlot(o) && overlaps(o.fromUs, o.toUs, window)),
     executed: timeline.executed.filter((e) => showsSlot(e) && inWindow(e)),

@@ -1,171 +1,248 @@
 import type { Argv } from 'yargs';
 import { benchKernel, compressionAtRate, type KernelBenchFigures } from '../../bench/kernel-bench.ts';
-import type { SeqsimCommand } from '../command.ts';
+import type { CliIO, SeqsimCommand } from '../command.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { benchViz } from '../../bench/viz-bench.ts';
 import { benchSwarm, benchWorkers, benchZoo, type ZooBenchRow } from '../../bench/zoo-bench.ts';
-import { benchCheck, DEPTH_BUDGET_SCHEDULES, DRAWS_DEPTH, DRAWS_WORLD } from '../../bench/check-bench.ts';
+import { benchCheck, DRAWS_DEPTH, DRAWS_WORLD, type CheckBenchFigures } from '../../bench/check-bench.ts';
 import { benchCompare } from '../../bench/compare-bench.ts';
 import { benchDrain } from '../../bench/lifecycle-bench.ts';
 import { benchRouting } from '../../bench/routing-bench.ts';
+import { FULL_BENCH, QUICK_BENCH, type BenchProfile } from '../../bench/profile.ts';
+import { wallClockMs } from '../../live/wall-clock.ts';
 import { parsePositiveInt } from '../options.ts';
 
-/** Figures, not assertions: speed belongs in a benchmark that prints numbers (brief). */
+type Figures = Record<string, number>;
+
+/** One part of the benchmark: it adds named figures and returns the lines it prints. */
+export interface BenchSection {
+  readonly title: string;
+  run(figures: Figures): Promise<string> | string;
+}
+
+/** Figures, not assertions: speed belongs in a benchmark that prints numbers. */
 export const benchCommand: SeqsimCommand = {
   builder: (y: Argv) =>
     y
-      .option('requests', { type: 'number', default: 100_000, describe: 'requests per workload' })
-      .option('zoo-campaigns', { type: 'number', default: 30, describe: 'campaigns per zoo bug (0 skips the zoo figures)' })
-      .option('worker-seeds', { type: 'number', default: 40_000, describe: 'seeds for the 1- vs 2-worker figure (0 skips it)' })
+      .option('full', {
+        type: 'boolean',
+        default: false,
+        describe: 'the full set (100k-request workloads, 30 zoo campaigns per bug, swarm, deeper check budgets, 1- vs 2-worker explore): minutes',
+      })
+      .option('requests', { type: 'number', describe: 'requests per kernel and routing workload (default 20000; --full 100000)' })
+      .option('zoo-campaigns', { type: 'number', describe: 'campaigns per zoo bug, 0 skips the zoo figures (default 3; --full 30)' })
+      .option('worker-seeds', { type: 'number', describe: 'seeds for the 1- vs 2-worker explore figure, 0 skips it (default 0; --full 40000)' })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON object of named figures' }),
   async run(args, io) {
-    const requests = parsePositiveInt(args['requests'], '--requests');
-    const figures: Record<string, number> = {};
-    for (const concurrent of [100, 10_000]) {
-      if (!args['json']) io.err(`bench: ${requests} requests, ${concurrent} concurrent sequences…\n`);
-      const kernel = benchKernel(concurrent, requests, true);
-      addKernelFigures(figures, `direct_${concurrent}`, kernel);
-      if (!args['json']) io.out(formatKernel(kernel));
-    }
-    const viz = await benchViz();
-    Object.assign(figures, viz);
-    if (!args['json']) {
-      io.out(
-        `SVG timeline: 1k requests ${viz['viz_svg_1k_render_ms']} ms, ${Math.round((viz['viz_svg_1k_bytes'] ?? 0) / 1024)} KiB; ` +
-          `10k requests ${viz['viz_svg_10k_render_ms']} ms, ${Math.round((viz['viz_svg_10k_bytes'] ?? 0) / 1024)} KiB (target < 2000 ms, < 5 MiB)\n`,
-      );
-    }
-    const campaigns = Number(args['zoo-campaigns']);
-    if (campaigns > 0) {
-      if (!args['json']) io.err(`bench: ${campaigns} campaigns per zoo bug…\n`);
-      const rows = benchZoo(campaigns, 5);
-      for (const row of rows) {
-        const key = `zoo_${row.bug.replace(/-/g, '_')}`;
-        figures[`${key}_found_in_campaigns`] = row.found;
-        figures[`${key}_seeds_to_failure_median`] = row.seedsToFailureMedian;
-        figures[`${key}_wall_ms_median`] = round(row.wallMsMedian, 1);
-        figures[`${key}_wall_ms_p90`] = round(row.wallMsP90, 1);
-        figures[`${key}_shrunk_requests_median`] = row.shrunkRequestsMedian;
-        figures[`${key}_shrink_ms_median`] = round(row.shrinkMsMedian, 1);
-        figures[`${key}_hand_minimal_requests`] = row.handMinimalRequests;
-      }
-      if (!args['json']) io.out(formatZoo(rows));
-      const swarm = benchSwarm(5000);
-      for (const row of swarm) {
-        const key = `zoo_${row.bug.replace(/-/g, '_')}`;
-        figures[`${key}_swarm_seeds_to_failure`] = row.swarm ?? -1;
-        figures[`${key}_uniform_seeds_to_failure`] = row.uniform ?? -1;
-      }
-      if (!args['json']) {
-        io.out(
-          `swarm vs uniform fault selection (seeds to the first failure from seed 1; - = not found in 5000):\n${swarm
-            .map((r) => `  ${r.bug.padEnd(28)} swarm ${r.swarm ?? '-'}, uniform ${r.uniform ?? '-'}`)
-            .join('\n')}\n`,
-        );
-      }
-    }
-    const check = benchCheck(8);
-    for (const c of check.canonical) {
-      const key = `check_${c.scenario.replace(/-/g, '_')}${c.reduction ? '' : '_no_reduction'}`;
-      figures[`${key}_schedules_depth_${c.depth}`] = c.schedules;
-      figures[`${key}_states_explored_depth_${c.depth}`] = c.statesExplored;
-      figures[`${key}_distinct_states_depth_${c.depth}`] = c.distinctStates;
-      figures[`${key}_schedules_per_s`] = c.schedulesPerS;
-      figures[`${key}_states_per_s`] = c.statesPerS;
-    }
-    for (const d of check.deepestExhausted) {
-      figures[`check_${d.scenario.replace(/-/g, '_')}${d.reduction ? '' : '_no_reduction'}_deepest_depth_exhausted_${DEPTH_BUDGET_SCHEDULES}_schedules`] =
-        d.depth;
-    }
-    for (const z of check.zoo) {
-      const key = `check_zoo_${z.bug.replace(/-/g, '_')}`;
-      figures[`${key}_dfs_runs`] = z.dfs ?? -1;
-      figures[`${key}_pct_runs`] = z.pct ?? -1;
-      figures[`${key}_random_runs`] = z.random ?? -1;
-    }
-    for (const d of check.chosenDraws) {
-      const key = `check_draws_${d.bug.replaceAll('-', '_')}`;
-      figures[`${key}_seeded_schedules`] = d.seeded ?? -1;
-      figures[`${key}_chosen_schedules`] = d.chosen ?? -1;
-    }
-    if (!args['json']) {
-      io.out(
-        `check, real batcher, depth ${check.canonical[0]?.depth}:\n${check.canonical
-          .map(
-            (c) =>
-              `  ${c.scenario.padEnd(12)} ${c.reduction ? 'reduced' : 'full   '} ${c.schedules} schedules, ${c.statesExplored} states explored (${c.distinctStates} distinct), ` +
-              `${c.schedulesPerS} schedules/s, ${c.statesPerS} states/s`,
-          )
-          .join('\n')}\n` +
-          `check, deepest depth exhausted within ${DEPTH_BUDGET_SCHEDULES} schedules: ${check.deepestExhausted
-            .map((d) => `${d.scenario} ${d.reduction ? 'reduced' : 'full'} ${d.depth} (${d.schedules} schedules)`)
-            .join(', ')}\n` +
-          `check on the canonical world of each bug's strategy, runs to the first counterexample (- = none in 2000): dfs / pct / random seeds\n${check.zoo
-            .map((z) => `  ${z.bug.padEnd(28)} ${z.dfs ?? '-'} / ${z.pct ?? '-'} / ${z.random ?? '-'}`)
-            .join('\n')}\n` +
-          `check on ${DRAWS_WORLD} (cancellations only from the fault plan), DFS depth ${DRAWS_DEPTH}, schedules to the first counterexample: seeded draws / chosen draws (- = none; "clean" = chosen draws exhausted the bound)\n${check.chosenDraws
-            .map((d) => `  ${d.bug.padEnd(28)} ${d.seeded ?? '-'} / ${d.chosen ?? (d.chosenExhausted ? 'clean' : '-')}`)
-            .join('\n')}\n`,
-      );
-    }
-    const compare = benchCompare();
-    figures['compare_wall_ms'] = round(compare.compareWallMs, 1);
-    figures['compare_single_runs_wall_ms'] = round(compare.singleRunsWallMs, 1);
-    figures['compare_overhead_x'] = round(compare.overheadX, 2);
-    if (!args['json']) {
-      io.out(
-        `compare ${compare.scenario}, ${compare.seeds} seeds × ${compare.configs.length} configurations (${compare.configs.join(' | ')}): ` +
-          `${round(compare.compareWallMs)} ms vs ${round(compare.singleRunsWallMs)} ms for its single runs (${round(compare.overheadX, 2)}×)\n`,
-      );
-    }
-    const routing = benchRouting(requests);
-    for (const row of routing) {
-      const key = `routing_oracle_${row.workload.replace(/ /g, '_')}`;
-      figures[`${key}_events`] = row.events;
-      figures[`${key}_wall_ms`] = round(row.checkWallMs, 1);
-    }
-    if (!args['json']) {
-      io.out(
-        `routing oracle alone (checkRouting, best of 3):\n${routing
-          .map((r) => `  ${r.workload.padEnd(15)} ${r.sequences} sequences, ${r.requests} requests, ${r.events} events: ${round(r.checkWallMs, 1)} ms`)
-          .join('\n')}\n`,
-      );
-    }
-    const drain = benchDrain();
-    for (const side of [drain.triton, drain.drain]) {
-      figures[`reload_${side.policy}_interrupted`] = side.interrupted;
-      figures[`reload_${side.policy}_ok_per_ms`] = round(side.okPerMs, 2);
-      figures[`reload_${side.policy}_last_response_us`] = side.lastResponseUs;
-    }
-    figures['reload_drain_hold_us_p50'] = drain.drain.holdUs.p50;
-    figures['reload_drain_hold_us_p99'] = drain.drain.holdUs.p99;
-    figures['reload_drain_throughput_lost'] = round(drain.throughputLost, 3);
-    if (!args['json']) {
-      const line = (f: typeof drain.triton) =>
-        `${f.policy.padEnd(6)} ${f.interrupted} interrupted, ${f.okResponses} ok / ${f.errorResponses} errors, last response ${round(f.lastResponseUs / 1000, 2)} ms, ${round(f.okPerMs, 2)} ok responses/ms`;
-      io.out(
-        `reload Direct → Oldest under load (sim/examples/lifecycle, simulated time):\n  ${line(drain.triton)}\n  ${line(drain.drain)}, ` +
-          `${drain.drain.heldStarts} held STARTs, hold p50 ${round(drain.drain.holdUs.p50 / 1000, 2)} ms / p99 ${round(drain.drain.holdUs.p99 / 1000, 2)} ms; ` +
-          `throughput lost to draining ${round(drain.throughputLost * 100, 1)} %\n`,
-      );
-    }
-    const workerSeeds = Number(args['worker-seeds']);
-    if (workerSeeds > 0) {
-      const workers = await benchWorkers(workerSeeds);
-      figures['explore_seeds_per_s_1_worker'] = round(workers.workers1SeedsPerS);
-      figures['explore_seeds_per_s_2_workers'] = round(workers.workers2SeedsPerS);
-      if (!args['json']) {
-        io.out(
-          `explore --generate, real batcher, ${workerSeeds} seeds: ${round(workers.workers1SeedsPerS)} seeds/s with 1 worker, ${round(workers.workers2SeedsPerS)} with 2 (${round(workers.workers2SeedsPerS / workers.workers1SeedsPerS, 2)}×; target ≥ 1.8×)\n`,
-        );
-      }
-    }
-    if (args['json']) io.out(`${JSON.stringify(figures)}\n`);
+    const profile = profileOf(args);
+    await runBench(benchSections(profile), io, args['json'] === true);
+    if (profile.name === 'quick') io.err('bench: that was the quick set; --full runs the full one (minutes)\n');
     return EXIT_OK;
   },
 };
 
-function addKernelFigures(figures: Record<string, number>, prefix: string, k: KernelBenchFigures): void {
+/** Runs the sections in order: progress on stderr, figures (text, or one JSON object) on stdout. */
+export async function runBench(sections: readonly BenchSection[], io: CliIO, json: boolean): Promise<Figures> {
+  const figures: Figures = {};
+  const startedAll = wallClockMs();
+  for (const [index, section] of sections.entries()) {
+    const step = `bench [${index + 1}/${sections.length}]`;
+    io.err(`${step} ${section.title}…\n`);
+    const started = wallClockMs();
+    const text = await section.run(figures);
+    io.err(`${step} done in ${seconds(wallClockMs() - started)}\n`);
+    if (!json) io.out(text);
+  }
+  io.err(`bench: ${sections.length} sections in ${seconds(wallClockMs() - startedAll)}\n`);
+  if (json) io.out(`${JSON.stringify(figures)}\n`);
+  return figures;
+}
+
+export function profileOf(args: Record<string, unknown>): BenchProfile {
+  const base = args['full'] === true ? FULL_BENCH : QUICK_BENCH;
+  const count = (flag: string, fallback: number): number => {
+    const value = args[flag];
+    if (value === undefined) return fallback;
+    if (value === 0) return 0;
+    return parsePositiveInt(value, `--${flag}`);
+  };
+  return {
+    ...base,
+    requests: args['requests'] === undefined ? base.requests : parsePositiveInt(args['requests'], '--requests'),
+    zooCampaigns: count('zoo-campaigns', base.zooCampaigns),
+    workerSeeds: count('worker-seeds', base.workerSeeds),
+  };
+}
+
+export function benchSections(profile: BenchProfile): BenchSection[] {
+  const sections: BenchSection[] = [100, 10_000].map((concurrent) => ({
+    title: `simulator: Direct 2×8 slots, ${profile.requests} requests, ${concurrent} concurrent sequences`,
+    run: (figures) => {
+      const kernel = benchKernel(concurrent, profile.requests, true, profile.kernelRepeats);
+      addKernelFigures(figures, `direct_${concurrent}`, kernel);
+      return formatKernel(kernel);
+    },
+  }));
+  sections.push({ title: 'SVG timeline of 1k and 10k requests', run: vizSection });
+  if (profile.zooCampaigns > 0) sections.push({ title: `bug zoo: ${profile.zooCampaigns} campaign(s) per bug`, run: (f) => zooSection(f, profile) });
+  if (profile.swarmSeeds > 0)
+    sections.push({ title: `swarm vs uniform fault selection, up to ${profile.swarmSeeds} seeds`, run: (f) => swarmSection(f, profile) });
+  sections.push({
+    title: `check: canonical worlds at depth ${profile.check.depth}, zoo bugs within ${profile.check.budget} runs`,
+    run: (f) => checkSection(f, profile),
+  });
+  sections.push({ title: `compare: ${profile.compareSeeds} seeds × 3 configurations`, run: (f) => compareSection(f, profile) });
+  sections.push({ title: `routing oracle alone, ${profile.requests} requests`, run: (f) => routingSection(f, profile) });
+  sections.push({ title: 'reload Direct → Oldest under load, Triton vs drain policy', run: drainSection });
+  if (profile.workerSeeds > 0)
+    sections.push({ title: `explore --generate with 1 and 2 workers, ${profile.workerSeeds} seeds`, run: (f) => workersSection(f, profile) });
+  return sections;
+}
+
+async function vizSection(figures: Figures): Promise<string> {
+  const viz = await benchViz();
+  Object.assign(figures, viz);
+  return (
+    `SVG timeline: 1k requests ${viz['viz_svg_1k_render_ms']} ms, ${Math.round((viz['viz_svg_1k_bytes'] ?? 0) / 1024)} KiB; ` +
+    `10k requests ${viz['viz_svg_10k_render_ms']} ms, ${Math.round((viz['viz_svg_10k_bytes'] ?? 0) / 1024)} KiB\n`
+  );
+}
+
+function zooSection(figures: Figures, profile: BenchProfile): string {
+  const rows = benchZoo(profile.zooCampaigns, profile.zooShrinks);
+  for (const row of rows) {
+    const key = `zoo_${row.bug.replace(/-/g, '_')}`;
+    figures[`${key}_found_in_campaigns`] = row.found;
+    figures[`${key}_seeds_to_failure_median`] = row.seedsToFailureMedian;
+    figures[`${key}_wall_ms_median`] = round(row.wallMsMedian, 1);
+    figures[`${key}_wall_ms_p90`] = round(row.wallMsP90, 1);
+    figures[`${key}_shrunk_requests_median`] = row.shrunkRequestsMedian;
+    figures[`${key}_shrink_ms_median`] = round(row.shrinkMsMedian, 1);
+    figures[`${key}_hand_minimal_requests`] = row.handMinimalRequests;
+  }
+  return formatZoo(rows, profile.zooShrinks);
+}
+
+function swarmSection(figures: Figures, profile: BenchProfile): string {
+  const swarm = benchSwarm(profile.swarmSeeds);
+  for (const row of swarm) {
+    const key = `zoo_${row.bug.replace(/-/g, '_')}`;
+    figures[`${key}_swarm_seeds_to_failure`] = row.swarm ?? -1;
+    figures[`${key}_uniform_seeds_to_failure`] = row.uniform ?? -1;
+  }
+  const lines = swarm.map((r) => `  ${r.bug.padEnd(28)} swarm ${r.swarm ?? '-'}, uniform ${r.uniform ?? '-'}`);
+  return `swarm vs uniform fault selection (seeds to the first failure from seed 1; - = not found in ${profile.swarmSeeds}):\n${lines.join('\n')}\n`;
+}
+
+function checkSection(figures: Figures, profile: BenchProfile): string {
+  const check = benchCheck(profile.check);
+  addCheckFigures(figures, check, profile);
+  return formatCheck(check, profile);
+}
+
+function addCheckFigures(figures: Figures, check: CheckBenchFigures, profile: BenchProfile): void {
+  for (const c of check.canonical) {
+    const key = `check_${c.scenario.replace(/-/g, '_')}${c.reduction ? '' : '_no_reduction'}`;
+    figures[`${key}_schedules_depth_${c.depth}`] = c.schedules;
+    figures[`${key}_states_explored_depth_${c.depth}`] = c.statesExplored;
+    figures[`${key}_distinct_states_depth_${c.depth}`] = c.distinctStates;
+    figures[`${key}_schedules_per_s`] = c.schedulesPerS;
+    figures[`${key}_states_per_s`] = c.statesPerS;
+  }
+  for (const d of check.deepestExhausted) {
+    const key = `check_${d.scenario.replace(/-/g, '_')}${d.reduction ? '' : '_no_reduction'}`;
+    figures[`${key}_deepest_depth_exhausted_${profile.check.depthBudgetSchedules}_schedules`] = d.depth;
+  }
+  for (const z of check.zoo) {
+    const key = `check_zoo_${z.bug.replace(/-/g, '_')}`;
+    figures[`${key}_dfs_runs`] = z.dfs ?? -1;
+    figures[`${key}_pct_runs`] = z.pct ?? -1;
+    figures[`${key}_random_runs`] = z.random ?? -1;
+  }
+  for (const d of check.chosenDraws) {
+    const key = `check_draws_${d.bug.replaceAll('-', '_')}`;
+    figures[`${key}_seeded_schedules`] = d.seeded ?? -1;
+    figures[`${key}_chosen_schedules`] = d.chosen ?? -1;
+  }
+}
+
+function formatCheck(check: CheckBenchFigures, profile: BenchProfile): string {
+  const canonical = check.canonical.map(
+    (c) =>
+      `  ${c.scenario.padEnd(12)} ${c.reduction ? 'reduced' : 'full   '} ${c.schedules} schedules, ${c.statesExplored} states explored ` +
+      `(${c.distinctStates} distinct), ${c.schedulesPerS} schedules/s, ${c.statesPerS} states/s`,
+  );
+  const deepest = check.deepestExhausted.map((d) => `${d.scenario} ${d.reduction ? 'reduced' : 'full'} ${d.depth} (${d.schedules} schedules)`);
+  const zoo = check.zoo.map((z) => `  ${z.bug.padEnd(28)} ${z.dfs ?? '-'} / ${z.pct ?? '-'} / ${z.random ?? '-'}`);
+  const draws = check.chosenDraws.map((d) => `  ${d.bug.padEnd(28)} ${d.seeded ?? '-'} / ${d.chosen ?? (d.chosenExhausted ? 'clean' : '-')}`);
+  return [
+    `check, real batcher, depth ${profile.check.depth}:`,
+    ...canonical,
+    `check, deepest depth exhausted within ${profile.check.depthBudgetSchedules} schedules: ${deepest.join(', ')}`,
+    `check on the canonical world of each bug's strategy, runs to the first counterexample (- = none in ${profile.check.budget}): dfs / pct / random seeds`,
+    ...zoo,
+    `check on ${DRAWS_WORLD} (cancellations only from the fault plan), DFS depth ${DRAWS_DEPTH}, schedules to the first counterexample: ` +
+      `seeded draws / chosen draws (- = none in ${profile.check.budget}; "clean" = chosen draws exhausted the bound)`,
+    ...draws,
+    '',
+  ].join('\n');
+}
+
+function compareSection(figures: Figures, profile: BenchProfile): string {
+  const compare = benchCompare(profile.compareSeeds, undefined, undefined, profile.compareRepeats);
+  figures['compare_wall_ms'] = round(compare.compareWallMs, 1);
+  figures['compare_single_runs_wall_ms'] = round(compare.singleRunsWallMs, 1);
+  figures['compare_overhead_x'] = round(compare.overheadX, 2);
+  return (
+    `compare ${compare.scenario}, ${compare.seeds} seeds × ${compare.configs.length} configurations (${compare.configs.join(' | ')}): ` +
+    `${round(compare.compareWallMs)} ms vs ${round(compare.singleRunsWallMs)} ms for its single runs (${round(compare.overheadX, 2)}×)\n`
+  );
+}
+
+function routingSection(figures: Figures, profile: BenchProfile): string {
+  const routing = benchRouting(profile.requests, profile.routingRepeats);
+  for (const row of routing) {
+    const key = `routing_oracle_${row.workload.replace(/ /g, '_')}`;
+    figures[`${key}_events`] = row.events;
+    figures[`${key}_wall_ms`] = round(row.checkWallMs, 1);
+  }
+  const lines = routing.map(
+    (r) => `  ${r.workload.padEnd(15)} ${r.sequences} sequences, ${r.requests} requests, ${r.events} events: ${round(r.checkWallMs, 1)} ms`,
+  );
+  return `routing oracle alone (checkRouting, best of ${profile.routingRepeats}):\n${lines.join('\n')}\n`;
+}
+
+function drainSection(figures: Figures): string {
+  const drain = benchDrain();
+  for (const side of [drain.triton, drain.drain]) {
+    figures[`reload_${side.policy}_interrupted`] = side.interrupted;
+    figures[`reload_${side.policy}_ok_per_ms`] = round(side.okPerMs, 2);
+    figures[`reload_${side.policy}_last_response_us`] = side.lastResponseUs;
+  }
+  figures['reload_drain_hold_us_p50'] = drain.drain.holdUs.p50;
+  figures['reload_drain_hold_us_p99'] = drain.drain.holdUs.p99;
+  figures['reload_drain_throughput_lost'] = round(drain.throughputLost, 3);
+  const line = (f: typeof drain.triton): string =>
+    `${f.policy.padEnd(6)} ${f.interrupted} interrupted, ${f.okResponses} ok / ${f.errorResponses} errors, ` +
+    `last response ${round(f.lastResponseUs / 1000, 2)} ms, ${round(f.okPerMs, 2)} ok responses/ms`;
+  return (
+    `reload Direct → Oldest under load (sim/examples/lifecycle, simulated time):\n  ${line(drain.triton)}\n  ${line(drain.drain)}, ` +
+    `${drain.drain.heldStarts} held STARTs, hold p50 ${round(drain.drain.holdUs.p50 / 1000, 2)} ms / p99 ${round(drain.drain.holdUs.p99 / 1000, 2)} ms; ` +
+    `throughput lost to draining ${round(drain.throughputLost * 100, 1)} %\n`
+  );
+}
+
+async function workersSection(figures: Figures, profile: BenchProfile): Promise<string> {
+  const workers = await benchWorkers(profile.workerSeeds);
+  figures['explore_seeds_per_s_1_worker'] = round(workers.workers1SeedsPerS);
+  figures['explore_seeds_per_s_2_workers'] = round(workers.workers2SeedsPerS);
+  return (
+    `explore --generate, real batcher, ${profile.workerSeeds} seeds: ${round(workers.workers1SeedsPerS)} seeds/s with 1 worker, ` +
+    `${round(workers.workers2SeedsPerS)} with 2 (${round(workers.workers2SeedsPerS / workers.workers1SeedsPerS, 2)}×)\n`
+  );
+}
+
+function addKernelFigures(figures: Figures, prefix: string, k: KernelBenchFigures): void {
   figures[`${prefix}_requests`] = k.requests;
   figures[`${prefix}_events`] = k.tasks;
   figures[`${prefix}_wall_ms`] = round(k.wallMs);
@@ -186,27 +263,33 @@ function addKernelFigures(figures: Record<string, number>, prefix: string, k: Ke
 function formatKernel(k: KernelBenchFigures): string {
   return [
     `Direct 2×8 slots, ${k.requests} requests, ${k.concurrent} concurrent sequences`,
-    `  with trace + oracles: wall ${round(k.wallMs)} ms, ${round(k.simulatedRequestsPerSec)} simulated requests/s, ${round(k.eventsPerSec)} events/s (${k.tasks} events)`,
+    `  with trace + oracles: wall ${round(k.wallMs)} ms, ${round(k.simulatedRequestsPerSec)} ` +
+      `simulated requests/s, ${round(k.eventsPerSec)} events/s (${k.tasks} events)`,
     `  kernel + batcher alone: ${round(k.leanWallMs)} ms, ${round(k.leanEventsPerSec)} events/s`,
-    `  this workload: ${(k.simulatedUs / 1e6).toFixed(2)} s simulated in ${(k.wallMs / 1000).toFixed(2)} s wall (checked): ${round(k.timeCompression)}× real time`,
+    `  this workload: ${(k.simulatedUs / 1e6).toFixed(2)} s simulated in ` +
+      `${(k.wallMs / 1000).toFixed(2)} s wall (checked): ${round(k.timeCompression)}× real time`,
     `  time compression at 1k req/s: ${round(compressionAtRate(k, 1000))}× (checked: ${round(compressionAtRate(k, 1000, k.eventsPerSec))}×), ` +
       `at 10 req/s: ${round(compressionAtRate(k, 10))}× (checked: ${round(compressionAtRate(k, 10, k.eventsPerSec))}×)`,
-    `  bare binary-heap loop: ${round(k.bareHeapEventsPerSec)} events/s → seqsim's kernel at ${round(k.vsBareHeap, 3)} of it (target ≥ 0.333)`,
+    `  bare binary-heap loop: ${round(k.bareHeapEventsPerSec)} events/s → seqsim's kernel at ${round(k.vsBareHeap, 3)} of it`,
     `  @sinonjs/fake-timers drive of the same world: ${round(k.fakeTimersWallMs)} ms → seqsim's kernel ${round(k.vsFakeTimers, 2)}× faster per event`,
     '',
   ].join('\n');
 }
 
-function formatZoo(rows: readonly ZooBenchRow[]): string {
-  const lines = ['bug zoo (from random seeds, stop at first failure; median / p90 wall time; shrink over the first 5 finds):'];
+function formatZoo(rows: readonly ZooBenchRow[], shrinks: number): string {
+  const lines = [`bug zoo (from random seeds, stop at first failure; median / p90 wall time; shrink over the first ${shrinks} find(s)):`];
   for (const r of rows) {
     lines.push(
       `  ${r.bug.padEnd(28)} found in ${r.found}/${r.campaigns} campaigns, after ${r.seedsToFailureMedian} seeds (median), ` +
         `${round(r.wallMsMedian, 1)} / ${round(r.wallMsP90, 1)} ms, shrunk to ${r.shrunkRequestsMedian} requests in ${round(r.shrinkMsMedian)} ms ` +
-        `(hand-minimal ${r.handMinimalRequests}: ${round(r.shrunkRequestsMedian / r.handMinimalRequests, 2)}×; target ≤ 1.5×)`,
+        `(hand-minimal reproducer: ${r.handMinimalRequests})`,
     );
   }
   return `${lines.join('\n')}\n`;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function round(value: number, digits = 0): number {

@@ -11,6 +11,7 @@ import { parsePositiveInt, parseSeed } from '../options.ts';
 import { writeTrace } from '../run-summary.ts';
 import { checkBatcher, safeName } from './run.ts';
 import { wallClockMs } from '../../live/wall-clock.ts';
+import { seqsimCommandLine } from '../../src/core/command-line.ts';
 
 export const checkCommand: SeqsimCommand = {
   builder: (y: Argv) =>
@@ -93,16 +94,18 @@ export const checkCommand: SeqsimCommand = {
     if (args['json']) io.out(`${JSON.stringify(report)}\n`);
     else {
       const lines = [
-        `${scenario.name} (${runWords({ seed, batcher, chooseDraws })}): ${report.schedules} schedules, ${report.choice_points} choice points${drawWords(chooseDraws, result.drawPoints)}, deepest run ${report.deepest_run} points, ` +
+        `${scenario.name} (${runWords({ seed, batcher, chooseDraws })}): ${report.schedules} schedules, ${report.choice_points} ` +
+          `choice points${drawWords(chooseDraws, result.drawPoints)}, deepest run ${report.deepest_run} points, ` +
           `${(wallMs / 1000).toFixed(1)} s — ${verdict}${result.exhausted ? ` (depth ${depth})` : ''}`,
-        `  ${reduction ? 'reduction on' : 'reduction off (--no-reduction)'}: ${result.statesExplored} states explored (${result.distinctStates} distinct${chooseDraws ? ' at orderings; draw points are not hashed' : ''}), ` +
+        `  ${reduction ? 'reduction on' : 'reduction off (--no-reduction)'}: ${result.statesExplored} states explored ` +
+          `(${result.distinctStates} distinct${chooseDraws ? ' at orderings; draw points are not hashed' : ''}), ` +
           `${result.statePrunes} duplicate states pruned, ${result.sleepPrunes} sleep-set prunes, branched to depth ${result.depthReached}`,
       ];
       for (const bound of report.bounds_hit) lines.push(`  bound hit: ${bound}`);
       if (report.violation)
         lines.push(
           `  ✗ ${report.violation.oracle}: ${report.violation.message}`,
-          `  schedule ${JSON.stringify(report.schedule)}; replay: seqsim replay ${trace}`,
+          `  schedule ${JSON.stringify(report.schedule)}; replay: ${seqsimCommandLine('replay', trace ?? '')}`,
         );
       io.out(`${lines.join('\n')}\n`);
     }
@@ -117,7 +120,8 @@ function boundsHit(result: CheckResult, depth: number, maxSchedules: number, max
   if (result.budgetSpent === 'states') hit.push(`--max-states ${maxStates} before every state within depth ${depth} was expanded`);
   if (result.depthBoundHit)
     hit.push(
-      `--depth ${depth}: runs have up to ${result.deepestRun} choice points; later ones took their least-label option${result.drawPoints > 0 ? ' (a draw: skip, min)' : ''}`,
+      `--depth ${depth}: runs have up to ${result.deepestRun} choice points; later ones ` +
+        `took their least-label option${result.drawPoints > 0 ? ' (a draw: skip, min)' : ''}`,
     );
   return hit;
 }
@@ -167,9 +171,10 @@ async function runRandom(scenario: Scenario, run: CheckRun, args: Record<string,
   if (args['json']) io.out(`${JSON.stringify(report)}\n`);
   else {
     const lines = [
-      `${scenario.name} (${runWords(run)}): ${result.runs} random-${chooseDraws ? 'schedule' : 'ordering'} runs, up to ${result.choicePoints} choice points — ${report.verdict}`,
+      `${scenario.name} (${runWords(run)}): ${result.runs} random-${chooseDraws ? 'schedule' : 'ordering'} ` +
+        `runs, up to ${result.choicePoints} choice points — ${report.verdict}`,
     ];
-    if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  replay: seqsim replay ${trace}`);
+    if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  replay: ${seqsimCommandLine('replay', trace ?? '')}`);
     io.out(`${lines.join('\n')}\n`);
   }
   return result.counterexample !== undefined ? EXIT_VIOLATION : EXIT_OK;
@@ -204,10 +209,12 @@ async function runPct(scenario: Scenario, run: CheckRun, args: Record<string, un
   if (args['json']) io.out(`${JSON.stringify(report)}\n`);
   else {
     const lines = [
-      `${scenario.name} (${runWords(run)}): ${result.runs} PCT runs, ${result.threads} threads, up to ${result.choicePoints} choice points${chooseDraws ? ` and ${result.drawPoints} draws (picked uniformly)` : ''} — ${report.verdict}`,
-      `  confidence that a bug of depth 1 / 2 / 3 would have been found: ${d1}% / ${d2}% / ${d3}% (PCT bound 1/(n·k^(d-1)) per run${chooseDraws ? ', given the draws' : ''})`,
+      `${scenario.name} (${runWords(run)}): ${result.runs} PCT runs, ${result.threads} threads, up to ${result.choicePoints} ` +
+        `choice points${chooseDraws ? ` and ${result.drawPoints} draws (picked uniformly)` : ''} — ${report.verdict}`,
+      `  confidence that a bug of depth 1 / 2 / 3 would have been found: ${d1}% / ${d2}% ` +
+        `/ ${d3}% (PCT bound 1/(n·k^(d-1)) per run${chooseDraws ? ', given the draws' : ''})`,
     ];
-    if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  replay: seqsim replay ${trace}`);
+    if (report.violation) lines.push(`  ✗ ${report.violation.oracle}: ${report.violation.message}`, `  replay: ${seqsimCommandLine('replay', trace ?? '')}`);
     io.out(`${lines.join('\n')}\n`);
   }
   return result.counterexample !== undefined ? EXIT_VIOLATION : EXIT_OK;

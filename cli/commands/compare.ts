@@ -17,6 +17,7 @@ import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 import { parsePositiveInt, parseSeed } from '../options.ts';
 import { writeTrace } from '../run-summary.ts';
 import { checkBatcher, safeName } from './run.ts';
+import { seqsimCommandLine } from '../../src/core/command-line.ts';
 
 /** Seeds whose failing traces --out writes: enough to debug, bounded on disk. */
 const MAX_TRACED_SEEDS = 5;
@@ -33,7 +34,8 @@ export const compareCommand: SeqsimCommand = {
         // One value per --variant, so `--variant strategy=oldest scenario.json` keeps the scenario positional.
         nargs: 1,
         describe:
-          'a configuration to compare: strategy=direct|oldest, instances=N, max_batch_size=N, max_candidate_sequences=N, executor_latency_x=F, batcher=bug:<name>, or a JSON merge patch file; combine with commas',
+          'a configuration to compare: strategy=direct|oldest, instances=N, max_batch_size=N, max_candidate_sequences=N, ' +
+          'executor_latency_x=F, batcher=bug:<name>, or a JSON merge patch file; combine with commas',
       })
       .option('seed', { type: 'string', describe: "one seed (default: the scenario's seed, else 1)" })
       .option('seeds', { type: 'number', describe: 'run this many seeds, from --from' })
@@ -112,7 +114,15 @@ async function runLiveCompare(
   if (summary.compared === 0 && !failed) {
     throw new UsageError(`${file}: nothing to compare: ${exclusionText(summary)} — every sequence's outcome depends on timing here`);
   }
-  const reproduce = failed ? `${reproduceCommand(file, summary, specs, 'real')} --live` : undefined;
+  // The live run's own flags, so the printed line re-runs the same comparison.
+  const liveWords = [
+    '--live',
+    '--ep',
+    provider,
+    ...(typeof args['model'] === 'string' ? ['--model', args['model']] : []),
+    ...(tolerance > 0 ? ['--tolerance', String(tolerance)] : []),
+  ];
+  const reproduce = failed ? reproduceCommand(file, summary, specs, 'real', liveWords) : undefined;
   if (args['json']) io.out(`${JSON.stringify({ ...summary, live: true, ok: !failed, traces, reproduce: reproduce ?? null })}\n`);
   else io.out(formatSummary({ ...summary, scenario: `${summary.scenario} (live)` }, traces, reproduce));
   return failed ? EXIT_VIOLATION : EXIT_OK;
@@ -180,13 +190,9 @@ function formatSummary(summary: CompareSummary, traces: readonly TraceFile[], re
 }
 
 /** One command line that re-runs the first failing seed. */
-function reproduceCommand(file: string, summary: CompareSummary, specs: readonly string[], batcher: string): string {
+function reproduceCommand(file: string, summary: CompareSummary, specs: readonly string[], batcher: string, extra: readonly string[] = []): string {
   const seed = summary.violations[0]?.seed ?? summary.runViolations[0]?.seed ?? summary.seeds[0];
-  const parts = ['seqsim compare', shellWord(file), `--seed ${seed}`, ...specs.map((s) => `--variant ${shellWord(s)}`)];
-  if (batcher !== 'real') parts.push(`--batcher ${shellWord(batcher)}`);
-  return parts.join(' ');
-}
-
-function shellWord(text: string): string {
-  return /^[A-Za-z0-9_.,:=/@+-]+$/.test(text) ? text : `'${text.replace(/'/g, `'\\''`)}'`;
+  const words: (string | number)[] = ['compare', file, '--seed', String(seed), ...specs.flatMap((s) => ['--variant', s])];
+  if (batcher !== 'real') words.push('--batcher', batcher);
+  return seqsimCommandLine(...words, ...extra);
 }

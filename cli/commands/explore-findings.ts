@@ -10,6 +10,7 @@ import { writeSvg, writeTrace } from '../run-summary.ts';
 import type { WrittenFinding } from '../../sim/explore/summary.ts';
 
 export type { WrittenFinding } from '../../sim/explore/summary.ts';
+import { seqsimCommandLine } from '../../src/core/command-line.ts';
 
 /** Re-runs a violating seed in this thread to get its full run for the trace and the shrinker. */
 export function findingAt(
@@ -49,7 +50,7 @@ export async function saveFinding(
   mkdirSync(outDir, { recursive: true });
   writeTrace(`${base}.jsonl`, finding.run);
   if (svg) await writeSvg(`${base}.svg`, finding.run);
-  const batcherFlag = batcher === 'real' ? '' : ` --batcher ${batcher}`;
+  const batcherFlag = batcher === 'real' ? [] : ['--batcher', batcher];
   if (!shrink) {
     writeFileSync(`${base}.json`, `${JSON.stringify(finding.scenarioJson, null, 2)}\n`);
     return {
@@ -59,7 +60,7 @@ export async function saveFinding(
       trace: `${base}.jsonl`,
       reproducer: `${base}.json`,
       shrunk: null,
-      replay: `seqsim replay ${base}.jsonl`,
+      replay: seqsimCommandLine('replay', `${base}.jsonl`),
     };
   }
   const shrunk = shrinkScenario(finding.scenarioJson, { seed: finding.seed, batcher, oracle: finding.oracle, ...(maxEvents ? { maxEvents } : {}) });
@@ -83,7 +84,14 @@ export async function saveFinding(
       before_choices: shrunk.before.choices,
     },
     // A liveness finding depends on the event budget it ran under: the command repeats it.
-    replay: `seqsim run ${base}.min.json --seed ${finding.seed}${batcherFlag}${maxEvents !== undefined && finding.oracle === 'liveness' ? ` --max-events ${maxEvents}` : ''}`,
+    replay: seqsimCommandLine(
+      'run',
+      `${base}.min.json`,
+      '--seed',
+      finding.seed,
+      ...batcherFlag,
+      ...(maxEvents !== undefined && finding.oracle === 'liveness' ? ['--max-events', maxEvents] : []),
+    ),
   };
 }
 
@@ -96,8 +104,8 @@ function saveCrossConfig(finding: Finding, spec: string, outDir: string, batcher
   mkdirSync(outDir, { recursive: true });
   const meta = compareUnder(finding.scenarioJson, spec, finding.seed, batcher, { serialize: true, ...(maxEvents ? { maxEvents } : {}) })!;
   const traces = writeComparisonTraces(base, meta);
-  const batcherFlag = batcher === 'real' ? '' : ` --batcher ${batcher}`;
-  const reproduce = (file: string): string => `seqsim compare ${file} --seed ${finding.seed} --variant ${spec}${batcherFlag}`;
+  const batcherFlag = batcher === 'real' ? [] : ['--batcher', batcher];
+  const reproduce = (file: string): string => seqsimCommandLine('compare', file, '--seed', finding.seed, '--variant', spec, ...batcherFlag);
   writeFileSync(`${base}.json`, `${JSON.stringify(finding.scenarioJson, null, 2)}\n`);
   const common = { seed: finding.seed, oracle: finding.oracle, trace: traces[0] ?? `${base}-baseline.jsonl`, variant: spec };
   if (!shrink) return { ...common, message: finding.message, reproducer: `${base}.json`, shrunk: null, replay: reproduce(`${base}.json`), traces };

@@ -3,7 +3,9 @@ import type { CampaignSummary, WrittenFinding } from '../../sim/explore/summary.
 
 /** explore's report: what ran, then what it found. */
 export function formatSummary(summary: CampaignSummary, findings: readonly WrittenFinding[]): string {
-  const ran = `explored ${summary.seeds_run} seeds (${summary.from}…${summary.from + summary.seeds - 1}, shard ${summary.shard}) with the ${summary.batcher} batcher on ${summary.workers} worker(s) in ${(summary.wall_ms / 1000).toFixed(1)} s (${summary.seeds_per_s} seeds/s)`;
+  const ran =
+    `explored ${summary.seeds_run} seeds (${summary.from}…${summary.from + summary.seeds - 1}, shard ${summary.shard}) with the ` +
+    `${summary.batcher} batcher on ${summary.workers} worker(s) in ${(summary.wall_ms / 1000).toFixed(1)} s (${summary.seeds_per_s} seeds/s)`;
   return formatFindings(ran, summary, findings);
 }
 
@@ -36,11 +38,14 @@ function formatFindings(ran: string, summary: CampaignSummary, findings: readonl
             .join(', ')}`,
         ]
       : []),
-    `  oracles checked: affinity, order, control-signals, slot-accounting, response, outputs, batch-shape, liveness, reaper-timing${summary.lifecycle_checked ? ', lifecycle' : ''}${summary.metamorphic ? ', cross-config' : ''} (+ batcher invariants)`,
+    `  oracles checked: affinity, order, control-signals, slot-accounting, response, outputs, batch-shape, liveness, ` +
+      `reaper-timing${summary.lifecycle_checked ? ', lifecycle' : ''}${summary.metamorphic ? ', cross-config' : ''} (+ batcher invariants)`,
     ...(summary.metamorphic
       ? [
-          `  metamorphic: ${summary.metamorphic.seeds_compared} seed(s) compared under a drawn variant, ${summary.metamorphic.sequences_compared} sequence(s) compared, ` +
-            `${summary.metamorphic.sequences_excluded} excluded (timing-dependent), ${summary.metamorphic.variants_invalid} variant(s) invalid for their scenario`,
+          `  metamorphic: ${summary.metamorphic.seeds_compared} seed(s) compared under a ` +
+            `drawn variant, ${summary.metamorphic.sequences_compared} sequence(s) compared, ` +
+            `${summary.metamorphic.sequences_excluded} excluded (timing-dependent), ` +
+            `${summary.metamorphic.variants_invalid} variant(s) invalid for their scenario`,
         ]
       : []),
   ];
@@ -49,7 +54,8 @@ function formatFindings(ran: string, summary: CampaignSummary, findings: readonl
     if (finding.shrunk) {
       const s = finding.shrunk;
       lines.push(
-        `    shrunk ${s.before_sequences} sequences / ${s.before_requests} requests / ${s.before_faults} faults / ${s.before_choices} non-default orderings → ` +
+        `    shrunk ${s.before_sequences} sequences / ${s.before_requests} requests ` +
+          `/ ${s.before_faults} faults / ${s.before_choices} non-default orderings → ` +
           `${s.sequences} / ${s.requests} / ${s.faults} / ${s.choices}: ${finding.reproducer}`,
       );
     }

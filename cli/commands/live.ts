@@ -50,7 +50,7 @@ export const liveCommand: SeqsimCommand = {
     const provider = args['ep'] as ProviderRequest;
     const durationMs = parseDurationMs(String(args['duration']), '--duration');
     if (args['validate']) return await runValidation(provider, durationMs, io, args['json'] === true);
-    if (typeof args['scenario'] !== 'string') throw new UsageError('name a scenario file: seqsim live <scenario> (or seqsim live --validate)');
+    if (typeof args['scenario'] !== 'string') throw new UsageError('name a scenario file: npx seqsim live <scenario> (or npx seqsim live --validate)');
     const file = args['scenario'];
     let scenario = loadScenarioFile(file);
     const seed = args['seed'] !== undefined ? parseSeed(args['seed']) : (scenario.seed ?? 1);

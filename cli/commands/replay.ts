@@ -29,7 +29,8 @@ export const replayCommand: SeqsimCommand = {
     const stale = verdict.run.scheduleDivergence;
     if (stale !== undefined && !args['json']) {
       io.out(
-        `  recorded decision #${stale.point} (${JSON.stringify(stale.wanted)}) no longer applies: the options there are now ${stale.options.map((o) => JSON.stringify(o)).join(', ')}\n`,
+        `  recorded decision #${stale.point} (${JSON.stringify(stale.wanted)}) no longer applies: ` +
+          `the options there are now ${stale.options.map((o) => JSON.stringify(o)).join(', ')}\n`,
       );
     }
     // A divergence means the reproducer no longer reproduces: report it like a violation.

@@ -7,6 +7,7 @@ import { makeScheduler, UnknownBatcherError } from '../../sim/pipeline/batcher-c
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 import { parsePositiveInt, parseSeed } from '../options.ts';
+import { seqsimCommandLine } from '../../src/core/command-line.ts';
 import { formatRunReport, summarizeRun, writeSvg, writeTrace } from '../run-summary.ts';
 
 export const runCommand: SeqsimCommand = {
@@ -18,7 +19,7 @@ export const runCommand: SeqsimCommand = {
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON result on stdout' })
       .option('max-events', { type: 'number', describe: 'event budget of the run' })
       .option('slot-order', { choices: ['triton-heap', 'instance-major'] as const, describe: 'free-slot tie-break' })
-      .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo (seqsim explore --list-bugs)' })
+      .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo (npx seqsim explore --list-bugs)' })
       .option('svg', { type: 'string', describe: 'also write the slot-timeline picture here' })
       .option('strict-lifecycle', { type: 'boolean', default: false, describe: 'every sequence a reload or unload interrupts is a violation' })
       .option('choose-draws', {
@@ -49,7 +50,7 @@ export const runCommand: SeqsimCommand = {
     if (args['json']) io.out(`${JSON.stringify(report)}\n`);
     else {
       io.out(formatRunReport(report));
-      if (report.violations.length > 0) io.out(`  replay: seqsim replay ${tracePath}\n`);
+      if (report.violations.length > 0) io.out(`  replay: ${seqsimCommandLine('replay', tracePath)}\n`);
     }
     return report.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
   },

@@ -1,7 +1,7 @@
 import { UsageError } from '../../src/core/input-errors.ts';
 import type { Argv } from 'yargs';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { loadJsonFile } from '../../src/scenario/load.ts';
 import { readTraceFile } from '../../traces/read.ts';
 import { optionsFromHeader } from '../../sim/replay.ts';
@@ -13,6 +13,7 @@ import { EXIT_VIOLATION } from '../exit-codes.ts';
 import { parseSeed } from '../options.ts';
 import { writeSvg, writeTrace } from '../run-summary.ts';
 import { checkBatcher } from './run.ts';
+import { seqsimCommandLine } from '../../src/core/command-line.ts';
 
 export const shrinkCommand: SeqsimCommand = {
   builder: (y: Argv) =>
@@ -21,7 +22,7 @@ export const shrinkCommand: SeqsimCommand = {
       .option('seed', { type: 'string', describe: 'seed (with a scenario file)' })
       .option('batcher', { type: 'string', describe: 'real or bug:<name> (a trace records its own)' })
       .option('oracle', { type: 'string', describe: 'which failing oracle to keep (default: the first that fails)' })
-      .option('out', { type: 'string', describe: 'reproducer path (default <input>.min.json)' })
+      .option('out', { type: 'string', describe: 'reproducer path (default out/shrink/<input name>.min.json; its trace goes beside it)' })
       .option('svg', { type: 'boolean', default: false, describe: 'also write the shrunk run as a slot-timeline SVG' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON result on stdout' }),
   async run(args, io) {
@@ -54,13 +55,15 @@ export const shrinkCommand: SeqsimCommand = {
       throw new UsageError(`${input} with seed ${seed} does not fail ${oracle === undefined ? 'any oracle' : `oracle ${oracle}`}: nothing to shrink`);
     }
     const result = shrinkScenario(json, { seed, batcher, oracle });
-    const out = typeof args['out'] === 'string' ? args['out'] : `${input.replace(/\.jsonl?$/, '')}.min.json`;
+    const out = typeof args['out'] === 'string' ? args['out'] : defaultReproducerPath(input);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(result.scenarioJson, null, 2)}\n`);
-    const tracePath = out.replace(/\.json$/, '.jsonl');
+    // Beside the reproducer, never over it (an --out without .json would otherwise be both).
+    const stem = out.replace(/\.json$/, '');
+    const tracePath = `${stem}.jsonl`;
     writeTrace(tracePath, result.run);
-    if (args['svg']) await writeSvg(out.replace(/\.json$/, '.svg'), result.run);
-    const batcherFlag = batcher === 'real' ? '' : ` --batcher ${batcher}`;
+    if (args['svg']) await writeSvg(`${stem}.svg`, result.run);
+    const batcherFlag = batcher === 'real' ? [] : ['--batcher', batcher];
     const report = {
       oracle,
       seed,
@@ -69,16 +72,26 @@ export const shrinkCommand: SeqsimCommand = {
       attempts: result.attempts,
       reproducer: out,
       trace: tracePath,
-      replay: `seqsim run ${out} --seed ${seed}${batcherFlag}`,
+      replay: seqsimCommandLine('run', out, '--seed', seed, ...batcherFlag),
       message: result.run.violations.find((v) => v.oracle === oracle)?.message ?? '',
     };
     if (args['json']) io.out(`${JSON.stringify(report)}\n`);
     else {
       io.out(
-        `shrunk ${oracle} (seed ${seed}) in ${result.attempts} runs: ${result.before.sequences} sequences / ${result.before.requests} requests / ${result.before.instances} instances / ${result.before.faults} faults / ${result.before.choices} non-default orderings → ` +
-          `${result.after.sequences} / ${result.after.requests} / ${result.after.instances} / ${result.after.faults} / ${result.after.choices}\n  ✗ ${report.message}\n  reproducer ${out}, trace ${tracePath}\n  reproduce: ${report.replay}\n`,
+        `shrunk ${oracle} (seed ${seed}) in ${result.attempts} runs: ${result.before.sequences} sequences / ${result.before.requests} ` +
+          `requests / ${result.before.instances} instances / ${result.before.faults} faults / ${result.before.choices} non-default orderings → ` +
+          `${result.after.sequences} / ${result.after.requests} / ${result.after.instances} / ${result.after.faults} / ` +
+          `${result.after.choices}\n  ✗ ${report.message}\n  reproducer ${out}, trace ${tracePath}\n  reproduce: ${report.replay}\n`,
       );
     }
     return EXIT_VIOLATION;
   },
 };
+
+/**
+ * Where a reproducer goes without --out: under out/, never beside its input (a shipped example's
+ * folder would then hold it, and `npm start` would run it as one more example).
+ */
+export function defaultReproducerPath(input: string): string {
+  return join('out', 'shrink', `${basename(input).replace(/\.jsonl?$/, '')}.min.json`);
+}

@@ -93,7 +93,8 @@ function metadataOf(request: ModelInferRequestMessage): Metadata {
         if (name.startsWith('triton_')) {
           if (name !== 'triton_enable_empty_final_response') {
             throw invalidArg(
-              "parameter keys starting with 'triton_' are reserved for Triton usage. Only the following keys starting with 'triton_' are allowed: triton_enable_empty_final_response",
+              "parameter keys starting with 'triton_' are reserved for Triton usage. Only the following keys starting with 'triton_' are allowed: " +
+                'triton_enable_empty_final_response',
             );
           }
           if (choice !== 'bool_param') throw invalidArg(`invalid value type for '${name}' parameter, expected bool_param.`);

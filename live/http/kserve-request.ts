@@ -203,7 +203,8 @@ function checkContentKind(input: Json): void {
   ].filter((field) => field !== undefined);
   if (set.length === 1) return;
   throw invalidArg(
-    `Input must set only one of the following fields: 'data', 'binary_data_size' in 'parameters', 'shared_memory_region' in 'parameters'. But ${set.length === 0 ? 'no field is set' : `set ${set.join(' ')}`}`,
+    `Input must set only one of the following fields: 'data', 'binary_data_size' in 'parameters', 'shared_memory_region' in 'parameters'. But ` +
+      `${set.length === 0 ? 'no field is set' : `set ${set.join(' ')}`}`,
   );
 }
 
@@ -269,7 +270,8 @@ export function parseInferRequest(body: Uint8Array, headerLength: number, model:
 export function parseRawInferRequest(body: Uint8Array, model: ServedModel): HttpInferRequest {
   if (model.inputs.length !== 1) {
     throw invalidArg(
-      `[request id: <id_unknown>] Raw request must only have 1 input (found 1) to be deduced but got ${model.inputs.length} inputs in '${model.name}' model configuration`,
+      `[request id: <id_unknown>] Raw request must only have 1 input (found 1) to be deduced but got ${model.inputs.length} inputs in '${model.name}' ` +
+        `model configuration`,
     );
   }
   const input = model.inputs[0]!;

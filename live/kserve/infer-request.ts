@@ -78,7 +78,9 @@ function dimsText(dims: readonly number[]): string {
 }
 
 const BATCH_NOTE =
-  'NOTE: Setting a non-zero max_batch_size in the model config requires a batch dimension to be prepended to each input shape. If you want to specify the full shape including the batch dim in your input dims config, try setting max_batch_size to zero. See the model configuration docs for more info on max_batch_size.';
+  'NOTE: Setting a non-zero max_batch_size in the model config requires a batch dimension to be prepended to each input shape. If you want to specify ' +
+  'the full shape including the batch dim in your input dims config, try setting max_batch_size to zero. See the model configuration docs for more ' +
+  'info on max_batch_size.';
 
 /** Triton's count check (ValidateRequestInputs), with its message quirks kept. */
 function checkInputCount(request: WireInferRequest, model: ServedModel): void {
@@ -92,7 +94,8 @@ function checkInputCount(request: WireInferRequest, model: ServedModel): void {
   const expected =
     model.inputs.length === required ? `expected ${model.inputs.length} inputs` : `expected number of inputs between ${required} and ${model.inputs.length}`;
   throw invalidArg(
-    `${logRequest(request.id)}${expected} but got ${request.inputs.length} inputs for model '${model.name}'. Got input(s) ${givenText}, but missing required input(s) ${missingText}. Please provide all required input(s).`,
+    `${logRequest(request.id)}${expected} but got ${request.inputs.length} inputs for model '${model.name}'. Got input(s) ${givenText}, but missing ` +
+      `required input(s) ${missingText}. Please provide all required input(s).`,
   );
 }
 
@@ -131,14 +134,16 @@ function checkBytesElements(request: WireInferRequest, input: WireTensor, elemen
     const remaining = input.bytes.byteLength - at;
     if (remaining < 4) {
       throw invalidArg(
-        `${logRequest(request.id)}incomplete string length indicator for inference input '${input.name}' for model '${model.name}', expecting 4 bytes but only ${remaining} bytes available. Please make sure the string length indicator is in one buffer.`,
+        `${logRequest(request.id)}incomplete string length indicator for inference input '${input.name}' for model '${model.name}', expecting 4 bytes ` +
+          `but only ${remaining} bytes available. Please make sure the string length indicator is in one buffer.`,
       );
     }
     at += 4 + data.getUint32(at, true);
     checked++;
     if (checked > elementCount) {
       throw invalidArg(
-        `${logRequest(request.id)}unexpected number of string elements ${checked} for inference input '${input.name}' for model '${model.name}', expecting ${elementCount}`,
+        `${logRequest(request.id)}unexpected number of string elements ${checked} for inference input '${input.name}' for model '${model.name}', ` +
+          `expecting ${elementCount}`,
       );
     }
   }
@@ -170,7 +175,8 @@ function checkInput(request: WireInferRequest, input: WireTensor, batchSize: num
   if (!matches) {
     const full = model.maxBatchSize > 0 ? [-1, ...config.dims] : config.dims;
     throw invalidArg(
-      `${logRequest(request.id)}unexpected shape for input '${input.name}' for model '${model.name}'. Expected ${dimsText(full)}, got ${dimsText(input.shape)}. ${model.maxBatchSize > 0 ? BATCH_NOTE : ''}`,
+      `${logRequest(request.id)}unexpected shape for input '${input.name}' for model '${model.name}'. Expected ${dimsText(full)}, got ` +
+        `${dimsText(input.shape)}. ${model.maxBatchSize > 0 ? BATCH_NOTE : ''}`,
     );
   }
   const shapeWithBatch = model.maxBatchSize > 0 ? [batchSize, ...dims] : dims;
@@ -182,7 +188,8 @@ function checkInput(request: WireInferRequest, input: WireTensor, batchSize: num
   const expected = elements * BigInt(elementBytes(input.datatype));
   if (BigInt(input.bytes.byteLength) !== expected) {
     throw invalidArg(
-      `${logRequest(request.id)}input byte size mismatch for input '${input.name}' for model '${model.name}'. Expected ${expected}, got ${input.bytes.byteLength}`,
+      `${logRequest(request.id)}input byte size mismatch for input '${input.name}' for model '${model.name}'. Expected ${expected}, got ` +
+        `${input.bytes.byteLength}`,
     );
   }
 }
@@ -235,7 +242,8 @@ export function decodeSequenceInfer(request: WireInferRequest, model: ServedMode
   const elements = value.datatype === 'BYTES' || value.datatype === INVALID_DATATYPE ? 0 : value.bytes.byteLength / elementBytes(value.datatype);
   if (value.datatype === 'BYTES' || value.datatype === INVALID_DATATYPE || elements === 0 || elements !== Math.max(1, batchSize)) {
     throw invalidArg(
-      `${logRequest(request.id)}seqsim serve runs an accumulator that takes one number per request: input '${value.name}' has shape ${dimsText(value.shape)} of ${value.datatype}`,
+      `${logRequest(request.id)}seqsim serve runs an accumulator that takes one number per request: input '${value.name}' has shape ` +
+        `${dimsText(value.shape)} of ${value.datatype}`,
     );
   }
   return {

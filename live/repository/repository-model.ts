@@ -68,7 +68,8 @@ export function repositoryModel(model: ModelConfig, normalizedModel: Readonly<Re
     if (key === 'model_warmup' && (value as unknown[]).length > 0) {
       // Facts from Triton core (backend_model_instance.cc WarmUp, backend_model.cc StateNew).
       notes.push(
-        "model_warmup is left out: a warmup request belongs to no sequence, so the backend cannot write the model's output state ('State configuration is missing'), and a failed warmup fails the load",
+        "model_warmup is left out: a warmup request belongs to no sequence, so the backend cannot write the model's output state ('State " +
+          "configuration is missing'), and a failed warmup fails the load",
       );
       continue;
     }
@@ -94,14 +95,16 @@ export function repositoryModel(model: ModelConfig, normalizedModel: Readonly<Re
     }
     if (!model.controls.start && (state['initial_state'] as unknown[]).length === 0 && index === 0) {
       notes.push(
-        `state '${String(state['input_name'])}' has no initial_state and the config no START control: Triton hands the model uninitialised memory at each START, where seqsim starts from 0`,
+        `state '${String(state['input_name'])}' has no initial_state and the config no START control: Triton hands the model uninitialised memory at ` +
+          `each START, where seqsim starts from 0`,
       );
     }
   });
   if (spec.stateAdded) {
     batching['state'] = [addedState(spec)];
     notes.push(
-      `sequence_batching.state gains '${spec.stateInput}' / '${spec.stateOutput}' (zero initial_state): Triton's implicit state then keeps the accumulator per slot, as seqsim simulates`,
+      `sequence_batching.state gains '${spec.stateInput}' / '${spec.stateOutput}' (zero initial_state): Triton's implicit state then keeps the ` +
+        `accumulator per slot, as seqsim simulates`,
     );
   }
   const workLayers = options.workLayers ?? 0;
@@ -145,6 +148,7 @@ function initialStateBytes(dataType: string, dims: readonly number[], value: num
 function checkStringCorridIds(spec: LiveTensorSpec, notes: string[]): void {
   if (spec.corrid?.onnxType !== 'STRING' || spec.end === undefined) return;
   notes.push(
-    `the model adds the TYPE_STRING CORRID '${spec.corrid.tensorName}' on END as the integer it spells (std::stoll): a request whose id is not a decimal integer within int64 fails with an ONNX Runtime Cast error`,
+    `the model adds the TYPE_STRING CORRID '${spec.corrid.tensorName}' on END as the integer it spells (std::stoll): a request whose id is not a ` +
+      `decimal integer within int64 fails with an ONNX Runtime Cast error`,
   );
 }

@@ -74,7 +74,10 @@ function controlProblem(model: string, maxBatchSize: number, control: ControlTen
     return `unable to load model '${model}', sequence control '${control.tensorName}' in model has dims ${shapeText(debatched)} but dims [1] is expected`;
   }
   if (onnxTypeOfConfig(control.dataType) !== tensor.type || tensor.type === undefined) {
-    return `unable to load model '${model}', sequence control '${control.tensorName}', the model expects data-type ${onnxTypeName(tensor)} but the model configuration specifies data-type ${control.dataType}`;
+    return (
+      `unable to load model '${model}', sequence control '${control.tensorName}', the model expects data-type ${onnxTypeName(tensor)} but the ` +
+      `model configuration specifies data-type ${control.dataType}`
+    );
   }
   return undefined;
 }
@@ -101,11 +104,17 @@ function inputsProblem(
     const dims = configDims(input);
     const ragged = input['allow_ragged_batch'] === true;
     if (optional && ragged) {
-      return `unable to load model '${model}', configuration expects model provides input with shape [-1] for ragged input '${name}', which is not supported for optional input`;
+      return (
+        `unable to load model '${model}', configuration expects model provides input with shape [-1] for ragged input '${name}', which is not ` +
+        `supported for optional input`
+      );
     }
     if (ragged) {
       if (tensor.dims.length !== 1 || tensor.dims[0] !== -1) {
-        return `unable to load model '${model}', configuration expects model provides input with shape [-1]  for ragged input '${name}', model provides ${shapeText(tensor.dims)}`;
+        return (
+          `unable to load model '${model}', configuration expects model provides input with shape [-1]  for ragged input '${name}', model ` +
+          `provides ${shapeText(tensor.dims)}`
+        );
       }
       continue;
     }
@@ -159,20 +168,33 @@ function shapeProblem(
 ): string | undefined {
   if (modelDims.length === 0) {
     if (dims.every((dim) => dim === 1)) return undefined;
-    return `unable to load model '${model}', scalar tensor '${tensor}', should only provide 1 in the model configuration when the model doesn't support batching. Model configuration provided: ${shapeText(dims)}.`;
+    return (
+      `unable to load model '${model}', scalar tensor '${tensor}', should only provide 1 in the model configuration when the model doesn't ` +
+      `support batching. Model configuration provided: ${shapeText(dims)}.`
+    );
   }
   const matches = (expected: readonly number[]): boolean =>
     modelDims.length === expected.length && expected.every((dim, i) => (!exact && modelDims[i] === -1) || modelDims[i] === dim);
   if (maxBatchSize > 0) {
     if (modelDims[0] !== -1) {
-      return `model '${model}', tensor '${tensor}': for the model to support batching the shape should have at least 1 dimension and the first dimension must be -1; but shape expected by the model is ${shapeText(modelDims)}`;
+      return (
+        `model '${model}', tensor '${tensor}': for the model to support batching the shape should have at least 1 dimension and the first ` +
+        `dimension must be -1; but shape expected by the model is ${shapeText(modelDims)}`
+      );
     }
     const full = [-1, ...dims];
     if (matches(full)) return undefined;
-    return `model '${model}', tensor '${tensor}': the model expects ${modelDims.length} dimensions (shape ${shapeText(modelDims)}) but the model configuration specifies ${full.length} dimensions (an initial batch dimension because max_batch_size > 0 followed by the explicit tensor shape, making complete shape ${shapeText(full)})`;
+    return (
+      `model '${model}', tensor '${tensor}': the model expects ${modelDims.length} dimensions (shape ${shapeText(modelDims)}) but the model ` +
+      `configuration specifies ${full.length} dimensions (an initial batch dimension because max_batch_size > 0 followed by the explicit tensor ` +
+      `shape, making complete shape ${shapeText(full)})`
+    );
   }
   if (matches(dims)) return undefined;
-  return `model '${model}', tensor '${tensor}': the model expects ${modelDims.length} dimensions (shape ${shapeText(modelDims)}) but the model configuration specifies ${dims.length} dimensions (shape ${shapeText(dims)})`;
+  return (
+    `model '${model}', tensor '${tensor}': the model expects ${modelDims.length} dimensions (shape ${shapeText(modelDims)}) but the model ` +
+    `configuration specifies ${dims.length} dimensions (shape ${shapeText(dims)})`
+  );
 }
 
 /**
@@ -200,7 +222,10 @@ export function stateTensorProblem(config: Readonly<Record<string, unknown>>, mo
       const modelDims = batched ? tensor.dims.slice(1) : tensor.dims;
       const fits = modelDims.length === dims.length && dims.every((dim, i) => modelDims[i] === -1 || dim === -1 || modelDims[i] === dim);
       if ((batched && tensor.dims[0] !== -1) || !fits) {
-        return `state ${io} '${name}' has dims ${shapeText(dims)} in the config but shape ${shapeText(tensor.dims)} in the model: the first inference of a sequence would fail`;
+        return (
+          `state ${io} '${name}' has dims ${shapeText(dims)} in the config but shape ${shapeText(tensor.dims)} in the model: the first inference ` +
+          `of a sequence would fail`
+        );
       }
     }
   }

@@ -59,7 +59,8 @@ export function checkReaperTiming(events: readonly TraceEvent[], ledger: Ledger,
         if (!onTime) {
           sink.add(
             trapped
-              ? `sequence ${event.sequence} reaped at ${event.t} µs; it left the backlog idle at ${promotedUs} µs, so Triton reaps it within ${BACKLOG_IDLE_RECHECK_US} µs`
+              ? `sequence ${event.sequence} reaped at ${event.t} µs; it left the backlog idle ` +
+                  `at ${promotedUs} µs, so Triton reaps it within ${BACKLOG_IDLE_RECHECK_US} µs`
               : `sequence ${event.sequence} reaped at ${event.t} µs; its last request arrived at ${arrivedUs} µs, so Triton reaps it at ${deadlineUs} µs`,
             [index],
           );

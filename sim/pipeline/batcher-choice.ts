@@ -4,7 +4,7 @@ import { zooBug, type ZooBug } from '../zoo/variants.ts';
 
 export class UnknownBatcherError extends Error {
   constructor(readonly batcher: string) {
-    super(`unknown batcher ${JSON.stringify(batcher)}: use "real" or bug:<name> (seqsim explore --list-bugs)`);
+    super(`unknown batcher ${JSON.stringify(batcher)}: use "real" or bug:<name> (npx seqsim explore --list-bugs)`);
     this.name = 'UnknownBatcherError';
   }
 }

@@ -124,7 +124,8 @@ export const ZOO: readonly ZooBug[] = [
   {
     name: 'double-release-after-cancel',
     summary:
-      'server#7117 (fixed by core PR #341): a cancelled sequence keeps its slot-map entry, so the reaper releases its slot a second time and two sequences share it',
+      'server#7117 (fixed by core PR #341): a cancelled sequence keeps its slot-map ' +
+      'entry, so the reaper releases its slot a second time and two sequences share it',
     strategy: 'any',
     make: (model, deps, options) => new DoubleReleaseAfterCancel(model, deps, options),
   },
@@ -215,7 +216,8 @@ export const LIFECYCLE_ZOO: readonly ZooBug[] = [
   {
     name: 'removed-slot-returned',
     summary:
-      "an update's removed instance returns its released slot to the free pool instead of deleting it, so a new sequence is assigned a slot of an instance being removed",
+      "an update's removed instance returns its released slot to the free pool instead " +
+      'of deleting it, so a new sequence is assigned a slot of an instance being removed',
     strategy: 'any',
     make: (model, deps, options) => new RemovedSlotReturned(model, deps, options),
   },
@@ -228,7 +230,8 @@ export const LIFECYCLE_ZOO: readonly ZooBug[] = [
   {
     name: 'reload-carries-sequence-map',
     summary:
-      "a reload carries the old scheduler's sequence map into the new scheduler without the slots' state: sequences continue without START on uninitialised state",
+      "a reload carries the old scheduler's sequence map into the new scheduler without " +
+      "the slots' state: sequences continue without START on uninitialised state",
     strategy: 'any',
     make: (model, deps, options) => new CarriesSequenceMap(model, deps, options),
     onSwap: (previous, next) => (next as CarriesSequenceMap).adoptSequencesOf(previous),

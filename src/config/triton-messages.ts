@@ -20,7 +20,8 @@ export const configMessages = {
   corridNoFalseTrue: (m: string) =>
     `sequence batching must not specify either 'int32_false_true', 'fp32_false_true' or 'bool_false_true' for CONTROL_SEQUENCE_CORRID for ${m}`,
   corridDataType: (m: string) =>
-    `unexpected data type for control CONTROL_SEQUENCE_CORRID for ${m}. Allowed data types are TYPE_UINT64, TYPE_INT64, TYPE_UINT32, TYPE_INT32 and TYPE_STRING`,
+    `unexpected data type for control CONTROL_SEQUENCE_CORRID for ${m}. Allowed data ` +
+    `types are TYPE_UINT64, TYPE_INT64, TYPE_UINT32, TYPE_INT32 and TYPE_STRING`,
   preferredPositive: (m: string) => `sequence batching preferred batch size must be positive for ${m}`,
   preferredAtMostMax: (m: string) => `sequence batching preferred batch size must be <= max batch size for ${m}`,
   minimumSlotUtilization: (m: string) => `sequence batching minimum slot utilization must be in range (0.0, 1.0] for ${m}`,

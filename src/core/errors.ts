@@ -36,7 +36,9 @@ export const tritonErrors = {
   }),
   corridDataType: (requestId: string | undefined, controlName: string, idTypeName: 'BYTES' | 'UINT64', model: string, expected: string): TritonError => ({
     code: 'INVALID_ARG',
-    message: `[request id: ${requestId ?? '<id_unknown>'}] sequence batching control '${controlName}' data-type is '${idTypeName}', but model '${model}' expects '${expected}'`,
+    message:
+      `[request id: ${requestId ?? '<id_unknown>'}] sequence batching control '${controlName}' ` +
+      `data-type is '${idTypeName}', but model '${model}' expects '${expected}'`,
   }),
   stringIdTooLong: (): TritonError => ({
     code: 'UNSUPPORTED',
@@ -47,5 +49,8 @@ export const tritonErrors = {
 
 /** Log-only warning for START on an active id (spec §4 step 9). */
 export function startConflictWarning(id: string, model: string): string {
-  return `sequence ${id} for model '${model}' has a conflict. The previous sequence did not end before this sequence start. Previous sequence will be terminated early.`;
+  return (
+    `sequence ${id} for model '${model}' has a conflict. The previous sequence did ` +
+    `not end before this sequence start. Previous sequence will be terminated early.`
+  );
 }

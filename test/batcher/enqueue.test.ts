@@ -138,7 +138,8 @@ describe('sequence identity (spec §2, §4)', () => {
         t: 20,
         type: 'warning',
         message:
-          "sequence 3 for model 'acc' has a conflict. The previous sequence did not end before this sequence start. Previous sequence will be terminated early.",
+          "sequence 3 for model 'acc' has a conflict. The previous sequence did not " +
+          'end before this sequence start. Previous sequence will be terminated early.',
         sequence: 3,
       },
     ]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -49,7 +49,7 @@ describe('seqsim run', () => {
     const result = await cli('run', leakScenario, '--trace', trace);
     expect(result.code).toBe(1);
     expect(result.out).toContain('✗ slot-accounting: 1 slot(s) still held after the run went quiescent (slot leak)');
-    expect(result.out).toContain(`replay: seqsim replay ${trace}`);
+    expect(result.out).toContain(`replay: npx seqsim replay ${trace}`);
   });
 
   it.each([
@@ -139,5 +139,28 @@ describe('the binary', () => {
       'unload-backlog',
     ]);
     expect(reports.every((r) => r.violations.length === 0)).toBe(true);
+  });
+});
+
+describe('seqsim shrink', () => {
+  it('writes its reproducer under out/shrink by default, never beside its input', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'seqsim-shrink-'));
+    const input = join(folder, 'leak.json');
+    writeFileSync(input, readFileSync(leakScenario, 'utf8'));
+    const result = await cli('shrink', input, '--seed', '1', '--json');
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.out) as { reproducer: string; trace: string; replay: string };
+    expect(report.reproducer).toBe(join('out', 'shrink', 'leak.min.json'));
+    expect(report.trace).toBe(join('out', 'shrink', 'leak.min.jsonl'));
+    expect(report.replay).toBe(`npx seqsim run ${report.reproducer} --seed 1`);
+    expect(readdirSync(folder)).toEqual(['leak.json']);
+    expect((await cli('run', report.reproducer, '--seed', '1', '--trace', join(folder, 'rerun', 'min.jsonl'))).code).toBe(1);
+  });
+
+  it('--out names the reproducer; its trace goes beside it under its own name', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'seqsim-shrink-'));
+    const result = await cli('shrink', leakScenario, '--seed', '1', '--out', join(folder, 'repro'), '--json');
+    expect(result.code).toBe(1);
+    expect(readdirSync(folder).sort()).toEqual(['repro', 'repro.jsonl']);
   });
 });

@@ -52,7 +52,7 @@ describe('seqsim merge', () => {
       /^merged 3 shard\(s\) \(1\/1\): seeds 1…150, 150 run with the bug:destroys-busy-instance batcher: \d+ violating run\(s\), \d+ distinct oracle\(s\)/,
     );
     expect(text.out).toMatch(/faults: .*fired \d+×/);
-    expect(text.out).toMatch(/✗ lifecycle at seed \d+: .*\n {4}reproduce: seqsim /);
+    expect(text.out).toMatch(/✗ lifecycle at seed \d+: .*\n {4}reproduce: npx seqsim /);
   }, 120_000);
 
   it('merges a merge: (1/3 + 2/3) + 3/3 equals 1/3 + 2/3 + 3/3', async () => {

@@ -49,7 +49,7 @@ describe('seqsim compare', () => {
     expect(r.code).toBe(1);
     expect(r.out).toContain('✗ cross-config, seed 3: sequence 2 (sequences[1]) step 0: baseline output 8, batcher=bug:state-not-reset-on-start output 15');
     expect(r.out).toContain('✗ outputs in batcher=bug:state-not-reset-on-start, seed 3:');
-    expect(r.out).toContain('reproduce: seqsim compare sim/examples/backlog-fill.json --seed 3 --variant batcher=bug:state-not-reset-on-start');
+    expect(r.out).toContain('reproduce: npx seqsim compare sim/examples/backlog-fill.json --seed 3 --variant batcher=bug:state-not-reset-on-start');
     const base = join(out, 'backlog-fill-seed3-baseline.jsonl');
     const variant = join(out, 'backlog-fill-seed3-batcher_bug_state-not-reset-on-start.jsonl');
     expect(r.out).toContain(`trace ${base}`);

@@ -57,7 +57,7 @@ describe('compare --live', () => {
   it("a variant's own oracle violations fail the live comparison (exit 1)", async () => {
     const { code, out } = await cli('compare', join(examples, 'direct-basic.json'), '--live', '--ep', 'cpu', '--variant', 'batcher=bug:padding-ready');
     expect(out).toMatch(/✗ control-signals in batcher=bug:padding-ready, seed 1: padding row/);
-    expect(out).toMatch(/reproduce: seqsim compare .* --live/);
+    expect(out).toMatch(/reproduce: npx seqsim compare .* --live --ep cpu$/m);
     expect(code).toBe(1);
   });
 

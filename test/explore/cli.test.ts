@@ -48,39 +48,43 @@ describe('seqsim explore: lifecycle and metamorphic', () => {
     );
     expect(code).toBe(1);
     expect(text).toMatch(/✗ lifecycle at seed \d+: instance \d+ was destroyed while/);
-    expect(text).toMatch(/reproduce: seqsim run .*\.min\.json --seed \d+ --batcher bug:destroys-busy-instance/);
+    expect(text).toMatch(/reproduce: npx seqsim run .*\.min\.json --seed \d+ --batcher bug:destroys-busy-instance/);
   });
 
-  it('--metamorphic: clean for the real batcher (exit 0, counts what it compared); a planted bug gives a cross-config finding that seqsim compare reproduces', async () => {
-    const clean = await cli('explore', '--generate', '--metamorphic', '--seeds', '300', '--workers', '1', '--out', join(dir, 'm0'), '--json');
-    expect(clean.code).toBe(0);
-    const summary = JSON.parse(clean.out) as { metamorphic: { seeds_compared: number; sequences_compared: number } };
-    expect(summary.metamorphic.seeds_compared).toBe(300);
-    expect(summary.metamorphic.sequences_compared).toBeGreaterThan(0);
+  it(
+    '--metamorphic: clean for the real batcher (exit 0, counts what it compared); ' +
+      'a planted bug gives a cross-config finding that seqsim compare reproduces',
+    async () => {
+      const clean = await cli('explore', '--generate', '--metamorphic', '--seeds', '300', '--workers', '1', '--out', join(dir, 'm0'), '--json');
+      expect(clean.code).toBe(0);
+      const summary = JSON.parse(clean.out) as { metamorphic: { seeds_compared: number; sequences_compared: number } };
+      expect(summary.metamorphic.seeds_compared).toBe(300);
+      expect(summary.metamorphic.sequences_compared).toBeGreaterThan(0);
 
-    const out = join(dir, 'm1');
-    const found = await cli(
-      'explore',
-      '--generate',
-      '--metamorphic',
-      '--seeds',
-      '300',
-      '--workers',
-      '1',
-      '--keep-going',
-      '--batcher',
-      'bug:state-not-reset-on-start',
-      '--out',
-      out,
-    );
-    expect(found.code).toBe(1);
-    const line = found.out.split('\n').find((l) => l.includes('reproduce: seqsim compare'));
-    expect(line).toBeDefined();
-    const args = line!.trim().replace('reproduce: seqsim ', '').split(' ');
-    expect(existsSync(args[1]!)).toBe(true);
-    expect(readFileSync(join(out, 'summary-1-of-1.json'), 'utf8')).toContain('cross-config');
-    const replayed = await cli(...args);
-    expect(replayed.code).toBe(1);
-    expect(replayed.out).toContain('✗ cross-config');
-  });
+      const out = join(dir, 'm1');
+      const found = await cli(
+        'explore',
+        '--generate',
+        '--metamorphic',
+        '--seeds',
+        '300',
+        '--workers',
+        '1',
+        '--keep-going',
+        '--batcher',
+        'bug:state-not-reset-on-start',
+        '--out',
+        out,
+      );
+      expect(found.code).toBe(1);
+      const line = found.out.split('\n').find((l) => l.includes('reproduce: npx seqsim compare'));
+      expect(line).toBeDefined();
+      const args = line!.trim().replace('reproduce: npx seqsim ', '').split(' ');
+      expect(existsSync(args[1]!)).toBe(true);
+      expect(readFileSync(join(out, 'summary-1-of-1.json'), 'utf8')).toContain('cross-config');
+      const replayed = await cli(...args);
+      expect(replayed.code).toBe(1);
+      expect(replayed.out).toContain('✗ cross-config');
+    },
+  );
 });

@@ -61,7 +61,8 @@ describe('§6: a broken lifecycle block is bad input naming the entry and field'
   it('a load read from a pbtxt file applies like the inline form', () => {
     writeFileSync(
       join(dir, 'v3.pbtxt'),
-      'name: "acc"\nmax_batch_size: 1\ninstance_group [ { count: 3, kind: KIND_CPU } ]\nsequence_batching { max_sequence_idle_microseconds: 8000000 direct { } }\n',
+      'name: "acc"\nmax_batch_size: 1\ninstance_group [ { count: 3, kind: KIND_CPU } ' +
+        ']\nsequence_batching { max_sequence_idle_microseconds: 8000000 direct { } }\n',
     );
     const scenario = parseScenario({ model: directModel(1), sequences, lifecycle: [{ at_us: 5, load: 'v3.pbtxt' }] }, join(dir, 'scn.json'), dir);
     expect(scenario.normalized['lifecycle']).toEqual([

@@ -169,11 +169,13 @@ describe('KServe v2 HTTP front end', () => {
     const input = (fields: Record<string, unknown>) => ({ name: 'INPUT', datatype: 'INT32', shape: [1, 1], data: [1], ...fields });
     expect(() => decode({ inputs: [] })).toThrow(KserveError);
     expect(() => decode({ inputs: [] })).toThrow(
-      "[request id: <id_unknown>] expected 1 inputs but got 0 inputs for model 'acc_oldest'. Got input(s) [], but missing required input(s) ['INPUT']. Please provide all required input(s).",
+      "[request id: <id_unknown>] expected 1 inputs but got 0 inputs for model 'acc_oldest'. Got input(s) [], but missing required input(s) " +
+        "['INPUT']. Please provide all required input(s).",
     );
     expect(() => decode({ inputs: [input({ name: 'X' })] })).toThrow("unexpected inference input 'X' for model 'acc_oldest'");
     expect(() => decode({ inputs: [input({ shape: [1, 2], data: [1, 2] })] })).toThrow(
-      "[request id: <id_unknown>] unexpected shape for input 'INPUT' for model 'acc_oldest'. Expected [-1,1], got [1,2]. NOTE: Setting a non-zero max_batch_size",
+      "[request id: <id_unknown>] unexpected shape for input 'INPUT' for model 'acc_oldest'. Expected [-1,1], got [1,2]. NOTE: Setting a non-zero " +
+        'max_batch_size',
     );
     expect(() => decode({ inputs: [input({ datatype: 'FP32', data: [1.5] })] })).toThrow(
       "[request id: <id_unknown>] inference input 'INPUT' data-type is 'FP32', but model 'acc_oldest' expects 'INT32'",

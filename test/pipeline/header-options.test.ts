@@ -84,7 +84,8 @@ describe('the header-options codec (sim/pipeline/header-options.ts)', () => {
         ),
       ),
     ).toBe(
-      '{"max_events":7,"slot_order":"instance-major","batcher":"bug:backlog-lifo","schedule":[1,"reaper"],"choose_draws":true,"strict_lifecycle":true,"stalled":true}',
+      '{"max_events":7,"slot_order":"instance-major","batcher":"bug:backlog-lifo","schedule":[1,"reaper"],' +
+        '"choose_draws":true,"strict_lifecycle":true,"stalled":true}',
     );
     expect(JSON.stringify(encodeSimOptions({ batcher: 'real', chooseDraws: false, strictLifecycle: false }, { stalled: false }))).toBe(
       '{"max_events":2000000,"slot_order":"triton-heap"}',

@@ -32,7 +32,8 @@ describe('stall stop: a run that can only spin ends as stalled, not at its event
     expect(run.header.options['stalled']).toBe(true);
     const liveness = run.violations.filter((v) => v.oracle === 'liveness');
     expect(liveness.map((v) => v.message)).toEqual([
-      "run stalled: only the idle reaper's polling was left, with no progress for longer than any timeout (it would have run to its event budget); 1 request(s) unanswered: 2:0",
+      "run stalled: only the idle reaper's polling was left, with no progress for longer than " +
+        'any timeout (it would have run to its event budget); 1 request(s) unanswered: 2:0',
     ]);
     // Still Triton's known leak, as explore classifies it.
     expect(isKnownTritonBehaviour(run)).toBe(true);

@@ -101,6 +101,8 @@ describe('trace format v1', () => {
     ['', /line 1.*empty trace/],
     ['{"type":"event"}', /line 1: type.*header/],
     ['not json', /line 1.*not valid JSON/],
+    ['{\n  "name": "s",\n  "model": {"name": "m"},\n  "sequences": []\n}', /this is a scenario, not a trace: simulate it with `npx seqsim run bad.jsonl`/],
+    ['{"name":"s","model":{"name":"m"},"sequences":[]}', /this is a scenario, not a trace/],
     ['{"type":"header","format":"seqsim-trace","version":2,"seed":1,"tool":"x","scenario":{},"options":{}}', /version.*unsupported/],
     ['{"type":"header","format":"seqsim-trace","version":1,"seed":1,"tool":"x","scenario":{},"options":{}}\n{"type":"send"}', /line 2: t/],
   ])('rejects malformed trace %#', (text, message) => {

@@ -218,7 +218,7 @@ describe('a long idle tail (a stalled or budget-exhausted run) is left out of th
     expect(view.idleTailEndUs).toBe(runEndUs);
     expect(rendered.notes).toHaveLength(1);
     expect(rendered.notes[0]).toMatch(
-      /^Nothing but idle polling happened after .*; the run went on until .* \(a stall or its event budget\)\. --to \d+us draws all of it\.$/,
+      /^Nothing but the idle reaper's checks happened after .*; the run ended at .*\. --to \d+us \(seqsim viz, report\) draws all of it\.$/,
     );
     expect(rendered.notes[0]).toContain(`--to ${runEndUs}us`);
     expect(count(d, 'text.note')).toBe(1);

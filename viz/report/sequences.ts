@@ -88,7 +88,10 @@ function sequenceView(input: SequenceViewInput, sequence: SequenceRef, ordinal: 
       textEl(
         'li',
         {},
-        `instance ${o.instance} slot ${o.slot}: ${formatUs(o.fromUs)} → ${o.open ? 'end of trace (never released)' : `${formatUs(o.toUs)}, released: ${o.reason ?? '?'}`}${o.fromBacklog ? ' (from the backlog)' : ''}${o.reapUs === undefined ? '' : `, reaped at ${formatUs(o.reapUs)}`}`,
+        `instance ${o.instance} slot ${o.slot}: ${formatUs(o.fromUs)} → ` +
+          (o.open ? 'end of trace (never released)' : `${formatUs(o.toUs)}, released: ${o.reason ?? '?'}`) +
+          (o.fromBacklog ? ' (from the backlog)' : '') +
+          (o.reapUs === undefined ? '' : `, reaped at ${formatUs(o.reapUs)}`),
       ),
     ),
     ...timeline.waits

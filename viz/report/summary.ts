@@ -34,7 +34,8 @@ function configRows(header: TraceHeader | undefined): [string, string][] {
   const instances = Array.isArray(groups) ? groups.reduce((sum: number, g: unknown) => sum + (Number(at(g, 'count')) || 1), 0) : 1;
   return [
     ['scenario', show(at(scenario, 'name'))],
-    ['seed', String(header.seed)],
+    // A served trace's seed is a placeholder: HTTP clients, not a seeded workload, sent its requests.
+    ['seed', header.options['front_end'] !== undefined ? '— (served: requests came from HTTP clients)' : String(header.seed)],
     ['tool', header.tool],
     ['clock', show((header as { clock?: unknown }).clock)],
     ['model', show(typeof model === 'string' ? model : at(model, 'name'))],
@@ -64,7 +65,8 @@ function countRows(timeline: Timeline, events: readonly TraceEvent[]): [string, 
     ['requests sent', String(requests.length)],
     [
       'responses',
-      `${requests.filter((r) => r.response !== undefined).length} (${requests.filter((r) => r.response !== undefined && r.response.error === undefined).length} outputs)`,
+      `${requests.filter((r) => r.response !== undefined).length} ` +
+        `(${requests.filter((r) => r.response !== undefined && r.response.error === undefined).length} outputs)`,
     ],
     [
       'errors',

@@ -2,8 +2,8 @@ import { axisBottom, scaleLinear } from 'd3';
 import { unitForSpan } from '../units.ts';
 import { px, setText, type DrawContext, type Group } from './context.ts';
 
-/** The time axis in µs, ms or s (chosen for the span), with grid lines across the lanes. */
-export function drawAxis(parent: Group, ctx: DrawContext): void {
+/** The time axis in µs, ms or s (chosen for the span), with grid lines across the lanes; labelled with the trace's clock. */
+export function drawAxis(parent: Group, ctx: DrawContext, clock: 'virtual' | 'real'): void {
   const { layout, view, theme } = ctx;
   const unit = unitForSpan(view.endUs - view.startUs);
   const scale = scaleLinear()
@@ -29,5 +29,5 @@ export function drawAxis(parent: Group, ctx: DrawContext): void {
     .attr('text-anchor', 'end')
     .attr('fill', theme.muted)
     .attr('font-size', 11);
-  setText(label, `virtual time (${unit.name})`);
+  setText(label, `${clock} time (${unit.name})`);
 }

@@ -7,7 +7,11 @@ import { appendTitle, px, setText, type DrawContext, type Group } from './contex
 
 function batchTitle(band: BatchBand): string {
   const status = band.ok === undefined ? 'still executing at the end of the trace' : band.ok ? 'ok' : 'FAILED';
-  return `batch ${band.batch} on instance ${band.instance}: ${band.size} ready row(s) of ${band.rows}${band.rows > band.size ? ` (${band.rows - band.size} padding)` : ''}\n${formatUs(band.atUs)} → ${formatUs(band.doneUs)} (${formatUs(band.doneUs - band.atUs)}), ${status}`;
+  const padding = band.rows > band.size ? ` (${band.rows - band.size} padding)` : '';
+  return (
+    `batch ${band.batch} on instance ${band.instance}: ${band.size} ready row(s) of ${band.rows}${padding}\n` +
+    `${formatUs(band.atUs)} → ${formatUs(band.doneUs)} (${formatUs(band.doneUs - band.atUs)}), ${status}`
+  );
 }
 
 interface BatchBin {

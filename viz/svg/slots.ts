@@ -48,7 +48,8 @@ function occupancyTitle(ctx: DrawContext, occupancy: Occupancy): string {
   const executed = occupancy.executed.map((i) => ctx.timeline.executed[i]?.request ?? '').filter((r) => r !== '');
   const parts = [
     `sequence ${occupancy.label} on instance ${occupancy.instance} slot ${occupancy.slot}`,
-    `${formatUs(occupancy.fromUs)} → ${occupancy.open ? 'end of trace (never released)' : formatUs(occupancy.toUs)} (held ${formatUs(occupancy.toUs - occupancy.fromUs)})`,
+    `${formatUs(occupancy.fromUs)} → ${occupancy.open ? 'end of trace (never released)' : formatUs(occupancy.toUs)} ` +
+      `(held ${formatUs(occupancy.toUs - occupancy.fromUs)})`,
     occupancy.fromBacklog ? 'taken from the backlog' : 'assigned at enqueue',
     requestSummary(executed),
   ];
@@ -59,6 +60,9 @@ function occupancyTitle(ctx: DrawContext, occupancy: Occupancy): string {
   return parts.join('\n');
 }
 
+/** The narrowest occupancy bar drawn. */
+const MIN_BAR_PX = 4;
+
 /** Release reasons other than END get a coloured cap at the bar's end. */
 const REASON_CAP: Readonly<Record<string, string>> = { 'idle-timeout': '#e8590c', cancel: '#8e44ad', expired: '#a0522d', destroyed: '#444444' };
 
@@ -68,7 +72,8 @@ export function drawOccupancies(parent: Group, ctx: DrawContext): void {
     const row = ctx.layout.rows.get(slotId(occupancy.instance, occupancy.slot));
     if (row === undefined) continue;
     const x0 = ctx.x(occupancy.fromUs);
-    const x1 = Math.max(ctx.x(occupancy.toUs), x0 + 1);
+    // At least a few px: a sequence that held its slot for 0 µs (released in the instant it got it) is often the one a race is about.
+    const x1 = Math.max(ctx.x(occupancy.toUs), x0 + MIN_BAR_PX);
     // A second sequence on a held slot is drawn in the lower half, outlined: the race is visible.
     const shared = occupancy.overlap > 0;
     const y = shared ? row.y + row.height / 2 : row.y + 2;

@@ -23,7 +23,8 @@ export class InstanceLifetimes {
     if (generation !== undefined) this.generationOf.set(event.instance, generation);
     if (this.removed.has(event.instance))
       this.sink.add(
-        `sequence ${event.sequence} assigned ${slotName(event.instance, event.slot)}, a slot of instance ${event.instance}, which an update removed: its slots must not be refilled`,
+        `sequence ${event.sequence} assigned ${slotName(event.instance, event.slot)}, a slot of instance ${event.instance}, which an update removed: ` +
+          `its slots must not be refilled`,
         [index],
       );
     if (this.destroyed.has(event.instance))

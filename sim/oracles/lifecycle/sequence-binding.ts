@@ -71,7 +71,8 @@ export class SequenceBinding {
     if (sent.start) this.open.add(key);
     else if (!this.open.has(key)) {
       this.sink.add(
-        `request ${request} continued sequence ${sent.sequenceKey} on generation ${generation}, which never saw its START: the sequence would run on fresh state`,
+        `request ${request} continued sequence ${sent.sequenceKey} on generation ${generation}, which never saw its START: the sequence would run on ` +
+          `fresh state`,
         [index],
       );
     }

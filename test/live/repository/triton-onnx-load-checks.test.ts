@@ -146,7 +146,8 @@ describe("Triton's onnxruntime backend load checks", () => {
     it('max_batch_size > 0 needs a leading -1; max_batch_size 0 must not have one (the old generator)', () => {
       const { config, model } = base();
       expect(tritonOnnxLoadError(config, withInputs(model, { INPUT: tensor('INPUT', 'INT32', [1]) }))).toBe(
-        "model 'm', tensor 'INPUT': for the model to support batching the shape should have at least 1 dimension and the first dimension must be -1; but shape expected by the model is [1]",
+        "model 'm', tensor 'INPUT': for the model to support batching the shape should have at least 1 dimension and the first dimension must be -1; " +
+          'but shape expected by the model is [1]',
       );
       const flat = (t: SignatureTensor): SignatureTensor => (t.name === 'INPUT' ? t : { ...t, dims: [1] });
       const nobatch = { ...model, inputs: model.inputs.map(flat) };
@@ -158,7 +159,8 @@ describe("Triton's onnxruntime backend load checks", () => {
     it('dims after the batch dimension; a -1 in the model matches any input dim; reshape replaces dims', () => {
       const { config, model } = base();
       expect(tritonOnnxLoadError(config, withInputs(model, { INPUT: tensor('INPUT', 'INT32', [-1, 2]) }))).toBe(
-        "model 'm', tensor 'INPUT': the model expects 2 dimensions (shape [-1,2]) but the model configuration specifies 2 dimensions (an initial batch dimension because max_batch_size > 0 followed by the explicit tensor shape, making complete shape [-1,1])",
+        "model 'm', tensor 'INPUT': the model expects 2 dimensions (shape [-1,2]) but the model configuration specifies 2 dimensions (an initial " +
+          'batch dimension because max_batch_size > 0 followed by the explicit tensor shape, making complete shape [-1,1])',
       );
       (config['input'] as Config[])[0]!['dims'] = [3];
       expect(tritonOnnxLoadError(config, withInputs(model, { INPUT: tensor('INPUT', 'INT32', [-1, -1]) }))).toBeUndefined();
@@ -173,7 +175,8 @@ describe("Triton's onnxruntime backend load checks", () => {
       expect(tritonOnnxLoadError(config, withInputs(model, { INPUT: tensor('INPUT', 'INT32', []) }))).toBeUndefined();
       (config['input'] as Config[])[0]!['dims'] = [2];
       expect(tritonOnnxLoadError(config, withInputs(model, { INPUT: tensor('INPUT', 'INT32', []) }))).toBe(
-        "unable to load model 'm', scalar tensor 'INPUT', should only provide 1 in the model configuration when the model doesn't support batching. Model configuration provided: [2].",
+        "unable to load model 'm', scalar tensor 'INPUT', should only provide 1 in the model configuration when the model doesn't support batching. " +
+          'Model configuration provided: [2].',
       );
     });
 

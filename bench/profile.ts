@@ -1,0 +1,52 @@
+import { FULL_CHECK_BENCH, type CheckBenchOptions } from './check-bench.ts';
+
+/**
+ * How big each of `seqsim bench`'s figures is. The quick set (the default) gives every figure a
+ * first reading in seconds; --full is the set docs/numbers.md quotes, a few minutes on two cores.
+ */
+export interface BenchProfile {
+  readonly name: 'quick' | 'full';
+  /** Requests per kernel workload (100 and 10,000 concurrent sequences) and per routing workload. */
+  readonly requests: number;
+  /** Timed runs of each kernel figure (the best counts: single runs of this GC-heavy loop vary). */
+  readonly kernelRepeats: number;
+  /** Campaigns per zoo bug (0 skips the zoo figures), and how many of the finds are shrunk. */
+  readonly zooCampaigns: number;
+  readonly zooShrinks: number;
+  /** Seeds for swarm vs uniform fault selection (0 skips it). */
+  readonly swarmSeeds: number;
+  readonly check: CheckBenchOptions;
+  readonly compareSeeds: number;
+  readonly compareRepeats: number;
+  readonly routingRepeats: number;
+  /** Seeds for the 1- vs 2-worker explore figure (0 skips it). */
+  readonly workerSeeds: number;
+}
+
+export const QUICK_BENCH: BenchProfile = {
+  name: 'quick',
+  requests: 20_000,
+  kernelRepeats: 1,
+  zooCampaigns: 3,
+  zooShrinks: 1,
+  swarmSeeds: 0,
+  check: { depth: 6, budget: 100, depthBudgetSchedules: 500 },
+  compareSeeds: 200,
+  compareRepeats: 1,
+  routingRepeats: 1,
+  workerSeeds: 0,
+};
+
+export const FULL_BENCH: BenchProfile = {
+  name: 'full',
+  requests: 100_000,
+  kernelRepeats: 3,
+  zooCampaigns: 30,
+  zooShrinks: 5,
+  swarmSeeds: 5000,
+  check: FULL_CHECK_BENCH,
+  compareSeeds: 1000,
+  compareRepeats: 5,
+  routingRepeats: 3,
+  workerSeeds: 40_000,
+};

@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { benchSections, profileOf, runBench, type BenchSection } from '../../cli/commands/bench.ts';
+import { FULL_BENCH, QUICK_BENCH } from '../../bench/profile.ts';
+import type { CliIO } from '../../cli/command.ts';
+
+function capture(): { io: CliIO; out: () => string; err: () => string } {
+  let out = '';
+  let err = '';
+  return { io: { out: (t) => (out += t), err: (t) => (err += t), interactive: false }, out: () => out, err: () => err };
+}
+
+describe('seqsim bench', () => {
+  it('runs the quick set by default; --full adds swarm and the worker figures and the bigger sizes; flags override sizes', () => {
+    expect(profileOf({})).toEqual(QUICK_BENCH);
+    expect(profileOf({ full: true })).toEqual(FULL_BENCH);
+    expect(profileOf({ requests: 2000, 'zoo-campaigns': 0 })).toMatchObject({ requests: 2000, zooCampaigns: 0 });
+    const titles = (full: boolean): string[] => benchSections(profileOf({ full })).map((s) => s.title);
+    expect(titles(false).some((t) => t.startsWith('swarm') || t.startsWith('explore'))).toBe(false);
+    expect(titles(true).filter((t) => t.startsWith('swarm') || t.startsWith('explore'))).toHaveLength(2);
+    expect(() => profileOf({ requests: -1 })).toThrow(/--requests must be a positive integer/);
+  });
+
+  it('reports progress on stderr and figures on stdout (one JSON object with --json)', async () => {
+    const sections: BenchSection[] = [
+      {
+        title: 'one',
+        run: (f) => {
+          f['a'] = 1;
+          return 'a = 1\n';
+        },
+      },
+      {
+        title: 'two',
+        run: async (f) => {
+          f['b'] = 2;
+          return 'b = 2\n';
+        },
+      },
+    ];
+    const text = capture();
+    await runBench(sections, text.io, false);
+    expect(text.out()).toBe('a = 1\nb = 2\n');
+    expect(text.err()).toMatch(/^bench \[1\/2\] one…\nbench \[1\/2\] done in [\d.]+ s\nbench \[2\/2\] two…\n/);
+    const json = capture();
+    await runBench(sections, json.io, true);
+    expect(JSON.parse(json.out())).toEqual({ a: 1, b: 2 });
+  });
+
+  it('prints figures, not internal targets', async () => {
+    const cheap = benchSections({ ...QUICK_BENCH, requests: 200, zooCampaigns: 0, compareSeeds: 5 }).filter(
+      // The cheap ones: the 10,000-sequence and routing workloads take seconds whatever --requests says.
+      (s) => s.title.startsWith('compare') || s.title.startsWith('reload') || s.title.endsWith(' 100 concurrent sequences'),
+    );
+    const text = capture();
+    await runBench(cheap, text.io, false);
+    expect(text.out()).toMatch(/Direct 2×8 slots, \d+ requests/);
+    expect(text.out()).toMatch(/reload Direct → Oldest under load/);
+    expect(text.out()).not.toMatch(/target/i);
+  });
+});
