@@ -18,6 +18,7 @@ import { liveTensorSpec } from '../tensor-spec.ts';
 import { buildAccumulatorOnnx } from '../onnx/accumulator-onnx.ts';
 import { Stopwatch } from '../overhead.ts';
 import { BadInferRequest, parseInferBody } from './kserve-request.ts';
+import { ModelStatisticsSink } from './model-statistics.ts';
 import { LIVE_MAX_EVENTS, LIVE_TIMER_SLACK_US, type UserModel } from '../run-live.ts';
 import { errorMessage } from '../../src/core/error-message.ts';
 
@@ -54,6 +55,7 @@ export interface KserveServer {
 function httpStatus(error: TritonError): number {
   switch (error.code) {
     case 'INVALID_ARG':
+    case 'CANCELLED':
       return 400;
     case 'NOT_FOUND':
       return 404;
@@ -138,9 +140,10 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
       if (response !== undefined) send(response, httpStatus(result.error), { error: result.error.message });
     }
   };
+  const statistics = new ModelStatisticsSink(recorder, loop);
   const scheduler = makeScheduler(options.batcher ?? 'real')(
     model,
-    { clock: loop, timers: loop, executor, responses: { respond }, events: recorder },
+    { clock: loop, timers: loop, executor, responses: { respond }, events: statistics },
     { slotOrder: 'triton-heap' },
   );
 
@@ -198,6 +201,9 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
       });
     }
     if (request.method === 'GET' && rest[0] === 'ready' && rest.length === 1) return send(response, 200, {});
+    // Triton's model-configuration and statistics extensions (`seqsim drive` compares and reports them).
+    if (request.method === 'GET' && rest[0] === 'config' && rest.length === 1) return send(response, 200, scenario.normalized['model']);
+    if (request.method === 'GET' && rest[0] === 'stats' && rest.length === 1) return send(response, 200, statistics.json(model.name));
     if (request.method !== 'POST' || rest[0] !== 'infer' || rest.length !== 1) return send(response, 404, { error: `unknown endpoint ${url.pathname}` });
     readBody(request).then(
       (body) => {
