@@ -61,7 +61,7 @@ export const driveCommand: SeqsimCommand = {
     const iterations = boundedInt(args['iterations'], '--iterations', MAX_STRESS_ITERATIONS);
     if (typeof args['write-scenario'] === 'string') {
       const json = stressScenarioJson(seed, threads, iterations, scenario.normalized['model'] as Record<string, unknown>);
-      writeFile(args['write-scenario'], `${JSON.stringify(json, null, 1)}\n`);
+      writeFile(args['write-scenario'], scenarioText(json));
       io.out(`wrote the stress workload (seed ${seed}, ${threads} threads × ${iterations} iterations) to ${args['write-scenario']}\n`);
       return EXIT_OK;
     }
@@ -111,6 +111,16 @@ function wireTensors(scenario: Scenario): WireTensors {
     datatype: scenario.model.tensorDataType === 'TYPE_FP32' ? 'FP32' : 'INT32',
     shape: scenario.model.maxBatchSize > 0 ? [1, 1] : [1],
   };
+}
+
+/** A scenario file people can read: its fields one per line, each sequence on a line of its own. */
+function scenarioText(json: Record<string, unknown>): string {
+  const fields = Object.entries(json).map(([key, value]) =>
+    key === 'sequences' && Array.isArray(value)
+      ? `  "sequences": [\n${value.map((sequence) => `    ${JSON.stringify(sequence)}`).join(',\n')}\n  ]`
+      : `  ${JSON.stringify(key)}: ${JSON.stringify(value)}`,
+  );
+  return `{\n${fields.join(',\n')}\n}\n`;
 }
 
 function boundedInt(value: unknown, flag: string, max: number): number {

@@ -148,15 +148,18 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
   );
 
   /** Request ids "<id>:<step>", with "#n" for later uses of an id (as the simulator names them). */
-  const progress = new Map<string, { prefix: string; nextStep: number; uses: number }>();
+  const progress = new Map<string, { prefix: string; nextStep: number }>();
+  // Uses per printed id: uint64 5 and string "5" are different sequences with the same text.
+  const usesOfText = new Map<string, number>();
   let requests = 0;
   const accept = (infer: ReturnType<typeof parseInferBody>, response: ServerResponse): void => {
     const text = scenarioIdText(infer.sequence);
     const key = `${typeof infer.sequence}:${text}`;
     let entry = progress.get(key);
     if (entry === undefined || infer.start) {
-      const uses = (entry?.uses ?? 0) + 1;
-      entry = { prefix: uses === 1 ? text : `${text}#${uses - 1}`, nextStep: 0, uses };
+      const uses = (usesOfText.get(text) ?? 0) + 1;
+      usesOfText.set(text, uses);
+      entry = { prefix: uses === 1 ? text : `${text}#${uses - 1}`, nextStep: 0 };
       progress.set(key, entry);
     }
     const step = entry.nextStep++;

@@ -22,6 +22,8 @@ import {
 const REAPER_POLL_US = 50_000;
 /** More hypotheses than this for one id and the oracle stops judging its outputs (counted, not passed silently). */
 const MAX_HYPOTHESES = 16;
+/** STARTs remembered for the first-come-first-served check. */
+const MAX_RECENT_STARTS = 256;
 
 export interface ClientOracleOptions {
   readonly model: ModelConfig;
@@ -30,8 +32,9 @@ export interface ClientOracleOptions {
   /** Every request must be answered within this long; no sequence may wait longer in total. */
   readonly deadlineUs: number;
   /**
-   * How far real timing may be off (network, a late reaper): the idle timeout is only taken as
-   * certain ("must have been reaped" / "cannot have been reaped") outside ± this much.
+   * How far real timing may be off: a sequence is taken as surely reaped when its previous request
+   * went more than idle timeout + slack ago (a late reaper), as surely alive when less than idle
+   * timeout − slack/5 ago (a request's way to the server); in between either answer is accepted.
    */
   readonly slackUs: number;
   /** Requests of one sequence in flight keep their order on its channel (a gRPC stream), not over HTTP. */
@@ -64,6 +67,8 @@ interface RequestRecord {
   readonly line: number;
   /** Another request of the same id was in flight on another channel: the order is unknown. */
   overlapped: boolean;
+  /** An emulated transport delay (fault plan) held it on the way. */
+  delayed: boolean;
   answered: boolean;
 }
 
@@ -93,6 +98,8 @@ export class ClientOracle {
   private readonly books = new Map<string, IdBook>();
   private readonly inFlight = new Map<string, RequestRecord>();
   private readonly done = new Set<string>();
+  /** The latest answered STARTs (bounded), for the first-come-first-served check. */
+  private readonly recentStarts: { readonly sequence: ScenarioId; readonly sendUs: number; readonly answerUs: number; readonly line: number }[] = [];
   private readonly waitedUs = new Map<string, { us: number; line: number; reported: boolean }>();
   private readonly outputsSink = new ViolationSink('outputs');
   private readonly errorsSink = new ViolationSink('errors');
@@ -124,6 +131,12 @@ export class ClientOracle {
       case 'error':
         this.onClientOutcome(event.request, event.reason, event.t, line);
         break;
+      case 'fault': {
+        // An emulated network delay moves the client's clock away from the server's: no order judged on it.
+        const record = event.kind === 'transport_delay' && typeof event['request'] === 'string' ? this.inFlight.get(event['request']) : undefined;
+        if (record !== undefined) record.delayed = true;
+        break;
+      }
       default:
         break;
     }
@@ -177,6 +190,7 @@ export class ClientOracle {
       sendUs: event.t,
       line,
       overlapped: false,
+      delayed: false,
       answered: false,
     };
     for (const other of book.inFlight) {
@@ -200,7 +214,30 @@ export class ClientOracle {
     this.settle(record, atUs, line);
     if (outcome.kind === 'output') this.outputs++;
     else this.errors++;
+    if (outcome.kind === 'output' && record.sent.start && !record.overlapped && !record.delayed) this.checkAdmissionOrder(record, atUs, line);
     this.judge(record, outcome, atUs, line);
+  }
+
+  /**
+   * First come, first served (spec §5, §12): with one instance, a START that reached the server
+   * well before another executes no later than it — admitted at once, its request runs in the next
+   * batch; backlogged, it gets a slot first (a free slot never waits while the backlog is not
+   * empty). So a START answered well after a START sent well after it was passed over: the backlog
+   * was not served in order (the starvation case). Several instances run batches independently:
+   * not judged there.
+   */
+  private checkAdmissionOrder(record: RequestRecord, atUs: number, line: number): void {
+    if (this.options.model.instanceCount !== 1) return;
+    const { slackUs } = this.options;
+    const overtaker = this.recentStarts.find((other) => other.sendUs > record.sendUs + slackUs && other.answerUs < atUs - slackUs);
+    if (overtaker !== undefined) {
+      this.livenessSink.add(
+        `sequence ${JSON.stringify(record.sequence)} (${record.lane}): its START was sent ${formatMs(overtaker.sendUs - record.sendUs)} before ${JSON.stringify(overtaker.sequence)}'s but answered ${formatMs(atUs - overtaker.answerUs)} after it: the backlog was not served first come, first served`,
+        [record.line - 1, overtaker.line - 1, line - 1],
+      );
+    }
+    this.recentStarts.push({ sequence: record.sequence, sendUs: record.sendUs, answerUs: atUs, line: record.line });
+    if (this.recentStarts.length > MAX_RECENT_STARTS) this.recentStarts.shift();
   }
 
   private onClientOutcome(requestId: string, reason: ClientFailure, atUs: number, line: number): void {
@@ -263,17 +300,19 @@ export class ClientOracle {
       }
       return;
     }
+    const loose = record.overlapped || book.hypotheses === 'unknown';
+    // What the server may hold when this request arrived: decided before this answer updates the book.
+    const hypotheses = loose ? [] : this.reaped(book, record);
+    const previousSendUs = book.lastAcceptedSendUs;
+    book.lastAcceptedSendUs = Math.max(book.lastAcceptedSendUs ?? 0, record.sendUs);
     if (outcome.kind === 'output') {
       book.lastOutputUs = atUs;
       book.admitted = true;
     }
-    if (record.overlapped || book.hypotheses === 'unknown') {
+    if (loose) {
       this.judgeLoosely(record, outcome, what, cite);
-      book.lastAcceptedSendUs = Math.max(book.lastAcceptedSendUs ?? 0, record.sendUs);
       return;
     }
-    const hypotheses = this.reaped(book, record);
-    book.lastAcceptedSendUs = Math.max(book.lastAcceptedSendUs ?? 0, record.sendUs);
     const allowed = hypotheses.flatMap((h) => this.answersFor(record, h));
     const matched = allowed.filter((a) => matches(a.outcome, outcome));
     if (matched.length > 0) {
@@ -285,7 +324,8 @@ export class ClientOracle {
     }
     const sink = outcome.kind === 'output' && allowed.some((a) => a.outcome.kind === 'output') ? this.outputsSink : this.errorsSink;
     const expected = [...new Set(allowed.map((a) => describeOutcome(a.outcome)))];
-    sink.add(`${what}: ${describeOutcome(outcome)}, expected ${expected.join(' or ')}${this.diagnosis(record, outcome)}`, cite);
+    const hint = sink === this.outputsSink ? this.diagnosis(record, outcome) : this.reapHint(previousSendUs, record, hypotheses);
+    sink.add(`${what}: ${describeOutcome(outcome)}, expected ${expected.join(' or ')}${hint}`, cite);
     // Go on from what the server said, so one fault is reported once, not at every later step.
     if (outcome.kind === 'output') this.setHypotheses(book, [record.sent.end ? INACTIVE : { active: true, state: outcome.value }]);
     else this.setHypotheses(book, [...hypotheses, INACTIVE]);
@@ -321,6 +361,12 @@ export class ClientOracle {
     });
   }
 
+  /** Why a continuation was expected to fail: the idle timeout had passed. */
+  private reapHint(previous: number | undefined, record: RequestRecord, hypotheses: readonly Hypothesis[]): string {
+    if (record.sent.start || hypotheses.some((h) => h.active) || previous === undefined || previous >= record.sendUs) return '';
+    return ` (its previous request went ${formatMs(record.sendUs - previous)} earlier, past the idle timeout of ${formatMs(this.options.model.maxSequenceIdleUs)}: the reaper must have ended the sequence)`;
+  }
+
   /** A hint at the likely cause, where the numbers say it. */
   private diagnosis(record: RequestRecord, outcome: Outcome): string {
     if (outcome.kind !== 'output' || record.sent.end) return '';
@@ -332,8 +378,8 @@ export class ClientOracle {
 
   /**
    * The idle reaper (spec §6), judged from the client's clock: a sequence whose latest accepted
-   * request was sent more than the idle timeout ago may have been reaped; well past it (and past
-   * the reaper's backlog polling after the sequence's last output) it must have been.
+   * request was sent about the idle timeout ago may have been reaped; well past it (and past the
+   * reaper's backlog polling after the sequence's last output) it must have been.
    */
   private reaped(book: IdBook, record: RequestRecord): Hypothesis[] {
     const hypotheses = book.hypotheses === 'unknown' ? [INACTIVE] : book.hypotheses;
@@ -342,7 +388,9 @@ export class ClientOracle {
     const { slackUs } = this.options;
     const idleUs = this.options.model.maxSequenceIdleUs;
     const sinceUs = record.sendUs - last;
-    if (sinceUs <= idleUs - slackUs) return hypotheses;
+    // Early, only the request's own way to the server can make it arrive after the deadline: a fifth
+    // of the slack. Late, a reaper can run late by the whole slack.
+    if (sinceUs <= idleUs - slackUs / 5) return hypotheses;
     const mustReap =
       sinceUs > idleUs + slackUs &&
       book.lastOutputUs !== undefined &&
