@@ -13,8 +13,7 @@ import {
 } from '../../sim/generate/sequence-stress.ts';
 import { drive } from '../../live/drive/drive.ts';
 import { formatDriveReport } from '../../live/drive/drive-report.ts';
-import { HttpTransport, parseServerUrl, type WireTensors } from '../../live/drive/http-transport.ts';
-import { liveTensorSpec } from '../../live/tensor-spec.ts';
+import { HttpTransport, parseServerUrl, wireTensors } from '../../live/drive/http-transport.ts';
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 import { parseDurationMs, parsePositiveInt, parseSeed } from '../options.ts';
@@ -100,17 +99,6 @@ export const driveCommand: SeqsimCommand = {
 /** The scenario whose model Triton's stress test serves, when --stress names none. */
 function stressModelScenario(): Scenario {
   return parseScenario({ name: 'sequence-stress', model: STRESS_MODEL_JSON, sequences: [] }, '<built-in stress model>', '.');
-}
-
-/** The accumulator's INPUT/OUTPUT as requests name them (the scenario's config decides names, type and shape). */
-function wireTensors(scenario: Scenario): WireTensors {
-  const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
-  return {
-    input: spec.input,
-    output: spec.output,
-    datatype: scenario.model.tensorDataType === 'TYPE_FP32' ? 'FP32' : 'INT32',
-    shape: scenario.model.maxBatchSize > 0 ? [1, 1] : [1],
-  };
 }
 
 /** A scenario file people can read: its fields one per line, each sequence on a line of its own. */

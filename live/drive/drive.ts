@@ -22,6 +22,9 @@ import type { DriveTransport, ModelStatistics } from './transport.ts';
 
 /** The probe waits at most this long for the idle timeout of sequences a client left open. */
 export const PROBE_MAX_WAIT_US = 30_000_000;
+/** Statistics are read this often, at most this many times, until they stop changing. */
+const STATS_SETTLE_MS = 100;
+const STATS_SETTLE_READS = 20;
 /** Latencies kept for the percentiles at most (a bounded sample of a long run). */
 const MAX_LATENCY_SAMPLES = 1_000_000;
 
@@ -157,7 +160,7 @@ async function driveOn(transport: DriveTransport, spec: DriveSpec): Promise<Driv
       }
     }
   }
-  const statsAfter = statsBefore === undefined ? undefined : await transport.modelStatistics(modelName).catch(() => undefined);
+  const statsAfter = statsBefore === undefined ? undefined : await settledStatistics(transport, modelName);
   if (statsBefore === undefined) notes.push('the server has no statistics endpoint: no batch sizes to report');
 
   const verdict = oracle.finish();
@@ -199,6 +202,21 @@ async function driveOn(transport: DriveTransport, spec: DriveSpec): Promise<Driv
     trace: spec.tracePath,
     hash,
   };
+}
+
+/**
+ * Triton records statistics after it has sent the responses: read until two reads a moment apart
+ * agree (at most STATS_SETTLE_READS reads).
+ */
+async function settledStatistics(transport: DriveTransport, model: string): Promise<ModelStatistics | undefined> {
+  let last = await transport.modelStatistics(model).catch(() => undefined);
+  for (let read = 1; read < STATS_SETTLE_READS && last !== undefined; read++) {
+    await new Promise((resolve) => setTimeout(resolve, STATS_SETTLE_MS));
+    const next = await transport.modelStatistics(model).catch(() => undefined);
+    if (next === undefined || next.executionCount === last.executionCount) return next ?? last;
+    last = next;
+  }
+  return last;
 }
 
 /** The stress workload's threads as lanes of planned sequences, generated as they are played. */

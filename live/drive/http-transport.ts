@@ -5,6 +5,8 @@ import { SetupError, UsageError } from '../../src/core/input-errors.ts';
 import { errorMessage } from '../../src/core/error-message.ts';
 import { TransportFailure, type DriveTransport, type ModelStatistics, type SequenceChannel, type WireAnswer, type WireRequest } from './transport.ts';
 import { parseStatistics } from './server-statistics.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
+import { liveTensorSpec } from '../tensor-spec.ts';
 
 /** A response body larger than this is not a KServe v2 answer for one accumulator element. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -18,6 +20,17 @@ export interface WireTensors {
   readonly datatype: 'INT32' | 'FP32';
   /** [1, 1] for a batching model (max_batch_size > 0), else [1]. */
   readonly shape: readonly number[];
+}
+
+/** The accumulator's INPUT/OUTPUT as requests name them: the scenario's config decides names, type and shape. */
+export function wireTensors(scenario: Scenario): WireTensors {
+  const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
+  return {
+    input: spec.input,
+    output: spec.output,
+    datatype: scenario.model.tensorDataType === 'TYPE_FP32' ? 'FP32' : 'INT32',
+    shape: scenario.model.maxBatchSize > 0 ? [1, 1] : [1],
+  };
 }
 
 /** Parses `--url`: http or https, host and port, an optional path prefix. */
@@ -45,16 +58,18 @@ export class HttpTransport implements DriveTransport {
   private readonly base: string;
   private readonly control: http.Agent;
   private readonly channels = new Set<HttpChannel>();
+  private readonly inferUrl: URL;
 
   constructor(
     private readonly url: URL,
-    private readonly model: string,
+    model: string,
     private readonly tensors: WireTensors,
   ) {
     this.endpoint = url.origin;
     this.client = url.protocol === 'https:' ? https : http;
     this.base = url.pathname.replace(/\/+$/, '');
     this.control = new this.client.Agent({ keepAlive: true, maxSockets: 4 });
+    this.inferUrl = this.urlOf(`/v2/models/${encodeURIComponent(model)}/infer`);
   }
 
   async checkModel(model: string): Promise<void> {
@@ -104,7 +119,7 @@ export class HttpTransport implements DriveTransport {
         return;
       }
       const exchange = this.client.request(
-        this.urlOf(`/v2/models/${encodeURIComponent(this.model)}/infer`),
+        this.inferUrl,
         { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
         (response) => {
           readBody(response).then(
