@@ -32,6 +32,8 @@ export {
   type Violation,
 } from './sim/oracles/index.ts';
 export { ZOO, LIFECYCLE_ZOO, zooBug, type ZooBug } from './sim/zoo/variants.ts';
+// The oracles a client can run on what it saw (`seqsim drive`'s, usable on any trace with send and response lines).
+export { ClientOracle, checkClientTrace, type ClientOracleOptions, type ClientVerdict } from './sim/oracles/client/client-oracle.ts';
 
 // Exploration, shrinking, model checking, cross-configuration comparison.
 export { explore, type ExploreOptions, type ExploreResult, type SeedVerdict } from './sim/explore/explore.ts';
@@ -45,6 +47,15 @@ export { compareSeeds, type CompareSummary } from './sim/compare/compare.ts';
 // fast-check arbitraries for users' own property tests.
 export { scenarioJsonArbitrary, generateScenarioJson, type GeneratorOptions, type FaultMode } from './sim/generate/scenario-arbitrary.ts';
 export { lifecycleArbitrary } from './sim/generate/lifecycle-arbitrary.ts';
+// Triton's sequence stress workload (L0_sequence_stress), seeded.
+export {
+  stressThread,
+  stressThreadSeeds,
+  stressScenarioJson,
+  STRESS_MODEL_JSON,
+  type StressSequence,
+  type StressKind,
+} from './sim/generate/sequence-stress.ts';
 
 // Traces: read, write, replay.
 export { readTraceFile, parseTrace, type ParsedTrace } from './traces/read.ts';

@@ -62,13 +62,10 @@ export async function benchDrive(sequences: number, length: number, concurrency:
   const { child, url } = await startServe(dir);
   try {
     const requests = sequences * length;
-    // Warm both sides (JIT, sessions, sockets) before measuring.
-    await bareLoop(url, scenario, Math.min(sequences, 4 * concurrency), length, concurrency);
-    const bare = await measure(() => bareLoop(url, scenario, sequences, length, concurrency));
     const tracePath = join(dir, 'drive.jsonl');
-    const driven = await measure(() =>
-      drive(new HttpTransport(url, MODEL.name, wireTensors(scenario)), {
-        scenario,
+    const driveRun = (on: Scenario) =>
+      drive(new HttpTransport(url, MODEL.name, wireTensors(on)), {
+        scenario: on,
         modelName: MODEL.name,
         seed: 1,
         timeScale: 1,
@@ -77,8 +74,13 @@ export async function benchDrive(sequences: number, length: number, concurrency:
         slackUs: 500_000,
         probe: false,
         tracePath,
-      }),
-    );
+      });
+    // Warm both clients (JIT, the server's sessions, sockets) before measuring either.
+    const warmUp = { ...scenario, sequences: scenario.sequences.slice(0, 4 * concurrency) };
+    await bareLoop(url, scenario, warmUp.sequences.length, length, concurrency);
+    await driveRun(warmUp);
+    const bare = await measure(() => bareLoop(url, scenario, sequences, length, concurrency));
+    const driven = await measure(() => driveRun(scenario));
     if (driven.result.violations.length > 0) throw new Error(`bench:drive found violations: ${driven.result.violations[0]!.message}`);
     return {
       requests,

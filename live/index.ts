@@ -6,3 +6,14 @@ export { runLive, type LiveOptions, type LiveResult } from './run-live.ts';
 export { startKserveServer } from './http/kserve-server.ts';
 export { buildAccumulatorOnnx } from './onnx/accumulator-onnx.ts';
 export { liveTensorSpec } from './tensor-spec.ts';
+// `seqsim drive`: a scenario or Triton's stress workload against a real KServe v2 server.
+export { drive, stressLanes, type DriveSpec, type DriveReport } from './drive/drive.ts';
+export { HttpTransport, parseServerUrl, wireTensors, type WireTensors } from './drive/http-transport.ts';
+export {
+  TransportFailure,
+  type DriveTransport,
+  type SequenceChannel,
+  type WireRequest,
+  type WireAnswer,
+  type ModelStatistics,
+} from './drive/transport.ts';

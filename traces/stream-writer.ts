@@ -51,6 +51,7 @@ export class TraceStreamWriter {
   finish(): string {
     assert(!this.finished, 'a trace is finished once');
     this.finished = true;
+    this.flush();
     const hash = this.hasher.digest('hex');
     const summary = {
       t: this.lastT,
@@ -61,24 +62,24 @@ export class TraceStreamWriter {
       events: this.events,
       hash,
     };
-    this.pending.push(`${JSON.stringify(summary)}\n`);
-    this.flush();
+    writeSync(this.fd, `${JSON.stringify(summary)}\n`);
     closeSync(this.fd);
     return hash;
   }
 
   private push(line: string): number {
-    this.hasher.update(line);
-    this.hasher.update('\n');
     this.pending.push(line, '\n');
     this.pendingBytes += line.length + 1;
     if (this.pendingBytes >= CHUNK_BYTES) this.flush();
     return this.lines++;
   }
 
+  /** Writes and hashes a chunk of lines at once (one hash update per chunk, not per line). */
   private flush(): void {
     if (this.pending.length === 0) return;
-    writeSync(this.fd, this.pending.join(''));
+    const chunk = this.pending.join('');
+    this.hasher.update(chunk);
+    writeSync(this.fd, chunk);
     this.pending = [];
     this.pendingBytes = 0;
   }

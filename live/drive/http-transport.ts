@@ -58,7 +58,8 @@ export class HttpTransport implements DriveTransport {
   private readonly base: string;
   private readonly control: http.Agent;
   private readonly channels = new Set<HttpChannel>();
-  private readonly inferUrl: URL;
+  /** The infer endpoint as request options, made once (a URL is converted on every request otherwise). */
+  private readonly inferOptions: http.RequestOptions;
 
   constructor(
     private readonly url: URL,
@@ -69,7 +70,8 @@ export class HttpTransport implements DriveTransport {
     this.client = url.protocol === 'https:' ? https : http;
     this.base = url.pathname.replace(/\/+$/, '');
     this.control = new this.client.Agent({ keepAlive: true, maxSockets: 4 });
-    this.inferUrl = this.urlOf(`/v2/models/${encodeURIComponent(model)}/infer`);
+    const infer = this.urlOf(`/v2/models/${encodeURIComponent(model)}/infer`);
+    this.inferOptions = { protocol: infer.protocol, hostname: infer.hostname, port: infer.port, path: `${infer.pathname}${infer.search}`, method: 'POST' };
   }
 
   async checkModel(model: string): Promise<void> {
@@ -119,8 +121,7 @@ export class HttpTransport implements DriveTransport {
         return;
       }
       const exchange = this.client.request(
-        this.inferUrl,
-        { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        { ...this.inferOptions, agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
         (response) => {
           readBody(response).then(
             (bytes) => {

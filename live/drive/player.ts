@@ -68,10 +68,9 @@ export class DrivePlayer {
    */
   async playSequence(sequence: PlannedSequence, between?: (step: number, answer: 'output' | 'other') => Promise<void>, deadlineUs?: number): Promise<void> {
     const channel = this.transport.openSequence();
-    const disconnect = new AbortController();
     try {
-      if (sequence.mode === 'stream' && channel.ordered && between === undefined) await this.pipeline(sequence, channel, disconnect);
-      else await this.oneByOne(sequence, channel, disconnect, between, deadlineUs);
+      if (sequence.mode === 'stream' && channel.ordered && between === undefined) await this.pipeline(sequence, channel);
+      else await this.oneByOne(sequence, channel, between, deadlineUs);
     } finally {
       channel.close();
     }
@@ -80,7 +79,6 @@ export class DrivePlayer {
   private async oneByOne(
     sequence: PlannedSequence,
     channel: SequenceChannel,
-    disconnect: AbortController,
     between: ((step: number, answer: 'output' | 'other') => Promise<void>) | undefined,
     deadlineUs: number | undefined,
   ): Promise<void> {
@@ -97,7 +95,8 @@ export class DrivePlayer {
         sequence,
         index,
         channel,
-        disconnect.signal,
+        // One request in flight: a disconnect comes between steps, never during one.
+        undefined,
         (sentUs) => (lastSendUs = sentUs),
         (output) => (answered.output = output),
         deadlineUs,
@@ -109,7 +108,8 @@ export class DrivePlayer {
   }
 
   /** A stream on an ordered channel: each step goes gap_us after the previous send, answers are awaited together. */
-  private async pipeline(sequence: PlannedSequence, channel: SequenceChannel, disconnect: AbortController): Promise<void> {
+  private async pipeline(sequence: PlannedSequence, channel: SequenceChannel): Promise<void> {
+    const disconnect = new AbortController();
     const startedUs = this.recorder.nowUs();
     let lastSendUs = startedUs;
     const answers: Promise<StepResult>[] = [];
@@ -137,7 +137,7 @@ export class DrivePlayer {
     sequence: PlannedSequence,
     index: number,
     channel: SequenceChannel,
-    disconnected: AbortSignal,
+    disconnected: AbortSignal | undefined,
     onFirstSend: (sentUs: number) => void,
     onAnswer: (output: boolean) => void,
     deadlineUs = this.options.deadlineUs,
@@ -183,7 +183,7 @@ export class DrivePlayer {
     step: number,
     planned: PlannedStep,
     decided: AttemptFaults,
-    disconnected: AbortSignal,
+    disconnected: AbortSignal | undefined,
     deadlineUs: number,
     onAnswer: (output: boolean) => void,
   ): Promise<ExchangeResult> {
@@ -195,7 +195,7 @@ export class DrivePlayer {
       const finish = (result: ExchangeResult): void => {
         settled = true;
         for (const timer of timers) clearTimeout(timer);
-        disconnected.removeEventListener('abort', onDisconnect);
+        disconnected?.removeEventListener('abort', onDisconnect);
         resolve(result);
       };
       const giveUp = (reason: ClientFailure, message: string): void => {
@@ -208,7 +208,7 @@ export class DrivePlayer {
         timers.push(setTimeout(task, Math.min(MAX_TIMER_MS, us / 1000)));
       };
       const onDisconnect = (): void => giveUp('aborted', 'the client disconnected');
-      disconnected.addEventListener('abort', onDisconnect, { once: true });
+      disconnected?.addEventListener('abort', onDisconnect, { once: true });
 
       const faults = this.options.faults;
       if (faults !== undefined)

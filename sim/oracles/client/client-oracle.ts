@@ -22,6 +22,8 @@ import {
 const REAPER_POLL_US = 50_000;
 /** More hypotheses than this for one id and the oracle stops judging its outputs (counted, not passed silently). */
 const MAX_HYPOTHESES = 16;
+/** Sequences whose total wait is kept (bounded waiting); older ones are dropped first. */
+const MAX_WAIT_TOTALS = 100_000;
 /** STARTs remembered for the first-come-first-served check. */
 const MAX_RECENT_STARTS = 256;
 
@@ -278,6 +280,8 @@ export class ClientOracle {
     const waited = this.waitedUs.get(record.lane) ?? { us: 0, line: record.line, reported: false };
     waited.us += atUs - record.sendUs;
     this.waitedUs.set(record.lane, waited);
+    // Bounded: the sequences least recently started are long done; their totals go first.
+    if (this.waitedUs.size > MAX_WAIT_TOTALS) this.waitedUs.delete(this.waitedUs.keys().next().value!);
     if (!waited.reported && waited.us > this.options.deadlineUs) {
       waited.reported = true;
       this.livenessSink.add(
