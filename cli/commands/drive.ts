@@ -69,6 +69,8 @@ export const driveCommand: SeqsimCommand = {
     const timeScale = Number(args['time-scale']);
     if (!Number.isFinite(timeScale) || timeScale <= 0)
       throw new UsageError(`--time-scale must be a positive number, got ${JSON.stringify(args['time-scale'])}`);
+    if (stress && args['concurrency'] !== undefined)
+      throw new UsageError("--concurrency limits a scenario's sequences; the stress workload runs --threads lanes");
     const concurrency = args['concurrency'] !== undefined ? parsePositiveInt(args['concurrency'], '--concurrency') : undefined;
     const deadlineUs = parseDurationMs(String(args['deadline']), '--deadline') * 1000;
     const slackUs = parseDurationMs(String(args['slack']), '--slack') * 1000;

@@ -20,6 +20,8 @@ import { configDifferences } from './server-config.ts';
 import { statisticsDelta } from './server-statistics.ts';
 import type { DriveTransport, ModelStatistics } from './transport.ts';
 
+/** The probe starts one sequence per slot, for at most this many slots. */
+export const MAX_PROBE_SLOTS = 1024;
 /** The probe waits at most this long for the idle timeout of sequences a client left open. */
 export const PROBE_MAX_WAIT_US = 30_000_000;
 /** Statistics are read this often, at most this many times, until they stop changing. */
@@ -97,7 +99,7 @@ async function driveOn(transport: DriveTransport, spec: DriveSpec): Promise<Driv
   await transport.checkModel(modelName);
   const notes: string[] = [];
   const serverConfig = await transport.modelConfig(modelName);
-  if (serverConfig === undefined) notes.push('the server has no model-configuration endpoint: its config was not compared with the scenario’s');
+  if (serverConfig === undefined) notes.push("the server has no model-configuration endpoint: its config was not compared with the scenario's");
   else {
     const differences = configDifferences(serverConfig, scenario.normalized['model'] as Record<string, unknown>);
     if (differences.length > 0) {
@@ -117,7 +119,7 @@ async function driveOn(transport: DriveTransport, spec: DriveSpec): Promise<Driv
   }
   const header = makeHeader(spec.seed, headerScenario(scenario, spec), headerOptions(transport, spec), 'real', 'client');
   const writer = new TraceStreamWriter(spec.tracePath, header);
-  const oracle = new ClientOracle({ model, modelName, deadlineUs: spec.deadlineUs, slackUs: spec.slackUs, ordered: false });
+  const oracle = new ClientOracle({ model, modelName, deadlineUs: spec.deadlineUs, slackUs: spec.slackUs, ordered: transport.orderedChannels });
   const timeline = spec.svgPath !== undefined ? new ClientTimelineCollector() : undefined;
   const latencies = new LatencySample();
   const recorder = new ClientRecorder(writer, [oracle, latencies, ...(timeline ? [timeline] : [])]);
@@ -139,7 +141,10 @@ async function driveOn(transport: DriveTransport, spec: DriveSpec): Promise<Driv
   let probe: DriveReport['probe'];
   const slots = scenario.model.instanceCount * scenario.model.slotsPerInstance;
   if (spec.probe === false) probe = { skipped: 'turned off (--no-probe)' };
-  else {
+  else if (slots > MAX_PROBE_SLOTS) {
+    probe = { skipped: `the config has ${slots} slots, more than the probe starts at once (${MAX_PROBE_SLOTS})` };
+    notes.push(`slot-leak probe skipped: ${probe.skipped}`);
+  } else {
     const latest = oracle.latestPossiblyActiveSendUs();
     const readyUs = latest === undefined ? 0 : latest + scenario.model.maxSequenceIdleUs + spec.slackUs;
     if (readyUs - recorder.nowUs() > PROBE_MAX_WAIT_US) {

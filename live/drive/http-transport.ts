@@ -54,6 +54,7 @@ export function parseServerUrl(text: string): URL {
 export class HttpTransport implements DriveTransport {
   readonly frontEnd = 'kserve-v2-http' as const;
   readonly endpoint: string;
+  readonly orderedChannels = false;
   private readonly client: typeof http | typeof https;
   private readonly base: string;
   private readonly control: http.Agent;

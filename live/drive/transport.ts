@@ -77,6 +77,8 @@ export interface DriveTransport {
   readonly frontEnd: 'kserve-v2-http' | 'kserve-v2-grpc';
   /** Where it talks to, for messages (never written into traces). */
   readonly endpoint: string;
+  /** Whether its channels keep the order of requests in flight (SequenceChannel.ordered): the oracles judge pipelined requests by it. */
+  readonly orderedChannels: boolean;
   /** Checks the server is live and serves `model`; throws SetupError (one line) when not. */
   checkModel(model: string): Promise<void>;
   /** The model configuration in Triton's JSON form, or undefined when the server has no such endpoint. */

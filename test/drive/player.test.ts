@@ -18,6 +18,9 @@ let traces = 0;
 class FakeServer implements DriveTransport {
   readonly frontEnd = 'kserve-v2-http' as const;
   readonly endpoint = 'fake://server';
+  get orderedChannels(): boolean {
+    return this.ordered;
+  }
   readonly state = new Map<string, number>();
   opened = 0;
   closed = 0;

@@ -71,7 +71,6 @@ interface RequestRecord {
   overlapped: boolean;
   /** An emulated transport delay (fault plan) held it on the way. */
   delayed: boolean;
-  answered: boolean;
 }
 
 /** What the oracle knows about one id (as the server sees it: uint64 5 and string "5" differ). */
@@ -193,7 +192,6 @@ export class ClientOracle {
       line,
       overlapped: false,
       delayed: false,
-      answered: false,
     };
     for (const other of book.inFlight) {
       // One channel that keeps order (a stream) is still predictable; anything else is a race.
@@ -275,7 +273,6 @@ export class ClientOracle {
   private settle(record: RequestRecord, atUs: number, line: number): void {
     this.inFlight.delete(record.id);
     record.book.inFlight.delete(record);
-    record.answered = true;
     if (this.done.size < 1_000_000) this.done.add(record.id);
     const waited = this.waitedUs.get(record.lane) ?? { us: 0, line: record.line, reported: false };
     waited.us += atUs - record.sendUs;
