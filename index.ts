@@ -33,6 +33,8 @@ export {
   type Violation,
 } from './sim/oracles/index.ts';
 export { ZOO, LIFECYCLE_ZOO, zooBug, type ZooBug } from './sim/zoo/variants.ts';
+// The oracles a client can run on what it saw (`seqsim drive`'s, usable on any trace with send and response lines).
+export { ClientOracle, checkClientTrace, type ClientOracleOptions, type ClientVerdict } from './sim/oracles/client/client-oracle.ts';
 
 // The run pipeline: how every checked run ends (a runner of your own ends its runs the same way),
 // the codec of the options a trace header records, and request naming.
@@ -63,6 +65,15 @@ export { BASELINE, loadVariant, parseVariant, type Variant, type VariantConfig }
 // fast-check arbitraries for users' own property tests.
 export { scenarioJsonArbitrary, generateScenarioJson, type GeneratorOptions, type FaultMode } from './sim/generate/scenario-arbitrary.ts';
 export { lifecycleArbitrary } from './sim/generate/lifecycle-arbitrary.ts';
+// Triton's sequence stress workload (L0_sequence_stress), seeded.
+export {
+  stressThread,
+  stressThreadSeeds,
+  stressScenarioJson,
+  STRESS_MODEL_JSON,
+  type StressSequence,
+  type StressKind,
+} from './sim/generate/sequence-stress.ts';
 
 // Traces: read, write, replay.
 export { readTraceFile, parseTrace, type ParsedTrace } from './traces/read.ts';

@@ -90,6 +90,14 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./commands/repo.ts')).repoCommand,
   },
   {
+    name: 'drive',
+    usage: 'drive [scenario]',
+    describe:
+      "play a scenario (or Triton's sequence stress workload) against a real KServe v2 server, with its client-side faults; " +
+      'check every oracle a client can observe on the client-side trace',
+    load: async () => (await import('./commands/drive.ts')).driveCommand,
+  },
+  {
     name: 'examples',
     usage: 'examples',
     describe: 'simulate every shipped example scenario with its seed, print a summary, write traces',

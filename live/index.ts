@@ -10,3 +10,14 @@ export { repositoryModel, type RepositoryModel, type RepositoryOptions } from '.
 export { writeRepositoryModel } from './repository/write-repository.ts';
 export { tritonOnnxLoadError, stateTensorProblem } from './repository/triton-onnx-load-checks.ts';
 export { onnxSignature, type OnnxSignature } from './onnx/model-signature.ts';
+// `seqsim drive`: a scenario or Triton's stress workload against a real KServe v2 server.
+export { drive, stressLanes, type DriveSpec, type DriveReport } from './drive/drive.ts';
+export { HttpTransport, parseServerUrl, wireTensors, type WireTensors } from './drive/http-transport.ts';
+export {
+  TransportFailure,
+  type DriveTransport,
+  type SequenceChannel,
+  type WireRequest,
+  type WireAnswer,
+  type ModelStatistics,
+} from './drive/transport.ts';

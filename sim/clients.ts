@@ -196,7 +196,7 @@ function clientTimeout(timeoutUs: number): TritonError {
 }
 
 /** The misuse "string vs integer id": a numeric id sent as a string, a numeric string as a number. */
-function retyped(id: ScenarioId): ScenarioId {
+export function retyped(id: ScenarioId): ScenarioId {
   if (typeof id === 'number') return String(id);
   if (typeof id === 'string') return /^\d{1,15}$/.test(id) ? Number(id) : `${id}#`;
   return id.u64;

@@ -1,7 +1,7 @@
 import { MISUSE_KINDS, type FaultKind, type FaultPlan, type MisuseKind, type ScheduledFault } from '../src/scenario/faults.ts';
 import type { ScenarioId } from '../src/core/ids.ts';
 import type { RandomStream } from './kernel/random.ts';
-import type { TraceRecorder } from './recorder.ts';
+import type { EventSink } from '../src/core/events.ts';
 
 /** Where a message-level fault would hit: a request of a sequence's step. */
 export interface FaultTarget {
@@ -27,7 +27,7 @@ export class FaultInjector {
   constructor(
     readonly plan: FaultPlan,
     private readonly stream: RandomStream,
-    private readonly recorder: TraceRecorder,
+    private readonly recorder: EventSink,
   ) {
     this.cancelsRequests = plan.cancel.rate > 0 || plan.scheduled.some((f) => f.kind === 'cancel');
   }

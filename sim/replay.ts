@@ -30,6 +30,14 @@ export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOpt
 
 /** Re-runs a trace from its header alone and compares line by line. */
 export function replayTrace(trace: ParsedTrace, file: string): ReplayVerdict {
+  if (trace.header.recorded_from === 'client') {
+    throw new InputError(
+      file,
+      'line 1: recorded_from',
+      'this trace was recorded by a client (`seqsim drive`) against a real server, which cannot be replayed; ' +
+        `drive it again (seqsim drive <scenario> --url … --seed ${trace.header.seed}) or simulate its scenario (seqsim run)`,
+    );
+  }
   if (trace.header.clock === 'real') {
     // A live run's times come from the real clock and ONNX Runtime: nothing can re-run them exactly.
     throw new InputError(

@@ -173,7 +173,7 @@ function drawStreams(streams: RandomStreams, loop: SimLoop, chosen: boolean): Re
 }
 
 /** A sequence in a burst sends its first request exactly at the burst's instant. */
-function burstAt(sequence: ScenarioSequence, atUs: number | undefined): ScenarioSequence {
+export function burstAt(sequence: ScenarioSequence, atUs: number | undefined): ScenarioSequence {
   if (atUs === undefined) return sequence;
   const [first, ...rest] = sequence.steps;
   return { ...sequence, startUs: atUs, steps: first === undefined ? [] : [{ ...first, gapUs: 0 }, ...rest] };

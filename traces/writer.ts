@@ -9,6 +9,8 @@ export interface TraceHeader {
   readonly seed: number;
   readonly tool: string;
   readonly clock: 'virtual' | 'real';
+  /** `"client"`: recorded by a client (`seqsim drive`), which sees sends and responses only. Absent: the batcher's own view. */
+  readonly recorded_from?: 'client';
   readonly scenario: Readonly<Record<string, unknown>>;
   readonly options: Readonly<Record<string, unknown>>;
 }
@@ -18,8 +20,10 @@ export function makeHeader(
   scenario: Readonly<Record<string, unknown>>,
   options: Readonly<Record<string, unknown>>,
   clock: 'virtual' | 'real' = 'virtual',
+  recordedFrom?: 'client',
 ): TraceHeader {
-  return { type: 'header', format: TRACE_FORMAT, version: TRACE_VERSION, seed, tool: TOOL_VERSION, clock, scenario, options };
+  const view = recordedFrom === undefined ? {} : { recorded_from: recordedFrom };
+  return { type: 'header', format: TRACE_FORMAT, version: TRACE_VERSION, seed, tool: TOOL_VERSION, clock, ...view, scenario, options };
 }
 
 export interface SerializedTrace {

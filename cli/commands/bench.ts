@@ -11,6 +11,33 @@ import { benchRouting } from '../../bench/routing-bench.ts';
 import { FULL_BENCH, QUICK_BENCH, type BenchProfile } from '../../bench/profile.ts';
 import { wallClockMs } from '../../live/wall-clock.ts';
 import { parsePositiveInt } from '../options.ts';
+import { benchDrive } from '../../bench/drive-bench.ts';
+
+/** `bench --drive` (npm run bench:drive): 400 sequences × 10 steps, 16 in flight. */
+async function runDriveBench(io: CliIO, json: boolean): Promise<number> {
+  if (!json) io.err('bench: seqsim drive against seqsim serve on loopback (400 sequences × 10 steps, 16 in flight)…\n');
+  const d = await benchDrive(400, 10, 16);
+  const figures = {
+    drive_requests: d.requests,
+    drive_bare_answers_per_s: round(d.bareAnswersPerS),
+    drive_bare_client_cpu_us_per_request: round(d.bareCpuUsPerRequest, 1),
+    drive_answers_per_s: round(d.driveAnswersPerS),
+    drive_client_cpu_us_per_request: round(d.driveCpuUsPerRequest, 1),
+    drive_overhead_cpu_us_per_request: round(d.overheadCpuUsPerRequest, 1),
+    drive_trace_bytes_per_request: round(d.traceBytesPerRequest),
+  };
+  if (json) io.out(`${JSON.stringify(figures)}\n`);
+  else {
+    io.out(
+      `drive against seqsim serve (loopback, ${d.requests} requests, ${d.concurrency} sequences in flight):\n` +
+        `  offered load: drive ${d.driveAnswersPerS.toFixed(0)} answers/s; a bare keep-alive HTTP loop ${d.bareAnswersPerS.toFixed(0)} answers/s\n` +
+        `  client CPU per request: drive ${d.driveCpuUsPerRequest.toFixed(1)} µs, bare loop ${d.bareCpuUsPerRequest.toFixed(1)} µs: ` +
+        `drive's own overhead ${d.overheadCpuUsPerRequest.toFixed(1)} µs per request (trace, oracles, timers); trace ` +
+        `${d.traceBytesPerRequest.toFixed(0)} bytes per request\n`,
+    );
+  }
+  return EXIT_OK;
+}
 
 type Figures = Record<string, number>;
 
@@ -32,8 +59,14 @@ export const benchCommand: SeqsimCommand = {
       .option('requests', { type: 'number', describe: 'requests per kernel and routing workload (default 20000; --full 100000)' })
       .option('zoo-campaigns', { type: 'number', describe: 'campaigns per zoo bug, 0 skips the zoo figures (default 3; --full 30)' })
       .option('worker-seeds', { type: 'number', describe: 'seeds for the 1- vs 2-worker explore figure, 0 skips it (default 0; --full 40000)' })
+      .option('drive', {
+        type: 'boolean',
+        default: false,
+        describe: "only seqsim drive's figures: offered load and client overhead per request against seqsim serve on loopback",
+      })
       .option('json', { type: 'boolean', default: false, describe: 'print one JSON object of named figures' }),
   async run(args, io) {
+    if (args['drive']) return await runDriveBench(io, args['json'] === true);
     const profile = profileOf(args);
     await runBench(benchSections(profile), io, args['json'] === true);
     if (profile.name === 'quick') io.err('bench: that was the quick set; --full runs the full one (minutes)\n');

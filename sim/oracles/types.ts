@@ -22,7 +22,9 @@ export type OracleName =
   /** A batcher assertion failed during the run (reported by the simulator, not an oracle pass). */
   | 'invariant'
   /** Live mode: a request's output differs from the simulated run of the same scenario. */
-  | 'live-vs-sim';
+  | 'live-vs-sim'
+  /** Client-side (`seqsim drive`): an error, or its absence, differs from what Triton answers for what was sent. */
+  | 'errors';
 
 /** One failed check; `events` are 0-based trace line indices (line 0 is the header). */
 export interface Violation {

@@ -10,6 +10,14 @@ import type { TritonError } from './errors.ts';
 /** The CORRID value a row carries, after conversion to the CORRID tensor's data type. */
 export type CorridValue = number | string | { readonly u64: string } | { readonly i64: string };
 
+/**
+ * Why a client saw no response (client-side traces): `aborted` it cut the exchange (a cancel over
+ * HTTP), `timeout` it gave up (the fault plan's client timeout), `deadline` nothing came within
+ * --deadline, `connection` the connection failed or closed without an answer, `protocol` the answer
+ * was not a KServe v2 response.
+ */
+export type ClientFailure = 'aborted' | 'timeout' | 'deadline' | 'connection' | 'protocol';
+
 export type ReleaseReason = 'end' | 'idle-timeout' | 'cancel' | 'expired' | 'destroyed';
 
 export interface TraceRow {
@@ -23,7 +31,7 @@ export interface TraceRow {
 }
 
 export type TraceEventBody =
-  | { type: 'send'; request: string; sequence: ScenarioId; step: number; start: boolean; end: boolean; value: number; retry_of?: string }
+  | { type: 'send'; request: string; sequence: ScenarioId; step: number; start: boolean; end: boolean; value: number; retry_of?: string; timeout_us?: number }
   | { type: 'arrive'; request: string; generation?: number }
   | { type: 'reject'; request: string; code: string; message: string; generation?: number }
   | { type: 'assign'; sequence: ScenarioId; instance: number; slot: number; first_request?: string; generation?: number }
@@ -34,7 +42,11 @@ export type TraceEventBody =
   | { type: 'execute'; instance: number; batch: number; rows: TraceRow[]; generation?: number }
   | { type: 'complete'; instance: number; batch: number; ok: boolean; generation?: number }
   | { type: 'response'; request: string; sequence: ScenarioId; step: number; output: number; generation?: number }
-  | { type: 'response'; request: string; sequence: ScenarioId; step: number; error: TritonError; generation?: number }
+  | { type: 'response'; request: string; sequence: ScenarioId; step: number; error: TritonError; generation?: number; http_status?: number }
+  /** Client-side traces (`seqsim drive`): the request got no answer from the server (see ClientFailure). */
+  | { type: 'error'; request: string; sequence: ScenarioId; step: number; reason: ClientFailure; message: string }
+  /** Client-side traces: the slot-leak probe starts `sequences` new sequences, one per slot. */
+  | { type: 'probe'; sequences: number }
   | { type: 'cancel'; request: string }
   | { type: 'warning'; message: string; sequence: ScenarioId; generation?: number }
   | { type: 'fault'; kind: string; [field: string]: unknown }

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LIFECYCLE_ZOO, ZOO } from '../../sim/zoo/variants.ts';
+import { driveAgainstServe, root } from './helpers.ts';
+
+/**
+ * Every zoo bug behind `seqsim serve --batcher bug:<name>`, driven over HTTP: found through the
+ * wire (by the oracle named here), or not observable from a client — then docs/drive.md says why,
+ * and the run is clean (so the claim is tested too).
+ */
+const FOUND: Record<string, { readonly scenario: string; readonly oracle: string; readonly deadlineUs?: number; readonly slackUs?: number }> = {
+  'slot-leak-on-end': { scenario: 'sim/examples/drive/slot-leak.json', oracle: 'slot-accounting', deadlineUs: 1_000_000 },
+  'backlog-lifo': { scenario: 'sim/examples/drive/backlog-fifo.json', oracle: 'liveness' },
+  'idle-from-completion': { scenario: 'sim/examples/drive/idle-clock.json', oracle: 'errors' },
+};
+
+const NOT_OBSERVABLE: Record<string, string> = {
+  'double-release-after-cancel': 'sim/examples/cancel-and-stop.json',
+  'end-releases-early': 'test/fixtures/drive/end-early.json',
+  'reaper-drops-queued-work': 'test/fixtures/drive/reaper-queued-work.json',
+  'state-not-reset-on-start': 'sim/examples/backlog-fill.json',
+  'oldest-two-per-batch': 'sim/examples/oldest-basic.json',
+  'padding-ready': 'sim/examples/direct-basic.json',
+  'removed-slot-returned': 'sim/examples/direct-basic.json',
+  'destroys-busy-instance': 'sim/examples/direct-basic.json',
+  'reload-carries-sequence-map': 'sim/examples/direct-basic.json',
+};
+
+/** The zoo table of docs/drive.md: bug name → its verdict column. */
+function documentedVerdicts(): Map<string, string> {
+  const text = readFileSync(join(root, 'docs/drive.md'), 'utf8');
+  const rows = [...text.matchAll(/^\| `([a-z-]+)` \| (found|not observable[^|]*) \|/gm)];
+  return new Map(rows.map((row) => [row[1]!, row[2]!.trim()]));
+}
+
+describe('the bug zoo through the wire', () => {
+  it('every zoo bug is either found here or documented in docs/drive.md as not observable from a client', () => {
+    const documented = documentedVerdicts();
+    for (const bug of [...ZOO, ...LIFECYCLE_ZOO]) {
+      const verdict = documented.get(bug.name);
+      expect(verdict, `docs/drive.md has no row for ${bug.name}`).toBeDefined();
+      if (bug.name in FOUND) expect(verdict).toBe('found');
+      else {
+        expect(NOT_OBSERVABLE[bug.name], `${bug.name} is neither found nor listed here`).toBeDefined();
+        expect(verdict).toMatch(/^not observable/);
+      }
+    }
+  });
+
+  it.each(Object.entries(FOUND))(
+    'bug:%s is found (%o), and the real batcher passes the same run',
+    async (bug, how) => {
+      const spec = { ...(how.deadlineUs ? { deadlineUs: how.deadlineUs } : {}), ...(how.slackUs ? { slackUs: how.slackUs } : {}) };
+      const buggy = await driveAgainstServe(join(root, how.scenario), { batcher: `bug:${bug}`, spec });
+      expect(buggy.report.violations.map((v) => v.oracle)).toContain(how.oracle);
+      const real = await driveAgainstServe(join(root, how.scenario), { spec });
+      expect(real.report.violations).toEqual([]);
+    },
+    60_000,
+  );
+
+  it.each(Object.entries(NOT_OBSERVABLE))(
+    'bug:%s leaves no trace a client can see (%s)',
+    async (bug, scenario) => {
+      const { report } = await driveAgainstServe(join(root, scenario), { batcher: `bug:${bug}`, spec: { slackUs: 100_000 } });
+      expect(report.violations).toEqual([]);
+    },
+    60_000,
+  );
+});
