@@ -117,7 +117,8 @@ function batchSizeOf(request: WireInferRequest, model: ServedModel): number {
   }
   const size = batch ?? 0;
   // Triton keeps the batch size unsigned: a negative first dim is a huge batch.
-  if (size < 0 || size > model.maxBatchSize) throw invalidArg(`${logRequest(request.id)}inference request batch-size must be <= ${model.maxBatchSize} for '${model.name}'`);
+  if (size < 0 || size > model.maxBatchSize)
+    throw invalidArg(`${logRequest(request.id)}inference request batch-size must be <= ${model.maxBatchSize} for '${model.name}'`);
   return size;
 }
 

@@ -128,12 +128,19 @@ describe('KServe v2 HTTP front end', () => {
       body: Buffer.concat([extra, Buffer.from([0, 0])]),
     });
     expect([leftover.status, ((await leftover.json()) as { error: string }).error]).toEqual([400, `unexpected additional input data for model '${model}'`]);
-    const short = await fetch(`${server.url}/v2/models/${model}/infer`, { method: 'POST', headers: { 'inference-header-content-length': '9999' }, body: extra });
+    const short = await fetch(`${server.url}/v2/models/${model}/infer`, {
+      method: 'POST',
+      headers: { 'inference-header-content-length': '9999' },
+      body: extra,
+    });
     expect(((await short.json()) as { error: string }).error).toBe(`inference header size should be in range (0, ${extra.byteLength}), got: 9999`);
 
     const config = (await (await fetch(`${server.url}/v2/models/${model}/config`)).json()) as Record<string, unknown>;
     expect(config).toMatchObject({ name: model, max_batch_size: 4, platform: 'onnxruntime_onnx', version_policy: { latest: { num_versions: 1 } } });
-    expect(config['sequence_batching']).toMatchObject({ max_sequence_idle_microseconds: 5000000, oldest: { max_candidate_sequences: 6, preferred_batch_size: [2, 4] } });
+    expect(config['sequence_batching']).toMatchObject({
+      max_sequence_idle_microseconds: 5000000,
+      oldest: { max_candidate_sequences: 6, preferred_batch_size: [2, 4] },
+    });
     expect((config['input'] as Record<string, unknown>[])[0]).toMatchObject({ name: 'INPUT', data_type: 'TYPE_INT32', dims: [1], optional: false });
 
     const stats = (await (await fetch(`${server.url}/v2/models/${model}/stats`)).json()) as { model_stats: Record<string, unknown>[] };
