@@ -44,7 +44,7 @@ function send(url: string, method: string, path: string, headers: Record<string,
 /** Any JSON value, with the numbers that break naive decoders (huge, fractional, negative zero). */
 const anyValue = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }),
-  fc.constantFrom(1e300, -1e300, 5_000_000_000, -2_147_483_649, 2_147_483_647, 0.5, -0, 18446744073709551615, 'INPUT', '', null, true, []),
+  fc.constantFrom(1e300, -1e300, 5_000_000_000, -2_147_483_649, 2_147_483_647, 0.5, -0, 2 ** 64, 'INPUT', '', null, true, []),
 );
 
 const datatypes = fc.oneof(
