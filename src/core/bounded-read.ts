@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 
 /**
  * Every file seqsim reads on a user's behalf is read through here: it must be a regular file (a
@@ -41,8 +41,12 @@ export function formatLimit(bytes: number): string {
 export function openRegularFile(path: string, maxBytes: number): { fd: number; size: number } {
   let fd: number;
   try {
+    // Checked before opening too: opening a pipe blocks until something writes to it.
+    const before = statSync(path);
+    if (!before.isFile()) throw new FileReadProblem(`${kindOf(before)}, not a regular file`);
     fd = openSync(path, 'r');
   } catch (error) {
+    if (error instanceof FileReadProblem) throw error;
     throw new FileReadProblem((error as NodeJS.ErrnoException).code ?? String(error));
   }
   try {

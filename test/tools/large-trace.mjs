@@ -25,12 +25,18 @@ function scenario(sequences, steps) {
   const list = [];
   for (let s = 0; s < sequences; s++) {
     const st = [];
-    for (let k = 0; k < steps; k++) st.push({ value: (k % 7) + 1, ...(k === 0 ? { start: true } : { gap_us: 100 + ((s * 31 + k * 17) % 900) }), ...(k === steps - 1 ? { end: true } : {}) });
+    for (let k = 0; k < steps; k++)
+      st.push({ value: (k % 7) + 1, ...(k === 0 ? { start: true } : { gap_us: 100 + ((s * 31 + k * 17) % 900) }), ...(k === steps - 1 ? { end: true } : {}) });
     list.push({ id: s + 1, start_us: s * 50, steps: st });
   }
   return {
     name: 'large-trace',
-    model: { name: 'big', max_batch_size: 8, instance_group: [{ count: 2, kind: 'KIND_CPU' }], sequence_batching: { max_sequence_idle_microseconds: 2_000_000_000, direct: {} } },
+    model: {
+      name: 'big',
+      max_batch_size: 8,
+      instance_group: [{ count: 2, kind: 'KIND_CPU' }],
+      sequence_batching: { max_sequence_idle_microseconds: 2_000_000_000, direct: {} },
+    },
     executor: { latency_us: { min: 500, max: 1500 } },
     transport: { latency_us: { min: 20, max: 200 } },
     sequences: list,
@@ -46,7 +52,13 @@ function measure(args) {
     : spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rssKb = timed ? Number(result.stderr.trim().split('\n').at(-1)) : NaN;
-  return { seconds, rssMb: rssKb / 1024, code: result.status, out: result.stdout.trim(), err: timed ? result.stderr.trim().split('\n').slice(0, -1).join('\n') : result.stderr.trim() };
+  return {
+    seconds,
+    rssMb: rssKb / 1024,
+    code: result.status,
+    out: result.stdout.trim(),
+    err: timed ? result.stderr.trim().split('\n').slice(0, -1).join('\n') : result.stderr.trim(),
+  };
 }
 
 function statSafe(path) {
@@ -63,7 +75,9 @@ writeFileSync(scenarioFile, JSON.stringify(scenario(2000, 50)));
 const base = join(dir, 'base.jsonl');
 const baseRun = measure(['run', scenarioFile, '--trace', base, '--max-events', '100000000']);
 if (baseRun.code !== 0) throw new Error(`seqsim run failed: ${baseRun.err}`);
-const baseLines = readFileSync(base, 'utf8').split('\n').filter((line) => line !== '');
+const baseLines = readFileSync(base, 'utf8')
+  .split('\n')
+  .filter((line) => line !== '');
 const header = baseLines[0];
 const events = baseLines.slice(1, -1).map((line) => JSON.parse(line));
 const spanUs = events.at(-1).t + 1000;
@@ -91,7 +105,11 @@ for (let copy = 0; bytes < targetMb * 1e6; copy++) {
     if (typeof e.first_request === 'string') e.first_request = `${copy}/${e.first_request}`;
     if (typeof e.batch === 'number') e.batch += copy * 1_000_000;
     if (Array.isArray(e.rows))
-      e.rows = e.rows.map((row) => ({ ...row, request: row.request === null ? null : `${copy}/${row.request}`, sequence: row.sequence === null ? null : rename(copy, row.sequence) }));
+      e.rows = e.rows.map((row) => ({
+        ...row,
+        request: row.request === null ? null : `${copy}/${row.request}`,
+        sequence: row.sequence === null ? null : rename(copy, row.sequence),
+      }));
     counts.events++;
     if (e.type === 'send') counts.requests++;
     if (e.type === 'response') counts.responses++;
@@ -111,7 +129,9 @@ const rows = [
   ['export', measure(['export', big, '-o', join(dir, 'large.chrome.json')])],
   ['replay (base)', measure(['replay', base])],
 ];
-console.log(`large trace: ${(size / 1e6).toFixed(0)} MB, ${counts.events} events, ${counts.requests} requests (base run ${(statSync(base).size / 1e6).toFixed(0)} MB)`);
+console.log(
+  `large trace: ${(size / 1e6).toFixed(0)} MB, ${counts.events} events, ${counts.requests} requests (base run ${(statSync(base).size / 1e6).toFixed(0)} MB)`,
+);
 console.log('| command | exit | wall s | peak RSS MB |');
 console.log('|---|---|---|---|');
 for (const [name, r] of rows) console.log(`| ${name} | ${r.code} | ${r.seconds.toFixed(1)} | ${Number.isNaN(r.rssMb) ? 'n/a' : r.rssMb.toFixed(0)} |`);
