@@ -65,8 +65,8 @@ function parseEventLine(line: string, file: string, lineNumber: number): TraceEv
   const value = parseLine(line, file, lineNumber);
   const at = (name: string): string => (name === '' ? `line ${lineNumber}` : `line ${lineNumber}: ${name}`);
   if (typeof value['type'] !== 'string') throw new InputError(file, at('type'), 'missing or not a string');
-  if (!Number.isSafeInteger(value['t'])) throw new InputError(file, at('t'), 'missing or not an integer µs');
   if (value['type'] === 'header') throw new InputError(file, at('type'), 'a second header: only line 1 is the header');
+  if (!Number.isSafeInteger(value['t'])) throw new InputError(file, at('t'), 'missing or not an integer µs');
   const problem = checkTraceLine(value['type'], value);
   if (problem !== undefined) throw new InputError(file, at(problem[0]), problem[1]);
   return value as unknown as TraceEvent;

@@ -70,10 +70,10 @@ export function checkTraceLine(type: string, line: Readonly<Record<string, unkno
   if (validate === undefined) return ['type', `unknown line type ${JSON.stringify(type)} (known: ${[...validators.keys()].join(', ')})`];
   if (validate(line)) return undefined;
   const errors = validate.errors ?? [];
-  // The deepest error is the most specific (a oneOf reports its branches' errors and then itself).
-  const error = errors.reduce<ErrorObject | undefined>(
-    (best, candidate) => (best === undefined || candidate.instancePath.length > best.instancePath.length ? candidate : best),
-    undefined,
-  );
+  // The deepest error is the most specific; where a oneOf's branches all failed at its own field,
+  // the oneOf says it better than its first branch's "must be integer".
+  const depth = Math.max(...errors.map((e) => e.instancePath.length));
+  const deepest = errors.filter((e) => e.instancePath.length === depth);
+  const error = deepest.find((e) => e.keyword === 'oneOf' || e.keyword === 'anyOf') ?? deepest[0];
   return error === undefined ? ['', 'does not match the trace schema'] : [fieldOf(error), problemOf(error)];
 }
