@@ -26,11 +26,11 @@ function kindOf(stats: Stats): string {
   return 'not a regular file';
 }
 
-/** "1.5 GiB", "64 MiB", "512 KiB" for limits in messages. */
+/** "2 GiB", "64 MiB", "4 KiB" for round sizes, else exact bytes (two sizes in one message must not look equal). */
 export function formatLimit(bytes: number): string {
-  if (bytes >= GiB && bytes % (GiB / 4) === 0) return `${bytes / GiB} GiB`;
-  if (bytes >= MiB) return `${Math.round((bytes / MiB) * 10) / 10} MiB`;
-  if (bytes >= 1024) return `${Math.round((bytes / 1024) * 10) / 10} KiB`;
+  if (bytes >= GiB && bytes % GiB === 0) return `${bytes / GiB} GiB`;
+  if (bytes >= MiB && bytes % MiB === 0) return `${bytes / MiB} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes} bytes`;
 }
 
