@@ -218,7 +218,9 @@ class PbtxtParser {
 
   private identifier(): string {
     const name = this.match(IDENTIFIER);
-    if (name === undefined) this.fail(`expected a field name, found '${shorten(this.match(ANY_TOKEN) ?? this.text[this.at] ?? 'end of file')}'`);
+    // One character: what stands where a name should is often the file's content, not a typo.
+    if (name === undefined)
+      this.fail(`expected a field name, found ${this.at < this.text.length ? `'${shorten(this.text[this.at]!)}'` : 'the end of the file'}`);
     this.at += name.length;
     return name;
   }
@@ -246,7 +248,7 @@ class PbtxtParser {
 
 /** A token of the file as an error quotes it: short and with control characters escaped (a file may be anything). */
 function shorten(token: string): string {
-  return oneLine(token.length > 24 ? `${token.slice(0, 24)}…` : token);
+  return oneLine(token.length > 16 ? `${token.slice(0, 16)}…` : token);
 }
 
 /** "line L:C" (both from 1) of offset `at`: where an error in a text file is. */

@@ -80,6 +80,12 @@ describe('serve survives hostile requests (issue 18 §1)', () => {
     expect(JSON.parse(answer.body).error).toContain(message);
   });
 
+  it('refuses a request body with a key given twice (400), not the last one silently', async () => {
+    const answer = await rawHttp(url, 'POST', '/v2/models/acc_direct/infer', step('1').replace('"sequence_id":1', '"sequence_id":1,"sequence_id":2'));
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body).error).toMatch(/Duplicate key 'sequence_id'/);
+  });
+
   it('still accepts the int32 limits themselves', async () => {
     for (const value of [2147483647, -2147483648]) {
       const answer = await rawHttp(url, 'POST', '/v2/models/acc_direct/infer', step(String(value)));

@@ -38,7 +38,12 @@ describe('files that never end are refused before reading', () => {
     expect(() => forEachLine(path, 'trace', { maxBytes: 1024, maxLineBytes: 1024 }, () => {})).toThrow(`${path}: cannot read trace: ${problem}`);
     expect(() => readModel(path)).toThrow(`${path}: cannot read the ONNX model: ${problem}`);
     // Through the CLI: exit 2, one line.
-    for (const argv of [['run', path], ['viz', path, '-o', join(dir, 'x.svg')], ['replay', path], ['export', path, '-o', join(dir, 'x.json')]]) {
+    for (const argv of [
+      ['run', path],
+      ['viz', path, '-o', join(dir, 'x.svg')],
+      ['replay', path],
+      ['export', path, '-o', join(dir, 'x.json')],
+    ]) {
       const result = await cli(...argv);
       expect(result.code, argv.join(' ')).toBe(2);
       expect(result.err).toBe(`seqsim: ${path}: cannot read ${argv[0] === 'run' ? `file (${problem})` : `trace: ${problem}`}\n`);
