@@ -26,7 +26,7 @@ const CHUNK_BYTES = 4 * MiB;
  * 1-based number; `visit` returns false to stop early. Memory: one chunk plus the longest line.
  * Problems are InputErrors naming the file (and the line).
  */
-export function forEachLine(file: string, what: string, limits: TraceLimits, visit: (line: string, lineNumber: number) => boolean | void): void {
+export function forEachLine(file: string, what: string, limits: TraceLimits, visit: (line: string, lineNumber: number) => unknown): void {
   let opened: { fd: number; size: number };
   try {
     opened = openRegularFile(file, limits.maxBytes);

@@ -193,7 +193,7 @@ export function forEachTraceEvent(file: string, visit: (event: TraceEvent, index
 }
 
 /** Visits the raw lines of a trace (without line endings), header first; `visit` returns false to stop. */
-export function forEachTraceLine(file: string, visit: (line: string, lineNumber: number) => boolean | void, limits: TraceLimits = TRACE_LIMITS): void {
+export function forEachTraceLine(file: string, visit: (line: string, lineNumber: number) => unknown, limits: TraceLimits = TRACE_LIMITS): void {
   forEachLine(file, 'trace', limits, visit);
 }
 

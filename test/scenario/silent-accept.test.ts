@@ -88,7 +88,7 @@ describe('a key given twice is refused with its path, wherever JSON is read', ()
   });
 
   it('model config .json files and other JSON inputs (summaries, patches)', () => {
-    const config = write('config.json', '{"name": "m", "max_batch_size": 1, "max_batch_size": 4, "sequence_batching": {"direct": {}}}');
+    write('config.json', '{"name": "m", "max_batch_size": 1, "max_batch_size": 4, "sequence_batching": {"direct": {}}}');
     const scenario = write('uses-config.json', JSON.stringify({ model: 'config.json', sequences: [] }));
     expect(() => loadScenarioFile(scenario)).toThrow(/config\.json: max_batch_size: key "max_batch_size" is given twice/);
     expect(() => loadJsonFile(write('summary.json', '{"seeds": 1, "seeds": 2}'))).toThrow(/summary\.json: seeds: key "seeds" is given twice/);
