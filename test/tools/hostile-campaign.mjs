@@ -17,7 +17,7 @@
  *   npm run build && node test/tools/hostile-campaign.mjs [--keep]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -452,7 +452,9 @@ const totals = Object.fromEntries(VERDICTS.map((v) => [v, 0]));
 for (const category of categories) {
   const rows = results.filter((r) => r.category === category);
   const counts = VERDICTS.map((v) => rows.filter((r) => r.verdict === v).length);
-  VERDICTS.forEach((v, i) => (totals[v] += counts[i]));
+  VERDICTS.forEach((v, i) => {
+    totals[v] += counts[i];
+  });
   console.log(`| ${category} | ${rows.length} | ${counts.join(' | ')} |`);
 }
 console.log(`| **total** | ${results.length} | ${VERDICTS.map((v) => totals[v]).join(' | ')} |`);
