@@ -2,7 +2,7 @@ import { closeSync, readSync } from 'node:fs';
 import { FileReadProblem, GiB, MiB, formatLimit, openRegularFile } from '../src/core/bounded-read.ts';
 import { InputError } from '../src/core/input-errors.ts';
 
-/** How much of a trace file seqsim reads (traces/README.md "Limits"); tests pass smaller ones. */
+/** How much of a trace file seqsim reads (docs/robustness.md); tests pass smaller ones. */
 export interface TraceLimits {
   /** The whole file. */
   readonly maxBytes: number;

@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request as httpRequest } from 'node:http';
+import { spawn } from 'node:child_process';
+import { verifyTrace } from '../../traces/read.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { startKserveServer, type KserveServer } from '../../live/http/kserve-server.ts';
 import { listenHttp } from '../../live/http/kserve-http.ts';
@@ -236,4 +238,50 @@ describe("a long-running server's trace is bounded in memory (issue 18 §1)", ()
     expect(result.events.length).toBe(10);
     expect(result.uncheckedEvents).toBeGreaterThan(0);
   });
+});
+
+describe('`seqsim serve` after hostile requests (issue 18 §1)', () => {
+  it('keeps serving, and on SIGINT writes a trace that verifies (schema, hash, counts)', async () => {
+    const trace = join(mkdtempSync(join(tmpdir(), 'seqsim-serve-cli-')), 'serve.jsonl');
+    const child = spawn(
+      process.execPath,
+      [join(root, 'cli/bin.mjs'), 'serve', join(examples, 'direct-basic.json'), '--port', '0', '--ep', 'cpu', '--trace', trace],
+      { cwd: root },
+    );
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`server did not start: ${out}${err}`)), 30_000);
+      child.stdout.on('data', () => {
+        const match = /on (http:\/\/[^ ]+) /.exec(out);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+    });
+    expect((await rawHttp(url, 'GET', '/v2/models/%E0%A4%A/ready')).status).toBe(404);
+    expect(
+      (
+        await rawHttp(
+          url,
+          'POST',
+          '/v2/models/acc_direct/infer',
+          '{"inputs":[{"name":{"toString":1},"data":[1]}],"parameters":{"sequence_id":1,"sequence_start":true}}',
+        )
+      ).status,
+    ).toBe(400);
+    expect((await rawHttp(url, 'POST', '/v2/models/acc_direct/infer', step('1e300'))).status).toBe(400);
+    expect((await rawHttp(url, 'POST', '/v2/models/acc_direct/infer', step('5'))).status).toBe(200);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    expect(out).toMatch(/1 requests, no violation; trace /);
+    const verified = verifyTrace(trace);
+    expect(verified.integrity).toEqual([]);
+    expect(verified.header.options['front_end']).toBe('kserve-v2-http');
+  }, 60_000);
 });
