@@ -76,7 +76,18 @@ export {
 } from './sim/generate/sequence-stress.ts';
 
 // Traces: read, write, replay.
-export { readTraceFile, parseTrace, type ParsedTrace } from './traces/read.ts';
+export {
+  readTraceFile,
+  parseTrace,
+  readTraceHeader,
+  verifyTrace,
+  forEachTraceEvent,
+  TRACE_LIMITS,
+  type ParsedTrace,
+  type VerifiedTrace,
+  type TraceLimits,
+} from './traces/read.ts';
+export { replayTraceFile } from './sim/replay-file.ts';
 export { traceText, type TraceHeader, type SerializedTrace } from './traces/writer.ts';
 export { TRACE_FORMAT, TRACE_VERSION, SEQSIM_VERSION } from './traces/version.ts';
 export { replayTrace, type ReplayVerdict } from './sim/replay.ts';
@@ -86,4 +97,4 @@ export { renderTimelineSvg, renderTimeline, type TimelineSvgOptions, type Render
 export { timelineOfTrace } from './viz/run-svg.ts';
 export { buildTimeline, type Timeline } from './viz/timeline.ts';
 export { renderReport, type ReportOptions } from './viz/report.ts';
-export { exportChromeTrace, type ChromeExport, type ChromeExportOptions } from './viz/chrome.ts';
+export { exportChromeTrace, writeChromeTrace, type ChromeExport, type ChromeExportOptions, type ChromePartWriter } from './viz/chrome.ts';

@@ -5,10 +5,22 @@ import type { CliIO, SeqsimCommand } from './command.ts';
 import { SEQSIM_VERSION } from '../traces/version.ts';
 import { commands } from './registry.ts';
 import { errorMessage } from '../src/core/error-message.ts';
+import { oneLine, terminalText } from '../src/core/terminal-text.ts';
 
+/**
+ * yargs' usage messages on one line, like every other usage error: a choice flag's
+ * "Invalid values:\n  Argument: x, Given: …, Choices: …" becomes "--x must be one of …, got …".
+ */
+export function usageLine(message: string): string {
+  const choices = [...message.matchAll(/Argument: ([^,\n]+), Given: (.*?), Choices: ([^\n]*)/g)];
+  if (choices.length > 0) return choices.map(([, flag, given, allowed]) => `--${flag} must be one of ${allowed}, got ${given}`).join('; ');
+  return message.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+/** Everything printed goes through terminalText: no file, trace or flag can send control sequences. */
 const processIO: CliIO = {
-  out: (text) => process.stdout.write(text),
-  err: (text) => process.stderr.write(text),
+  out: (text) => process.stdout.write(terminalText(text)),
+  err: (text) => process.stderr.write(terminalText(text)),
   interactive: process.stderr.isTTY === true,
 };
 
@@ -25,7 +37,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .demandCommand(1, 'name a command: seqsim <command> --help')
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      throw error ?? new UsageError(usageLine(message));
     });
   try {
     // Only the command being run is loaded (with its builder's options); the others are listed.
@@ -55,11 +67,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 
 function reportFailure(error: unknown, io: CliIO): number {
   if (error instanceof InputError || error instanceof UsageError || error instanceof SetupError) {
-    io.err(`seqsim: ${error.message}\n`);
+    io.err(`seqsim: ${oneLine(error.message)}\n`);
     return EXIT_BAD_INPUT;
   }
   const message = errorMessage(error);
-  io.err(`seqsim: internal error: ${message}\n`);
+  io.err(`seqsim: internal error: ${oneLine(message)}\n`);
   if (process.env['SEQSIM_DEBUG'] && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
   return 3;
 }

@@ -4,6 +4,7 @@ import { simulate, type RunResult, type SimulateOptions } from './simulate.ts';
 import { UnknownBatcherError } from './pipeline/batcher-choice.ts';
 import { decodeSimOptions } from './pipeline/header-options.ts';
 import type { ParsedTrace } from '../traces/read.ts';
+import type { TraceHeader } from '../traces/writer.ts';
 
 export type ReplayVerdict =
   | { readonly identical: true; readonly run: RunResult }
@@ -30,32 +31,7 @@ export function optionsFromHeader(trace: ParsedTrace, file: string): SimulateOpt
 
 /** Re-runs a trace from its header alone and compares line by line. */
 export function replayTrace(trace: ParsedTrace, file: string): ReplayVerdict {
-  if (trace.header.recorded_from === 'client') {
-    throw new InputError(
-      file,
-      'line 1: recorded_from',
-      'this trace was recorded by a client (`seqsim drive`) against a real server, which cannot be replayed; ' +
-        `drive it again (seqsim drive <scenario> --url … --seed ${trace.header.seed}) or simulate its scenario (seqsim run)`,
-    );
-  }
-  if (trace.header.clock === 'real') {
-    // A live run's times come from the real clock and ONNX Runtime: nothing can re-run them exactly.
-    throw new InputError(
-      file,
-      'line 1: clock',
-      'this trace was recorded by `seqsim live` on the real clock, which cannot be replayed byte for byte; ' +
-        `re-run it live (npx seqsim live <scenario> --seed ${trace.header.seed}) or simulate its scenario (npx seqsim run <scenario>)`,
-    );
-  }
-  const scenario = parseScenario(trace.header.scenario, `${file} (header scenario)`, '.');
-  const options = optionsFromHeader(trace, file);
-  let run: RunResult;
-  try {
-    run = simulate(scenario, options);
-  } catch (error) {
-    if (error instanceof UnknownBatcherError) throw new InputError(file, 'line 1: options.batcher', error.message);
-    throw error;
-  }
+  const run = rerunHeader(trace.header, file);
   const count = Math.max(run.lines.length, trace.lines.length);
   for (let i = 0; i < count; i++) {
     if (run.lines[i] !== trace.lines[i]) {
@@ -63,4 +39,33 @@ export function replayTrace(trace: ParsedTrace, file: string): ReplayVerdict {
     }
   }
   return { identical: true, run };
+}
+
+/** The run a trace header records, simulated again (a real-clock header is refused: it cannot be re-run exactly). */
+export function rerunHeader(header: TraceHeader, file: string): RunResult {
+  if (header.recorded_from === 'client') {
+    throw new InputError(
+      file,
+      'line 1: recorded_from',
+      'this trace was recorded by a client (`seqsim drive`) against a real server, which cannot be replayed; ' +
+        `drive it again (npx seqsim drive <scenario> --url … --seed ${header.seed}) or simulate its scenario (npx seqsim run <scenario>)`,
+    );
+  }
+  if (header.clock === 'real') {
+    // A live run's times come from the real clock and ONNX Runtime: nothing can re-run them exactly.
+    throw new InputError(
+      file,
+      'line 1: clock',
+      'this trace was recorded by `seqsim live` on the real clock, which cannot be replayed byte for byte; ' +
+        `re-run it live (npx seqsim live <scenario> --seed ${header.seed}) or simulate its scenario (npx seqsim run <scenario>)`,
+    );
+  }
+  const scenario = parseScenario(header.scenario, `${file} (header scenario)`, '.');
+  const options = optionsFromHeader({ header, events: [], lines: [] }, file);
+  try {
+    return simulate(scenario, options);
+  } catch (error) {
+    if (error instanceof UnknownBatcherError) throw new InputError(file, 'line 1: options.batcher', error.message);
+    throw error;
+  }
 }

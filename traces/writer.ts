@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { TraceEvent } from '../src/core/events.ts';
 import { TOOL_VERSION, TRACE_FORMAT, TRACE_VERSION } from './version.ts';
+import { TraceLineWriter } from './trace-stream.ts';
 
 export interface TraceHeader {
   readonly type: 'header';
@@ -37,28 +37,10 @@ export interface SerializedTrace {
  * followed by "\n"). Key order is the objects' creation order, fixed by the event builders.
  */
 export function serializeTrace(header: TraceHeader, events: readonly TraceEvent[], summaryExtra?: { readonly interrupted: number }): SerializedTrace {
-  const hasher = createHash('sha256');
   const lines: string[] = [];
-  const push = (line: string): void => {
-    lines.push(line);
-    hasher.update(line);
-    hasher.update('\n');
-  };
-  push(JSON.stringify(header));
-  let requests = 0;
-  let responses = 0;
-  let violations = 0;
-  for (const event of events) {
-    if (event.type === 'send') requests++;
-    else if (event.type === 'response') responses++;
-    else if (event.type === 'violation') violations++;
-    push(JSON.stringify(event));
-  }
-  const hash = hasher.digest('hex');
-  const lastT = events.length > 0 ? events[events.length - 1]!.t : 0;
-  // `interrupted` only in runs that switch models (TRACE.md), so other traces keep their bytes.
-  const interrupted = summaryExtra !== undefined ? { interrupted: summaryExtra.interrupted } : {};
-  lines.push(JSON.stringify({ t: lastT, type: 'summary', requests, responses, violations, ...interrupted, events: events.length, hash }));
+  const writer = new TraceLineWriter((line) => lines.push(line), header);
+  for (const event of events) writer.event(event);
+  const hash = writer.finish(summaryExtra);
   return { lines, hash };
 }
 

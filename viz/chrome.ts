@@ -1,6 +1,6 @@
 import type { TraceEvent } from '../src/core/events.ts';
 import type { TraceHeader } from '../traces/writer.ts';
-import { buildTimeline, type Marker, type RequestInfo, type SlotLayout, type Timeline } from './timeline.ts';
+import { buildTimeline, type ExecutedRow, type Marker, type Occupancy, type RequestInfo, type SlotLayout, type Timeline } from './timeline.ts';
 
 /**
  * Chrome trace-event JSON (chrome://tracing, Perfetto): one process per instance with a thread
@@ -52,28 +52,92 @@ export function instancePid(instance: number): number {
 /** Events that must land in the same file. */
 type Unit = readonly ChromeEvent[];
 
+/** Where an export writes: one document per part, handed over in pieces (a part can exceed one string). */
+export type ChromePartWriter = (part: number, parts: number) => { write(text: string): void; close(): void };
+
+/** One kind of unit (requests, batches, …): how many, each one's start time, and the unit itself. */
+interface UnitStream {
+  readonly count: number;
+  start(index: number): number;
+  unit(index: number): Unit;
+}
+
+/** Indices 0…n-1 ordered by `key`, ties by index (a stable sort without moving objects). */
+function orderBy(count: number, key: (index: number) => number): Uint32Array {
+  const order = new Uint32Array(count);
+  for (let i = 0; i < count; i++) order[i] = i;
+  let sorted = true;
+  for (let i = 1; i < count && sorted; i++) if (key(i) < key(i - 1)) sorted = false;
+  if (!sorted) order.sort((a, b) => key(a) - key(b) || a - b);
+  return order;
+}
+
+/**
+ * Chrome events of a timeline, made one unit at a time. Ids are fixed up front (requests in send
+ * order take theirs first, then occupancies), so a unit is the same whenever it is made.
+ */
 class ChromeBuilder {
   readonly metadata: ChromeEvent[] = [];
-  readonly units: Unit[] = [];
-  private nextId = 1;
+  /** Requests in send order, each with its lane, its async id and (when it has one) its flow id. */
+  private readonly requests: RequestInfo[];
+  private readonly laneOf: Uint32Array;
+  private readonly idOf: Uint32Array;
+  private readonly flowOf: Uint32Array;
+  private readonly occupancyIdBase: number;
+  readonly lanes: number;
 
-  constructor(private readonly timeline: Timeline) {}
+  constructor(private readonly timeline: Timeline) {
+    const all = [...timeline.requests.values()];
+    const order = orderBy(all.length, (i) => all[i]!.sentUs);
+    this.requests = Array.from(order, (i) => all[i]!);
+    this.laneOf = new Uint32Array(this.requests.length);
+    this.idOf = new Uint32Array(this.requests.length);
+    this.flowOf = new Uint32Array(this.requests.length);
+    // Lanes never overlap: a request takes the first lane free before it was sent.
+    const laneEnds: number[] = [];
+    let nextId = 1;
+    this.requests.forEach((request, k) => {
+      const endUs = this.endOf(request);
+      let lane = laneEnds.findIndex((end) => end < request.sentUs);
+      if (lane < 0) {
+        lane = laneEnds.length;
+        laneEnds.push(endUs);
+      } else {
+        laneEnds[lane] = endUs;
+      }
+      this.laneOf[k] = lane + 1;
+      this.idOf[k] = nextId++;
+      if (this.hasFlow(request, endUs)) this.flowOf[k] = nextId++;
+    });
+    this.lanes = laneEnds.length;
+    this.occupancyIdBase = nextId;
+  }
 
-  id(): number {
-    return this.nextId++;
+  private endOf(request: RequestInfo): number {
+    return request.response?.atUs ?? this.timeline.endUs;
+  }
+
+  private executedOf(request: RequestInfo): ExecutedRow | undefined {
+    return request.executed === undefined ? undefined : this.timeline.executed[request.executed];
+  }
+
+  private hasFlow(request: RequestInfo, endUs: number): boolean {
+    const executed = this.executedOf(request);
+    const arriveUs = request.arriveUs;
+    return arriveUs !== undefined && executed !== undefined && arriveUs <= executed.atUs && executed.atUs <= endUs;
   }
 
   meta(name: 'process_name' | 'thread_name' | 'process_sort_index' | 'thread_sort_index', pid: number, tid: number, value: string | number): void {
     this.metadata.push({ name, ph: 'M', ts: 0, pid, tid, args: typeof value === 'string' ? { name: value } : { sort_index: value } });
   }
 
-  tracks(lanes: number): void {
+  tracks(): void {
     this.meta('process_name', SCHEDULER_PID, 0, 'seqsim scheduler');
     this.meta('process_sort_index', SCHEDULER_PID, 0, 0);
     this.meta('thread_name', SCHEDULER_PID, 1, 'events');
     this.meta('process_name', REQUESTS_PID, 0, 'requests');
     this.meta('process_sort_index', REQUESTS_PID, 0, 1);
-    for (let lane = 0; lane < lanes; lane++) this.meta('thread_name', REQUESTS_PID, lane + 1, `lane ${lane}`);
+    for (let lane = 0; lane < this.lanes; lane++) this.meta('thread_name', REQUESTS_PID, lane + 1, `lane ${lane}`);
     for (const instance of [...new Set(this.timeline.slots.map((s) => s.instance))]) {
       const pid = instancePid(instance);
       this.meta('process_name', pid, 0, `instance ${instance}`);
@@ -87,77 +151,97 @@ class ChromeBuilder {
     }
   }
 
-  batches(): void {
-    for (const band of this.timeline.batches) {
-      this.units.push([
-        {
-          name: `batch ${band.batch}`,
-          cat: 'batch',
-          ph: 'X',
-          ts: band.atUs,
-          dur: band.doneUs - band.atUs,
-          pid: instancePid(band.instance),
-          tid: 0,
-          args: { batch: band.batch, ready: band.size, rows: band.rows, ok: band.ok ?? null },
-        },
-      ]);
-    }
-    for (const pad of this.timeline.padding) {
-      this.units.push([
-        {
-          name: 'padding',
-          cat: 'padding',
-          ph: 'X',
-          ts: pad.atUs,
-          dur: pad.doneUs - pad.atUs,
-          pid: instancePid(pad.instance),
-          tid: pad.slot + 1,
-          args: { batch: pad.batch, ready: false },
-        },
-      ]);
-    }
+  /** The unit streams, in the order their units are ranked at equal start times. */
+  streams(): UnitStream[] {
+    const timeline = this.timeline;
+    const list = <T>(items: readonly T[], start: (item: T) => number, unit: (item: T, index: number) => Unit): UnitStream => ({
+      count: items.length,
+      start: (i) => start(items[i]!),
+      unit: (i) => unit(items[i]!, i),
+    });
+    return [
+      list(
+        this.requests,
+        (r) => r.sentUs,
+        (request, k) => this.requestUnit(request, k),
+      ),
+      list(
+        timeline.batches,
+        (b) => b.atUs,
+        (band) => [
+          {
+            name: `batch ${band.batch}`,
+            cat: 'batch',
+            ph: 'X',
+            ts: band.atUs,
+            dur: band.doneUs - band.atUs,
+            pid: instancePid(band.instance),
+            tid: 0,
+            args: { batch: band.batch, ready: band.size, rows: band.rows, ok: band.ok ?? null },
+          },
+        ],
+      ),
+      list(
+        timeline.padding,
+        (p) => p.atUs,
+        (pad) => [
+          {
+            name: 'padding',
+            cat: 'padding',
+            ph: 'X',
+            ts: pad.atUs,
+            dur: pad.doneUs - pad.atUs,
+            pid: instancePid(pad.instance),
+            tid: pad.slot + 1,
+            args: { batch: pad.batch, ready: false },
+          },
+        ],
+      ),
+      list(
+        timeline.occupancies,
+        (o) => Math.min(o.fromUs, o.toUs),
+        (occupancy, index) => this.occupancyUnit(occupancy, this.occupancyIdBase + index),
+      ),
+      list(
+        timeline.backlogDepth,
+        (p) => p.atUs,
+        (point) => [{ name: 'backlog depth', ph: 'C', ts: point.atUs, pid: SCHEDULER_PID, tid: 0, args: { depth: point.value } }],
+      ),
+      list(
+        timeline.busySlots,
+        (p) => p.atUs,
+        (point) => [{ name: 'busy slots', ph: 'C', ts: point.atUs, pid: SCHEDULER_PID, tid: 0, args: { busy: point.value } }],
+      ),
+      list(
+        timeline.markers,
+        (m) => m.atUs,
+        (marker) => [this.instant(marker)],
+      ),
+    ];
   }
 
-  occupancies(): void {
-    for (const occupancy of this.timeline.occupancies) {
-      const id = this.id();
-      const pid = instancePid(occupancy.instance);
-      const name = `seq ${occupancy.label}`;
-      this.units.push([
-        {
-          name,
-          cat: 'occupancy',
-          ph: 'b',
-          ts: occupancy.fromUs,
-          pid,
-          tid: occupancy.slot + 1,
-          id,
-          args: { sequence: occupancy.sequence, slot: occupancy.slot, from_backlog: occupancy.fromBacklog },
-        },
-        { name, cat: 'occupancy', ph: 'e', ts: occupancy.toUs, pid, tid: occupancy.slot + 1, id, args: { released: occupancy.reason ?? 'never' } },
-      ]);
-    }
+  private occupancyUnit(occupancy: Occupancy, id: number): Unit {
+    const pid = instancePid(occupancy.instance);
+    const name = `seq ${occupancy.label}`;
+    return [
+      {
+        name,
+        cat: 'occupancy',
+        ph: 'b',
+        ts: occupancy.fromUs,
+        pid,
+        tid: occupancy.slot + 1,
+        id,
+        args: { sequence: occupancy.sequence, slot: occupancy.slot, from_backlog: occupancy.fromBacklog },
+      },
+      { name, cat: 'occupancy', ph: 'e', ts: occupancy.toUs, pid, tid: occupancy.slot + 1, id, args: { released: occupancy.reason ?? 'never' } },
+    ];
   }
 
-  /** Requests: an async slice each, plus a slice on a lane (lanes never overlap) carrying the flow. */
-  requests(): number {
-    const laneEnds: number[] = [];
-    const requests = [...this.timeline.requests.values()].sort((a, b) => a.sentUs - b.sentUs);
-    for (const request of requests) {
-      const endUs = request.response?.atUs ?? this.timeline.endUs;
-      let lane = laneEnds.findIndex((end) => end < request.sentUs);
-      if (lane < 0) {
-        lane = laneEnds.length;
-        laneEnds.push(endUs);
-      } else {
-        laneEnds[lane] = endUs;
-      }
-      this.units.push(this.requestUnit(request, lane + 1, endUs));
-    }
-    return laneEnds.length;
-  }
-
-  private requestUnit(request: RequestInfo, tid: number, endUs: number): ChromeEvent[] {
+  /** A request: an async slice, plus a slice on its lane (lanes never overlap) carrying the flow. */
+  private requestUnit(request: RequestInfo, k: number): ChromeEvent[] {
+    const tid = this.laneOf[k]!;
+    const endUs = this.endOf(request);
     const args = {
       request: request.request,
       sequence: request.sequence,
@@ -167,20 +251,20 @@ class ChromeBuilder {
       end: request.end,
       ...this.outcome(request),
     };
-    const asyncId = this.id();
+    const asyncId = this.idOf[k]!;
     const name = `seq ${request.label}`;
     const unit: ChromeEvent[] = [
       { name, cat: 'request', ph: 'b', ts: request.sentUs, pid: REQUESTS_PID, tid, id: asyncId, args },
       { name, cat: 'request', ph: 'e', ts: endUs, pid: REQUESTS_PID, tid, id: asyncId },
       { name: request.request, cat: 'request', ph: 'X', ts: request.sentUs, dur: endUs - request.sentUs, pid: REQUESTS_PID, tid, args },
     ];
-    const executed = request.executed === undefined ? undefined : this.timeline.executed[request.executed];
+    const executed = this.executedOf(request);
     const arriveUs = request.arriveUs;
-    if (arriveUs !== undefined && executed !== undefined && arriveUs <= executed.atUs && executed.atUs <= endUs) {
+    if (arriveUs !== undefined && executed !== undefined && this.hasFlow(request, endUs)) {
       unit.push({ name: 'queued', cat: 'request', ph: 'X', ts: arriveUs, dur: executed.atUs - arriveUs, pid: REQUESTS_PID, tid });
       if (executed.doneUs <= endUs)
         unit.push({ name: 'executing', cat: 'request', ph: 'X', ts: executed.atUs, dur: executed.doneUs - executed.atUs, pid: REQUESTS_PID, tid });
-      const flow = this.id();
+      const flow = this.flowOf[k]!;
       unit.push({ name: 'request', cat: 'flow', ph: 's', ts: arriveUs, pid: REQUESTS_PID, tid, id: flow });
       unit.push({ name: 'request', cat: 'flow', ph: 't', ts: executed.atUs, pid: instancePid(executed.instance), tid: executed.slot + 1, id: flow });
       if (request.response !== undefined)
@@ -207,17 +291,6 @@ class ChromeBuilder {
     return response.error === undefined ? { output: response.output ?? null } : { error: `${response.error.code}: ${response.error.message}` };
   }
 
-  counters(): void {
-    for (const point of this.timeline.backlogDepth)
-      this.units.push([{ name: 'backlog depth', ph: 'C', ts: point.atUs, pid: SCHEDULER_PID, tid: 0, args: { depth: point.value } }]);
-    for (const point of this.timeline.busySlots)
-      this.units.push([{ name: 'busy slots', ph: 'C', ts: point.atUs, pid: SCHEDULER_PID, tid: 0, args: { busy: point.value } }]);
-  }
-
-  markers(): void {
-    for (const marker of this.timeline.markers) this.units.push([this.instant(marker)]);
-  }
-
   private instant(marker: Marker): ChromeEvent {
     const lane = marker.lane;
     const where =
@@ -232,56 +305,113 @@ class ChromeBuilder {
   }
 }
 
-function document(events: readonly ChromeEvent[], part: number, parts: number, header: TraceHeader | undefined): string {
-  const other = { tool: 'seqsim', part: part + 1, parts, ...(header === undefined ? {} : { seed: header.seed, scenario: header.scenario['name'] ?? null }) };
-  return `{"displayTimeUnit":"ms","otherData":${JSON.stringify(other)},"traceEvents":[\n${events.map((e) => JSON.stringify(e)).join(',\n')}\n]}\n`;
+/**
+ * Every unit once, ranked by start time, then by stream, then by position (the order the files
+ * are filled in). A k-way merge of the streams, each ordered by start: nothing is copied.
+ */
+function* unitsInOrder(streams: readonly UnitStream[]): Generator<Unit> {
+  const orders = streams.map((stream) => orderBy(stream.count, (i) => stream.start(i)));
+  const next = streams.map(() => 0);
+  for (;;) {
+    let best = -1;
+    let bestStart = 0;
+    for (let s = 0; s < streams.length; s++) {
+      if (next[s]! >= streams[s]!.count) continue;
+      const start = streams[s]!.start(orders[s]![next[s]!]!);
+      if (best < 0 || start < bestStart) {
+        best = s;
+        bestStart = start;
+      }
+    }
+    if (best < 0) return;
+    yield streams[best]!.unit(orders[best]![next[best]!++]!);
+  }
 }
 
+function unitBytes(unit: Unit): number {
+  let bytes = 0;
+  for (const event of unit) bytes += JSON.stringify(event).length + 2;
+  return bytes;
+}
+
+function otherData(part: number, parts: number, header: TraceHeader | undefined, warning: string | undefined): string {
+  const other = {
+    tool: 'seqsim',
+    part: part + 1,
+    parts,
+    ...(header === undefined ? {} : { seed: header.seed, scenario: header.scenario['name'] ?? null }),
+    ...(warning === undefined ? {} : { warning }),
+  };
+  return JSON.stringify(other);
+}
+
+/** Events of one file, by time (stable: at equal ts a parent slice stays before its children and before the flow bound to it). */
 function byTime(units: readonly Unit[]): ChromeEvent[] {
   const events = units.flat();
-  // Stable: at equal ts a parent slice stays before its children and before the flow bound to it.
-  return events
-    .map((event, order) => ({ event, order }))
-    .sort((a, b) => a.event.ts - b.event.ts || a.order - b.order)
-    .map((x) => x.event);
+  const order = orderBy(events.length, (i) => events[i]!.ts);
+  return Array.from(order, (i) => events[i]!);
+}
+
+/**
+ * Writes the Chrome trace of a timeline through `open`, one part at a time: memory holds the
+ * timeline and one part's events, never the whole export. Parts split by time past `maxBytes`.
+ */
+export function writeChromeTrace(
+  timeline: Timeline,
+  options: ChromeExportOptions & { readonly warning?: string },
+  open: ChromePartWriter,
+): { parts: number; eventCount: number; notes: string[] } {
+  const builder = new ChromeBuilder(timeline);
+  builder.tracks();
+  const streams = builder.streams();
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const metadataBytes = builder.metadata.reduce((sum, e) => sum + JSON.stringify(e).length + 2, 0) + 512;
+  // First pass: where each file ends (units per file), so every file can say how many there are.
+  const sizes: number[] = [0];
+  let bytes = metadataBytes;
+  let unitEvents = 0;
+  for (const unit of unitsInOrder(streams)) {
+    const size = unitBytes(unit);
+    unitEvents += unit.length;
+    if (bytes + size > maxBytes && sizes[sizes.length - 1]! > 0) {
+      sizes.push(0);
+      bytes = metadataBytes;
+    }
+    sizes[sizes.length - 1]!++;
+    bytes += size;
+  }
+  // Second pass: the same units again, each file written as it fills.
+  const units = unitsInOrder(streams);
+  sizes.forEach((count, part) => {
+    const group: Unit[] = [];
+    for (let i = 0; i < count; i++) group.push(units.next().value as Unit);
+    const out = open(part, sizes.length);
+    out.write(`{"displayTimeUnit":"ms","otherData":${otherData(part, sizes.length, options.header, options.warning)},"traceEvents":[\n`);
+    let first = true;
+    for (const event of [...builder.metadata, ...byTime(group)]) {
+      out.write(first ? JSON.stringify(event) : `,\n${JSON.stringify(event)}`);
+      first = false;
+    }
+    out.write('\n]}\n');
+    out.close();
+  });
+  const eventCount = builder.metadata.length * sizes.length + unitEvents;
+  const notes =
+    sizes.length > 1
+      ? [
+          `the Chrome trace would exceed ${Number((maxBytes / 1e6).toFixed(2))} MB, so it is split by time into ${sizes.length} files (load each ` +
+            `alone in Perfetto)`,
+        ]
+      : [];
+  return { parts: sizes.length, eventCount, notes };
 }
 
 export function exportChromeTrace(events: readonly TraceEvent[], options: ChromeExportOptions = {}): ChromeExport {
-  const timeline = buildTimeline(events, options.layout);
-  const builder = new ChromeBuilder(timeline);
-  const lanes = builder.requests();
-  builder.tracks(lanes);
-  builder.batches();
-  builder.occupancies();
-  builder.counters();
-  builder.markers();
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
-  const metadataBytes = builder.metadata.reduce((sum, e) => sum + JSON.stringify(e).length + 2, 0) + 512;
-  const units = builder.units.map((unit, order) => ({
-    unit,
-    order,
-    start: Math.min(...unit.map((e) => e.ts)),
-    bytes: unit.reduce((sum, e) => sum + JSON.stringify(e).length + 2, 0),
-  }));
-  units.sort((a, b) => a.start - b.start || a.order - b.order);
-  const groups: Unit[][] = [[]];
-  let bytes = metadataBytes;
-  for (const { unit, bytes: size } of units) {
-    if (bytes + size > maxBytes && groups[groups.length - 1]!.length > 0) {
-      groups.push([]);
-      bytes = metadataBytes;
-    }
-    groups[groups.length - 1]!.push(unit);
-    bytes += size;
-  }
-  const parts = groups.map((group, i) => document([...builder.metadata, ...byTime(group)], i, groups.length, options.header));
-  const eventCount = builder.metadata.length * groups.length + units.reduce((sum, u) => sum + u.unit.length, 0);
-  const notes =
-    groups.length > 1
-      ? [
-          `the Chrome trace would exceed ${Number((maxBytes / 1e6).toFixed(2))} MB, so ` +
-            `it is split by time into ${groups.length} files (load each alone in Perfetto)`,
-        ]
-      : [];
-  return { parts, eventCount, notes };
+  const parts: string[][] = [];
+  const written = writeChromeTrace(buildTimeline(events, options.layout), options, (part) => {
+    const chunks: string[] = [];
+    parts[part] = chunks;
+    return { write: (text) => chunks.push(text), close: () => {} };
+  });
+  return { parts: parts.map((chunks) => chunks.join('')), eventCount: written.eventCount, notes: written.notes };
 }

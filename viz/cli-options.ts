@@ -1,5 +1,5 @@
 import { InputError, UsageError } from '../src/core/input-errors.ts';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TimelineSvgOptions } from './svg.ts';
 import type { ThemeName } from './theme.ts';
@@ -63,6 +63,48 @@ export function writeOutput(file: string, text: string): void {
   } catch (error) {
     throw new InputError(file, '', `cannot write: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
+}
+
+/** An output file written in pieces (an export part can be larger than one string); errors are bad input. */
+export function openOutput(file: string): { write(text: string): void; close(): number } {
+  const fail = (error: unknown): never => {
+    throw new InputError(file, '', `cannot write: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  };
+  let fd = -1;
+  try {
+    mkdirSync(dirname(file), { recursive: true });
+    fd = openSync(file, 'w');
+  } catch (error) {
+    fail(error);
+  }
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  let written = 0;
+  const flush = (): void => {
+    if (pending.length === 0) return;
+    const buffer = Buffer.from(pending.join(''), 'utf8');
+    pending = [];
+    pendingBytes = 0;
+    try {
+      writeSync(fd, buffer);
+    } catch (error) {
+      closeSync(fd);
+      fail(error);
+    }
+    written += buffer.byteLength;
+  };
+  return {
+    write(text) {
+      pending.push(text);
+      pendingBytes += text.length;
+      if (pendingBytes >= 1 << 20) flush();
+    },
+    close() {
+      flush();
+      closeSync(fd);
+      return written;
+    },
+  };
 }
 
 export function formatBytes(bytes: number): string {

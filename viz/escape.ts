@@ -5,11 +5,23 @@ import { correlationIdFromScenario, correlationKey, type ScenarioId } from '../s
  * user strings: `<script>…</script>` or `"><img onerror=…>` must come out as inert text.
  */
 
-/** Characters XML 1.0 forbids even as character references (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
-// eslint-disable-next-line no-control-regex
-const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+/**
+ * Characters XML 1.0 forbids even as character references (C0 controls but tab/LF/CR, lone
+ * surrogates, U+FFFE/U+FFFF), plus what would mislead a reader without breaking the markup: DEL
+ * and C1 controls, and the bidirectional-text controls (U+061C, U+200E/F, U+202A–E, U+2066–9)
+ * that can make a label read backwards or hide the text after it.
+ */
+const XML_INVALID = new RegExp(
+  [
+    String.raw`[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069\uFFFE\uFFFF]`,
+    // Unpaired surrogates: a high one not followed by a low one, a low one not after a high one.
+    String.raw`[\uD800-\uDBFF](?![\uDC00-\uDFFF])`,
+    String.raw`(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]`,
+  ].join('|'),
+  'g',
+);
 
-/** Makes a user string safe to put into an XML/HTML text node: forbidden characters become visible `\uXXXX`. */
+/** Makes a user string safe to put into an XML/HTML text node: forbidden and misleading characters become visible `\uXXXX`. */
 export function cleanText(text: string): string {
   return text.replace(XML_INVALID, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -3,9 +3,9 @@ import type { ModelConfig } from '../src/config/types.ts';
 import type { TraceHeader } from '../traces/writer.ts';
 import { jsonForScript } from './escape.ts';
 import { renderTimeline, type TimelineSvgOptions } from './svg.ts';
-import { buildTimeline } from './timeline.ts';
+import { buildTimeline, type SlotLayout, type Timeline } from './timeline.ts';
 import { REPORT_CSS, REPORT_SCRIPT, scriptHash } from './report/assets.ts';
-import { renderEventsTable } from './report/events-table.ts';
+import { digestEvents, renderEventsTable, type EventDigest } from './report/events-table.ts';
 import { el, esc, textEl, voidEl } from './report/html.ts';
 import { renderSequences } from './report/sequences.ts';
 import { renderSummary } from './report/summary.ts';
@@ -22,6 +22,8 @@ export interface ReportOptions extends TimelineSvgOptions {
    * caller computes it (sim's outputs oracle), so the picture never judges a run itself.
    */
   readonly referenceOutputs?: ReadonlyMap<string, number | undefined>;
+  /** A warning shown above everything (a damaged trace drawn with --force). */
+  readonly banner?: string;
 }
 
 /**
@@ -30,16 +32,33 @@ export interface ReportOptions extends TimelineSvgOptions {
  * Deterministic: the same events and options give the same bytes.
  */
 export function renderReport(events: readonly TraceEvent[], options: ReportOptions = {}): string {
+  return renderReportWith(
+    (layout) => buildTimeline(events, layout),
+    () => digestEvents(events),
+    options,
+  );
+}
+
+/**
+ * As renderReport, for a trace streamed from its file: `build` makes the timeline, then `digest`
+ * gives the counts and first rows (a streamed trace collects both in the timeline's pass).
+ */
+export function renderReportWith(build: (layout: SlotLayout | undefined) => Timeline, digest: () => EventDigest, options: ReportOptions = {}): string {
   const layout =
     options.layout ??
     (options.model === undefined ? undefined : { instanceCount: options.model.instanceCount, slotsPerInstance: options.model.slotsPerInstance });
-  const timeline = buildTimeline(events, layout);
+  const timeline = build(layout);
+  const events = digest();
   const scenarioName = options.header?.scenario['name'];
   const title =
     options.title ??
     `seqsim report${typeof scenarioName === 'string' ? ` — ${scenarioName}` : ''}${options.header === undefined ? '' : ` (${runLabel(options.header)})`}`;
   const clock = options.header?.clock;
-  const rendered = renderTimeline(timeline, { ...(clock === undefined ? {} : { clock }), ...options, title });
+  const rendered = renderTimeline(timeline, {
+    ...(clock === undefined ? {} : { clock }),
+    ...options,
+    title: options.banner === undefined ? title : `⚠ ${options.banner} — ${title}`,
+  });
   const svg = rendered.svg.replace(/^<\?xml[^>]*>\s*/, '');
   const highlighted = new Set(timeline.violations.flatMap((v) => v.sequenceKeys));
   const reference = options.referenceOutputs;
@@ -62,8 +81,14 @@ export function renderReport(events: readonly TraceEvent[], options: ReportOptio
   const body = el(
     'body',
     { class: `theme-${options.theme ?? 'light'}` },
-    el('header', {}, textEl('h1', {}, title), el('p', { class: 'muted' }, esc(`${options.header?.tool ?? 'seqsim'} · ${events.length} events · `), verdict)),
-    renderSummary(timeline, events, options.header),
+    el(
+      'header',
+      {},
+      options.banner === undefined ? '' : textEl('p', { class: 'bad banner', role: 'alert' }, `⚠ ${options.banner}`),
+      textEl('h1', {}, title),
+      el('p', { class: 'muted' }, esc(`${options.header?.tool ?? 'seqsim'} · ${events.count} events · `), verdict),
+    ),
+    renderSummary(timeline, events.typeCounts, options.header),
     el(
       'section',
       { id: 'timeline' },

@@ -230,7 +230,8 @@ class TimelineBuilder {
   private readonly sequenceByKey = new Map<string, SequenceRef>();
   private readonly lifetimeByInstance = new Map<number, { addedUs: number | undefined; destroyedUs: number | undefined }>();
 
-  constructor(private readonly events: readonly TraceEvent[]) {}
+  /** `events` may be sparse (a streamed trace keeps only the events violations name). */
+  constructor(private readonly events: readonly (TraceEvent | undefined)[]) {}
 
   private lifetime(instance: number, action: 'instance-added' | 'instance-destroyed', atUs: number): void {
     const entry = this.lifetimeByInstance.get(instance) ?? { addedUs: undefined, destroyedUs: undefined };
@@ -571,7 +572,7 @@ class TimelineBuilder {
   }
 
   private violation(event: Extract<TraceEvent, { type: 'violation' }>, index: number): void {
-    const eventIndices = event.events.map((line) => line - 1).filter((i) => i >= 0 && i < this.events.length);
+    const eventIndices = event.events.map((line) => line - 1).filter((i) => i >= 0 && i < this.events.length && this.events[i] !== undefined);
     const keys = new Set<string>();
     for (const i of eventIndices) {
       const offending = this.events[i]!;
@@ -636,12 +637,24 @@ class TimelineBuilder {
 
 /** Builds the timeline model from trace events (header excluded, summary allowed). */
 export function buildTimeline(events: readonly TraceEvent[], layout?: SlotLayout): Timeline {
-  const builder = new TimelineBuilder(events);
+  return buildTimelineFrom((visit) => events.forEach(visit), events, layout);
+}
+
+/**
+ * Builds the timeline from events visited in order (a trace streamed from its file): `kept` holds
+ * at least the events that violations name, at their indices (it may be sparse).
+ */
+export function buildTimelineFrom(
+  each: (visit: (event: TraceEvent, index: number) => void) => void,
+  kept: readonly (TraceEvent | undefined)[],
+  layout?: SlotLayout,
+): Timeline {
+  const builder = new TimelineBuilder(kept);
   let startUs = Number.POSITIVE_INFINITY;
   let endUs = Number.NEGATIVE_INFINITY;
   let activityEndUs = Number.NEGATIVE_INFINITY;
   const activityUs: number[] = [];
-  events.forEach((event, index) => {
+  each((event, index) => {
     startUs = Math.min(startUs, event.t);
     endUs = Math.max(endUs, event.t);
     if (showsActivity(event)) {

@@ -1,30 +1,68 @@
 import type { TraceEvent } from '../src/core/events.ts';
 import type { ModelConfig } from '../src/config/types.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { readTraceFile } from '../traces/read.ts';
+import { forEachTraceEvent, verifyTrace, type TraceLimits } from '../traces/read.ts';
 import type { TraceHeader } from '../traces/writer.ts';
-import type { SlotLayout } from './timeline.ts';
+import { buildTimelineFrom, type SlotLayout, type Timeline } from './timeline.ts';
 
-/** A trace file as the viz commands need it: events, header, and the model when the header's scenario parses. */
+/**
+ * A trace file as the viz commands read it: checked whole first (every line against the schema,
+ * the summary's hash and counts), then streamed again for drawing, so no trace is ever held in
+ * memory as text or as an event list; only the events that violations name are kept.
+ */
 export interface VizInput {
   readonly file: string;
   readonly header: TraceHeader;
-  readonly events: readonly TraceEvent[];
   readonly model: ModelConfig | undefined;
   readonly layout: SlotLayout | undefined;
+  /** Lines after the header (the summary included). */
+  readonly eventCount: number;
+  /** What is wrong with the trace, when --force drew it anyway: shown as a banner; undefined when sound. */
+  readonly damage: string | undefined;
+  /** Visits every event in order, read from the file again; fills `kept` as it goes. */
+  each(visit: (event: TraceEvent, index: number) => void): void;
+  /** The events violations name, at their indices (sparse). */
+  readonly kept: (TraceEvent | undefined)[];
 }
 
-/** Reads a JSONL trace (InputError naming file, line and field on bad input). */
-export function readVizInput(file: string): VizInput {
-  const trace = readTraceFile(file);
-  const model = modelOf(trace.header);
+/** Reads a JSONL trace (InputError naming file, line and field on bad input; a damaged trace only with `force`). */
+export function readVizInput(file: string, options: { readonly force?: boolean; readonly limits?: TraceLimits } = {}): VizInput {
+  const verified = verifyTrace(file, options);
+  const model = modelOf(verified.header);
+  const kept: (TraceEvent | undefined)[] = [];
+  kept.length = verified.eventCount;
   return {
     file,
-    header: trace.header,
-    events: trace.events,
+    header: verified.header,
     model,
     layout: model === undefined ? undefined : { instanceCount: model.instanceCount, slotsPerInstance: model.slotsPerInstance },
+    eventCount: verified.eventCount,
+    damage: verified.integrity.length === 0 ? undefined : `DAMAGED TRACE, drawn with --force: ${verified.integrity.join('; ')}`,
+    each(visit) {
+      forEachTraceEvent(
+        file,
+        (event, index) => {
+          if (verified.referenced.has(index)) kept[index] = event;
+          visit(event, index);
+        },
+        options.limits,
+      );
+    },
+    kept,
   };
+}
+
+/** The timeline of a streamed trace (one pass over the file); `also` sees every event too. */
+export function timelineOfInput(input: VizInput, layout: SlotLayout | undefined, also?: (event: TraceEvent, index: number) => void): Timeline {
+  return buildTimelineFrom(
+    (visit) =>
+      input.each((event, index) => {
+        also?.(event, index);
+        visit(event, index);
+      }),
+    input.kept,
+    layout,
+  );
 }
 
 /**

@@ -1,7 +1,8 @@
 import { InputError, UsageError } from '../../src/core/input-errors.ts';
 import type { Argv } from 'yargs';
 import { basename, join } from 'node:path';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { FileReadProblem, GiB, readBoundedFile } from '../../src/core/bounded-read.ts';
 import { dirname } from 'node:path';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import type { SeqsimCommand } from '../command.ts';
@@ -88,11 +89,14 @@ function loadSpec(args: Record<string, unknown>): LoadSpec | undefined {
   };
 }
 
+/** The largest ONNX model read (protobuf cannot hold a larger one; its weights would go in external data). */
+export const MAX_MODEL_BYTES = 2 * GiB;
+
 export function readModel(path: string): { bytes: Uint8Array; name: string } {
   try {
-    return { bytes: readFileSync(path), name: basename(path) };
+    return { bytes: readBoundedFile(path, MAX_MODEL_BYTES), name: basename(path) };
   } catch (error) {
-    throw new InputError(path, '', `cannot read the ONNX model: ${errorMessage(error)}`);
+    throw new InputError(path, '', `cannot read the ONNX model: ${error instanceof FileReadProblem ? error.problem : errorMessage(error)}`);
   }
 }
 

@@ -1,6 +1,5 @@
 import type { Argv } from 'yargs';
-import { readTraceFile } from '../../traces/read.ts';
-import { replayTrace } from '../../sim/replay.ts';
+import { replayTraceFile } from '../../sim/replay-file.ts';
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 
@@ -11,7 +10,7 @@ export const replayCommand: SeqsimCommand = {
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON result on stdout' }),
   async run(args, io) {
     const file = String(args['trace']);
-    const verdict = replayTrace(readTraceFile(file), file);
+    const verdict = replayTraceFile(file);
     const violations = verdict.run.violations.length;
     if (args['json']) {
       io.out(

@@ -1,4 +1,4 @@
-import { UsageError } from '../../src/core/input-errors.ts';
+import { InputError, UsageError } from '../../src/core/input-errors.ts';
 import type { Argv } from 'yargs';
 import { join } from 'node:path';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
@@ -57,11 +57,13 @@ export const runCommand: SeqsimCommand = {
 };
 
 /** Validates --batcher up front so a typo is a usage error, not an internal one. */
-export function checkBatcher(batcher: string): string {
+export function checkBatcher(batcher: string, from?: { readonly file: string; readonly field: string }): string {
   try {
     makeScheduler(batcher);
   } catch (error) {
-    if (error instanceof UnknownBatcherError) throw new UsageError(`--batcher: ${error.message}`);
+    // Name where the bad name came from: the flag, or the file (a trace header) that recorded it.
+    if (error instanceof UnknownBatcherError)
+      throw from === undefined ? new UsageError(`--batcher: ${error.message}`) : new InputError(from.file, from.field, error.message);
     throw error;
   }
   return batcher;

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import type { SeqsimCommand } from '../command.ts';
@@ -10,7 +10,9 @@ import { checkBatcher, safeName } from './run.ts';
 import { readModel } from './live.ts';
 import { PROVIDER_REQUESTS, type ProviderRequest } from '../../live/execution-provider.ts';
 import { startKserveServer } from '../../live/http/kserve-server.ts';
-import { traceText } from '../../traces/writer.ts';
+import { InputError } from '../../src/core/input-errors.ts';
+import { errorMessage } from '../../src/core/error-message.ts';
+import { oneLine } from '../../src/core/terminal-text.ts';
 
 /** A TCP port: 0 (the system picks a free one) to 65535. */
 function parsePort(value: unknown, flag: string): number {
@@ -45,6 +47,7 @@ export const serveCommand: SeqsimCommand = {
     const modelWorkLayers = parseModelWork(args, typeof args['model'] === 'string');
     const userModel = typeof args['model'] === 'string' ? readModel(args['model']) : undefined;
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'serve', `${safeName(scenario.model.name)}.jsonl`);
+    prepareTracePath(tracePath);
     const server = await startKserveServer(scenario, {
       port,
       host: String(args['host']),
@@ -55,20 +58,47 @@ export const serveCommand: SeqsimCommand = {
       modelWorkLayers,
       ...(grpcPort === undefined ? {} : { grpcPort }),
       ...(userModel ? { userModel } : {}),
+      traceFile: tracePath,
+      onTraceFull: (checked) =>
+        io.err(
+          `seqsim serve: note: the trace holds ${checked} events: the oracles check those; later requests are still served and written to ` +
+            `${tracePath}, unchecked\n`,
+        ),
     });
     const grpc = server.grpcAddress === undefined ? '' : ` and grpc ${server.grpcAddress}`;
     io.out(`serving model '${scenario.model.name}' on ${server.url}${grpc} (KServe v2, ${server.provider}); Ctrl-C stops\n`);
+    // A bug that escapes every handler costs what it was doing, never the server (or its trace).
+    const survive = (error: unknown): void => io.err(`seqsim serve: internal error (still serving): ${oneLine(errorMessage(error))}\n`);
+    process.on('uncaughtException', survive);
+    process.on('unhandledRejection', survive);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);
     });
-    const result = await server.close();
-    mkdirSync(dirname(tracePath), { recursive: true });
-    writeFileSync(tracePath, traceText(result));
+    let result: Awaited<ReturnType<typeof server.close>>;
+    try {
+      result = await server.close();
+    } finally {
+      process.off('uncaughtException', survive);
+      process.off('unhandledRejection', survive);
+    }
+    if (result.traceWriteFailure !== undefined) io.err(`seqsim serve: the trace ${tracePath} is incomplete: ${result.traceWriteFailure}\n`);
+    const unchecked = result.uncheckedEvents > 0 ? ` (the last ${result.uncheckedEvents} events unchecked)` : '';
     io.out(
-      `${result.requests} requests, ${result.violations.length === 0 ? 'no violation' : `${result.violations.length} violation(s)`}; trace ${tracePath}\n`,
+      `${result.requests} requests, ${result.violations.length === 0 ? 'no violation' : `${result.violations.length} violation(s)`}${unchecked}; ` +
+        `trace ${tracePath}\n`,
     );
     for (const violation of result.violations) io.out(`  ✗ ${violation.oracle}: ${violation.message}\n`);
     return result.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
   },
 };
+
+/** The trace is written as the server runs: a path it cannot write is bad input before serving starts. */
+function prepareTracePath(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    closeSync(openSync(path, 'a'));
+  } catch (error) {
+    throw new InputError(path, '', `cannot write the trace: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
+  }
+}

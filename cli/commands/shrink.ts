@@ -3,7 +3,7 @@ import type { Argv } from 'yargs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { loadJsonFile } from '../../src/scenario/load.ts';
-import { readTraceFile } from '../../traces/read.ts';
+import { readTraceHeader } from '../../traces/read.ts';
 import { optionsFromHeader } from '../../sim/replay.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import { shrinkScenario } from '../../sim/explore/shrink.ts';
@@ -31,7 +31,7 @@ export const shrinkCommand: SeqsimCommand = {
     let seed: number;
     let batcher: string;
     if (input.endsWith('.jsonl')) {
-      const trace = readTraceFile(input);
+      const trace = { header: readTraceHeader(input), events: [], lines: [] };
       const options = optionsFromHeader(trace, input);
       // The run the trace records: a pinned schedule (a check counterexample's) and chosen draws
       // become the scenario's own, so the shrinker starts from the failing run and its reproducer
@@ -42,7 +42,10 @@ export const shrinkCommand: SeqsimCommand = {
         ...(options.chooseDraws === true ? { draws: 'chosen' } : {}),
       };
       seed = options.seed;
-      batcher = checkBatcher(String(args['batcher'] ?? options.batcher ?? 'real'));
+      batcher =
+        args['batcher'] !== undefined
+          ? checkBatcher(String(args['batcher']))
+          : checkBatcher(String(options.batcher ?? 'real'), { file: input, field: 'line 1: options.batcher' });
     } else {
       if (args['seed'] === undefined) throw new UsageError('shrinking a scenario needs --seed (or give a trace)');
       json = parseScenario(loadJsonFile(input), input, dirname(input)).normalized as Record<string, unknown>;

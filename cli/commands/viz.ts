@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { parseTimelineOptions, formatBytes, writeOutput } from '../../viz/cli-options.ts';
-import { timelineOfTrace } from '../../viz/run-svg.ts';
-import { readTraceFile } from '../../traces/read.ts';
+import { timelineOfTraceWith } from '../../viz/run-svg.ts';
+import { readVizInput, timelineOfInput } from '../../viz/trace-input.ts';
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 
@@ -21,12 +21,14 @@ export const vizCommand: SeqsimCommand = {
     timelineOptions(
       y
         .positional('trace', { type: 'string', describe: 'JSONL trace written by seqsim', demandOption: true })
-        .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'SVG file to write' }),
+        .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'SVG file to write' })
+        .option('force', { type: 'boolean', default: false, describe: 'draw a trace whose summary does not match its lines (marked as damaged)' }),
     ),
   async run(args, io) {
     const options = parseTimelineOptions(args);
-    const trace = readTraceFile(String(args['trace']));
-    const rendered = timelineOfTrace(trace.header, trace.events, options);
+    const input = readVizInput(String(args['trace']), { force: args['force'] === true });
+    if (input.damage !== undefined) io.err(`seqsim: warning: ${input.damage}\n`);
+    const rendered = timelineOfTraceWith(input.header, (layout) => timelineOfInput(input, layout), options, input.damage);
     const output = String(args['output']);
     writeOutput(output, rendered.svg);
     io.out(`wrote ${output} (${formatBytes(Buffer.byteLength(rendered.svg))})\n`);

@@ -2,6 +2,7 @@ import type { CorrelationId } from '../../src/core/ids.ts';
 import { elementBytes, type INVALID_DATATYPE, parseDatatype, type RequestDatatype, serializeBytesElements, writeElement } from '../kserve/datatypes.ts';
 import { NO_SEQUENCE_ID, stringSequenceId, u64SequenceId, type WireInferRequest, type WireTensor } from '../kserve/infer-request.ts';
 import { KserveError, invalidArg } from '../kserve/kserve-error.ts';
+import { checkedElement } from '../kserve/element-range.ts';
 
 /**
  * Triton's gRPC front end, the request side (infer_handler.cc): ModelInferRequest as
@@ -165,7 +166,7 @@ function contentsBytes(input: InferInputTensorMessage, declared: RequestDatatype
     const view = new DataView(bytes.buffer);
     const fixed = type as Exclude<RequestDatatype, 'BYTES' | 'FP16' | 'BF16' | typeof INVALID_DATATYPE>;
     (values as readonly (number | string | boolean)[]).forEach((value, index) => {
-      writeElement(view, index * size, fixed, typeof value === 'string' ? BigInt(value) : value);
+      writeElement(view, index * size, fixed, checkedElement(input.name, fixed, typeof value === 'string' ? BigInt(value) : value));
     });
   }
   return bytes;

@@ -97,10 +97,24 @@ export async function listenGrpc(backend: KserveBackend, options: { readonly por
       answer(error instanceof KserveError ? error : new KserveError('INTERNAL', errorMessage(error)), undefined, true);
       return undefined;
     }
-    return backend.submit(decoded, (result: InferResult, atEnqueue) => {
-      if ('output' in result) answer(undefined, inferResponse(backend, decoded, result.output));
-      else answer(new KserveError(result.error.code, result.error.message), undefined, atEnqueue);
-    });
+    try {
+      return backend.submit(decoded, (result: InferResult, atEnqueue) => {
+        if ('output' in result) {
+          let response: ModelInferResponseMessage;
+          try {
+            response = inferResponse(backend, decoded, result.output);
+          } catch (error) {
+            answer(new KserveError('INTERNAL', errorMessage(error)), undefined, atEnqueue);
+            return;
+          }
+          answer(undefined, response);
+        } else answer(new KserveError(result.error.code, result.error.message), undefined, atEnqueue);
+      });
+    } catch (error) {
+      // A backend failure on this request is its INTERNAL error, never the server's end.
+      answer(new KserveError('INTERNAL', errorMessage(error)), undefined, true);
+      return undefined;
+    }
   };
 
   /** Runs a unary handler body; anything it throws becomes the call's status, never a crash. */

@@ -123,8 +123,12 @@ export async function listenHttp(backend: KserveBackend, options: { readonly por
         const parsed = length === 0 ? parseRawInferRequest(body, model) : parseInferRequest(body, length, model);
         const decoded = decodeSequenceInfer(parsed.wire, model);
         backend.submit(decoded, (result) => {
-          if ('output' in result) sendInferResponse(response, backend, decoded, parsed, result.output);
-          else sendJson(response, httpStatusOf(result.error.code), { error: result.error.message });
+          try {
+            if ('output' in result) sendInferResponse(response, backend, decoded, parsed, result.output);
+            else sendJson(response, httpStatusOf(result.error.code), { error: result.error.message });
+          } catch (error) {
+            if (!response.headersSent) sendError(response, error);
+          }
         });
       })
       .catch((error: unknown) => sendError(response, error));

@@ -4,6 +4,7 @@ import { U64_MAX, type CorrelationId } from '../../src/core/ids.ts';
 import { elementBytes, INVALID_DATATYPE, parseDatatype, serializeBytesElements, writeElement, type RequestDatatype } from '../kserve/datatypes.ts';
 import { NO_SEQUENCE_ID, stringSequenceId, u64SequenceId, type WireInferRequest, type WireTensor } from '../kserve/infer-request.ts';
 import { KserveError, invalidArg } from '../kserve/kserve-error.ts';
+import { checkedElement } from '../kserve/element-range.ts';
 import type { ServedModel } from '../kserve/served-model.ts';
 
 /**
@@ -136,6 +137,22 @@ function flattenData(data: unknown, out: unknown[], depth: number): void {
   for (const element of data) flattenData(element, out, depth + 1);
 }
 
+/** One JSON `data` element as its datatype reads it (TritonJson's accessors); a failure names the input. */
+function jsonElement(
+  name: string,
+  datatype: Exclude<RequestDatatype, 'BYTES' | 'FP16' | 'BF16' | typeof INVALID_DATATYPE>,
+  element: unknown,
+): bigint | number | boolean {
+  try {
+    if (datatype === 'BOOL') return asBool(element, 'data');
+    if (datatype === 'FP32' || datatype === 'FP64') return asDouble(element, 'data');
+    return datatype.startsWith('UINT') ? asUInt(element, 'data') : asInt(element, 'data');
+  } catch (error) {
+    if (error instanceof KserveError) throw invalidArg(`${error.message} (input '${name}')`);
+    throw error;
+  }
+}
+
 /** JSON `data` into the tensor's bytes (Triton's ReadDataFromJson), in the request's datatype. */
 function jsonTensorBytes(name: string, datatype: RequestDatatype, shape: readonly number[], data: unknown): Uint8Array {
   if (datatype === 'FP16' || datatype === 'BF16') {
@@ -154,15 +171,8 @@ function jsonTensorBytes(name: string, datatype: RequestDatatype, shape: readonl
     bytes = new Uint8Array(elements.length * elementBytes(datatype));
     const view = new DataView(bytes.buffer);
     elements.forEach((element, index) => {
-      const value =
-        datatype === 'BOOL'
-          ? asBool(element, 'data')
-          : datatype === 'FP32' || datatype === 'FP64'
-            ? asDouble(element, 'data')
-            : datatype.startsWith('UINT')
-              ? asUInt(element, 'data')
-              : asInt(element, 'data');
-      writeElement(view, index * elementBytes(datatype), datatype, value);
+      const value = jsonElement(name, datatype, element);
+      writeElement(view, index * elementBytes(datatype), datatype, checkedElement(name, datatype, value));
     });
   }
   if (elements.length !== expected) throw invalidArg("Failed to parse 'data' field: shape does not match true shape");

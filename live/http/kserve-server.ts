@@ -1,13 +1,14 @@
 import type { InferRequest, InferResult } from '../../src/core/request.ts';
+import type { TritonError } from '../../src/core/errors.ts';
 import { scenarioIdText } from '../../src/core/ids.ts';
 import type { EventSink } from '../../src/core/events.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
-import { TraceRecorder } from '../../sim/recorder.ts';
 import { makeScheduler } from '../../sim/pipeline/batcher-choice.ts';
 import { RequestNamer } from '../../sim/pipeline/request-ids.ts';
-import { finishRun, stopOf } from '../../sim/pipeline/run-pipeline.ts';
+import { judgeRun, stopOf } from '../../sim/pipeline/run-pipeline.ts';
 import { encodeLiveOptions } from '../../sim/pipeline/header-options.ts';
-import type { CheckedTrace } from '../../sim/oracles/types.ts';
+import type { CheckedTrace, Violation } from '../../sim/oracles/types.ts';
+import { makeHeader } from '../../traces/writer.ts';
 import { RealLoop } from '../real-loop.ts';
 import { OrtExecutor } from '../ort-executor.ts';
 import { openSession, openSessions, type ProviderName, type ProviderRequest } from '../execution-provider.ts';
@@ -24,6 +25,8 @@ import { ModelStatistics } from '../kserve/model-stats.ts';
 import { ServedModel } from '../kserve/served-model.ts';
 import { listenGrpc } from '../grpc/kserve-grpc.ts';
 import { listenHttp } from './kserve-http.ts';
+import { ServeTraceRecorder } from '../serve-trace.ts';
+import { errorMessage } from '../../src/core/error-message.ts';
 
 export interface ServeOptions {
   readonly port: number;
@@ -39,10 +42,20 @@ export interface ServeOptions {
   readonly modelWorkLayers?: number;
   /** Also serve KServe v2 gRPC on this port (0 picks a free one); undefined: HTTP only. */
   readonly grpcPort?: number;
+  /** Write the trace to this file as the server runs (the CLI does); undefined: keep it in memory. */
+  readonly traceFile?: string;
+  /** Events kept for the oracles (default LIVE_MAX_EVENTS); past it, requests are served and traced unchecked. */
+  readonly checkedEvents?: number;
+  /** Told once when the checked events reach their bound. */
+  readonly onTraceFull?: (checkedEvents: number) => void;
 }
 
 export interface ServeResult extends CheckedTrace {
   readonly requests: number;
+  /** Events past the checked bound: in the trace file but not checked (without a file: not kept). */
+  readonly uncheckedEvents: number;
+  /** Why the trace file could not be written in full, if it could not. */
+  readonly traceWriteFailure: string | undefined;
 }
 
 export interface KserveServer {
@@ -53,6 +66,11 @@ export interface KserveServer {
   readonly provider: ProviderName;
   /** Stops accepting, lets accepted requests finish (up to drainMs), checks the oracles. */
   close(): Promise<ServeResult>;
+}
+
+/** Triton's INTERNAL status for an error the server hit while handling a request. */
+function internalError(error: unknown): TritonError {
+  return { code: 'INTERNAL', message: `seqsim serve: internal error: ${errorMessage(error)}` };
 }
 
 /**
@@ -69,7 +87,26 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
   const modelBytes = options.userModel?.bytes ?? buildAccumulatorOnnx(spec, { workLayers: modelWorkLayers });
   const opened = await openSessions(modelBytes, options.userModel?.name ?? model.name, model.instanceCount, options.provider, threads);
   const loop = new RealLoop();
-  const recorder = new TraceRecorder(loop, LIVE_MAX_EVENTS);
+  // The clients choose the sequences: the header's scenario carries the model config only.
+  const header = makeHeader(
+    0,
+    { ...scenario.normalized, sequences: [] },
+    encodeLiveOptions({
+      executionProvider: opened.provider,
+      requestedProvider: options.provider,
+      frontEnd: options.grpcPort === undefined ? 'kserve-v2-http' : 'kserve-v2-http+grpc',
+      ...(options.userModel !== undefined ? { modelFile: options.userModel.name } : {}),
+      modelWorkLayers,
+      ...(options.batcher !== undefined ? { batcher: options.batcher } : {}),
+      ...threadSettings(threads),
+    }),
+    'real',
+  );
+  const recorder = new ServeTraceRecorder(loop, header, {
+    keepEvents: options.checkedEvents ?? LIVE_MAX_EVENTS,
+    ...(options.traceFile === undefined ? {} : { file: options.traceFile }),
+    ...(options.onTraceFull === undefined ? {} : { onFull: options.onTraceFull }),
+  });
   const sessions = new InstanceSessions(
     () => openSession(modelBytes, opened.provider, threads),
     new Map(opened.sessions.map((session, instance) => [instance, session])),
@@ -102,7 +139,11 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
     } else {
       events.emit({ type: 'response', request: request.id, sequence: request.sequence, step: request.step, error: result.error });
     }
-    reply?.(result, request === enqueuing);
+    try {
+      reply?.(result, request === enqueuing);
+    } catch {
+      // A front end that fails to answer costs that answer, never the batcher's loop.
+    }
   };
   const scheduler = makeScheduler(options.batcher ?? 'real')(
     model,
@@ -141,9 +182,15 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
     waiting.set(request, reply);
     events.emit({ type: 'send', request: request.id, sequence: request.sequence, step, start: request.start, end: request.end, value: request.input });
     enqueuing = request;
-    const error = scheduler.enqueue(request);
-    if (error !== null) respond(request, { error });
-    enqueuing = undefined;
+    try {
+      const error = scheduler.enqueue(request);
+      if (error !== null) respond(request, { error });
+    } catch (error) {
+      // A batcher failure on this request is this request's INTERNAL error, not the server's end.
+      if (waiting.has(request)) respond(request, { error: internalError(error) });
+    } finally {
+      enqueuing = undefined;
+    }
     return request;
   };
   /** A client cancel, traced like the simulator's: the batcher notices at a queue front (spec §8). */
@@ -159,8 +206,18 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
     statistics: () => statistics.snapshot(),
     submit(infer: SequenceInfer, reply: Reply): Submission {
       let request: InferRequest | undefined;
+      if (loop.error !== undefined) {
+        // The batcher's loop stopped on an error: every request is answered, with that error.
+        reply({ error: internalError(loop.error) }, true);
+        return { cancel: () => {} };
+      }
       loop.post(() => {
-        request = accept(infer, reply);
+        try {
+          request = accept(infer, reply);
+        } catch (error) {
+          // Naming or recording the request failed before the batcher had it: this request's error.
+          reply({ error: internalError(error) }, true);
+        }
       });
       // Posted after the accept, so it always finds the request made.
       return { cancel: () => loop.post(() => request !== undefined && cancel(request)) };
@@ -177,46 +234,50 @@ export async function startKserveServer(scenario: Scenario, options: ServeOption
     grpcAddress: grpc?.address,
     provider: opened.provider,
     async close() {
-      for (const frontEnd of frontEnds) await frontEnd.stop();
-      loop.finishWhen(() => {
-        const occupancy = scheduler.occupancy();
-        return waiting.size === 0 && occupancy.queuedRequests === 0 && occupancy.batchesInFlight === 0;
-      });
-      const outcome = await loop.whenIdle(options.drainMs);
-      loop.shutdown();
-      for (const frontEnd of frontEnds) await frontEnd.close();
-      for (const session of opened.sessions) await session.release();
-      const stop = stopOf(LIVE_RUN_END[outcome], loop.error);
-      // Sequences a client left open when the server stopped are not leaks: check like a stopped run.
-      const judgedEnd = stop.ended === 'quiescent' && scheduler.occupancy().heldSlots > 0 ? 'aborted' : stop.ended;
-      const { lifecycle: _lifecycle, ...trace } = finishRun({
-        events: recorder.events,
-        stop,
-        judgedEnd,
-        endUs: loop.nowUs(),
-        oracles: {
-          model,
-          maxEvents: LIVE_MAX_EVENTS,
-          realClock: { timerSlackUs: LIVE_TIMER_SLACK_US, durationMs: options.drainMs },
-          referenceOutputs: options.userModel === undefined,
-        },
-        header: {
-          seed: 0,
-          // The clients chose the sequences: the header's scenario carries the model config only.
-          scenario: { ...scenario.normalized, sequences: [] },
-          options: encodeLiveOptions({
-            executionProvider: opened.provider,
-            requestedProvider: options.provider,
-            frontEnd: grpc === undefined ? 'kserve-v2-http' : 'kserve-v2-http+grpc',
-            ...(options.userModel !== undefined ? { modelFile: options.userModel.name } : {}),
-            modelWorkLayers,
-            ...(options.batcher !== undefined ? { batcher: options.batcher } : {}),
-            ...threadSettings(threads),
-          }),
-          clock: 'real',
-        },
-      });
-      return { ...trace, requests };
+      let violations: readonly Violation[] = [];
+      let failure: unknown;
+      try {
+        for (const frontEnd of frontEnds) await frontEnd.stop();
+        loop.finishWhen(() => {
+          const occupancy = scheduler.occupancy();
+          return waiting.size === 0 && occupancy.queuedRequests === 0 && occupancy.batchesInFlight === 0;
+        });
+        const outcome = await loop.whenIdle(options.drainMs);
+        loop.shutdown();
+        for (const frontEnd of frontEnds) await frontEnd.close();
+        for (const session of opened.sessions) await session.release();
+        const stop = stopOf(LIVE_RUN_END[outcome], loop.error);
+        // Sequences a client left open when the server stopped are not leaks: check like a stopped
+        // run. Past the checked bound the oracles see a prefix: judged like a stopped run too (what
+        // the prefix leaves open was answered later, unchecked).
+        const open = recorder.full || (stop.ended === 'quiescent' && scheduler.occupancy().heldSlots > 0);
+        violations = judgeRun({
+          events: recorder.events,
+          stop,
+          judgedEnd: open ? 'aborted' : stop.ended,
+          oracles: {
+            model,
+            maxEvents: LIVE_MAX_EVENTS,
+            realClock: { timerSlackUs: LIVE_TIMER_SLACK_US, durationMs: options.drainMs },
+            referenceOutputs: options.userModel === undefined,
+          },
+        }).violations;
+      } catch (error) {
+        failure = error;
+      }
+      // The trace is finished whatever failed above: a stopped server always leaves its trace.
+      const trace = recorder.finish(violations, loop.nowUs());
+      if (failure !== undefined) throw failure;
+      return {
+        header,
+        events: trace.events,
+        lines: trace.lines,
+        hash: trace.hash,
+        violations: [...violations],
+        requests,
+        uncheckedEvents: trace.uncheckedEvents,
+        traceWriteFailure: trace.writeFailure,
+      };
     },
   };
 }

@@ -83,24 +83,27 @@ export interface FinishedRun extends CheckedTrace {
   readonly lifecycle: LifecycleReport | undefined;
 }
 
+/** Step 2 above: the oracles' verdict, a broken invariant first (a runner that streams its own trace stops here). */
+export function judgeRun(run: Pick<RecordedRun, 'events' | 'stop' | 'oracles' | 'judgedEnd' | 'check'>): OracleVerdict {
+  const { events, stop } = run;
+  if (run.oracles === undefined) return { violations: [], lifecycle: undefined };
+  const violations: Violation[] = [];
+  if (stop.broken !== undefined)
+    violations.push({ oracle: 'invariant', message: `the batcher broke an invariant: ${stop.broken.invariant}`, events: [events.length] });
+  const check = run.check ?? analyzeTrace;
+  const verdict = check(events, { ...run.oracles, runEnded: stop.broken !== undefined ? 'aborted' : (run.judgedEnd ?? stop.ended) });
+  violations.push(...verdict.violations);
+  return { violations, lifecycle: verdict.lifecycle };
+}
+
 /** Steps 2–4 above: checks, header, violation events, serialisation. */
 export function finishRun(run: RecordedRun): FinishedRun {
-  const { events, stop } = run;
-  const violations: Violation[] = [];
-  let lifecycle: LifecycleReport | undefined;
-  if (run.oracles !== undefined) {
-    if (stop.broken !== undefined)
-      violations.push({ oracle: 'invariant', message: `the batcher broke an invariant: ${stop.broken.invariant}`, events: [events.length] });
-    const check = run.check ?? analyzeTrace;
-    const verdict = check(events, { ...run.oracles, runEnded: stop.broken !== undefined ? 'aborted' : (run.judgedEnd ?? stop.ended) });
-    violations.push(...verdict.violations);
-    lifecycle = verdict.lifecycle;
-  }
+  const { violations, lifecycle } = judgeRun(run);
   const header: TraceHeader = makeHeader(run.header.seed, run.header.scenario, run.header.options, run.header.clock);
-  const trace = finishTrace(header, events, violations, run.endUs, {
+  const trace = finishTrace(header, run.events, violations, run.endUs, {
     serialize: run.oracles !== undefined && run.serialize !== false,
     // `interrupted` only in runs that switch models (TRACE.md), so other traces keep their bytes.
     ...(lifecycle !== undefined ? { summaryExtra: { interrupted: lifecycle.interrupted.length } } : {}),
   });
-  return { header, ...trace, violations, lifecycle };
+  return { header, ...trace, violations: [...violations], lifecycle };
 }

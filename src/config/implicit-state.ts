@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { FileReadProblem, GiB, readFilePrefix } from '../core/bounded-read.ts';
+
+/** An initial_state data file may be this large (only its first value is read). */
+const MAX_STATE_FILE_BYTES = 16 * GiB;
 import { join } from 'node:path';
 import type { ImplicitStateSpec } from './types.ts';
 import { DATA_TYPES, readEnum, type DataTypeName } from './enums.ts';
@@ -130,19 +133,21 @@ function readInitialState(initial: JsonReader, state: StateShape, modelDir: stri
 function readDataFile(reader: JsonReader, modelDir: string | undefined, file: string, dataType: DataTypeName, dims: readonly number[]): number {
   if (modelDir === undefined) reader.fail('an initial_state data_file needs the model folder: load the config from its file, or give seqsim_initial_value');
   const path = join(modelDir, 'initial_state', file);
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? '';
-    return reader.fail(msg.fileNotReadable(path, STRERROR[code] ?? (code || String(error))));
-  }
   const elements = dims.length === 0 ? 0 : dims.reduce((product, dim) => product * dim, 1);
   const expected = elements * BYTE_SIZES[dataType];
-  if (BYTE_SIZES[dataType] > 0 && expected > bytes.length) reader.fail(msg.initialStateShortFile(expected, file, bytes.length));
+  // Only the first value is used: the file's size comes from the file system, its bytes are not all read.
+  let bytes: Buffer;
+  let size: number;
+  try {
+    ({ prefix: bytes, size } = readFilePrefix(path, 4, MAX_STATE_FILE_BYTES));
+  } catch (error) {
+    if (error instanceof FileReadProblem) return reader.fail(msg.fileNotReadable(path, STRERROR[error.problem] ?? error.problem));
+    throw error;
+  }
+  if (BYTE_SIZES[dataType] > 0 && expected > size) reader.fail(msg.initialStateShortFile(expected, file, size));
   if (dataType !== 'TYPE_INT32' && dataType !== 'TYPE_FP32')
     reader.fail(`seqsim reads initial_state data files of TYPE_INT32 or TYPE_FP32 states, got ${dataType}`);
-  if (bytes.length < 4) reader.fail(`${path} holds ${bytes.length} bytes: seqsim needs one 4-byte value to start the accumulator from`);
+  if (bytes.length < 4) reader.fail(`${path} holds ${size} bytes: seqsim needs one 4-byte value to start the accumulator from`);
   return dataType === 'TYPE_INT32' ? bytes.readInt32LE(0) : bytes.readFloatLE(0);
 }
 

@@ -1,3 +1,4 @@
+import { oneLine } from '../core/terminal-text.ts';
 import { InputError } from '../core/input-errors.ts';
 import { fieldShape, isBooleanField } from './pbtxt-fields.ts';
 
@@ -85,9 +86,9 @@ class PbtxtParser {
       // A list of messages may leave out the colon: `input [ { … }, { … } ]`.
       value = this.list(name, depth);
     } else {
-      this.fail(`expected ':' or '{' after field '${name}'`);
+      this.fail(`expected ':' or '{' after field '${shorten(name)}'`);
     }
-    if (Array.isArray(value) && shape === 'single') this.fail(`field '${name}' takes one value, not a list`, fieldAt);
+    if (Array.isArray(value) && shape === 'single') this.fail(`field '${shorten(name)}' takes one value, not a list`, fieldAt);
     const values = Array.isArray(value) ? value : [value];
     if (shape === 'map') {
       this.addMapEntries(result, name, values, fieldAt);
@@ -100,7 +101,7 @@ class PbtxtParser {
       result[name] = list;
       return;
     }
-    if (Object.hasOwn(result, name)) this.fail(`field '${name}' is given twice but is not repeated`, fieldAt);
+    if (Object.hasOwn(result, name)) this.fail(`field '${shorten(name)}' is given twice but is not repeated`, fieldAt);
     result[name] = converted[0];
   }
 
@@ -108,11 +109,11 @@ class PbtxtParser {
   private addMapEntries(result: Record<string, unknown>, name: string, entries: readonly Value[], fieldAt: number): void {
     const map = (result[name] as Record<string, unknown> | undefined) ?? {};
     for (const entry of entries) {
-      if (typeof entry !== 'object' || Array.isArray(entry)) this.fail(`map field '${name}' takes entries like { key: "…" value: … }`, fieldAt);
+      if (typeof entry !== 'object' || Array.isArray(entry)) this.fail(`map field '${shorten(name)}' takes entries like { key: "…" value: … }`, fieldAt);
       const keys = Object.keys(entry);
       const key = entry['key'];
       if (keys.some((k) => k !== 'key' && k !== 'value') || (typeof key !== 'string' && typeof key !== 'number') || entry['value'] === undefined) {
-        this.fail(`map field '${name}' takes entries like { key: "…" value: … }`, fieldAt);
+        this.fail(`map field '${shorten(name)}' takes entries like { key: "…" value: … }`, fieldAt);
       }
       Object.defineProperty(map, String(key), { value: entry['value'], enumerable: true, writable: true, configurable: true });
     }
@@ -207,7 +208,7 @@ class PbtxtParser {
         token === undefined ? `unexpected character ${JSON.stringify(this.text[this.at] ?? 'end of file')}` : `cannot read value '${shorten(token)}'`,
       );
     }
-    if (/^-?(inf|infinity|nan)$/i.test(word)) this.fail(`'${word}' is not a number seqsim can use`);
+    if (/^-?(inf|infinity|nan)$/i.test(word)) this.fail(`'${shorten(word)}' is not a number seqsim can use`);
     if (word.startsWith('-')) this.fail(`cannot read value '${shorten(word)}'`);
     this.at += word.length;
     if (word === 'true' || word === 'True' || word === 't') return true;
@@ -217,7 +218,9 @@ class PbtxtParser {
 
   private identifier(): string {
     const name = this.match(IDENTIFIER);
-    if (name === undefined) this.fail(`expected a field name, found ${JSON.stringify(this.text.slice(this.at, this.at + 10))}`);
+    // One character: what stands where a name should is often the file's content, not a typo.
+    if (name === undefined)
+      this.fail(`expected a field name, found ${this.at < this.text.length ? `'${shorten(this.text[this.at]!)}'` : 'the end of the file'}`);
     this.at += name.length;
     return name;
   }
@@ -243,8 +246,9 @@ class PbtxtParser {
   }
 }
 
+/** A token of the file as an error quotes it: short and with control characters escaped (a file may be anything). */
 function shorten(token: string): string {
-  return token.length > 40 ? `${token.slice(0, 37)}…` : token;
+  return oneLine(token.length > 16 ? `${token.slice(0, 16)}…` : token);
 }
 
 /** "line L:C" (both from 1) of offset `at`: where an error in a text file is. */

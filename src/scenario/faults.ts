@@ -144,6 +144,48 @@ export function enabledFaultKinds(plan: FaultPlan): FaultKind[] {
   return FAULT_KINDS.filter((kind) => byRate[kind] > 0 || plan.scheduled.some((f) => f.kind === kind));
 }
 
+/**
+ * A scheduled fault must name a sequence the scenario has, and a step that sequence has: one aimed
+ * elsewhere would never fire, and the run would pass without the fault its author meant to inject.
+ * (A burst naming an id twice needs two sequences with that id.) `reader` is the `faults` block.
+ */
+export function checkFaultTargets(reader: JsonReader, plan: FaultPlan, sequences: readonly { readonly id: ScenarioId; readonly steps: number }[]): void {
+  const key = (id: ScenarioId): string => JSON.stringify(id);
+  const stepsOf = new Map<string, number>();
+  const uses = new Map<string, number>();
+  for (const sequence of sequences) {
+    stepsOf.set(key(sequence.id), Math.max(stepsOf.get(key(sequence.id)) ?? 0, sequence.steps));
+    uses.set(key(sequence.id), (uses.get(key(sequence.id)) ?? 0) + 1);
+  }
+  const known = (): string => {
+    const ids = [...stepsOf.keys()];
+    return ids.length === 0 ? 'the scenario has no sequences' : `ids: ${ids.slice(0, 8).join(', ')}${ids.length > 8 ? ', …' : ''}`;
+  };
+  plan.scheduled.forEach((fault, index) => {
+    const entry = reader.child('scheduled').child(index);
+    if (fault.kind === 'burst') {
+      const counted = new Map<string, number>();
+      fault.sequences.forEach((id, at) => {
+        counted.set(key(id), (counted.get(key(id)) ?? 0) + 1);
+        if ((counted.get(key(id)) ?? 0) > (uses.get(key(id)) ?? 0))
+          entry
+            .child('sequences')
+            .child(at)
+            .fail(`no${uses.has(key(id)) ? ' further' : ''} sequence with id ${key(id)} to join the burst (${known()})`);
+      });
+      return;
+    }
+    if (!('sequence' in fault)) return;
+    const steps = stepsOf.get(key(fault.sequence));
+    if (steps === undefined)
+      entry.child('sequence').fail(`no sequence has id ${key(fault.sequence)}, so this ${fault.kind} fault would never fire (${known()})`);
+    else if (fault.step >= steps)
+      entry
+        .child('step')
+        .fail(`sequence ${key(fault.sequence)} has ${steps} step(s) (0 to ${steps - 1}), so step ${fault.step} would never fire this ${fault.kind} fault`);
+  });
+}
+
 function readRate(reader: JsonReader): number {
   const value = reader.number();
   if (value < 0 || value > 1) reader.fail(`a rate is a probability in [0, 1], got ${value}`);

@@ -1,5 +1,7 @@
 import { InputError } from '../core/input-errors.ts';
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { FileReadProblem, MiB, readBoundedText } from '../core/bounded-read.ts';
+import { JsonProblem, parseStrictJson } from '../config/strict-json.ts';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { ScenarioId } from '../core/ids.ts';
 import { U64_MAX } from '../core/ids.ts';
@@ -7,7 +9,7 @@ import { JsonReader, describe } from '../config/json-reader.ts';
 import { normalizeModelConfig, type ConfigSource, type NormalizedModel } from '../config/normalize.ts';
 import { lineColumn, parsePbtxt } from '../config/pbtxt.ts';
 import type { ModelConfig } from '../config/types.ts';
-import { normalizeFaults, parseFaults } from './faults.ts';
+import { checkFaultTargets, normalizeFaults, parseFaults } from './faults.ts';
 import { normalizeLifecycle, readLifecycle } from './lifecycle.ts';
 import type { Latency, Scenario, ScenarioSequence, ScenarioStep } from './types.ts';
 
@@ -22,6 +24,10 @@ const STEP_FIELDS = ['value', 'start', 'end', 'gap_us', 'timeout_us', 'cancel_af
 export const MAX_SEQUENCES = 1_000_000;
 export const MAX_STEPS_PER_SEQUENCE = 1_000_000;
 export const MAX_STEPS = 10_000_000;
+/** The largest scenario, summary or patch JSON file read (it must fit one string, and a trace header holds it normalised). */
+export const MAX_JSON_FILE_BYTES = 256 * MiB;
+/** The largest model config file (config.pbtxt or .json) read: Triton's are a few KB. */
+export const MAX_CONFIG_FILE_BYTES = 16 * MiB;
 /** Every time in a scenario (and so every sum of a few of them) stays an exact integer. */
 export const MAX_TIME_US = 2 ** 50;
 const INT32_MIN = -(2 ** 31);
@@ -63,6 +69,12 @@ export function parseScenario(json: unknown, file: string, baseDir: string, opti
   const transportLatencyUs = root.optional('transport', latencyBlock, 0);
   const sequences = readSequences(root.required('sequences', 'the client sequences'), model);
   const faults = root.has('faults') ? parseFaults(root.child('faults'), readId) : undefined;
+  if (faults !== undefined)
+    checkFaultTargets(
+      root.child('faults'),
+      faults,
+      sequences.map((s) => ({ id: s.id, steps: s.steps.length })),
+    );
   const lifecycle = root.has('lifecycle') ? readLifecycle(root.child('lifecycle'), MAX_TIME_US, (r) => readModelJson(r, baseDir)) : [];
   const schedule = root.has('schedule') ? readSchedule(root.child('schedule')) : undefined;
   const draws = root.has('draws') ? readDraws(root.child('draws')) : undefined;
@@ -140,7 +152,7 @@ function readModelFile(reader: JsonReader, path: string): { json: unknown; sourc
   const file = isDirectory(path) ? join(path, 'config.pbtxt') : path;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readBoundedText(file, MAX_CONFIG_FILE_BYTES);
   } catch (error) {
     const shown = file === path ? String(reader.value) : join(String(reader.value), 'config.pbtxt');
     return reader.fail(`cannot read model config ${shown} (${errorCode(error)})`);
@@ -271,24 +283,27 @@ function normalizeSequence(sequence: ScenarioSequence): Record<string, unknown> 
 
 function readText(file: string): string {
   try {
-    return readFileSync(file, 'utf8');
+    return readBoundedText(file, MAX_JSON_FILE_BYTES);
   } catch (error) {
     throw new InputError(file, '', `cannot read file (${errorCode(error)})`);
   }
 }
 
-/** JSON.parse, with the syntax error's line and column when V8 says where it is. */
+/**
+ * JSON with every key once per object (parseStrictJson): a syntax error names its line and column
+ * and the offending token (escaped, short), a duplicate key its JSON path; never more of the text.
+ */
 function parseJsonText(text: string, file: string): unknown {
   try {
-    return JSON.parse(text);
+    return parseStrictJson(text);
   } catch (error) {
-    const message = (error as Error).message;
-    const position = /at position (\d+)/.exec(message)?.[1];
-    const at = position !== undefined ? Number(position) : /Unexpected end of JSON input/.test(message) ? text.length : undefined;
-    throw new InputError(file, at === undefined ? '' : lineColumn(text, at), `not valid JSON: ${message}`);
+    if (!(error instanceof JsonProblem)) throw error;
+    if (error.path !== undefined) throw new InputError(file, error.path, `${error.problem} (${lineColumn(text, error.at)})`);
+    throw new InputError(file, lineColumn(text, error.at), `not valid JSON: ${error.problem}`);
   }
 }
 
 function errorCode(error: unknown): string {
+  if (error instanceof FileReadProblem) return error.problem;
   return (error as NodeJS.ErrnoException).code ?? String(error);
 }

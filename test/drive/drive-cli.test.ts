@@ -29,7 +29,7 @@ describe('seqsim drive (CLI)', () => {
       expect(text.out).toMatch(
         new RegExp(
           String.raw`^drive direct-basic \(scenario\) seed 1 against model 'acc_direct' at http:\/\/127\.0\.0\.1:\d+ \(kserve-v2-http\): ` +
-            String.raw`20 requests, 20 outputs, 0 errors, .* — no violation`,
+            '20 requests, 20 outputs, 0 errors, .* — no violation',
         ),
       );
       expect(text.out).toMatch(/slot-leak probe: 4 of 4 new sequences got a slot/);

@@ -13,9 +13,37 @@ function details(event: TraceEvent): string {
   return JSON.stringify(rest);
 }
 
-export function renderEventsTable(events: readonly TraceEvent[]): string {
-  const types = [...new Set(events.map((e) => e.type))].sort();
-  const shown = events.slice(0, MAX_TABLE_ROWS);
+/** What the report shows of a trace's events: how many of each type, and the first rows of the table. */
+export interface EventDigest {
+  readonly count: number;
+  readonly typeCounts: ReadonlyMap<string, number>;
+  /** The first MAX_TABLE_ROWS events. */
+  readonly first: readonly TraceEvent[];
+}
+
+/** Collects an EventDigest one event at a time (a trace streamed from its file). */
+export class EventDigester implements EventDigest {
+  count = 0;
+  readonly typeCounts = new Map<string, number>();
+  readonly first: TraceEvent[] = [];
+
+  add(event: TraceEvent): void {
+    this.count++;
+    this.typeCounts.set(event.type, (this.typeCounts.get(event.type) ?? 0) + 1);
+    if (this.first.length < MAX_TABLE_ROWS) this.first.push(event);
+  }
+}
+
+export function digestEvents(events: readonly TraceEvent[]): EventDigest {
+  const digester = new EventDigester();
+  for (const event of events) digester.add(event);
+  return digester;
+}
+
+export function renderEventsTable(digest: EventDigest): string {
+  const types = [...digest.typeCounts.keys()].sort();
+  const shown = digest.first;
+  const total = digest.count;
   const rows = shown.map((event, i) =>
     el(
       'tr',
@@ -40,11 +68,9 @@ export function renderEventsTable(events: readonly TraceEvent[]): string {
         ' Type ',
         el('select', { id: 'type-filter' }, el('option', { value: '' }, 'all'), ...types.map((type) => textEl('option', { value: type }, type))),
       ),
-      textEl('span', { id: 'filter-status', class: 'muted' }, `${shown.length} of ${events.length} events`),
+      textEl('span', { id: 'filter-status', class: 'muted' }, `${shown.length} of ${total} events`),
     ),
-    events.length > shown.length
-      ? textEl('p', { class: 'note' }, `The table holds the first ${shown.length} of ${events.length} events; the trace file has them all.`)
-      : '',
+    total > shown.length ? textEl('p', { class: 'note' }, `The table holds the first ${shown.length} of ${total} events; the trace file has them all.`) : '',
     el(
       'table',
       { id: 'events', class: 'events' },

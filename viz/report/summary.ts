@@ -1,4 +1,3 @@
-import type { TraceEvent } from '../../src/core/events.ts';
 import type { TraceHeader } from '../../traces/writer.ts';
 import type { Timeline } from '../timeline.ts';
 import { formatUs } from '../units.ts';
@@ -50,14 +49,14 @@ function configRows(header: TraceHeader | undefined): [string, string][] {
   ];
 }
 
-function countRows(timeline: Timeline, events: readonly TraceEvent[]): [string, string][] {
+function countRows(timeline: Timeline, typeCounts: ReadonlyMap<string, number>): [string, string][] {
   const requests = [...timeline.requests.values()];
   const errors = new Map<string, number>();
   for (const request of requests) {
     const code = request.response?.error?.code;
     if (code !== undefined) errors.set(code, (errors.get(code) ?? 0) + 1);
   }
-  const count = (type: string): number => events.filter((e) => e.type === type).length;
+  const count = (type: string): number => typeCounts.get(type) ?? 0;
   const maxDepth = Math.max(0, ...timeline.backlogDepth.map((p) => p.value));
   return [
     ['time span', `${formatUs(timeline.startUs)} → ${formatUs(timeline.endUs)}`],
@@ -86,7 +85,7 @@ function countRows(timeline: Timeline, events: readonly TraceEvent[]): [string, 
   ];
 }
 
-export function renderSummary(timeline: Timeline, events: readonly TraceEvent[], header: TraceHeader | undefined): string {
+export function renderSummary(timeline: Timeline, typeCounts: ReadonlyMap<string, number>, header: TraceHeader | undefined): string {
   const violations =
     timeline.violations.length === 0
       ? el('p', { class: 'ok' }, 'No violation: every oracle passed.')
@@ -111,7 +110,7 @@ export function renderSummary(timeline: Timeline, events: readonly TraceEvent[],
       'div',
       { class: 'columns' },
       el('div', {}, el('h3', {}, 'Configuration'), table(configRows(header), 'config')),
-      el('div', {}, el('h3', {}, 'Counts'), table(countRows(timeline, events), 'counts')),
+      el('div', {}, el('h3', {}, 'Counts'), table(countRows(timeline, typeCounts), 'counts')),
     ),
     el('h3', {}, `Violations (${timeline.violations.length})`),
     violations,

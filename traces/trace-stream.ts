@@ -1,0 +1,48 @@
+import { createHash, type Hash } from 'node:crypto';
+import type { TraceEvent } from '../src/core/events.ts';
+
+/**
+ * A trace written one line at a time: header, events, then the summary whose hash covers every
+ * earlier line (each followed by "\n"). serializeTrace writes through it, and a long-running
+ * server streams its trace to disk with it, so both produce the same bytes for the same events.
+ */
+export class TraceLineWriter {
+  private readonly hasher: Hash = createHash('sha256');
+  private requests = 0;
+  private responses = 0;
+  private violations = 0;
+  private events = 0;
+  private lastUs = 0;
+
+  constructor(
+    private readonly sink: (line: string) => void,
+    /** The header object (writer.ts's TraceHeader), written as line 1. */
+    header: object,
+  ) {
+    this.push(JSON.stringify(header));
+  }
+
+  event(event: TraceEvent): void {
+    if (event.type === 'send') this.requests++;
+    else if (event.type === 'response') this.responses++;
+    else if (event.type === 'violation') this.violations++;
+    this.events++;
+    this.lastUs = event.t;
+    this.push(JSON.stringify(event));
+  }
+
+  /** Writes the summary line and returns the hash. `interrupted` only in runs that switch models (TRACE.md). */
+  finish(summaryExtra?: { readonly interrupted: number }): string {
+    const hash = this.hasher.digest('hex');
+    const interrupted = summaryExtra !== undefined ? { interrupted: summaryExtra.interrupted } : {};
+    const summary = { t: this.lastUs, type: 'summary', requests: this.requests, responses: this.responses, violations: this.violations, ...interrupted };
+    this.sink(JSON.stringify({ ...summary, events: this.events, hash }));
+    return hash;
+  }
+
+  private push(line: string): void {
+    this.sink(line);
+    this.hasher.update(line);
+    this.hasher.update('\n');
+  }
+}
