@@ -10,7 +10,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configCorpus } from '../live/repository/config-corpus.ts';
-import { PYTHON_STATE_KEYS, pythonRepositoryModel, type PythonStateKey } from '../../live/repository/python-repository-model.ts';
+import { PYTHON_STATE_KEYS, pythonRepositoryModel, type PythonRepositoryModel, type PythonStateKey } from '../../live/repository/python-repository-model.ts';
 import { writeRepositoryModel } from '../../live/repository/write-repository.ts';
 import { normalizeModelConfig } from '../../src/config/normalize.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
@@ -121,7 +121,7 @@ function main(out: string): void {
   for (const [index, entry] of configCorpus().entries()) {
     for (const [keyIndex, stateKey] of PYTHON_STATE_KEYS.entries()) {
       const label = `${entry.label} [${stateKey}]`;
-      let exported;
+      let exported: PythonRepositoryModel;
       try {
         exported = pythonRepositoryModel(entry.model, entry.normalized, { stateKey });
       } catch (error) {
