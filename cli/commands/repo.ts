@@ -11,11 +11,11 @@ import { loadLikeTriton } from '../../live/repository/load-like-triton.ts';
 
 const BACKENDS = ['onnx', 'python'] as const;
 
-/** What each state key means, for the summary line. */
-const STATE_WORDS: Record<PythonStateKey, string> = {
-  slot: 'per slot (a Direct batch row is its slot)',
-  corrid: 'per correlation id (the CORRID control), forgotten on END',
-};
+/** Where model.py keeps each sum, for the summary line. */
+function stateWords(stateKey: PythonStateKey, hasEnd: boolean): string {
+  if (stateKey === 'slot') return 'per slot (a Direct batch row is its slot)';
+  return `per correlation id (the CORRID control), ${hasEnd ? 'forgotten on END' : 'kept until the id starts again (the config has no END control)'}`;
+}
 
 export const repoCommand: SeqsimCommand = {
   builder: (y: Argv) =>
@@ -87,7 +87,7 @@ export const repoCommand: SeqsimCommand = {
       return EXIT_OK;
     }
     for (const path of written) io.out(`wrote ${path}\n`);
-    if (state !== undefined) io.out(`state: ${STATE_WORDS[state]}\n`);
+    if (state !== undefined) io.out(`state: ${stateWords(state, scenario.model.controls.end !== undefined)}\n`);
     for (const note of notes) io.out(`note: ${note}\n`);
     io.out(`serve it: tritonserver --model-repository ${output}\n`);
     return EXIT_OK;
