@@ -205,7 +205,8 @@ function addedCorridType(ids: readonly ScenarioId[], refuse: (field: string, pro
   if (strings > 0 && strings < ids.length) {
     refuse(
       'sequence_batching.control_input',
-      "the corrid state key needs a CORRID control, and the scenario's ids mix integers and strings, which no CORRID data type takes both of (use the slot state key)",
+      "the corrid state key needs a CORRID control, and the scenario's ids mix integers and strings, which no CORRID data type takes both of " +
+        '(use the slot state key)',
     );
   }
   return strings > 0 ? 'TYPE_STRING' : 'TYPE_UINT64';

@@ -177,7 +177,8 @@ describe('seqsim repo', () => {
     const cases: [string[], string][] = [
       [
         ['--backend', 'python', '--state-key', 'slot'],
-        `seqsim: ${oldest}: model.sequence_batching.oldest: state per slot needs the Direct strategy: under Oldest a batch row is not a slot (use the corrid state key)\n`,
+        `seqsim: ${oldest}: model.sequence_batching.oldest: state per slot needs the Direct strategy: ` +
+          'under Oldest a batch row is not a slot (use the corrid state key)\n',
       ],
       [['--state-key', 'corrid'], 'seqsim: --state-key is for --backend python\n'],
       [['--execute-delay', '1ms'], 'seqsim: --execute-delay is for --backend python\n'],

@@ -126,7 +126,8 @@ describe('seqsim repo --backend python: the config model.py is served with', () 
     expect((exported.config['sequence_batching'] as { state: unknown[] }).state).toEqual([]);
     expect(parameter(exported.config, 'seqsim_initial')).toBe('100');
     expect(exported.notes).toEqual([
-      'sequence_batching.state is left out: the Python backend never updates implicit state, so model.py keeps the accumulator itself (per slot, from 100 at each START)',
+      'sequence_batching.state is left out: the Python backend never updates implicit state, so model.py keeps the accumulator itself ' +
+        '(per slot, from 100 at each START)',
     ]);
   });
 
