@@ -85,8 +85,8 @@ export const commands: readonly CommandEntry[] = [
     name: 'repo',
     usage: 'repo <scenario>',
     describe:
-      "write a Triton model repository (-o DIR): the scenario's config.pbtxt and the generated ONNX accumulator, " +
-      "checked as Triton's onnxruntime backend checks them",
+      "write a Triton model repository (-o DIR): the scenario's config.pbtxt and the generated accumulator, as ONNX " +
+      "(checked as Triton's onnxruntime backend checks it) or as model.py for Triton's Python backend (--backend python)",
     load: async () => (await import('./commands/repo.ts')).repoCommand,
   },
   {

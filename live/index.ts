@@ -7,6 +7,13 @@ export { startKserveServer } from './http/kserve-server.ts';
 export { buildAccumulatorOnnx } from './onnx/accumulator-onnx.ts';
 export { liveTensorSpec } from './tensor-spec.ts';
 export { repositoryModel, type RepositoryModel, type RepositoryOptions } from './repository/repository-model.ts';
+export {
+  pythonRepositoryModel,
+  PYTHON_MODEL_TEMPLATE,
+  type PythonRepositoryModel,
+  type PythonRepositoryOptions,
+  type PythonStateKey,
+} from './repository/python-repository-model.ts';
 export { writeRepositoryModel } from './repository/write-repository.ts';
 export { tritonOnnxLoadError, stateTensorProblem } from './repository/triton-onnx-load-checks.ts';
 export { onnxSignature, type OnnxSignature } from './onnx/model-signature.ts';

@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const MAX_LINE = 160;
 const root = fileURLToPath(new URL('../', import.meta.url));
 /** Installed, built or generated: not the project's own source. */
-const SKIPPED = new Set(['node_modules', 'dist', 'out', '.venv', '.stryker-tmp', 'reports', 'coverage', '.git', 'scratch', 'tmp']);
+const SKIPPED = new Set(['node_modules', 'dist', 'out', '.venv', '.venv-triton', '.stryker-tmp', 'reports', 'coverage', '.git', 'scratch', 'tmp']);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {

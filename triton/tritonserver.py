@@ -45,6 +45,19 @@ def venv_dir() -> Path:
     return Path(os.environ.get("SEQSIM_TRITON_VENV", DEFAULT_VENV))
 
 
+def unavailable_reason() -> str | None:
+    """Why the real Triton cannot run here (None when it can): set by .ci/run when triton/setup.sh
+    failed (SEQSIM_TRITON_UNAVAILABLE), else a missing or broken install. Tests skip with it."""
+    reason = os.environ.get("SEQSIM_TRITON_UNAVAILABLE")
+    if reason:
+        return reason
+    try:
+        Install(venv_dir())
+    except SetupError as error:
+        return f"real Triton not installed ({error})"
+    return None
+
+
 def _site_packages(venv: Path) -> Path:
     found = sorted(venv.glob("lib/python3.*/site-packages/pytriton/tritonserver"))
     if not found:

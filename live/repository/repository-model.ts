@@ -4,6 +4,7 @@ import { buildAccumulatorOnnx } from '../onnx/accumulator-onnx.ts';
 import { onnxSignature } from '../onnx/model-signature.ts';
 import { WORK_OUTPUT } from '../onnx/synthetic-work.ts';
 import { liveTensorSpec, type LiveTensorSpec, type SpecSource } from '../tensor-spec.ts';
+import { cpuInstanceGroups } from './instance-kind.ts';
 import { stateTensorProblem, tritonOnnxLoadError } from './triton-onnx-load-checks.ts';
 
 /** The file Triton's onnxruntime backend loads from a version folder by default. */
@@ -14,9 +15,13 @@ export const MODEL_VERSION = '1';
 /** A model folder of a Triton model repository, ready to write. */
 export interface RepositoryModel {
   readonly name: string;
+  /** The Triton backend that serves it. */
+  readonly backend: 'onnxruntime' | 'python';
   /** The config.pbtxt content in Triton's JSON form (written with writePbtxt). */
   readonly config: Record<string, unknown>;
-  /** model.onnx, the generated accumulator. */
+  /** The model file's name in the version folder: model.onnx or model.py. */
+  readonly modelFile: string;
+  /** The generated accumulator (model.onnx, or model.py for the Python backend). */
   readonly model: Uint8Array;
   /** Other files, by path inside the model folder (initial_state data files). */
   readonly files: ReadonlyMap<string, Uint8Array>;
@@ -27,6 +32,8 @@ export interface RepositoryModel {
 export interface RepositoryOptions {
   /** Dense layers of synthetic work per row (`--model-work`); 0: none. */
   readonly workLayers?: number;
+  /** Write KIND_GPU instance groups as KIND_CPU groups with as many instances (`--cpu`). */
+  readonly cpuOnly?: boolean;
   /** Where the config came from, for refusals. */
   readonly source?: SpecSource;
 }
@@ -113,12 +120,13 @@ export function repositoryModel(model: ModelConfig, normalizedModel: Readonly<Re
     notes.push(`output '${WORK_OUTPUT}' carries --model-work's ${workLayers} synthetic layers (Triton only computes outputs the config lists)`);
   }
   checkStringCorridIds(spec, notes);
+  if (options.cpuOnly === true) cpuInstanceGroups(config, notes);
 
   const bytes = buildAccumulatorOnnx(spec, { workLayers });
   const signature = onnxSignature(bytes);
   const problem = tritonOnnxLoadError(config, signature) ?? stateTensorProblem(config, signature);
   if (problem !== undefined) refuse('', `Triton's onnxruntime backend would not load the exported model: ${problem}`);
-  return { name, config, model: bytes, files, notes };
+  return { name, backend: 'onnxruntime', config, modelFile: MODEL_FILE, model: bytes, files, notes };
 }
 
 /** The state pair seqsim keeps the accumulator in, declared for Triton's implicit state. */

@@ -121,6 +121,78 @@ describe('seqsim repo', () => {
     );
   });
 
+  it('--backend python writes config.pbtxt and 1/model.py, says where the state lives; --cpu makes KIND_GPU loadable without GPUs', async () => {
+    const repository = join(dir, 'python');
+    const result = await cli('repo', join(root, 'sim/examples/oldest-basic.json'), '-o', repository, '--backend', 'python', '--cpu', '--execute-delay', '1ms');
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    const folder = join(repository, 'acc_oldest');
+    expect(result.out).toBe(
+      [
+        `wrote ${join(folder, 'config.pbtxt')}`,
+        `wrote ${join(folder, '1', 'model.py')}`,
+        'state: per correlation id (the CORRID control), forgotten on END',
+        'note: instance group KIND_GPU × 1 is written as KIND_CPU × 1 (--cpu): the same instances, on a server without GPUs',
+        `serve it: tritonserver --model-repository ${repository}`,
+        '',
+      ].join('\n'),
+    );
+    const config = parsePbtxt(readFileSync(join(folder, 'config.pbtxt'), 'utf8'), 'config.pbtxt');
+    expect(config).toMatchObject({
+      name: 'acc_oldest',
+      backend: 'python',
+      instance_group: [{ count: 1, kind: 'KIND_CPU' }],
+      parameters: { seqsim_state_key: { string_value: 'corrid' }, seqsim_execute_delay_us: { string_value: '1000' } },
+    });
+    expect(config).not.toHaveProperty('platform');
+    const json = await cli('repo', join(root, 'sim/examples/direct-basic.json'), '-o', repository, '--backend', 'python', '--json');
+    expect(JSON.parse(json.out)).toEqual({
+      model: 'acc_direct',
+      backend: 'python',
+      state_key: 'slot',
+      repository,
+      files: [join(repository, 'acc_direct', 'config.pbtxt'), join(repository, 'acc_direct', '1', 'model.py')],
+      notes: [],
+    });
+  });
+
+  it('the Python export, used as a scenario model, simulates exactly what the scenario does', async () => {
+    const repository = join(dir, 'python-same');
+    for (const name of ['direct-basic', 'oldest-basic', 'backlog-fill', 'idle-timeout', 'cancel-and-stop']) {
+      const example = `sim/examples/${name}.json`;
+      const scenario = loadScenarioFile(join(root, example));
+      // direct-basic mixes integer and string ids, which no CORRID type takes both of.
+      const keys = scenario.model.strategy.kind === 'oldest' ? ['corrid'] : name === 'direct-basic' ? ['slot'] : ['slot', 'corrid'];
+      for (const stateKey of keys) {
+        expect((await cli('repo', join(root, example), '-o', repository, '--backend', 'python', '--state-key', stateKey)).code).toBe(0);
+        const exported = parseScenario({ ...scenario.normalized, model: join(repository, scenario.model.name) }, example, root);
+        const seed = scenario.seed ?? 1;
+        expect(simulate(exported, { seed }).events, `${example} ${stateKey}`).toEqual(simulate(scenario, { seed }).events);
+      }
+    }
+  });
+
+  it('refuses options that do not fit the backend or the config: exit 2, one line', async () => {
+    const oldest = join(root, 'sim/examples/oldest-basic.json');
+    const cases: [string[], string][] = [
+      [
+        ['--backend', 'python', '--state-key', 'slot'],
+        `seqsim: ${oldest}: model.sequence_batching.oldest: state per slot needs the Direct strategy: ` +
+          'under Oldest a batch row is not a slot (use the corrid state key)\n',
+      ],
+      [['--state-key', 'corrid'], 'seqsim: --state-key is for --backend python\n'],
+      [['--execute-delay', '1ms'], 'seqsim: --execute-delay is for --backend python\n'],
+      [['--backend', 'python', '--model-work', '2'], 'seqsim: --model-work adds layers to the ONNX accumulator; it is for --backend onnx\n'],
+      [['--backend', 'python', '--execute-delay', 'soon'], 'seqsim: --execute-delay: expected a duration like 30s, 2m or 500ms, got "soon"\n'],
+    ];
+    for (const [options, message] of cases) {
+      const result = await cli('repo', oldest, '-o', join(dir, 'refused-python'), ...options);
+      expect(result.code, options.join(' ')).toBe(2);
+      expect(result.err).toBe(message);
+    }
+    expect(existsSync(join(dir, 'refused-python'))).toBe(false);
+  });
+
   it('needs -o', async () => {
     const result = await cli('repo', join(root, 'sim/examples/direct-basic.json'));
     expect(result.code).toBe(2);

@@ -16,12 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "triton"))
 sys.path.insert(0, str(ROOT / "triton" / "python-backend"))
 
-from tritonserver import Install, SetupError, TritonServer, venv_dir  # noqa: E402
+from tritonserver import TritonServer, unavailable_reason  # noqa: E402
 
-try:
-    Install(venv_dir())
-except SetupError as error:
-    pytest.skip(f"real Triton not installed ({error})", allow_module_level=True)
+if unavailable_reason() is not None:
+    pytest.skip(unavailable_reason(), allow_module_level=True)
 
 np = pytest.importorskip("numpy")
 httpclient = pytest.importorskip("tritonclient.http")

@@ -3,10 +3,12 @@
     python triton/python-backend/make_repo.py OUT_DIR [--max-batch-size 4] [--instances 1]
         [--idle-us 5000000] [--execute-delay-ms 0] [--initial 0] [--only NAME[,NAME...]] [--suffix S]
 
-Every model is OUT_DIR/<name>/config.pbtxt plus OUT_DIR/<name>/1/model.py (a copy of the
-model.py beside this script); --suffix appends S to every model name (to hold the same variants
-with other options in one repository). The variants (see VARIANTS) differ in strategy, controls and where
-the accumulator keeps its state.
+Every model is OUT_DIR/<name>/config.pbtxt plus OUT_DIR/<name>/1/model.py (a copy of seqsim's
+live/repository/python/model.py, the file `seqsim repo --backend python` writes); --suffix appends
+S to every model name (to hold the same variants with other options in one repository). The
+variants (see VARIANTS) differ in strategy, controls and where the accumulator keeps its state.
+These are hand-written probes of Triton's behaviour; `seqsim repo <scenario> --backend python`
+exports a scenario's own model config.
 """
 
 import argparse
@@ -15,7 +17,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+MODEL_PY = Path(__file__).resolve().parents[2] / "live" / "repository" / "python" / "model.py"
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,11 @@ sequence_batching {{
 {control_lines}
   ]
 }}
-parameters {{ key: "state_key" value: {{ string_value: "{variant.state_key}" }} }}
-parameters {{ key: "initial" value: {{ string_value: "{options.initial}" }} }}
-parameters {{ key: "execute_delay_ms" value: {{ string_value: "{options.execute_delay_ms}" }} }}
+parameters {{ key: "seqsim_accumulator" value: {{ string_value: "TYPE_INT32" }} }}
+parameters {{ key: "seqsim_state_key" value: {{ string_value: "{variant.state_key}" }} }}
+parameters {{ key: "seqsim_initial" value: {{ string_value: "{options.initial}" }} }}
+parameters {{ key: "seqsim_adds_corrid_on_end" value: {{ string_value: "{str(variant.corrid_type is not None).lower()}" }} }}
+parameters {{ key: "seqsim_execute_delay_us" value: {{ string_value: "{options.execute_delay_ms * 1000}" }} }}
 """
 
 
@@ -115,7 +119,7 @@ def write_repository(out: Path, options: Options, names: list[str] | None = None
         folder = out / name
         (folder / "1").mkdir(parents=True, exist_ok=True)
         (folder / "config.pbtxt").write_text(config_text(variant, options, name))
-        shutil.copyfile(HERE / "model.py", folder / "1" / "model.py")
+        shutil.copyfile(MODEL_PY, folder / "1" / "model.py")
         written.append(name)
     return written
 
