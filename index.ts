@@ -18,7 +18,7 @@ export { InvariantError } from './src/core/assert.ts';
 export type { TraceEvent } from './src/core/events.ts';
 
 // Simulation and the oracles.
-export { simulate, DEFAULT_MAX_EVENTS, type SimulateOptions, type RunResult, type RunEnd } from './sim/simulate.ts';
+export { simulate, DEFAULT_MAX_EVENTS, defaultMaxEvents, type SimulateOptions, type RunResult, type RunEnd } from './sim/simulate.ts';
 export {
   analyzeTrace,
   checkTrace,

@@ -94,3 +94,41 @@ function bestOfRuns(work: () => unknown, repeats: number): number {
   }
   return best;
 }
+
+export interface BurstBenchFigures {
+  readonly sequences: number;
+  readonly tasks: number;
+  readonly wallMs: number;
+  readonly usPerTask: number;
+}
+
+/**
+ * `sequences` two-step sequences that all start at t = 0 with no transport latency: every arrival
+ * is due at the same microsecond, so each pick is a same-instant choice among up to `sequences`
+ * tasks. Lean (no trace, no oracles): this measures the kernel's choice alone.
+ */
+export function benchSameInstantBurst(sequences: number): BurstBenchFigures {
+  const json = {
+    name: `burst-${sequences}`,
+    model: {
+      name: 'burst',
+      max_batch_size: 8,
+      instance_group: [{ count: 2, kind: 'KIND_CPU' }],
+      sequence_batching: { max_sequence_idle_microseconds: 2_000_000_000, direct: {} },
+    },
+    executor: { latency_us: 100 },
+    transport: { latency_us: 0 },
+    sequences: Array.from({ length: sequences }, (_, s) => ({
+      id: s + 1,
+      steps: [
+        { value: 1, start: true },
+        { value: 2, end: true },
+      ],
+    })),
+  };
+  const scenario = parseScenario(json, `burst-${sequences}`, '.');
+  const started = wallClockMs();
+  const run = simulate(scenario, { seed: 1, record: false });
+  const wallMs = wallClockMs() - started;
+  return { sequences, tasks: run.tasksExecuted, wallMs, usPerTask: (wallMs * 1000) / run.tasksExecuted };
+}

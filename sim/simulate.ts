@@ -15,13 +15,13 @@ import { FaultInjector } from './faults.ts';
 import { stallWatch } from './stall.ts';
 import { ScriptedChooser, type ScheduleDivergence } from './check/scripted-chooser.ts';
 import type { FaultKind } from '../src/scenario/faults.ts';
-import { DEFAULT_MAX_EVENTS, encodeSimOptions, type SimRunSettings } from './pipeline/header-options.ts';
+import { defaultMaxEvents, encodeSimOptions, type SimRunSettings } from './pipeline/header-options.ts';
 import { finishRun, runUntilStopped } from './pipeline/run-pipeline.ts';
 import { makeScheduler, swapHook } from './pipeline/batcher-choice.ts';
 import { requestPrefixes } from './pipeline/request-ids.ts';
 
 export type { RunEnd } from './oracles/types.ts';
-export { DEFAULT_MAX_EVENTS } from './pipeline/header-options.ts';
+export { DEFAULT_MAX_EVENTS, defaultMaxEvents } from './pipeline/header-options.ts';
 
 export interface SimulateOptions extends SimRunSettings {
   readonly seed: number;
@@ -85,7 +85,7 @@ export interface RunResult extends CheckedTrace {
 
 /** One deterministic run: a pure function of (scenario, seed, options). */
 export function simulate(scenario: Scenario, options: SimulateOptions): RunResult {
-  const maxEvents = options.maxEvents ?? DEFAULT_MAX_EVENTS;
+  const maxEvents = options.maxEvents ?? defaultMaxEvents(requestCount(scenario));
   const streams = new RandomStreams(options.seed);
   const ties = streams.stream('ties');
   // An explicit schedule wins over one pinned in the scenario (a shrunk reproducer's).
@@ -144,7 +144,12 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
             : {}),
         }
       : undefined,
-    header: { seed: options.seed, scenario: scenario.normalized, options: encodeSimOptions(options, { stalled: stop.ended === 'stalled' }), clock: 'virtual' },
+    header: {
+      seed: options.seed,
+      scenario: scenario.normalized,
+      options: encodeSimOptions({ ...options, maxEvents }, { stalled: stop.ended === 'stalled' }),
+      clock: 'virtual',
+    },
     ...(options.serialize === false ? { serialize: false } : {}),
   });
   return {
@@ -188,4 +193,11 @@ function jitteredTimers(loop: SimLoop, faults: FaultInjector): Timers {
     },
     cancel: (handle) => loop.cancel(handle),
   };
+}
+
+/** How many requests the scenario sends (what the default event budget scales with). */
+function requestCount(scenario: Scenario): number {
+  let count = 0;
+  for (const sequence of scenario.sequences) count += sequence.steps.length;
+  return count;
 }

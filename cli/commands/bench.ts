@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { benchKernel, compressionAtRate, type KernelBenchFigures } from '../../bench/kernel-bench.ts';
+import { benchKernel, benchSameInstantBurst, compressionAtRate, type KernelBenchFigures } from '../../bench/kernel-bench.ts';
 import type { CliIO, SeqsimCommand } from '../command.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { benchViz } from '../../bench/viz-bench.ts';
@@ -116,6 +116,8 @@ export function benchSections(profile: BenchProfile): BenchSection[] {
       return formatKernel(kernel);
     },
   }));
+  const burst = profile.name === 'full' ? 100_000 : 20_000;
+  sections.push({ title: `same-instant choice: ${burst / 4} and ${burst} sequences starting at t = 0`, run: (f) => burstSection(f, burst) });
   sections.push({ title: 'SVG timeline of 1k and 10k requests', run: vizSection });
   if (profile.zooCampaigns > 0) sections.push({ title: `bug zoo: ${profile.zooCampaigns} campaign(s) per bug`, run: (f) => zooSection(f, profile) });
   if (profile.swarmSeeds > 0)
@@ -272,6 +274,21 @@ async function workersSection(figures: Figures, profile: BenchProfile): Promise<
   return (
     `explore --generate, real batcher, ${profile.workerSeeds} seeds: ${round(workers.workers1SeedsPerS)} seeds/s with 1 worker, ` +
     `${round(workers.workers2SeedsPerS)} with 2 (${round(workers.workers2SeedsPerS / workers.workers1SeedsPerS, 2)}×)\n`
+  );
+}
+
+/** Cost per task at n/4 and n same-instant sequences: about 1× when a choice is O(log n), 4× when O(n). */
+function burstSection(figures: Figures, sequences: number): string {
+  const small = benchSameInstantBurst(sequences / 4);
+  const large = benchSameInstantBurst(sequences);
+  const growth = large.usPerTask / small.usPerTask;
+  figures[`burst_${small.sequences}_us_per_task`] = round(small.usPerTask, 3);
+  figures[`burst_${large.sequences}_us_per_task`] = round(large.usPerTask, 3);
+  figures[`burst_${large.sequences}_wall_ms`] = round(large.wallMs);
+  figures['burst_cost_growth_4x_sequences'] = round(growth, 2);
+  return (
+    `${small.sequences} sequences: ${round(small.wallMs)} ms, ${round(small.usPerTask, 3)} µs/task; ` +
+    `${large.sequences}: ${round(large.wallMs)} ms, ${round(large.usPerTask, 3)} µs/task → ${round(growth, 2)}× the cost per task for 4× the sequences\n`
   );
 }
 

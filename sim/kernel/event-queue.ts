@@ -1,5 +1,6 @@
 import { assert } from '../../src/core/assert.ts';
 import type { Clock, TaskOptions, TimerHandle, Timers } from '../../src/core/ports.ts';
+import { type InstantTask, InstantTasks } from './instant-tasks.ts';
 
 /**
  * A choice point: several tasks are due at the same microsecond ('order'), or, with
@@ -37,8 +38,9 @@ export interface RecordedChoice {
 }
 
 /** A scheduled task; a class so state digests can tell a timer handle from other world objects. */
-export class ScheduledTask implements TimerHandle {
+export class ScheduledTask implements TimerHandle, InstantTask {
   cancelled = false;
+  instantPos = -1;
   constructor(
     readonly id: number,
     readonly atUs: number,
@@ -93,12 +95,13 @@ export interface SimLoop extends Clock, Timers {
 
 /**
  * The simulator's clock and event loop. Future tasks sit in a binary heap ordered by (time, id);
- * the tasks of the current instant sit in a small buffer from which the chooser picks, so the
- * order of same-time tasks is a recorded choice while the common case (one task) costs nothing.
+ * when several are due at once they move to an indexed instant (sim/kernel/instant-tasks.ts) from
+ * which the chooser picks in O(log n), so the order of same-time tasks is a recorded choice while
+ * the common case (one task due) never enters it.
  */
 export class EventLoop implements SimLoop {
   private heap: Task[] = [];
-  private instant: Task[] = [];
+  private instant = new InstantTasks<Task>();
   private now = 0;
   private nextId = 1;
   private executed = 0;
@@ -121,20 +124,23 @@ export class EventLoop implements SimLoop {
   }
 
   get pending(): number {
-    return this.heap.length + this.instant.length;
+    return this.heap.length + this.instant.size;
   }
 
   schedule(atUs: number, options: TaskOptions, run: () => void): TimerHandle {
     assert(Number.isSafeInteger(atUs), 'task time is an integer µs');
     assert(atUs >= this.now, 'task is not scheduled in the past');
     const task = new ScheduledTask(this.nextId++, atUs, options.label, options.channel, options.about, run);
-    if (atUs === this.now && this.instant.length > 0) this.instant.push(task);
+    if (atUs === this.now && this.instant.size > 0) this.instant.add(task);
     else this.heapPush(task);
     return task;
   }
 
   cancel(handle: TimerHandle): void {
-    (handle as Task).cancelled = true;
+    const task = handle as Task;
+    if (task.cancelled) return;
+    task.cancelled = true;
+    if (task.instantPos >= 0) this.instant.cancel(task);
   }
 
   observeTasks(observer: (label: string) => void): void {
@@ -148,7 +154,7 @@ export class EventLoop implements SimLoop {
   pendingTasks(): PendingTask[] {
     const live = (t: Task): boolean => !t.cancelled;
     const later = this.heap.filter(live).sort((a, b) => (before(a, b) ? -1 : 1));
-    return [...this.instant.filter(live), ...later].map((t) => ({ atUs: t.atUs, label: t.labelText(), channel: t.channel, about: t.about }));
+    return [...this.instant.live(), ...later].map((t) => ({ atUs: t.atUs, label: t.labelText(), channel: t.channel, about: t.about }));
   }
 
   /** Runs until nothing is pending or `maxEvents` tasks have run. */
@@ -164,7 +170,7 @@ export class EventLoop implements SimLoop {
     // When a stall could first be seen: a horizon after the last progress (progress only moves it later).
     let stallCheckUs = stall === undefined ? Number.POSITIVE_INFINITY : stall.horizonUs;
     while (this.executed < maxEvents) {
-      if (this.instant.length === 0 && !this.dueBy(untilUs)) return 'quiescent';
+      if (this.instant.size === 0 && !this.dueBy(untilUs)) return 'quiescent';
       const task = this.nextTask();
       if (task === undefined) return 'quiescent';
       if (this.now >= stallCheckUs) {
@@ -182,7 +188,8 @@ export class EventLoop implements SimLoop {
   /** Whether every live pending task is housekeeping (O(n); a stall check runs it rarely). */
   private onlyHousekeeping(stall: StallWatch): boolean {
     const busy = (task: Task): boolean => !task.cancelled && !stall.isHousekeeping(task.labelText());
-    return !this.instant.some(busy) && !this.heap.some(busy);
+    for (const task of this.instant.live()) if (busy(task)) return false;
+    return !this.heap.some(busy);
   }
 
   /** Whether a live task is due at or before `untilUs` (drops cancelled tasks at the heap top). */
@@ -192,32 +199,29 @@ export class EventLoop implements SimLoop {
   }
 
   private nextTaskPending(): boolean {
-    return this.instant.some((t) => !t.cancelled) || this.heap.some((t) => !t.cancelled);
+    return this.instant.eligibleCount > 0 || this.heap.some((t) => !t.cancelled);
   }
 
   private nextTask(): Task | undefined {
-    for (;;) {
-      if (this.instant.length === 0 && !this.fillInstant()) return undefined;
-      if (this.instant.length === 1) {
-        const only = this.instant.pop()!;
-        if (only.cancelled) continue;
-        return only;
-      }
-      this.dropCancelledInstant();
-      if (this.instant.length <= 1) continue;
-      return this.chooseInstant();
+    if (this.instant.size === 0) {
+      const first = this.popLive();
+      if (first === undefined) return undefined;
+      assert(first.atUs >= this.now, 'virtual time never goes backwards');
+      this.now = first.atUs;
+      if (!this.liveDueNow()) return first; // the common case: one task due
+      this.instant.add(first);
+      while (this.liveDueNow()) this.instant.add(this.heapPop()!);
     }
+    return this.chooseInstant();
   }
 
   /** Several tasks are due now: the chooser picks among the eligible ones, and it is recorded. */
   private chooseInstant(): Task {
-    const eligible = this.eligibleIndices();
-    let pick = eligible[0]!;
-    if (eligible.length > 1) {
-      const instant = this.instant;
-      pick = eligible[this.ask('order', eligible.length, (index) => labelOf(instant[eligible[index]!]!))]!;
-    }
-    return this.instant.splice(pick, 1)[0]!;
+    const instant = this.instant;
+    assert(instant.eligibleCount > 0, 'an open instant holds a live task');
+    if (instant.eligibleCount === 1) return instant.take(0);
+    const pick = this.ask('order', instant.eligibleCount, (index) => labelOf(instant.eligibleAt(index)));
+    return instant.take(pick);
   }
 
   /**
@@ -240,44 +244,17 @@ export class EventLoop implements SimLoop {
     return chosen;
   }
 
-  /** Compacts the instant buffer in place (no allocation on the hot path). */
-  private dropCancelledInstant(): void {
-    let write = 0;
-    for (let read = 0; read < this.instant.length; read++) {
-      const task = this.instant[read]!;
-      if (!task.cancelled) this.instant[write++] = task;
-    }
-    this.instant.length = write;
+  /** The next live task of the heap (cancelled ones are dropped on the way). */
+  private popLive(): Task | undefined {
+    let task = this.heapPop();
+    while (task?.cancelled) task = this.heapPop();
+    return task;
   }
 
-  /** Moves every live task due at the earliest pending time into the instant buffer. */
-  private fillInstant(): boolean {
-    let first = this.heapPop();
-    while (first?.cancelled) first = this.heapPop();
-    if (first === undefined) return false;
-    assert(first.atUs >= this.now, 'virtual time never goes backwards');
-    this.now = first.atUs;
-    this.instant.push(first);
-    while (this.heap.length > 0 && this.heap[0]!.atUs === this.now) {
-      const task = this.heapPop()!;
-      if (!task.cancelled) this.instant.push(task);
-    }
-    return true;
-  }
-
-  /** The first task of each channel (channel-less tasks are always eligible), in schedule order. */
-  private eligibleIndices(): number[] {
-    const eligible: number[] = [];
-    for (let i = 0; i < this.instant.length; i++) {
-      const channel = this.instant[i]!.channel;
-      let blocked = false;
-      if (channel !== undefined) {
-        // Instants hold a handful of tasks: a scan beats allocating a Set.
-        for (let j = 0; j < i && !blocked; j++) blocked = this.instant[j]!.channel === channel;
-      }
-      if (!blocked) eligible.push(i);
-    }
-    return eligible;
+  /** Whether a live task at the current instant tops the heap (cancelled ones at the top are dropped). */
+  private liveDueNow(): boolean {
+    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.heapPop();
+    return this.heap.length > 0 && this.heap[0]!.atUs === this.now;
   }
 
   private heapPush(task: Task): void {

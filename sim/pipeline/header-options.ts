@@ -12,8 +12,24 @@
 import { InputError } from '../../src/core/input-errors.ts';
 import type { SlotOrder } from '../../src/batcher/index.ts';
 
-/** The event budget of a simulated run unless told otherwise. */
+/** The smallest default event budget of a simulated run (every scenario up to 50k requests gets exactly this). */
 export const DEFAULT_MAX_EVENTS = 2_000_000;
+
+/**
+ * Tasks a request may cost before a run counts as not finishing: arrival, transport, batching,
+ * execution, response, and the reaper's polls and backlog moves around it take about 10 per
+ * request; 40 leaves room for retries, faults and long idle periods without hiding a livelock.
+ */
+export const BUDGET_EVENTS_PER_REQUEST = 40;
+
+/**
+ * The event budget of a run unless told otherwise: it grows with the scenario, so a 1M-request
+ * run is not stopped as a liveness violation by a budget sized for small ones. The header records
+ * the budget used, so a replay never depends on this rule.
+ */
+export function defaultMaxEvents(requestCount: number): number {
+  return Math.max(DEFAULT_MAX_EVENTS, BUDGET_EVENTS_PER_REQUEST * requestCount);
+}
 
 /** The simulate() options a trace header records: `replay` re-runs with exactly these. */
 export interface SimRunSettings {

@@ -4,6 +4,7 @@ import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   DEFAULT_MAX_EVENTS,
+  defaultMaxEvents,
   decodeLiveOptions,
   decodeSimOptions,
   encodeLiveOptions,
@@ -14,6 +15,8 @@ import {
 import { InputError } from '../../src/core/input-errors.ts';
 import { readTraceFile } from '../../traces/read.ts';
 import { replayTrace } from '../../sim/replay.ts';
+import { simulate } from '../../sim/simulate.ts';
+import { parseScenario } from '../../src/scenario/load.ts';
 
 const label = fc.oneof(fc.nat({ max: 50 }), fc.constantFrom('reaper', 'arrive:7:2', 'batch:I0', 'draw:fault'));
 const simSettings: fc.Arbitrary<SimRunSettings> = fc.record(
@@ -124,4 +127,29 @@ describe('the header-options codec (sim/pipeline/header-options.ts)', () => {
     expect(traces.length).toBeGreaterThan(0);
     for (const file of traces) expect(replayTrace(readTraceFile(`${dir}${file}`), file).identical, file).toBe(true);
   });
+});
+
+describe('the default event budget', () => {
+  it('is 2,000,000 up to 50k requests and grows by 40 events per request beyond', () => {
+    expect(defaultMaxEvents(0)).toBe(DEFAULT_MAX_EVENTS);
+    expect(defaultMaxEvents(50_000)).toBe(DEFAULT_MAX_EVENTS);
+    expect(defaultMaxEvents(1_000_000)).toBe(40_000_000);
+  });
+
+  it('scales with the scenario: a run past 50k requests finishes, and its header records the budget it used', () => {
+    // The header, not the rule, is what replay trusts: it must carry the scaled budget.
+    const scenario = parseScenario(
+      {
+        name: 'long-sequence',
+        model: { name: 'acc', max_batch_size: 1, instance_group: [{ count: 1 }], sequence_batching: { direct: {} } },
+        sequences: [{ id: 1, steps: Array.from({ length: 60_000 }, (_, i) => ({ value: 1, ...(i === 0 ? { start: true } : {}) })) }],
+      },
+      'long-sequence.json',
+      '.',
+    );
+    const run = simulate(scenario, { seed: 1 });
+    expect(run.violations).toEqual([]);
+    expect(run.header.options['max_events']).toBe(defaultMaxEvents(60_000));
+    expect(run.tasksExecuted).toBeGreaterThan(0);
+  }, 60_000);
 });
