@@ -1,6 +1,8 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { TraceEvent } from '../src/core/events.ts';
 
+const HASH_CHUNK_CHARS = 1 << 16;
+
 /**
  * A trace written one line at a time: header, events, then the summary whose hash covers every
  * earlier line (each followed by "\n"). serializeTrace writes through it, and a long-running
@@ -8,6 +10,8 @@ import type { TraceEvent } from '../src/core/events.ts';
  */
 export class TraceLineWriter {
   private readonly hasher: Hash = createHash('sha256');
+  /** Lines not yet hashed: hashing ~64 KiB at a time instead of twice per line saves a native call per line. */
+  private unhashed = '';
   private requests = 0;
   private responses = 0;
   private violations = 0;
@@ -33,6 +37,7 @@ export class TraceLineWriter {
 
   /** Writes the summary line and returns the hash. `interrupted` only in runs that switch models (TRACE.md). */
   finish(summaryExtra?: { readonly interrupted: number }): string {
+    this.flushHash();
     const hash = this.hasher.digest('hex');
     const interrupted = summaryExtra !== undefined ? { interrupted: summaryExtra.interrupted } : {};
     const summary = { t: this.lastUs, type: 'summary', requests: this.requests, responses: this.responses, violations: this.violations, ...interrupted };
@@ -42,7 +47,12 @@ export class TraceLineWriter {
 
   private push(line: string): void {
     this.sink(line);
-    this.hasher.update(line);
-    this.hasher.update('\n');
+    this.unhashed += `${line}\n`;
+    if (this.unhashed.length >= HASH_CHUNK_CHARS) this.flushHash();
+  }
+
+  private flushHash(): void {
+    this.hasher.update(this.unhashed);
+    this.unhashed = '';
   }
 }
