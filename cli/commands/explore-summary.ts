@@ -12,7 +12,9 @@ export function formatSummary(summary: CampaignSummary, findings: readonly Writt
 /** merge's report: which shards, then what they found together. */
 export function formatMerged(summary: CampaignSummary, shards: number): string {
   const range = `seeds ${summary.from}…${summary.from + summary.seeds - 1}${summary.contiguous === false ? ` (with gaps: ${summary.seeds} covered)` : ''}`;
-  const ran = `merged ${shards} shard(s) (${summary.shard}): ${range}, ${summary.seeds_run} run with the ${summary.batcher} batcher`;
+  // "1/1": together the shards are the whole campaign; otherwise name the parts they are.
+  const parts = summary.shard === '1/1' ? 'the whole campaign' : `parts ${summary.shard}`;
+  const ran = `merged ${shards} shard(s) (${parts}): ${range}, ${summary.seeds_run} run with the ${summary.batcher} batcher`;
   return formatFindings(ran, summary, summary.findings);
 }
 
