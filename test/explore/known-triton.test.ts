@@ -39,10 +39,10 @@ describe('known Triton behaviour: every consequence of the cancel-release leak, 
   it('a missing response of a request that did not starve behind the leak is still reported', () => {
     const run = simulate(leak, { seed: leak.seed! });
     // The leaked sequence's own request: the leak does not explain it going unanswered.
-    const extra = { oracle: 'response', message: 'request a#1:0 never got a response', events: [0] };
+    const extra = { oracle: 'response' as const, message: 'request a#1:0 never got a response', events: [0] };
     expect(isKnownTritonBehaviour({ ...run, violations: [...run.violations, extra] })).toBe(false);
     // Nor another oracle's finding in the same run.
-    const order = { oracle: 'order', message: 'sequence 1 step 1 ran before step 0', events: [0] };
+    const order = { oracle: 'order' as const, message: 'sequence 1 step 1 ran before step 0', events: [0] };
     expect(isKnownTritonBehaviour({ ...run, violations: [...run.violations, order] })).toBe(false);
   });
 
