@@ -46,7 +46,7 @@ function formatFindings(ran: string, summary: CampaignSummary, findings: readonl
       ? [
           `  metamorphic: ${summary.metamorphic.seeds_compared} seed(s) compared under a ` +
             `drawn variant, ${summary.metamorphic.sequences_compared} sequence(s) compared, ` +
-            `${summary.metamorphic.sequences_excluded} excluded (timing-dependent), ` +
+            `${summary.metamorphic.sequences_excluded} excluded (timing-dependent${exclusionReasons(summary.metamorphic.excluded)}), ` +
             `${summary.metamorphic.variants_invalid} variant(s) invalid for their scenario`,
         ]
       : []),
@@ -65,4 +65,10 @@ function formatFindings(ran: string, summary: CampaignSummary, findings: readonl
     lines.push(`    reproduce: ${finding.replay}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** ": idle-timeout 3, id-conflict 1" — the reasons that excluded something, in compare's order. */
+function exclusionReasons(excluded: Readonly<Record<string, number>> | undefined): string {
+  const reasons = Object.entries(excluded ?? {}).filter(([, n]) => n > 0);
+  return reasons.length > 0 ? `: ${reasons.map(([reason, n]) => `${reason} ${n}`).join(', ')}` : '';
 }

@@ -166,7 +166,59 @@ export function sequenceOutcomes(scenario: Scenario, run: Pick<RunResult, 'event
         break;
     }
   });
+  markSharersOfDisturbed(scenario, index, run, reasons, mark);
   return scenario.sequences.map((sequence, i) => ({ index: i, id: sequence.id, steps: steps[i]!, responseLines: lines[i]!, reasons: reasons[i]! }));
+}
+
+/**
+ * A sequence whose own run was disturbed (reaped, expired, cancelled, faulted, rejected, cut by the
+ * lifecycle) may lose its slot while its client still sends: a later non-START request then joins
+ * whichever sequence of the same id holds the id at that moment, or gets the missing-START error
+ * (explore --metamorphic seed 63031: a reaped sequence's next step landed in the slot of a newer one
+ * with its id under one config only). So when it was active (first send to last response) while
+ * another sequence of its id was, both are id-conflict; one long done before the other starts is not.
+ */
+function markSharersOfDisturbed(
+  scenario: Scenario,
+  index: RequestIndex,
+  run: Pick<RunResult, 'events'>,
+  reasons: readonly Set<ExclusionReason>[],
+  mark: (entries: Iterable<number | undefined>, reason: ExclusionReason) => void,
+): void {
+  const shared = scenario.sequences.some((sequence, entry) => reasons[entry]!.size > 0 && index.entriesOf(sequence.id).length > 1);
+  if (!shared) return;
+  const windows = activeWindows(scenario, index, run);
+  scenario.sequences.forEach((sequence, entry) => {
+    if (reasons[entry]!.size === 0) return;
+    const own = windows[entry]!;
+    for (const other of index.entriesOf(sequence.id)) {
+      const theirs = windows[other]!;
+      if (other !== entry && own.first <= theirs.last && theirs.first <= own.last) mark([entry, other], 'id-conflict');
+    }
+  });
+}
+
+/** Per entry: the event index of its first send and of its last response (end of run if one is missing). */
+function activeWindows(scenario: Scenario, index: RequestIndex, run: Pick<RunResult, 'events'>): { first: number; last: number }[] {
+  const windows = scenario.sequences.map(() => ({ first: Number.POSITIVE_INFINITY, last: -1 }));
+  const unanswered = scenario.sequences.map(() => new Set<string>());
+  run.events.forEach((event, i) => {
+    if (event.type !== 'send' && event.type !== 'response') return;
+    const entry = index.entry(event.request);
+    if (entry === undefined) return;
+    const window = windows[entry]!;
+    if (event.type === 'send') {
+      window.first = Math.min(window.first, i);
+      unanswered[entry]!.add(event.request);
+    } else {
+      window.last = Math.max(window.last, i);
+      unanswered[entry]!.delete(event.request);
+    }
+  });
+  windows.forEach((window, entry) => {
+    if (unanswered[entry]!.size > 0) window.last = Number.POSITIVE_INFINITY;
+  });
+  return windows;
 }
 
 /**

@@ -1,6 +1,8 @@
 import Tinypool from 'tinypool';
 import { fileURLToPath } from 'node:url';
 import { runChunk, type ChunkResult, type ChunkTask } from './chunk.ts';
+import type { MetamorphicStats } from './explore.ts';
+import type { ExclusionCounts } from '../compare/compare.ts';
 
 /** Chunks handed to each worker thread at once (see runCampaign). */
 const CHUNKS_IN_FLIGHT_PER_WORKER = 2;
@@ -122,7 +124,7 @@ export function merge(from: number, seeds: number, parts: readonly ChunkResult[]
     for (const part of ordered) for (const [key, n] of Object.entries(pick(part))) total[key] = (total[key] ?? 0) + n;
     return total;
   };
-  const metamorphic = ordered.some((p) => p.metamorphic !== undefined) ? (sum((p) => p.metamorphic ?? {}) as ChunkResult['metamorphic']) : undefined;
+  const metamorphic = ordered.some((p) => p.metamorphic !== undefined) ? sumMetamorphic(ordered, sum) : undefined;
   return {
     from,
     seeds,
@@ -136,4 +138,18 @@ export function merge(from: number, seeds: number, parts: readonly ChunkResult[]
     oraclesFired,
     firstByOracle,
   };
+}
+
+/** The metamorphic counts summed over parts, with the per-reason exclusions summed on their own. */
+function sumMetamorphic(
+  parts: readonly ChunkResult[],
+  sum: (pick: (p: ChunkResult) => Readonly<Record<string, number>>) => Record<string, number>,
+): MetamorphicStats {
+  const { excluded: _nested, ...counts } = sum((p) => {
+    const { excluded: _excluded, ...flat } = p.metamorphic ?? {};
+    return flat;
+  });
+  const withReasons = parts.filter((p) => p.metamorphic?.excluded !== undefined);
+  const excluded = withReasons.length > 0 ? sum((p) => p.metamorphic?.excluded ?? {}) : undefined;
+  return { ...(counts as Record<keyof Omit<MetamorphicStats, 'excluded'>, number>), ...(excluded ? { excluded: excluded as ExclusionCounts } : {}) };
 }

@@ -6,6 +6,8 @@ import { zooBug } from '../zoo/variants.ts';
 import { isKnownTritonBehaviour } from './known-triton.ts';
 import { enabledFaultKinds } from '../../src/scenario/faults.ts';
 import { compareSeedVariant, type MetamorphicSeed } from './metamorphic.ts';
+import { emptyCounts, type ExclusionCounts } from '../compare/compare.ts';
+import { EXCLUSION_REASONS } from '../compare/outcomes.ts';
 
 /** clean; a violation; or only documented Triton behaviour (see known-triton.ts), which every variant inherits. */
 export type SeedVerdict = 'clean' | 'violation' | 'known-triton';
@@ -35,8 +37,13 @@ export interface SeedViolation {
   readonly message: string;
 }
 
-/** `--metamorphic` bookkeeping, summed over seeds: a comparison that compares nothing must show. */
-export type MetamorphicStats = Readonly<Record<'seeds_compared' | 'sequences_compared' | 'sequences_excluded' | 'variants_invalid', number>>;
+/**
+ * `--metamorphic` bookkeeping, summed over seeds: a comparison that compares nothing must show.
+ * `excluded` splits sequences_excluded by reason (absent in summaries written before it).
+ */
+export type MetamorphicStats = Readonly<Record<'seeds_compared' | 'sequences_compared' | 'sequences_excluded' | 'variants_invalid', number>> & {
+  readonly excluded?: ExclusionCounts;
+};
 
 /** A seed whose run violated an oracle: everything needed to write and replay it. */
 export interface Finding {
@@ -96,7 +103,7 @@ export function explore(options: ExploreOptions): ExploreResult {
   const faultsFired: Record<string, number> = {};
   /** Lifecycle accountability: how often each model-management action really happened. */
   const lifecycleActions: Record<string, number> = {};
-  const stats = { seeds_compared: 0, sequences_compared: 0, sequences_excluded: 0, variants_invalid: 0 };
+  const stats = { seeds_compared: 0, sequences_compared: 0, sequences_excluded: 0, variants_invalid: 0, excluded: emptyCounts() };
   const runOptions = { seed: 0, batcher: options.batcher, ...(options.maxEvents ? { maxEvents: options.maxEvents } : {}) };
   for (let seed = options.from; seed < options.from + options.seeds; seed++) {
     const { scenario, json } = scenarioForSeed(options, seed);
@@ -153,7 +160,10 @@ export function explore(options: ExploreOptions): ExploreResult {
   };
 }
 
-function countComparison(stats: Record<keyof MetamorphicStats, number>, meta: MetamorphicSeed | undefined): void {
+function countComparison(
+  stats: Record<Exclude<keyof MetamorphicStats, 'excluded'>, number> & { excluded: Record<string, number> },
+  meta: MetamorphicSeed | undefined,
+): void {
   if (meta === undefined) {
     stats.variants_invalid++;
     return;
@@ -161,4 +171,5 @@ function countComparison(stats: Record<keyof MetamorphicStats, number>, meta: Me
   stats.seeds_compared++;
   stats.sequences_compared += meta.comparison.compared;
   stats.sequences_excluded += meta.comparison.sequences - meta.comparison.compared;
+  for (const reason of EXCLUSION_REASONS) stats.excluded[reason] = (stats.excluded[reason] ?? 0) + meta.comparison.excluded[reason];
 }

@@ -2,28 +2,33 @@ import { generationKey, Ledger, sequenceKey } from '../oracles/ledger.ts';
 import { checkRouting } from '../oracles/routing.ts';
 import type { RunResult } from '../simulate.ts';
 
+type Violation = { readonly oracle: string; readonly message: string };
+
 /**
- * True when every sequence still holding a slot at the end lost its idle timestamp to a
- * cancel-release of the same id after its last request arrived, and the only violations are what
- * that causes: Triton's cancel path erases the id's timestamp (spec §5 step 1), so its reaper never
- * sees that sequence again — the slot leaks, and sequences waiting in the backlog starve while the
- * reaper polls every 50 ms forever (server issue #8449's symptom). The real batcher reproduces this
- * on purpose (test/conformance/known-triton-leak.test.ts).
+ * True when a run's only violations are documented Triton behaviour, and every one of them follows
+ * from it (docs/known-triton-behaviour.md): the cancel-release leak, or a backlog an update starved.
  */
 export function isKnownTritonBehaviour(run: RunResult): boolean {
   return isCancelReleaseLeak(run) || isBacklogStarvedByUpdate(run);
 }
 
+/**
+ * True when every sequence still holding a slot at the end lost its idle timestamp to a
+ * cancel-release of the same id after its last request arrived, and the only violations are what
+ * that causes: Triton's cancel path erases the id's timestamp (spec §5 step 1), so its reaper never
+ * sees that sequence again — the slot leaks, and sequences waiting in the backlog starve while the
+ * reaper polls every 50 ms for ever (server issue #8449's symptom), their requests never answered.
+ * The real batcher reproduces this on purpose (test/conformance/known-triton-leak.test.ts).
+ */
 function isCancelReleaseLeak(run: RunResult): boolean {
-  const consequence = (v: { oracle: string; message: string }): boolean =>
-    (v.oracle === 'slot-accounting' && v.message.endsWith('(slot leak)')) ||
-    (v.oracle === 'liveness' && /event budget|stalled|never got a slot/.test(v.message)) ||
-    neverDestroyed(v);
-  if (!run.violations.every(consequence)) return false;
   const events = run.events.filter((e) => e.type !== 'violation');
+  const ledger = new Ledger(events);
   // Only the slots held at the end matter here, not the free-slot count.
-  const routing = checkRouting(events, new Ledger(events), 0);
+  const routing = checkRouting(events, ledger, 0);
   if (routing.heldAtEnd.length === 0) return false;
+  const starved = starvationConsequence(events, ledger, routing.backlogAtEnd);
+  const consequence = (v: Violation): boolean => (v.oracle === 'slot-accounting' && v.message.endsWith('(slot leak)')) || starved(v);
+  if (!run.violations.every(consequence)) return false;
   const arriveIndex = new Map<string, number>();
   const cancelReleases = new Map<string, number>();
   events.forEach((event, index) => {
@@ -50,24 +55,11 @@ function isBacklogStarvedByUpdate(run: RunResult): boolean {
   const ledger = new Ledger(events);
   const { backlogAtEnd } = checkRouting(events, ledger, undefined);
   if (backlogAtEnd.length === 0) return false;
+  if (!run.violations.every(starvationConsequence(events, ledger, backlogAtEnd))) return false;
   const updates: { index: number; generation: number | undefined }[] = [];
-  const arrivedIn = new Map<string, number | undefined>();
   events.forEach((event, index) => {
     if (event.type === 'lifecycle' && event.action === 'update') updates.push({ index, generation: event.generation });
-    if (event.type === 'arrive') arrivedIn.set(event.request, event.generation);
   });
-  const starved = new Set(backlogAtEnd.map((waiting) => waiting.sequenceKey));
-  // Without a fault plan no client gives up, so the starved requests also never got a response.
-  const ofStarved = (message: string): boolean => {
-    const request = /^request (.+) never got a response$/.exec(message)?.[1];
-    const sent = request === undefined ? undefined : ledger.sent.get(request);
-    return sent !== undefined && starved.has(generationKey(sent.sequenceKey, arrivedIn.get(sent.request)));
-  };
-  const consequence = (v: { oracle: string; message: string }): boolean =>
-    (v.oracle === 'liveness' && /event budget|stalled|never got a slot/.test(v.message)) ||
-    (v.oracle === 'response' && ofStarved(v.message)) ||
-    neverDestroyed(v);
-  if (!run.violations.every(consequence)) return false;
   return backlogAtEnd.every((waiting) => {
     const backlog = events[waiting.index];
     const generation = backlog?.type === 'backlog' ? backlog.generation : undefined;
@@ -75,7 +67,43 @@ function isBacklogStarvedByUpdate(run: RunResult): boolean {
   });
 }
 
+/**
+ * The violations a backlog that never gets a slot causes, and only those: each names a starved
+ * sequence (still in the backlog at the end) or one of its requests. Without a fault plan no client
+ * gives up, so a starved request also never gets a response; a retired model stays alive while a
+ * starved request references it (update spec rule 6).
+ */
+function starvationConsequence(
+  events: RunResult['events'],
+  ledger: Ledger,
+  backlogAtEnd: readonly { readonly sequenceKey: string }[],
+): (v: Violation) => boolean {
+  const starved = new Set(backlogAtEnd.map((waiting) => waiting.sequenceKey));
+  const arrivedIn = new Map<string, number | undefined>();
+  for (const event of events) if (event.type === 'arrive') arrivedIn.set(event.request, event.generation);
+  const ofStarved = (request: string): boolean => {
+    const sent = ledger.sent.get(request);
+    return sent !== undefined && starved.has(generationKey(sent.sequenceKey, arrivedIn.get(sent.request)));
+  };
+  return (v) => {
+    if (v.oracle === 'response') {
+      const request = /^request (.+) never got a response$/.exec(v.message)?.[1];
+      return request !== undefined && ofStarved(request);
+    }
+    if (v.oracle === 'liveness') {
+      const waiting = /^sequence (.+) waited in the backlog and never got a slot nor an answer$/.exec(v.message)?.[1];
+      if (waiting !== undefined) return starved.has(waiting);
+      // A run that could only spin: every request it lists as unanswered is a starved one.
+      const spun = /^(run stalled|run did not finish within its event budget)[^;]*; (\d+) request\(s\) unanswered(?:: (.*))?$/.exec(v.message);
+      if (spun === null) return false;
+      const listed = (spun[3] ?? '').replace(/, …$/, '');
+      return spun[2] === '0' || (listed !== '' && listed.split(', ').every(ofStarved));
+    }
+    return neverDestroyed(v);
+  };
+}
+
 /** A retired model stays alive while a starved request references it (update spec rule 6). */
-function neverDestroyed(v: { oracle: string; message: string }): boolean {
+function neverDestroyed(v: Violation): boolean {
   return v.oracle === 'lifecycle' && /^generation \d+ was retired but never destroyed/.test(v.message);
 }

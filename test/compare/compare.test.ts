@@ -136,6 +136,22 @@ describe('compare: exclusions', () => {
     expect(comparison.excluded['idle-timeout']).toBe(1);
     expect(comparison.compared).toBe(1);
   });
+
+  it('a sequence sharing its id with one the reaper released while both were active is id-conflict (explore --metamorphic seed 63031)', () => {
+    // Sequence 1 is reaped; its next step, still sent, joins sequence 0 (same id) in one config only.
+    const file = join('test', 'fixtures', 'scenarios', 'reaped-id-reused.json');
+    const spec = 'strategy=oldest,instances=3,max_batch_size=1,max_candidate_sequences=2,executor_latency_x=2';
+    const { comparison, runs } = compareSeed(configs(file, [spec]), 63031);
+    const joined = runs[1]!.events.some((e) => e.type === 'execute' && e.rows.some((row) => row.request === 'x<y>#1:1'));
+    expect(joined).toBe(true);
+    expect(comparison.violations).toEqual([]);
+    expect(comparison.compared).toBe(0);
+    expect(comparison.excluded).toMatchObject({ 'idle-timeout': 1, 'id-conflict': 1 });
+    // The baseline alone keeps the two apart: the sibling is excluded through the variant's run.
+    const baseline = loadVariant(file, BASELINE);
+    expect([...sequenceOutcomes(baseline.scenario, runs[0]!)[0]!.reasons]).toEqual([]);
+    expect([...sequenceOutcomes(baseline.scenario, runs[1]!)[0]!.reasons]).toEqual(['id-conflict']);
+  });
 });
 
 describe('compare: a zoo bug', () => {
