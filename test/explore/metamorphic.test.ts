@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { explore } from '../../sim/explore/explore.ts';
-import { runCampaign } from '../../sim/explore/campaign.ts';
+import { merge, runCampaign } from '../../sim/explore/campaign.ts';
+import type { ChunkResult } from '../../sim/explore/chunk.ts';
+import type { MetamorphicStats } from '../../sim/explore/explore.ts';
 import { compareUnder, variantSpecForSeed } from '../../sim/explore/metamorphic.ts';
 import { shrinkCrossConfig } from '../../sim/explore/shrink-cross-config.ts';
 import { scenarioForSeed } from '../../sim/explore/explore.ts';
@@ -65,5 +67,28 @@ describe('explore --metamorphic', () => {
     const two = await runCampaign({ ...base, workers: 2 });
     expect(one.firstByOracle['cross-config']).toBeDefined();
     expect(two).toEqual(one);
+    // Exclusions by reason add up to the excluded total, summed over chunks like the other counts.
+    const byReason = Object.values(one.metamorphic!.excluded!).reduce((sum, n) => sum + n, 0);
+    expect(byReason).toBe(one.metamorphic!.sequences_excluded);
+    expect(byReason).toBeGreaterThan(0);
+  });
+
+  it('merging a summary written before exclusions were counted by reason keeps the reasons it has', () => {
+    const counts = { seeds_compared: 1, sequences_compared: 2, sequences_excluded: 3, variants_invalid: 0 };
+    const part = (from: number, metamorphic: MetamorphicStats): ChunkResult => ({
+      from,
+      seedsRun: 1,
+      violating: [],
+      knownTritonRuns: 0,
+      oraclesFired: {},
+      faultsEnabled: {},
+      faultsFired: {},
+      lifecycleActions: {},
+      metamorphic,
+    });
+    const excluded = { 'idle-timeout': 2, expired: 0, cancel: 0, fault: 0, reject: 0, lifecycle: 0, 'id-conflict': 1 };
+    const merged = merge(1, 2, [part(1, { ...counts, excluded }), part(2, counts)], true);
+    expect(merged.metamorphic).toEqual({ seeds_compared: 2, sequences_compared: 4, sequences_excluded: 6, variants_invalid: 0, excluded });
+    expect(merge(1, 1, [part(1, counts)], true).metamorphic).toEqual(counts);
   });
 });
