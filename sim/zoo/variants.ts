@@ -8,6 +8,7 @@ import type { BacklogQueue } from '../../src/batcher/backlog.ts';
 import { DirectBatcher } from '../../src/batcher/direct.ts';
 import { OldestBatcher } from '../../src/batcher/oldest.ts';
 import { REAP_MARKER, type InstanceBatcher, type Occupant, type SlotItem } from '../../src/batcher/slot-queue.ts';
+import { HARD_ZOO } from './hard-variants.ts';
 
 /**
  * The bug zoo: realistic batcher bugs, each a small documented deviation from the real batcher
@@ -239,5 +240,5 @@ export const LIFECYCLE_ZOO: readonly ZooBug[] = [
 ];
 
 export function zooBug(name: string): ZooBug | undefined {
-  return ZOO.find((bug) => bug.name === name) ?? LIFECYCLE_ZOO.find((bug) => bug.name === name);
+  return ZOO.find((bug) => bug.name === name) ?? LIFECYCLE_ZOO.find((bug) => bug.name === name) ?? HARD_ZOO.find((bug) => bug.name === name);
 }
