@@ -10,7 +10,7 @@
  */
 import FakeTimers from '@sinonjs/fake-timers';
 import fc from 'fast-check';
-import type { ZooBug } from '../../sim/zoo/variants.ts';
+import type { ZooBug } from '../../sim/zoo/zoo-bug.ts';
 import type { Batch, ExecuteResult, TaskOptions, TimerHandle, Timers } from '../../src/core/ports.ts';
 import type { InferRequest, InferResult } from '../../src/core/request.ts';
 import type { TraceEventBody } from '../../src/core/events.ts';

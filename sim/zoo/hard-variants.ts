@@ -8,7 +8,7 @@ import { DirectBatcher } from '../../src/batcher/direct.ts';
 import { OldestBatcher } from '../../src/batcher/oldest.ts';
 import { REAP_MARKER, type InstanceBatcher, type Occupant, type SlotItem } from '../../src/batcher/slot-queue.ts';
 import type { FaultMode } from '../generate/scenario-arbitrary.ts';
-import type { ZooBug } from './variants.ts';
+import type { ZooBug } from './zoo-bug.ts';
 
 /**
  * The hard zoo: bugs that hide behind what only a simulator of the whole world exercises — a
