@@ -118,7 +118,7 @@ export function profileOf(args: Record<string, unknown>): BenchProfile {
     requests: args['requests'] === undefined ? base.requests : parsePositiveInt(args['requests'], '--requests'),
     zooCampaigns: count('zoo-campaigns', base.zooCampaigns),
     workerSeeds: count('worker-seeds', base.workerSeeds),
-    peerCampaigns: count('peer-campaigns', args['zoo'] === true && base.peerCampaigns === 0 ? ZOO_PEER_BENCH.peerCampaigns : base.peerCampaigns),
+    peerCampaigns: count('peer-campaigns', base.peerCampaigns),
     peerBudgetMs: args['peer-budget'] === undefined ? base.peerBudgetMs : parsePositiveInt(args['peer-budget'], '--peer-budget') * 1000,
   };
 }
