@@ -7,7 +7,6 @@ import type { BacklogQueue } from '../../src/batcher/backlog.ts';
 import { DirectBatcher } from '../../src/batcher/direct.ts';
 import { OldestBatcher } from '../../src/batcher/oldest.ts';
 import { REAP_MARKER, type InstanceBatcher, type Occupant, type SlotItem } from '../../src/batcher/slot-queue.ts';
-import type { FaultMode } from '../generate/scenario-arbitrary.ts';
 import type { ZooBug } from './zoo-bug.ts';
 
 /**
@@ -17,10 +16,10 @@ import type { ZooBug } from './zoo-bug.ts';
  * `explore --generate` options that find it (docs/zoo.md).
  */
 export interface HardZooBug extends ZooBug {
-  /** What the bug needs from the world, for people (docs/zoo.md, `explore --list-bugs`). */
+  /** What the bug needs from the world, for people (docs/zoo.md). */
   readonly needs: string;
-  /** `explore --generate` options that find it: generated lifecycle blocks, the fault mode. */
-  readonly explore: { readonly lifecycle?: boolean; readonly faults?: FaultMode };
+  /** `explore --generate` options that find it (all of them: the default swarm fault plans; one also lifecycle blocks). */
+  readonly explore: { readonly lifecycle?: boolean };
 }
 
 /**
