@@ -33,6 +33,7 @@ export {
   type Violation,
 } from './sim/oracles/index.ts';
 export { ZOO, LIFECYCLE_ZOO, zooBug, type ZooBug } from './sim/zoo/variants.ts';
+export { HARD_ZOO, type HardZooBug } from './sim/zoo/hard-variants.ts';
 // The oracles a client can run on what it saw (`seqsim drive`'s, usable on any trace with send and response lines).
 export { ClientOracle, checkClientTrace, type ClientOracleOptions, type ClientVerdict } from './sim/oracles/client/client-oracle.ts';
 

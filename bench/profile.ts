@@ -21,6 +21,10 @@ export interface BenchProfile {
   readonly routingRepeats: number;
   /** Seeds for the 1- vs 2-worker explore figure (0 skips it). */
   readonly workerSeeds: number;
+  /** Campaigns per zoo bug of seqsim explore vs the fast-check peer (0 skips it; `--zoo` runs only that). */
+  readonly peerCampaigns: number;
+  /** Each side's time cap per campaign (the peer's on hard bugs is what it mostly hits). */
+  readonly peerBudgetMs: number;
 }
 
 export const QUICK_BENCH: BenchProfile = {
@@ -35,7 +39,12 @@ export const QUICK_BENCH: BenchProfile = {
   compareRepeats: 1,
   routingRepeats: 1,
   workerSeeds: 0,
+  peerCampaigns: 0,
+  peerBudgetMs: 3000,
 };
+
+/** `bench --zoo`: only seqsim explore vs the fast-check peer on every zoo bug, each side capped at a few seconds. */
+export const ZOO_PEER_BENCH = { peerCampaigns: 3, peerBudgetMs: 3000 } as const;
 
 export const FULL_BENCH: BenchProfile = {
   name: 'full',
@@ -49,4 +58,6 @@ export const FULL_BENCH: BenchProfile = {
   compareRepeats: 5,
   routingRepeats: 3,
   workerSeeds: 40_000,
+  peerCampaigns: 10,
+  peerBudgetMs: 60_000,
 };

@@ -8,7 +8,8 @@ import { benchCheck, DRAWS_DEPTH, DRAWS_WORLD, type CheckBenchFigures } from '..
 import { benchCompare } from '../../bench/compare-bench.ts';
 import { benchDrain } from '../../bench/lifecycle-bench.ts';
 import { benchRouting } from '../../bench/routing-bench.ts';
-import { FULL_BENCH, QUICK_BENCH, type BenchProfile } from '../../bench/profile.ts';
+import { FULL_BENCH, QUICK_BENCH, ZOO_PEER_BENCH, type BenchProfile } from '../../bench/profile.ts';
+import { benchPeer, type PeerBenchRow } from '../../bench/peer-bench.ts';
 import { wallClockMs } from '../../live/wall-clock.ts';
 import { parsePositiveInt } from '../options.ts';
 import { benchDrive } from '../../bench/drive-bench.ts';
@@ -54,8 +55,17 @@ export const benchCommand: SeqsimCommand = {
       .option('full', {
         type: 'boolean',
         default: false,
-        describe: 'the full set (100k-request workloads, 30 zoo campaigns per bug, swarm, deeper check budgets, 1- vs 2-worker explore): minutes',
+        describe:
+          'the full set (100k-request workloads, 30 zoo campaigns per bug, swarm, deeper check budgets, 1- vs 2-worker explore, ' +
+          'seqsim vs the fast-check peer with 10 campaigns per bug capped at 60 s each): up to an hour',
       })
+      .option('zoo', {
+        type: 'boolean',
+        default: false,
+        describe: 'only seqsim explore vs the fast-check peer on every zoo bug, shallow and hard (3 campaigns each, each side capped at 3 s)',
+      })
+      .option('peer-campaigns', { type: 'number', describe: 'campaigns per bug of seqsim vs the fast-check peer, 0 skips it (default 0; --zoo 3; --full 10)' })
+      .option('peer-budget', { type: 'number', describe: 'seconds each side gets per campaign in that comparison (default 3; --full 60)' })
       .option('requests', { type: 'number', describe: 'requests per kernel and routing workload (default 20000; --full 100000)' })
       .option('zoo-campaigns', { type: 'number', describe: 'campaigns per zoo bug, 0 skips the zoo figures (default 3; --full 30)' })
       .option('worker-seeds', { type: 'number', describe: 'seeds for the 1- vs 2-worker explore figure, 0 skips it (default 0; --full 40000)' })
@@ -68,6 +78,10 @@ export const benchCommand: SeqsimCommand = {
   async run(args, io) {
     if (args['drive']) return await runDriveBench(io, args['json'] === true);
     const profile = profileOf(args);
+    if (args['zoo'] === true) {
+      await runBench([peerSection(profile)], io, args['json'] === true);
+      return EXIT_OK;
+    }
     await runBench(benchSections(profile), io, args['json'] === true);
     if (profile.name === 'quick') io.err('bench: that was the quick set; --full runs the full one (minutes)\n');
     return EXIT_OK;
@@ -92,7 +106,7 @@ export async function runBench(sections: readonly BenchSection[], io: CliIO, jso
 }
 
 export function profileOf(args: Record<string, unknown>): BenchProfile {
-  const base = args['full'] === true ? FULL_BENCH : QUICK_BENCH;
+  const base = args['full'] === true ? FULL_BENCH : args['zoo'] === true ? { ...QUICK_BENCH, ...ZOO_PEER_BENCH } : QUICK_BENCH;
   const count = (flag: string, fallback: number): number => {
     const value = args[flag];
     if (value === undefined) return fallback;
@@ -104,6 +118,8 @@ export function profileOf(args: Record<string, unknown>): BenchProfile {
     requests: args['requests'] === undefined ? base.requests : parsePositiveInt(args['requests'], '--requests'),
     zooCampaigns: count('zoo-campaigns', base.zooCampaigns),
     workerSeeds: count('worker-seeds', base.workerSeeds),
+    peerCampaigns: count('peer-campaigns', base.peerCampaigns),
+    peerBudgetMs: args['peer-budget'] === undefined ? base.peerBudgetMs : parsePositiveInt(args['peer-budget'], '--peer-budget') * 1000,
   };
 }
 
@@ -131,7 +147,44 @@ export function benchSections(profile: BenchProfile): BenchSection[] {
   sections.push({ title: 'reload Direct → Oldest under load, Triton vs drain policy', run: drainSection });
   if (profile.workerSeeds > 0)
     sections.push({ title: `explore --generate with 1 and 2 workers, ${profile.workerSeeds} seeds`, run: (f) => workersSection(f, profile) });
+  if (profile.peerCampaigns > 0) sections.push(peerSection(profile));
   return sections;
+}
+
+/** seqsim explore vs the fast-check peer (bench/fastcheck-peer) on every zoo bug, shallow and hard. */
+export function peerSection(profile: BenchProfile, bugs?: readonly string[]): BenchSection {
+  return {
+    title: `seqsim explore vs the fast-check peer: ${profile.peerCampaigns} campaign(s) per bug, each side capped at ${profile.peerBudgetMs / 1000} s`,
+    run: (figures) => {
+      const rows = benchPeer({ campaigns: profile.peerCampaigns, budgetMs: profile.peerBudgetMs, ...(bugs ? { bugs } : {}) });
+      for (const row of rows) {
+        const key = `peer_${row.bug.replace(/-/g, '_')}`;
+        for (const [side, f] of [
+          ['seqsim', row.seqsim],
+          ['fastcheck', row.peer],
+        ] as const) {
+          figures[`${key}_${side}_found`] = f.found;
+          figures[`${key}_${side}_ms_median`] = round(f.msMedian);
+          figures[`${key}_${side}_ms_p90`] = round(f.msP90);
+          figures[`${key}_${side}_shrunk_requests_median`] = f.shrunkRequestsMedian;
+        }
+      }
+      return formatPeer(rows, profile);
+    },
+  };
+}
+
+function formatPeer(rows: readonly PeerBenchRow[], profile: BenchProfile): string {
+  const side = (f: PeerBenchRow['seqsim']): string =>
+    f.found === 0
+      ? `not found (${f.campaigns}×${profile.peerBudgetMs / 1000} s)`.padEnd(36)
+      : `${f.found}/${f.campaigns}, ${round(f.msMedian)} / ${round(f.msP90)} ms, ${f.shrunkRequestsMedian} req`.padEnd(36);
+  const lines = [
+    'seqsim explore vs the fast-check peer (whole command, 1 worker; found/campaigns, median / p90 ms to the first failure, median shrunk requests):',
+    `  ${'bug'.padEnd(34)} ${'seqsim'.padEnd(36)} fast-check peer`,
+  ];
+  for (const r of rows) lines.push(`  ${`${r.bug}${r.hard ? ' (hard)' : ''}`.padEnd(34)} ${side(r.seqsim)} ${side(r.peer)}`);
+  return `${lines.join('\n')}\n`;
 }
 
 async function vizSection(figures: Figures): Promise<string> {

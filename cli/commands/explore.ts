@@ -7,6 +7,7 @@ import { runCampaign, shardRange } from '../../sim/explore/campaign.ts';
 import type { FaultMode } from '../../sim/generate/scenario-arbitrary.ts';
 import { availableParallelism } from 'node:os';
 import { LIFECYCLE_ZOO, ZOO } from '../../sim/zoo/variants.ts';
+import { HARD_ZOO } from '../../sim/zoo/hard-variants.ts';
 import { checkBatcher } from './run.ts';
 import type { SeqsimCommand, CliIO } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
@@ -59,6 +60,8 @@ export const exploreCommand: SeqsimCommand = {
       // stdout stays one name per line for scripts; the section note is for people.
       io.err('lifecycle bugs (explore them with --generate --lifecycle):\n');
       for (const bug of LIFECYCLE_ZOO) io.out(`${bug.name}\n`);
+      io.err('hard bugs (docs/zoo.md; reload-abandons-backlog with --generate --lifecycle):\n');
+      for (const bug of HARD_ZOO) io.out(`${bug.name}\n`);
       return EXIT_OK;
     }
     const batcher = checkBatcher(String(args['batcher']));
@@ -68,7 +71,7 @@ export const exploreCommand: SeqsimCommand = {
     if (generate === (args['scenario'] !== undefined)) throw new UsageError('give a scenario file or --generate (one of them)');
     if (lifecycle && !generate)
       throw new UsageError('--lifecycle shapes generated scenarios: use it with --generate (a scenario file has its own lifecycle block)');
-    if (generate && !lifecycle && LIFECYCLE_ZOO.some((bug) => `bug:${bug.name}` === batcher)) {
+    if (generate && !lifecycle && [...LIFECYCLE_ZOO, ...HARD_ZOO.filter((bug) => bug.explore.lifecycle)].some((bug) => `bug:${bug.name}` === batcher)) {
       throw new UsageError(`${batcher} is a lifecycle bug: generated scenarios only exercise it with --lifecycle`);
     }
     const scenario = generate ? undefined : loadScenarioFile(String(args['scenario']));

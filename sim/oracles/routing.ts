@@ -33,7 +33,7 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
         occupancy.onArrive(event);
         break;
       case 'reject':
-        occupancy.onReject(event);
+        occupancy.onReject(event, index);
         break;
       case 'backlog':
         occupancy.onBacklog(event, index);

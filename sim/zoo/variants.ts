@@ -1,28 +1,20 @@
 import type { BatchRow } from '../../src/core/ports.ts';
 import type { InferRequest, InferResult, SlotState } from '../../src/core/request.ts';
 import { correlationKey } from '../../src/core/ids.ts';
-import type { ModelConfig } from '../../src/config/types.ts';
 import { SequenceBatchScheduler } from '../../src/batcher/scheduler.ts';
-import type { BatcherDeps, BatcherOptions } from '../../src/batcher/scheduler-context.ts';
 import type { BacklogQueue } from '../../src/batcher/backlog.ts';
 import { DirectBatcher } from '../../src/batcher/direct.ts';
 import { OldestBatcher } from '../../src/batcher/oldest.ts';
 import { REAP_MARKER, type InstanceBatcher, type Occupant, type SlotItem } from '../../src/batcher/slot-queue.ts';
+import { HARD_ZOO } from './hard-variants.ts';
+import type { ZooBug } from './zoo-bug.ts';
 
 /**
  * The bug zoo: realistic batcher bugs, each a small documented deviation from the real batcher
  * (several from Triton's own history, spec §15). `seqsim explore --batcher bug:<name>` must find
  * every one from random seeds; the real batcher must pass the same exploration.
  */
-export interface ZooBug {
-  readonly name: string;
-  readonly summary: string;
-  /** Which strategy the bug lives in; scenarios for it use that strategy. */
-  readonly strategy: 'direct' | 'oldest' | 'any';
-  readonly make: (model: ModelConfig, deps: BatcherDeps, options: BatcherOptions) => SequenceBatchScheduler;
-  /** Runs at a reload's swap with the old and the new model's schedulers (lifecycle bugs only). */
-  readonly onSwap?: (previous: SequenceBatchScheduler, next: SequenceBatchScheduler) => void;
-}
+export type { ZooBug } from './zoo-bug.ts';
 
 /** server#7117 before core PR #341: a cancel-release keeps the id, so the reaper releases the slot again. */
 class DoubleReleaseAfterCancel extends SequenceBatchScheduler {
@@ -239,5 +231,5 @@ export const LIFECYCLE_ZOO: readonly ZooBug[] = [
 ];
 
 export function zooBug(name: string): ZooBug | undefined {
-  return ZOO.find((bug) => bug.name === name) ?? LIFECYCLE_ZOO.find((bug) => bug.name === name);
+  return ZOO.find((bug) => bug.name === name) ?? LIFECYCLE_ZOO.find((bug) => bug.name === name) ?? HARD_ZOO.find((bug) => bug.name === name);
 }

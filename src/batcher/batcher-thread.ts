@@ -104,8 +104,8 @@ export abstract class BatcherThread implements InstanceBatcher {
     });
   }
 
-  /** Hands a batch to the executor; `released` runs when it completed, before the next wake-up. */
-  protected runBatch(rows: BatchRow[], released: () => void): void {
+  /** Hands a batch to the executor; `released` runs when it completed (ok or failed), before the next wake-up. */
+  protected runBatch(rows: BatchRow[], released: (ok: boolean) => void): void {
     assert(!this.executing, 'one batch in flight per instance');
     const { deps } = this.scheduler;
     const batch = this.scheduler.nextBatchNumber();
@@ -118,7 +118,7 @@ export abstract class BatcherThread implements InstanceBatcher {
       if (deps.events.enabled) deps.events.emit({ type: 'complete', instance: this.instance, batch, ok: result.ok });
       this.respondToRows(rows, result);
       this.executing = false;
-      released();
+      released(result.ok);
       this.wake();
       this.scheduler.batchCompleted(this.instance);
     });

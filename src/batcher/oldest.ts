@@ -24,7 +24,7 @@ interface QueuedRow {
  * dispatched only when the previous one is released (after its batch ran).
  */
 export class OldestBatcher extends BatcherThread {
-  private readonly dispatched: boolean[] = [];
+  protected readonly dispatched: boolean[] = [];
   private readonly strategy: OldestStrategy;
   private pending: QueuedRow[] = [];
 

@@ -30,6 +30,8 @@ export interface ReaperPort {
   batcher(instance: number): InstanceBatcher | undefined;
   /** Expires backlog queues whose timeout passed; returns the next expiration (∞: none). */
   expireBacklogs(nowUs: number): number;
+  /** Whether an idle-expired backlogged id stays watched (true in Triton; a hard-zoo bug says no). */
+  keepsWatchingIdleBacklogged(key: string): boolean;
 }
 
 export class IdleReaper {
@@ -101,7 +103,7 @@ export class IdleReaper {
       const slot = slotOf.get(key);
       if (slot !== undefined) {
         forceEnd.push({ key, slot });
-      } else if (backlog.has(key)) {
+      } else if (backlog.has(key) && this.port.keepsWatchingIdleBacklogged(key)) {
         // Backlogged sequences are never reaped, but their idle clock keeps ageing (backlog trap).
         next = Math.min(next, now + BACKLOG_IDLE_RECHECK_US);
       } else {

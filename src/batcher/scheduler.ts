@@ -78,6 +78,7 @@ export class SequenceBatchScheduler implements SchedulerContext {
       backlog: this.backlog,
       batcher: (instance) => this.batchers[instance],
       expireBacklogs: (nowUs) => this.backlog.expireDue(nowUs, (queue) => this.expire(queue)),
+      keepsWatchingIdleBacklogged: (key) => this.keepsWatchingIdleBacklogged(key),
     });
     this.update = new InPlaceUpdate(
       {
@@ -233,7 +234,7 @@ export class SequenceBatchScheduler implements SchedulerContext {
   }
 
   /** A backlog queue's request timeout passed (spec §7): its requests are answered with the timeout error. */
-  private expire(queue: BacklogQueue): void {
+  protected expire(queue: BacklogQueue): void {
     this.deps.events.emit({
       type: 'release',
       sequence: queue.occupant.sequence,
@@ -264,6 +265,14 @@ export class SequenceBatchScheduler implements SchedulerContext {
   /** Restarts an id's idle clock: Triton does so on every accepted arrival (spec §4 step 8). */
   protected touchIdleClock(key: string, nowUs: number): void {
     this.reaper.touch(key, nowUs);
+  }
+
+  /**
+   * An idle-expired id waits in the backlog: the reaper keeps its idle clock and re-checks it every
+   * 50 ms (Triton's polling, server#8449), so it is reaped as soon as it holds a slot.
+   */
+  protected keepsWatchingIdleBacklogged(_key: string): boolean {
+    return true;
   }
 
   /** Whether an id currently owns a slot (for variants that hook the idle clock). */

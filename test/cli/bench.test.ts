@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { benchSections, profileOf, runBench, type BenchSection } from '../../cli/commands/bench.ts';
 import { FULL_BENCH, QUICK_BENCH } from '../../bench/profile.ts';
 import type { CliIO } from '../../cli/command.ts';
+import { benchPeer } from '../../bench/peer-bench.ts';
 
 function capture(): { io: CliIO; out: () => string; err: () => string } {
   let out = '';
@@ -19,6 +20,23 @@ describe('seqsim bench', () => {
     expect(titles(true).filter((t) => t.startsWith('swarm') || t.startsWith('explore'))).toHaveLength(2);
     expect(() => profileOf({ requests: -1 })).toThrow(/--requests must be a positive integer/);
   });
+
+  it('compares seqsim with the fast-check peer only with --zoo (3 campaigns, 3 s) or --full (10, 60 s)', () => {
+    expect(profileOf({})).toMatchObject({ peerCampaigns: 0 });
+    expect(benchSections(profileOf({})).some((s) => s.title.includes('fast-check peer'))).toBe(false);
+    expect(profileOf({ zoo: true })).toMatchObject({ peerCampaigns: 3, peerBudgetMs: 3000 });
+    expect(profileOf({ full: true })).toMatchObject({ peerCampaigns: 10, peerBudgetMs: 60_000 });
+    expect(benchSections(profileOf({ full: true })).filter((s) => s.title.includes('fast-check peer'))).toHaveLength(1);
+    expect(profileOf({ zoo: true, 'peer-campaigns': 5, 'peer-budget': 10 })).toMatchObject({ peerCampaigns: 5, peerBudgetMs: 10_000 });
+  });
+
+  it('races seqsim explore (the CLI) against the fast-check peer (its own command) on a zoo bug', () => {
+    const [row] = benchPeer({ campaigns: 1, budgetMs: 20_000, bugs: ['padding-ready'] });
+    expect(row).toMatchObject({ bug: 'padding-ready', hard: false, seqsim: { found: 1, campaigns: 1 }, peer: { found: 1, campaigns: 1 } });
+    expect(row!.seqsim.msMedian).toBeGreaterThan(0);
+    expect(row!.peer.shrunkRequestsMedian).toBeLessThanOrEqual(4);
+    expect(row!.seqsim.shrunkRequestsMedian).toBeLessThanOrEqual(4);
+  }, 120_000);
 
   it('reports progress on stderr and figures on stdout (one JSON object with --json)', async () => {
     const sections: BenchSection[] = [

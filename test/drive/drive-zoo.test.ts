@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LIFECYCLE_ZOO, ZOO } from '../../sim/zoo/variants.ts';
+import { HARD_ZOO } from '../../sim/zoo/hard-variants.ts';
 import { driveAgainstServe, root } from './helpers.ts';
 
 /**
@@ -13,6 +14,8 @@ const FOUND: Record<string, { readonly scenario: string; readonly oracle: string
   'slot-leak-on-end': { scenario: 'sim/examples/drive/slot-leak.json', oracle: 'slot-accounting', deadlineUs: 1_000_000 },
   'backlog-lifo': { scenario: 'sim/examples/drive/backlog-fifo.json', oracle: 'liveness' },
   'idle-from-completion': { scenario: 'sim/examples/drive/idle-clock.json', oracle: 'errors' },
+  'backlog-idle-unwatched': { scenario: 'sim/examples/drive/backlog-idle.json', oracle: 'slot-accounting', deadlineUs: 1_000_000 },
+  'oldest-reaper-null-request': { scenario: 'sim/examples/drive/oldest-reap.json', oracle: 'errors' },
 };
 
 const NOT_OBSERVABLE: Record<string, string> = {
@@ -25,6 +28,10 @@ const NOT_OBSERVABLE: Record<string, string> = {
   'removed-slot-returned': 'sim/examples/direct-basic.json',
   'destroys-busy-instance': 'sim/examples/direct-basic.json',
   'reload-carries-sequence-map': 'sim/examples/direct-basic.json',
+  'stop-freezes-backlog': 'sim/examples/backlog-fill.json',
+  'reload-abandons-backlog': 'sim/examples/backlog-fill.json',
+  'expire-skips-cancelled': 'sim/examples/cancel-and-stop.json',
+  'error-ends-sequence': 'sim/examples/direct-basic.json',
 };
 
 /** The zoo table of docs/drive.md: bug name → its verdict column. */
@@ -37,7 +44,7 @@ function documentedVerdicts(): Map<string, string> {
 describe('the bug zoo through the wire', () => {
   it('every zoo bug is either found here or documented in docs/drive.md as not observable from a client', () => {
     const documented = documentedVerdicts();
-    for (const bug of [...ZOO, ...LIFECYCLE_ZOO]) {
+    for (const bug of [...ZOO, ...LIFECYCLE_ZOO, ...HARD_ZOO]) {
       const verdict = documented.get(bug.name);
       expect(verdict, `docs/drive.md has no row for ${bug.name}`).toBeDefined();
       if (bug.name in FOUND) expect(verdict).toBe('found');

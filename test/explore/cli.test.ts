@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { main } from '../../cli/main.ts';
 import type { CliIO } from '../../cli/command.ts';
 import { LIFECYCLE_ZOO, ZOO } from '../../sim/zoo/variants.ts';
+import { HARD_ZOO } from '../../sim/zoo/hard-variants.ts';
 
 async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -17,11 +18,12 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 const dir = mkdtempSync(join(tmpdir(), 'seqsim-explore-'));
 
 describe('seqsim explore: lifecycle and metamorphic', () => {
-  it('--list-bugs prints one name per line, the lifecycle bugs after a note on stderr', async () => {
+  it('--list-bugs prints one name per line, the lifecycle and the hard bugs after a note on stderr each', async () => {
     const { code, out, err } = await cli('explore', '--list-bugs');
     expect(code).toBe(0);
-    expect(out.trim().split('\n')).toEqual([...ZOO, ...LIFECYCLE_ZOO].map((bug) => bug.name));
+    expect(out.trim().split('\n')).toEqual([...ZOO, ...LIFECYCLE_ZOO, ...HARD_ZOO].map((bug) => bug.name));
     expect(err).toMatch(/lifecycle bugs .*--lifecycle/);
+    expect(err).toMatch(/hard bugs .*docs\/zoo\.md/);
   });
 
   it('--lifecycle needs --generate; a lifecycle bug without --lifecycle is refused', async () => {
@@ -29,6 +31,7 @@ describe('seqsim explore: lifecycle and metamorphic', () => {
     const refused = await cli('explore', '--generate', '--batcher', 'bug:destroys-busy-instance');
     expect(refused.code).toBe(2);
     expect(refused.err).toMatch(/lifecycle bug.*--lifecycle/);
+    expect((await cli('explore', '--generate', '--batcher', 'bug:reload-abandons-backlog')).code).toBe(2);
   });
 
   it('--generate --lifecycle finds a lifecycle bug (exit 1) and writes its shrunk reproducer', async () => {

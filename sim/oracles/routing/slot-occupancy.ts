@@ -50,10 +50,15 @@ export class SlotOccupancy {
     if (epoch !== undefined) this.join(epoch, event.request, sent.end);
   }
 
-  onReject(event: EventOf<'reject'>): void {
+  onReject(event: EventOf<'reject'>, index: number): void {
     this.unplaced = undefined;
     const epoch = this.epochOfRequest.get(event.request);
     if (epoch === undefined) return;
+    // Its sequence still holds a slot or waits in the backlog (no END, reap, cancel or expiry in
+    // between): Triton routes the request there, it cannot be missing a START.
+    if (epoch.release === undefined && event.message.includes('must specify the START flag')) {
+      this.slots.add(`request ${event.request} rejected for a missing START while its sequence is still live (the server forgot it)`, [index]);
+    }
     epoch.remove(event.request);
     this.epochOfRequest.delete(event.request);
     if (epoch.release === undefined) this.live.set(epoch.sequenceKey, epoch);
