@@ -203,6 +203,19 @@ export class ModelServer implements ServerPort {
     this.retire(generation);
   }
 
+  /**
+   * The server exits (spec §4.2): Triton unloads every model (`UnloadAllModels`; after a forced
+   * exit the process is simply gone). Later requests find no model; what was accepted still
+   * finishes here, so every request stays accounted for, and each model object is destroyed after
+   * its last request, releasing the slots it still holds with reason `destroyed`.
+   */
+  exitServer(): void {
+    const generation = this.current;
+    if (generation === undefined) return;
+    this.current = undefined;
+    this.retire(generation);
+  }
+
   private retire(generation: Generation): void {
     generation.state = 'unloading';
     if (generation.outstanding === 0) this.destroySoon(generation);
@@ -225,7 +238,8 @@ export class ModelServer implements ServerPort {
         instance: held.instance,
         slot: held.slot,
         reason: 'destroyed',
-        generation: generation.number,
+        // A stop-only scenario's events carry no generation (the v1 shape); its release neither.
+        ...(this.managed ? { generation: generation.number } : {}),
       });
     }
     for (const instance of generation.scheduler.liveInstances()) this.emit('instance-destroyed', generation.number, { instance });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { eventsOf, lifecycleEvents, responses, runExample } from './helpers.ts';
+import { directModel, eventsOf, lifecycleEvents, responses, runExample, runJson } from './helpers.ts';
 
 const UNKNOWN = "NOT_FOUND: Request for unknown model: 'acc' has no available versions";
 
@@ -36,14 +36,51 @@ describe('rule 8: unload with a backlogged sequence', () => {
 describe('rule 9: stop with the exit timeout', () => {
   const run = runExample('stop-exit-timeout');
 
-  it('refuses STARTs, keeps serving the in-flight sequence, and exits forced at the timeout', () => {
+  it('refuses STARTs, keeps serving the in-flight sequence, exits forced at the timeout and unloads the model', () => {
     expect(run.violations).toEqual([]);
     const out = responses(run);
     expect(out.get('2:0')).toBe('UNAVAILABLE: Server is stopping, scheduler for model has stopped accepting new inference requests');
-    expect([out.get('1:1'), out.get('1:2')]).toEqual([3, 6]);
-    expect(lifecycleEvents(run).map((e) => [e.action, e.t, e['forced'] ?? null, e['inflight'] ?? null])).toEqual([
-      ['stop', 1000, null, null],
-      ['exit', 4000, true, 1],
+    // 1:1 runs before the exit; 1:2 comes after it, when the server has unloaded every model.
+    expect([out.get('1:1'), out.get('1:2')]).toEqual([3, UNKNOWN]);
+    expect(lifecycleEvents(run).map((e) => [e.action, e.t, e.generation, e['forced'] ?? null, e['inflight'] ?? null])).toEqual([
+      ['stop', 1000, 1, null, null],
+      ['exit', 4000, 1, true, 1],
+      ['instance-destroyed', 4000, 1, null, null],
+      ['model-destroyed', 4000, 1, null, null],
+    ]);
+    // The sequence still holding its slot is released because its model object is gone.
+    expect(eventsOf(run, 'release').map((r) => [r.sequence, r.t, r.reason])).toEqual([[1, 4000, 'destroyed']]);
+  });
+
+  it('on exit every model object still alive is destroyed after its last request, each with its generation', () => {
+    const model = directModel(1, 1, { sequence_batching: { max_sequence_idle_microseconds: 8_000_000, direct: {} } });
+    const step = (value: number, flags: Record<string, unknown> = {}) => ({ value, ...flags });
+    const stopped = runJson({
+      name: 'reload-then-stop',
+      model,
+      executor: { latency_us: 100 },
+      sequences: [
+        // Holds generation 1's slot across the reload, never ends.
+        { id: 1, steps: [step(1, { start: true })] },
+        // Starts on generation 2 after the swap and never ends either.
+        { id: 2, start_us: 3000, steps: [step(5, { start: true })] },
+      ],
+      lifecycle: [
+        { at_us: 1000, load: { ...model, max_batch_size: 2 }, load_us: 500 },
+        { at_us: 5000, stop: true, exit_timeout_us: 2_000_000 },
+      ],
+    });
+    expect(stopped.violations).toEqual([]);
+    const destroyed = lifecycleEvents(stopped).filter((e) => e.action === 'model-destroyed' || e.action === 'exit');
+    // Generation 1 goes once the swap left it idle; generation 2 when the exit unloads it.
+    expect(destroyed.map((e) => [e.action, e.generation])).toEqual([
+      ['model-destroyed', 1],
+      ['exit', 2],
+      ['model-destroyed', 2],
+    ]);
+    expect(eventsOf(stopped, 'release').map((r) => [r.sequence, r.reason, r.generation])).toEqual([
+      [1, 'destroyed', 1],
+      [2, 'destroyed', 2],
     ]);
   });
 
