@@ -13,7 +13,7 @@ export interface SlotRef {
   readonly slot: number;
 }
 
-/** How many slots the model has (from the trace header's scenario); unused slots still get a row. */
+/** How many slots the model has (from the trace header's scenario): never-occupied ones are counted as hidden. */
 export interface SlotLayout {
   readonly instanceCount: number;
   readonly slotsPerInstance: number;
@@ -154,8 +154,10 @@ export interface Timeline {
   readonly activityEndUs: number;
   /** The distinct times at which the run showed activity, ascending (for framing violations). */
   readonly activityUs: readonly number[];
-  /** Every slot row, instance-major. */
+  /** Every slot some event touched, instance-major: a 1,024-slot config draws only the slots it used. */
   readonly slots: readonly SlotRef[];
+  /** Slots of the layout that no event touched, left out of `slots` (0 without a layout). */
+  readonly hiddenSlots: number;
   readonly occupancies: readonly Occupancy[];
   readonly executed: readonly ExecutedRow[];
   readonly padding: readonly PaddingRow[];
@@ -246,16 +248,15 @@ class TimelineBuilder {
       .sort((a, b) => a.instance - b.instance);
   }
 
-  slots(layout: SlotLayout | undefined): SlotRef[] {
-    const all = [...this.slotList];
-    if (layout !== undefined) {
-      for (let instance = 0; instance < layout.instanceCount; instance++) {
-        for (let slot = 0; slot < layout.slotsPerInstance; slot++) {
-          if (!this.slotIds.has(slotId(instance, slot))) all.push({ instance, slot });
-        }
-      }
-    }
-    return all.sort((a, b) => a.instance - b.instance || a.slot - b.slot);
+  slots(): SlotRef[] {
+    return [...this.slotList].sort((a, b) => a.instance - b.instance || a.slot - b.slot);
+  }
+
+  /** How many of the layout's slots no event touched (they get no row and no track). */
+  hiddenSlots(layout: SlotLayout | undefined): number {
+    if (layout === undefined) return 0;
+    const inLayout = this.slotList.filter((s) => s.instance < layout.instanceCount && s.slot < layout.slotsPerInstance).length;
+    return Math.max(0, layout.instanceCount * layout.slotsPerInstance - inLayout);
   }
 
   ref(sequence: ScenarioId): SequenceRef {
@@ -675,7 +676,8 @@ export function buildTimelineFrom(
     activityEndUs,
     // Trace times never decrease, so this is sorted already; a hand-made trace might not be.
     activityUs: isAscending(activityUs) ? activityUs : [...new Set(activityUs)].sort((a, b) => a - b),
-    slots: builder.slots(layout),
+    slots: builder.slots(),
+    hiddenSlots: builder.hiddenSlots(layout),
     occupancies: builder.occupancies,
     executed: builder.executed,
     padding: builder.padding,
