@@ -63,7 +63,13 @@ describe('the client-side oracles agree with the simulator', () => {
             ],
           },
         },
-        sequences: [{ u64: '18446744073709551615' }, 52].map((id) => ({ id, steps: [{ value: 1, start: true }, { value: 2, end: true }] })),
+        sequences: [{ u64: '18446744073709551615' }, 52].map((id) => ({
+          id,
+          steps: [
+            { value: 1, start: true },
+            { value: 2, end: true },
+          ],
+        })),
       },
       '<test>',
       '.',
