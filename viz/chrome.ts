@@ -1,6 +1,6 @@
 import type { TraceEvent } from '../src/core/events.ts';
 import type { TraceHeader } from '../traces/writer.ts';
-import { buildTimeline, type ExecutedRow, type Marker, type Occupancy, type RequestInfo, type SlotLayout, type Timeline } from './timeline.ts';
+import { buildTimeline, slotId, type ExecutedRow, type Marker, type Occupancy, type RequestInfo, type SlotLayout, type Timeline } from './timeline.ts';
 
 /**
  * Chrome trace-event JSON (chrome://tracing, Perfetto): one process per instance with a thread
@@ -136,7 +136,11 @@ class ChromeBuilder {
    * so a 2,048-slot config with a few busy slots names a few tracks, not 2,048 empty ones.
    */
   tracks(): void {
-    const { markers, batches, slots } = this.timeline;
+    const { markers, batches, occupancies, executed, padding } = this.timeline;
+    const busy = new Set(
+      [...occupancies, ...executed, ...padding, ...markers.flatMap((m) => (m.lane.kind === 'slot' ? [m.lane] : []))].map((s) => slotId(s.instance, s.slot)),
+    );
+    const slots = this.timeline.slots.filter((s) => busy.has(slotId(s.instance, s.slot)));
     this.meta('process_name', SCHEDULER_PID, 0, 'seqsim scheduler');
     this.meta('process_sort_index', SCHEDULER_PID, 0, 0);
     if (markers.some((m) => m.lane.kind !== 'slot' && m.lane.kind !== 'batches')) this.meta('thread_name', SCHEDULER_PID, 1, 'events');

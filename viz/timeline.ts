@@ -248,14 +248,21 @@ class TimelineBuilder {
       .sort((a, b) => a.instance - b.instance);
   }
 
+  /**
+   * The slots some event touched; an instance that a lifecycle event added or destroyed but whose
+   * slots nobody used keeps its slot 0, so the picture still shows when it existed.
+   */
   slots(): SlotRef[] {
-    return [...this.slotList].sort((a, b) => a.instance - b.instance || a.slot - b.slot);
+    const all = [...this.slotList];
+    const used = new Set(all.map((s) => s.instance));
+    for (const instance of this.lifetimeByInstance.keys()) if (!used.has(instance)) all.push({ instance, slot: 0 });
+    return all.sort((a, b) => a.instance - b.instance || a.slot - b.slot);
   }
 
-  /** How many of the layout's slots no event touched (they get no row and no track). */
-  hiddenSlots(layout: SlotLayout | undefined): number {
+  /** How many of the layout's slots get no row (no event touched them), out of `drawn`. */
+  hiddenSlots(layout: SlotLayout | undefined, drawn: readonly SlotRef[]): number {
     if (layout === undefined) return 0;
-    const inLayout = this.slotList.filter((s) => s.instance < layout.instanceCount && s.slot < layout.slotsPerInstance).length;
+    const inLayout = drawn.filter((s) => s.instance < layout.instanceCount && s.slot < layout.slotsPerInstance).length;
     return Math.max(0, layout.instanceCount * layout.slotsPerInstance - inLayout);
   }
 
@@ -670,14 +677,15 @@ export function buildTimelineFrom(
   }
   if (!Number.isFinite(activityEndUs)) activityEndUs = endUs;
   builder.finish(endUs);
+  const slots = builder.slots();
   return {
     startUs,
     endUs,
     activityEndUs,
     // Trace times never decrease, so this is sorted already; a hand-made trace might not be.
     activityUs: isAscending(activityUs) ? activityUs : [...new Set(activityUs)].sort((a, b) => a - b),
-    slots: builder.slots(),
-    hiddenSlots: builder.hiddenSlots(layout),
+    slots,
+    hiddenSlots: builder.hiddenSlots(layout, slots),
     occupancies: builder.occupancies,
     executed: builder.executed,
     padding: builder.padding,

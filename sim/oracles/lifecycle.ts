@@ -73,10 +73,6 @@ export function checkLifecycle(
       case 'unload':
         if (event['loaded'] !== false) cut(generation, index);
         return;
-      case 'exit':
-        // The exiting server unloads every model (spec §4.2); one already unloaded is cut already.
-        cut(generation, index);
-        return;
       case 'instance-removed':
         if (instance !== undefined) instances.onInstanceRemoved(instance);
         return;

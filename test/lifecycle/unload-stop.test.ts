@@ -36,34 +36,65 @@ describe('rule 8: unload with a backlogged sequence', () => {
 describe('rule 9: stop with the exit timeout', () => {
   const run = runExample('stop-exit-timeout');
 
-  it('refuses STARTs, keeps serving the in-flight sequence, exits forced at the timeout and unloads the model', () => {
+  it('refuses STARTs, keeps serving the in-flight sequence, exits forced at the timeout, and ends with the model destroyed', () => {
     expect(run.violations).toEqual([]);
     const out = responses(run);
     expect(out.get('2:0')).toBe('UNAVAILABLE: Server is stopping, scheduler for model has stopped accepting new inference requests');
-    // 1:1 runs before the exit; 1:2 comes after it, when the server has unloaded every model.
-    expect([out.get('1:1'), out.get('1:2')]).toEqual([3, UNKNOWN]);
+    expect([out.get('1:1'), out.get('1:2')]).toEqual([3, 6]);
+    const last = run.events.filter((e) => e.type !== 'violation').at(-1)!.t;
     expect(lifecycleEvents(run).map((e) => [e.action, e.t, e.generation, e['forced'] ?? null, e['inflight'] ?? null])).toEqual([
       ['stop', 1000, 1, null, null],
       ['exit', 4000, 1, true, 1],
-      ['instance-destroyed', 4000, 1, null, null],
-      ['model-destroyed', 4000, 1, null, null],
+      ['instance-destroyed', last, 1, null, null],
+      ['model-destroyed', last, 1, null, null],
     ]);
-    // The sequence still holding its slot is released because its model object is gone.
-    expect(eventsOf(run, 'release').map((r) => [r.sequence, r.t, r.reason])).toEqual([[1, 4000, 'destroyed']]);
   });
 
-  it('on exit every model object still alive is destroyed after its last request, each with its generation', () => {
-    const model = directModel(1, 1, { sequence_batching: { max_sequence_idle_microseconds: 8_000_000, direct: {} } });
+  it('a slot still held when the exited server goes is released as destroyed at exit, and still counts as a leak', () => {
+    // Sequence 1 never ends and the idle timeout (8 s) outlasts the run's other work: its slot is
+    // held when the exited server's process goes.
+    const held = runJson({
+      name: 'stop-with-held-slot',
+      model: directModel(1),
+      executor: { latency_us: 100 },
+      sequences: [{ id: 1, steps: [{ value: 1, start: true }] }],
+      lifecycle: [{ at_us: 1000, stop: true, exit_timeout_us: 3000 }],
+    });
+    const releases = eventsOf(held, 'release');
+    expect(releases.map((r) => [r.sequence, r.reason, r.exit ?? false])).toEqual([[1, 'idle-timeout', false]]);
+    const stuck = runJson(
+      {
+        name: 'stop-with-leaked-slot',
+        model: directModel(1),
+        executor: { latency_us: 100 },
+        sequences: [
+          {
+            id: 1,
+            steps: [
+              { value: 1, start: true },
+              { value: 2, end: true },
+            ],
+          },
+        ],
+        lifecycle: [{ at_us: 50, stop: true, exit_timeout_us: 3000 }],
+      },
+      { batcher: 'bug:slot-leak-on-end' },
+    );
+    expect(eventsOf(stuck, 'release').map((r) => [r.sequence, r.reason, r.exit ?? false])).toEqual([[1, 'destroyed', true]]);
+    expect(lifecycleEvents(stuck).map((e) => e.action)).toEqual(['stop', 'exit', 'instance-destroyed', 'model-destroyed']);
+    expect(stuck.violations.map((v) => v.message)).toContain('1 slot(s) still held after the run went quiescent (slot leak)');
+  });
+
+  it('every model object still alive at the end of an exited run is destroyed, each with its generation', () => {
+    const model = directModel(1);
     const step = (value: number, flags: Record<string, unknown> = {}) => ({ value, ...flags });
     const stopped = runJson({
       name: 'reload-then-stop',
       model,
       executor: { latency_us: 100 },
       sequences: [
-        // Holds generation 1's slot across the reload, never ends.
         { id: 1, steps: [step(1, { start: true })] },
-        // Starts on generation 2 after the swap and never ends either.
-        { id: 2, start_us: 3000, steps: [step(5, { start: true })] },
+        { id: 2, start_us: 3000, steps: [step(5, { start: true }), step(6, { gap_us: 100, end: true })] },
       ],
       lifecycle: [
         { at_us: 1000, load: { ...model, max_batch_size: 2 }, load_us: 500 },
@@ -72,7 +103,7 @@ describe('rule 9: stop with the exit timeout', () => {
     });
     expect(stopped.violations).toEqual([]);
     const destroyed = lifecycleEvents(stopped).filter((e) => e.action === 'model-destroyed' || e.action === 'exit');
-    // Generation 1 goes once the swap left it idle; generation 2 when the exit unloads it.
+    // Generation 1 goes once the swap left it idle; generation 2 with the exited server's process.
     expect(destroyed.map((e) => [e.action, e.generation])).toEqual([
       ['model-destroyed', 1],
       ['exit', 2],
@@ -80,7 +111,7 @@ describe('rule 9: stop with the exit timeout', () => {
     ]);
     expect(eventsOf(stopped, 'release').map((r) => [r.sequence, r.reason, r.generation])).toEqual([
       [1, 'destroyed', 1],
-      [2, 'destroyed', 2],
+      [2, 'end', 2],
     ]);
   });
 
