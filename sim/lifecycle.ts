@@ -59,8 +59,8 @@ export function scheduleLifecycle(scenario: Scenario, loop: Clock & Timers, reco
  * Server stop (spec §11): new STARTs are refused from `at_us`; Triton then waits, polling each
  * second, until no sequence holds a slot without its END enqueued, or the exit timeout passes.
  * seqsim records that moment as `lifecycle` "exit" (with `forced` when the timeout hit) but keeps
- * simulating, so every request stays accounted for by the oracles; a real server would close
- * its connections there.
+ * simulating, so every request stays accounted for by the oracles (a real server would close its
+ * connections there); the run then ends with every model object destroyed (destroyAtExit).
  */
 function stop(event: StopEvent, loop: Clock & Timers, recorder: TraceRecorder, server: ModelServer, stops: { exiting: number }): void {
   server.stopSchedulers();
@@ -72,6 +72,7 @@ function stop(event: StopEvent, loop: Clock & Timers, recorder: TraceRecorder, s
     const inflight = server.inflightSequenceCount();
     if (inflight === 0 || loop.nowUs() >= deadlineUs) {
       recorder.emit({ type: 'lifecycle', action: 'exit', generation, forced: inflight > 0, inflight });
+      server.exited = true;
       stops.exiting--;
       return;
     }

@@ -60,6 +60,8 @@ export class ModelServer implements ServerPort {
   readonly managed: boolean;
   /** Set while a drain-policy load holds new STARTs. */
   drain: DrainRouter | undefined;
+  /** Set when a stop's `exit` was recorded: the run ends with every model object destroyed. */
+  exited = false;
 
   constructor(private readonly parts: ModelServerParts) {
     this.managed = parts.scenario.lifecycle.some((event) => event.kind !== 'stop');
@@ -203,6 +205,17 @@ export class ModelServer implements ServerPort {
     this.retire(generation);
   }
 
+  /**
+   * The exited server's process is gone (spec §4.2: Triton unloads every model on exit). seqsim
+   * keeps simulating past `exit` so every request stays accounted for, and at the end of the run
+   * destroys each model object still alive: the slots it still holds are released with reason
+   * `destroyed` and `exit: true` (a slot still held then is one Triton never freed: the
+   * slot-accounting oracle still calls it a leak), then its instances and the model itself.
+   */
+  destroyAtExit(): void {
+    for (const generation of this.generations) if (generation.state !== 'destroyed') this.destroy(generation, true);
+  }
+
   private retire(generation: Generation): void {
     generation.state = 'unloading';
     if (generation.outstanding === 0) this.destroySoon(generation);
@@ -213,8 +226,8 @@ export class ModelServer implements ServerPort {
     this.parts.loop.schedule(this.parts.loop.nowUs(), { label: `lifecycle:destroy:g${generation.number}` }, () => this.destroy(generation));
   }
 
-  private destroy(generation: Generation): void {
-    assert(generation.state === 'unloading' && generation.outstanding === 0, 'a model is destroyed after its last request');
+  private destroy(generation: Generation, atExit = false): void {
+    assert(atExit || (generation.state === 'unloading' && generation.outstanding === 0), 'a model is destroyed after its last request');
     generation.state = 'destroyed';
     const { recorder } = this.parts;
     // Slots still held (sequences cut off by the swap or unload) simply cease to exist (rule 7).
@@ -225,7 +238,9 @@ export class ModelServer implements ServerPort {
         instance: held.instance,
         slot: held.slot,
         reason: 'destroyed',
-        generation: generation.number,
+        ...(atExit ? { exit: true } : {}),
+        // A stop-only scenario's events carry no generation (the v1 shape); its release neither.
+        ...(this.managed ? { generation: generation.number } : {}),
       });
     }
     for (const instance of generation.scheduler.liveInstances()) this.emit('instance-destroyed', generation.number, { instance });

@@ -130,6 +130,8 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
   }
 
   const stop = runUntilStopped(() => loop.run(maxEvents, recording && options.stallStop !== false ? stallWatch(scenario, recorder) : undefined));
+  // The exited server's models go with its process (spec §4.2): destroyed once the run is over.
+  if (stop.ended === 'quiescent' && world.server.exited) world.server.destroyAtExit();
   const endUs = loop.nowUs();
   const finished = finishRun({
     events: recorder.events,

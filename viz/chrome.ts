@@ -1,6 +1,6 @@
 import type { TraceEvent } from '../src/core/events.ts';
 import type { TraceHeader } from '../traces/writer.ts';
-import { buildTimeline, type ExecutedRow, type Marker, type Occupancy, type RequestInfo, type SlotLayout, type Timeline } from './timeline.ts';
+import { buildTimeline, slotId, type ExecutedRow, type Marker, type Occupancy, type RequestInfo, type SlotLayout, type Timeline } from './timeline.ts';
 
 /**
  * Chrome trace-event JSON (chrome://tracing, Perfetto): one process per instance with a thread
@@ -131,20 +131,32 @@ class ChromeBuilder {
     this.metadata.push({ name, ph: 'M', ts: 0, pid, tid, args: typeof value === 'string' ? { name: value } : { sort_index: value } });
   }
 
+  /**
+   * Names only the tracks that carry events: the timeline's slots are the ones some event touched,
+   * so a 2,048-slot config with a few busy slots names a few tracks, not 2,048 empty ones.
+   */
   tracks(): void {
+    const { markers, batches, occupancies, executed, padding } = this.timeline;
+    const busy = new Set(
+      [...occupancies, ...executed, ...padding, ...markers.flatMap((m) => (m.lane.kind === 'slot' ? [m.lane] : []))].map((s) => slotId(s.instance, s.slot)),
+    );
+    const slots = this.timeline.slots.filter((s) => busy.has(slotId(s.instance, s.slot)));
     this.meta('process_name', SCHEDULER_PID, 0, 'seqsim scheduler');
     this.meta('process_sort_index', SCHEDULER_PID, 0, 0);
-    this.meta('thread_name', SCHEDULER_PID, 1, 'events');
+    if (markers.some((m) => m.lane.kind !== 'slot' && m.lane.kind !== 'batches')) this.meta('thread_name', SCHEDULER_PID, 1, 'events');
     this.meta('process_name', REQUESTS_PID, 0, 'requests');
     this.meta('process_sort_index', REQUESTS_PID, 0, 1);
     for (let lane = 0; lane < this.lanes; lane++) this.meta('thread_name', REQUESTS_PID, lane + 1, `lane ${lane}`);
-    for (const instance of [...new Set(this.timeline.slots.map((s) => s.instance))]) {
+    const batchesOf = new Set([...batches.map((b) => b.instance), ...markers.flatMap((m) => (m.lane.kind === 'batches' ? [m.lane.instance] : []))]);
+    for (const instance of [...new Set([...slots.map((s) => s.instance), ...batchesOf])].sort((a, b) => a - b)) {
       const pid = instancePid(instance);
       this.meta('process_name', pid, 0, `instance ${instance}`);
       this.meta('process_sort_index', pid, 0, 2 + instance);
-      this.meta('thread_name', pid, 0, 'batches');
-      this.meta('thread_sort_index', pid, 0, 0);
-      for (const slot of this.timeline.slots.filter((s) => s.instance === instance)) {
+      if (batchesOf.has(instance)) {
+        this.meta('thread_name', pid, 0, 'batches');
+        this.meta('thread_sort_index', pid, 0, 0);
+      }
+      for (const slot of slots.filter((s) => s.instance === instance)) {
         this.meta('thread_name', pid, slot.slot + 1, `slot ${slot.slot}`);
         this.meta('thread_sort_index', pid, slot.slot + 1, slot.slot + 1);
       }

@@ -1,4 +1,5 @@
 import { correlationIdFromScenario, correlationKey, type ScenarioId } from '../src/core/ids.ts';
+import type { CorridValue } from '../src/core/events.ts';
 
 /**
  * Escaping for everything a trace can carry into SVG, HTML or inline script. Ids and messages are
@@ -46,6 +47,12 @@ export function sequenceLabel(id: ScenarioId | null): string {
   if (id === null) return 'padding';
   if (typeof id === 'number') return String(id);
   return cleanText(typeof id === 'string' ? JSON.stringify(id) : id.u64);
+}
+
+/** How the pictures show a CORRID value: the exact integer (a {u64}/{i64} as its digits) or the string quoted. */
+export function corridLabel(corrid: CorridValue): string {
+  if (typeof corrid === 'number') return String(corrid);
+  return cleanText(typeof corrid === 'string' ? JSON.stringify(corrid) : 'u64' in corrid ? corrid.u64 : corrid.i64);
 }
 
 /** Identity of a sequence id (uint64 5 and string "5" differ); ids out of u64 range keep their JSON. */

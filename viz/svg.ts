@@ -17,7 +17,7 @@ export interface TimelineSvgOptions extends ViewOptions {
   /** Picture width in px (default 1200). */
   readonly width?: number;
   readonly theme?: ThemeName;
-  /** Slot counts from the trace header, so never-used slots get a row too. */
+  /** Slot counts from the trace header: never-occupied slots are not drawn, and a note says how many. */
   readonly layout?: SlotLayout;
   /** First line of the picture (scenario name, seed). */
   readonly title?: string;
@@ -160,9 +160,16 @@ function serialize(outerHtml: string): string {
 
 /** Says what the default window left out, and the options that draw all of it. */
 function windowNotes(view: TimelineView): string[] {
-  if (view.framedRun !== undefined) return [framedNote(view, view.framedRun)];
-  if (view.idleTailEndUs !== undefined) return [idleTailNote(view.activityEndUs, view.idleTailEndUs)];
-  return [];
+  const notes: string[] = [];
+  if (view.framedRun !== undefined) notes.push(framedNote(view, view.framedRun));
+  else if (view.idleTailEndUs !== undefined) notes.push(idleTailNote(view.activityEndUs, view.idleTailEndUs));
+  if (view.hiddenSlots > 0) notes.push(hiddenSlotsNote(view.hiddenSlots, view.slots.length));
+  return notes;
+}
+
+/** A large config (1,024 candidates × 2 instances) draws only the slots its run touched. */
+function hiddenSlotsNote(hidden: number, drawn: number): string {
+  return `${hidden} slot${hidden === 1 ? '' : 's'} that no sequence ever occupied ${hidden === 1 ? 'is' : 'are'} not drawn (${drawn} drawn).`;
 }
 
 function framedNote(view: TimelineView, run: { startUs: number; endUs: number }): string {

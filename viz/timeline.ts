@@ -13,7 +13,7 @@ export interface SlotRef {
   readonly slot: number;
 }
 
-/** How many slots the model has (from the trace header's scenario); unused slots still get a row. */
+/** How many slots the model has (from the trace header's scenario): never-occupied ones are counted as hidden. */
 export interface SlotLayout {
   readonly instanceCount: number;
   readonly slotsPerInstance: number;
@@ -154,8 +154,10 @@ export interface Timeline {
   readonly activityEndUs: number;
   /** The distinct times at which the run showed activity, ascending (for framing violations). */
   readonly activityUs: readonly number[];
-  /** Every slot row, instance-major. */
+  /** Every slot some event touched, instance-major: a 1,024-slot config draws only the slots it used. */
   readonly slots: readonly SlotRef[];
+  /** Slots of the layout that no event touched, left out of `slots` (0 without a layout). */
+  readonly hiddenSlots: number;
   readonly occupancies: readonly Occupancy[];
   readonly executed: readonly ExecutedRow[];
   readonly padding: readonly PaddingRow[];
@@ -246,16 +248,22 @@ class TimelineBuilder {
       .sort((a, b) => a.instance - b.instance);
   }
 
-  slots(layout: SlotLayout | undefined): SlotRef[] {
+  /**
+   * The slots some event touched; an instance that a lifecycle event added or destroyed but whose
+   * slots nobody used keeps its slot 0, so the picture still shows when it existed.
+   */
+  slots(): SlotRef[] {
     const all = [...this.slotList];
-    if (layout !== undefined) {
-      for (let instance = 0; instance < layout.instanceCount; instance++) {
-        for (let slot = 0; slot < layout.slotsPerInstance; slot++) {
-          if (!this.slotIds.has(slotId(instance, slot))) all.push({ instance, slot });
-        }
-      }
-    }
+    const used = new Set(all.map((s) => s.instance));
+    for (const instance of this.lifetimeByInstance.keys()) if (!used.has(instance)) all.push({ instance, slot: 0 });
     return all.sort((a, b) => a.instance - b.instance || a.slot - b.slot);
+  }
+
+  /** How many of the layout's slots get no row (no event touched them), out of `drawn`. */
+  hiddenSlots(layout: SlotLayout | undefined, drawn: readonly SlotRef[]): number {
+    if (layout === undefined) return 0;
+    const inLayout = drawn.filter((s) => s.instance < layout.instanceCount && s.slot < layout.slotsPerInstance).length;
+    return Math.max(0, layout.instanceCount * layout.slotsPerInstance - inLayout);
   }
 
   ref(sequence: ScenarioId): SequenceRef {
@@ -669,13 +677,15 @@ export function buildTimelineFrom(
   }
   if (!Number.isFinite(activityEndUs)) activityEndUs = endUs;
   builder.finish(endUs);
+  const slots = builder.slots();
   return {
     startUs,
     endUs,
     activityEndUs,
     // Trace times never decrease, so this is sorted already; a hand-made trace might not be.
     activityUs: isAscending(activityUs) ? activityUs : [...new Set(activityUs)].sort((a, b) => a - b),
-    slots: builder.slots(layout),
+    slots,
+    hiddenSlots: builder.hiddenSlots(layout, slots),
     occupancies: builder.occupancies,
     executed: builder.executed,
     padding: builder.padding,

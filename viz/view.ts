@@ -93,6 +93,7 @@ export function selectView(timeline: Timeline, options: ViewOptions): TimelineVi
     ...('idleTailEndUs' in fallback && fallback.idleTailEndUs !== undefined ? { idleTailEndUs: fallback.idleTailEndUs } : {}),
     ...(frame !== undefined ? { framedRun: { startUs: timeline.startUs, endUs: timeline.endUs } } : {}),
     slots: timeline.slots.filter(showsSlot),
+    hiddenSlots: timeline.hiddenSlots,
     occupancies: timeline.occupancies.filter((o) => showsSlot(o) && overlaps(o.fromUs, o.toUs, window)),
     executed: timeline.executed.filter((e) => showsSlot(e) && inWindow(e)),
     padding: timeline.padding.filter((p) => showsSlot(p) && inWindow(p)),

@@ -1,25 +1,25 @@
 import type { ModelConfig } from '../../src/config/types.ts';
-import { correlationIdFromScenario } from '../../src/core/ids.ts';
-import { corridValue, paddingCorrid } from '../../src/batcher/controls.ts';
+import { expectedCorrid, expectedPaddingCorrid, showCorrid, tracedCorrid } from './expected-corrid.ts';
 import type { Ledger } from './ledger.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
 /**
  * START and END exactly on the rows of requests the client sent with them, READY=1 on real rows
  * and 0 on padding, CORRID equal to the sequence id as the CORRID data type carries it (0 on
- * padding) — design §3 oracle 3.
+ * padding) — design §3 oracle 3. The expected CORRID comes from the oracle's own conversion
+ * (expected-corrid.ts), never from the batcher's.
  */
 export function checkControlSignals(ledger: Ledger, model: ModelConfig): Violation[] {
   const sink = new ViolationSink('control-signals');
-  const padCorrid = JSON.stringify(paddingCorrid(model.controls.corrid));
+  const padCorrid = expectedPaddingCorrid(model.controls.corrid);
   for (const batch of ledger.executes) {
     for (const row of batch.rows) {
       const where = `batch ${batch.batch} I${batch.instance} slot ${row.slot}`;
       if (row.request === null) {
         if (row.ready || row.start || row.end)
           sink.add(`padding row in ${where} has READY=${+row.ready} START=${+row.start} END=${+row.end}; all must be 0`, [batch.index]);
-        if (JSON.stringify(row.corrid) !== padCorrid)
-          sink.add(`padding row in ${where} carries CORRID ${JSON.stringify(row.corrid)}, expected ${padCorrid}`, [batch.index]);
+        const carried = tracedCorrid(row.corrid);
+        if (carried !== padCorrid) sink.add(`padding row in ${where} carries CORRID ${showCorrid(carried)}, expected ${showCorrid(padCorrid)}`, [batch.index]);
         continue;
       }
       const sent = ledger.sent.get(row.request);
@@ -32,9 +32,10 @@ export function checkControlSignals(ledger: Ledger, model: ModelConfig): Violati
         sink.add(`request ${row.request} in ${where} has START=${+row.start} but was sent with START=${+sent.start}`, [sent.index, batch.index]);
       if (row.end !== sent.end)
         sink.add(`request ${row.request} in ${where} has END=${+row.end} but was sent with END=${+sent.end}`, [sent.index, batch.index]);
-      const expected = JSON.stringify(corridValue(model.controls.corrid, correlationIdFromScenario(sent.sequence)));
-      if (JSON.stringify(row.corrid) !== expected)
-        sink.add(`request ${row.request} in ${where} carries CORRID ${JSON.stringify(row.corrid)}, expected ${expected}`, [batch.index]);
+      const expected = expectedCorrid(model.controls.corrid, sent.sequence);
+      const carried = tracedCorrid(row.corrid);
+      if (carried !== expected)
+        sink.add(`request ${row.request} in ${where} carries CORRID ${showCorrid(carried)}, expected ${showCorrid(expected)}`, [batch.index]);
     }
   }
   return sink.done();

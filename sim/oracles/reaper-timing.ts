@@ -1,9 +1,15 @@
 import type { TraceEvent } from '../../src/core/events.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
-import { BACKLOG_IDLE_RECHECK_US } from '../../src/batcher/reaper.ts';
 import { generationKey, sequenceKey, type Ledger } from './ledger.ts';
 import type { ModelOf } from './outputs.ts';
 import { ViolationSink, type Violation } from './types.ts';
+
+/**
+ * Triton's reaper re-checks at most 50 ms later while an idle-expired sequence waits in the
+ * backlog (spec §6: "re-check in ≤ 50 ms"; server#8449). Restated here, not imported from the
+ * scheduler, so a scheduler polling at another period is caught.
+ */
+export const TRITON_BACKLOG_RECHECK_US = 50_000;
 
 /**
  * Spec conformance, not safety: the idle reaper force-ends a slot-holding sequence exactly
@@ -54,13 +60,13 @@ export function checkReaperTiming(events: readonly TraceEvent[], ledger: Ledger,
         const trapped = promotedUs !== undefined && promotedUs >= deadlineUs;
         // On a real clock (timerSlackUs > 0) a timer fires late but never early.
         const onTime = trapped
-          ? event.t >= promotedUs && event.t <= promotedUs + BACKLOG_IDLE_RECHECK_US + timerSlackUs
+          ? event.t >= promotedUs && event.t <= promotedUs + TRITON_BACKLOG_RECHECK_US + timerSlackUs
           : event.t >= deadlineUs && event.t <= deadlineUs + timerSlackUs;
         if (!onTime) {
           sink.add(
             trapped
               ? `sequence ${event.sequence} reaped at ${event.t} µs; it left the backlog idle ` +
-                  `at ${promotedUs} µs, so Triton reaps it within ${BACKLOG_IDLE_RECHECK_US} µs`
+                  `at ${promotedUs} µs, so Triton reaps it within ${TRITON_BACKLOG_RECHECK_US} µs`
               : `sequence ${event.sequence} reaped at ${event.t} µs; its last request arrived at ${arrivedUs} µs, so Triton reaps it at ${deadlineUs} µs`,
             [index],
           );

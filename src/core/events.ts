@@ -37,7 +37,16 @@ export type TraceEventBody =
   | { type: 'assign'; sequence: ScenarioId; instance: number; slot: number; first_request?: string; generation?: number }
   | { type: 'backlog'; sequence: ScenarioId; generation?: number }
   | { type: 'reap'; sequence: ScenarioId; instance: number; slot: number; generation?: number }
-  | { type: 'release'; sequence: ScenarioId; instance: number | null; slot: number | null; reason: ReleaseReason; first_request?: string; generation?: number }
+  | {
+      type: 'release';
+      sequence: ScenarioId;
+      instance: number | null;
+      slot: number | null;
+      reason: ReleaseReason;
+      first_request?: string;
+      exit?: true;
+      generation?: number;
+    }
   | { type: 'dispatch'; instance: number; slot: number; request: string; generation?: number }
   | { type: 'execute'; instance: number; batch: number; rows: TraceRow[]; generation?: number }
   | { type: 'complete'; instance: number; batch: number; ok: boolean; generation?: number }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadScenarioFile } from '../../src/scenario/load.ts';
+import { loadScenarioFile, parseScenario } from '../../src/scenario/load.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { requestPrefixes } from '../../sim/pipeline/request-ids.ts';
@@ -44,5 +44,36 @@ describe('the client-side oracles agree with the simulator', () => {
   ])('bug:%s in the simulator reaches the client: %s', (bug, oracle) => {
     const scenario = loadScenarioFile(join(root, 'sim/zoo/minimal', `${bug}.json`));
     expect(clientVerdict(scenario, 1, `bug:${bug}`).violations.map((v) => v.oracle)).toContain(oracle);
+  });
+
+  it.each([true, false])('a CORRID control with END=%s: the client expects the id added on END only with an END control', (withEnd) => {
+    const flag = (name: string) => ({ name, control: [{ kind: `CONTROL_SEQUENCE_${name}`, int32_false_true: [0, 1] }] });
+    const scenario = parseScenario(
+      {
+        name: 'corrid-end',
+        model: {
+          name: 'm',
+          max_batch_size: 1,
+          sequence_batching: {
+            control_input: [
+              flag('START'),
+              ...(withEnd ? [flag('END')] : []),
+              flag('READY'),
+              { name: 'CORRID', control: [{ kind: 'CONTROL_SEQUENCE_CORRID', data_type: 'TYPE_UINT64' }] },
+            ],
+          },
+        },
+        sequences: [{ u64: '18446744073709551615' }, 52].map((id) => ({
+          id,
+          steps: [
+            { value: 1, start: true },
+            { value: 2, end: true },
+          ],
+        })),
+      },
+      '<test>',
+      '.',
+    );
+    expect(clientVerdict(scenario, 1).violations).toEqual([]);
   });
 });

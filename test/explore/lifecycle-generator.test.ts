@@ -63,8 +63,10 @@ describe('scenario generator: lifecycle blocks (opt-in)', () => {
       expect({ action, count: withBlocks.lifecycleActions[action] ?? 0 }).toEqual({ action, count: expect.any(Number) });
       expect(withBlocks.lifecycleActions[action] ?? 0).toBeGreaterThan(0);
     }
-    // Without the option, generated scenarios still stop the server sometimes, and never load.
+    // Without the option, generated scenarios still stop the server sometimes, and never load; an
+    // exited server's models are destroyed when the run ends.
     const without = explore({ from: 1, seeds: 150, batcher: 'real', keepGoing: true, maxEvents: 50_000 });
-    expect(Object.keys(without.lifecycleActions).sort()).toEqual(['exit', 'stop']);
+    expect(Object.keys(without.lifecycleActions).sort()).toEqual(['exit', 'instance-destroyed', 'model-destroyed', 'stop']);
+    expect(without.lifecycleActions['model-destroyed']).toBe(without.lifecycleActions['exit']);
   });
 });

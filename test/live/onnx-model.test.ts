@@ -57,6 +57,22 @@ describe('the generated ONNX accumulator', () => {
     });
   }
 
+  it('with a CORRID control but no END control (Triton QA correlation-id config) never adds the id, as the reference', async () => {
+    const model = accumulatorModel('TYPE_INT32', 'TYPE_UINT64');
+    const controls = model.sequence_batching.control_input.filter((c) => c['name'] !== 'END');
+    const scenario = scenarioWith({ ...model, sequence_batching: { ...model.sequence_batching, control_input: controls } });
+    expect(scenario.model.controls.end).toBeUndefined();
+    const { spec, session } = await sessionFor(scenario);
+    expect(session.inputNames).not.toContain('END');
+    const check = await verifyAccumulatorSession(session, scenario.model, spec, new RandomStreams(8).stream('workload'), 120);
+    expect(check.mismatches).toEqual([]);
+    // One row of id 2^64 − 1 on a fresh START: the output is the input alone, no CORRID term.
+    const row = { slot: 0, request: { input: 5 } as never, start: true, end: true, ready: true, corrid: { u64: '18446744073709551615' } };
+    const outputs = await session.run(batchFeeds(spec, [{ ...row, state: { initialized: true, value: 0 } }]));
+    expect([...(outputs['OUT0']!.data as Int32Array)]).toEqual([5]);
+    await session.release();
+  });
+
   it('starts from initial_state on START (Triton QA shifts results by 100)', async () => {
     const scenario = scenarioWith(
       accumulatorModel('TYPE_INT32', undefined, 'int32', {

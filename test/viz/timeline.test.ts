@@ -62,10 +62,12 @@ describe('timeline model', () => {
     expect(timeline.violations[0]).toMatchObject({ oracle: 'affinity', atUs: 5000, sequenceKeys: ['u:3'] });
   });
 
-  it('keeps unused slots of the layout and orders rows instance-major', () => {
+  it('keeps only the slots events touched, orders rows instance-major and counts the layout slots it hid', () => {
     const wide = buildTimeline(fixture.events, { instanceCount: 3, slotsPerInstance: 3 });
-    expect(wide.slots).toHaveLength(9);
-    expect(wide.slots[3]).toEqual({ instance: 1, slot: 0 });
+    expect(wide.slots).toHaveLength(4);
+    expect(wide.slots[2]).toEqual({ instance: 1, slot: 0 });
+    expect(wide.hiddenSlots).toBe(5);
+    expect(buildTimeline(fixture.events).hiddenSlots).toBe(0);
   });
 
   it('shows two sequences on one slot as overlapping occupancies', () => {

@@ -2,6 +2,7 @@ import { slotId, type ExecutedRow, type Occupancy, type PaddingRow, type Request
 import { sequenceColor } from '../theme.ts';
 import { formatUs } from '../units.ts';
 import { appendTitle, px, setText, type DrawContext, type Group } from './context.ts';
+import { corridLabel } from '../escape.ts';
 
 /** Slot rows: their backgrounds, the occupancy bars, executed-request ticks and padding. */
 
@@ -124,7 +125,7 @@ function tickTitle(row: ExecutedRow, request: RequestInfo | undefined): string {
   if (response?.error !== undefined) parts.push(`error ${response.error.code}: ${response.error.message}`);
   else if (response !== undefined) parts.push(`output ${JSON.stringify(response.output)}`);
   parts.push(`executed ${formatUs(row.atUs)} → ${formatUs(row.doneUs)} in batch ${row.batch}, instance ${row.instance} slot ${row.slot}`);
-  parts.push(`corrid ${JSON.stringify(row.corrid)}${row.start ? ' · START' : ''}${row.end ? ' · END' : ''}`);
+  parts.push(`corrid ${corridLabel(row.corrid)}${row.start ? ' · START' : ''}${row.end ? ' · END' : ''}`);
   if (row.foreign) parts.push('ran on a slot its sequence did not hold');
   return parts.join('\n');
 }

@@ -38,9 +38,13 @@ export interface SentRequest {
 /** Longest string id Triton accepts (`TRITONSERVER_InferenceRequestSetCorrelationIdString`). */
 const MAX_STRING_ID = 128;
 
-/** The reference accumulator of a config (the QA "dyna" models add CORRID on END). */
+/**
+ * The reference accumulator of a config. The QA "dyna" models add CORRID on END, which needs both
+ * controls: without an END tensor no model can tell which request ends the sequence.
+ */
 export function referenceModel(model: ModelConfig): AccumulatorModel {
-  return { dataType: model.tensorDataType, addsCorridOnEnd: model.controls.corrid !== undefined, initialValue: model.initialStateValue };
+  const addsCorridOnEnd = model.controls.corrid !== undefined && model.controls.end !== undefined;
+  return { dataType: model.tensorDataType, addsCorridOnEnd, initialValue: model.initialStateValue };
 }
 
 /**

@@ -101,6 +101,9 @@ export class SlotOccupancy {
     }
     const name = slotName(event.instance, event.slot);
     const epoch = this.holder.get(name);
+    // The exited server's process took the slot down at the end of the run: Triton never freed it,
+    // so it still counts as held (a leak) — only a release before that frees a slot.
+    if (event.reason === 'destroyed' && event.exit === true && epoch?.sequenceKey === key) return;
     if (epoch === undefined || epoch.sequenceKey !== key) {
       this.slots.add(`release of ${name} by sequence ${event.sequence}, which does not hold it`, [index]);
       return;

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { corridValue, paddingCorrid } from '../../src/batcher/controls.ts';
+import { expectedCorrid, expectedPaddingCorrid, tracedCorrid } from '../../sim/oracles/expected-corrid.ts';
+import { scenarioIdOf, u64Id, U64_MAX } from '../../src/core/ids.ts';
+import type { CorridDataType } from '../../src/config/types.ts';
+
+const TYPES: readonly CorridDataType[] = ['TYPE_UINT64', 'TYPE_INT64', 'TYPE_UINT32', 'TYPE_INT32', 'TYPE_STRING'];
+const control = (dataType: CorridDataType) => ({ kind: 'CONTROL_SEQUENCE_CORRID' as const, tensorName: 'CORRID', dataType });
+
+describe("the control-signals oracle's own CORRID conversion", () => {
+  it('agrees with the batcher over the whole uint64 range, every CORRID type (property)', () => {
+    // Ids near the edges (2^32, 2^53, 2^63, 2^64) carry the truncations and sign flips.
+    const edge = fc.constantFrom(0n, 1n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 53n + 1n, 2n ** 63n - 1n, 2n ** 63n, U64_MAX);
+    const id = fc.oneof(
+      fc.bigInt({ min: 0n, max: U64_MAX }),
+      edge,
+      edge.chain((e) => fc.bigInt({ min: e > 5n ? e - 5n : 0n, max: e })),
+    );
+    fc.assert(
+      fc.property(id, fc.constantFrom<CorridDataType | undefined>(...TYPES, undefined), (value, dataType) => {
+        const c = dataType === undefined ? undefined : control(dataType);
+        expect(tracedCorrid(corridValue(c, u64Id(value)))).toBe(expectedCorrid(c, scenarioIdOf(u64Id(value))));
+      }),
+      { numRuns: 3000 },
+    );
+    for (const dataType of TYPES) expect(tracedCorrid(paddingCorrid(control(dataType)))).toBe(expectedPaddingCorrid(control(dataType)));
+  });
+
+  it('states the truncations exactly: low 32 bits, the same bits signed, the 8 bytes as int64', () => {
+    const max = { u64: String(U64_MAX) };
+    expect(expectedCorrid(control('TYPE_UINT32'), max)).toBe('u:4294967295');
+    expect(expectedCorrid(control('TYPE_INT32'), max)).toBe('u:-1');
+    expect(expectedCorrid(control('TYPE_INT64'), max)).toBe('u:-1');
+    expect(expectedCorrid(control('TYPE_UINT64'), max)).toBe(`u:${U64_MAX}`);
+    expect(expectedCorrid(control('TYPE_INT64'), { u64: String(2n ** 63n) })).toBe(`u:${-(2n ** 63n)}`);
+    expect(expectedCorrid(control('TYPE_UINT32'), { u64: String(2n ** 32n + 7n) })).toBe('u:7');
+    expect(expectedCorrid(control('TYPE_STRING'), 'tenant/7')).toBe('s:tenant/7');
+    // A number that lost bits in JSON.parse never equals an exact expectation.
+    expect(tracedCorrid(2 ** 53 + 2)).toBe(`u:~${2 ** 53 + 2}`);
+  });
+});
