@@ -49,7 +49,10 @@ describe('seqsim merge', () => {
 
     const text = await cli('merge', ...shards);
     expect(text.out).toMatch(
-      /^merged 3 shard\(s\) \(the whole campaign\): seeds 1…150, 150 run with the bug:destroys-busy-instance batcher: \d+ violating run\(s\), \d+ distinct oracle\(s\)/,
+      new RegExp(
+        String.raw`^merged 3 shard\(s\) \(the whole campaign\): seeds 1…150, 150 run with the bug:destroys-busy-instance batcher: ` +
+          String.raw`\d+ violating run\(s\), \d+ distinct oracle\(s\)`,
+      ),
     );
     expect(text.out).toMatch(/faults: .*fired \d+×/);
     expect(text.out).toMatch(/✗ lifecycle at seed \d+: .*\n {4}reproduce: npx seqsim /);
