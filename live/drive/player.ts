@@ -7,6 +7,12 @@ import type { ClientRecorder } from './client-recorder.ts';
 import type { AttemptFaults, ClientFaults, PlannedSequence, PlannedStep } from './plan.ts';
 import { TransportFailure, type DriveTransport, type SequenceChannel, type WireRequest } from './transport.ts';
 
+/** What a client's cancel does on each front end (HTTP: Triton runs the request on; gRPC: Triton cancels it). */
+const CANCEL_EFFECT = {
+  'kserve-v2-http': 'the exchange was aborted (over HTTP the server may still run the request)',
+  'kserve-v2-grpc': 'the call was cancelled (on a stream: the stream, with what it still owed)',
+} as const;
+
 /** setTimeout's longest delay (about 24.8 days): longer client timeouts are clamped to it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -67,7 +73,7 @@ export class DrivePlayer {
    * next is sent (the leak probe's barrier); `deadlineUs` overrides the deadline of its requests.
    */
   async playSequence(sequence: PlannedSequence, between?: (step: number, answer: 'output' | 'other') => Promise<void>, deadlineUs?: number): Promise<void> {
-    const channel = this.transport.openSequence();
+    const channel = this.transport.openSequence(sequence.mode);
     try {
       if (sequence.mode === 'stream' && channel.ordered && between === undefined) await this.pipeline(sequence, channel);
       else await this.oneByOne(sequence, channel, between, deadlineUs);
@@ -221,7 +227,7 @@ export class DrivePlayer {
         after(cancelAfterUs, () => {
           if (settled) return;
           this.recorder.record({ type: 'cancel', request: wire.requestId });
-          giveUp('aborted', 'cancelled by the client: the exchange was aborted (over HTTP the server may still run the request)');
+          giveUp('aborted', `cancelled by the client: ${CANCEL_EFFECT[this.transport.frontEnd]}`);
         });
       }
       // A dropped request never leaves: only the timers above end the exchange.
