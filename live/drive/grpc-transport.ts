@@ -44,6 +44,7 @@ export class GrpcTransport implements DriveTransport {
   readonly frontEnd = 'kserve-v2-grpc' as const;
   readonly endpoint: string;
   readonly orderedChannels = true;
+  readonly abandonCancels = true;
   private readonly client: InferenceClient;
   private readonly channels = new Set<SequenceChannel>();
 

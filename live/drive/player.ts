@@ -198,6 +198,9 @@ export class DrivePlayer {
       const timers: NodeJS.Timeout[] = [];
       const about = { request: wire.requestId, sequence: wire.sequenceId, step };
       let settled = false;
+      /** Whether the request left (a cancel reaches the server only then) and whether a cancel was recorded. */
+      let transmitted = false;
+      let cancelRecorded = false;
       const finish = (result: ExchangeResult): void => {
         settled = true;
         for (const timer of timers) clearTimeout(timer);
@@ -207,6 +210,8 @@ export class DrivePlayer {
       const giveUp = (reason: ClientFailure, message: string): void => {
         if (settled) return;
         controller.abort();
+        if (transmitted && !cancelRecorded && this.transport.abandonCancels && reason !== 'connection' && reason !== 'protocol')
+          this.recorder.record({ type: 'cancel', request: wire.requestId });
         this.recorder.record({ type: 'error', ...about, reason, message });
         finish(reason === 'timeout' ? 'timeout' : 'failed');
       };
@@ -227,6 +232,7 @@ export class DrivePlayer {
         after(cancelAfterUs, () => {
           if (settled) return;
           this.recorder.record({ type: 'cancel', request: wire.requestId });
+          cancelRecorded = true;
           giveUp('aborted', `cancelled by the client: ${CANCEL_EFFECT[this.transport.frontEnd]}`);
         });
       }
@@ -239,6 +245,7 @@ export class DrivePlayer {
           if (settled) return;
         }
         try {
+          transmitted = true;
           const answer = await channel.infer(wire, controller.signal);
           if (settled) return;
           if (decided.responseDrop !== undefined) {

@@ -80,6 +80,12 @@ export interface DriveTransport {
   readonly endpoint: string;
   /** Whether its channels keep the order of requests in flight (SequenceChannel.ordered): the oracles judge pipelined requests by it. */
   readonly orderedChannels: boolean;
+  /**
+   * Whether a request the client gives up on (cancel, client timeout, deadline, disconnect) is
+   * cancelled at the server: gRPC's cancel or deadline reaches Triton, which cancels the sequence's
+   * pending requests (the trace then records a `cancel`); an HTTP abort does not.
+   */
+  readonly abandonCancels: boolean;
   /** Checks the server is live and serves `model`; throws SetupError (one line) when not. */
   checkModel(model: string): Promise<void>;
   /** The model configuration in Triton's JSON form, or undefined when the server has no such endpoint. */
