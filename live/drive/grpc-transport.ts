@@ -364,8 +364,24 @@ const TRITON_CODES: ReadonlyMap<number, TritonErrorCode> = new Map([
 ]);
 
 /** Statuses grpc-js makes up itself when the connection, not the server, failed the call. */
-const CLIENT_SIDE_DETAILS =
-  /^(No connection established|Connection dropped|Stream refused by server|Received RST_STREAM|Call cancelled|Cancelled on client|Write (error|failed)|Channel closed|Deadline exceeded|Received message larger than max|Failed to parse|Received HTTP status code|read E|connect E)/;
+const CLIENT_SIDE_DETAILS = new RegExp(
+  `^(${[
+    'No connection established',
+    'Connection dropped',
+    'Stream refused by server',
+    'Received RST_STREAM',
+    'Call cancelled',
+    'Cancelled on client',
+    'Write (error|failed)',
+    'Channel closed',
+    'Deadline exceeded',
+    'Received message larger than max',
+    'Failed to parse',
+    'Received HTTP status code',
+    'read E',
+    'connect E',
+  ].join('|')})`,
+);
 
 /** A failed unary call: Triton's error when the server sent the status, else a transport failure. */
 function serverError(error: grpc.ServiceError): WireAnswer {

@@ -128,7 +128,10 @@ describe.each(PROTOCOLS)('seqsim drive against seqsim serve over %s (CPU ONNX Ru
       const differs = drive(transportTo(server, protocol, scenario.model.name, other), { ...spec, scenario: other });
       await expect(differs).rejects.toThrow(SetupError);
       await expect(differs).rejects.toThrow(
-        /config of model 'acc_direct' differs from the scenario's: max_batch_size: server "2", scenario "4"; instances: server "2", scenario "1"; strategy: server "direct", scenario "oldest"; slots_per_instance: server "2", scenario "6"/,
+        new RegExp(
+          `config of model 'acc_direct' differs from the scenario's: max_batch_size: server "2", scenario "4"; instances: server "2", scenario "1"; ` +
+            'strategy: server "direct", scenario "oldest"; slots_per_instance: server "2", scenario "6"',
+        ),
       );
     } finally {
       await server.close();
