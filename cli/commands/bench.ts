@@ -36,7 +36,8 @@ async function runDriveBench(io: CliIO, json: boolean): Promise<number> {
         `  client CPU per request: drive ${d.driveCpuUsPerRequest.toFixed(1)} µs, bare loop ${d.bareCpuUsPerRequest.toFixed(1)} µs: ` +
         `drive's own overhead ${d.overheadCpuUsPerRequest.toFixed(1)} µs per request (trace, oracles, timers); trace ` +
         `${d.traceBytesPerRequest.toFixed(0)} bytes per request\n` +
-        `  over gRPC (unary calls on one connection): drive ${d.grpcAnswersPerS.toFixed(0)} answers/s, ${d.grpcCpuUsPerRequest.toFixed(1)} µs client CPU per request\n`,
+        `  over gRPC (unary calls on one connection): drive ${d.grpcAnswersPerS.toFixed(0)} answers/s, ` +
+        `${d.grpcCpuUsPerRequest.toFixed(1)} µs client CPU per request\n`,
     );
   }
   return EXIT_OK;
