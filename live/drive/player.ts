@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ScenarioId } from '../../src/core/ids.ts';
 import type { ClientFailure } from '../../src/core/events.ts';
 import { errorMessage } from '../../src/core/error-message.ts';
@@ -116,6 +117,8 @@ export class DrivePlayer {
   /** A stream on an ordered channel: each step goes gap_us after the previous send, answers are awaited together. */
   private async pipeline(sequence: PlannedSequence, channel: SequenceChannel): Promise<void> {
     const disconnect = new AbortController();
+    // One listener per step in flight: a long pipelined sequence has more than Node's default 10.
+    setMaxListeners(0, disconnect.signal);
     const startedUs = this.recorder.nowUs();
     let lastSendUs = startedUs;
     const answers: Promise<StepResult>[] = [];
