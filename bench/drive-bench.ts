@@ -8,6 +8,8 @@ import { parseScenario } from '../src/scenario/load.ts';
 import type { Scenario } from '../src/scenario/types.ts';
 import { drive } from '../live/drive/drive.ts';
 import { HttpTransport, inferBody, wireTensors } from '../live/drive/http-transport.ts';
+import { GrpcTransport } from '../live/drive/grpc-transport.ts';
+import type { DriveTransport } from '../live/drive/transport.ts';
 import { wallClockMs } from '../live/wall-clock.ts';
 
 /** The served model: one instance, batch size 8, Direct, a dyna accumulator (what `bench:live` serves). */
@@ -39,6 +41,9 @@ export interface DriveBenchFigures {
   /** Drive's own work per request (trace, oracles, timers, bookkeeping): its CPU minus the bare loop's. */
   readonly overheadCpuUsPerRequest: number;
   readonly traceBytesPerRequest: number;
+  /** `seqsim drive --grpc` on the same workload (sync sequences: unary ModelInfer calls on one connection). */
+  readonly grpcAnswersPerS: number;
+  readonly grpcCpuUsPerRequest: number;
 }
 
 /**
@@ -59,12 +64,14 @@ export async function benchDrive(sequences: number, length: number, concurrency:
     '.',
   );
   const dir = mkdtempSync(join(tmpdir(), 'seqsim-bench-drive-'));
-  const { child, url } = await startServe(dir);
+  const { child, url, grpcAddress } = await startServe(dir);
   try {
     const requests = sequences * length;
     const tracePath = join(dir, 'drive.jsonl');
-    const driveRun = (on: Scenario) =>
-      drive(new HttpTransport(url, MODEL.name, wireTensors(on)), {
+    const driveRun = (on: Scenario, protocol: 'http' | 'grpc' = 'http') => {
+      const transport: DriveTransport =
+        protocol === 'http' ? new HttpTransport(url, MODEL.name, wireTensors(on)) : new GrpcTransport(grpcAddress, MODEL.name, wireTensors(on));
+      return drive(transport, {
         scenario: on,
         modelName: MODEL.name,
         seed: 1,
@@ -75,13 +82,18 @@ export async function benchDrive(sequences: number, length: number, concurrency:
         probe: false,
         tracePath,
       });
+    };
     // Warm both clients (JIT, the server's sessions, sockets) before measuring either.
     const warmUp = { ...scenario, sequences: scenario.sequences.slice(0, 4 * concurrency) };
     await bareLoop(url, scenario, warmUp.sequences.length, length, concurrency);
     await driveRun(warmUp);
+    await driveRun(warmUp, 'grpc');
     const bare = await measure(() => bareLoop(url, scenario, sequences, length, concurrency));
     const driven = await measure(() => driveRun(scenario));
-    if (driven.result.violations.length > 0) throw new Error(`bench:drive found violations: ${driven.result.violations[0]!.message}`);
+    const traceBytes = statSync(tracePath).size;
+    const overGrpc = await measure(() => driveRun(scenario, 'grpc'));
+    for (const run of [driven, overGrpc])
+      if (run.result.violations.length > 0) throw new Error(`bench:drive found violations: ${run.result.violations[0]!.message}`);
     return {
       requests,
       concurrency,
@@ -90,7 +102,9 @@ export async function benchDrive(sequences: number, length: number, concurrency:
       driveAnswersPerS: (requests / driven.wallMs) * 1000,
       driveCpuUsPerRequest: driven.cpuUs / requests,
       overheadCpuUsPerRequest: (driven.cpuUs - bare.cpuUs) / requests,
-      traceBytesPerRequest: statSync(tracePath).size / requests,
+      traceBytesPerRequest: traceBytes / requests,
+      grpcAnswersPerS: (requests / overGrpc.wallMs) * 1000,
+      grpcCpuUsPerRequest: overGrpc.cpuUs / requests,
     };
   } finally {
     const exited = new Promise((resolve) => child.once('exit', resolve));
@@ -141,28 +155,28 @@ function post(target: URL, agent: http.Agent, body: string): Promise<void> {
   });
 }
 
-async function startServe(dir: string): Promise<{ child: ChildProcess; url: URL }> {
+async function startServe(dir: string): Promise<{ child: ChildProcess; url: URL; grpcAddress: string }> {
   const scenarioPath = join(dir, 'serve.json');
   writeFileSync(scenarioPath, JSON.stringify({ name: 'bench-drive', model: MODEL, sequences: [] }));
   const child = spawn(
     process.execPath,
-    [packagePath('cli/bin.mjs'), 'serve', scenarioPath, '--port', '0', '--ep', 'cpu', '--trace', join(dir, 'serve.jsonl')],
+    [packagePath('cli/bin.mjs'), 'serve', scenarioPath, '--port', '0', '--grpc-port', '0', '--ep', 'cpu', '--trace', join(dir, 'serve.jsonl')],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
   );
-  const url = await new Promise<URL>((resolve, reject) => {
+  const served = await new Promise<{ url: URL; grpcAddress: string }>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`seqsim serve did not start: ${out}`)), 30_000);
     child.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      const match = /on (http:\/\/\S+) /.exec(out);
+      const match = /on (http:\/\/\S+) and grpc (\S+) /.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolve(new URL(match[1]!));
+        resolve({ url: new URL(match[1]!), grpcAddress: match[2]! });
       }
     });
     child.on('exit', (code) => reject(new Error(`seqsim serve exited (${code}): ${out}`)));
   });
-  return { child, url };
+  return { child, ...served };
 }

@@ -20,6 +20,7 @@ export { onnxSignature, type OnnxSignature } from './onnx/model-signature.ts';
 // `seqsim drive`: a scenario or Triton's stress workload against a real KServe v2 server.
 export { drive, stressLanes, type DriveSpec, type DriveReport } from './drive/drive.ts';
 export { HttpTransport, parseServerUrl, wireTensors, type WireTensors } from './drive/http-transport.ts';
+export { GrpcTransport, parseGrpcAddress } from './drive/grpc-transport.ts';
 export {
   TransportFailure,
   type DriveTransport,

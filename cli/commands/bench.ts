@@ -26,6 +26,8 @@ async function runDriveBench(io: CliIO, json: boolean): Promise<number> {
     drive_client_cpu_us_per_request: round(d.driveCpuUsPerRequest, 1),
     drive_overhead_cpu_us_per_request: round(d.overheadCpuUsPerRequest, 1),
     drive_trace_bytes_per_request: round(d.traceBytesPerRequest),
+    drive_grpc_answers_per_s: round(d.grpcAnswersPerS),
+    drive_grpc_client_cpu_us_per_request: round(d.grpcCpuUsPerRequest, 1),
   };
   if (json) io.out(`${JSON.stringify(figures)}\n`);
   else {
@@ -34,7 +36,9 @@ async function runDriveBench(io: CliIO, json: boolean): Promise<number> {
         `  offered load: drive ${d.driveAnswersPerS.toFixed(0)} answers/s; a bare keep-alive HTTP loop ${d.bareAnswersPerS.toFixed(0)} answers/s\n` +
         `  client CPU per request: drive ${d.driveCpuUsPerRequest.toFixed(1)} µs, bare loop ${d.bareCpuUsPerRequest.toFixed(1)} µs: ` +
         `drive's own overhead ${d.overheadCpuUsPerRequest.toFixed(1)} µs per request (trace, oracles, timers); trace ` +
-        `${d.traceBytesPerRequest.toFixed(0)} bytes per request\n`,
+        `${d.traceBytesPerRequest.toFixed(0)} bytes per request\n` +
+        `  over gRPC (unary calls on one connection): drive ${d.grpcAnswersPerS.toFixed(0)} answers/s, ` +
+        `${d.grpcCpuUsPerRequest.toFixed(1)} µs client CPU per request\n`,
     );
   }
   return EXIT_OK;

@@ -14,6 +14,7 @@ import {
 import { drive } from '../../live/drive/drive.ts';
 import { formatDriveReport } from '../../live/drive/drive-report.ts';
 import { HttpTransport, parseServerUrl, wireTensors } from '../../live/drive/http-transport.ts';
+import { GrpcTransport, parseGrpcAddress } from '../../live/drive/grpc-transport.ts';
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 import { parseDurationMs, parsePositiveInt, parseSeed } from '../options.ts';
@@ -27,6 +28,7 @@ export const driveCommand: SeqsimCommand = {
     y
       .positional('scenario', { type: 'string', describe: "scenario JSON file (with --stress: only its model is used; default Triton's stress model)" })
       .option('url', { type: 'string', describe: 'the server: KServe v2 HTTP, e.g. http://localhost:8000' })
+      .option('grpc', { type: 'string', describe: 'or the server: KServe v2 gRPC, HOST:PORT, e.g. localhost:8001 (exclusive with --url)' })
       .option('model', { type: 'string', describe: "the model's name on the server (default: the scenario's)" })
       .option('seed', { type: 'string', describe: "seed of the fault plan and the stress workload (default: the scenario's seed, else 1)" })
       .option('time-scale', {
@@ -52,7 +54,7 @@ export const driveCommand: SeqsimCommand = {
   async run(args, io) {
     const stress = args['stress'] === true;
     if (!stress && typeof args['scenario'] !== 'string')
-      throw new UsageError('name a scenario file: seqsim drive <scenario> --url URL (or seqsim drive --stress)');
+      throw new UsageError('name a scenario file: seqsim drive <scenario> --url URL | --grpc HOST:PORT (or seqsim drive --stress)');
     if (!stress && args['write-scenario'] !== undefined) throw new UsageError('--write-scenario writes the stress workload: use it with --stress');
     const scenario = typeof args['scenario'] === 'string' ? loadScenarioFile(args['scenario']) : stressModelScenario();
     const seed = args['seed'] !== undefined ? parseSeed(args['seed']) : (scenario.seed ?? 1);
@@ -64,8 +66,7 @@ export const driveCommand: SeqsimCommand = {
       io.out(`wrote the stress workload (seed ${seed}, ${threads} threads × ${iterations} iterations) to ${args['write-scenario']}\n`);
       return EXIT_OK;
     }
-    if (typeof args['url'] !== 'string') throw new UsageError('name the server: --url http://HOST:PORT');
-    const url = parseServerUrl(args['url']);
+    const server = serverOption(args['url'], args['grpc']);
     const timeScale = Number(args['time-scale']);
     if (!Number.isFinite(timeScale) || timeScale <= 0)
       throw new UsageError(`--time-scale must be a positive number, got ${JSON.stringify(args['time-scale'])}`);
@@ -78,7 +79,10 @@ export const driveCommand: SeqsimCommand = {
     const modelName = typeof args['model'] === 'string' ? args['model'] : scenario.model.name;
     const name = stress ? `sequence-stress` : scenario.name;
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'drive', `${safeName(name)}-seed${seed}.jsonl`);
-    const transport = new HttpTransport(url, modelName, wireTensors(scenario));
+    const transport =
+      server.kind === 'http'
+        ? new HttpTransport(server.url, modelName, wireTensors(scenario))
+        : new GrpcTransport(server.address, modelName, wireTensors(scenario));
     const report = await drive(transport, {
       scenario,
       modelName,
@@ -97,6 +101,15 @@ export const driveCommand: SeqsimCommand = {
     return report.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
   },
 };
+
+/** The server from --url (HTTP) or --grpc (gRPC): exactly one of them. */
+function serverOption(url: unknown, grpc: unknown): { kind: 'http'; url: URL } | { kind: 'grpc'; address: string } {
+  if (url !== undefined && grpc !== undefined) throw new UsageError('--url and --grpc both name the server: give one');
+  if (typeof grpc === 'string') return { kind: 'grpc', address: parseGrpcAddress(grpc) };
+  if (typeof url === 'string') return { kind: 'http', url: parseServerUrl(url) };
+  if (grpc !== undefined || url !== undefined) throw new UsageError('--url and --grpc take a value: --url http://HOST:PORT or --grpc HOST:PORT');
+  throw new UsageError('name the server: --url http://HOST:PORT or --grpc HOST:PORT');
+}
 
 /** The scenario whose model Triton's stress test serves, when --stress names none. */
 function stressModelScenario(): Scenario {

@@ -113,9 +113,13 @@ async function driveOn(transport: DriveTransport, spec: DriveSpec): Promise<Driv
 
   const plan = spec.stress === undefined ? planScenario(scenario, spec.seed, spec.timeScale) : undefined;
   notes.push(...(plan?.notes ?? []));
-  if (spec.stress !== undefined) {
+  if (!transport.orderedChannels && spec.stress !== undefined) {
     notes.push(
       "Triton's stress workload: each thread's sequences are sent one request at a time over HTTP (the Python test sends them back to back on a gRPC stream)",
+    );
+  } else if (!transport.orderedChannels && plan?.sequences.some((sequence) => sequence.mode === 'stream') === true) {
+    notes.push(
+      'stream-mode sequences are sent one request at a time over HTTP (separate HTTP exchanges may overtake each other; a gRPC stream keeps them in order)',
     );
   }
   const header = makeHeader(spec.seed, headerScenario(scenario, spec), headerOptions(transport, spec), 'real', 'client');

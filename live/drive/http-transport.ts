@@ -55,6 +55,7 @@ export class HttpTransport implements DriveTransport {
   readonly frontEnd = 'kserve-v2-http' as const;
   readonly endpoint: string;
   readonly orderedChannels = false;
+  readonly abandonCancels = false;
   private readonly client: typeof http | typeof https;
   private readonly base: string;
   private readonly control: http.Agent;

@@ -88,11 +88,6 @@ export function planScenario(scenario: Scenario, seed: number, timeScale: number
     const actions = [...new Set(scenario.lifecycle.map((event) => event.kind))].join(', ');
     notes.push(`the scenario's lifecycle block (${actions}) manages the server: out of a client's reach, not played`);
   }
-  if (sequences.some((sequence) => sequence.mode === 'stream')) {
-    notes.push(
-      'stream-mode sequences are sent one request at a time over HTTP (separate HTTP exchanges may overtake each other; a gRPC stream keeps them in order)',
-    );
-  }
   return {
     sequences: sequences.map((sequence, index) => ({
       index,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ScenarioId } from '../../src/core/ids.ts';
 import type { ClientFailure } from '../../src/core/events.ts';
 import { errorMessage } from '../../src/core/error-message.ts';
@@ -6,6 +7,12 @@ import { retyped } from '../../sim/clients.ts';
 import type { ClientRecorder } from './client-recorder.ts';
 import type { AttemptFaults, ClientFaults, PlannedSequence, PlannedStep } from './plan.ts';
 import { TransportFailure, type DriveTransport, type SequenceChannel, type WireRequest } from './transport.ts';
+
+/** What a client's cancel does on each front end (HTTP: Triton runs the request on; gRPC: Triton cancels it). */
+const CANCEL_EFFECT = {
+  'kserve-v2-http': 'the exchange was aborted (over HTTP the server may still run the request)',
+  'kserve-v2-grpc': 'the call was cancelled (on a stream: the stream, with what it still owed)',
+} as const;
 
 /** setTimeout's longest delay (about 24.8 days): longer client timeouts are clamped to it. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -67,7 +74,7 @@ export class DrivePlayer {
    * next is sent (the leak probe's barrier); `deadlineUs` overrides the deadline of its requests.
    */
   async playSequence(sequence: PlannedSequence, between?: (step: number, answer: 'output' | 'other') => Promise<void>, deadlineUs?: number): Promise<void> {
-    const channel = this.transport.openSequence();
+    const channel = this.transport.openSequence(sequence.mode);
     try {
       if (sequence.mode === 'stream' && channel.ordered && between === undefined) await this.pipeline(sequence, channel);
       else await this.oneByOne(sequence, channel, between, deadlineUs);
@@ -110,6 +117,8 @@ export class DrivePlayer {
   /** A stream on an ordered channel: each step goes gap_us after the previous send, answers are awaited together. */
   private async pipeline(sequence: PlannedSequence, channel: SequenceChannel): Promise<void> {
     const disconnect = new AbortController();
+    // One listener per step in flight: a long pipelined sequence has more than Node's default 10.
+    setMaxListeners(0, disconnect.signal);
     const startedUs = this.recorder.nowUs();
     let lastSendUs = startedUs;
     const answers: Promise<StepResult>[] = [];
@@ -192,6 +201,9 @@ export class DrivePlayer {
       const timers: NodeJS.Timeout[] = [];
       const about = { request: wire.requestId, sequence: wire.sequenceId, step };
       let settled = false;
+      /** Whether the request left (a cancel reaches the server only then) and whether a cancel was recorded. */
+      let transmitted = false;
+      let cancelRecorded = false;
       const finish = (result: ExchangeResult): void => {
         settled = true;
         for (const timer of timers) clearTimeout(timer);
@@ -201,6 +213,8 @@ export class DrivePlayer {
       const giveUp = (reason: ClientFailure, message: string): void => {
         if (settled) return;
         controller.abort();
+        if (transmitted && !cancelRecorded && this.transport.abandonCancels && reason !== 'connection' && reason !== 'protocol')
+          this.recorder.record({ type: 'cancel', request: wire.requestId });
         this.recorder.record({ type: 'error', ...about, reason, message });
         finish(reason === 'timeout' ? 'timeout' : 'failed');
       };
@@ -221,7 +235,8 @@ export class DrivePlayer {
         after(cancelAfterUs, () => {
           if (settled) return;
           this.recorder.record({ type: 'cancel', request: wire.requestId });
-          giveUp('aborted', 'cancelled by the client: the exchange was aborted (over HTTP the server may still run the request)');
+          cancelRecorded = true;
+          giveUp('aborted', `cancelled by the client: ${CANCEL_EFFECT[this.transport.frontEnd]}`);
         });
       }
       // A dropped request never leaves: only the timers above end the exchange.
@@ -233,6 +248,7 @@ export class DrivePlayer {
           if (settled) return;
         }
         try {
+          transmitted = true;
           const answer = await channel.infer(wire, controller.signal);
           if (settled) return;
           if (decided.responseDrop !== undefined) {

@@ -9,9 +9,10 @@ import type { ScenarioId } from '../../src/core/ids.ts';
  *   one request at a time (`ordered: false`: separate HTTP exchanges may overtake each other, so the
  *   player never pipelines a sequence on it). Cancelling aborts the exchange: Triton's HTTP front
  *   end does not cancel the request, it runs on.
- * - gRPC (to come): `inference.GRPCInferenceService`; a channel is one ModelStreamInfer stream per
- *   sequence (`ordered: true`: stream-mode sequences are pipelined on it, as Triton's sequence tests
- *   do) or unary ModelInfer calls (`ordered: false`). See docs/drive.md, "Transports".
+ * - gRPC (grpc-transport.ts): `inference.GRPCInferenceService` on one connection; a stream-mode
+ *   sequence's channel is one ModelStreamInfer stream (`ordered: true`: its steps are pipelined, as
+ *   Triton's sequence tests do), a sync sequence's unary ModelInfer calls. Cancelling cancels the
+ *   call (on a stream: the stream), and Triton cancels what it holds. See docs/drive.md, "Transports".
  */
 
 /** One inference request of a sequence as it goes on the wire. */
@@ -33,7 +34,7 @@ export type WireAnswer =
   | { readonly kind: 'output'; readonly value: number }
   | {
       readonly kind: 'error';
-      /** Triton's code: from the gRPC status, or inferred from the HTTP status (400 covers INVALID_ARG and CANCELLED). */
+      /** Triton's code: from the gRPC status, or inferred from the HTTP status (400 covers INVALID_ARG and CANCELLED) or a stream's message. */
       readonly error: TritonError;
       /** The HTTP status, for traces recorded over HTTP. */
       readonly httpStatus?: number;
@@ -79,14 +80,20 @@ export interface DriveTransport {
   readonly endpoint: string;
   /** Whether its channels keep the order of requests in flight (SequenceChannel.ordered): the oracles judge pipelined requests by it. */
   readonly orderedChannels: boolean;
+  /**
+   * Whether a request the client gives up on (cancel, client timeout, deadline, disconnect) is
+   * cancelled at the server: gRPC's cancel or deadline reaches Triton, which cancels the sequence's
+   * pending requests (the trace then records a `cancel`); an HTTP abort does not.
+   */
+  readonly abandonCancels: boolean;
   /** Checks the server is live and serves `model`; throws SetupError (one line) when not. */
   checkModel(model: string): Promise<void>;
   /** The model configuration in Triton's JSON form, or undefined when the server has no such endpoint. */
   modelConfig(model: string): Promise<Record<string, unknown> | undefined>;
   /** The model's statistics, or undefined when the server has no statistics endpoint. */
   modelStatistics(model: string): Promise<ModelStatistics | undefined>;
-  /** A fresh connection or stream for one sequence (Triton's stress test: a fresh stream per sequence). */
-  openSequence(): SequenceChannel;
+  /** A fresh connection or stream for one sequence of this mode (Triton's stress test: a fresh stream per sequence). */
+  openSequence(mode: 'sync' | 'stream'): SequenceChannel;
   /** Releases whatever the transport still holds. */
   close(): Promise<void>;
 }

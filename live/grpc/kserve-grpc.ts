@@ -1,5 +1,4 @@
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import type { InferResult } from '../../src/core/request.ts';
 import { errorMessage } from '../../src/core/error-message.ts';
 import { SetupError } from '../../src/core/input-errors.ts';
@@ -7,7 +6,7 @@ import { decodeSequenceInfer, type SequenceInfer } from '../kserve/infer-request
 import { outputTensors } from '../kserve/infer-response.ts';
 import type { FrontEnd, KserveBackend, Submission } from '../kserve/kserve-backend.ts';
 import { GRPC_STATUS, grpcStatusOf, invalidArg, KserveError } from '../kserve/kserve-error.ts';
-import { GRPC_SERVICE_PROTO, PROTO_DIR } from '../kserve/protocol-schema.ts';
+import { inferenceServiceClient } from './grpc-service.ts';
 import { parseModelVersion, SERVED_VERSION } from '../kserve/served-model.ts';
 import { type ModelInferRequestMessage, parseModelInferRequest } from './grpc-request.ts';
 
@@ -35,25 +34,6 @@ interface StreamResponseMessage {
 }
 
 type NameVersion = { readonly name: string; readonly version: string };
-
-let serviceDefinition: grpc.ServiceDefinition | undefined;
-
-/** `inference.GRPCInferenceService` from the repo's .proto (loaded once). */
-function inferenceService(): grpc.ServiceDefinition {
-  if (serviceDefinition === undefined) {
-    const definition = protoLoader.loadSync(GRPC_SERVICE_PROTO, {
-      includeDirs: [PROTO_DIR],
-      keepCase: true,
-      longs: String,
-      enums: String,
-      defaults: true,
-      oneofs: true,
-    });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as { inference: { GRPCInferenceService: grpc.ServiceClientConstructor } };
-    serviceDefinition = loaded.inference.GRPCInferenceService.service;
-  }
-  return serviceDefinition;
-}
 
 function statusOf(error: unknown): Partial<grpc.StatusObject> {
   if (error instanceof KserveError) return { code: grpcStatusOf(error.code), details: error.message };
@@ -217,7 +197,7 @@ export async function listenGrpc(backend: KserveBackend, options: { readonly por
   };
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_MESSAGE_BYTES });
-  server.addService(inferenceService(), handlers);
+  server.addService(inferenceServiceClient().service, handlers);
   const target = options.host.includes(':') ? `[${options.host}]:${options.port}` : `${options.host}:${options.port}`;
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(target, grpc.ServerCredentials.createInsecure(), (error, bound) =>

@@ -192,6 +192,30 @@ describe('client-side oracles: one answer per request, bounded waiting', () => {
     expect(oracles(trace)).toEqual(['liveness']);
   });
 
+  it('requests pipelined on a stream wait at once: the sequence waited the union of their waits, not their sum', () => {
+    // Three steps sent together, answered at 2, 3 and 4 s: 4 s of waiting (a sum would be 9 s).
+    const options = { ordered: true, model: modelOf({ sequence_batching: { max_sequence_idle_microseconds: 60_000_000 } }) };
+    const pipelined = new Trace()
+      .send(0, '1:0', 1, { start: true })
+      .send(1, '1:1', 1)
+      .send(2, '1:2', 1, { end: true })
+      .output(2_000_000, '1:0', 1, 1)
+      .output(3_000_000, '1:1', 1, 2)
+      .output(4_000_000, '1:2', 1, 3);
+    expect(check(pipelined, options).violations).toEqual([]);
+    // Busy spans apart add up: 3 s, then a pause, then 3 s more.
+    const apart = new Trace()
+      .send(0, '1:0', 1, { start: true })
+      .send(1, '1:1', 1)
+      .output(3_000_000, '1:0', 1, 1)
+      .output(3_000_000, '1:1', 1, 2)
+      .send(3_500_000, '1:2', 1, { end: true })
+      .output(6_500_000, '1:2', 1, 3);
+    expect(check(apart, options).violations.map((v) => v.message)).toEqual([
+      'sequence 1 (1) waited 6000 ms for answers in total, past the deadline of 5000 ms',
+    ]);
+  });
+
   it('with one instance, a START passed over by a later one is served out of order; several instances are not judged', () => {
     const trace = new Trace()
       .send(0, '1:0', 1, { start: true })

@@ -10,10 +10,10 @@ import { root } from './helpers.ts';
 const dir = mkdtempSync(join(tmpdir(), 'seqsim-drive-cli-'));
 const example = (name: string) => join(root, 'sim/examples', `${name}.json`);
 
-async function withServer<T>(file: string, batcher: string, task: (url: string) => Promise<T>): Promise<T> {
-  const server = await startKserveServer(loadScenarioFile(file), { port: 0, host: '127.0.0.1', provider: 'cpu', drainMs: 5000, batcher });
+async function withServer<T>(file: string, batcher: string, task: (url: string, grpcAddress: string) => Promise<T>): Promise<T> {
+  const server = await startKserveServer(loadScenarioFile(file), { port: 0, grpcPort: 0, host: '127.0.0.1', provider: 'cpu', drainMs: 5000, batcher });
   try {
-    return await task(server.url);
+    return await task(server.url, server.grpcAddress!);
   } finally {
     await server.close();
   }
@@ -71,13 +71,44 @@ describe('seqsim drive (CLI)', () => {
       expect(differs.code).toBe(2);
       expect(differs.err).toMatch(/^seqsim: the server's config of model 'acc_direct' differs from the scenario's: max_batch_size: server "2", scenario "1"/);
     });
-    expect((await cli('drive', example('direct-basic'))).err).toMatch(/--url http:\/\/HOST:PORT/);
+    expect((await cli('drive', example('direct-basic'))).err).toMatch(/name the server: --url http:\/\/HOST:PORT or --grpc HOST:PORT/);
     expect((await cli('drive', '--url', 'http://x:1')).err).toMatch(/name a scenario file/);
     expect((await cli('drive', example('direct-basic'), '--url', 'ftp://x')).err).toMatch(/only http:\/\/ and https:\/\//);
     expect((await cli('drive', example('direct-basic'), '--url', 'http://x:1', '--time-scale', '0')).err).toMatch(/--time-scale must be a positive number/);
     expect((await cli('drive', example('direct-basic'), '--url', 'http://x:1', '--deadline', 'soon')).err).toMatch(/--deadline: expected a duration/);
     expect((await cli('drive', '--stress', '--threads', '0', '--url', 'http://x:1')).err).toMatch(/--threads must be a positive integer/);
     expect((await cli('drive', example('direct-basic'), '--write-scenario', 'x.json')).err).toMatch(/use it with --stress/);
+  }, 60_000);
+
+  it('--grpc: the same run over gRPC (exit 0, front end kserve-v2-grpc), a zoo bug found (exit 1), and exit 2 with one line', async () => {
+    await withServer(example('oldest-basic'), 'real', async (_url, address) => {
+      const report = await cli('drive', example('oldest-basic'), '--grpc', address, '--trace', join(dir, 'grpc.jsonl'), '--json');
+      expect(report.code).toBe(0);
+      expect(JSON.parse(report.out)).toMatchObject({ frontEnd: 'kserve-v2-grpc', server: address, requests: 24, outputs: 24, violations: [], notes: [] });
+      const text = await cli('drive', example('oldest-basic'), '--grpc', address, '--trace', join(dir, 'grpc.jsonl'));
+      expect(text.out).toMatch(/^drive oldest-basic \(scenario\) seed \d+ against model 'acc_oldest' at 127\.0\.0\.1:\d+ \(kserve-v2-grpc\): /);
+      const other = await cli('drive', example('oldest-basic'), '--grpc', address, '--model', 'acc_other');
+      expect(other.code).toBe(2);
+      expect(other.err).toMatch(/^seqsim: the server at 127\.0\.0\.1:\d+ does not serve model 'acc_other' \(gRPC 5 NOT_FOUND: .*\); name it with --model\n$/);
+      const differs = await cli('drive', example('direct-basic'), '--grpc', address, '--model', 'acc_oldest');
+      expect(differs.code).toBe(2);
+      expect(differs.err).toMatch(/^seqsim: the server's config of model 'acc_oldest' differs from the scenario's: max_batch_size: server "4", scenario "2"/);
+    });
+    await withServer(example('oldest-basic'), 'bug:oldest-two-per-batch', async (_url, address) => {
+      const found = await cli('drive', example('oldest-basic'), '--grpc', address, '--trace', join(dir, 'grpc-bug.jsonl'));
+      expect(found.code).toBe(1);
+      expect(found.out).toMatch(/✗ outputs: request \S+ \(sequence \d+ step \d+.*\): output \d+, expected output \d+/);
+    });
+    const unreachable = await cli('drive', example('direct-basic'), '--grpc', '127.0.0.1:9', '--trace', join(dir, 'x.jsonl'));
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.err).toMatch(/^seqsim: cannot reach the server at 127\.0\.0\.1:9: 14 UNAVAILABLE: .*\n$/);
+    const both = await cli('drive', example('direct-basic'), '--url', 'http://x:1', '--grpc', 'x:2');
+    expect([both.code, both.err]).toEqual([2, 'seqsim: --url and --grpc both name the server: give one\n']);
+    for (const bad of ['grpc://x:8001', 'x', 'x:0', 'x:70000', ':8001', '']) {
+      const malformed = await cli('drive', example('direct-basic'), '--grpc', bad);
+      expect(malformed.code, bad).toBe(2);
+      expect(malformed.err).toBe(`seqsim: --grpc: expected HOST:PORT like localhost:8001, got ${JSON.stringify(bad)}\n`);
+    }
   }, 60_000);
 
   it('--stress --write-scenario writes the workload (no server needed) and seqsim run simulates it', async () => {

@@ -18,6 +18,7 @@ let traces = 0;
 class FakeServer implements DriveTransport {
   readonly frontEnd = 'kserve-v2-http' as const;
   readonly endpoint = 'fake://server';
+  readonly abandonCancels = false;
   get orderedChannels(): boolean {
     return this.ordered;
   }

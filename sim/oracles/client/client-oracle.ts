@@ -57,6 +57,16 @@ export interface ClientVerdict {
   readonly clientOutcomes: Readonly<Partial<Record<ClientFailure, number>>>;
 }
 
+interface LaneWait {
+  /** Wait of the busy spans already closed. */
+  us: number;
+  line: number;
+  reported: boolean;
+  /** Requests of the lane unanswered now, and since when one has been. */
+  open: number;
+  busySinceUs: number;
+}
+
 interface RequestRecord {
   readonly id: string;
   readonly sequence: ScenarioId;
@@ -101,7 +111,11 @@ export class ClientOracle {
   private readonly done = new Set<string>();
   /** The latest answered STARTs (bounded), for the first-come-first-served check. */
   private readonly recentStarts: { readonly sequence: ScenarioId; readonly sendUs: number; readonly answerUs: number; readonly line: number }[] = [];
-  private readonly waitedUs = new Map<string, { us: number; line: number; reported: boolean }>();
+  /**
+   * Per sequence (lane): the time it spent waiting for answers, as the union of its requests' waits
+   * (requests pipelined on a stream wait at once: their waits overlap and count once).
+   */
+  private readonly waitedUs = new Map<string, LaneWait>();
   private readonly outputsSink = new ViolationSink('outputs');
   private readonly errorsSink = new ViolationSink('errors');
   private readonly responseSink = new ViolationSink('response');
@@ -173,9 +187,10 @@ export class ClientOracle {
     const key = correlationIdFromScenario(event.sequence);
     const book = this.bookOf(correlationKey(key));
     if (event.start && event.retry_of === undefined) {
-      // A new sequence on this id: its backlog timeout and cancels start afresh.
+      // A new sequence on this id: its backlog timeout and cancels start afresh — unless requests of
+      // the id are still out: queued behind a cancelled one, this START is cancelled with it (spec §8).
       book.backlogTimeout = false;
-      book.cancelSent = false;
+      if (book.inFlight.size === 0) book.cancelSent = false;
       book.admitted = false;
     }
     const timeoutUs = event.timeout_us ?? this.options.timeoutOf?.(event.request) ?? 0;
@@ -202,6 +217,13 @@ export class ClientOracle {
     }
     book.inFlight.add(record);
     this.inFlight.set(record.id, record);
+    const wait = this.waitedUs.get(lane) ?? { us: 0, line, reported: false, open: 0, busySinceUs: event.t };
+    if (wait.open === 0) wait.busySinceUs = event.t;
+    wait.open++;
+    this.waitedUs.delete(lane);
+    this.waitedUs.set(lane, wait);
+    // Bounded: the sequences least recently sent to are long done; their totals go first.
+    if (this.waitedUs.size > MAX_WAIT_TOTALS) this.waitedUs.delete(this.waitedUs.keys().next().value!);
   }
 
   private onResponse(requestId: string, outcome: Outcome, atUs: number, line: number): void {
@@ -276,15 +298,17 @@ export class ClientOracle {
     this.inFlight.delete(record.id);
     record.book.inFlight.delete(record);
     if (this.done.size < 1_000_000) this.done.add(record.id);
-    const waited = this.waitedUs.get(record.lane) ?? { us: 0, line: record.line, reported: false };
-    waited.us += atUs - record.sendUs;
-    this.waitedUs.set(record.lane, waited);
-    // Bounded: the sequences least recently started are long done; their totals go first.
-    if (this.waitedUs.size > MAX_WAIT_TOTALS) this.waitedUs.delete(this.waitedUs.keys().next().value!);
-    if (!waited.reported && waited.us > this.options.deadlineUs) {
+    const waited = this.waitedUs.get(record.lane) ?? { us: 0, line: record.line, reported: false, open: 1, busySinceUs: record.sendUs };
+    waited.open = Math.max(0, waited.open - 1);
+    const totalUs = waited.us + (atUs - waited.busySinceUs);
+    if (waited.open === 0) {
+      waited.us = totalUs;
+      waited.busySinceUs = atUs;
+    }
+    if (!waited.reported && totalUs > this.options.deadlineUs) {
       waited.reported = true;
       this.livenessSink.add(
-        `sequence ${JSON.stringify(record.sequence)} (${record.lane}) waited ${formatMs(waited.us)} for answers in total, past the deadline of ` +
+        `sequence ${JSON.stringify(record.sequence)} (${record.lane}) waited ${formatMs(totalUs)} for answers in total, past the deadline of ` +
           `${formatMs(this.options.deadlineUs)}`,
         [waited.line - 1, line - 1],
       );
