@@ -38,9 +38,17 @@ export interface SentRequest {
 /** Longest string id Triton accepts (`TRITONSERVER_InferenceRequestSetCorrelationIdString`). */
 const MAX_STRING_ID = 128;
 
-/** The reference accumulator of a config (the QA "dyna" models add CORRID on END). */
+/**
+ * The reference accumulator of a config (the QA "dyna" models add CORRID on END). The model only
+ * knows a row is the END through an END control: with CORRID alone it adds nothing (found by the
+ * differential against Triton 2.51, `backlog-fill` with a CORRID-keyed export).
+ */
 export function referenceModel(model: ModelConfig): AccumulatorModel {
-  return { dataType: model.tensorDataType, addsCorridOnEnd: model.controls.corrid !== undefined, initialValue: model.initialStateValue };
+  return {
+    dataType: model.tensorDataType,
+    addsCorridOnEnd: model.controls.corrid !== undefined && model.controls.end !== undefined,
+    initialValue: model.initialStateValue,
+  };
 }
 
 /**
