@@ -55,7 +55,7 @@ CASES = [
     Case("backlog-fill-corrid", "sim/examples/backlog-fill.json", "corrid", 20_000, why="the same with CORRID-keyed state"),
     Case("idle-timeout", "sim/examples/idle-timeout.json", "slot", 1000, starts_us=((8, 12_000),), scale=5, why="the reaper frees the slot in the gap"),
     Case("cancel-and-stop", "sim/examples/cancel-and-stop.json", "slot", 2000, why="client cancels (HTTP: the request runs on); the lifecycle block is dropped"),
-    Case("client-faults", "sim/examples/drive/client-faults.json", "corrid", 1000, why="misuse faults of the fault plan"),
+    Case("misuse", "sim/examples/drive/misuse.json", "slot", 1000, short=True, why="missing START, id 0, a request after END, id reuse, a string id on a UINT64 CORRID"),
     Case("l0-simple-sequence", "sim/examples/triton-l0/simple-sequence.json", short=True, why="test_simple_sequence"),
     Case("l0-length1-sequence", "sim/examples/triton-l0/length1-sequence.json", why="test_length1_sequence"),
     Case("l0-no-sequence-start", "sim/examples/triton-l0/no-sequence-start.json", short=True, why="test_no_sequence_start"),
@@ -70,10 +70,10 @@ CASES = [
 # Differences with a documented cause: (case, text the difference contains, why). README "Known differences" restates them.
 EXPLAINED: list[tuple[str, str, str]] = [
     (
-        "client-faults",
+        "misuse",
         "data-type is 'BYTES', but model",
-        "Triton 2.51 does not check a string id against a UINT64 CORRID (it answers the START-flag error); "
-        "core PR #425 (Triton 2.54) added the data-type error seqsim gives",
+        "Triton 2.51 does not check a string id against a UINT64 CORRID: it runs the request, and the model reads the "
+        "string's 4-byte length prefix as the id (\"65\" adds 2 at END); core PR #425 (Triton 2.54) added the data-type error seqsim gives",
     ),
 ]
 
