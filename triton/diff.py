@@ -64,7 +64,7 @@ CASES = [
     Case("l0-four-starts-one-batch", "sim/examples/triton-l0/four-starts-one-batch.json", short=True, why="TRITONSERVER_DELAY_SCHEDULER=4: one batch of 4"),
     Case("l0-half-batch", "sim/examples/triton-l0/half-batch.json", needs_ordered=True, why="test_half_batch (DELAY_SCHEDULER=8, pipelined streams)"),
     Case("l0-backlog-sequence-timeout", "sim/examples/triton-l0/backlog-sequence-timeout.json", why="test_backlog_sequence_timeout, idle scaled from 5 s to 1 s"),
-    Case("stress", "stress:3:4:12", "slot", 3000, short=True, why="Triton's stress workload, 4 threads x 12 sequences, as a timed scenario"),
+    Case("stress", "stress:3:4:12", "slot", 3000, short=True, scale=3, why="Triton's stress workload, 4 threads x 12 sequences, as a timed scenario, 30 ms a step"),
 ]
 
 # Differences with a documented cause: (case, text the difference contains, why). README "Known differences" restates them.
