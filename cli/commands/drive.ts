@@ -102,6 +102,7 @@ export const driveCommand: SeqsimCommand = {
       slackUs,
       // The probe's sequences are not the scenario's: the differential's statistics must be the scenario's alone.
       probe: args['probe'] !== false && !compareSim,
+      ...(compareSim ? { probeOffReason: "off with --compare-sim (its sequences would change the run's statistics)" } : {}),
       tracePath,
       ...(stress ? { stress: { threads, iterations } } : {}),
       ...(typeof args['svg'] === 'string' ? { svgPath: args['svg'], writeSvg: writeFile } : {}),

@@ -67,7 +67,8 @@ export function formatDifferential(d: DriveDifferential): string {
       `${excluded ? `, excluded: ${excluded}` : ''}, ${d.differences.length} difference(s)`,
   ];
   const b = d.batches;
-  const batchLine = `batch sizes real ${counts(b.real)}, simulated ${counts(b.simulated)}; requests executed real ${b.realInferences ?? '?'}, simulated ${b.simulatedInferences}`;
+  const executed = `requests executed real ${b.realInferences ?? '?'}, simulated ${b.simulatedInferences}`;
+  const batchLine = `batch sizes real ${counts(b.real)}, simulated ${counts(b.simulated)}; ${executed}`;
   lines.push(b.compared ? `  ${b.equal ? '=' : '✗'} ${batchLine}` : `  (not compared: ${b.why}) ${batchLine}`);
   const env = Object.entries(d.serverEnvironment);
   if (env.length > 0) lines.push(`  test hooks: the server must run with ${env.map(([k, v]) => `${k}=${v}`).join(' ')}`);

@@ -48,6 +48,8 @@ export interface DriveSpec {
   readonly svgPath?: string;
   /** Run the slot-leak probe at the end (default true). */
   readonly probe?: boolean;
+  /** Why the probe is off, for the report (default: --no-probe). */
+  readonly probeOffReason?: string;
   /** Receives the SVG text when svgPath is set. */
   readonly writeSvg?: (path: string, svg: string) => void;
 }
@@ -141,7 +143,7 @@ async function driveOn(transport: DriveTransport, spec: DriveSpec): Promise<Driv
   const violations: Violation[] = [];
   let probe: DriveReport['probe'];
   const slots = scenario.model.instanceCount * scenario.model.slotsPerInstance;
-  if (spec.probe === false) probe = { skipped: 'turned off (--no-probe)' };
+  if (spec.probe === false) probe = { skipped: spec.probeOffReason ?? 'turned off (--no-probe)' };
   else if (slots > MAX_PROBE_SLOTS) {
     probe = { skipped: `the config has ${slots} slots, more than the probe starts at once (${MAX_PROBE_SLOTS})` };
     notes.push(`slot-leak probe skipped: ${probe.skipped}`);
