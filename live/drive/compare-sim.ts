@@ -3,6 +3,9 @@ import type { Scenario } from '../../src/scenario/types.ts';
 import { simulate } from '../../sim/simulate.ts';
 import type { DriveReport } from './drive.ts';
 import { compareWithSim, type SimDifferential } from './sim-differential.ts';
+import { testHookEnvironment } from './test-hooks.ts';
+
+export { testHookEnvironment } from './test-hooks.ts';
 
 /** `seqsim drive --compare-sim`'s result: the differential and what it ran on. */
 export interface DriveDifferential extends SimDifferential {
@@ -12,16 +15,6 @@ export interface DriveDifferential extends SimDifferential {
   /** The scenario's test hooks as the server's environment must hold them (empty: none). */
   readonly serverEnvironment: Readonly<Record<string, string>>;
   readonly marginUs: number;
-}
-
-/** The environment variables a scenario's `test_hooks` stand for, as the real server must be started with them. */
-export function testHookEnvironment(scenario: Scenario): Record<string, string> {
-  const hooks = scenario.testHooks;
-  if (hooks === undefined) return {};
-  return {
-    TRITONSERVER_DELAY_SCHEDULER: String(hooks.delaySchedulerRequests),
-    ...(hooks.backlogDelaySchedulerRequests > 0 ? { TRITONSERVER_BACKLOG_DELAY_SCHEDULER: String(hooks.backlogDelaySchedulerRequests) } : {}),
-  };
 }
 
 /** Simulates the driven scenario with the same seed and compares it with the drive run's client-side trace. */

@@ -18,6 +18,7 @@ import { planScenario, type PlannedSequence } from './plan.ts';
 import { DrivePlayer } from './player.ts';
 import { configDifferences } from './server-config.ts';
 import { statisticsDelta } from './server-statistics.ts';
+import { testHookNote } from './test-hooks.ts';
 import type { DriveTransport, ModelStatistics } from './transport.ts';
 
 /** The probe starts one sequence per slot, for at most this many slots. */
@@ -115,6 +116,8 @@ async function driveOn(transport: DriveTransport, spec: DriveSpec): Promise<Driv
 
   const plan = spec.stress === undefined ? planScenario(scenario, spec.seed, spec.timeScale) : undefined;
   notes.push(...(plan?.notes ?? []));
+  const hookNote = testHookNote(scenario);
+  if (hookNote !== undefined) notes.push(hookNote);
   if (spec.stress !== undefined) {
     notes.push(
       "Triton's stress workload: each thread's sequences are sent one request at a time over HTTP (the Python test sends them back to back on a gRPC stream)",
