@@ -276,6 +276,7 @@ export class ModelServer implements ServerPort {
         instanceIds: instances.map((instance) => instance.id),
         nextBatchNumber: () => this.batchCounter++,
         onInstanceDestroyed: (instance) => this.emit('instance-destroyed', number, { instance }),
+        ...(this.parts.scenario.testHooks !== undefined ? { testHooks: this.parts.scenario.testHooks } : {}),
       },
     );
     const generation: Generation = { number, model, normalized, scheduler, instances, outstanding: 0, state: 'ready' };

@@ -13,4 +13,4 @@ if [ ! -x "$python" ]; then
   fi
   python=.venv/bin/python
 fi
-exec "$python" -m pytest test/python/test_real_triton.py test/python/test_real_triton_scenarios.py -q -p no:cacheprovider "$@"
+exec "$python" -m pytest test/python/test_real_triton.py test/python/test_real_triton_scenarios.py test/python/test_real_triton_diff.py -q -p no:cacheprovider "$@"

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { UsageError } from '../../src/core/input-errors.ts';
+import { SetupError, UsageError } from '../../src/core/input-errors.ts';
 import { loadScenarioFile, parseScenario } from '../../src/scenario/load.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import {
@@ -11,6 +11,7 @@ import {
   STRESS_SEQUENCE_BOUND_US,
   stressScenarioJson,
 } from '../../sim/generate/sequence-stress.ts';
+import { driveDifferential, formatDifferential, nothingCompared } from '../../live/drive/compare-sim.ts';
 import { drive } from '../../live/drive/drive.ts';
 import { formatDriveReport } from '../../live/drive/drive-report.ts';
 import { HttpTransport, parseServerUrl, wireTensors } from '../../live/drive/http-transport.ts';
@@ -22,6 +23,8 @@ import { safeName } from './run.ts';
 
 /** Real timing may be this far off (network, a late reaper) when drive reasons about the idle timeout. */
 const DEFAULT_SLACK = '500ms';
+/** --compare-sim: a gap this close to the idle timeout (or a backlog wait to its timeout) is left to timing. */
+const DEFAULT_MARGIN = '5ms';
 
 export const driveCommand: SeqsimCommand = {
   builder: (y: Argv) =>
@@ -50,6 +53,12 @@ export const driveCommand: SeqsimCommand = {
       .option('write-scenario', { type: 'string', describe: 'stress: write the workload as a scenario file (for seqsim run / explore) and stop' })
       .option('trace', { type: 'string', describe: 'client-side trace path (default out/drive/<name>-seed<N>.jsonl)' })
       .option('svg', { type: 'string', describe: 'also write the client-side timeline here' })
+      .option('compare-sim', {
+        type: 'boolean',
+        default: false,
+        describe: "also simulate the scenario and compare, sequence by sequence, the server's answers and batch sizes with seqsim's",
+      })
+      .option('margin', { type: 'string', default: DEFAULT_MARGIN, describe: 'compare-sim: outcomes this close to a timeout are left to timing' })
       .option('json', { type: 'boolean', default: false, describe: 'print a JSON report on stdout' }),
   async run(args, io) {
     const stress = args['stress'] === true;
@@ -76,6 +85,9 @@ export const driveCommand: SeqsimCommand = {
     const deadlineUs = parseDurationMs(String(args['deadline']), '--deadline') * 1000;
     const slackUs = parseDurationMs(String(args['slack']), '--slack') * 1000;
     if (deadlineUs <= 0) throw new UsageError('--deadline must be longer than 0');
+    const compareSim = args['compare-sim'] === true;
+    if (compareSim) checkCompareSim(stress, timeScale, concurrency);
+    const marginUs = parseDurationMs(String(args['margin']), '--margin') * 1000;
     const modelName = typeof args['model'] === 'string' ? args['model'] : scenario.model.name;
     const name = stress ? `sequence-stress` : scenario.name;
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'drive', `${safeName(name)}-seed${seed}.jsonl`);
@@ -92,13 +104,31 @@ export const driveCommand: SeqsimCommand = {
       // Triton's stress test bounds every sequence by 5 s: the default deadline is the same.
       deadlineUs: stress && args['deadline'] === '5s' ? STRESS_SEQUENCE_BOUND_US : deadlineUs,
       slackUs,
-      probe: args['probe'] !== false,
+      // The probe's sequences are not the scenario's: the differential's statistics must be the scenario's alone.
+      probe: args['probe'] !== false && !compareSim,
+      ...(compareSim ? { probeOffReason: "off with --compare-sim (its sequences would change the run's statistics)" } : {}),
       tracePath,
       ...(stress ? { stress: { threads, iterations } } : {}),
       ...(typeof args['svg'] === 'string' ? { svgPath: args['svg'], writeSvg: writeFile } : {}),
     });
-    io.out(args['json'] ? `${JSON.stringify(report)}\n` : formatDriveReport(report));
-    return report.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
+    if (!compareSim) {
+      io.out(args['json'] ? `${JSON.stringify(report)}\n` : formatDriveReport(report));
+      return report.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
+    }
+    const differential = driveDifferential(scenario, report, marginUs);
+    io.out(args['json'] ? `${JSON.stringify({ ...report, differential })}\n` : formatDriveReport(report) + formatDifferential(differential));
+    if (nothingCompared(differential)) {
+      throw new SetupError(
+        `compare-sim: nothing was comparable in ${scenario.name}: every sequence was left to timing ` +
+          `(${
+            Object.entries(differential.excluded)
+              .map(([reason, count]) => `${reason} ${count}`)
+              .join(', ') || 'no sequences'
+          }) and ${differential.batches.why}`,
+      );
+    }
+    const differs = differential.differences.length > 0 || (differential.batches.compared && !differential.batches.equal);
+    return report.violations.length > 0 || differs ? EXIT_VIOLATION : EXIT_OK;
   },
 };
 
@@ -109,6 +139,13 @@ function serverOption(url: unknown, grpc: unknown): { kind: 'http'; url: URL } |
   if (typeof url === 'string') return { kind: 'http', url: parseServerUrl(url) };
   if (grpc !== undefined || url !== undefined) throw new UsageError('--url and --grpc take a value: --url http://HOST:PORT or --grpc HOST:PORT');
   throw new UsageError('name the server: --url http://HOST:PORT or --grpc HOST:PORT');
+}
+
+/** --compare-sim simulates the scenario as written: the same sequences at the same times. */
+function checkCompareSim(stress: boolean, timeScale: number, concurrency: number | undefined): void {
+  if (stress) throw new UsageError('--compare-sim compares a scenario: write the stress workload with --write-scenario and drive that file with --compare-sim');
+  if (timeScale !== 1) throw new UsageError('--compare-sim simulates the scenario at its own times: leave --time-scale at 1');
+  if (concurrency !== undefined) throw new UsageError('--compare-sim simulates the scenario as timed: leave out --concurrency');
 }
 
 /** The scenario whose model Triton's stress test serves, when --stress names none. */

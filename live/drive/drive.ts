@@ -18,6 +18,7 @@ import { planScenario, type PlannedSequence } from './plan.ts';
 import { DrivePlayer } from './player.ts';
 import { configDifferences } from './server-config.ts';
 import { statisticsDelta } from './server-statistics.ts';
+import { testHookNote } from './test-hooks.ts';
 import type { DriveTransport, ModelStatistics } from './transport.ts';
 
 /** The probe starts one sequence per slot, for at most this many slots. */
@@ -48,6 +49,8 @@ export interface DriveSpec {
   readonly svgPath?: string;
   /** Run the slot-leak probe at the end (default true). */
   readonly probe?: boolean;
+  /** Why the probe is off, for the report (default: --no-probe). */
+  readonly probeOffReason?: string;
   /** Receives the SVG text when svgPath is set. */
   readonly writeSvg?: (path: string, svg: string) => void;
 }
@@ -113,6 +116,8 @@ async function driveOn(transport: DriveTransport, spec: DriveSpec): Promise<Driv
 
   const plan = spec.stress === undefined ? planScenario(scenario, spec.seed, spec.timeScale) : undefined;
   notes.push(...(plan?.notes ?? []));
+  const hookNote = testHookNote(scenario);
+  if (hookNote !== undefined) notes.push(hookNote);
   if (!transport.orderedChannels && spec.stress !== undefined) {
     notes.push(
       "Triton's stress workload: each thread's sequences are sent one request at a time over HTTP (the Python test sends them back to back on a gRPC stream)",
@@ -145,7 +150,7 @@ async function driveOn(transport: DriveTransport, spec: DriveSpec): Promise<Driv
   const violations: Violation[] = [];
   let probe: DriveReport['probe'];
   const slots = scenario.model.instanceCount * scenario.model.slotsPerInstance;
-  if (spec.probe === false) probe = { skipped: 'turned off (--no-probe)' };
+  if (spec.probe === false) probe = { skipped: spec.probeOffReason ?? 'turned off (--no-probe)' };
   else if (slots > MAX_PROBE_SLOTS) {
     probe = { skipped: `the config has ${slots} slots, more than the probe starts at once (${MAX_PROBE_SLOTS})` };
     notes.push(`slot-leak probe skipped: ${probe.skipped}`);

@@ -1,6 +1,7 @@
 import { assert } from '../core/assert.ts';
 import type { BatchRow, ExecuteResult, TimerHandle } from '../core/ports.ts';
 import type { SlotState } from '../core/request.ts';
+import { DELAY_POLL_US } from './delay-hook.ts';
 import { SlotStates } from './implicit-state.ts';
 import { traceRows } from './rows.ts';
 import { REAP_MARKER, type InstanceBatcher, type Occupant, type SlotItem } from './slot-queue.ts';
@@ -23,6 +24,8 @@ export abstract class BatcherThread implements InstanceBatcher {
   private exited = false;
   private wakeTask: TimerHandle | undefined;
   private delayTimer: TimerHandle | undefined;
+  /** TRITONSERVER_DELAY_SCHEDULER holds this thread (one-shot: cleared for good once released). */
+  private heldByHook: boolean;
 
   constructor(
     protected readonly scheduler: SchedulerContext,
@@ -37,6 +40,29 @@ export abstract class BatcherThread implements InstanceBatcher {
     this.label = `batch:I${instance}`;
     this.delayLabel = `batch:I${instance}:delay`;
     this.channel = `batcher:I${instance}`;
+    this.heldByHook = (scheduler.testHooks?.delaySchedulerRequests ?? 0) > 0;
+  }
+
+  /** While held: whether the hook's condition is still unmet, given this thread's queued count. */
+  protected abstract hookKeepsWaiting(queued: number): boolean;
+
+  /**
+   * Runs first in each batcher iteration: true while the test hook holds the thread (nothing is
+   * batched or released). The iteration that finds the condition met switches the hook off and
+   * waits like Triton's (DELAY_POLL_US, or until the next enqueue) before forming a batch.
+   */
+  protected heldByTestHook(queued: number): boolean {
+    if (!this.heldByHook) return false;
+    if (this.hookKeepsWaiting(queued)) return true;
+    this.heldByHook = false;
+    this.sleepUntil(this.scheduler.deps.clock.nowUs() + DELAY_POLL_US);
+    return true;
+  }
+
+  /** A held thread looks again in DELAY_POLL_US, unless a look is already due. */
+  protected pollHook(): void {
+    if (this.exited || this.delayTimer !== undefined || this.wakeTask !== undefined) return;
+    this.sleepUntil(this.scheduler.deps.clock.nowUs() + DELAY_POLL_US);
   }
 
   abstract enqueue(slot: number, occupant: Occupant, item: SlotItem): void;

@@ -18,6 +18,12 @@ export class DirectBatcher extends BatcherThread {
     super(scheduler, instance);
     assert(scheduler.model.strategy.kind === 'direct', 'DirectBatcher runs the direct strategy');
     this.strategy = scheduler.model.strategy;
+    if (this.scheduler.delayTable !== undefined) this.scheduler.delayTable.hold(instance, () => this.pollHook());
+  }
+
+  /** DelayScheduler: this thread reports every request in its slot queues (the reaper's markers too). */
+  protected hookKeepsWaiting(queued: number): boolean {
+    return this.scheduler.delayTable?.keepWaiting(this.instance, queued) ?? false;
   }
 
   enqueue(slot: number, occupant: Occupant, item: SlotItem): void {
@@ -27,6 +33,7 @@ export class DirectBatcher extends BatcherThread {
   }
 
   protected formBatch(): void {
+    if (this.heldByTestHook(this.queues.reduce((sum, queue) => sum + queue.length, 0))) return;
     const now = this.scheduler.deps.clock.nowUs();
     let maxSlot = -1;
     let readyCount = 0;

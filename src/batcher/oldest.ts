@@ -98,7 +98,13 @@ export class OldestBatcher extends BatcherThread {
     this.wake();
   }
 
+  /** Oldest's inner dynamic batcher waits until its own queue holds the hook's count (cancelled requests too). */
+  protected hookKeepsWaiting(queued: number): boolean {
+    return queued < (this.scheduler.testHooks?.delaySchedulerRequests ?? 0);
+  }
+
   protected formBatch(): void {
+    if (this.heldByTestHook(this.pending.length)) return;
     this.dropCancelled();
     const { model, deps } = this.scheduler;
     const now = deps.clock.nowUs();

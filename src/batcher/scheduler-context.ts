@@ -3,6 +3,7 @@ import type { EventSink, ReleaseReason } from '../core/events.ts';
 import type { Clock, Executor, ResponseSink, Timers } from '../core/ports.ts';
 import type { InferRequest, InferResult } from '../core/request.ts';
 import type { ModelConfig } from '../config/types.ts';
+import type { DirectDelayTable, SchedulerTestHooks } from './delay-hook.ts';
 import type { SlotOrder } from './slot-heap.ts';
 import type { Occupant, SlotItem } from './slot-queue.ts';
 
@@ -26,6 +27,8 @@ export interface BatcherOptions {
   readonly nextBatchNumber?: () => number;
   /** A removed instance's batcher was destroyed: its last slot and queued work are gone (spec rule 4). */
   readonly onInstanceDestroyed?: (instance: number) => void;
+  /** Triton's QA test hooks (TRITONSERVER_DELAY_SCHEDULER…): hold the batcher until requests are queued (delay-hook.ts). */
+  readonly testHooks?: SchedulerTestHooks;
 }
 
 /** A slot a sequence holds, as a destroyed model leaves it (release reason `destroyed`). */
@@ -39,6 +42,10 @@ export interface HeldSlot {
 export interface SchedulerContext {
   readonly model: ModelConfig;
   readonly deps: BatcherDeps;
+  /** The test hooks the threads start with, if any (delay-hook.ts). */
+  readonly testHooks: SchedulerTestHooks | undefined;
+  /** Direct's shared table of queued counts while TRITONSERVER_DELAY_SCHEDULER holds the threads. */
+  readonly delayTable: DirectDelayTable | undefined;
   /** §5: release a slot; returns the backlog sequence moved into it, if any (slot-release.ts). */
   releaseSlot(instance: number, slot: number, queue: SlotItem[], reason: ReleaseReason, occupant: Occupant | undefined): Occupant | undefined;
   /**

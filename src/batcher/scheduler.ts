@@ -38,6 +38,7 @@ import { occupantOf, type InstanceBatcher, type Occupant, type SlotItem } from '
 import { DirectBatcher } from './direct.ts';
 import { OldestBatcher } from './oldest.ts';
 import { Backlog, type BacklogQueue } from './backlog.ts';
+import { DirectDelayTable, type SchedulerTestHooks } from './delay-hook.ts';
 import { IdleReaper } from './reaper.ts';
 import { releaseSequenceSlot, type SlotReleasePort } from './slot-release.ts';
 import { InPlaceUpdate } from './in-place-update.ts';
@@ -62,6 +63,8 @@ export class SequenceBatchScheduler implements SchedulerContext {
   private stopped = false;
   private destroyed = false;
   private batchCounter = 0;
+  readonly testHooks: SchedulerTestHooks | undefined;
+  readonly delayTable: DirectDelayTable | undefined;
 
   constructor(
     readonly model: ModelConfig,
@@ -73,6 +76,9 @@ export class SequenceBatchScheduler implements SchedulerContext {
     assert(ids.length === model.instanceCount, 'one trace number per instance');
     this.freeSlots = makeFreeSlotPool(options.slotOrder ?? 'triton-heap', ids, model.slotsPerInstance);
     this.backlog = new Backlog(deps.events, (atUs) => this.reaper.wakeBy(atUs));
+    this.testHooks = options.testHooks !== undefined && options.testHooks.delaySchedulerRequests > 0 ? options.testHooks : undefined;
+    this.delayTable =
+      this.testHooks !== undefined && model.strategy.kind === 'direct' ? new DirectDelayTable(this.testHooks, () => this.backlog.queuedRequests()) : undefined;
     this.reaper = new IdleReaper(deps, model.maxSequenceIdleUs, {
       slotOf: this.slotOf,
       backlog: this.backlog,
@@ -147,10 +153,13 @@ export class SequenceBatchScheduler implements SchedulerContext {
       this.enqueueToSlot(key, slot, request);
     } else if (waiting !== undefined) {
       this.backlog.append(key, waiting, request);
+      this.delayTable?.changed();
     } else {
       const free = this.freeSlots.pop();
-      if (free === undefined) this.backlog.open(key, request);
-      else {
+      if (free === undefined) {
+        this.backlog.open(key, request);
+        this.delayTable?.changed();
+      } else {
         this.slotOf.set(key, free);
         events.emit({ type: 'assign', sequence: request.sequence, instance: free.instance, slot: free.slot });
         this.enqueueToSlot(key, free, request);

@@ -11,11 +11,11 @@ import { lineColumn, parsePbtxt } from '../config/pbtxt.ts';
 import type { ModelConfig } from '../config/types.ts';
 import { checkFaultTargets, normalizeFaults, parseFaults } from './faults.ts';
 import { normalizeLifecycle, readLifecycle } from './lifecycle.ts';
-import type { Latency, Scenario, ScenarioSequence, ScenarioStep } from './types.ts';
+import type { Latency, Scenario, ScenarioSequence, ScenarioStep, TestHooks } from './types.ts';
 
 export { DEFAULT_EXIT_TIMEOUT_US, DEFAULT_DRAIN_TIMEOUT_US } from './lifecycle.ts';
 
-const SCENARIO_FIELDS = ['name', 'seed', 'model', 'executor', 'transport', 'sequences', 'faults', 'lifecycle', 'schedule', 'draws'] as const;
+const SCENARIO_FIELDS = ['name', 'seed', 'model', 'executor', 'transport', 'sequences', 'faults', 'lifecycle', 'schedule', 'draws', 'test_hooks'] as const;
 /** A pinned same-instant schedule longer than this is not a reproducer anyone can read. */
 const MAX_SCHEDULE_ENTRIES = 100_000;
 const SEQUENCE_FIELDS = ['id', 'start_us', 'mode', 'steps'] as const;
@@ -78,6 +78,7 @@ export function parseScenario(json: unknown, file: string, baseDir: string, opti
   const lifecycle = root.has('lifecycle') ? readLifecycle(root.child('lifecycle'), MAX_TIME_US, (r) => readModelJson(r, baseDir)) : [];
   const schedule = root.has('schedule') ? readSchedule(root.child('schedule')) : undefined;
   const draws = root.has('draws') ? readDraws(root.child('draws')) : undefined;
+  const testHooks = root.has('test_hooks') ? readTestHooks(root.child('test_hooks')) : undefined;
   // Key order here is the trace header's: every field explicit, the model inline, ids as read.
   const normalized: Record<string, unknown> = {
     name,
@@ -90,6 +91,9 @@ export function parseScenario(json: unknown, file: string, baseDir: string, opti
     ...(lifecycle.length > 0 ? { lifecycle: normalizeLifecycle(lifecycle) } : {}),
     ...(schedule !== undefined ? { schedule: [...schedule] } : {}),
     ...(draws !== undefined ? { draws } : {}),
+    ...(testHooks !== undefined
+      ? { test_hooks: { delay_scheduler: testHooks.delaySchedulerRequests, backlog_delay_scheduler: testHooks.backlogDelaySchedulerRequests } }
+      : {}),
   };
   return {
     name,
@@ -103,7 +107,26 @@ export function parseScenario(json: unknown, file: string, baseDir: string, opti
     normalized,
     ...(schedule !== undefined ? { schedule } : {}),
     ...(draws !== undefined ? { draws } : {}),
+    ...(testHooks !== undefined ? { testHooks } : {}),
   };
+}
+
+/** The largest hook count: Triton reads it with atoi into a size_t; more requests than this never queue in a scenario. */
+const MAX_HOOK_REQUESTS = 1_000_000;
+
+/**
+ * `test_hooks` (seqsim's extension): Triton's QA environment variables, which the server reads when
+ * a model's batcher threads start. `seqsim drive --compare-sim` and `npm run triton:diff` set them
+ * on the real server; the simulator holds its batcher the same way (src/batcher/delay-hook.ts).
+ */
+function readTestHooks(reader: JsonReader): TestHooks {
+  reader.object();
+  reader.onlyKeys(['delay_scheduler', 'backlog_delay_scheduler']);
+  const delaySchedulerRequests = reader.optional('delay_scheduler', (r) => r.integer(0, MAX_HOOK_REQUESTS), 0);
+  const backlogDelaySchedulerRequests = reader.optional('backlog_delay_scheduler', (r) => r.integer(0, MAX_HOOK_REQUESTS), 0);
+  if (backlogDelaySchedulerRequests > 0 && delaySchedulerRequests === 0)
+    reader.fail('backlog_delay_scheduler only acts while delay_scheduler holds the batcher (Triton checks it inside that wait): set delay_scheduler too');
+  return { delaySchedulerRequests, backlogDelaySchedulerRequests };
 }
 
 /**

@@ -54,6 +54,16 @@ export interface LoadEvent {
 export type LifecycleEvent = StopEvent | UnloadEvent | LoadEvent;
 
 /**
+ * Triton's QA test hooks (the server's environment variables `TRITONSERVER_DELAY_SCHEDULER` and
+ * `TRITONSERVER_BACKLOG_DELAY_SCHEDULER`): hold the batcher until that many requests are queued.
+ * 0 = off. See src/batcher/delay-hook.ts.
+ */
+export interface TestHooks {
+  readonly delaySchedulerRequests: number;
+  readonly backlogDelaySchedulerRequests: number;
+}
+
+/**
  * A loaded, validated scenario. `normalized` is the JSON written into the trace header
  * (Triton JSON model config with defaults filled in); `seqsim replay` re-runs from it alone.
  */
@@ -67,6 +77,8 @@ export interface Scenario {
   /** The fault plan (`faults` block); undefined = no faults. */
   readonly faults: FaultPlan | undefined;
   readonly lifecycle: readonly LifecycleEvent[];
+  /** The `test_hooks` block; undefined = none (a plain server). */
+  readonly testHooks?: TestHooks;
   /** Pinned decisions (task or draw labels, or option indices); undefined = the seed decides. */
   readonly schedule?: readonly (number | string)[];
   /**

@@ -229,28 +229,42 @@ class Responses:
 
 
 def test_cancelling_a_queued_request_cancels_the_rest_of_its_sequence(server):
-    """A2 is cancelled while A1 executes; A3, queued behind it in the same slot, is answered CANCELLED (empty message)."""
+    """A2 is cancelled while A1 executes; A3, queued behind it in the same slot, is answered CANCELLED (empty message).
+
+    A1, A2 and A3 are separate RPCs and the cancel is one more: a loaded host can deliver A2 or A3 out
+    of order (one of them then gets "must specify the START flag", or A3 runs before A2 is queued), or
+    deliver the cancel after A1's 300 ms execution (A2 then runs and A3 gets an output). Such an attempt
+    shows timing, not Triton's cancellation: it is discarded and the scenario rerun, at most 3 times."""
     grpc = Client("grpc", server)
     http = Client("http", server)
-    responses = Responses()
-    sid = fresh_id()
     model = "accumulator_direct_slow"
-    grpc.client.async_infer(model, grpc.inputs(1), responses.callback("A1"), sequence_id=sid, sequence_start=True)
-    time.sleep(0.05)
-    a2 = grpc.client.async_infer(model, grpc.inputs(2), responses.callback("A2"), sequence_id=sid)
-    time.sleep(0.05)  # separate RPCs: a gap keeps A3 behind A2 on a loaded host
-    grpc.client.async_infer(model, grpc.inputs(4), responses.callback("A3"), sequence_id=sid)
-    a4 = http.client.async_infer(model, http.inputs(8), sequence_id=sid)
-    time.sleep(0.02)
-    a2.cancel()  # well inside A1's 300 ms execution
-    a1, a2_seen, a3 = responses.wait(["A1", "A2", "A3"])
-    assert a1 == ("ok", 1)
-    assert a2_seen == ("error", "StatusCode.CANCELLED", "Locally cancelled by application!")  # tritonclient's own text
-    assert a3 == ("error", "StatusCode.CANCELLED", "")
-    with pytest.raises(InferenceServerException) as caught:
-        a4.get_result()
-    assert (caught.value.status(), caught.value.message()) == ("400", "")
-    assert grpc.error(model, 16, sid)[1].endswith("must specify the START flag on the first request of the sequence")
+    late = []
+    for _ in range(3):
+        responses = Responses()
+        sid = fresh_id()
+        grpc.client.async_infer(model, grpc.inputs(1), responses.callback("A1"), sequence_id=sid, sequence_start=True)
+        time.sleep(0.05)
+        a2 = grpc.client.async_infer(model, grpc.inputs(2), responses.callback("A2"), sequence_id=sid)
+        time.sleep(0.05)  # separate RPCs: a gap keeps A3 behind A2 on a loaded host
+        grpc.client.async_infer(model, grpc.inputs(4), responses.callback("A3"), sequence_id=sid)
+        a4 = http.client.async_infer(model, http.inputs(8), sequence_id=sid)
+        time.sleep(0.02)
+        a2.cancel()  # well inside A1's 300 ms execution
+        a1, a2_seen, a3 = responses.wait(["A1", "A2", "A3"])
+        try:
+            a4_seen = ("ok", int(a4.get_result().as_numpy("OUTPUT")[0][0]))
+        except InferenceServerException as error:
+            a4_seen = ("error", error.status(), error.message())
+        if a1 != ("ok", 1) or a3[0] == "ok" or a3[2].endswith("must specify the START flag on the first request of the sequence"):
+            late.append((a1, a2_seen, a3, a4_seen))
+            grpc.infer(model, 0, sid, start=True, end=True)  # ends whatever is left of the attempt's sequence
+            continue
+        assert a2_seen == ("error", "StatusCode.CANCELLED", "Locally cancelled by application!")  # tritonclient's own text
+        assert a3 == ("error", "StatusCode.CANCELLED", "")
+        assert a4_seen == ("error", "400", "")
+        assert grpc.error(model, 16, sid)[1].endswith("must specify the START flag on the first request of the sequence")
+        return
+    pytest.fail(f"the requests or the cancel reached Triton out of order in every attempt: {late}")
 
 
 def test_cancelling_a_backlogged_sequence_is_seen_when_a_slot_frees(server):
@@ -314,6 +328,18 @@ def batch_counts(server, model):
     return {int(b["batch_size"]): int(b["compute_infer"]["count"]) for b in stats.get("batch_stats", [])}
 
 
+def quiet_batch_counts(server, model, reads=3, interval_s=0.1):
+    """The counts once two reads a moment apart agree: an earlier test's last batch may not be recorded yet."""
+    last = batch_counts(server, model)
+    for _ in range(reads * 10):
+        time.sleep(interval_s)
+        counts = batch_counts(server, model)
+        if counts == last:
+            return counts
+        last = counts
+    return last
+
+
 def settled_batch_counts(server, model, expected, timeout_s=5.0):
     """Triton records a batch's statistics after it has sent the responses: poll until they match (or time out)."""
     deadline = time.monotonic() + timeout_s
@@ -326,7 +352,7 @@ def test_direct_batches_count_padding_rows(server):
     """Four sequences started one after another: slot k's batch carries k padding rows (READY=0)."""
     client = Client("http", server)
     model = "accumulator_direct_slow"  # a model no other test leaves sequences in
-    before = batch_counts(server, model)
+    before = quiet_batch_counts(server, model)
     held = [fresh_id() for _ in range(SLOTS)]
     outputs = [client.infer(model, 1 << k, sid, start=True) for k, sid in enumerate(held)]
     expected = {size: before.get(size, 0) + 1 for size in range(1, SLOTS + 1)}

@@ -59,8 +59,9 @@ class Case:
     state_key: str
     execute_delay_us: int  # model.py's --execute-delay, and the copy's executor latency
     why: str
-    starts_us: tuple = ()  # (sequence id, start_us) changed in the copy
+    starts_us: tuple = ()  # (sequence id, start_us) changed in the copy (before scaling)
     name: str = ""  # the served model's name suffix (one scenario exported twice shares the repository)
+    scale: int = 1  # every time of the copy (starts, gaps, timeouts, the idle timeout) multiplied: its edges further from real jitter
 
     @property
     def label(self):
@@ -76,8 +77,9 @@ CASES = [
         "idle-timeout",
         "slot",
         1000,
-        "the reaper frees 7's slot (20 ms idle) during its 50 ms gap; 8, backlogged from 12 ms, then runs to its END",
+        "times x 5: the reaper frees 7's slot (100 ms idle) during its 250 ms gap; 8, backlogged from 60 ms, then runs to its END",
         starts_us=((8, 12_000),),
+        scale=5,
     ),
     Case(
         "idle-timeout",
@@ -114,9 +116,26 @@ def scenario_file(case, folder):
     for sequence in scenario["sequences"]:
         if sequence["id"] in starts:
             sequence["start_us"] = starts[sequence["id"]]
+    scale_times(scenario, case.scale)
     copy = folder / f"{case.example}{'-' + case.name if case.name else ''}.json"
     copy.write_text(json.dumps(scenario))
     return copy
+
+
+def scale_times(scenario, k):
+    """Multiplies the scenario's times by k: the same story, with its timing-dependent edges k times
+    further from real jitter (a loaded host delays a request by several milliseconds)."""
+    if k == 1:
+        return
+    batching = scenario["model"]["sequence_batching"]
+    batching["max_sequence_idle_microseconds"] = batching.get("max_sequence_idle_microseconds", 1_000_000) * k
+    for sequence in scenario["sequences"]:
+        if "start_us" in sequence:
+            sequence["start_us"] *= k
+        for step in sequence["steps"]:
+            for key in ("gap_us", "timeout_us", "cancel_after_us"):
+                if key in step:
+                    step[key] *= k
 
 
 def predicted(trace_path):
