@@ -31,6 +31,8 @@ const PAGES = [
   'docs/architecture.md',
   'docs/summary-format.md',
   'docs/model-repository.md',
+  'docs/known-triton-behaviour.md',
+  'docs/zoo.md',
 ];
 
 /** Pages whose commands the suite does not run as printed, and why (every other page is in PAGES). */
