@@ -136,6 +136,15 @@ function loadModel(reader: JsonReader, baseDir: string, options: ScenarioLoadOpt
 }
 
 /**
+ * A model config file (config.pbtxt or .json) or a model folder, loaded as a scenario's `model`
+ * path is: parsed, named after its folder when `name` is left out, normalised and validated.
+ */
+export function loadModelConfig(path: string): NormalizedModel {
+  const { json, source } = readModelFile(new JsonReader('<arguments>', 'model', path), path);
+  return normalizeModelConfig(json, source);
+}
+
+/**
  * A model config as Triton JSON, not yet validated: inline, or read from its file (a missing or
  * unparseable file is bad input). Shared by `model` and lifecycle `load` entries.
  */

@@ -129,7 +129,24 @@ describe('Triton defaults (spec §1)', () => {
 
   it('a KIND_GPU group runs count instances on each listed GPU', () => {
     expect(normalize(withSb({}, { instance_group: [{ kind: 'KIND_GPU', count: 2, gpus: [0, 1, 3] }] })).config.instanceCount).toBe(6);
-    expect(normalize(withSb({}, { instance_group: [{ kind: 'KIND_CPU', count: 2, gpus: [0, 1, 3] }] })).config.instanceCount).toBe(2);
+    expect(normalize(withSb({}, { instance_group: [{ kind: 'KIND_AUTO', count: 2, gpus: [0, 1, 3] }] })).config.instanceCount).toBe(6);
+  });
+
+  it("refuses GPUs on a CPU group and GPU ids the simulated server lacks, with Triton's messages and default group names", () => {
+    const cpu = errorOf(withSb({}, { instance_group: [{ kind: 'KIND_CPU', count: 2, gpus: [0, 1, 3] }] }));
+    expect([cpu.field, cpu.problem]).toEqual([
+      'model.instance_group[0].gpus',
+      'instance group m_0 of model m has kind KIND_CPU but specifies one or more GPUs',
+    ]);
+    const missing = errorOf(withSb({}, { instance_group: [{ name: 'g', kind: 'KIND_GPU', gpus: [8] }] }));
+    expect(missing.problem).toBe(
+      'instance group g of model m specifies invalid or unsupported gpu id 8. ' +
+        'GPUs with at least the minimum required CUDA compute compatibility of 6.000000 are: 0, 1, 2, 3, 4, 5, 6, 7',
+    );
+    // KIND_AUTO with a GPU the server lacks falls back to KIND_CPU, which then may not list GPUs.
+    expect(errorOf(withSb({}, { instance_group: [{}, { gpus: [-1] }] })).problem).toBe(
+      'instance group m_1 of model m has kind KIND_CPU but specifies one or more GPUs',
+    );
   });
 
   it('boolean control types come from the false/true list; CORRID from data_type; kind defaults to START', () => {
@@ -493,8 +510,15 @@ describe("Triton's validation messages (spec §13), exact text", () => {
 describe('structural problems name the field', () => {
   it.each<[string, unknown, string, RegExp]>([
     ['not an object', [], 'model', /expected an object, got an array/],
-    ['dynamic batching', { name: 'm', sequence_batching: {}, dynamic_batching: {} }, 'model.dynamic_batching', /one oneof/],
-    ['ensemble', { name: 'm', ensemble_scheduling: {} }, 'model.ensemble_scheduling', /one oneof/],
+    ['dynamic and sequence batching', { name: 'm', sequence_batching: {}, dynamic_batching: {} }, 'model.dynamic_batching', /one oneof/],
+    [
+      'dynamic batching',
+      { name: 'm', dynamic_batching: {} },
+      'model.dynamic_batching',
+      /^seqsim simulates the sequence batcher, and this model uses the dynamic batcher/,
+    ],
+    ['ensemble', { name: 'm', ensemble_scheduling: {} }, 'model.ensemble_scheduling', /^ensembles are not simulated: /],
+    ['ensemble platform', { name: 'm', platform: 'ensemble', sequence_batching: {} }, 'model.platform', /^ensembles are not simulated: /],
     ['no sequence batching', { name: 'm' }, 'model.sequence_batching', /seqsim simulates models that use the sequence batcher/],
     ['sequence batching not an object', { name: 'm', sequence_batching: 1 }, 'model.sequence_batching', /expected an object/],
     ['two strategies', { name: 'm', sequence_batching: { direct: {}, oldest: {} } }, 'model.sequence_batching.oldest', /one oneof/],
