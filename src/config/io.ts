@@ -1,4 +1,4 @@
-import type { TensorDataType } from './types.ts';
+import { TENSOR_DATA_TYPES, type TensorDataType } from './types.ts';
 import { DATA_TYPES, INPUT_FORMATS, readEnum } from './enums.ts';
 import type { JsonReader } from './json-reader.ts';
 import { configMessages as msg, type IoKind } from './triton-messages.ts';
@@ -134,9 +134,9 @@ function fixedRuns(dims: readonly number[]): bigint[] {
   return runs;
 }
 
-/** The accumulator computes in its first input's type (spec qa-sequence-models.md). */
+/** The accumulator computes in its first input's type (spec qa-sequence-models.md; src/model/reference.ts). */
 export function accumulatorType(root: JsonReader, inputs: readonly Record<string, unknown>[]): TensorDataType {
   const dataType = inputs[0]!['data_type'];
-  if (dataType === 'TYPE_INT32' || dataType === 'TYPE_FP32') return dataType;
-  return root.fail(`seqsim's accumulator model computes in TYPE_INT32 or TYPE_FP32, got ${String(dataType)}`, `${root.pathOf('input')}[0].data_type`);
+  if ((TENSOR_DATA_TYPES as readonly unknown[]).includes(dataType)) return dataType as TensorDataType;
+  return root.fail(`seqsim's accumulator model computes in ${TENSOR_DATA_TYPES.join(', ')}, got ${String(dataType)}`, `${root.pathOf('input')}[0].data_type`);
 }

@@ -27,6 +27,13 @@ const KNOWN: Readonly<Record<string, Readonly<Record<string, number>>>> = {
   dyna_corrid_uint64: { '52:2': 7, '52:3': 15 + 52 },
   dyna_corrid_string: { '52:3': 15 + 52 },
   oldest_preferred: { '1:3': 15 + 1 },
+  // TYPE_STRING: decimal integers summed in INT32 (the trace records the integer the text spells).
+  qa_string: { '52:3': 15 + 52 },
+  // TYPE_INT64: exact past 2^32, the INT64 CORRID added on END.
+  qa_int64: { '52:1': 2 ** 40 + 3, '52:3': 2 ** 40 + 3 + 5 * 2 ** 33 + 7 + 52 },
+  // TYPE_BOOL: the parity of the true inputs (1, 0, 1, 1).
+  qa_bool: { '52:0': 1, '52:1': 1, '52:2': 0, '52:3': 1 },
+  implicit_state_int64_data_file: { '52:0': 101 },
 };
 
 function outputsOf(events: readonly TraceEvent[]): Map<string, unknown> {
@@ -34,8 +41,8 @@ function outputsOf(events: readonly TraceEvent[]): Map<string, unknown> {
 }
 
 describe('the positive config corpus', () => {
-  it('holds the QA shapes: data types, controls, implicit state, Oldest, nobatch, every CORRID type', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(16);
+  it('holds the QA shapes: every data type, controls, implicit state, Oldest, nobatch, every CORRID type', () => {
+    expect(cases.length).toBeGreaterThanOrEqual(21);
   });
 
   it.each(cases)('%s loads, simulates clean, exports and runs on ONNX Runtime with the same outputs', async (name) => {

@@ -482,6 +482,24 @@ describe("Triton's validation messages (spec §13), exact text", () => {
     expect(error.problem).toBe(message);
   });
 
+  it('data files of INT64 and BOOL states: the first little-endian value starts the accumulator', () => {
+    const int64 = Buffer.alloc(8);
+    int64.writeBigInt64LE(-(2n ** 40n));
+    const withType = (dataType: string, dir: string) =>
+      normalize(withSb({ state: [state({ data_type: dataType, initial_state: [initial({ data_type: dataType, data_file: 'f' })] })] }), dir).config
+        .initialStateValue;
+    expect(withType('TYPE_INT64', modelDirWith('f', int64))).toBe(-(2 ** 40));
+    expect(withType('TYPE_BOOL', modelDirWith('f', Buffer.from([7])))).toBe(1);
+    const huge = Buffer.alloc(8);
+    huge.writeBigInt64LE(2n ** 60n);
+    expect(
+      errorOf(
+        withSb({ state: [state({ data_type: 'TYPE_INT64', initial_state: [initial({ data_type: 'TYPE_INT64', data_file: 'f' })] })] }),
+        modelDirWith('f', huge),
+      ).problem,
+    ).toMatch(/starts with 1152921504606846976: seqsim simulates INT64 values up to 2\^53 − 1 exactly/);
+  });
+
   it('data files: missing, too short for the dims, or unreadable by seqsim', () => {
     const dir = modelDirWith('short', int32s(1));
     const withFile = (file: string, extra: Record<string, unknown> = {}) =>
@@ -489,7 +507,7 @@ describe("Triton's validation messages (spec §13), exact text", () => {
     expect(errorOf(withFile('nope'), dir).problem).toBe(`failed to open text file for read ${join(dir, 'initial_state', 'nope')}: No such file or directory`);
     expect(errorOf(withFile('short'), dir).problem).toBe('initial_state setting expects 8 bytes, but the data provided from shortonly has 4 bytes.');
     expect(errorOf(withFile('short', { data_type: 'TYPE_UINT8' }), dir).problem).toMatch(
-      /seqsim reads initial_state data files of TYPE_INT32 or TYPE_FP32 states/,
+      /seqsim reads initial_state data files of TYPE_INT32, TYPE_FP32, TYPE_INT64, TYPE_BOOL states/,
     );
     const empty = modelDirWith('empty', Buffer.alloc(0));
     expect(errorOf(withSb({ state: [state({ dims: [], initial_state: [initial({ dims: [], data_file: 'empty' })] })] }), empty).problem).toMatch(
@@ -600,10 +618,10 @@ describe('structural problems name the field', () => {
       /expected one of TYPE_INVALID/,
     ],
     [
-      'accumulator of strings',
-      { name: 'm', input: [{ name: 'INPUT', data_type: 'TYPE_STRING', dims: [1] }], sequence_batching: {} },
+      'accumulator of bytes',
+      { name: 'm', input: [{ name: 'INPUT', data_type: 'TYPE_UINT8', dims: [1] }], sequence_batching: {} },
       'model.input[0].data_type',
-      /TYPE_INT32 or TYPE_FP32/,
+      /computes in TYPE_INT32, TYPE_FP32, TYPE_INT64, TYPE_BOOL, TYPE_STRING, got TYPE_UINT8/,
     ],
     [
       'unknown tensor field',
