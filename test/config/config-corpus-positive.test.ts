@@ -1,11 +1,13 @@
-import { describe, expect, it } from 'vitest';
-import { readdirSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadModelConfig, loadScenarioFile } from '../../src/scenario/load.ts';
 import type { TraceEvent } from '../../src/core/events.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { repositoryModel } from '../../live/repository/repository-model.ts';
+import { writeRepositoryModel } from '../../live/repository/write-repository.ts';
 import { runLive } from '../../live/run-live.ts';
 
 /**
@@ -16,6 +18,8 @@ import { runLive } from '../../live/run-live.ts';
  */
 const corpus = fileURLToPath(new URL('../fixtures/config-corpus/positive/', import.meta.url));
 const cases = readdirSync(corpus).sort();
+const repositories = mkdtempSync(join(tmpdir(), 'seqsim-corpus-'));
+afterAll(() => rmSync(repositories, { recursive: true, force: true }));
 
 /** A few outputs worked out by hand from Triton's QA semantics (docs/config-corpus.md), so the corpus is not vacuous. */
 const KNOWN: Readonly<Record<string, Readonly<Record<string, number>>>> = {
@@ -60,6 +64,14 @@ describe('the positive config corpus', () => {
     for (const [request, output] of Object.entries(KNOWN[name] ?? {})) expect(expected.get(request), request).toBe(output);
 
     const exported = repositoryModel(scenario.model, scenario.normalized['model'] as Record<string, unknown>, { cpuOnly: true });
+    // The exported folder (config.pbtxt, initial_state files) loads back as the same accumulator.
+    writeRepositoryModel(join(repositories, name), exported);
+    const reloaded = loadModelConfig(join(repositories, name, exported.name)).config;
+    expect([reloaded.tensorDataType, reloaded.initialStateValue, reloaded.controls]).toEqual([
+      scenario.model.tensorDataType,
+      scenario.model.initialStateValue,
+      scenario.model.controls,
+    ]);
     const live = await runLive(scenario, file, { seed: 1, provider: 'cpu', durationMs: 20_000, userModel: { bytes: exported.model, name: 'model.onnx' } });
     expect(live.violations).toEqual([]);
     expect(outputsOf(live.events)).toEqual(expected);
