@@ -229,19 +229,29 @@ describe('scenario v1: errors name file and field', () => {
     ['value beyond INT32', (j) => (step0(j)['value'] = 2 ** 31), 'sequences[0].steps[0].value', /32-bit integer/],
     [
       'BOOL value other than 0 / 1',
-      (j) => ((j['model'] = typed('TYPE_BOOL')), (step0(j)['value'] = 2)),
+      (j) => {
+        j['model'] = typed('TYPE_BOOL');
+        step0(j)['value'] = 2;
+      },
       'sequences[0].steps[0].value',
       /^model 'm' takes TYPE_BOOL input: expected true, false, 0 or 1, got 2$/,
     ],
     [
       'STRING value beyond INT32',
-      (j) => ((j['model'] = typed('TYPE_STRING')), (step0(j)['value'] = 2 ** 31)),
+      (j) => {
+        j['model'] = typed('TYPE_STRING');
+        step0(j)['value'] = 2 ** 31;
+      },
       'sequences[0].steps[0].value',
       /takes TYPE_STRING input: expected a 32-bit integer \(the model reads its decimal text/,
     ],
     [
       'INT64 sums past 2^53',
-      (j) => ((j['model'] = typed('TYPE_INT64')), (step0(j)['value'] = 2 ** 52), (j['sequences'] as Json[]).push({ id: 2, steps: [{ value: 2 ** 52 }] })),
+      (j) => {
+        j['model'] = typed('TYPE_INT64');
+        step0(j)['value'] = 2 ** 52;
+        (j['sequences'] as Json[]).push({ id: 2, steps: [{ value: 2 ** 52 }] });
+      },
       'sequences',
       /accumulates in TYPE_INT64, and this scenario's values and ids add up to 9007199254740992: seqsim simulates INT64 sums exactly up to 2\^53/,
     ],
