@@ -81,6 +81,12 @@ export interface LiveTensorSpec {
 export const EXACT_HOLDERS: Readonly<Record<TensorDataType, readonly DataTypeName[]>> = {
   TYPE_INT32: ['TYPE_INT32', 'TYPE_INT64', 'TYPE_FP64'],
   TYPE_FP32: ['TYPE_FP32', 'TYPE_FP64'],
+  // Sums stay within ±2^53 (the scenario loader checks), which a double holds exactly.
+  TYPE_INT64: ['TYPE_INT64', 'TYPE_FP64'],
+  // 0 or 1.
+  TYPE_BOOL: ['TYPE_BOOL', 'TYPE_INT32', 'TYPE_INT64', 'TYPE_FP32', 'TYPE_FP64'],
+  // Decimal text of an INT32, or the INT32 itself.
+  TYPE_STRING: ['TYPE_STRING', 'TYPE_INT32', 'TYPE_INT64', 'TYPE_FP64'],
 };
 
 const FLAG_TYPES: Record<BooleanControl['dataType'], OnnxElementType> = { TYPE_INT32: 'INT32', TYPE_FP32: 'FLOAT', TYPE_BOOL: 'BOOL' };
@@ -210,7 +216,9 @@ function stateLayouts(model: ModelConfig, accumulatorInput: TensorLayout, inputs
   }
   const taken = new Set([...inputs, ...outputs].map((tensor) => tensor.name));
   for (const control of [model.controls.start, model.controls.end, model.controls.ready, model.controls.corrid]) if (control) taken.add(control.tensorName);
-  const layout = { dataType: accumulatorInput.dataType, onnxType: accumulatorInput.onnxType, dims: [1] };
+  // A STRING accumulator keeps its running sum as the INT32 it computes in (no text state to parse back).
+  const stateType: DataTypeName = accumulatorInput.dataType === 'TYPE_STRING' ? 'TYPE_INT32' : accumulatorInput.dataType;
+  const layout = { dataType: stateType, onnxType: onnxTypeOf(stateType), dims: [1] };
   return [{ input: { name: freeName(DEFAULT_STATE_INPUT, taken), ...layout }, output: { name: freeName(DEFAULT_STATE_OUTPUT, taken), ...layout } }];
 }
 
@@ -218,4 +226,20 @@ function freeName(base: string, taken: ReadonlySet<string>): string {
   let name = base;
   for (let suffix = 1; taken.has(name); suffix++) name = `${base}_${suffix}`;
   return name;
+}
+
+/**
+ * The KServe front ends (`seqsim drive` against a server, `seqsim serve`) carry the accumulator's
+ * value as an INT32 or FP32 tensor; the other accumulator types run in simulation, on ONNX Runtime
+ * in process (`seqsim live`) and in an exported repository, but not over the wire yet.
+ */
+export function checkWireDataType(model: ModelConfig, source: SpecSource, command: string): void {
+  if (model.tensorDataType === 'TYPE_INT32' || model.tensorDataType === 'TYPE_FP32') return;
+  const field = source.field ? `${source.field}.input[0].data_type` : 'input[0].data_type';
+  throw new InputError(
+    source.file,
+    field,
+    `${command} sends the accumulator's INPUT as INT32 or FP32, and model '${model.name}' takes ${model.tensorDataType}: ` +
+      'simulate it, run it with seqsim live, or export it with seqsim repo',
+  );
 }

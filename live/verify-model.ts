@@ -1,7 +1,7 @@
 import type * as ort from 'onnxruntime-node';
 import type { BatchRow } from '../src/core/ports.ts';
 import type { CorridValue } from '../src/core/events.ts';
-import type { ModelConfig } from '../src/config/types.ts';
+import type { ModelConfig, TensorDataType } from '../src/config/types.ts';
 import { u64Id } from '../src/core/ids.ts';
 import { corridValue } from '../src/batcher/controls.ts';
 import { accumulate, accumulatorModelOf, corridInteger, toDataType } from '../src/model/reference.ts';
@@ -20,6 +20,22 @@ export interface ModelCheck {
 /** Edges of the id range where conversions go wrong: 2^31, 2^32, 2^53, 2^63, 2^64 and their neighbours. */
 const EDGE_IDS = [1n, 2n ** 31n - 1n, 2n ** 31n, 2n ** 32n - 1n, 2n ** 32n + 5n, 2n ** 53n + 1n, 2n ** 63n - 1n, 2n ** 63n, 2n ** 64n - 1n];
 const INT64_MAX = 2n ** 63n - 1n;
+const INT64_EXACT_IDS = 2n ** 45n - 1n;
+
+/** A random INPUT or state value of the accumulator's type (before toDataType). */
+function randomValue(dataType: TensorDataType, random: RandomStream): number {
+  switch (dataType) {
+    case 'TYPE_FP32':
+      return random.int(-1_000_000, 1_000_000) / 8;
+    case 'TYPE_INT64':
+      return random.int(-(2 ** 45), 2 ** 45);
+    case 'TYPE_BOOL':
+      return random.int(0, 1);
+    case 'TYPE_INT32':
+    case 'TYPE_STRING':
+      return random.int(-(2 ** 31), 2 ** 31 - 1);
+  }
+}
 
 /** A random u64 id: an edge, a small id, or 64 random bits. */
 function randomId(random: RandomStream): bigint {
@@ -34,7 +50,8 @@ function randomId(random: RandomStream): bigint {
  * does. A TYPE_STRING id is a decimal the generated model can parse (its Cast reads an int64).
  */
 function randomCorrid(model: ModelConfig, random: RandomStream): CorridValue {
-  const id = randomId(random);
+  // An INT64 accumulator adds the id exactly: keep its sums within 2^53, as the scenario loader does.
+  const id = model.tensorDataType === 'TYPE_INT64' ? randomId(random) & INT64_EXACT_IDS : randomId(random);
   if (model.controls.corrid?.dataType !== 'TYPE_STRING') return corridValue(model.controls.corrid, u64Id(id));
   const parsable = id & INT64_MAX;
   return random.chance(0.3) ? ` -${parsable}` : String(parsable);
@@ -54,8 +71,7 @@ export async function verifyAccumulatorSession(
   batches: number,
 ): Promise<ModelCheck> {
   const accumulator = accumulatorModelOf(model);
-  const fp32 = model.tensorDataType === 'TYPE_FP32';
-  const value = (): number => toDataType(model.tensorDataType, fp32 ? random.int(-1_000_000, 1_000_000) / 8 : random.int(-(2 ** 31), 2 ** 31 - 1));
+  const value = (): number => toDataType(model.tensorDataType, randomValue(model.tensorDataType, random));
   const mismatches: string[] = [];
   let rows = 0;
   let paddingRows = 0;

@@ -6,7 +6,7 @@ import { errorMessage } from '../../src/core/error-message.ts';
 import { TransportFailure, type DriveTransport, type ModelStatistics, type SequenceChannel, type WireAnswer, type WireRequest } from './transport.ts';
 import { parseStatistics } from './server-statistics.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
-import { liveTensorSpec } from '../tensor-spec.ts';
+import { checkWireDataType, liveTensorSpec } from '../tensor-spec.ts';
 
 /** A response body larger than this is not a KServe v2 answer for one accumulator element. */
 const MAX_RESPONSE_BYTES = 1024 * 1024;
@@ -25,6 +25,7 @@ export interface WireTensors {
 /** The accumulator's INPUT/OUTPUT as requests name them: the scenario's config decides names, type and shape. */
 export function wireTensors(scenario: Scenario): WireTensors {
   const spec = liveTensorSpec(scenario.model, scenario.normalized['model'] as Record<string, unknown>);
+  checkWireDataType(scenario.model, { file: `<scenario ${scenario.name}>`, field: 'model' }, 'seqsim drive');
   return {
     input: spec.input,
     output: spec.output,

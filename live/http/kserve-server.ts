@@ -14,7 +14,7 @@ import { OrtExecutor } from '../ort-executor.ts';
 import { openSession, openSessions, type ProviderName, type ProviderRequest } from '../execution-provider.ts';
 import { InstanceSessions } from '../instance-sessions.ts';
 import { ortThreadOptions, threadSettings } from '../ort-threads.ts';
-import { liveTensorSpec } from '../tensor-spec.ts';
+import { checkWireDataType, liveTensorSpec } from '../tensor-spec.ts';
 import { buildAccumulatorOnnx } from '../onnx/accumulator-onnx.ts';
 import { Stopwatch } from '../stopwatch.ts';
 import { LIVE_MAX_EVENTS, LIVE_RUN_END, LIVE_TIMER_SLACK_US, type UserModel } from '../run-live.ts';
@@ -82,6 +82,7 @@ function internalError(error: unknown): TritonError {
 export async function startKserveServer(scenario: Scenario, options: ServeOptions): Promise<KserveServer> {
   const model = scenario.model;
   const spec = liveTensorSpec(model, scenario.normalized['model'] as Record<string, unknown>);
+  checkWireDataType(model, { file: options.file ?? `<scenario ${scenario.name}>`, field: 'model' }, 'seqsim serve');
   const threads = ortThreadOptions(scenario.normalized['model'] as Record<string, unknown>, options.file ?? `<scenario ${scenario.name}>`);
   const modelWorkLayers = options.modelWorkLayers ?? 0;
   const modelBytes = options.userModel?.bytes ?? buildAccumulatorOnnx(spec, { workLayers: modelWorkLayers });

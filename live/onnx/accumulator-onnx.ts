@@ -70,16 +70,23 @@ interface BodyColumns {
 }
 
 /**
- * How the accumulator computes in one data type. A new accumulator type (BOOL, INT64, STRING…)
- * adds its body here: the tensors, controls and shapes around it stay the same.
+ * How the accumulator computes in one data type. A new accumulator type adds its body here: the tensors, controls and shapes around it stay the same.
  */
 type AccumulatorBody = ((graph: GraphBuilder, spec: LiveTensorSpec, tensors: AccumulatorTensors) => BodyColumns) & {
   readonly computeType: OnnxElementType;
 };
 
-function numericBody(computeType: OnnxElementType): AccumulatorBody {
+/**
+ * `reduce` maps a sum to the accumulator's value set (BOOL: its parity); `text` says INPUT is
+ * decimal text, parsed as an integer as Triton's QA string models Cast it.
+ */
+function numericBody(computeType: OnnxElementType, reduce?: (graph: GraphBuilder, sum: string) => string): AccumulatorBody {
   const body = (graph: GraphBuilder, spec: LiveTensorSpec, tensors: AccumulatorTensors): BodyColumns => {
-    const input = castTo(graph, tensors.column(spec.inputTensor), spec.inputTensor.onnxType, computeType);
+    const column = tensors.column(spec.inputTensor);
+    const input =
+      spec.inputTensor.onnxType === 'STRING'
+        ? castTo(graph, nonEmptyText(graph, column), 'STRING', computeType)
+        : castTo(graph, column, spec.inputTensor.onnxType, computeType);
     const state = castTo(graph, tensors.column(spec.state.input), spec.state.input.onnxType, computeType);
     const start = tensors.flag(spec.start, 'start');
     const end = tensors.flag(spec.end, 'end');
@@ -90,7 +97,8 @@ function numericBody(computeType: OnnxElementType): AccumulatorBody {
       start === undefined
         ? state
         : graph.node('Where', [start, graph.constant('initial', { type: computeType, dims: [], values: [spec.initialValue] }), state], { hint: 'base' });
-    const sum = graph.node('Add', [base, input], { hint: 'sum' });
+    const added = graph.node('Add', [base, input], { hint: 'sum' });
+    const sum = reduce === undefined ? added : reduce(graph, added);
     const newState = ready === undefined ? sum : graph.node('Where', [ready, sum, state], { hint: 'state_out' });
     if (corrid === undefined || end === undefined) return { output: sum, state: newState };
     // A string id is parsed as an INT64 first (std::stoll), so both accumulator types read the same integer.
@@ -98,15 +106,25 @@ function numericBody(computeType: OnnxElementType): AccumulatorBody {
     const integer = corridType === 'STRING' ? castTo(graph, nonEmptyText(graph, corrid), 'STRING', 'INT64') : corrid;
     const term = castTo(graph, integer, corridType === 'STRING' ? 'INT64' : corridType, computeType);
     const zero = graph.constant('zero', { type: computeType, dims: [], values: [0] });
-    const added = graph.node('Where', [end, term, zero], { hint: 'corrid_term' });
-    return { output: graph.node('Add', [sum, added], { hint: 'output' }), state: newState };
+    const onEnd = graph.node('Where', [end, term, zero], { hint: 'corrid_term' });
+    const output = graph.node('Add', [sum, onEnd], { hint: 'output' });
+    return { output: reduce === undefined ? output : reduce(graph, output), state: newState };
   };
   return Object.assign(body, { computeType });
 }
 
+/** The parity of an INT32 sum, 0 or 1 (Mod with fmod 0 takes the divisor's sign: never negative). */
+function parity(graph: GraphBuilder, sum: string): string {
+  return graph.node('Mod', [sum, graph.constant('two', { type: 'INT32', dims: [], values: [2] })], { hint: 'parity' });
+}
+
+/** STRING and BOOL compute in INT32 (Triton's QA models of those types do the same); OUTPUT is cast back. */
 const ACCUMULATOR_BODIES: Readonly<Record<TensorDataType, AccumulatorBody>> = {
   TYPE_INT32: numericBody(onnxTypeOf('TYPE_INT32')),
   TYPE_FP32: numericBody(onnxTypeOf('TYPE_FP32')),
+  TYPE_INT64: numericBody(onnxTypeOf('TYPE_INT64')),
+  TYPE_STRING: numericBody('INT32'),
+  TYPE_BOOL: numericBody('INT32', parity),
 };
 
 /**

@@ -25,7 +25,13 @@ export const PYTHON_STATE_KEYS: readonly PythonStateKey[] = ['slot', 'corrid'];
  * The accumulator types model.py computes in (its ACCUMULATORS table). A new accumulator type
  * adds its row here, true once model.py has its class.
  */
-export const PYTHON_ACCUMULATOR_TYPES: Readonly<Record<TensorDataType, boolean>> = { TYPE_INT32: true, TYPE_FP32: true };
+export const PYTHON_ACCUMULATOR_TYPES: Readonly<Record<TensorDataType, boolean>> = {
+  TYPE_INT32: true,
+  TYPE_FP32: true,
+  TYPE_INT64: false,
+  TYPE_BOOL: false,
+  TYPE_STRING: false,
+};
 
 /** The longest execute delay model.py may be given (a minute: a model, not a hang). */
 export const MAX_EXECUTE_DELAY_US = 60_000_000;

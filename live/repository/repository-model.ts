@@ -148,6 +148,8 @@ function initialStateBytes(dataType: string, dims: readonly number[], value: num
     dims.reduce((product, dim) => product * dim, 1),
   );
   const values = new Array<number>(elements).fill(value);
+  if (dataType === 'TYPE_INT64') return new Uint8Array(BigInt64Array.from(values, (v) => BigInt(v)).buffer);
+  if (dataType === 'TYPE_BOOL') return Uint8Array.from(values, (v) => (v === 0 ? 0 : 1));
   const array = dataType === 'TYPE_FP32' ? Float32Array.from(values) : Int32Array.from(values);
   return new Uint8Array(array.buffer);
 }

@@ -139,24 +139,42 @@ function readDataFile(reader: JsonReader, modelDir: string | undefined, file: st
   let bytes: Buffer;
   let size: number;
   try {
-    ({ prefix: bytes, size } = readFilePrefix(path, 4, MAX_STATE_FILE_BYTES));
+    ({ prefix: bytes, size } = readFilePrefix(path, 8, MAX_STATE_FILE_BYTES));
   } catch (error) {
     if (error instanceof FileReadProblem) return reader.fail(msg.fileNotReadable(path, STRERROR[error.problem] ?? error.problem));
     throw error;
   }
   if (BYTE_SIZES[dataType] > 0 && expected > size) reader.fail(msg.initialStateShortFile(expected, file, size));
-  if (dataType !== 'TYPE_INT32' && dataType !== 'TYPE_FP32')
-    reader.fail(`seqsim reads initial_state data files of TYPE_INT32 or TYPE_FP32 states, got ${dataType}`);
-  if (bytes.length < 4) reader.fail(`${path} holds ${size} bytes: seqsim needs one 4-byte value to start the accumulator from`);
-  return dataType === 'TYPE_INT32' ? bytes.readInt32LE(0) : bytes.readFloatLE(0);
+  const width = READABLE_STATE_BYTES[dataType];
+  if (width === undefined) reader.fail(`seqsim reads initial_state data files of ${Object.keys(READABLE_STATE_BYTES).join(', ')} states, got ${dataType}`);
+  if (bytes.length < width) reader.fail(`${path} holds ${size} bytes: seqsim needs one ${width}-byte value to start the accumulator from`);
+  switch (dataType) {
+    case 'TYPE_INT32':
+      return bytes.readInt32LE(0);
+    case 'TYPE_FP32':
+      return bytes.readFloatLE(0);
+    case 'TYPE_BOOL':
+      return bytes[0] === 0 ? 0 : 1;
+    default: {
+      const value = bytes.readBigInt64LE(0);
+      if (value < -MAX_EXACT || value > MAX_EXACT) reader.fail(`${path} starts with ${value}: seqsim simulates INT64 values up to 2^53 − 1 exactly`);
+      return Number(value);
+    }
+  }
 }
+
+/** State types whose data file seqsim reads its first value from, with that value's size in bytes. */
+const READABLE_STATE_BYTES: Partial<Record<DataTypeName, number>> = { TYPE_INT32: 4, TYPE_FP32: 4, TYPE_INT64: 8, TYPE_BOOL: 1 };
+const MAX_EXACT = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A recorded value must be one the state's type can hold, as if it had been read from the file. */
 function checkedValue(reader: JsonReader, dataType: DataTypeName): number {
   if (dataType === 'TYPE_INT32') return reader.integer(-(2 ** 31), 2 ** 31 - 1);
+  if (dataType === 'TYPE_INT64') return reader.integer();
+  if (dataType === 'TYPE_BOOL') return reader.integer(0, 1);
   const value = reader.number();
   if (dataType !== 'TYPE_FP32' || Math.fround(value) !== value)
-    reader.fail(`expected a ${dataType === 'TYPE_FP32' ? '32-bit float' : 'value of a TYPE_INT32 or TYPE_FP32 state'}, got ${value}`);
+    reader.fail(`expected a ${dataType === 'TYPE_FP32' ? '32-bit float' : 'value of a TYPE_INT32, TYPE_INT64, TYPE_BOOL or TYPE_FP32 state'}, got ${value}`);
   return value;
 }
 

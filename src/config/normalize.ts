@@ -1,11 +1,12 @@
 import type { ModelConfig } from './types.ts';
 import { readControls } from './controls.ts';
 import { readStates } from './implicit-state.ts';
-import { readInstanceGroups } from './instance-groups.ts';
+import { platformOf, readInstanceGroups } from './instance-groups.ts';
+import { checkBatchIo } from './batch-io.ts';
 import { accumulatorType, readTensors } from './io.ts';
 import { JsonReader } from './json-reader.ts';
 import { MAX_CONFIG_US, normalizeStrategy, readStrategy } from './strategy.ts';
-import { configMessages as msg } from './triton-messages.ts';
+import { configMessages as msg, unsupportedMessages as unsupported } from './triton-messages.ts';
 
 /** Triton's SEQUENCE_IDLE_DEFAULT_MICROSECONDS: 0 / unset means one second. */
 export const SEQUENCE_IDLE_DEFAULT_US = 1_000_000;
@@ -95,6 +96,9 @@ export function normalizeModelConfig(json: unknown, source: ConfigSource): Norma
   root.onlyKeys(MODEL_FIELDS);
   const name = root.optional('name', (r) => r.string(), '');
   if (name.length === 0) root.fail(msg.nameRequired(), root.pathOf('name'));
+  refuseEnsemble(root);
+  // Triton checks instance groups when it creates the backend model, before the rest of the config.
+  const groups = readInstanceGroups(root, name);
   const maxBatchSize = readMaxBatchSize(root, name);
   const sb = sequenceBatching(root);
   for (const [key, type] of Object.entries(KEPT_AS_WRITTEN)) if (root.has(key)) checkType(root.child(key), type);
@@ -106,10 +110,12 @@ export function normalizeModelConfig(json: unknown, source: ConfigSource): Norma
   const controls = readControls(sb, name);
   const strategy = readStrategy(sb, maxBatchSize, name);
   const iterativeSequence = sb.optional('iterative_sequence', (r) => r.boolean(), false);
-  const inputs = readTensors(root, 'input', name);
-  const outputs = readTensors(root, 'output', name);
+  checkModelMetrics(root);
+  const tensorContext = { model: name, maxBatchSize, platform: platformOf(root) };
+  const inputs = readTensors(root, 'input', tensorContext);
+  const outputs = readTensors(root, 'output', tensorContext);
+  checkBatchIo(root, inputs, outputs, name);
   const tensorDataType = accumulatorType(root, inputs);
-  const groups = readInstanceGroups(root);
   const slotsPerInstance = strategy.kind === 'direct' ? Math.max(1, maxBatchSize) : strategy.maxCandidateSequences;
   if (groups.instanceCount * slotsPerInstance > MAX_TOTAL_SLOTS) {
     root.fail(
@@ -160,16 +166,31 @@ function readMaxBatchSize(root: JsonReader, name: string): number {
   return value;
 }
 
-/** sequence_batching is required: the scheduler oneof holds one of three, and seqsim simulates this one. */
+/** The platform of an ensemble (Triton's kEnsemblePlatform). */
+const ENSEMBLE_PLATFORM = 'ensemble';
+
+/**
+ * An ensemble is refused first and plainly: seqsim simulates one sequence-batched model, not a
+ * pipeline of models (Triton runs an ensemble's steps through each step model's own scheduler).
+ */
+function refuseEnsemble(root: JsonReader): void {
+  const platform = root.has('platform') ? root.child('platform').string() : '';
+  if (root.has('ensemble_scheduling') || platform === ENSEMBLE_PLATFORM) {
+    root.child(root.has('ensemble_scheduling') ? 'ensemble_scheduling' : 'platform').fail(unsupported.ensembleNotSimulated());
+  }
+}
+
+/** sequence_batching is required; dynamic_batching is the other scheduler a model can have. */
 function sequenceBatching(root: JsonReader): JsonReader {
-  for (const other of ['dynamic_batching', 'ensemble_scheduling']) {
-    if (root.has(other)) {
-      root
-        .child(other)
-        .fail(
-          `seqsim simulates the sequence batcher: sequence_batching, dynamic_batching and ensemble_scheduling are one oneof (scheduling_choice) in ModelConfig`,
-        );
-    }
+  if (root.has('dynamic_batching')) {
+    const conflict = root.has('sequence_batching');
+    root
+      .child('dynamic_batching')
+      .fail(
+        conflict
+          ? 'sequence_batching and dynamic_batching are one oneof (scheduling_choice) in ModelConfig: give one of them'
+          : 'seqsim simulates the sequence batcher, and this model uses the dynamic batcher (dynamic_batching)',
+      );
   }
   const sb = root.required('sequence_batching', 'seqsim simulates models that use the sequence batcher (sequence_batching: {} for its defaults)');
   sb.object();
@@ -182,6 +203,18 @@ function checkBatchStrategyPath(root: JsonReader): void {
   if (!root.has('parameters')) return;
   const parameters = root.child('parameters');
   if (parameters.has('TRITON_BATCH_STRATEGY_PATH')) parameters.child('TRITON_BATCH_STRATEGY_PATH').fail(msg.batchStrategyPath());
+}
+
+/** model_metrics: each metric_control names a metric family and gives histogram buckets (Triton's ValidateModelMetrics). */
+function checkModelMetrics(root: JsonReader): void {
+  if (!root.has('model_metrics')) return;
+  for (const control of root.child('model_metrics').optionalArray('metric_control')) {
+    control.object();
+    if (!control.has('metric_identifier')) control.fail(msg.metricIdentifier());
+    if (control.child('metric_identifier').optional('family', (r) => r.string(), '') === '') control.child('metric_identifier').fail(msg.metricFamily());
+    if (!control.has('histogram_options')) control.fail(msg.metricHistogram());
+    if (control.child('histogram_options').optionalArray('buckets').length === 0) control.child('histogram_options').fail(msg.metricBuckets());
+  }
 }
 
 function checkType(reader: JsonReader, type: 'string' | 'object' | 'array'): void {

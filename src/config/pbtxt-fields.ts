@@ -41,6 +41,10 @@ const REPEATED = new Set([
 
 /** Map fields, wherever they appear; `input` is a map only inside a CUDA graph spec. */
 const MAPS = new Set(['cc_model_filenames', 'metric_tags', 'parameters', 'input_map', 'output_map', 'inputs', 'priority_queue_policy']);
+/** Maps whose values are messages (the others map to strings); graph spec `input` maps to Shape messages. */
+const MESSAGE_VALUED_MAPS = new Set(['parameters', 'inputs', 'priority_queue_policy', 'input']);
+/** The one map with an integer key (uint64 priority level); every other map has string keys. */
+const INTEGER_KEYED_MAPS = new Set(['priority_queue_policy']);
 const GRAPH_SPEC_MESSAGES = new Set(['graph_spec', 'graph_lower_bound']);
 
 const BOOLEANS = new Set([
@@ -78,4 +82,16 @@ export function fieldShape(parent: string, name: string): FieldShape {
 
 export function isBooleanField(name: string): boolean {
   return BOOLEANS.has(name);
+}
+
+/**
+ * What a map entry that leaves out its key or value holds: protobuf text format fills in the
+ * field's default ("" or 0 for the key, an empty message or "" for the value).
+ */
+export function mapEntryDefaults(name: string): { readonly key: string | number; readonly value: Record<string, never> | string } {
+  return { key: INTEGER_KEYED_MAPS.has(name) ? 0 : '', value: MESSAGE_VALUED_MAPS.has(name) ? {} : '' };
+}
+
+export function isMessageValuedMap(name: string): boolean {
+  return MESSAGE_VALUED_MAPS.has(name);
 }

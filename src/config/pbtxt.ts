@@ -1,6 +1,6 @@
 import { oneLine } from '../core/terminal-text.ts';
 import { InputError } from '../core/input-errors.ts';
-import { fieldShape, isBooleanField } from './pbtxt-fields.ts';
+import { fieldShape, isBooleanField, isMessageValuedMap, mapEntryDefaults } from './pbtxt-fields.ts';
 
 /**
  * Protobuf text format (a Triton config.pbtxt) → the JSON form of a ModelConfig, which
@@ -105,17 +105,21 @@ class PbtxtParser {
     result[name] = converted[0];
   }
 
-  /** Map entries `{ key: … value: … }` become object fields (a later key replaces an earlier one). */
+  /**
+   * Map entries `{ key: … value: … }` become object fields (a later key replaces an earlier one).
+   * An entry may leave out its key or value, as in protobuf text format: `parameters: {}` is one
+   * entry with key "" and an empty value.
+   */
   private addMapEntries(result: Record<string, unknown>, name: string, entries: readonly Value[], fieldAt: number): void {
     const map = (result[name] as Record<string, unknown> | undefined) ?? {};
+    const usage = `map field '${shorten(name)}' takes entries like { key: "…" value: ${isMessageValuedMap(name) ? '{ … }' : '"…"'} }`;
+    const defaults = mapEntryDefaults(name);
     for (const entry of entries) {
-      if (typeof entry !== 'object' || Array.isArray(entry)) this.fail(`map field '${shorten(name)}' takes entries like { key: "…" value: … }`, fieldAt);
-      const keys = Object.keys(entry);
-      const key = entry['key'];
-      if (keys.some((k) => k !== 'key' && k !== 'value') || (typeof key !== 'string' && typeof key !== 'number') || entry['value'] === undefined) {
-        this.fail(`map field '${shorten(name)}' takes entries like { key: "…" value: … }`, fieldAt);
-      }
-      Object.defineProperty(map, String(key), { value: entry['value'], enumerable: true, writable: true, configurable: true });
+      if (typeof entry !== 'object' || Array.isArray(entry)) this.fail(usage, fieldAt);
+      const key = entry['key'] ?? defaults.key;
+      const value = entry['value'] ?? defaults.value;
+      if (Object.keys(entry).some((k) => k !== 'key' && k !== 'value') || (typeof key !== 'string' && typeof key !== 'number')) this.fail(usage, fieldAt);
+      Object.defineProperty(map, String(key), { value, enumerable: true, writable: true, configurable: true });
     }
     result[name] = map;
   }

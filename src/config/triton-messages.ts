@@ -9,6 +9,40 @@ export const configMessages = {
   ioNeedsDataType: (io: IoKind, t: string, m: string) => `model ${io} '${t}' must specify 'data_type' for ${m}`,
   ioNeedsDims: (io: IoKind, t: string, m: string) => `model ${io} '${t}' must specify 'dims' for ${m}`,
   ioDim: (io: IoKind, t: string, m: string) => `model ${io} '${t}' dimension must be integer >= 1, or -1 to indicate a variable-size dimension for ${m}`,
+  ioEmptyReshape: (io: IoKind, t: string) => `model ${io} '${t}' cannot have empty reshape for non-batching model as scalar tensors are not supported`,
+  ioReshapeDim: (io: IoKind, t: string) => `model ${io} '${t}' reshape dimensions must be integer >= 1, or -1 to indicate a variable-size dimension`,
+  ioReshapeSize: (io: IoKind, t: string) => `model ${io} '${t}' has different size for dims and reshape`,
+  ioReshapeVariableDims: (io: IoKind, t: string) => `model ${io} '${t}' has different number of variable-size dimensions for dims and reshape`,
+  inputFormatDims: () => 'model input NHWC/NCHW require 3 dims',
+  shapeTensorPlatform: () => 'shape tensors are only supported for TensorRT platform',
+  nonLinearPlatform: () => 'Non-linear IO format is only supported for the TensorRT platform',
+  nonLinearDims: (io: IoKind) => `Non-linear IO format ${io} requires 3 dims`,
+  /** ValidateModelIOConfig appends the model name to every input, output and batch IO message. */
+  forModel: (message: string, m: string) => `${message} for ${m}`,
+  batchInputSources: (kind: string, n: number) => `batch input kind '${kind}' expects 1 source input, got ${n}`,
+  batchInputDataType: () => 'batch input data type must be TYPE_INT32 or TYPE_FP32',
+  batchOutputSources: (kind: string, n: number) => `batch output kind '${kind}' expects 1 source input, got ${n}`,
+  unknownSourceInput: (t: string) => `unknown source input name '${t}'`,
+  unknownTargetOutput: (t: string) => `unknown target output name '${t}'`,
+  targetOutputTwice: (t: string) => `target output name '${t}' can only be specified once`,
+  groupGpusOnKind: (group: string, m: string, kind: 'KIND_CPU' | 'KIND_MODEL') =>
+    `instance group ${group} of model ${m} has kind ${kind} but specifies one or more GPUs`,
+  groupNoGpus: (group: string, m: string) => `instance group ${group} of model ${m} has kind KIND_GPU but specifies no GPUs`,
+  groupInvalidGpu: (group: string, m: string, gpu: number, minComputeCapability: string, gpus: string) =>
+    `instance group ${group} of model ${m} specifies invalid or unsupported gpu id ${gpu}. ` +
+    `GPUs with at least the minimum required CUDA compute compatibility of ${minComputeCapability} are: ${gpus}`,
+  /** Verbatim, the missing space before "specifies" included. */
+  groupProfilePlatform: (group: string, m: string, platform: string) =>
+    `instance group ${group} of model ${m} and platform ${platform}specifies profile field which is only supported for TensorRT models`,
+  groupProfileEmpty: () => 'profile name must not be empty',
+  groupProfileUnparsable: (profile: string) => `unable to parse '${profile}': stoi`,
+  groupProfileNegative: (group: string, m: string, platform: string, profile: string) =>
+    `instance group ${group} of model ${m} and platform ${platform} specifies invalid profile ${profile}. ` +
+    'The field should contain the string representation of a non-negative integer.',
+  metricIdentifier: () => "metric control must specify 'metric_identifier'",
+  metricFamily: () => "metric identifier must specify non-empty 'family'",
+  metricHistogram: () => "metric control must specify 'histogram_options'",
+  metricBuckets: () => "histogram options must specify non-empty 'buckets'",
   controlNeedsName: (m: string) => `sequence batching control tensor must have a name for ${m}`,
   tensorForMultipleKinds: (t: string, m: string) => `sequence batching control tensor '${t}' is specified for multiple control kinds for ${m}`,
   multipleKindTensors: (kind: string, m: string) => `sequence batching specifies multiple ${kind} tensors for ${m}`,
@@ -41,6 +75,13 @@ export const configMessages = {
   fileNotReadable: (path: string, reason: string) => `failed to open text file for read ${path}: ${reason}`,
   responseCache: (m: string) => `Response Cache does not currently support model ${m} with sequence batching scheduler. Please disable the response cache.`,
   batchStrategyPath: () => 'TRITON_BATCH_STRATEGY_PATH cannot be specified with sequence batcher, using default batching strategy',
+} as const;
+
+/** seqsim's own refusals of configs Triton accepts, one wording each (README lists them). */
+export const unsupportedMessages = {
+  ensembleNotSimulated: () =>
+    'ensembles are not simulated: seqsim simulates one model that uses the sequence batcher (sequence_batching), ' +
+    'not an ensemble (ensemble_scheduling / platform "ensemble")',
 } as const;
 
 export type IoKind = 'input' | 'output';

@@ -57,7 +57,14 @@ export interface ImplicitStateSpec {
   readonly hasInitialState: boolean;
 }
 
-export type TensorDataType = 'TYPE_INT32' | 'TYPE_FP32';
+/**
+ * The accumulator's data type (its first input's): INT32 and FP32 accumulate in their own type;
+ * INT64 in int64 (exact: seqsim refuses a scenario whose sums could pass 2^53); STRING carries
+ * decimal integers and computes in INT32 as Triton's QA string models do; BOOL keeps the parity of
+ * the sum (an XOR accumulator: true counts one). See src/model/reference.ts.
+ */
+export type TensorDataType = 'TYPE_INT32' | 'TYPE_FP32' | 'TYPE_INT64' | 'TYPE_BOOL' | 'TYPE_STRING';
+export const TENSOR_DATA_TYPES: readonly TensorDataType[] = ['TYPE_INT32', 'TYPE_FP32', 'TYPE_INT64', 'TYPE_BOOL', 'TYPE_STRING'];
 
 export interface ModelConfig {
   readonly name: string;

@@ -55,21 +55,39 @@ export function accumulate(model: AccumulatorModel, row: AccumulatorRow, base: n
   return { kind: 'output', output, state: sum };
 }
 
-/** INT32 wraps at 32 bits; FP32 rounds to single precision. */
+/**
+ * A sum in the accumulator's type. INT32 wraps at 32 bits, and so does STRING (Triton's QA string
+ * models Cast the decimal text to INT32, add, and Cast back to text); FP32 rounds to single
+ * precision; INT64 is exact (the scenario loader refuses values whose sums could pass 2^53); BOOL
+ * keeps the sum's parity, 0 or 1 (false / true), so one lost or repeated `true` shows.
+ */
 export function toDataType(dataType: TensorDataType, value: number): number {
-  return dataType === 'TYPE_INT32' ? value | 0 : Math.fround(value);
+  switch (dataType) {
+    case 'TYPE_INT32':
+    case 'TYPE_STRING':
+      return value | 0;
+    case 'TYPE_FP32':
+      return Math.fround(value);
+    case 'TYPE_INT64':
+      return value;
+    case 'TYPE_BOOL':
+      return (((value | 0) % 2) + 2) % 2;
+  }
 }
 
 /**
  * The term the END row adds: the CORRID tensor's value converted to the accumulator's type as the
- * generated ONNX model's Cast does it — INT32 keeps the low 32 bits (two's complement), FP32
+ * generated ONNX model's Cast does it — INT32 (and STRING and BOOL, which compute in INT32) keeps
+ * the low 32 bits (two's complement), INT64 the low 64, FP32
  * rounds the exact integer once to the nearest single (ties to even). Computed on BigInt, so ids
  * up to 2^64 − 1 keep every bit. A string id that is not a decimal integer adds 0 here (the
  * generated model's Cast fails on it; live mode and `seqsim repo` say so up front).
  */
 export function corridTerm(dataType: TensorDataType, corrid: CorridValue): number {
   const value = corridInteger(corrid) ?? 0n;
-  return dataType === 'TYPE_INT32' ? Number(BigInt.asIntN(32, value)) : bigIntToFloat32(value);
+  if (dataType === 'TYPE_FP32') return bigIntToFloat32(value);
+  // INT64 keeps all 64 bits (the loader refuses ids whose term is not exact as a number).
+  return Number(BigInt.asIntN(dataType === 'TYPE_INT64' ? 64 : 32, value));
 }
 
 /** Whitespace C's isspace() skips, then what std::stoll reads: an optional sign and decimal digits. */

@@ -11,6 +11,7 @@ import { lineColumn, parsePbtxt } from '../config/pbtxt.ts';
 import type { ModelConfig } from '../config/types.ts';
 import { checkFaultTargets, normalizeFaults, parseFaults } from './faults.ts';
 import { normalizeLifecycle, readLifecycle } from './lifecycle.ts';
+import { checkInt64Sums, readStepValue } from './step-values.ts';
 import type { Latency, Scenario, ScenarioSequence, ScenarioStep, TestHooks } from './types.ts';
 
 export { DEFAULT_EXIT_TIMEOUT_US, DEFAULT_DRAIN_TIMEOUT_US } from './lifecycle.ts';
@@ -30,8 +31,6 @@ export const MAX_JSON_FILE_BYTES = 256 * MiB;
 export const MAX_CONFIG_FILE_BYTES = 16 * MiB;
 /** Every time in a scenario (and so every sum of a few of them) stays an exact integer. */
 export const MAX_TIME_US = 2 ** 50;
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
 
 /** Reads a JSON file; problems name the file and, for syntax errors, the line and column. */
 export function loadJsonFile(file: string): unknown {
@@ -159,6 +158,15 @@ function loadModel(reader: JsonReader, baseDir: string, options: ScenarioLoadOpt
 }
 
 /**
+ * A model config file (config.pbtxt or .json) or a model folder, loaded as a scenario's `model`
+ * path is: parsed, named after its folder when `name` is left out, normalised and validated.
+ */
+export function loadModelConfig(path: string): NormalizedModel {
+  const { json, source } = readModelFile(new JsonReader('<arguments>', 'model', path), path);
+  return normalizeModelConfig(json, source);
+}
+
+/**
  * A model config as Triton JSON, not yet validated: inline, or read from its file (a missing or
  * unparseable file is bad input). Shared by `model` and lifecycle `load` entries.
  */
@@ -220,12 +228,14 @@ function readSequences(reader: JsonReader, model: ModelConfig): ScenarioSequence
   const sequences = reader.array();
   if (sequences.length > MAX_SEQUENCES) reader.fail(`at most ${MAX_SEQUENCES} sequences`);
   let steps = 0;
-  return sequences.map((r) => {
+  const read = sequences.map((r) => {
     const sequence = readSequence(r, model);
     steps += sequence.steps.length;
     if (steps > MAX_STEPS) r.fail(`a scenario holds at most ${MAX_STEPS} steps in all`);
     return sequence;
   });
+  checkInt64Sums(reader, model, read);
+  return read;
 }
 
 function readSequence(reader: JsonReader, model: ModelConfig): ScenarioSequence {
@@ -269,7 +279,7 @@ function readStep(reader: JsonReader, model: ModelConfig): ScenarioStep {
   reader.object();
   reader.onlyKeys(STEP_FIELDS);
   const valueReader = reader.required('value', 'the INPUT value of the step');
-  const value = model.tensorDataType === 'TYPE_INT32' ? int32Value(valueReader, model.name) : valueReader.number();
+  const value = readStepValue(valueReader, model);
   return {
     value,
     start: reader.optional('start', (r) => r.boolean(), false),
@@ -278,14 +288,6 @@ function readStep(reader: JsonReader, model: ModelConfig): ScenarioStep {
     timeoutUs: reader.optional('timeout_us', (r) => r.nonNegativeInt(MAX_TIME_US), 0),
     cancelAfterUs: reader.has('cancel_after_us') ? reader.child('cancel_after_us').nonNegativeInt(MAX_TIME_US) : undefined,
   };
-}
-
-function int32Value(reader: JsonReader, model: string): number {
-  const value = reader.value;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < INT32_MIN || value > INT32_MAX) {
-    reader.fail(`model '${model}' takes TYPE_INT32 input: expected a 32-bit integer, got ${describe(value)}`);
-  }
-  return value;
 }
 
 function normalizeSequence(sequence: ScenarioSequence): Record<string, unknown> {

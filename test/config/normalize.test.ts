@@ -129,7 +129,24 @@ describe('Triton defaults (spec §1)', () => {
 
   it('a KIND_GPU group runs count instances on each listed GPU', () => {
     expect(normalize(withSb({}, { instance_group: [{ kind: 'KIND_GPU', count: 2, gpus: [0, 1, 3] }] })).config.instanceCount).toBe(6);
-    expect(normalize(withSb({}, { instance_group: [{ kind: 'KIND_CPU', count: 2, gpus: [0, 1, 3] }] })).config.instanceCount).toBe(2);
+    expect(normalize(withSb({}, { instance_group: [{ kind: 'KIND_AUTO', count: 2, gpus: [0, 1, 3] }] })).config.instanceCount).toBe(6);
+  });
+
+  it("refuses GPUs on a CPU group and GPU ids the simulated server lacks, with Triton's messages and default group names", () => {
+    const cpu = errorOf(withSb({}, { instance_group: [{ kind: 'KIND_CPU', count: 2, gpus: [0, 1, 3] }] }));
+    expect([cpu.field, cpu.problem]).toEqual([
+      'model.instance_group[0].gpus',
+      'instance group m_0 of model m has kind KIND_CPU but specifies one or more GPUs',
+    ]);
+    const missing = errorOf(withSb({}, { instance_group: [{ name: 'g', kind: 'KIND_GPU', gpus: [8] }] }));
+    expect(missing.problem).toBe(
+      'instance group g of model m specifies invalid or unsupported gpu id 8. ' +
+        'GPUs with at least the minimum required CUDA compute compatibility of 6.000000 are: 0, 1, 2, 3, 4, 5, 6, 7',
+    );
+    // KIND_AUTO with a GPU the server lacks falls back to KIND_CPU, which then may not list GPUs.
+    expect(errorOf(withSb({}, { instance_group: [{}, { gpus: [-1] }] })).problem).toBe(
+      'instance group m_1 of model m has kind KIND_CPU but specifies one or more GPUs',
+    );
   });
 
   it('boolean control types come from the false/true list; CORRID from data_type; kind defaults to START', () => {
@@ -465,6 +482,24 @@ describe("Triton's validation messages (spec §13), exact text", () => {
     expect(error.problem).toBe(message);
   });
 
+  it('data files of INT64 and BOOL states: the first little-endian value starts the accumulator', () => {
+    const int64 = Buffer.alloc(8);
+    int64.writeBigInt64LE(-(2n ** 40n));
+    const withType = (dataType: string, dir: string) =>
+      normalize(withSb({ state: [state({ data_type: dataType, initial_state: [initial({ data_type: dataType, data_file: 'f' })] })] }), dir).config
+        .initialStateValue;
+    expect(withType('TYPE_INT64', modelDirWith('f', int64))).toBe(-(2 ** 40));
+    expect(withType('TYPE_BOOL', modelDirWith('f', Buffer.from([7])))).toBe(1);
+    const huge = Buffer.alloc(8);
+    huge.writeBigInt64LE(2n ** 60n);
+    expect(
+      errorOf(
+        withSb({ state: [state({ data_type: 'TYPE_INT64', initial_state: [initial({ data_type: 'TYPE_INT64', data_file: 'f' })] })] }),
+        modelDirWith('f', huge),
+      ).problem,
+    ).toMatch(/starts with 1152921504606846976: seqsim simulates INT64 values up to 2\^53 − 1 exactly/);
+  });
+
   it('data files: missing, too short for the dims, or unreadable by seqsim', () => {
     const dir = modelDirWith('short', int32s(1));
     const withFile = (file: string, extra: Record<string, unknown> = {}) =>
@@ -472,7 +507,7 @@ describe("Triton's validation messages (spec §13), exact text", () => {
     expect(errorOf(withFile('nope'), dir).problem).toBe(`failed to open text file for read ${join(dir, 'initial_state', 'nope')}: No such file or directory`);
     expect(errorOf(withFile('short'), dir).problem).toBe('initial_state setting expects 8 bytes, but the data provided from shortonly has 4 bytes.');
     expect(errorOf(withFile('short', { data_type: 'TYPE_UINT8' }), dir).problem).toMatch(
-      /seqsim reads initial_state data files of TYPE_INT32 or TYPE_FP32 states/,
+      /seqsim reads initial_state data files of TYPE_INT32, TYPE_FP32, TYPE_INT64, TYPE_BOOL states/,
     );
     const empty = modelDirWith('empty', Buffer.alloc(0));
     expect(errorOf(withSb({ state: [state({ dims: [], initial_state: [initial({ dims: [], data_file: 'empty' })] })] }), empty).problem).toMatch(
@@ -493,8 +528,15 @@ describe("Triton's validation messages (spec §13), exact text", () => {
 describe('structural problems name the field', () => {
   it.each<[string, unknown, string, RegExp]>([
     ['not an object', [], 'model', /expected an object, got an array/],
-    ['dynamic batching', { name: 'm', sequence_batching: {}, dynamic_batching: {} }, 'model.dynamic_batching', /one oneof/],
-    ['ensemble', { name: 'm', ensemble_scheduling: {} }, 'model.ensemble_scheduling', /one oneof/],
+    ['dynamic and sequence batching', { name: 'm', sequence_batching: {}, dynamic_batching: {} }, 'model.dynamic_batching', /one oneof/],
+    [
+      'dynamic batching',
+      { name: 'm', dynamic_batching: {} },
+      'model.dynamic_batching',
+      /^seqsim simulates the sequence batcher, and this model uses the dynamic batcher/,
+    ],
+    ['ensemble', { name: 'm', ensemble_scheduling: {} }, 'model.ensemble_scheduling', /^ensembles are not simulated: /],
+    ['ensemble platform', { name: 'm', platform: 'ensemble', sequence_batching: {} }, 'model.platform', /^ensembles are not simulated: /],
     ['no sequence batching', { name: 'm' }, 'model.sequence_batching', /seqsim simulates models that use the sequence batcher/],
     ['sequence batching not an object', { name: 'm', sequence_batching: 1 }, 'model.sequence_batching', /expected an object/],
     ['two strategies', { name: 'm', sequence_batching: { direct: {}, oldest: {} } }, 'model.sequence_batching.oldest', /one oneof/],
@@ -576,10 +618,10 @@ describe('structural problems name the field', () => {
       /expected one of TYPE_INVALID/,
     ],
     [
-      'accumulator of strings',
-      { name: 'm', input: [{ name: 'INPUT', data_type: 'TYPE_STRING', dims: [1] }], sequence_batching: {} },
+      'accumulator of bytes',
+      { name: 'm', input: [{ name: 'INPUT', data_type: 'TYPE_UINT8', dims: [1] }], sequence_batching: {} },
       'model.input[0].data_type',
-      /TYPE_INT32 or TYPE_FP32/,
+      /computes in TYPE_INT32, TYPE_FP32, TYPE_INT64, TYPE_BOOL, TYPE_STRING, got TYPE_UINT8/,
     ],
     [
       'unknown tensor field',

@@ -115,10 +115,16 @@ describe('protobuf text format → Triton JSON form', () => {
     });
   });
 
-  it('maps: a later key replaces an earlier one; entries must have key and value', () => {
+  it('maps: a later key replaces an earlier one; a missing key or value takes its default, as protobuf text format does', () => {
     expect(parse('metric_tags { key: "a" value: "1" } metric_tags { key: "a" value: "2" }')).toEqual({ metric_tags: { a: '2' } });
     expect(parse('parameters { key: "__proto__" value { string_value: "x" } }')['parameters']).toEqual(JSON.parse('{"__proto__":{"string_value":"x"}}'));
-    expect(errorOf('parameters { value: "x" }').problem).toMatch(/map field 'parameters' takes entries like/);
+    expect(errorOf('parameters: 5').problem).toMatch(/map field 'parameters' takes entries like \{ key: "…" value: \{ … \} \}/);
+    expect(errorOf('metric_tags: "a"').problem).toMatch(/map field 'metric_tags' takes entries like \{ key: "…" value: "…" \}/);
+    expect(errorOf('parameters { name: "a" }').problem).toMatch(/map field 'parameters'/);
+    // Triton's QA lists `parameters: {}` as valid (L0_model_config custom_parameters allocation_strategy_no_key).
+    expect(parse('parameters: {}')).toEqual({ parameters: { '': {} } });
+    expect(parse('metric_tags { key: "a" } cc_model_filenames { value: "f" }')).toEqual({ metric_tags: { a: '' }, cc_model_filenames: { '': 'f' } });
+    expect(parse('priority_queue_policy { value { } }')).toEqual({ priority_queue_policy: { '0': {} } });
     expect(errorOf('parameters: 5').problem).toMatch(/map field 'parameters'/);
   });
 

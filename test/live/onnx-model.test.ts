@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
 import { parseScenario } from '../../src/scenario/load.ts';
-import { liveTensorSpec } from '../../live/tensor-spec.ts';
+import { checkWireDataType, liveTensorSpec } from '../../live/tensor-spec.ts';
 import { buildAccumulatorOnnx } from '../../live/onnx/accumulator-onnx.ts';
 import { ModelProtoType } from '../../live/onnx/onnx-schema.ts';
 import { verifyAccumulatorSession } from '../../live/verify-model.ts';
@@ -44,6 +44,13 @@ describe('the generated ONNX accumulator', () => {
     ['int32 with a string CORRID', 'TYPE_INT32', 'TYPE_STRING', 'int32'],
     ['fp32 with an int64 CORRID and fp32 controls', 'TYPE_FP32', 'TYPE_INT64', 'fp32'],
     ['fp32 with an int32 CORRID', 'TYPE_FP32', 'TYPE_INT32', 'int32'],
+    // Triton's QA data types beyond INT32 / FP32 (docs/triton-semantics.md "Data types").
+    ['int64 with a uint64 CORRID', 'TYPE_INT64', 'TYPE_UINT64', 'int32'],
+    ['int64 with a string CORRID and bool controls', 'TYPE_INT64', 'TYPE_STRING', 'bool'],
+    ['bool (parity) with an int64 CORRID and bool controls', 'TYPE_BOOL', 'TYPE_INT64', 'bool'],
+    ['bool (parity) without CORRID', 'TYPE_BOOL', undefined, 'int32'],
+    ['string (decimal INT32) with a uint32 CORRID', 'TYPE_STRING', 'TYPE_UINT32', 'int32'],
+    ['string (decimal INT32) with a string CORRID', 'TYPE_STRING', 'TYPE_STRING', 'bool'],
   ];
   for (const [name, dataType, corrid, flagType] of variants) {
     it(`equals the reference function on random batches with padding: ${name}`, async () => {
@@ -165,5 +172,15 @@ describe('the generated ONNX accumulator', () => {
     expect(input.elemType).toBe(1);
     expect(input.shape.dim[0]!.dimParam).toBe('batch');
     expect(decoded.graph.input[4]!.type.tensorType.elemType).toBe(13);
+  });
+});
+
+describe('accumulator types the KServe front ends do not carry yet', () => {
+  it('drive and serve refuse TYPE_STRING, TYPE_BOOL and TYPE_INT64 accumulators with one line', () => {
+    const scenario = scenarioWith(accumulatorModel('TYPE_STRING'));
+    expect(() => checkWireDataType(scenario.model, { file: 's.json', field: 'model' }, 'seqsim drive')).toThrow(
+      "s.json: model.input[0].data_type: seqsim drive sends the accumulator's INPUT as INT32 or FP32, and model 'acc' takes TYPE_STRING",
+    );
+    expect(() => checkWireDataType(scenarioWith(accumulatorModel('TYPE_INT32')).model, { file: 's.json', field: 'model' }, 'seqsim serve')).not.toThrow();
   });
 });

@@ -18,6 +18,14 @@ const minimal = (): Json => ({
 const step0 = (json: Json): Json => (json['sequences'] as { steps: Json[] }[])[0]!.steps[0]!;
 const sequence0 = (json: Json): Json => (json['sequences'] as Json[])[0]!;
 
+/** A model whose accumulator input (and output) has `dataType`. */
+const typed = (dataType: string): Json => ({
+  name: 'm',
+  input: [{ name: 'INPUT', data_type: dataType, dims: [1] }],
+  output: [{ name: 'OUTPUT', data_type: dataType, dims: [1] }],
+  sequence_batching: {},
+});
+
 function problem(mutate: (json: Json) => void, baseDir = '.'): InputError {
   const json = minimal();
   mutate(json);
@@ -35,6 +43,17 @@ function tempFile(name: string, text: string): string {
   writeFileSync(path, text);
   return path;
 }
+
+describe('step values in each accumulator type', () => {
+  it('BOOL takes true / false / 0 / 1; INT64 takes integers past 2^32; STRING takes 32-bit integers', () => {
+    const steps = (values: unknown[]) => [{ id: 1, steps: values.map((value) => ({ value })) }];
+    const values = (dataType: string, input: unknown[]) =>
+      parseScenario({ model: typed(dataType), sequences: steps(input) }, 'scn.json', '.').sequences[0]!.steps.map((step) => step.value);
+    expect(values('TYPE_BOOL', [true, false, 0, 1])).toEqual([1, 0, 0, 1]);
+    expect(values('TYPE_INT64', [2 ** 40, -(2 ** 50)])).toEqual([2 ** 40, -(2 ** 50)]);
+    expect(values('TYPE_STRING', [-5, 2 ** 31 - 1])).toEqual([-5, 2 ** 31 - 1]);
+  });
+});
 
 describe('scenario v1: defaults', () => {
   it('fills every default and keeps ids as written', () => {
@@ -208,6 +227,34 @@ describe('scenario v1: errors name file and field', () => {
       /model 'm' takes TYPE_INT32 input: expected a 32-bit integer/,
     ],
     ['value beyond INT32', (j) => (step0(j)['value'] = 2 ** 31), 'sequences[0].steps[0].value', /32-bit integer/],
+    [
+      'BOOL value other than 0 / 1',
+      (j) => {
+        j['model'] = typed('TYPE_BOOL');
+        step0(j)['value'] = 2;
+      },
+      'sequences[0].steps[0].value',
+      /^model 'm' takes TYPE_BOOL input: expected true, false, 0 or 1, got 2$/,
+    ],
+    [
+      'STRING value beyond INT32',
+      (j) => {
+        j['model'] = typed('TYPE_STRING');
+        step0(j)['value'] = 2 ** 31;
+      },
+      'sequences[0].steps[0].value',
+      /takes TYPE_STRING input: expected a 32-bit integer \(the model reads its decimal text/,
+    ],
+    [
+      'INT64 sums past 2^53',
+      (j) => {
+        j['model'] = typed('TYPE_INT64');
+        step0(j)['value'] = 2 ** 52;
+        (j['sequences'] as Json[]).push({ id: 2, steps: [{ value: 2 ** 52 }] });
+      },
+      'sequences',
+      /accumulates in TYPE_INT64, and this scenario's values and ids add up to 9007199254740992: seqsim simulates INT64 sums exactly up to 2\^53/,
+    ],
     ['bad mode', (j) => (sequence0(j)['mode'] = 'async'), 'sequences[0].mode', /expected "sync" or "stream"/],
     ['negative start', (j) => (sequence0(j)['start_us'] = -5), 'sequences[0].start_us', /non-negative/],
     ['missing id', (j) => delete sequence0(j)['id'], 'sequences[0].id', /missing: the correlation id/],
