@@ -33,6 +33,7 @@ const PAGES = [
   'docs/model-repository.md',
   'docs/known-triton-behaviour.md',
   'docs/zoo.md',
+  'docs/config-corpus.md',
 ];
 
 /** Pages whose commands the suite does not run as printed, and why (every other page is in PAGES). */
