@@ -32,7 +32,7 @@ from tritonserver import SetupError, StartError, TritonServer, unavailable_reaso
 START_SPACING_US = 5000
 WARM_UP_ID = 1 << 40
 DRIVE_TIMEOUT_S = 120
-L0_EXPECTED = ROOT / "sim" / "examples" / "triton-l0" / "expected.json"
+L0_EXPECTED = ROOT / "triton" / "l0-expected.json"
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,7 @@ def real_outputs(trace: Path) -> dict[str, list]:
 
 
 def check_expected(case: Case, trace: Path, expected: dict) -> list[str]:
-    """The L0 port's answers on the real server against Triton's expected values (sim/examples/triton-l0/expected.json)."""
+    """The L0 port's answers on the real server against Triton's expected values (triton/l0-expected.json)."""
     want = expected.get(Path(case.scenario).stem)
     if want is None:
         return []

@@ -185,7 +185,7 @@ describe('compareWithSim: a real run against the simulation of the same scenario
 });
 
 describe('the ports of Triton’s L0_sequence_batcher give Triton’s expected values in the simulator', () => {
-  const expected = JSON.parse(readFileSync(join(root, 'sim/examples/triton-l0/expected.json'), 'utf8')) as Record<
+  const expected = JSON.parse(readFileSync(join(root, 'triton/l0-expected.json'), 'utf8')) as Record<
     string,
     { outputs: Record<string, (number | { error: string })[]>; batch_sizes?: Record<string, number> }
   >;
