@@ -66,13 +66,18 @@ def summary_table(rows: list) -> str:
     for r in (r for r in rows if not r["skipped"]):
         groups.setdefault((set_of(r["case"]), r["protocol"], r["strategy"]), []).append(r)
     lines = ["| Scenarios | Protocol | Strategy | Runs | Sequences | Compared | Equal | Excluded (by reason) | Differences |", "|---|---|---|---|---|---|---|---|---|"]
+    # Rows that only differ by protocol are one row naming both: the README table stays short.
+    merged: dict = {}
     for (name, protocol, strategy), ran in groups.items():
         excluded: dict = {}
         for r in ran:
             for reason, count in r["excluded"].items():
                 excluded[reason] = excluded.get(reason, 0) + count
-        cells = [name, protocol, strategy, len(ran), sum(r["sequences"] for r in ran), sum(r["compared"] for r in ran), sum(r["equal"] for r in ran)]
-        lines.append("| " + " | ".join(str(c) for c in [*cells, excluded_text(excluded), differences(ran)]) + " |")
+        cells = [len(ran), sum(r["sequences"] for r in ran), sum(r["compared"] for r in ran), sum(r["equal"] for r in ran)]
+        rest = tuple(str(c) for c in [*cells, excluded_text(excluded), differences(ran)])
+        merged.setdefault((name, strategy, rest), []).append(protocol)
+    for (name, strategy, rest), protocols in merged.items():
+        lines.append("| " + " | ".join([name, ", ".join(protocols), strategy, *rest]) + " |")
     return "\n".join(lines)
 
 
