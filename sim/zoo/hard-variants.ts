@@ -1,6 +1,5 @@
 import { assert } from '../../src/core/assert.ts';
 import { correlationKey } from '../../src/core/ids.ts';
-import { tritonErrors } from '../../src/core/errors.ts';
 import type { BatchRow } from '../../src/core/ports.ts';
 import { SequenceBatchScheduler } from '../../src/batcher/scheduler.ts';
 import type { BacklogQueue } from '../../src/batcher/backlog.ts';
@@ -67,16 +66,8 @@ class StopFreezesBacklog extends FreezableBacklog {
  * queue never is. The cancelled request is never answered.
  */
 class ExpireSkipsCancelled extends SequenceBatchScheduler {
-  protected override expire(queue: BacklogQueue): void {
-    this.deps.events.emit({
-      type: 'release',
-      sequence: queue.occupant.sequence,
-      instance: null,
-      slot: null,
-      reason: 'expired',
-      first_request: queue.requests[0]!.id,
-    });
-    for (const request of queue.requests) if (!request.cancelled) this.respond(request, { error: tritonErrors.backlogTimeout() });
+  protected override expiryAnswers(request: BacklogQueue['requests'][number]): boolean {
+    return !request.cancelled;
   }
 }
 

@@ -252,7 +252,12 @@ export class SequenceBatchScheduler implements SchedulerContext {
       reason: 'expired',
       first_request: queue.requests[0]!.id,
     });
-    for (const request of queue.requests) this.respond(request, { error: tritonErrors.backlogTimeout() });
+    for (const request of queue.requests) if (this.expiryAnswers(request)) this.respond(request, { error: tritonErrors.backlogTimeout() });
+  }
+
+  /** Whether an expired backlog request gets the timeout answer: every one does (a zoo bug skips cancelled ones). */
+  protected expiryAnswers(_request: BacklogQueue['requests'][number]): boolean {
+    return true;
   }
 
   // ---- Steps the bug zoo (sim/zoo/variants.ts) replaces ----

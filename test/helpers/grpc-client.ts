@@ -1,6 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
-import { GRPC_SERVICE_PROTO, PROTO_DIR } from '../../live/kserve/protocol-schema.ts';
+import { inferenceServiceClient } from '../../live/grpc/grpc-service.ts';
 
 type Message = Record<string, unknown>;
 type Callback = (error: grpc.ServiceError | null, response?: Message) => void;
@@ -8,16 +7,8 @@ export type InferenceClient = grpc.Client & Record<string, (request: Message, op
 
 /** A client of `inference.GRPCInferenceService` (the repo's .proto). */
 export function grpcClient(address: string): InferenceClient {
-  const definition = protoLoader.loadSync(GRPC_SERVICE_PROTO, {
-    includeDirs: [PROTO_DIR],
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as { inference: { GRPCInferenceService: grpc.ServiceClientConstructor } };
-  return new loaded.inference.GRPCInferenceService(address, grpc.credentials.createInsecure()) as unknown as InferenceClient;
+  const Service = inferenceServiceClient();
+  return new Service(address, grpc.credentials.createInsecure()) as unknown as InferenceClient;
 }
 
 /** One unary call, settled either way: its status code (0 = OK), details and response. */

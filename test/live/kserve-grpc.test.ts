@@ -2,10 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { startKserveServer, type KserveServer, type ServeResult } from '../../live/http/kserve-server.ts';
-import { GRPC_SERVICE_PROTO, PROTO_DIR } from '../../live/kserve/protocol-schema.ts';
+import { inferenceServiceClient } from '../../live/grpc/grpc-service.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const examples = join(root, 'sim/examples');
@@ -16,16 +15,8 @@ type Client = grpc.Client &
   Record<string, (request: Message, callback: Callback) => grpc.ClientUnaryCall> & { ModelStreamInfer(): grpc.ClientDuplexStream<Message, Message> };
 
 function inferenceClient(address: string): Client {
-  const definition = protoLoader.loadSync(GRPC_SERVICE_PROTO, {
-    includeDirs: [PROTO_DIR],
-    keepCase: true,
-    longs: String,
-    enums: String,
-    defaults: true,
-    oneofs: true,
-  });
-  const loaded = grpc.loadPackageDefinition(definition) as unknown as { inference: { GRPCInferenceService: grpc.ServiceClientConstructor } };
-  return new loaded.inference.GRPCInferenceService(address, grpc.credentials.createInsecure()) as unknown as Client;
+  const Service = inferenceServiceClient();
+  return new Service(address, grpc.credentials.createInsecure()) as unknown as Client;
 }
 
 function unary(client: Client, method: string, request: Message): Promise<Message> {
