@@ -1,6 +1,10 @@
 import { wallClockMs } from '../live/wall-clock.ts';
 import { parseScenario } from '../src/scenario/load.ts';
-import { simulate } from '../sim/simulate.ts';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simulate, simulateToFile, type SimulateOptions } from '../sim/simulate.ts';
+import type { Scenario } from '../src/scenario/types.ts';
 import { benchScenarioJson } from './workload.ts';
 import { runBareHeapLoop } from './bare-heap.ts';
 import { FakeTimersLoop } from './fake-timers-loop.ts';
@@ -17,6 +21,14 @@ export interface KernelBenchFigures {
   /** Simulated time / wall time. */
   readonly timeCompression: number;
   readonly bareHeapEventsPerSec: number;
+  /** The same run as `seqsim run` does it: trace streamed to a file, every oracle checked online. */
+  readonly streamedWallMs: number;
+  /** Trace events (lines) of the run. */
+  readonly traceEvents: number;
+  /** Trace events per second of the streamed run (issue 19's goal: 1 M). */
+  readonly streamedTraceEventsPerSec: number;
+  /** The streamed run's tasks/s over the bare heap's (issue 19's goal: ≥ 1/8). */
+  readonly streamedVsBareHeap: number;
   /** The same run without trace or oracles: the kernel and batcher alone. */
   readonly leanWallMs: number;
   readonly leanEventsPerSec: number;
@@ -37,6 +49,7 @@ export function benchKernel(concurrent: number, totalRequests: number, withFakeT
   const run = simulate(scenario, { seed: 1, maxEvents, chooser: fifo });
   const wallMs = wallClockMs() - started;
   const requests = run.events.reduce((n, e) => n + (e.type === 'send' ? 1 : 0), 0);
+  const streamedMs = streamedRunMs(scenario, { seed: 1, maxEvents, chooser: fifo });
 
   // The kernel and batcher alone (no trace, no oracles): what the bare heap loop compares with.
   // Each of these is the best of `repeats` runs: single runs of a GC-heavy loop vary by ±40 %.
@@ -67,6 +80,10 @@ export function benchKernel(concurrent: number, totalRequests: number, withFakeT
     simulatedUs: run.lastResponseUs,
     timeCompression: run.lastResponseUs / 1000 / wallMs,
     bareHeapEventsPerSec,
+    streamedWallMs: streamedMs,
+    traceEvents: run.events.length,
+    streamedTraceEventsPerSec: run.events.length / (streamedMs / 1000),
+    streamedVsBareHeap: run.tasksExecuted / (streamedMs / 1000) / bareHeapEventsPerSec,
     leanWallMs: leanMs,
     leanEventsPerSec,
     vsBareHeap: leanEventsPerSec / bareHeapEventsPerSec,
@@ -82,6 +99,18 @@ export function benchKernel(concurrent: number, totalRequests: number, withFakeT
 export function compressionAtRate(figures: KernelBenchFigures, requestsPerSecond: number, eventsPerSec = figures.leanEventsPerSec): number {
   const eventsPerSimulatedSecond = (figures.tasks / figures.requests) * requestsPerSecond;
   return eventsPerSec / eventsPerSimulatedSecond;
+}
+
+/** One streamed run (trace to a temporary file, oracles online), in ms; the file is removed. */
+function streamedRunMs(scenario: Scenario, options: SimulateOptions): number {
+  const dir = mkdtempSync(join(tmpdir(), 'seqsim-bench-'));
+  try {
+    const started = wallClockMs();
+    simulateToFile(scenario, options, join(dir, 'trace.jsonl'));
+    return wallClockMs() - started;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** The fastest of `repeats` timed calls, in ms. */

@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { RunResult } from '../sim/simulate.ts';
+import type { RunResult, StreamedRunResult } from '../sim/simulate.ts';
+import { countRun } from '../sim/run-counts.ts';
 import { traceText } from '../traces/writer.ts';
 import { formatUs } from '../src/core/time.ts';
 
@@ -31,18 +32,11 @@ export interface RunReport {
   };
 }
 
-export function summarizeRun(name: string, run: RunResult, tracePath: string | null): RunReport {
-  let requests = 0;
-  let responses = 0;
-  let errors = 0;
-  let batches = 0;
-  for (const event of run.events) {
-    if (event.type === 'send') requests++;
-    else if (event.type === 'response') {
-      responses++;
-      if ('error' in event) errors++;
-    } else if (event.type === 'execute') batches++;
-  }
+/** A run as its report needs it: simulate's result (counted from its events), or a streamed run with its counts. */
+export type ReportedRun = RunResult | StreamedRunResult;
+
+export function summarizeRun(name: string, run: ReportedRun, tracePath: string | null): RunReport {
+  const { requests, responses, errors, batches } = 'counts' in run ? run.counts : countRun(run.events);
   return {
     scenario: name,
     seed: run.seed,

@@ -1,48 +1,8 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
 import type { Clock } from '../src/core/ports.ts';
 import type { EventSink, TraceEvent, TraceEventBody } from '../src/core/events.ts';
-import { errorMessage } from '../src/core/error-message.ts';
+import { LineFile } from '../traces/line-file.ts';
 import { TraceLineWriter } from '../traces/trace-stream.ts';
 import { finishTrace, type TraceHeader } from '../traces/writer.ts';
-
-/** Bytes of trace lines buffered before they go to disk. */
-const FLUSH_BYTES = 1024 * 1024;
-
-/** Appends lines to a file in large writes; a write error stops the writing (kept, reported at the end), never the server. */
-class LineFile {
-  private readonly fd: number;
-  private buffer: string[] = [];
-  private bytes = 0;
-  failure: string | undefined;
-
-  constructor(readonly path: string) {
-    this.fd = openSync(path, 'w');
-  }
-
-  line(text: string): void {
-    if (this.failure !== undefined) return;
-    this.buffer.push(text);
-    this.bytes += text.length + 1;
-    if (this.bytes >= FLUSH_BYTES) this.flush();
-  }
-
-  flush(): void {
-    if (this.failure !== undefined || this.buffer.length === 0) return;
-    const text = `${this.buffer.join('\n')}\n`;
-    this.buffer = [];
-    this.bytes = 0;
-    try {
-      writeSync(this.fd, text);
-    } catch (error) {
-      this.failure = errorMessage(error);
-    }
-  }
-
-  close(): void {
-    this.flush();
-    closeSync(this.fd);
-  }
-}
 
 export interface ServeTraceOptions {
   /** Events kept in memory for the oracles; later ones are only written (or, without a file, only counted). */

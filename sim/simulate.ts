@@ -16,7 +16,12 @@ import { stallWatch } from './stall.ts';
 import { ScriptedChooser, type ScheduleDivergence } from './check/scripted-chooser.ts';
 import type { FaultKind } from '../src/scenario/faults.ts';
 import { defaultMaxEvents, encodeSimOptions, type SimRunSettings } from './pipeline/header-options.ts';
-import { finishRun, runUntilStopped } from './pipeline/run-pipeline.ts';
+import { finishRun, judgeOnline, runUntilStopped, type RecordedRun, type RunStop } from './pipeline/run-pipeline.ts';
+import { TraceChecker } from './oracles/index.ts';
+import type { OracleContext } from './oracles/types.ts';
+import { DeferredHeaderTraceFile } from '../traces/deferred-header-file.ts';
+import { makeHeader, violationEvents } from '../traces/writer.ts';
+import { RunCounter, type RunCounts } from './run-counts.ts';
 import { makeScheduler, swapHook } from './pipeline/batcher-choice.ts';
 import { requestPrefixes } from './pipeline/request-ids.ts';
 
@@ -83,8 +88,105 @@ export interface RunResult extends CheckedTrace {
   readonly lifecycle: LifecycleReport | undefined;
 }
 
+/** A world set up and not yet run. */
+interface PreparedRun {
+  readonly loop: SimLoop;
+  readonly recorder: TraceRecorder;
+  readonly world: ReturnType<typeof buildWorld>;
+  readonly faults: FaultInjector | undefined;
+  readonly scripted: ScriptedChooser | undefined;
+  readonly maxEvents: number;
+  readonly recording: boolean;
+}
+
 /** One deterministic run: a pure function of (scenario, seed, options). */
 export function simulate(scenario: Scenario, options: SimulateOptions): RunResult {
+  const prepared = prepareRun(scenario, options);
+  const { loop, recorder, world, maxEvents, recording } = prepared;
+  const stop = runPrepared(scenario, options, prepared);
+  const endUs = loop.nowUs();
+  const finished = finishRun({
+    events: recorder.events,
+    stop,
+    endUs,
+    oracles: recording ? oracleContextOf(scenario, options, prepared) : undefined,
+    header: headerOf(scenario, options, maxEvents, stop),
+    ...(options.serialize === false ? { serialize: false } : {}),
+  });
+  return {
+    seed: options.seed,
+    ...finished,
+    outcome: stop.ended,
+    choices: loop.choices,
+    tasksExecuted: loop.eventsExecuted,
+    endUs,
+    lastResponseUs: world.lastResponseUs(),
+    faultsFired: { ...(prepared.faults?.fired ?? {}) },
+    scheduleDivergence: prepared.scripted?.divergence,
+  };
+}
+
+/** A run whose trace went straight to a file: what `run` reports, without the events. */
+export interface StreamedRunResult extends Omit<RunResult, 'events' | 'lines'> {
+  /** The trace file written. */
+  readonly path: string;
+  readonly counts: RunCounts;
+}
+
+/**
+ * simulate, with the trace streamed to `path` as the run goes and every oracle checked online
+ * (sim/oracles/index.ts's TraceChecker): memory holds the world's live state and the oracles'
+ * books, never the run's events. The file's bytes equal simulate's trace for the same inputs.
+ */
+export function simulateToFile(scenario: Scenario, options: Omit<SimulateOptions, 'serialize' | 'record' | 'inspect'>, path: string): StreamedRunResult {
+  const prepared = prepareRun(scenario, options);
+  const { loop, recorder, world, maxEvents } = prepared;
+  const context = oracleContextOf(scenario, options, prepared);
+  // The checker reads each generation's model as the run creates it.
+  const generationModels = context.generationModels === undefined ? undefined : [...context.generationModels];
+  const checker = new TraceChecker(generationModels === undefined ? context : { ...context, generationModels });
+  const counts = new RunCounter();
+  const file = new DeferredHeaderTraceFile(path);
+  try {
+    const syncGenerations = (): void => {
+      if (generationModels === undefined) return;
+      while (generationModels.length < world.server.generations.length) generationModels.push(world.server.generations[generationModels.length]!.model);
+    };
+    recorder.streamTo((event) => {
+      syncGenerations();
+      checker.observe(event);
+      counts.count(event);
+      file.event(event);
+    });
+    const stop = runPrepared(scenario, options, prepared);
+    syncGenerations();
+    const endUs = loop.nowUs();
+    const { violations, lifecycle } = judgeOnline(checker, stop);
+    for (const violation of violationEvents(violations, endUs)) file.event(violation);
+    const header = makeHeader(options.seed, scenario.normalized, headerOf(scenario, options, maxEvents, stop).options, 'virtual');
+    const hash = file.finish(header, lifecycle !== undefined ? { interrupted: lifecycle.interrupted.length } : undefined);
+    return {
+      path,
+      seed: options.seed,
+      header,
+      hash,
+      violations,
+      lifecycle,
+      counts: counts.totals(),
+      outcome: stop.ended,
+      choices: loop.choices,
+      tasksExecuted: loop.eventsExecuted,
+      endUs,
+      lastResponseUs: world.lastResponseUs(),
+      faultsFired: { ...(prepared.faults?.fired ?? {}) },
+      scheduleDivergence: prepared.scripted?.divergence,
+    };
+  } finally {
+    file.abort();
+  }
+}
+
+function prepareRun(scenario: Scenario, options: SimulateOptions): PreparedRun {
   const maxEvents = options.maxEvents ?? defaultMaxEvents(requestCount(scenario));
   const streams = new RandomStreams(options.seed);
   const ties = streams.stream('ties');
@@ -128,42 +230,32 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     const roots: object[] = [world.server, ...world.clients, executor, ...(faults === undefined ? [] : [faults])];
     options.inspect({ loop, scenario, roots, ignore, events: recorder.events });
   }
+  return { loop, recorder, world, faults, scripted, maxEvents, recording };
+}
 
+function runPrepared(scenario: Scenario, options: SimulateOptions, prepared: PreparedRun): RunStop {
+  const { loop, recorder, world, maxEvents, recording } = prepared;
   const stop = runUntilStopped(() => loop.run(maxEvents, recording && options.stallStop !== false ? stallWatch(scenario, recorder) : undefined));
   // The exited server's models go with its process (spec §4.2): destroyed once the run is over.
   if (stop.ended === 'quiescent' && world.server.exited) world.server.destroyAtExit();
-  const endUs = loop.nowUs();
-  const finished = finishRun({
-    events: recorder.events,
-    stop,
-    endUs,
-    oracles: recording
-      ? {
-          model: scenario.model,
-          maxEvents,
-          ...(world.server.managed
-            ? { generationModels: world.server.generations.map((g) => g.model), strictLifecycle: options.strictLifecycle === true }
-            : {}),
-        }
-      : undefined,
-    header: {
-      seed: options.seed,
-      scenario: scenario.normalized,
-      options: encodeSimOptions({ ...options, maxEvents }, { stalled: stop.ended === 'stalled' }),
-      clock: 'virtual',
-    },
-    ...(options.serialize === false ? { serialize: false } : {}),
-  });
+  return stop;
+}
+
+function oracleContextOf(scenario: Scenario, options: SimulateOptions, prepared: PreparedRun): Omit<OracleContext, 'runEnded'> {
+  const server = prepared.world.server;
+  return {
+    model: scenario.model,
+    maxEvents: prepared.maxEvents,
+    ...(server.managed ? { generationModels: server.generations.map((g) => g.model), strictLifecycle: options.strictLifecycle === true } : {}),
+  };
+}
+
+function headerOf(scenario: Scenario, options: SimulateOptions, maxEvents: number, stop: RunStop): RecordedRun['header'] {
   return {
     seed: options.seed,
-    ...finished,
-    outcome: stop.ended,
-    choices: loop.choices,
-    tasksExecuted: loop.eventsExecuted,
-    endUs,
-    lastResponseUs: world.lastResponseUs(),
-    faultsFired: { ...(faults?.fired ?? {}) },
-    scheduleDivergence: scripted?.divergence,
+    scenario: scenario.normalized,
+    options: encodeSimOptions({ ...options, maxEvents }, { stalled: stop.ended === 'stalled' }),
+    clock: 'virtual',
   };
 }
 

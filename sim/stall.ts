@@ -1,5 +1,4 @@
 import type { Scenario } from '../src/scenario/types.ts';
-import { showsActivity } from '../src/core/events.ts';
 import { BACKLOG_IDLE_RECHECK_US } from '../src/batcher/reaper.ts';
 import type { StallWatch } from './kernel/event-queue.ts';
 import type { TraceRecorder } from './recorder.ts';
@@ -31,13 +30,9 @@ export function stallHorizonUs(scenario: Scenario): number {
  * (a `timer_jitter` fault only delays the polling); the reaper only polls.
  */
 export function stallWatch(scenario: Scenario, recorder: TraceRecorder): StallWatch {
-  const events = recorder.events;
   return {
     horizonUs: stallHorizonUs(scenario),
-    lastProgressUs: () => {
-      for (let i = events.length - 1; i >= 0; i--) if (showsActivity(events[i]!)) return events[i]!.t;
-      return 0;
-    },
+    lastProgressUs: () => recorder.lastActivityUs,
     isHousekeeping: (label) => label === 'reaper',
   };
 }

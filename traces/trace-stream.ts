@@ -3,6 +3,30 @@ import type { TraceEvent } from '../src/core/events.ts';
 
 const HASH_CHUNK_CHARS = 1 << 16;
 
+/** What a trace's summary line counts, tallied as its events go by. */
+export class TraceTally {
+  private requests = 0;
+  private responses = 0;
+  private violations = 0;
+  private events = 0;
+  private lastUs = 0;
+
+  count(event: TraceEvent): void {
+    if (event.type === 'send') this.requests++;
+    else if (event.type === 'response') this.responses++;
+    else if (event.type === 'violation') this.violations++;
+    this.events++;
+    this.lastUs = event.t;
+  }
+
+  /** The summary line. `interrupted` only in runs that switch models (TRACE.md). */
+  summaryLine(hash: string, summaryExtra?: { readonly interrupted: number }): string {
+    const interrupted = summaryExtra !== undefined ? { interrupted: summaryExtra.interrupted } : {};
+    const summary = { t: this.lastUs, type: 'summary', requests: this.requests, responses: this.responses, violations: this.violations, ...interrupted };
+    return JSON.stringify({ ...summary, events: this.events, hash });
+  }
+}
+
 /**
  * A trace written one line at a time: header, events, then the summary whose hash covers every
  * earlier line (each followed by "\n"). serializeTrace writes through it, and a long-running
@@ -12,11 +36,7 @@ export class TraceLineWriter {
   private readonly hasher: Hash = createHash('sha256');
   /** Lines not yet hashed: hashing ~64 KiB at a time instead of twice per line saves a native call per line. */
   private unhashed = '';
-  private requests = 0;
-  private responses = 0;
-  private violations = 0;
-  private events = 0;
-  private lastUs = 0;
+  private readonly tally = new TraceTally();
 
   constructor(
     private readonly sink: (line: string) => void,
@@ -27,11 +47,7 @@ export class TraceLineWriter {
   }
 
   event(event: TraceEvent): void {
-    if (event.type === 'send') this.requests++;
-    else if (event.type === 'response') this.responses++;
-    else if (event.type === 'violation') this.violations++;
-    this.events++;
-    this.lastUs = event.t;
+    this.tally.count(event);
     this.push(JSON.stringify(event));
   }
 
@@ -39,9 +55,7 @@ export class TraceLineWriter {
   finish(summaryExtra?: { readonly interrupted: number }): string {
     this.flushHash();
     const hash = this.hasher.digest('hex');
-    const interrupted = summaryExtra !== undefined ? { interrupted: summaryExtra.interrupted } : {};
-    const summary = { t: this.lastUs, type: 'summary', requests: this.requests, responses: this.responses, violations: this.violations, ...interrupted };
-    this.sink(JSON.stringify({ ...summary, events: this.events, hash }));
+    this.sink(this.tally.summaryLine(hash, summaryExtra));
     return hash;
   }
 

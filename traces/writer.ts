@@ -48,16 +48,12 @@ export function traceText(trace: SerializedTrace): string {
   return `${trace.lines.join('\n')}\n`;
 }
 
-/** Appends one `violation` event per failed check, at the run's end time, after the run's events. */
-function withViolationEvents(
-  events: readonly TraceEvent[],
+/** One `violation` event per failed check, at the run's end time (they follow the run's events). */
+export function violationEvents(
   violations: readonly { readonly oracle: string; readonly message: string; readonly events: readonly number[] }[],
   endUs: number,
 ): TraceEvent[] {
-  const all: TraceEvent[] = [...events];
-  for (const violation of violations)
-    all.push({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] });
-  return all;
+  return violations.map((violation) => ({ t: endUs, type: 'violation', oracle: violation.oracle, message: violation.message, events: [...violation.events] }));
 }
 
 /**
@@ -71,7 +67,7 @@ export function finishTrace(
   endUs: number,
   options: { readonly serialize?: boolean; readonly summaryExtra?: { readonly interrupted: number } } = {},
 ): { events: TraceEvent[]; lines: readonly string[]; hash: string } {
-  const all = withViolationEvents(events, violations, endUs);
+  const all = [...events, ...violationEvents(violations, endUs)];
   const serialized = options.serialize === false ? { lines: [], hash: '' } : serializeTrace(header, all, options.summaryExtra);
   return { events: all, lines: serialized.lines, hash: serialized.hash };
 }

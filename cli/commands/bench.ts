@@ -356,6 +356,10 @@ function addKernelFigures(figures: Figures, prefix: string, k: KernelBenchFigure
   figures[`${prefix}_requests_per_s`] = round(k.simulatedRequestsPerSec);
   figures[`${prefix}_events_per_s`] = round(k.eventsPerSec);
   figures[`${prefix}_time_compression`] = round(k.timeCompression);
+  figures[`${prefix}_streamed_wall_ms`] = round(k.streamedWallMs);
+  figures[`${prefix}_trace_events`] = k.traceEvents;
+  figures[`${prefix}_streamed_trace_events_per_s`] = round(k.streamedTraceEventsPerSec);
+  figures[`${prefix}_streamed_vs_bare_heap`] = round(k.streamedVsBareHeap, 3);
   figures[`${prefix}_lean_events_per_s`] = round(k.leanEventsPerSec);
   figures[`${prefix}_bare_heap_events_per_s`] = round(k.bareHeapEventsPerSec);
   figures[`${prefix}_vs_bare_heap`] = round(k.vsBareHeap, 3);
@@ -372,6 +376,9 @@ function formatKernel(k: KernelBenchFigures): string {
     `Direct 2×8 slots, ${k.requests} requests, ${k.concurrent} concurrent sequences`,
     `  with trace + oracles: wall ${round(k.wallMs)} ms, ${round(k.simulatedRequestsPerSec)} ` +
       `simulated requests/s, ${round(k.eventsPerSec)} events/s (${k.tasks} events)`,
+    `  as seqsim run does it (trace streamed to a file, oracles online): wall ${round(k.streamedWallMs)} ms, ` +
+      `${round(k.streamedTraceEventsPerSec)} trace events/s (${k.traceEvents} events; goal 1,000,000), ` +
+      `${round(k.streamedVsBareHeap, 3)} of the bare loop (goal 0.125)`,
     `  kernel + batcher alone: ${round(k.leanWallMs)} ms, ${round(k.leanEventsPerSec)} events/s`,
     `  this workload: ${(k.simulatedUs / 1e6).toFixed(2)} s simulated in ` +
       `${(k.wallMs / 1000).toFixed(2)} s wall (checked): ${round(k.timeCompression)}× real time`,

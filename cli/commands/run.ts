@@ -1,14 +1,15 @@
 import { InputError, UsageError } from '../../src/core/input-errors.ts';
 import type { Argv } from 'yargs';
 import { join } from 'node:path';
+import { prepareTracePath } from '../trace-path.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
-import { simulate } from '../../sim/simulate.ts';
+import { simulate, simulateToFile } from '../../sim/simulate.ts';
 import { makeScheduler, UnknownBatcherError } from '../../sim/pipeline/batcher-choice.ts';
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 import { parsePositiveInt, parseSeed } from '../options.ts';
 import { seqsimCommandLine } from '../../src/core/command-line.ts';
-import { formatRunReport, summarizeRun, writeSvg, writeTrace } from '../run-summary.ts';
+import { formatRunReport, summarizeRun, writeSvg, writeTrace, type ReportedRun } from '../run-summary.ts';
 
 export const runCommand: SeqsimCommand = {
   builder: (y: Argv) =>
@@ -35,17 +36,29 @@ export const runCommand: SeqsimCommand = {
     const batcher = checkBatcher(String(args['batcher']));
     const strictLifecycle = args['strict-lifecycle'] === true;
     const chooseDraws = args['choose-draws'] === true;
-    const run = simulate(scenario, {
+    const settings = {
       seed,
       batcher,
       ...(maxEvents ? { maxEvents } : {}),
       ...(slotOrder ? { slotOrder } : {}),
       ...(strictLifecycle ? { strictLifecycle } : {}),
       ...(chooseDraws ? { chooseDraws } : {}),
-    });
+    };
     const tracePath = typeof args['trace'] === 'string' ? args['trace'] : join('out', 'traces', `${safeName(scenario.name)}-seed${seed}.jsonl`);
-    writeTrace(tracePath, run);
-    if (typeof args['svg'] === 'string') await writeSvg(args['svg'], run);
+    const svgPath = typeof args['svg'] === 'string' ? args['svg'] : undefined;
+    let run: ReportedRun;
+    if (svgPath === undefined) {
+      // Streamed: the trace goes to disk as the run goes and the oracles check it online, so
+      // memory holds the world's live state, not the run's history.
+      prepareTracePath(tracePath);
+      run = simulateToFile(scenario, settings, tracePath);
+    } else {
+      // The picture is drawn from the events, so this run keeps them.
+      const kept = simulate(scenario, settings);
+      writeTrace(tracePath, kept);
+      await writeSvg(svgPath, kept);
+      run = kept;
+    }
     const report = summarizeRun(scenario.name, run, tracePath);
     if (args['json']) io.out(`${JSON.stringify(report)}\n`);
     else {

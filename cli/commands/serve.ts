@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
-import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { prepareTracePath } from '../trace-path.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import type { SeqsimCommand } from '../command.ts';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
@@ -10,7 +10,6 @@ import { checkBatcher, safeName } from './run.ts';
 import { readModel } from './live.ts';
 import { PROVIDER_REQUESTS, type ProviderRequest } from '../../live/execution-provider.ts';
 import { startKserveServer } from '../../live/http/kserve-server.ts';
-import { InputError } from '../../src/core/input-errors.ts';
 import { errorMessage } from '../../src/core/error-message.ts';
 import { oneLine } from '../../src/core/terminal-text.ts';
 
@@ -92,13 +91,3 @@ export const serveCommand: SeqsimCommand = {
     return result.violations.length > 0 ? EXIT_VIOLATION : EXIT_OK;
   },
 };
-
-/** The trace is written as the server runs: a path it cannot write is bad input before serving starts. */
-function prepareTracePath(path: string): void {
-  try {
-    mkdirSync(dirname(path), { recursive: true });
-    closeSync(openSync(path, 'a'));
-  } catch (error) {
-    throw new InputError(path, '', `cannot write the trace: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`);
-  }
-}

@@ -1,5 +1,5 @@
 import type { ModelConfig } from '../../src/config/types.ts';
-import type { Ledger } from './ledger.ts';
+import type { ExecutedBatch, Ledger } from './ledger.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
 /**
@@ -7,24 +7,36 @@ import { ViolationSink, type Violation } from './types.ts';
  * padding only below the highest occupied slot; Oldest: one request per sequence, no padding;
  * one batch in flight per instance.
  */
-export function checkBatchShape(ledger: Ledger, model: ModelConfig): Violation[] {
-  const sink = new ViolationSink('batch-shape');
-  const limit = model.strategy.kind === 'direct' ? model.slotsPerInstance : Math.max(1, model.maxBatchSize);
-  const inFlight = new Map<number, number>();
-  const completeIndex = new Map<number, number>();
-  for (const [batch, complete] of ledger.completeOk) completeIndex.set(batch, complete.index);
-  for (const batch of ledger.executes) {
+export class BatchShapeOracle {
+  private readonly sink = new ViolationSink('batch-shape');
+  private readonly limit: number;
+  /** Per instance, the batch it executed last. */
+  private readonly inFlight = new Map<number, number>();
+  /** Batches completed and not yet looked at by their instance's next execute. */
+  private readonly completed = new Set<number>();
+
+  constructor(private readonly model: ModelConfig) {
+    this.limit = model.strategy.kind === 'direct' ? model.slotsPerInstance : Math.max(1, model.maxBatchSize);
+  }
+
+  onComplete(batch: number): void {
+    this.completed.add(batch);
+  }
+
+  onBatch(batch: ExecutedBatch): void {
+    const sink = this.sink;
     const name = `batch ${batch.batch} on I${batch.instance}`;
-    const previous = inFlight.get(batch.instance);
+    const previous = this.inFlight.get(batch.instance);
     if (previous !== undefined) {
-      const done = completeIndex.get(previous);
-      if (done === undefined || done > batch.index) sink.add(`${name} started while batch ${previous} on the same instance was still executing`, [batch.index]);
+      if (!this.completed.has(previous)) sink.add(`${name} started while batch ${previous} on the same instance was still executing`, [batch.index]);
+      // Only an instance's latest batch is ever asked about: forget the rest (bounded books).
+      this.completed.delete(previous);
     }
-    inFlight.set(batch.instance, batch.batch);
+    this.inFlight.set(batch.instance, batch.batch);
     const rows = batch.rows;
     if (rows.length === 0) sink.add(`${name} has no rows`, [batch.index]);
-    if (rows.length > limit) sink.add(`${name} has ${rows.length} rows; at most ${limit} fit`, [batch.index]);
-    if (model.strategy.kind === 'direct') {
+    if (rows.length > this.limit) sink.add(`${name} has ${rows.length} rows; at most ${this.limit} fit`, [batch.index]);
+    if (this.model.strategy.kind === 'direct') {
       rows.forEach((row, i) => {
         if (row.slot !== i) sink.add(`${name}: row ${i} is slot ${row.slot}; Direct puts slot k at row k`, [batch.index]);
       });
@@ -42,5 +54,20 @@ export function checkBatchShape(ledger: Ledger, model: ModelConfig): Violation[]
       }
     }
   }
-  return sink.done();
+
+  done(): Violation[] {
+    return this.sink.done();
+  }
+}
+
+/** BatchShapeOracle over a ledger's batches, each complete taken in trace order. */
+export function checkBatchShape(ledger: Ledger, model: ModelConfig): Violation[] {
+  const oracle = new BatchShapeOracle(model);
+  const completes = [...ledger.completeOk].map(([batch, complete]) => ({ batch, index: complete.index })).sort((a, b) => a.index - b.index);
+  let next = 0;
+  for (const batch of ledger.executes) {
+    while (next < completes.length && completes[next]!.index < batch.index) oracle.onComplete(completes[next++]!.batch);
+    oracle.onBatch(batch);
+  }
+  return oracle.done();
 }

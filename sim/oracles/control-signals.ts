@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../../src/config/types.ts';
 import { expectedCorrid, expectedPaddingCorrid, showCorrid, tracedCorrid } from './expected-corrid.ts';
-import type { Ledger } from './ledger.ts';
+import type { ExecutedBatch, Ledger, SentRequest } from './ledger.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
 /**
@@ -9,20 +9,30 @@ import { ViolationSink, type Violation } from './types.ts';
  * padding) — design §3 oracle 3. The expected CORRID comes from the oracle's own conversion
  * (expected-corrid.ts), never from the batcher's.
  */
-export function checkControlSignals(ledger: Ledger, model: ModelConfig): Violation[] {
-  const sink = new ViolationSink('control-signals');
-  const padCorrid = expectedPaddingCorrid(model.controls.corrid);
-  for (const batch of ledger.executes) {
+export class ControlSignalsOracle {
+  private readonly sink = new ViolationSink('control-signals');
+  private readonly padCorrid: ReturnType<typeof expectedPaddingCorrid>;
+
+  constructor(
+    private readonly sent: ReadonlyMap<string, SentRequest>,
+    private readonly model: ModelConfig,
+  ) {
+    this.padCorrid = expectedPaddingCorrid(model.controls.corrid);
+  }
+
+  onBatch(batch: ExecutedBatch): void {
+    const sink = this.sink;
     for (const row of batch.rows) {
       const where = `batch ${batch.batch} I${batch.instance} slot ${row.slot}`;
       if (row.request === null) {
         if (row.ready || row.start || row.end)
           sink.add(`padding row in ${where} has READY=${+row.ready} START=${+row.start} END=${+row.end}; all must be 0`, [batch.index]);
         const carried = tracedCorrid(row.corrid);
-        if (carried !== padCorrid) sink.add(`padding row in ${where} carries CORRID ${showCorrid(carried)}, expected ${showCorrid(padCorrid)}`, [batch.index]);
+        if (carried !== this.padCorrid)
+          sink.add(`padding row in ${where} carries CORRID ${showCorrid(carried)}, expected ${showCorrid(this.padCorrid)}`, [batch.index]);
         continue;
       }
-      const sent = ledger.sent.get(row.request);
+      const sent = this.sent.get(row.request);
       if (sent === undefined) {
         sink.add(`row in ${where} runs request ${row.request}, which no client sent`, [batch.index]);
         continue;
@@ -32,11 +42,21 @@ export function checkControlSignals(ledger: Ledger, model: ModelConfig): Violati
         sink.add(`request ${row.request} in ${where} has START=${+row.start} but was sent with START=${+sent.start}`, [sent.index, batch.index]);
       if (row.end !== sent.end)
         sink.add(`request ${row.request} in ${where} has END=${+row.end} but was sent with END=${+sent.end}`, [sent.index, batch.index]);
-      const expected = expectedCorrid(model.controls.corrid, sent.sequence);
+      const expected = expectedCorrid(this.model.controls.corrid, sent.sequence);
       const carried = tracedCorrid(row.corrid);
       if (carried !== expected)
         sink.add(`request ${row.request} in ${where} carries CORRID ${showCorrid(carried)}, expected ${showCorrid(expected)}`, [batch.index]);
     }
   }
-  return sink.done();
+
+  done(): Violation[] {
+    return this.sink.done();
+  }
+}
+
+/** ControlSignalsOracle over a ledger's batches. */
+export function checkControlSignals(ledger: Ledger, model: ModelConfig): Violation[] {
+  const oracle = new ControlSignalsOracle(ledger.sent, model);
+  for (const batch of ledger.executes) oracle.onBatch(batch);
+  return oracle.done();
 }

@@ -36,7 +36,11 @@ export function slotName(instance: number, slot: number): string {
   return `I${instance}/s${slot}`;
 }
 
-/** Index of what a run's events say, shared by the oracles. */
+/**
+ * Index of what a run's events say, shared by the oracles. Built either over a whole trace
+ * (post-hoc checks) or one event at a time (`observe`: the online checker, which keeps only
+ * the requests sent and leaves batches to the oracles that see them go by).
+ */
 export class Ledger {
   readonly sent = new Map<string, SentRequest>();
   readonly executes: ExecutedBatch[] = [];
@@ -44,27 +48,39 @@ export class Ledger {
 
   /** `generation`: index only that model object's batches (per-generation oracles). */
   constructor(
-    readonly events: readonly TraceEvent[],
-    generation?: number,
+    events: readonly TraceEvent[] = [],
+    private readonly generation?: number,
+    /** false: keep no batches (the online checker's ledger). */
+    private readonly keepBatches = true,
   ) {
-    events.forEach((event, index) => {
-      if (generation !== undefined && (event.type === 'execute' || event.type === 'complete') && event.generation !== generation) return;
-      if (event.type === 'send') {
-        this.sent.set(event.request, {
-          index,
-          request: event.request,
-          sequenceKey: sequenceKey(event.sequence),
-          sequence: event.sequence,
-          start: event.start,
-          end: event.end,
-          value: event.value,
-          retryOf: event.retry_of,
-        });
-      } else if (event.type === 'execute') {
-        this.executes.push({ index, t: event.t, instance: event.instance, batch: event.batch, rows: event.rows });
-      } else if (event.type === 'complete') {
-        this.completeOk.set(event.batch, { index, ok: event.ok });
-      }
-    });
+    for (let index = 0; index < events.length; index++) this.observe(events[index]!, index);
   }
+
+  observe(event: TraceEvent, index: number): void {
+    if (event.type === 'send') {
+      this.sent.set(event.request, {
+        index,
+        request: event.request,
+        sequenceKey: sequenceKey(event.sequence),
+        sequence: event.sequence,
+        start: event.start,
+        end: event.end,
+        value: event.value,
+        retryOf: event.retry_of,
+      });
+      return;
+    }
+    if (!this.keepBatches) return;
+    if (this.generation !== undefined && (event.type === 'execute' || event.type === 'complete') && event.generation !== this.generation) return;
+    if (event.type === 'execute') {
+      this.executes.push(executedBatch(event, index));
+    } else if (event.type === 'complete') {
+      this.completeOk.set(event.batch, { index, ok: event.ok });
+    }
+  }
+}
+
+/** An execute event as the batch-level oracles see it. */
+export function executedBatch(event: Extract<TraceEvent, { type: 'execute' }>, index: number): ExecutedBatch {
+  return { index, t: event.t, instance: event.instance, batch: event.batch, rows: event.rows };
 }

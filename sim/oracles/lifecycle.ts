@@ -38,31 +38,108 @@ export interface LifecycleCheck {
   readonly report: LifecycleReport;
 }
 
-export function checkLifecycle(
-  events: readonly TraceEvent[],
-  ledger: Ledger,
-  options: { readonly strict: boolean; readonly quiescent: boolean },
-): LifecycleCheck {
+/**
+ * The lifecycle oracles, fed one event at a time. An arrival is judged when the next event shows
+ * whether the scheduler refused it: the scheduler emits a rejection right after its arrival.
+ */
+export class LifecycleOracle {
   // One sink for every piece: violations keep the trace order and share the oracle's cap.
-  const sink = new ViolationSink('lifecycle');
-  const rejected = new Set(events.flatMap((e) => (e.type === 'reject' ? [e.request] : [])));
-  const binding = new SequenceBinding(ledger, sink, rejected);
-  const instances = new InstanceLifetimes(sink);
-  const retirement = new ModelRetirement(sink);
-  const drain = new DrainPolicy(sink);
+  private readonly sink = new ViolationSink('lifecycle');
+  private readonly binding: SequenceBinding;
+  private readonly instances: InstanceLifetimes;
+  private readonly retirement: ModelRetirement;
+  private readonly drain: DrainPolicy;
+  private arrival: { event: Extract<TraceEvent, { type: 'arrive' }>; index: number } | undefined;
+  private generations = 1;
+
+  constructor(
+    ledger: Ledger,
+    private readonly options: { readonly strict: boolean },
+  ) {
+    this.binding = new SequenceBinding(ledger, this.sink);
+    this.instances = new InstanceLifetimes(this.sink);
+    this.retirement = new ModelRetirement(this.sink);
+    this.drain = new DrainPolicy(this.sink);
+  }
+
+  observe(event: TraceEvent, index: number): void {
+    const arrival = this.arrival;
+    if (arrival !== undefined) {
+      this.arrival = undefined;
+      this.onArrive(arrival.event, arrival.index, event.type === 'reject' && event.request === arrival.event.request);
+    }
+    const { binding, instances } = this;
+    switch (event.type) {
+      case 'arrive':
+        this.arrival = { event, index };
+        return;
+      case 'backlog':
+        binding.onBacklog(event);
+        return;
+      case 'assign':
+        instances.onAssign(event, index);
+        binding.onAssign(event);
+        return;
+      case 'reap':
+        binding.onReap(event);
+        return;
+      case 'release':
+        instances.onRelease(event);
+        binding.onRelease(event);
+        return;
+      case 'execute':
+        binding.onExecute(event, index);
+        instances.onExecute(event, index);
+        return;
+      case 'response':
+        binding.onResponse(event, index);
+        return;
+      case 'lifecycle':
+        this.generations = Math.max(this.generations, event.generation);
+        this.onLifecycle(event, index);
+        return;
+      default:
+        return;
+    }
+  }
+
+  finish(quiescent: boolean): LifecycleCheck {
+    const arrival = this.arrival;
+    this.arrival = undefined;
+    if (arrival !== undefined) this.onArrive(arrival.event, arrival.index, false);
+    if (quiescent) this.retirement.checkAllDestroyed();
+    if (this.options.strict) {
+      for (const entry of this.binding.interrupted) {
+        this.sink.add(`sequence ${entry.sequence} was interrupted by the switch away from generation ${entry.generation} (--strict-lifecycle)`, [
+          entry.cutLine - 1,
+          entry.line - 1,
+        ]);
+      }
+    }
+    const report: LifecycleReport = { generations: this.generations, interrupted: this.binding.interrupted, ...this.drain.report() };
+    return { violations: this.sink.done(), report };
+  }
+
+  private onArrive(event: Extract<TraceEvent, { type: 'arrive' }>, index: number, rejected: boolean): void {
+    const arrival = this.binding.bind(event, index, rejected);
+    if (arrival === undefined) return;
+    this.drain.onArrive(arrival, index);
+    this.binding.openOrContinue(arrival, index);
+  }
 
   /** Generation `generation` stops taking requests: every sequence open on it is cut off. */
-  const cut = (generation: number, index: number): void => {
-    retirement.onRetired(generation, index);
-    for (const sequence of binding.cut(generation, index)) drain.onCut(generation, sequence, index);
-  };
+  private cut(generation: number, index: number): void {
+    this.retirement.onRetired(generation, index);
+    for (const sequence of this.binding.cut(generation, index)) this.drain.onCut(generation, sequence, index);
+  }
 
-  const onLifecycle = (event: Extract<TraceEvent, { type: 'lifecycle' }>, index: number): void => {
+  private onLifecycle(event: Extract<TraceEvent, { type: 'lifecycle' }>, index: number): void {
+    const { drain, instances, retirement } = this;
     const generation = event.generation;
     const instance = typeof event['instance'] === 'number' ? event['instance'] : undefined;
     switch (event.action) {
       case 'swap':
-        if (typeof event['previous'] === 'number') cut(event['previous'], index);
+        if (typeof event['previous'] === 'number') this.cut(event['previous'], index);
         drain.onLoadSettled();
         return;
       case 'update':
@@ -71,7 +148,7 @@ export function checkLifecycle(
         drain.onLoadSettled();
         return;
       case 'unload':
-        if (event['loaded'] !== false) cut(generation, index);
+        if (event['loaded'] !== false) this.cut(generation, index);
         return;
       case 'instance-removed':
         if (instance !== undefined) instances.onInstanceRemoved(instance);
@@ -98,59 +175,16 @@ export function checkLifecycle(
       default:
         return;
     }
-  };
-
-  events.forEach((event, index) => {
-    switch (event.type) {
-      case 'arrive': {
-        const arrival = binding.bind(event, index);
-        if (arrival === undefined) return;
-        drain.onArrive(arrival, index);
-        binding.openOrContinue(arrival, index);
-        return;
-      }
-      case 'backlog':
-        binding.onBacklog(event);
-        return;
-      case 'assign':
-        instances.onAssign(event, index);
-        binding.onAssign(event);
-        return;
-      case 'reap':
-        binding.onReap(event);
-        return;
-      case 'release':
-        instances.onRelease(event);
-        binding.onRelease(event);
-        return;
-      case 'execute':
-        binding.onExecute(event, index);
-        instances.onExecute(event, index);
-        return;
-      case 'response':
-        binding.onResponse(event, index);
-        return;
-      case 'lifecycle':
-        onLifecycle(event, index);
-        return;
-      default:
-        return;
-    }
-  });
-
-  if (options.quiescent) retirement.checkAllDestroyed();
-  if (options.strict) {
-    for (const entry of binding.interrupted) {
-      sink.add(`sequence ${entry.sequence} was interrupted by the switch away from generation ${entry.generation} (--strict-lifecycle)`, [
-        entry.cutLine - 1,
-        entry.line - 1,
-      ]);
-    }
   }
-  const report: LifecycleReport = {
-    generations: Math.max(1, ...events.flatMap((e) => (e.type === 'lifecycle' ? [e.generation] : []))),
-    interrupted: binding.interrupted,
-    ...drain.report(),
-  };
-  return { violations: sink.done(), report };
+}
+
+/** LifecycleOracle over a whole trace. */
+export function checkLifecycle(
+  events: readonly TraceEvent[],
+  ledger: Ledger,
+  options: { readonly strict: boolean; readonly quiescent: boolean },
+): LifecycleCheck {
+  const oracle = new LifecycleOracle(ledger, options);
+  for (let index = 0; index < events.length; index++) oracle.observe(events[index]!, index);
+  return oracle.finish(options.quiescent);
 }

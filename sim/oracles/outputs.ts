@@ -2,7 +2,7 @@ import type { TraceEvent, TraceRow } from '../../src/core/events.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
 import { accumulate, accumulatorModelOf, type AccumulatorModel } from '../../src/model/reference.ts';
 import { CLIENT_TIMEOUT_PREFIX } from '../clients.ts';
-import { Ledger, slotName } from './ledger.ts';
+import { Ledger, slotName, type SentRequest } from './ledger.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
 /** The config of the model object a trace line belongs to (its `generation`; undefined = the only one). */
@@ -14,65 +14,81 @@ export type Expected = { kind: 'output'; value: number; index: number } | { kind
  * The reference accumulator replayed over what actually executed: slot states per slot, START
  * restarting from the initial value (Direct: when the row is placed; Oldest: at dispatch, so a START
  * cancelled inside the dynamic batcher still reset its slot), padding changing nothing, a failed
- * batch leaving the slot's state unknown. Returns what each executed request should have output;
- * `onUninitialised` hears of rows that continued on a state no START initialised.
+ * batch leaving the slot's state unknown. `expected` holds what each executed request should have
+ * output, as of the events seen so far; `onUninitialised` hears of rows that continued on a state
+ * no START initialised. Online: fed one event at a time.
  */
+export class ReferenceReplay {
+  /** What each completed request should have output. */
+  readonly expected = new Map<string, Expected>();
+  private readonly modelOf: ModelOf;
+  private readonly state = new Map<string, number | 'poisoned'>();
+  private readonly pendingRows = new Map<number, { instance: number; rows: readonly TraceRow[]; index: number; model: ModelConfig }>();
+
+  constructor(
+    private readonly sent: ReadonlyMap<string, SentRequest>,
+    // Each model object (generation) runs its own config: a reload may change the accumulator.
+    model: ModelConfig | ModelOf,
+    private readonly onUninitialised: (request: string, slot: string, index: number) => void = () => {},
+  ) {
+    this.modelOf = typeof model === 'function' ? model : () => model;
+  }
+
+  observe(event: TraceEvent, index: number): void {
+    if (event.type === 'dispatch') {
+      const sent = this.sent.get(event.request);
+      if (sent?.start) this.state.set(slotName(event.instance, event.slot), accumulatorFor(this.modelOf(event.generation)).initialValue);
+    } else if (event.type === 'execute') {
+      this.pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, index, model: this.modelOf(event.generation) });
+    } else if (event.type === 'complete') {
+      const batch = this.pendingRows.get(event.batch);
+      if (batch === undefined) return;
+      this.pendingRows.delete(event.batch);
+      for (const row of batch.rows) {
+        if (row.request === null) continue;
+        if (!event.ok) {
+          // What a failed execute left in the slot's state is unknown until the next START.
+          this.expected.set(row.request, { kind: 'failed', index: batch.index });
+          this.state.set(slotName(batch.instance, row.slot), 'poisoned');
+          continue;
+        }
+        this.expected.set(row.request, this.replayRow(batch.instance, row, batch.index, batch.model));
+      }
+    }
+  }
+
+  private replayRow(instance: number, row: TraceRow, index: number, model: ModelConfig): Expected {
+    const accumulator = accumulatorFor(model);
+    const oldest = model.strategy.kind === 'oldest';
+    const slot = slotName(instance, row.slot);
+    const sent = this.sent.get(row.request!);
+    if (sent === undefined) return { kind: 'unknown', index };
+    const previous = this.state.get(slot);
+    const resets = row.start && !oldest;
+    if (!resets && previous === 'poisoned') return { kind: 'unknown', index };
+    if (!resets && previous === undefined) {
+      this.onUninitialised(row.request!, slot, index);
+      this.state.set(slot, 'poisoned');
+      return { kind: 'unknown', index };
+    }
+    const base = resets ? accumulator.initialValue : (previous as number);
+    const step = accumulate(accumulator, { ready: row.ready, start: row.start, end: row.end, input: sent.value, corrid: row.corrid }, base);
+    if (step.kind !== 'output') return { kind: 'unknown', index };
+    this.state.set(slot, step.state);
+    return { kind: 'output', value: step.output, index };
+  }
+}
+
+/** ReferenceReplay over a whole trace: what each executed request should have output. */
 export function replayReference(
   events: readonly TraceEvent[],
   ledger: Ledger,
   model: ModelConfig | ModelOf,
   onUninitialised: (request: string, slot: string, index: number) => void = () => {},
 ): Map<string, Expected> {
-  // Each model object (generation) runs its own config: a reload may change the accumulator.
-  const modelOf: ModelOf = typeof model === 'function' ? model : () => model;
-  const state = new Map<string, number | 'poisoned'>();
-  const expected = new Map<string, Expected>();
-  const pendingRows = new Map<number, { instance: number; rows: readonly TraceRow[]; index: number; model: ModelConfig }>();
-
-  events.forEach((event, index) => {
-    if (event.type === 'dispatch') {
-      const sent = ledger.sent.get(event.request);
-      if (sent?.start) state.set(slotName(event.instance, event.slot), accumulatorFor(modelOf(event.generation)).initialValue);
-    } else if (event.type === 'execute') {
-      pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, index, model: modelOf(event.generation) });
-    } else if (event.type === 'complete') {
-      const batch = pendingRows.get(event.batch);
-      if (batch === undefined) return;
-      pendingRows.delete(event.batch);
-      for (const row of batch.rows) {
-        if (row.request === null) continue;
-        if (!event.ok) {
-          // What a failed execute left in the slot's state is unknown until the next START.
-          expected.set(row.request, { kind: 'failed', index: batch.index });
-          state.set(slotName(batch.instance, row.slot), 'poisoned');
-          continue;
-        }
-        expected.set(row.request, replayRow(batch.instance, row, batch.index, batch.model));
-      }
-    }
-  });
-  return expected;
-
-  function replayRow(instance: number, row: TraceRow, index: number, model: ModelConfig): Expected {
-    const accumulator = accumulatorFor(model);
-    const oldest = model.strategy.kind === 'oldest';
-    const slot = slotName(instance, row.slot);
-    const sent = ledger.sent.get(row.request!);
-    if (sent === undefined) return { kind: 'unknown', index };
-    const previous = state.get(slot);
-    const resets = row.start && !oldest;
-    if (!resets && previous === 'poisoned') return { kind: 'unknown', index };
-    if (!resets && previous === undefined) {
-      onUninitialised(row.request!, slot, index);
-      state.set(slot, 'poisoned');
-      return { kind: 'unknown', index };
-    }
-    const base = resets ? accumulator.initialValue : (previous as number);
-    const step = accumulate(accumulator, { ready: row.ready, start: row.start, end: row.end, input: sent.value, corrid: row.corrid }, base);
-    if (step.kind !== 'output') return { kind: 'unknown', index };
-    state.set(slot, step.state);
-    return { kind: 'output', value: step.output, index };
-  }
+  const replay = new ReferenceReplay(ledger.sent, model, onUninitialised);
+  for (let index = 0; index < events.length; index++) replay.observe(events[index]!, index);
+  return replay.expected;
 }
 
 const accumulators = new WeakMap<ModelConfig, AccumulatorModel>();
@@ -97,41 +113,59 @@ export function referenceOutputs(events: readonly TraceEvent[], model: ModelConf
 /**
  * Outputs equal the reference accumulator's for what actually executed (design §3 oracle 6), so a
  * new occupant that sees its predecessor's state shows as a wrong sum; error responses need a cause.
+ * Online: a response is judged against what executed before it arrived. Violations list the rows
+ * on uninitialised state first, then the responses, under one cap.
  */
-export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig | ModelOf): Violation[] {
-  const sink = new ViolationSink('outputs');
-  const expected = replayReference(events, ledger, model, (request, slot, index) =>
-    sink.add(`request ${request} continued on the state of ${slot}, which no START initialised (Triton would read uninitialised memory)`, [index]),
-  );
-  const cancelledSequences = new Set<string>();
-  const expiredSequences = new Set<string>();
-  const rejected = new Set<string>();
+export class OutputsOracle {
+  private readonly uninitialised = new ViolationSink('outputs');
+  private readonly responses = new ViolationSink('outputs');
+  private readonly replay: ReferenceReplay;
+  private readonly cancelledSequences = new Set<string>();
+  private readonly expiredSequences = new Set<string>();
+  private readonly rejected = new Set<string>();
 
-  events.forEach((event, index) => {
+  constructor(
+    private readonly sent: ReadonlyMap<string, SentRequest>,
+    model: ModelConfig | ModelOf,
+  ) {
+    this.replay = new ReferenceReplay(sent, model, (request, slot, index) =>
+      this.uninitialised.add(`request ${request} continued on the state of ${slot}, which no START initialised (Triton would read uninitialised memory)`, [
+        index,
+      ]),
+    );
+  }
+
+  observe(event: TraceEvent, index: number): void {
+    this.replay.observe(event, index);
     switch (event.type) {
       case 'cancel': {
-        const sent = ledger.sent.get(event.request);
-        if (sent !== undefined) cancelledSequences.add(sent.sequenceKey);
+        const sent = this.sent.get(event.request);
+        if (sent !== undefined) this.cancelledSequences.add(sent.sequenceKey);
         return;
       }
       case 'reject':
-        rejected.add(event.request);
+        this.rejected.add(event.request);
         return;
       case 'release':
-        if (event.reason === 'expired') expiredSequences.add(JSON.stringify(event.sequence));
+        if (event.reason === 'expired') this.expiredSequences.add(JSON.stringify(event.sequence));
         return;
       case 'response':
-        checkResponse(event, index);
+        this.checkResponse(event, index);
         return;
       default:
         return;
     }
-  });
+  }
 
-  function checkResponse(event: Extract<TraceEvent, { type: 'response' }>, index: number): void {
-    const sent = ledger.sent.get(event.request);
+  done(): Violation[] {
+    return ViolationSink.joined(this.uninitialised, this.responses);
+  }
+
+  private checkResponse(event: Extract<TraceEvent, { type: 'response' }>, index: number): void {
+    const sink = this.responses;
+    const sent = this.sent.get(event.request);
     if (sent === undefined) return;
-    const want = expected.get(event.request);
+    const want = this.replay.expected.get(event.request);
     if ('output' in event) {
       if (want === undefined) sink.add(`request ${event.request} got output ${event.output} but never executed`, [index]);
       else if (want.kind === 'failed') sink.add(`request ${event.request} got output ${event.output} from a failed batch`, [want.index, index]);
@@ -153,12 +187,17 @@ export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, mode
     }
     const explained =
       want?.kind === 'failed' ||
-      rejected.has(event.request) ||
-      (code === 'CANCELLED' && cancelledSequences.has(sent.sequenceKey)) ||
-      (code === 'UNAVAILABLE' && expiredSequences.has(sent.sequenceKey));
+      this.rejected.has(event.request) ||
+      (code === 'CANCELLED' && this.cancelledSequences.has(sent.sequenceKey)) ||
+      (code === 'UNAVAILABLE' && this.expiredSequences.has(sent.sequenceKey));
     if (!explained)
       sink.add(`request ${event.request} got ${code} "${event.error.message}" with no cause (not rejected, cancelled, expired or failed)`, [index]);
   }
+}
 
-  return sink.done();
+/** OutputsOracle over a whole trace. */
+export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig | ModelOf): Violation[] {
+  const oracle = new OutputsOracle(ledger.sent, model);
+  for (let index = 0; index < events.length; index++) oracle.observe(events[index]!, index);
+  return oracle.done();
 }

@@ -1,6 +1,6 @@
 import type { TraceEvent } from '../../src/core/events.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
-import { generationKey, sequenceKey, type Ledger } from './ledger.ts';
+import { generationKey, sequenceKey, type Ledger, type SentRequest } from './ledger.ts';
 import type { ModelOf } from './outputs.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
@@ -19,63 +19,92 @@ export const TRITON_BACKLOG_RECHECK_US = 50_000;
  * completion, or reaps early, is a deviation from Triton that users should know about. On a real
  * clock (live mode) timers fire late, so a reap up to `timerSlackUs` late is on time.
  */
-export function checkReaperTiming(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig | ModelOf, timerSlackUs = 0): Violation[] {
-  const modelOf: ModelOf = typeof model === 'function' ? model : () => model;
-  const sink = new ViolationSink('reaper-timing');
-  // Injected timer jitter makes reaps late on purpose: nothing to check against Triton then.
-  if (events.some((e) => e.type === 'fault' && e.kind === 'timer_jitter')) return [];
-  const lastArrivalUs = new Map<string, number>();
-  const promotedAtUs = new Map<string, number>();
-  let pending: { key: string; previous: number | undefined } | undefined;
-  events.forEach((event, index) => {
+export class ReaperTimingOracle {
+  private readonly sink = new ViolationSink('reaper-timing');
+  private readonly modelOf: ModelOf;
+  /** Injected timer jitter makes reaps late on purpose: nothing to check against Triton then. */
+  private jittered = false;
+  private readonly lastArrivalUs = new Map<string, number>();
+  private readonly promotedAtUs = new Map<string, number>();
+  private pending: { key: string; previous: number | undefined } | undefined;
+
+  constructor(
+    private readonly sent: ReadonlyMap<string, SentRequest>,
+    model: ModelConfig | ModelOf,
+    private readonly timerSlackUs = 0,
+  ) {
+    this.modelOf = typeof model === 'function' ? model : () => model;
+  }
+
+  observe(event: TraceEvent, index: number): void {
     switch (event.type) {
+      case 'fault':
+        if (event.kind === 'timer_jitter') this.jittered = true;
+        return;
       case 'arrive': {
-        const sent = ledger.sent.get(event.request);
+        const sent = this.sent.get(event.request);
         if (sent === undefined) return;
         const key = generationKey(sent.sequenceKey, event.generation);
-        pending = { key, previous: lastArrivalUs.get(key) };
-        lastArrivalUs.set(key, event.t);
+        this.pending = { key, previous: this.lastArrivalUs.get(key) };
+        this.lastArrivalUs.set(key, event.t);
         return;
       }
-      case 'reject':
+      case 'reject': {
         // A rejected request never touches the idle clock.
+        const pending = this.pending;
         if (pending !== undefined) {
-          if (pending.previous === undefined) lastArrivalUs.delete(pending.key);
-          else lastArrivalUs.set(pending.key, pending.previous);
+          if (pending.previous === undefined) this.lastArrivalUs.delete(pending.key);
+          else this.lastArrivalUs.set(pending.key, pending.previous);
         }
-        pending = undefined;
+        this.pending = undefined;
         return;
+      }
       case 'assign': {
         const key = generationKey(sequenceKey(event.sequence), event.generation);
-        if (event.first_request !== undefined) promotedAtUs.set(key, event.t);
-        else promotedAtUs.delete(key);
+        if (event.first_request !== undefined) this.promotedAtUs.set(key, event.t);
+        else this.promotedAtUs.delete(key);
         return;
       }
-      case 'reap': {
-        const key = generationKey(sequenceKey(event.sequence), event.generation);
-        const arrivedUs = lastArrivalUs.get(key);
-        if (arrivedUs === undefined) return;
-        const deadlineUs = arrivedUs + modelOf(event.generation).maxSequenceIdleUs;
-        const promotedUs = promotedAtUs.get(key);
-        const trapped = promotedUs !== undefined && promotedUs >= deadlineUs;
-        // On a real clock (timerSlackUs > 0) a timer fires late but never early.
-        const onTime = trapped
-          ? event.t >= promotedUs && event.t <= promotedUs + TRITON_BACKLOG_RECHECK_US + timerSlackUs
-          : event.t >= deadlineUs && event.t <= deadlineUs + timerSlackUs;
-        if (!onTime) {
-          sink.add(
-            trapped
-              ? `sequence ${event.sequence} reaped at ${event.t} µs; it left the backlog idle ` +
-                  `at ${promotedUs} µs, so Triton reaps it within ${TRITON_BACKLOG_RECHECK_US} µs`
-              : `sequence ${event.sequence} reaped at ${event.t} µs; its last request arrived at ${arrivedUs} µs, so Triton reaps it at ${deadlineUs} µs`,
-            [index],
-          );
-        }
+      case 'reap':
+        this.onReap(event, index);
         return;
-      }
       default:
         return;
     }
-  });
-  return sink.done();
+  }
+
+  done(): Violation[] {
+    return this.jittered ? [] : this.sink.done();
+  }
+
+  private onReap(event: Extract<TraceEvent, { type: 'reap' }>, index: number): void {
+    if (this.jittered) return;
+    const key = generationKey(sequenceKey(event.sequence), event.generation);
+    const arrivedUs = this.lastArrivalUs.get(key);
+    if (arrivedUs === undefined) return;
+    const deadlineUs = arrivedUs + this.modelOf(event.generation).maxSequenceIdleUs;
+    const promotedUs = this.promotedAtUs.get(key);
+    const trapped = promotedUs !== undefined && promotedUs >= deadlineUs;
+    const slackUs = this.timerSlackUs;
+    // On a real clock (timerSlackUs > 0) a timer fires late but never early.
+    const onTime = trapped
+      ? event.t >= promotedUs && event.t <= promotedUs + TRITON_BACKLOG_RECHECK_US + slackUs
+      : event.t >= deadlineUs && event.t <= deadlineUs + slackUs;
+    if (!onTime) {
+      this.sink.add(
+        trapped
+          ? `sequence ${event.sequence} reaped at ${event.t} µs; it left the backlog idle ` +
+              `at ${promotedUs} µs, so Triton reaps it within ${TRITON_BACKLOG_RECHECK_US} µs`
+          : `sequence ${event.sequence} reaped at ${event.t} µs; its last request arrived at ${arrivedUs} µs, so Triton reaps it at ${deadlineUs} µs`,
+        [index],
+      );
+    }
+  }
+}
+
+/** ReaperTimingOracle over a whole trace. */
+export function checkReaperTiming(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig | ModelOf, timerSlackUs = 0): Violation[] {
+  const oracle = new ReaperTimingOracle(ledger.sent, model, timerSlackUs);
+  for (let index = 0; index < events.length; index++) oracle.observe(events[index]!, index);
+  return oracle.done();
 }

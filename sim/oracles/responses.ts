@@ -1,5 +1,5 @@
 import type { TraceEvent } from '../../src/core/events.ts';
-import type { Ledger } from './ledger.ts';
+import type { Ledger, SentRequest } from './ledger.ts';
 import { CLIENT_TIMEOUT_PREFIX } from '../clients.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
@@ -7,21 +7,26 @@ import { ViolationSink, type Violation } from './types.ts';
  * Every request gets exactly one response — output or a Triton-shaped error — and a synchronous
  * rejection reaches the client as an error with the same code (design §3 oracle 5).
  */
-export function checkResponses(events: readonly TraceEvent[], ledger: Ledger, quiescent: boolean): Violation[] {
-  const sink = new ViolationSink('response');
-  const answered = new Map<string, number>();
-  const rejected = new Map<string, { index: number; code: string }>();
-  events.forEach((event, index) => {
-    if (event.type === 'reject') rejected.set(event.request, { index, code: event.code });
+export class ResponsesOracle {
+  private readonly sink = new ViolationSink('response');
+  /** Request → the trace index of its (first) response. */
+  readonly answered = new Map<string, number>();
+  private readonly rejected = new Map<string, { index: number; code: string }>();
+
+  constructor(private readonly sent: ReadonlyMap<string, SentRequest>) {}
+
+  observe(event: TraceEvent, index: number): void {
+    if (event.type === 'reject') this.rejected.set(event.request, { index, code: event.code });
     if (event.type !== 'response') return;
-    if (!ledger.sent.has(event.request)) {
+    const sink = this.sink;
+    if (!this.sent.has(event.request)) {
       sink.add(`response for ${event.request}, which no client sent`, [index]);
       return;
     }
-    const previous = answered.get(event.request);
+    const previous = this.answered.get(event.request);
     if (previous !== undefined) sink.add(`request ${event.request} answered twice`, [previous, index]);
-    answered.set(event.request, index);
-    const rejection = rejected.get(event.request);
+    this.answered.set(event.request, index);
+    const rejection = this.rejected.get(event.request);
     if (rejection !== undefined) {
       const code = 'error' in event ? event.error.code : undefined;
       // A dropped or delayed rejection reaches the client as its own timeout instead.
@@ -29,11 +34,21 @@ export function checkResponses(events: readonly TraceEvent[], ledger: Ledger, qu
       if (code !== rejection.code && !timedOut)
         sink.add(`request ${event.request} was rejected with ${rejection.code} but the client got ${code ?? 'an output'}`, [rejection.index, index]);
     }
-  });
-  if (quiescent) {
-    for (const sent of ledger.sent.values()) {
-      if (!answered.has(sent.request)) sink.add(`request ${sent.request} never got a response`, [sent.index]);
-    }
   }
-  return sink.done();
+
+  finish(quiescent: boolean): Violation[] {
+    if (quiescent) {
+      for (const sent of this.sent.values()) {
+        if (!this.answered.has(sent.request)) this.sink.add(`request ${sent.request} never got a response`, [sent.index]);
+      }
+    }
+    return this.sink.done();
+  }
+}
+
+/** ResponsesOracle over a whole trace. */
+export function checkResponses(events: readonly TraceEvent[], ledger: Ledger, quiescent: boolean): Violation[] {
+  const oracle = new ResponsesOracle(ledger.sent);
+  for (let index = 0; index < events.length; index++) oracle.observe(events[index]!, index);
+  return oracle.finish(quiescent);
 }

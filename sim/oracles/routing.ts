@@ -16,18 +16,27 @@ export interface RoutingResult {
  * Follows every request into its sequence's slot (affinity), checks execution order within the
  * sequence (order), that slots are held exclusively (slot-accounting) and that the backlog is
  * served FIFO (liveness). `totalSlots` undefined: the slot count changes during the run.
+ * Online: fed one event at a time, in trace order.
  */
-export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, totalSlots: number | undefined): RoutingResult {
-  const occupancy = new SlotOccupancy(ledger, totalSlots);
-  const execution = new ExecutionOrder(ledger, occupancy);
-  let lastInstantT = -1;
-  for (let index = 0; index < events.length; index++) {
-    const event = events[index]!;
-    if (event.t !== lastInstantT) {
+export class RoutingOracle {
+  private readonly occupancy: SlotOccupancy;
+  private readonly execution: ExecutionOrder;
+  private lastInstantT = -1;
+  private lastIndex = -1;
+
+  constructor(ledger: Ledger, totalSlots: number | undefined) {
+    this.occupancy = new SlotOccupancy(ledger, totalSlots);
+    this.execution = new ExecutionOrder(ledger, this.occupancy);
+  }
+
+  observe(event: TraceEvent, index: number): void {
+    const occupancy = this.occupancy;
+    if (event.t !== this.lastInstantT) {
       // Between instants the batcher has finished reacting.
-      if (lastInstantT >= 0) occupancy.checkIdleSlotsWhileBacklogged(index - 1);
-      lastInstantT = event.t;
+      if (this.lastInstantT >= 0) occupancy.checkIdleSlotsWhileBacklogged(index - 1);
+      this.lastInstantT = event.t;
     }
+    this.lastIndex = index;
     switch (event.type) {
       case 'arrive':
         occupancy.onArrive(event);
@@ -48,17 +57,29 @@ export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, tota
         occupancy.onRelease(event, index);
         break;
       case 'execute':
-        execution.onExecute(event, index);
+        this.execution.onExecute(event, index);
         break;
       case 'cancel':
-        execution.onCancel(event);
+        this.execution.onCancel(event);
         break;
     }
   }
-  if (events.length > 0) occupancy.checkIdleSlotsWhileBacklogged(events.length - 1);
-  return {
-    violations: [...execution.violations(), ...occupancy.violations()],
-    heldAtEnd: occupancy.heldAtEnd(),
-    backlogAtEnd: occupancy.backlogAtEnd(),
-  };
+
+  /** After the last event. */
+  finish(): RoutingResult {
+    const occupancy = this.occupancy;
+    if (this.lastIndex >= 0) occupancy.checkIdleSlotsWhileBacklogged(this.lastIndex);
+    return {
+      violations: [...this.execution.violations(), ...occupancy.violations()],
+      heldAtEnd: occupancy.heldAtEnd(),
+      backlogAtEnd: occupancy.backlogAtEnd(),
+    };
+  }
+}
+
+/** RoutingOracle over a whole trace. */
+export function checkRouting(events: readonly TraceEvent[], ledger: Ledger, totalSlots: number | undefined): RoutingResult {
+  const routing = new RoutingOracle(ledger, totalSlots);
+  for (let index = 0; index < events.length; index++) routing.observe(events[index]!, index);
+  return routing.finish();
 }

@@ -1,6 +1,7 @@
 import type { TraceEvent } from '../../src/core/events.ts';
 import type { TraceHeader } from '../../traces/writer.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
+import { assert } from '../../src/core/assert.ts';
 import type { RunOutcome } from '../kernel/event-queue.ts';
 
 /** How a run ended: quiescent, out of event budget (or real-time limit), stalled, or stopped by a broken batcher invariant. */
@@ -61,6 +62,8 @@ export interface OracleContext {
   /**
    * The scenario manages the model (lifecycle load/unload): the config of each model object,
    * generation g at index g-1. Oracles then keep per-generation books and the lifecycle oracle runs.
+   * An online checker (TraceChecker) may be handed an array that grows as the run creates model
+   * objects, as long as each generation is there before its first event.
    */
   readonly generationModels?: readonly ModelConfig[];
   /** --strict-lifecycle: every sequence a reload or unload interrupted is a violation. */
@@ -89,5 +92,22 @@ export class ViolationSink {
   done(): Violation[] {
     if (this.suppressed > 0) this.found.push({ oracle: this.oracle, message: `and ${this.suppressed} more`, events: [] });
     return this.found;
+  }
+
+  /**
+   * Sinks of one oracle filled side by side (online), reported as if each had been filled after
+   * the one before: the first `cap` violations in that order, then how many more.
+   */
+  static joined(...sinks: readonly ViolationSink[]): Violation[] {
+    const first = sinks[0];
+    assert(first !== undefined && sinks.every((sink) => sink.oracle === first.oracle && sink.cap === first.cap), 'joined sinks belong to one oracle');
+    const kept: Violation[] = [];
+    let total = 0;
+    for (const sink of sinks) {
+      total += sink.found.length + sink.suppressed;
+      for (const violation of sink.found) if (kept.length < first.cap) kept.push(violation);
+    }
+    if (total > kept.length) kept.push({ oracle: first.oracle, message: `and ${total - kept.length} more`, events: [] });
+    return kept;
   }
 }

@@ -14,7 +14,7 @@ import type { TraceEvent } from '../../src/core/events.ts';
 import { InvariantError } from '../../src/core/assert.ts';
 import { finishTrace, makeHeader, type TraceHeader } from '../../traces/writer.ts';
 import type { RunOutcome } from '../kernel/event-queue.ts';
-import { analyzeTrace, type LifecycleReport } from '../oracles/index.ts';
+import { analyzeTrace, type LifecycleReport, type TraceChecker } from '../oracles/index.ts';
 import type { CheckedTrace, OracleContext, RunEnd, Violation } from '../oracles/types.ts';
 
 /** How a run stopped: the loop's own ending, or the invariant that broke (then `ended` is 'aborted'). */
@@ -88,12 +88,25 @@ export function judgeRun(run: Pick<RecordedRun, 'events' | 'stop' | 'oracles' | 
   const { events, stop } = run;
   if (run.oracles === undefined) return { violations: [], lifecycle: undefined };
   const violations: Violation[] = [];
-  if (stop.broken !== undefined)
-    violations.push({ oracle: 'invariant', message: `the batcher broke an invariant: ${stop.broken.invariant}`, events: [events.length] });
+  if (stop.broken !== undefined) violations.push(invariantViolation(stop.broken, events.length));
   const check = run.check ?? analyzeTrace;
   const verdict = check(events, { ...run.oracles, runEnded: stop.broken !== undefined ? 'aborted' : (run.judgedEnd ?? stop.ended) });
   violations.push(...verdict.violations);
   return { violations, lifecycle: verdict.lifecycle };
+}
+
+/** Step 2 for a run checked online as it went (simulateToFile): the checker's verdict, a broken invariant first. */
+export function judgeOnline(checker: TraceChecker, stop: RunStop): OracleVerdict {
+  const violations: Violation[] = [];
+  if (stop.broken !== undefined) violations.push(invariantViolation(stop.broken, checker.events));
+  const verdict = checker.finish(stop.broken !== undefined ? 'aborted' : stop.ended);
+  violations.push(...verdict.violations);
+  return { violations, lifecycle: verdict.lifecycle };
+}
+
+/** A broken batcher invariant, reported like an oracle at the line after the last event. */
+function invariantViolation(broken: InvariantError, eventCount: number): Violation {
+  return { oracle: 'invariant', message: `the batcher broke an invariant: ${broken.invariant}`, events: [eventCount] };
 }
 
 /** Steps 2–4 above: checks, header, violation events, serialisation. */

@@ -33,6 +33,8 @@ writeFileSync(
     ],
   }),
 );
+/** A regular file where a trace path needs a directory. */
+writeFileSync(join(dir, 'not-a-dir.json'), '{}');
 
 describe('seqsim run', () => {
   it('exits 0 without violations, writes the trace, prints JSON with --json', async () => {
@@ -58,12 +60,23 @@ describe('seqsim run', () => {
     [['run', example, '--max-events', '0'], /--max-events must be a positive integer/],
     [['run'], /Not enough non-option arguments/],
     [['frobnicate'], /Unknown argument|name a command/],
+    // The trace streams to disk as the run goes: a path it cannot write is refused before the run.
+    [['run', example, '--trace', join(dir, 'not-a-dir.json', 'x.jsonl')], /not-a-dir\.json\/x\.jsonl: cannot write the trace: (ENOTDIR|EEXIST)/],
   ])('bad input %j exits 2 with one line on stderr', async (argv, message) => {
     const result = await cli(...argv);
     expect(result.code).toBe(2);
     expect(result.err).toMatch(message);
     expect(result.err.trim().split('\n')).toHaveLength(1);
     expect(result.err).not.toMatch(/\bat .*\.ts:\d+/);
+  });
+
+  it('--svg keeps the run in memory to draw it: the same trace bytes as the streamed run', async () => {
+    const streamed = join(dir, 'streamed.jsonl');
+    const kept = join(dir, 'kept.jsonl');
+    expect((await cli('run', example, '--seed', '5', '--trace', streamed)).code).toBe(0);
+    expect((await cli('run', example, '--seed', '5', '--trace', kept, '--svg', join(dir, 'kept.svg'))).code).toBe(0);
+    expect(readFileSync(streamed, 'utf8')).toBe(readFileSync(kept, 'utf8'));
+    expect(readFileSync(join(dir, 'kept.svg'), 'utf8')).toContain('<svg');
   });
 
   it('a malformed scenario names the file and the field', async () => {

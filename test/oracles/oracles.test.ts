@@ -4,6 +4,7 @@ import { checkTrace, type OracleName } from '../../sim/oracles/index.ts';
 import { runWorld, directModel, oldestModel } from '../conformance/harness.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import type { RunResult } from '../../sim/simulate.ts';
+import { ViolationSink } from '../../sim/oracles/types.ts';
 
 const one = (value: number, flags: Record<string, unknown> = {}) => ({ value, ...flags });
 
@@ -194,5 +195,25 @@ describe('each oracle fires on a broken run', () => {
     const control = check(run, events).filter((v) => v.oracle === 'control-signals');
     expect(control).toHaveLength(21);
     expect(control[20]!.message).toMatch(/^and \d+ more$/);
+  });
+});
+
+describe('ViolationSink.joined: sinks filled side by side, reported as if filled one after another', () => {
+  const filled = (count: number, tag: string): ViolationSink => {
+    const sink = new ViolationSink('outputs', 3);
+    for (let i = 0; i < count; i++) sink.add(`${tag}${i}`, [i]);
+    return sink;
+  };
+  it.each([
+    [1, 1, ['a0', 'b0']],
+    [2, 4, ['a0', 'a1', 'b0', 'and 3 more']],
+    [5, 0, ['a0', 'a1', 'a2', 'and 2 more']],
+    [0, 2, ['b0', 'b1']],
+    [4, 4, ['a0', 'a1', 'a2', 'and 5 more']],
+  ])('%i then %i under a cap of 3', (first, second, messages) => {
+    expect(ViolationSink.joined(filled(first, 'a'), filled(second, 'b')).map((v) => v.message)).toEqual(messages);
+  });
+  it('refuses sinks of two oracles', () => {
+    expect(() => ViolationSink.joined(new ViolationSink('outputs'), new ViolationSink('response'))).toThrow(/one oracle/);
   });
 });

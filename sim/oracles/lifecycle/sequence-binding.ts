@@ -44,12 +44,13 @@ export class SequenceBinding {
   constructor(
     private readonly ledger: Ledger,
     private readonly sink: ViolationSink,
-    /** Requests the scheduler refused: they bind to nothing. */
-    private readonly rejected: ReadonlySet<string>,
   ) {}
 
-  /** A request arrived: a cut-off sequence's next step shows whether it was interrupted; an accepted one binds to its model. */
-  bind(event: EventOf<'arrive'>, index: number): BoundArrival | undefined {
+  /**
+   * A request arrived: a cut-off sequence's next step shows whether it was interrupted; an accepted
+   * one binds to its model (`rejected`: the scheduler refused it, it binds to nothing).
+   */
+  bind(event: EventOf<'arrive'>, index: number, rejected: boolean): BoundArrival | undefined {
     this.lastArrived = event.request;
     const sent = this.ledger.sent.get(event.request);
     if (sent === undefined) return undefined;
@@ -59,7 +60,7 @@ export class SequenceBinding {
       // The sequence's next step after the cut: a START begins anew; anything else was cut off.
       if (!sent.start) this.interrupted.push({ sequence: sent.sequenceKey, generation: cut.generation, cutLine: cut.cutLine + 1, line: index + 1 });
     }
-    if (event.generation === undefined || this.rejected.has(event.request)) return undefined;
+    if (event.generation === undefined || rejected) return undefined;
     this.boundTo.set(event.request, event.generation);
     return { request: event.request, sent, generation: event.generation };
   }
