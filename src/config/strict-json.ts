@@ -34,38 +34,60 @@ export function parseStrictJson(text: string): unknown {
   return value;
 }
 
+/**
+ * An open container. Its path is built only for an error message: the frame keeps its parent and
+ * where it sits in it, because building every container's path string on a large file (a
+ * million-step scenario) costs more than the scan itself.
+ */
 interface ObjectFrame {
   readonly kind: 'object';
-  readonly path: string;
-  readonly keys: Set<string>;
+  readonly parent: Frame | undefined;
+  /** Its key or index in the parent when it was opened. */
+  readonly slot: string | number | undefined;
+  /** Keys seen so far: a short list (objects in these files have a few keys), a set past SMALL_OBJECT_KEYS. */
+  keys: string[] | Set<string>;
   key: string | undefined;
 }
 
 interface ArrayFrame {
   readonly kind: 'array';
-  readonly path: string;
+  readonly parent: Frame | undefined;
+  readonly slot: string | number | undefined;
   index: number;
 }
 
 type Frame = ObjectFrame | ArrayFrame;
 
-function childPath(frame: Frame | undefined): string {
-  if (frame === undefined) return '';
-  if (frame.kind === 'array') return `${frame.path}[${frame.index}]`;
-  return frame.path === '' ? (frame.key ?? '') : `${frame.path}.${frame.key ?? ''}`;
+/** Where a child of `frame` opens: the current key or index. */
+function slotIn(frame: Frame | undefined): string | number | undefined {
+  if (frame === undefined) return undefined;
+  return frame.kind === 'array' ? frame.index : (frame.key ?? '');
+}
+
+/** The JSON path of `frame` (`sequences[0].steps[1]`); '' for the top-level value. */
+function pathOf(frame: Frame | undefined): string {
+  if (frame === undefined || frame.parent === undefined) return '';
+  return joinPath(pathOf(frame.parent), frame.slot);
+}
+
+function joinPath(path: string, slot: string | number | undefined): string {
+  if (typeof slot === 'number') return `${path}[${slot}]`;
+  return path === '' ? (slot ?? '') : `${path}.${slot ?? ''}`;
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const WHITESPACE = /[ \t\n\r]*/y;
 
 /** The first syntax error or duplicate key in `text`, or undefined. Iterative: nesting depth cannot overflow the stack. */
 export function scanJson(text: string): JsonProblem | undefined {
   const stack: Frame[] = [];
   let at = 0;
+  // A plain loop: a sticky regex per whitespace run costs more than the rest of the scan.
   const skip = (): void => {
-    WHITESPACE.lastIndex = at;
-    WHITESPACE.exec(text);
-    at = WHITESPACE.lastIndex;
+    while (at < text.length) {
+      const c = text.charCodeAt(at);
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return;
+      at++;
+    }
   };
   const unexpected = (what: string): JsonProblem =>
     at >= text.length
@@ -112,7 +134,7 @@ export function scanJson(text: string): JsonProblem | undefined {
       skip();
       const c = text[at];
       if (c === '{') {
-        stack.push({ kind: 'object', path: childPath(stack[stack.length - 1]), keys: new Set(), key: undefined });
+        stack.push({ kind: 'object', parent: stack[stack.length - 1], slot: slotIn(stack[stack.length - 1]), keys: [], key: undefined });
         at++;
         skip();
         if (text[at] === '}') {
@@ -127,7 +149,7 @@ export function scanJson(text: string): JsonProblem | undefined {
         continue;
       }
       if (c === '[') {
-        stack.push({ kind: 'array', path: childPath(stack[stack.length - 1]), index: 0 });
+        stack.push({ kind: 'array', parent: stack[stack.length - 1], slot: slotIn(stack[stack.length - 1]), index: 0 });
         at++;
         skip();
         if (text[at] === ']') {
@@ -188,15 +210,28 @@ export function scanJson(text: string): JsonProblem | undefined {
     const key = string();
     if (key instanceof JsonProblem) return key;
     top.key = key;
-    if (top.keys.has(key))
-      return new JsonProblem(keyAt, `key ${excerpt(key, 40)} is given twice in one object (JSON would silently keep the last)`, childPath(top));
-    top.keys.add(key);
+    if (hasKey(top, key))
+      return new JsonProblem(keyAt, `key ${excerpt(key, 40)} is given twice in one object (JSON would silently keep the last)`, joinPath(pathOf(top), top.key));
+    addKey(top, key);
     skip();
     if (text[at] !== ':') return unexpected("':'");
     at++;
     expectValue = true;
     return undefined;
   }
+}
+
+/** Past this many keys an object's keys go into a set. */
+const SMALL_OBJECT_KEYS = 16;
+
+function hasKey(frame: ObjectFrame, key: string): boolean {
+  return Array.isArray(frame.keys) ? frame.keys.includes(key) : frame.keys.has(key);
+}
+
+function addKey(frame: ObjectFrame, key: string): void {
+  if (!Array.isArray(frame.keys)) frame.keys.add(key);
+  else if (frame.keys.length < SMALL_OBJECT_KEYS) frame.keys.push(key);
+  else frame.keys = new Set([...frame.keys, key]);
 }
 
 /** The token at `at`: a run of word characters, or one character. */

@@ -94,6 +94,13 @@ describe('a key given twice is refused with its path, wherever JSON is read', ()
     expect(() => loadJsonFile(write('summary.json', '{"seeds": 1, "seeds": 2}'))).toThrow(/summary\.json: seeds: key "seeds" is given twice/);
   });
 
+  it('objects with many keys, deep in arrays, still name the path', () => {
+    const keys = Array.from({ length: 40 }, (_, i) => `"k${i}": ${i}`);
+    const wide = `{${keys.join(', ')}, "k3": 99}`;
+    expect(() => loadJsonFile(write('wide.json', `{"a": [1, {"b": [${wide}]}]}`))).toThrow(/wide\.json: a\[1\]\.b\[0\]\.k3: key "k3" is given twice/);
+    expect(loadJsonFile(write('wide-ok.json', `{"a": [1, {"b": [{${keys.join(', ')}}]}]}`))).toMatchObject({ a: [1, { b: [{ k39: 39 }] }] });
+  });
+
   it('keys equal after unescaping are the same key', () => {
     expect(() => loadJsonFile(write('escaped.json', '{"name": 1, "n\\u0061me": 2}'))).toThrow(/name: key "name" is given twice/);
   });
