@@ -163,7 +163,8 @@ export function simulateToFile(scenario: Scenario, options: Omit<SimulateOptions
     const endUs = loop.nowUs();
     const { violations, lifecycle } = judgeOnline(checker, stop);
     for (const violation of violationEvents(violations, endUs)) file.event(violation);
-    const header = makeHeader(options.seed, scenario.normalized, headerOf(scenario, options, maxEvents, stop).options, 'virtual');
+    const recorded = headerOf(scenario, options, maxEvents, stop);
+    const header = makeHeader(recorded.seed, recorded.scenario, recorded.options, recorded.clock);
     const hash = file.finish(header, lifecycle !== undefined ? { interrupted: lifecycle.interrupted.length } : undefined);
     return {
       path,
