@@ -20,10 +20,8 @@ const dir = mkdtempSync(join(tmpdir(), 'seqsim-startup-'));
 const V8_FLAGS = ['--single-threaded-gc', '--max-semi-space-size=64'];
 // What cli/bin.mjs did before the bundle: import tsc's dist/cli/main.js.
 const unbundledBin = join(dir, 'unbundled-bin.mjs');
-writeFileSync(
-  unbundledBin,
-  `const cli = await import(${JSON.stringify(pathToFileURL(join(root, 'dist/cli/main.js')).href)});\nprocess.exitCode = await cli.main(process.argv.slice(2));\n`,
-);
+const tscMain = JSON.stringify(pathToFileURL(join(root, 'dist/cli/main.js')).href);
+writeFileSync(unbundledBin, `const cli = await import(${tscMain});\nprocess.exitCode = await cli.main(process.argv.slice(2));\n`);
 const variants = {
   bundle: (args) => [...V8_FLAGS, join(root, 'cli/bin.mjs'), ...args],
   unbundled: (args) => [...V8_FLAGS, unbundledBin, ...args],
@@ -45,6 +43,10 @@ function timed(argv) {
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 try {
+  const bare = Array.from({ length: runs }, () => timed([...V8_FLAGS, '-e', '0']));
+  process.stdout.write(
+    `node -e 0 (Node alone): median wall ${median(bare.map((s) => s.wallMs)).toFixed(0)} ms, median CPU ${median(bare.map((s) => s.cpuMs)).toFixed(0)} ms\n`,
+  );
   for (const args of commands) {
     const samples = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
     for (let i = 0; i < runs; i++) for (const [name, argv] of Object.entries(variants)) samples[name].push(timed(argv(args)));
