@@ -36,6 +36,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .demandCommand(1, 'name a command: seqsim <command> --help')
     .exitProcess(false)
+    // English whatever the locale: usageLine reads yargs' messages, and the bundle (cli/bundle.mjs)
+    // does not carry yargs' translation files.
+    .detectLocale(false)
     .fail((message, error) => {
       throw error ?? new UsageError(usageLine(message));
     });

@@ -355,10 +355,11 @@ def main(argv: list[str]) -> int:
 
 
 def seqsim_build() -> None:
-    """The CLI runs from dist/: compile it first, as the tests do."""
-    run = subprocess.run([node(), str(ROOT / "node_modules" / "typescript" / "bin" / "tsc"), "-p", str(ROOT / "tsconfig.build.json")], cwd=ROOT, capture_output=True, text=True)
-    if run.returncode != 0:
-        raise SetupError(f"npm run build failed: {run.stdout[-500:]}{run.stderr[-500:]}")
+    """The CLI runs from dist/bundle/: compile and bundle it first, as `npm run build` and the tests do."""
+    for step in ([str(ROOT / "node_modules" / "typescript" / "bin" / "tsc"), "-p", str(ROOT / "tsconfig.build.json")], [str(ROOT / "cli" / "bundle.mjs")]):
+        run = subprocess.run([node(), *step], cwd=ROOT, capture_output=True, text=True)
+        if run.returncode != 0:
+            raise SetupError(f"npm run build failed: {run.stdout[-500:]}{run.stderr[-500:]}")
 
 
 if __name__ == "__main__":

@@ -103,7 +103,9 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 
 /**
  * The worker's entry file: the compiled worker.js next to this module when seqsim runs from dist/,
- * or a bootstrap that compiles the TypeScript through tsx when it runs from its sources.
+ * or a bootstrap that compiles the TypeScript through tsx when it runs from its sources. In the CLI's
+ * bundle (dist/bundle/, cli/bundle.mjs) this code sits in a chunk in the same flat folder as the
+ * bundled worker.js entry, so the same relative path finds it.
  */
 function workerEntry(): string {
   const compiled = import.meta.url.endsWith('.js');

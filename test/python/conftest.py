@@ -49,15 +49,11 @@ def _node():
 
 @pytest.fixture(scope="session")
 def built():
-    """The compiled CLI (dist/) up to date with the sources, as the vitest setup does."""
-    run = subprocess.run(
-        [_node(), str(ROOT / "node_modules" / "typescript" / "bin" / "tsc"), "-p", str(ROOT / "tsconfig.build.json")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    if run.returncode != 0:
-        pytest.fail(f"npm run build failed:\n{run.stdout}{run.stderr}")
+    """The compiled and bundled CLI (dist/, dist/bundle/) up to date with the sources, as the vitest setup does."""
+    for step in ([str(ROOT / "node_modules" / "typescript" / "bin" / "tsc"), "-p", str(ROOT / "tsconfig.build.json")], [str(ROOT / "cli" / "bundle.mjs")]):
+        run = subprocess.run([_node(), *step], cwd=ROOT, capture_output=True, text=True)
+        if run.returncode != 0:
+            pytest.fail(f"npm run build failed:\n{run.stdout}{run.stderr}")
 
 
 @pytest.fixture(scope="module")
