@@ -24,6 +24,10 @@ const processIO: CliIO = {
   interactive: process.stderr.isTTY === true,
 };
 
+function asksForHelp(argv: readonly string[]): boolean {
+  return argv.some((arg) => arg === '--help' || arg === '-h' || arg === 'help');
+}
+
 /** Parses argv, runs one subcommand, returns the exit code. Never lets a stack trace reach users. */
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
   let exitCode: number | undefined;
@@ -33,7 +37,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .strict()
     .help()
     .version(SEQSIM_VERSION)
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    // yargs lays out a command's help after every run, in case it must print it on a failure;
+    // ours throw instead (below), so only a run that asks for help pays for wrapping its lines.
+    .wrap(asksForHelp(argv) ? Math.min(110, process.stdout.columns ?? 110) : null)
     .demandCommand(1, 'name a command: seqsim <command> --help')
     .exitProcess(false)
     // English whatever the locale: usageLine reads yargs' messages, and the bundle (cli/bundle.mjs)
