@@ -29,7 +29,11 @@ describe('live mode on the CPU provider', () => {
       const context = JSON.stringify({ violations: report.violations, differential: report.differential, outcome: result.outcome });
       expect(result.outcome, context).toBe('quiescent');
       expect(report.violations, context).toEqual([]);
-      expect(report.differential!.compared).toBeGreaterThan(0);
+      // idle-timeout.json reaps after 20 ms of real time: on a loaded machine the live run may also
+      // reap sequence 8, and then no sequence's outcome is free of timing. Every other run compares.
+      const reapedLive = new Set(result.events.flatMap((e) => (e.type === 'reap' ? [JSON.stringify(e.sequence)] : [])));
+      const allTimed = name === 'idle-timeout.json' && reapedLive.size === scenario.sequences.length;
+      if (!allTimed) expect(report.differential!.compared, context).toBeGreaterThan(0);
       expect(report.differential!.differing).toBe(0);
       expect(result.header.clock).toBe('real');
       expect(result.header.options['execution_provider']).toBe('cpu');
