@@ -1,4 +1,6 @@
-import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type { TraceEvent } from '../src/core/events.ts';
 import { assert } from '../src/core/assert.ts';
@@ -22,7 +24,7 @@ export class DeferredHeaderTraceFile {
   private finished = false;
 
   constructor(readonly path: string) {
-    this.eventsPath = `${path}.${process.pid}.events.tmp`;
+    this.eventsPath = eventsPathFor(path);
     this.events = new LineFile(this.eventsPath);
   }
 
@@ -74,6 +76,23 @@ export class DeferredHeaderTraceFile {
     this.events.close();
     rmSync(this.eventsPath, { force: true });
   }
+}
+
+let temporaryFiles = 0;
+
+/**
+ * Beside the trace (same file system, so a long run's events never fill a RAM-backed /tmp), unless
+ * the trace is not a plain file (`--trace /dev/stdout`): then in the system's temporary folder.
+ */
+export function eventsPathFor(path: string): string {
+  const name = `${process.pid}-${temporaryFiles++}.events.tmp`;
+  let plain = true;
+  try {
+    plain = statSync(path).isFile();
+  } catch {
+    // Not there yet: it will be a plain file.
+  }
+  return plain ? `${path}.${name}` : join(tmpdir(), `seqsim-trace-${name}`);
 }
 
 /** writeSync may write less than asked: loop until every byte is out. */

@@ -125,6 +125,20 @@ describe('seqsim replay', () => {
 });
 
 describe('the binary', () => {
+  it('streams a trace to a pipe (--trace /dev/stdout): its temporary events file goes to the system temporary folder', () => {
+    const leftovers = (): string[] => readdirSync(tmpdir()).filter((f) => f.startsWith('seqsim-trace-'));
+    const before = leftovers();
+    // Through `| cat`: the CLI's stdout is then a pipe (a socket, as spawnSync makes, cannot be opened by path).
+    const command = `"${process.execPath}" cli/bin.mjs run "${example}" --seed 4 --trace /dev/stdout --json | cat`;
+    const run = spawnSync('sh', ['-c', command], { cwd: root, encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'header', seed: 4 });
+    expect(JSON.parse(lines[lines.length - 2]!)).toMatchObject({ type: 'summary', requests: 8 });
+    expect(JSON.parse(lines[lines.length - 1]!)).toMatchObject({ scenario: 'backlog-fill', trace: '/dev/stdout' });
+    expect(leftovers()).toEqual(before);
+  });
+
   it('runs through tsx with no build step and never prints a stack trace for bad input', () => {
     const help = spawnSync(process.execPath, ['cli/bin.mjs', '--help'], { cwd: root, encoding: 'utf8' });
     expect(help.status).toBe(0);
