@@ -75,6 +75,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 }
 
 function reportFailure(error: unknown, io: CliIO): number {
+  // A trace written to a pipe (`--trace /dev/stdout | head`) whose reader left: the reader's choice,
+  // as for the CLI's own output (cli/bin.mjs).
+  if ((error as NodeJS.ErrnoException | undefined)?.code === 'EPIPE') return 0;
   if (error instanceof InputError || error instanceof UsageError || error instanceof SetupError) {
     io.err(`seqsim: ${oneLine(error.message)}\n`);
     return EXIT_BAD_INPUT;
