@@ -18,9 +18,20 @@ export { InvariantError } from './src/core/assert.ts';
 export type { TraceEvent } from './src/core/events.ts';
 
 // Simulation and the oracles.
-export { simulate, DEFAULT_MAX_EVENTS, defaultMaxEvents, type SimulateOptions, type RunResult, type RunEnd } from './sim/simulate.ts';
+export {
+  simulate,
+  simulateToFile,
+  DEFAULT_MAX_EVENTS,
+  defaultMaxEvents,
+  type SimulateOptions,
+  type RunResult,
+  type StreamedRunResult,
+  type RunEnd,
+} from './sim/simulate.ts';
 export {
   analyzeTrace,
+  TraceChecker,
+  type TraceVerdict,
   checkTrace,
   checkBatchShape,
   checkControlSignals,

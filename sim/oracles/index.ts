@@ -11,6 +11,7 @@ import type { ModelOf } from './outputs.ts';
 import type { RunEnd } from './types.ts';
 import { ViolationSink, type OracleContext, type Violation } from './types.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
+import { assert } from '../../src/core/assert.ts';
 
 export type { OracleContext, OracleName, Violation } from './types.ts';
 export type { LifecycleReport, InterruptedSequence } from './lifecycle.ts';
@@ -56,6 +57,7 @@ export class TraceChecker {
   private readonly reaper: ReaperTimingOracle;
   private readonly lifecycle: LifecycleOracle | undefined;
   private count = 0;
+  private finished = false;
 
   constructor(private readonly context: Omit<OracleContext, 'runEnded'>) {
     const generations = context.generationModels;
@@ -75,6 +77,7 @@ export class TraceChecker {
   }
 
   observe(event: TraceEvent): void {
+    assert(!this.finished, 'a finished trace checker takes no more events');
     const index = this.count++;
     this.ledger.observe(event, index);
     this.routing.observe(event, index);
@@ -87,6 +90,8 @@ export class TraceChecker {
 
   /** The verdict once the run is over (call once). */
   finish(runEnded: RunEnd): TraceVerdict {
+    assert(!this.finished, 'a trace checker is finished once');
+    this.finished = true;
     const context = this.context;
     const lastIndex = this.count - 1;
     const quiescent = runEnded === 'quiescent';

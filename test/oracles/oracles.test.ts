@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../../src/core/events.ts';
-import { checkTrace, type OracleName } from '../../sim/oracles/index.ts';
+import { checkTrace, TraceChecker, type OracleName } from '../../sim/oracles/index.ts';
 import { runWorld, directModel, oldestModel } from '../conformance/harness.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
 import type { RunResult } from '../../sim/simulate.ts';
@@ -215,5 +215,18 @@ describe('ViolationSink.joined: sinks filled side by side, reported as if filled
   });
   it('refuses sinks of two oracles', () => {
     expect(() => ViolationSink.joined(new ViolationSink('outputs'), new ViolationSink('response'))).toThrow(/one oracle/);
+  });
+});
+
+describe('TraceChecker: the oracles online', () => {
+  it('is finished once and takes no event after', () => {
+    const model = parseScenario({ model: directModel(), sequences: [] }, 'checker.json', '.').model;
+    const checker = new TraceChecker({ model, maxEvents: 100 });
+    checker.observe({ t: 0, type: 'send', request: '1:0', sequence: 1, step: 0, start: true, end: true, value: 1 });
+    expect(checker.events).toBe(1);
+    // A sent request that never got an answer, in a run that went quiescent.
+    expect(checker.finish('quiescent').violations.map((v) => v.oracle)).toContain('response');
+    expect(() => checker.finish('quiescent')).toThrow(/finished once/);
+    expect(() => checker.observe({ t: 1, type: 'arrive', request: '1:0' })).toThrow(/no more events/);
   });
 });
