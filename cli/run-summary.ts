@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { RunResult, StreamedRunResult } from '../sim/simulate.ts';
-import { countRun } from '../sim/run-counts.ts';
+import { countEvents } from '../traces/trace-stream.ts';
 import { traceText } from '../traces/writer.ts';
 import { formatUs } from '../src/core/time.ts';
 
@@ -36,7 +36,7 @@ export interface RunReport {
 export type ReportedRun = RunResult | StreamedRunResult;
 
 export function summarizeRun(name: string, run: ReportedRun, tracePath: string | null): RunReport {
-  const { requests, responses, errors, batches } = 'counts' in run ? run.counts : countRun(run.events);
+  const { requests, responses, errors, batches } = 'counts' in run ? run.counts : countEvents(run.events);
   return {
     scenario: name,
     seed: run.seed,

@@ -2,7 +2,7 @@ import type { Clock } from '../src/core/ports.ts';
 import type { EventSink, TraceEvent, TraceEventBody } from '../src/core/events.ts';
 import { LineFile } from '../traces/line-file.ts';
 import { TraceLineWriter } from '../traces/trace-stream.ts';
-import { finishTrace, type TraceHeader } from '../traces/writer.ts';
+import { finishTrace, violationEvents, type TraceHeader } from '../traces/writer.ts';
 
 export interface ServeTraceOptions {
   /** Events kept in memory for the oracles; later ones are only written (or, without a file, only counted). */
@@ -77,7 +77,7 @@ export class ServeTraceRecorder implements EventSink {
       const trace = finishTrace(this.header, this.kept, violations, endUs);
       return { events: trace.events, lines: trace.lines, hash: trace.hash, uncheckedEvents: this.unchecked, writeFailure: undefined };
     }
-    const tail: TraceEvent[] = violations.map((v) => ({ t: endUs, type: 'violation', oracle: v.oracle, message: v.message, events: [...v.events] }));
+    const tail = violationEvents(violations, endUs);
     for (const event of tail) this.writer.event(event);
     const hash = this.writer.finish();
     this.file.close();

@@ -21,11 +21,6 @@ export class TraceRecorder implements EventSink {
     readonly enabled = true,
   ) {}
 
-  /** Events recorded so far. */
-  get count(): number {
-    return this.recorded;
-  }
-
   emit(body: TraceEventBody): void {
     if (!this.enabled) return;
     // A run past its budget stops recording rather than growing without limit; the event loop

@@ -20,8 +20,8 @@ import { finishRun, judgeOnline, runUntilStopped, type RecordedRun, type RunStop
 import { TraceChecker } from './oracles/index.ts';
 import type { OracleContext } from './oracles/types.ts';
 import { DeferredHeaderTraceFile } from '../traces/deferred-header-file.ts';
+import type { TraceCounts } from '../traces/trace-stream.ts';
 import { makeHeader, violationEvents } from '../traces/writer.ts';
-import { RunCounter, type RunCounts } from './run-counts.ts';
 import { makeScheduler, swapHook } from './pipeline/batcher-choice.ts';
 import { requestPrefixes } from './pipeline/request-ids.ts';
 
@@ -102,7 +102,7 @@ interface PreparedRun {
 /** One deterministic run: a pure function of (scenario, seed, options). */
 export function simulate(scenario: Scenario, options: SimulateOptions): RunResult {
   const prepared = prepareRun(scenario, options);
-  const { loop, recorder, world, maxEvents, recording } = prepared;
+  const { loop, recorder, maxEvents, recording } = prepared;
   const stop = runPrepared(scenario, options, prepared);
   const endUs = loop.nowUs();
   const finished = finishRun({
@@ -113,24 +113,15 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     header: headerOf(scenario, options, maxEvents, stop),
     ...(options.serialize === false ? { serialize: false } : {}),
   });
-  return {
-    seed: options.seed,
-    ...finished,
-    outcome: stop.ended,
-    choices: loop.choices,
-    tasksExecuted: loop.eventsExecuted,
-    endUs,
-    lastResponseUs: world.lastResponseUs(),
-    faultsFired: { ...(prepared.faults?.fired ?? {}) },
-    scheduleDivergence: prepared.scripted?.divergence,
-  };
+  return { ...finished, ...runFacts(options, prepared, stop, endUs) };
 }
 
 /** A run whose trace went straight to a file: what `run` reports, without the events. */
 export interface StreamedRunResult extends Omit<RunResult, 'events' | 'lines'> {
   /** The trace file written. */
   readonly path: string;
-  readonly counts: RunCounts;
+  /** The run's events counted (violation events not included). */
+  readonly counts: TraceCounts;
 }
 
 /**
@@ -145,7 +136,6 @@ export function simulateToFile(scenario: Scenario, options: Omit<SimulateOptions
   // The checker reads each generation's model as the run creates it.
   const generationModels = context.generationModels === undefined ? undefined : [...context.generationModels];
   const checker = new TraceChecker(generationModels === undefined ? context : { ...context, generationModels });
-  const counts = new RunCounter();
   const file = new DeferredHeaderTraceFile(path);
   try {
     const syncGenerations = (): void => {
@@ -155,36 +145,36 @@ export function simulateToFile(scenario: Scenario, options: Omit<SimulateOptions
     recorder.streamTo((event) => {
       syncGenerations();
       checker.observe(event);
-      counts.count(event);
       file.event(event);
     });
     const stop = runPrepared(scenario, options, prepared);
     syncGenerations();
     const endUs = loop.nowUs();
     const { violations, lifecycle } = judgeOnline(checker, stop);
+    const counts = file.counts();
     for (const violation of violationEvents(violations, endUs)) file.event(violation);
     const recorded = headerOf(scenario, options, maxEvents, stop);
     const header = makeHeader(recorded.seed, recorded.scenario, recorded.options, recorded.clock);
     const hash = file.finish(header, lifecycle !== undefined ? { interrupted: lifecycle.interrupted.length } : undefined);
-    return {
-      path,
-      seed: options.seed,
-      header,
-      hash,
-      violations,
-      lifecycle,
-      counts: counts.totals(),
-      outcome: stop.ended,
-      choices: loop.choices,
-      tasksExecuted: loop.eventsExecuted,
-      endUs,
-      lastResponseUs: world.lastResponseUs(),
-      faultsFired: { ...(prepared.faults?.fired ?? {}) },
-      scheduleDivergence: prepared.scripted?.divergence,
-    };
+    return { path, header, hash, violations, lifecycle, counts, ...runFacts(options, prepared, stop, endUs) };
   } finally {
     file.abort();
   }
+}
+
+/** What every run reports besides its trace and verdict. */
+function runFacts(options: SimulateOptions, prepared: PreparedRun, stop: RunStop, endUs: number) {
+  const { loop, world } = prepared;
+  return {
+    seed: options.seed,
+    outcome: stop.ended,
+    choices: loop.choices,
+    tasksExecuted: loop.eventsExecuted,
+    endUs,
+    lastResponseUs: world.lastResponseUs(),
+    faultsFired: { ...(prepared.faults?.fired ?? {}) },
+    scheduleDivergence: prepared.scripted?.divergence,
+  };
 }
 
 function prepareRun(scenario: Scenario, options: SimulateOptions): PreparedRun {

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { TraceEvent } from '../src/core/events.ts';
 import { assert } from '../src/core/assert.ts';
 import { LineFile } from './line-file.ts';
-import { TraceTally } from './trace-stream.ts';
+import { TraceTally, type TraceCounts } from './trace-stream.ts';
 
 /** Bytes copied (and hashed) per read when the events join the header. */
 const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
@@ -32,6 +32,11 @@ export class DeferredHeaderTraceFile {
     assert(!this.finished, 'a finished trace takes no more events');
     this.tally.count(event);
     this.events.line(JSON.stringify(event));
+  }
+
+  /** What the events written so far count. */
+  counts(): TraceCounts {
+    return this.tally.counts();
   }
 
   /** Writes the trace (header, events, summary), removes the temporary file and returns the hash; throws if a write failed. */

@@ -3,20 +3,39 @@ import type { TraceEvent } from '../src/core/events.ts';
 
 const HASH_CHUNK_CHARS = 1 << 16;
 
-/** What a trace's summary line counts, tallied as its events go by. */
+/** What a run report counts: its events, requests sent, responses (errors among them), batches executed. */
+export interface TraceCounts {
+  readonly events: number;
+  readonly requests: number;
+  readonly responses: number;
+  readonly errors: number;
+  readonly batches: number;
+}
+
+/** What a trace's summary line (and a run report) counts, tallied as its events go by. */
 export class TraceTally {
   private requests = 0;
   private responses = 0;
+  private errors = 0;
+  private batches = 0;
   private violations = 0;
   private events = 0;
   private lastUs = 0;
 
   count(event: TraceEvent): void {
     if (event.type === 'send') this.requests++;
-    else if (event.type === 'response') this.responses++;
+    else if (event.type === 'response') {
+      this.responses++;
+      if ('error' in event) this.errors++;
+    } else if (event.type === 'execute') this.batches++;
     else if (event.type === 'violation') this.violations++;
     this.events++;
     this.lastUs = event.t;
+  }
+
+  /** The counts so far (violation events are counted among the events). */
+  counts(): TraceCounts {
+    return { events: this.events, requests: this.requests, responses: this.responses, errors: this.errors, batches: this.batches };
   }
 
   /** The summary line. `interrupted` only in runs that switch models (TRACE.md). */
@@ -69,4 +88,11 @@ export class TraceLineWriter {
     this.hasher.update(this.unhashed);
     this.unhashed = '';
   }
+}
+
+/** TraceTally's counts over a whole list of events. */
+export function countEvents(events: readonly TraceEvent[]): TraceCounts {
+  const tally = new TraceTally();
+  for (const event of events) tally.count(event);
+  return tally.counts();
 }

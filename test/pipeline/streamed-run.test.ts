@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { simulate, simulateToFile, type SimulateOptions } from '../../sim/simulate.ts';
 import { scenarioForSeed } from '../../sim/explore/explore.ts';
-import { countRun } from '../../sim/run-counts.ts';
+import { countEvents } from '../../traces/trace-stream.ts';
 import { traceText } from '../../traces/writer.ts';
 import { loadScenarioFile } from '../../src/scenario/load.ts';
 import { ZOO, LIFECYCLE_ZOO } from '../../sim/zoo/variants.ts';
@@ -25,7 +25,7 @@ function expectSameRun(scenario: Scenario, options: SimulateOptions, name: strin
   expect(streamed.violations).toEqual(kept.violations);
   expect(streamed.lifecycle).toEqual(kept.lifecycle);
   expect(streamed.outcome).toBe(kept.outcome);
-  expect(streamed.counts).toEqual(countRun(kept.events.filter((event) => event.type !== 'violation')));
+  expect(streamed.counts).toEqual(countEvents(kept.events.filter((event) => event.type !== 'violation')));
   return { violations: kept.violations.length };
 }
 
