@@ -17,6 +17,8 @@ export interface BenchProfile {
   readonly zooShrinks: number;
   /** Seeds for swarm vs uniform fault selection (0 skips it). */
   readonly swarmSeeds: number;
+  /** Same-instant burst: the cost per task at a quarter of this many sequences and at this many. */
+  readonly burstSequences: number;
   readonly check: CheckBenchOptions;
   readonly compareSeeds: number;
   readonly compareRepeats: number;
@@ -48,8 +50,9 @@ export const QUICK_BENCH: BenchProfile = {
   zooCampaigns: 0,
   zooShrinks: 1,
   swarmSeeds: 0,
-  check: { depth: 5, budget: 50, depthBudgetSchedules: 200 },
-  compareSeeds: 200,
+  burstSequences: 10_000,
+  check: { depth: 4, budget: 30, depthBudgetSchedules: 100 },
+  compareSeeds: 100,
   compareRepeats: 1,
   routingRepeats: 1,
   workerSeeds: 600,
@@ -71,6 +74,7 @@ export const FULL_BENCH: BenchProfile = {
   zooCampaigns: 30,
   zooShrinks: 5,
   swarmSeeds: 5000,
+  burstSequences: 100_000,
   check: FULL_CHECK_BENCH,
   compareSeeds: 1000,
   compareRepeats: 5,

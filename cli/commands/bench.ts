@@ -55,8 +55,8 @@ export const benchCommand: SeqsimCommand = {
         type: 'boolean',
         default: false,
         describe:
-          'the full set (100k-request workloads, 30 zoo campaigns per bug, swarm, deeper check budgets, 40,000 seeds for 1- vs 2-worker explore, ' +
-          'seqsim vs the fast-check peer as whole commands with 10 campaigns per bug capped at 60 s each): up to an hour',
+          'the full set (100k-request workloads, fake-timers, 30 zoo campaigns per bug, swarm, deeper check budgets, 40,000 seeds for 1- vs 2-worker ' +
+          'explore, seqsim vs the fast-check peer as whole commands with 10 campaigns per bug capped at 60 s each): up to an hour',
       })
       .option('zoo', {
         type: 'boolean',
@@ -69,7 +69,10 @@ export const benchCommand: SeqsimCommand = {
       })
       .option('peer-budget', { type: 'number', describe: 'seconds each side gets per campaign in that comparison (default 3; --full 60)' })
       .option('requests', { type: 'number', describe: 'requests per kernel and routing workload (default 20000; --full 100000)' })
-      .option('zoo-campaigns', { type: 'number', describe: 'campaigns per zoo bug, 0 skips the zoo figures (default 3; --full 30)' })
+      .option('zoo-campaigns', {
+        type: 'number',
+        describe: 'campaigns per zoo bug, 0 skips the zoo figures (default 0: the race with the peer covers every bug; --full 30)',
+      })
       .option('worker-seeds', { type: 'number', describe: 'seeds for the 1- vs 2-worker explore figure, 0 skips it (default 600; --full 40000)' })
       .option('drive', {
         type: 'boolean',
@@ -141,7 +144,7 @@ export function benchSections(profile: BenchProfile): BenchSection[] {
   if (profile.workerSeeds > 0) sections.push(workersSection(profile.workerSeeds));
   if (profile.peerCampaigns > 0) sections.push(peerSection(profile));
   else if (profile.inProcessPeerCampaigns > 0) sections.push(inProcessPeerSection(profile));
-  const burst = profile.name === 'full' ? 100_000 : 20_000;
+  const burst = profile.burstSequences;
   sections.push({ title: `same-instant choice: ${burst / 4} and ${burst} sequences starting at t = 0`, run: (f) => burstSection(f, burst) });
   sections.push({ title: 'SVG timeline of 1k and 10k requests', run: vizSection });
   if (profile.zooCampaigns > 0) sections.push({ title: `bug zoo: ${profile.zooCampaigns} campaign(s) per bug`, run: (f) => zooSection(f, profile) });
