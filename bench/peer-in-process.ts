@@ -9,6 +9,8 @@ import type { PeerBenchOptions, PeerBenchRow, SideFigures } from './peer-bench.t
 
 /** Event budget per run, as `seqsim explore --generate` has by default. */
 const MAX_EVENTS = 200_000;
+/** How long the peer's warm-up runs (on the real batcher: it finds nothing). */
+const WARM_UP_MS = 50;
 
 /**
  * bench/peer-bench.ts's race without its processes (the quick bench's economy: two spawns per
@@ -24,6 +26,10 @@ export async function benchPeerInProcess(options: PeerBenchOptions): Promise<Pee
     ...ZOO.map((bug) => ({ name: bug.name, hard: false, lifecycle: false })),
     ...HARD_ZOO.map((bug) => ({ name: bug.name, hard: true, lifecycle: bug.explore.lifecycle === true })),
   ].filter((bug) => options.bugs === undefined || options.bugs.includes(bug.name));
+  // Both sides warm up first (module loading, JIT) on the real batcher, which neither finds
+  // anything in: otherwise the first bug's times would include it.
+  explore({ from: 1, seeds: 20, batcher: 'real', keepGoing: false, maxEvents: MAX_EVENTS });
+  await runPeer('real', 1, WARM_UP_MS);
   const rows: PeerBenchRow[] = [];
   for (const bug of bugs) {
     const seqsim: (Find | undefined)[] = [];

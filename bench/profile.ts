@@ -59,7 +59,7 @@ export const QUICK_BENCH: BenchProfile = {
   peerCampaigns: 0,
   peerBudgetMs: 3000,
   inProcessPeerCampaigns: 1,
-  inProcessPeerBudgetMs: 400,
+  inProcessPeerBudgetMs: 500,
   startupRuns: 3,
 };
 
@@ -83,6 +83,6 @@ export const FULL_BENCH: BenchProfile = {
   peerCampaigns: 10,
   peerBudgetMs: 60_000,
   inProcessPeerCampaigns: 0,
-  inProcessPeerBudgetMs: 400,
+  inProcessPeerBudgetMs: 500,
   startupRuns: 10,
 };
