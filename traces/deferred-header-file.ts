@@ -27,8 +27,11 @@ export class DeferredHeaderTraceFile {
   private readonly fd: number;
   private readonly writer: JsonBytesWriter;
   private readonly tally = new TraceTally();
-  /** The expected header's line, and the hash of everything written after it; undefined: no header expected. */
-  private readonly expected: { readonly header: object; readonly line: string; readonly bytes: number; readonly hasher: Hash } | undefined;
+  /**
+   * The expected header, its line's length in bytes, and the hash of everything written from it on
+   * (undefined: no header expected). Not its line: a million-request scenario's is tens of MB.
+   */
+  private readonly expected: { readonly header: object; readonly bytes: number; readonly hasher: Hash } | undefined;
   private failure: string | undefined;
   private finished = false;
 
@@ -41,7 +44,7 @@ export class DeferredHeaderTraceFile {
     this.writer = new JsonBytesWriter((bytes) => this.write(bytes));
     if (expectedHeader !== undefined) {
       const line = `${JSON.stringify(expectedHeader)}\n`;
-      this.expected = { header: expectedHeader, line, bytes: Buffer.byteLength(line), hasher: createHash('sha256') };
+      this.expected = { header: expectedHeader, bytes: Buffer.byteLength(line), hasher: createHash('sha256') };
       this.writer.text(line);
     }
   }
@@ -64,8 +67,7 @@ export class DeferredHeaderTraceFile {
     try {
       this.writer.flush();
       // The expected header itself (the common case) needs no second serialisation to compare.
-      const headerLine = header === this.expected?.header ? this.expected.line : `${JSON.stringify(header)}\n`;
-      const expected = this.expected?.line === headerLine ? this.expected : undefined;
+      const expected = this.expected !== undefined && sameJson(header, this.expected.header) ? this.expected : undefined;
       let hash: string | undefined;
       try {
         if (this.failure !== undefined) throw new Error(`cannot write ${this.eventsPath}: ${this.failure}`);
@@ -76,7 +78,7 @@ export class DeferredHeaderTraceFile {
       } finally {
         closeSync(this.fd);
       }
-      if (hash === undefined) return this.joinHeader(headerLine, summaryExtra);
+      if (hash === undefined) return this.joinHeader(`${JSON.stringify(header)}\n`, summaryExtra);
       placeFile(this.eventsPath, this.path);
       return hash;
     } finally {
@@ -177,6 +179,10 @@ export function eventsPathFor(path: string): string {
     // Not there yet: it will be a plain file.
   }
   return plain ? `${path}.${name}` : join(tmpdir(), `seqsim-trace-${name}`);
+}
+
+function sameJson(a: object, b: object): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
 function isBeside(eventsPath: string, path: string): boolean {
