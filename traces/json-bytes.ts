@@ -88,21 +88,47 @@ export class JsonBytesWriter {
   private object(object: Readonly<Record<string, unknown>>): void {
     this.room(1);
     this.buffer[this.position++] = 0x7b;
-    let first = true;
+    let separator = 0;
     for (const key in object) {
       const field = object[key];
       // JSON.stringify leaves out the fields it cannot write.
       if (field === undefined || typeof field === 'function' || typeof field === 'symbol') continue;
-      this.room(1);
-      if (!first) this.buffer[this.position++] = COMMA;
-      first = false;
-      this.string(key);
-      this.room(1);
-      this.buffer[this.position++] = COLON;
-      this.value(field);
+      this.key(key, separator);
+      separator = COMMA;
+      // Numbers and strings inline: nearly every field of an event is one.
+      if (typeof field === 'number') this.number(field);
+      else if (typeof field === 'string') this.string(field);
+      else this.value(field);
     }
     this.room(1);
     this.buffer[this.position++] = 0x7d;
+  }
+
+  /** `"key":`, after a comma when `separator` is one (0: the first key); keys that need escaping go through JSON.stringify. */
+  private key(key: string, separator: number): void {
+    const length = key.length;
+    if (length + 4 > this.buffer.length) {
+      if (separator !== 0) this.ascii(',');
+      this.text(`${JSON.stringify(key)}:`);
+      return;
+    }
+    this.room(length + 4);
+    const buffer = this.buffer;
+    let at = this.position;
+    if (separator !== 0) buffer[at++] = separator;
+    buffer[at++] = QUOTE;
+    for (let index = 0; index < length; index++) {
+      const code = key.charCodeAt(index);
+      if (code < 0x20 || code > 0x7e || code === QUOTE || code === BACKSLASH) {
+        if (separator !== 0) this.ascii(',');
+        this.text(`${JSON.stringify(key)}:`);
+        return;
+      }
+      buffer[at++] = code;
+    }
+    buffer[at++] = QUOTE;
+    buffer[at++] = COLON;
+    this.position = at;
   }
 
   private array(array: readonly unknown[]): void {
