@@ -43,9 +43,9 @@ export class DeferredHeaderTraceFile {
     this.fd = openSync(this.eventsPath, 'w');
     this.writer = new JsonBytesWriter((bytes) => this.write(bytes));
     if (expectedHeader !== undefined) {
-      const line = `${JSON.stringify(expectedHeader)}\n`;
-      this.expected = { header: expectedHeader, bytes: Buffer.byteLength(line), hasher: createHash('sha256') };
-      this.writer.text(line);
+      const line = Buffer.from(`${JSON.stringify(expectedHeader)}\n`, 'utf8');
+      this.expected = { header: expectedHeader, bytes: line.length, hasher: createHash('sha256') };
+      this.write(line);
     }
   }
 
