@@ -1,4 +1,3 @@
-import Tinypool from 'tinypool';
 import { fileURLToPath } from 'node:url';
 import { runChunk, type ChunkResult, type ChunkTask } from './chunk.ts';
 import type { MetamorphicStats } from './explore.ts';
@@ -68,6 +67,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
     // only W - 1 threads.
     // Two chunks in flight per worker thread: the second waits in the worker's own queue, so the
     // worker never idles while this thread is busy running a chunk and cannot hand it the next.
+    // Loaded here, not at the top: a one-lane campaign (and every other command) never needs it.
+    const { Tinypool } = await import('tinypool');
     const pool = new Tinypool({
       filename: workerEntry(),
       minThreads: options.workers - 1,
@@ -104,11 +105,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 /**
  * The worker's entry file: the compiled worker.js next to this module when seqsim runs from dist/,
  * or a bootstrap that compiles the TypeScript through tsx when it runs from its sources. In the CLI's
- * bundle (dist/bundle/, cli/bundle.mjs) this code sits in a chunk in the same flat folder as the
- * bundled worker.js entry, so the same relative path finds it.
+ * bundle (cli/bundle.mjs) this code sits in dist/bundle/cli.cjs, next to the bundled worker.js
+ * entry, so the same relative path finds it.
  */
 function workerEntry(): string {
-  const compiled = import.meta.url.endsWith('.js');
+  const compiled = !import.meta.url.endsWith('.ts');
   return fileURLToPath(new URL(compiled ? './worker.js' : './worker-from-source.mjs', import.meta.url));
 }
 

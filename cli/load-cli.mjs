@@ -1,0 +1,45 @@
+// Loads the bundled CLI (dist/bundle/cli.cjs, built by cli/bundle.mjs) with V8's code cache when the
+// build left one for this Node and these flags: the bytecode of every function that a few training
+// commands ran (cli/code-cache.mjs), so a short command compiles almost none of its JavaScript.
+// Node 20 caches no compiled code of its own (module.enableCompileCache came in Node 22).
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import vm from 'node:vm';
+
+export const CLI_BUNDLE = fileURLToPath(new URL('../dist/bundle/cli.cjs', import.meta.url));
+
+/**
+ * The cache file for this Node and these command-line flags: V8 rejects a cache made by another
+ * V8 or under other flags (--max-semi-space-size, which the `seqsim` shebang passes, is one), so
+ * the build makes one per flag set the CLI is started with, and each process picks its own.
+ */
+export function codeCachePath(execArgv = process.execArgv) {
+  const key = `${process.version} ${process.arch} ${execArgv.join(' ')}`;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return `${CLI_BUNDLE}.${hash.toString(16).padStart(8, '0')}.cache`;
+}
+
+/**
+ * The bundle's exports ({ main }). Without a cache file (or with SEQSIM_DEBUG, whose source-mapped
+ * stack traces want Node's own loader) it is required as any CommonJS file; with one it is compiled
+ * as Node compiles CommonJS, from the cache: a rejected cache costs only the compile the plain path
+ * does anyway. `train` compiles without a cache and returns the script, for cli/code-cache.mjs to
+ * write the cache from once the training commands have run.
+ */
+export function loadCli({ train = false } = {}) {
+  const require = createRequire(CLI_BUNDLE);
+  const cachePath = codeCachePath();
+  const cache = !train && !process.env.SEQSIM_DEBUG && existsSync(cachePath) ? readFileSync(cachePath) : undefined;
+  if (!train && cache === undefined) return { cli: require(CLI_BUNDLE), script: undefined };
+  const source = readFileSync(CLI_BUNDLE, 'utf8');
+  const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+    filename: CLI_BUNDLE,
+    ...(cache ? { cachedData: cache } : {}),
+  });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, require, module, CLI_BUNDLE, dirname(CLI_BUNDLE));
+  return { cli: module.exports, script };
+}
