@@ -38,12 +38,18 @@ export function shardRange(from: number, seeds: number, k: number, n: number): {
  */
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
   const chunkSeeds = options.chunkSeeds ?? Math.max(50, Math.min(2000, Math.ceil(options.seeds / (options.workers * 8))));
-  const tasks: ChunkTask[] = [];
   // Tasks cross to worker threads: only plain data (no onChunk callback) goes into them.
   const { keepGoing, workers: _workers, chunkSeeds: _chunkSeeds, onChunk: _onChunk, ...common } = options;
-  for (let start = options.from; start < options.from + options.seeds; start += chunkSeeds) {
-    tasks.push({ ...common, from: start, seeds: Math.min(chunkSeeds, options.from + options.seeds - start), stopAtFirst: !keepGoing });
-  }
+  // Made as they are taken: a campaign of 10 million seeds that stops at its first violation
+  // (seqsim bench --zoo runs such) would otherwise build 5,000 tasks before running one seed.
+  const end = options.from + options.seeds;
+  let nextFrom = options.from;
+  const nextTask = (): ChunkTask | undefined => {
+    if (nextFrom >= end) return undefined;
+    const from = nextFrom;
+    nextFrom += chunkSeeds;
+    return { ...common, from, seeds: Math.min(chunkSeeds, end - from), stopAtFirst: !keepGoing };
+  };
   const results = new Map<number, ChunkResult>();
   let seedsDone = 0;
   let stopScheduling = false;
@@ -58,10 +64,7 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const wanted = (task: ChunkTask): boolean => !stopScheduling && task.from < firstViolatingChunk;
 
   if (options.workers <= 1) {
-    for (const task of tasks) {
-      if (!wanted(task)) break;
-      record(runChunk(task));
-    }
+    for (let task = nextTask(); task !== undefined && wanted(task); task = nextTask()) record(runChunk(task));
   } else {
     // This thread is one of the lanes: it works while the worker threads start, so W lanes need
     // only W - 1 threads.
@@ -76,13 +79,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       concurrentTasksPerWorker: CHUNKS_IN_FLIGHT_PER_WORKER,
     });
     try {
-      let next = 0;
+      // Once a task is unwanted, so is every later one (stopping is for good, seeds only grow).
       const take = (): ChunkTask | undefined => {
-        while (next < tasks.length) {
-          const task = tasks[next++]!;
-          if (wanted(task)) return task;
-        }
-        return undefined;
+        const task = nextTask();
+        return task !== undefined && wanted(task) ? task : undefined;
       };
       const workerLane = async (): Promise<void> => {
         for (let task = take(); task !== undefined; task = take()) record((await pool.run(task)) as ChunkResult);
