@@ -18,7 +18,7 @@ const silent = { out: () => true, err: () => true, interactive: false };
 const TRAINING = [
   ['--help'],
   ['run', join(root, 'sim/examples/direct-basic.json'), '--trace', join(out, 'run.jsonl')],
-  ['explore', '--generate', '--seeds', '200', '--workers', '1', '--out', join(out, 'real'), '--json'],
+  ['explore', '--generate', '--seeds', '50', '--workers', '1', '--out', join(out, 'real'), '--json'],
   ['explore', '--generate', '--batcher', 'bug:slot-leak-on-end', '--seeds', '1000', '--workers', '1', '--out', join(out, 'bug'), '--json'],
 ];
 try {
