@@ -91,6 +91,8 @@ describe('the bundled CLI (cli/bundle.mjs → dist/bundle/)', () => {
     expect(loaded).toContain('cli/main.ts');
     expect(loaded).toContain('cli/registry.ts');
     expect(loaded.filter((input) => /^cli\/commands\/|^sim\/|^live\/|^viz\/|fast-check|ajv|tinypool/.test(input))).toEqual([]);
+    // Nor yargs: explore's fast path (cli/fast-args.ts) runs without it.
+    expect(loaded.filter((input) => /node_modules\/yargs/.test(input))).toEqual([]);
     // The run command does not load ONNX Runtime, gRPC, d3 or the worker pool either.
     const runLoads = staticallyLoaded(meta, 'cli/commands/run.ts');
     expect(runLoads).toContain('sim/simulate.ts');
