@@ -6,7 +6,7 @@
 // cli/bundle.mjs) from V8's code cache (cli/load-cli.mjs): no TypeScript is compiled at start-up,
 // one file loads instead of the hundreds tsc emits, and little of it is compiled at all.
 import { existsSync } from 'node:fs';
-import { CLI_BUNDLE, loadCli } from './load-cli.mjs';
+import { CLI_BUNDLE, loadBundle } from './load-cli.mjs';
 
 if (!existsSync(CLI_BUNDLE)) {
   process.stderr.write('seqsim: the bundled CLI (dist/bundle/) is missing: run `npm run build` (npm ci runs it for you)\n');
@@ -22,4 +22,4 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-process.exitCode = await loadCli().cli.main(process.argv.slice(2));
+process.exitCode = await loadBundle(CLI_BUNDLE).exports.main(process.argv.slice(2));

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // Bundles the CLI into dist/bundle/ (npm run build runs it after tsc): `cli.cjs`, the whole command
-// line in one CommonJS file, and `worker.js`, explore's worker-thread entry (an ES module, as
-// tinypool loads it). Node's ES-module loader spends a quarter of a second resolving and linking the
+// line in one CommonJS file, and `worker.cjs`, explore's worker thread, with `worker.js`, the small
+// ES module tinypool loads it through. Node's ES-module loader spends a quarter of a second resolving and linking the
 // hundreds of modules tsc emits one per source file; one file starts faster (docs/numbers.md).
 // Esbuild reads the TypeScript sources directly.
 //
 // CommonJS, not ES modules, because Node 20 can start CommonJS from V8's code cache (vm.Script's
 // cachedData; it has no such thing for ES modules): after bundling, cli/code-cache.mjs runs a few
-// commands and saves the bytecode they compiled, once per set of flags the CLI starts with
-// (cli/load-cli.mjs picks the one made for the running process).
+// commands (and worker chunks) and saves the bytecode they compiled, once per set of flags the CLI
+// starts with (cli/load-cli.mjs picks the one made for the running process).
 //
 // Commands stay lazy: cli/registry.ts imports each one with import(), which esbuild turns into a
 // deferred initialiser inside the file; a command's modules (and its packages) are evaluated only
@@ -49,9 +49,9 @@ const COMMON = {
 };
 
 rmSync(BUNDLE_DIR, { recursive: true, force: true });
-const cli = await build({
+/** CommonJS, for cli/load-cli.mjs to start from V8's code cache. */
+const COMMONJS = {
   ...COMMON,
-  entryPoints: { cli: 'cli/main.ts' },
   outExtension: { '.js': '.cjs' },
   format: 'cjs',
   // import() of a package left outside (tinypool) becomes require(): Node (≥ 20.19) requires ES
@@ -61,18 +61,22 @@ const cli = await build({
   // becomes the bundle file's own URL.
   define: { 'import.meta.url': '__seqsimModuleUrl' },
   banner: { js: "const __seqsimModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
-});
-await build({
-  ...COMMON,
-  entryPoints: { worker: 'sim/explore/worker.ts' },
-  format: 'esm',
-  // CommonJS packages in the bundle (seedrandom, fast-check's) may require() Node's own modules.
-  banner: { js: "import { createRequire as __seqsimCreateRequire } from 'node:module';\nconst require = __seqsimCreateRequire(import.meta.url);" },
-});
+};
+const cli = await build({ ...COMMONJS, entryPoints: { cli: 'cli/main.ts' } });
+await build({ ...COMMONJS, entryPoints: { worker: 'sim/explore/worker.ts' } });
+// tinypool imports the worker entry as an ES module: this one loads worker.cjs from its cache.
+writeFileSync(
+  join(BUNDLE_DIR, 'worker.js'),
+  "// explore's worker-thread entry (cli/bundle.mjs wrote it): the bundled worker, from V8's code cache.\n" +
+    "import { WORKER_BUNDLE, loadBundle } from '../../cli/load-cli.mjs';\n\n" +
+    'export default loadBundle(WORKER_BUNDLE).exports.default;\n',
+);
 // cli/load-cli.mjs reads an ASCII bundle several times faster than UTF-8 text: esbuild escapes
 // non-ASCII characters in strings, not in regular expressions (write \u00b5 there, not µ).
-const nonAscii = [...readFileSync(join(BUNDLE_DIR, 'cli.cjs'), 'utf8').matchAll(/.{0,30}[^\x00-\x7f].{0,10}/g)].map(([context]) => context);
-if (nonAscii.length > 0) process.stderr.write(`cli/bundle.mjs: dist/bundle/cli.cjs is not ASCII, so it loads slower: ${nonAscii.join(' | ')}\n`);
+for (const file of ['cli.cjs', 'worker.cjs']) {
+  const nonAscii = [...readFileSync(join(BUNDLE_DIR, file), 'utf8').matchAll(/.{0,30}[^\x00-\x7f].{0,10}/g)].map(([context]) => context);
+  if (nonAscii.length > 0) process.stderr.write(`cli/bundle.mjs: dist/bundle/${file} is not ASCII, so it loads slower: ${nonAscii.join(' | ')}\n`);
+}
 // What went into the CLI and which source imports which, statically or with import()
 // (test/cli/bundle.test.ts reads it).
 writeFileSync(join(BUNDLE_DIR, 'meta.json'), JSON.stringify(cli.metafile));

@@ -105,8 +105,8 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 /**
  * The worker's entry file: the compiled worker.js next to this module when seqsim runs from dist/,
  * or a bootstrap that compiles the TypeScript through tsx when it runs from its sources. In the CLI's
- * bundle (cli/bundle.mjs) this code sits in dist/bundle/cli.cjs, next to the bundled worker.js
- * entry, so the same relative path finds it.
+ * bundle (cli/bundle.mjs) this code sits in dist/bundle/cli.cjs, next to worker.js, the entry that
+ * loads the bundled worker (worker.cjs) from its code cache, so the same relative path finds it.
  */
 function workerEntry(): string {
   const compiled = !import.meta.url.endsWith('.ts');
