@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -118,6 +118,42 @@ describe('the bundled CLI (cli/bundle.mjs → dist/bundle/)', () => {
     const explore = seqsim(dir, 'explore', '--generate', '--seeds', '40', '--workers', '2', '--out', join(dir, 'out'));
     expect(explore.status, explore.stderr).toBe(0);
     expect(explore.stdout).toMatch(/explored 40 seeds .* on 2 worker\(s\)/);
+  }, 60_000);
+
+  it('falls back silently when a code cache is rejected (another build, another V8) or missing', () => {
+    const dir = bundleOnlyPackage();
+    packages.push(dir);
+    const bundle = join(dir, 'dist/bundle');
+    const caches = readdirSync(bundle).filter((file) => file.endsWith('.cache'));
+    expect(caches.length).toBeGreaterThanOrEqual(2);
+    const shebangFlags = readFileSync(join(root, 'cli/bin.mjs'), 'utf8')
+      .split('\n', 1)[0]!
+      .replace(/^#!.*?\bnode\b\s*/, '')
+      .split(/\s+/);
+    const works = (flags: readonly string[]): void => {
+      const run = spawnSync(process.execPath, [...flags, join(dir, 'cli/bin.mjs'), 'run', 'sim/examples/direct-basic.json', '--trace', join(dir, 'x.jsonl')], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toContain('no violation');
+      const explore = spawnSync(
+        process.execPath,
+        [...flags, join(dir, 'cli/bin.mjs'), 'explore', '--generate', '--seeds', '20', '--workers', '2', '--out', join(dir, 'out')],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+        },
+      );
+      expect(explore.status, explore.stderr).toBe(0);
+      expect(explore.stdout).toMatch(/explored 20 seeds .* on 2 worker\(s\)/);
+    };
+    // Garbage V8 rejects, for the CLI and the worker thread.
+    for (const cache of caches) writeFileSync(join(bundle, cache), Buffer.alloc(4096, 7));
+    works([]);
+    // No cache at all.
+    for (const cache of caches) rmSync(join(bundle, cache));
+    works(shebangFlags);
   }, 60_000);
 
   it('without the bundle, the binary says how to build it (exit 2)', () => {
