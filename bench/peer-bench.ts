@@ -9,7 +9,7 @@ import { ZOO } from '../sim/zoo/variants.ts';
 import { HARD_ZOO } from '../sim/zoo/hard-variants.ts';
 import { scenarioForSeed } from '../sim/explore/explore.ts';
 import { shrinkScenario } from '../sim/explore/shrink.ts';
-import type { PeerResult } from './fastcheck-peer/main.ts';
+import type { PeerResult } from './fastcheck-peer/run-peer.ts';
 
 /** One side's campaigns on one bug: how many found it, time to the first failure (whole command), shrunk size. */
 export interface SideFigures {

@@ -4,7 +4,7 @@ import { ZOO } from '../sim/zoo/variants.ts';
 import { HARD_ZOO } from '../sim/zoo/hard-variants.ts';
 import { explore } from '../sim/explore/explore.ts';
 import { shrinkScenario } from '../sim/explore/shrink.ts';
-import { runPeer } from './fastcheck-peer/main.ts';
+import { runPeer } from './fastcheck-peer/run-peer.ts';
 import type { PeerBenchOptions, PeerBenchRow, SideFigures } from './peer-bench.ts';
 
 /** Event budget per run, as `seqsim explore --generate` has by default. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { checkWorld, worldArb } from '../../bench/fastcheck-peer/harness.ts';
-import { runPeer } from '../../bench/fastcheck-peer/main.ts';
+import { runPeer } from '../../bench/fastcheck-peer/run-peer.ts';
 import { makeScheduler } from '../../sim/pipeline/batcher-choice.ts';
 
 describe('the fast-check peer harness (bench/fastcheck-peer)', () => {
