@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FlagColumn, Float64Column, Int32Column } from '../../sim/oracles/books/columns.ts';
+import { FlagColumn, Float64Column, Int32Column, Int32List } from '../../sim/oracles/books/columns.ts';
 import { RequestIds } from '../../sim/oracles/books/request-ids.ts';
 import { SentBook } from '../../sim/oracles/books/sent-book.ts';
 import { Membership } from '../../sim/oracles/routing/epoch.ts';
@@ -24,6 +24,39 @@ describe('per-request columns', () => {
     flags.add(2000, 4);
     flags.remove(2000, 1);
     expect([flags.has(2000, 1), flags.has(2000, 4), flags.has(1999, 4), flags.has(1e7, 1)]).toEqual([false, true, false, false]);
+  });
+});
+
+describe('Int32List', () => {
+  it('behaves as an array of int32s under push, set, removeAt and indexOf (property)', () => {
+    const operation = fc.oneof(
+      fc.record({ kind: fc.constant('push' as const), value: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) }),
+      fc.record({ kind: fc.constant('set' as const), at: fc.nat(40), value: fc.integer({ min: -5, max: 5 }) }),
+      fc.record({ kind: fc.constant('remove' as const), at: fc.nat(40) }),
+    );
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 80 }), fc.integer({ min: -5, max: 5 }), (operations, probe) => {
+        const list = new Int32List(1);
+        const model: number[] = [];
+        for (const op of operations) {
+          if (op.kind === 'push') {
+            list.push(op.value);
+            model.push(op.value);
+          } else if (op.at < model.length) {
+            if (op.kind === 'set') {
+              list.set(op.at, op.value);
+              model[op.at] = op.value;
+            } else {
+              list.removeAt(op.at);
+              model.splice(op.at, 1);
+            }
+          } else expect(() => (op.kind === 'set' ? list.set(op.at, 0) : list.removeAt(op.at))).toThrow(RangeError);
+        }
+        expect(list.toArray()).toEqual(model);
+        expect([list.length, list.indexOf(probe), list.at(model.length), list.at(-1)]).toEqual([model.length, model.indexOf(probe), undefined, undefined]);
+        if (model.length > 0) expect(list.at(model.length - 1)).toBe(model[model.length - 1]);
+      }),
+    );
   });
 });
 
@@ -112,7 +145,7 @@ describe('epoch Membership', () => {
     for (const request of [10, 11, 12]) membership.join(epoch, request);
     membership.leave(11);
     expect([membership.epochOf(11), membership.positionOf(epoch, 10), membership.positionOf(epoch, 12)]).toEqual([undefined, 0, 1]);
-    expect(epoch.requests).toEqual([10, 12]);
+    expect(epoch.requests.toArray()).toEqual([10, 12]);
     expect(() => membership.positionOf(epoch, 11)).toThrow(/an epoch lists its requests/);
   });
 
@@ -126,6 +159,6 @@ describe('epoch Membership', () => {
     expect(membership.epochOf(6)).toBe(first);
     expect([membership.positionOf(first, 6), membership.positionOf(second, 6), membership.positionOf(first, 5)]).toEqual([1, 0, 0]);
     membership.leave(5);
-    expect([membership.positionOf(first, 6), first.requests]).toEqual([0, [6, 6]]);
+    expect([membership.positionOf(first, 6), first.requests.toArray()]).toEqual([0, [6, 6]]);
   });
 });

@@ -70,3 +70,48 @@ export class FlagColumn {
     if (index < this.values.length) this.values[index] = this.values[index]! & ~flag;
   }
 }
+
+/** A list of int32s (request numbers) in a typed array: 4 bytes an entry, off the JS heap, where a number[] takes 8 on it. */
+export class Int32List {
+  private values: Int32Array;
+  private count = 0;
+
+  constructor(initialLength = 8) {
+    this.values = new Int32Array(initialLength);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** The entry at `index`, undefined past the end. */
+  at(index: number): number | undefined {
+    return index >= 0 && index < this.count ? this.values[index] : undefined;
+  }
+
+  push(value: number): void {
+    if (this.count === this.values.length) this.values = grown(this.values, this.count, (n) => new Int32Array(n), 0);
+    this.values[this.count++] = value;
+  }
+
+  /** Sets an entry within the list. */
+  set(index: number, value: number): void {
+    if (index < 0 || index >= this.count) throw new RangeError(`index ${index} is outside the list (length ${this.count})`);
+    this.values[index] = value;
+  }
+
+  indexOf(value: number): number {
+    return this.values.subarray(0, this.count).indexOf(value);
+  }
+
+  /** Removes the entry at `index`; the ones after it move up one place. */
+  removeAt(index: number): void {
+    if (index < 0 || index >= this.count) throw new RangeError(`index ${index} is outside the list (length ${this.count})`);
+    this.values.copyWithin(index, index + 1, this.count);
+    this.count--;
+  }
+
+  toArray(): number[] {
+    return Array.from(this.values.subarray(0, this.count));
+  }
+}

@@ -1,4 +1,4 @@
-import { Int32Column } from './columns.ts';
+import { Int32Column, Int32List } from './columns.ts';
 
 /** A step number beyond the ones a sequence has named by more than this is kept apart, not as a gap in its dense table. */
 const MAX_STEP_GAP = 4096;
@@ -16,7 +16,7 @@ export class RequestIds {
   private readonly prefixNumbers = new Map<string, number>();
   private readonly prefixes: string[] = [];
   /** Per prefix, the request number of each step (-1: not seen). */
-  private readonly stepTables: number[][] = [];
+  private readonly stepTables: Int32List[] = [];
   private readonly others = new Map<string, number>();
   private readonly otherTexts: string[] = [];
   /** Per request number: its prefix's number (-1: an "other" id, at `step` in otherTexts), and its step. */
@@ -71,17 +71,17 @@ export class RequestIds {
       prefixNumber = this.prefixes.length;
       this.prefixNumbers.set(prefix, prefixNumber);
       this.prefixes.push(prefix);
-      this.stepTables.push([]);
+      this.stepTables.push(new Int32List());
     }
     const table = this.stepTables[prefixNumber]!;
-    const known = step < table.length ? table[step]! : -1;
+    const known = table.at(step) ?? -1;
     if (known >= 0) return known;
     if (step >= table.length + MAX_STEP_GAP) return this.other(id, add);
     // Out of the table once (beyond its gap), the id stays among the others.
     if (!add || this.others.has(id)) return this.other(id, add);
     while (table.length <= step) table.push(-1);
     const number = this.count++;
-    table[step] = number;
+    table.set(step, number);
     this.prefixOf.set(number, prefixNumber);
     this.stepOf.set(number, step);
     return number;

@@ -1,5 +1,5 @@
 import { assert } from '../../../src/core/assert.ts';
-import { FlagColumn, Int32Column } from '../books/columns.ts';
+import { FlagColumn, Int32Column, Int32List } from '../books/columns.ts';
 
 export interface EpochRelease {
   readonly index: number;
@@ -13,7 +13,7 @@ export interface EpochRelease {
  */
 export class Epoch {
   /** Request numbers (the ledger's ids) in arrival order. */
-  readonly requests: number[] = [];
+  readonly requests = new Int32List();
   release: EpochRelease | undefined = undefined;
   /** The last position executed, or skipped as cancelled. */
   executedUpTo = -1;
@@ -76,16 +76,16 @@ export class Membership {
     const epoch = this.epochOf(request);
     if (epoch === undefined) return;
     const position = this.positionOf(epoch, request);
-    epoch.requests.splice(position, 1);
+    epoch.requests.removeAt(position);
     this.epochOfRequest.set(request, -1);
     // Rejection follows its own arrival, so this loop almost never runs: the request was last.
-    if (!epoch.scanned) for (let p = position; p < epoch.requests.length; p++) this.positions.set(epoch.requests[p]!, p);
+    if (!epoch.scanned) for (let p = position; p < epoch.requests.length; p++) this.positions.set(epoch.requests.at(p)!, p);
   }
 
   /** The request's position in `epoch`, its epoch. */
   positionOf(epoch: Epoch, request: number): number {
     const position = epoch.scanned ? epoch.requests.indexOf(request) : this.positions.get(request);
-    assert(position >= 0 && epoch.requests[position] === request, 'an epoch lists its requests');
+    assert(position >= 0 && epoch.requests.at(position) === request, 'an epoch lists its requests');
     return position;
   }
 }

@@ -1,11 +1,13 @@
 import type { TraceEvent } from '../../../src/core/events.ts';
-import { FlagColumn, Int32Column } from '../books/columns.ts';
+import { FlagColumn } from '../books/columns.ts';
 import { type Ledger, slotName } from '../ledger.ts';
 import { ViolationSink, type Violation } from '../types.ts';
 import type { Epoch } from './epoch.ts';
 
 const EXECUTED = 1;
 const CANCELLED = 2;
+/** Ran as its own step (not as a retry of another): the last to run its step unless a retry ran it since. */
+const RAN_OWN_STEP = 4;
 
 /** Where each request joined (routing/slot-occupancy.ts), by request number. */
 export interface Placements {
@@ -21,10 +23,13 @@ export interface Placements {
 export class ExecutionOrder {
   private readonly affinity = new ViolationSink('affinity');
   private readonly order = new ViolationSink('order');
-  /** EXECUTED, CANCELLED. */
+  /** EXECUTED, CANCELLED, RAN_OWN_STEP. */
   private readonly flags = new FlagColumn();
-  /** First attempt's request number → the attempt that executed that step. */
-  private readonly stepRanAs = new Int32Column();
+  /**
+   * First attempt's request number → the retry that executed that step last. A step its first
+   * attempt ran last has no entry (its RAN_OWN_STEP flag says so): only retries cost a Map entry.
+   */
+  private readonly retryRanStep = new Map<number, number>();
 
   constructor(
     private readonly ledger: Ledger,
@@ -73,18 +78,21 @@ export class ExecutionOrder {
       this.order.add(`request ${request} executed twice`, [index]);
       return false;
     }
-    flags.add(number, EXECUTED);
     // A client retry is a new request for the same step: if both ran, the step applied twice.
     const ids = this.ledger.sent.ids;
     const firstAttempt = this.ledger.sent.retryOf(number);
     const step = firstAttempt < 0 ? number : firstAttempt;
-    const earlier = this.stepRanAs.get(step);
+    const earlier = this.retryRanStep.get(step) ?? (flags.has(step, RAN_OWN_STEP) ? step : -1);
+    flags.add(number, EXECUTED);
     if (earlier >= 0) {
       this.order.add(`request ${request} ran step ${ids.text(step)} again after ${ids.text(earlier)} had run it: a retried stateful request applied twice`, [
         index,
       ]);
     }
-    this.stepRanAs.set(step, number);
+    if (number === step) {
+      flags.add(number, RAN_OWN_STEP);
+      this.retryRanStep.delete(step);
+    } else this.retryRanStep.set(step, number);
     return true;
   }
 
@@ -92,9 +100,9 @@ export class ExecutionOrder {
     // Requests the client cancelled may be dropped without running (Oldest answers a request
     // cancelled inside its dynamic batcher alone, and the sequence goes on).
     const requests = epoch.requests;
-    while (epoch.executedUpTo + 1 < position && this.flags.has(requests[epoch.executedUpTo + 1]!, CANCELLED)) epoch.executedUpTo++;
+    while (epoch.executedUpTo + 1 < position && this.flags.has(requests.at(epoch.executedUpTo + 1)!, CANCELLED)) epoch.executedUpTo++;
     if (position !== epoch.executedUpTo + 1) {
-      const expected = requests[epoch.executedUpTo + 1];
+      const expected = requests.at(epoch.executedUpTo + 1);
       const named = expected === undefined ? 'its predecessor' : this.ledger.sent.ids.text(expected);
       this.order.add(`request ${request} of sequence ${epoch.sequenceKey} executed before ${named}, which arrived first`, [index]);
     }

@@ -133,7 +133,7 @@ export class SlotOccupancy {
   /** Slots held at the end of the run, with the requests of the sequence holding each. */
   heldAtEnd(): { slot: string; sequenceKey: string; requests: readonly string[] }[] {
     const ids = this.ledger.sent.ids;
-    return [...this.holder].map(([slot, epoch]) => ({ slot, sequenceKey: epoch.sequenceKey, requests: epoch.requests.map((r) => ids.text(r)) }));
+    return [...this.holder].map(([slot, epoch]) => ({ slot, sequenceKey: epoch.sequenceKey, requests: epoch.requests.toArray().map((r) => ids.text(r)) }));
   }
 
   /** Backlogged sequences never resolved by the end of the run, with their backlog event. */
