@@ -28,15 +28,23 @@ describe('per-request columns', () => {
 });
 
 describe('Int32List', () => {
-  it('behaves as an array of int32s under push, set, removeAt and indexOf (property)', () => {
+  it('keeps its entries when it grows past a short list', () => {
+    const list = new Int32List();
+    for (let i = 0; i < 1000; i++) list.push(i * 7);
+    list.removeAt(0);
+    list.set(998, -1);
+    expect([list.length, list.at(0), list.at(500), list.indexOf(700), list.at(998), list.toArray().length]).toEqual([999, 7, 3507, 99, -1, 999]);
+  });
+
+  it('behaves as an array of int32s under push, set, removeAt and indexOf, short or long (property)', () => {
     const operation = fc.oneof(
       fc.record({ kind: fc.constant('push' as const), value: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }) }),
-      fc.record({ kind: fc.constant('set' as const), at: fc.nat(40), value: fc.integer({ min: -5, max: 5 }) }),
-      fc.record({ kind: fc.constant('remove' as const), at: fc.nat(40) }),
+      fc.record({ kind: fc.constant('set' as const), at: fc.nat(150), value: fc.integer({ min: -5, max: 5 }) }),
+      fc.record({ kind: fc.constant('remove' as const), at: fc.nat(150) }),
     );
     fc.assert(
-      fc.property(fc.array(operation, { maxLength: 80 }), fc.integer({ min: -5, max: 5 }), (operations, probe) => {
-        const list = new Int32List(1);
+      fc.property(fc.array(operation, { maxLength: 300 }), fc.integer({ min: -5, max: 5 }), (operations, probe) => {
+        const list = new Int32List();
         const model: number[] = [];
         for (const op of operations) {
           if (op.kind === 'push') {

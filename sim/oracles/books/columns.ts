@@ -9,7 +9,7 @@ const INITIAL_LENGTH = 1024;
 
 /** `array` grown (doubling) to hold `index`, new entries set to `unset`. */
 function grown<T extends TypedArray>(array: T, index: number, make: (length: number) => T, unset: number): T {
-  let length = array.length;
+  let length = Math.max(1, array.length);
   while (length <= index) length *= 2;
   const bigger = make(length);
   bigger.set(array);
@@ -71,14 +71,18 @@ export class FlagColumn {
   }
 }
 
-/** A list of int32s (request numbers) in a typed array: 4 bytes an entry, off the JS heap, where a number[] takes 8 on it. */
-export class Int32List {
-  private values: Int32Array;
-  private count = 0;
+/** Entries a list keeps in a plain array before it moves them to an Int32Array. */
+const SMALL_LIST_LENGTH = 64;
 
-  constructor(initialLength = 8) {
-    this.values = new Int32Array(initialLength);
-  }
+/**
+ * A list of int32s (request numbers): short lists in a plain array (a typed array costs some 200
+ * bytes of its own, and a run may hold one list per sequence), long ones in an Int32Array at 4 bytes
+ * an entry off the JS heap, where a plain array takes 8 on it.
+ */
+export class Int32List {
+  private small: number[] | undefined = [];
+  private values: Int32Array = EMPTY;
+  private count = 0;
 
   get length(): number {
     return this.count;
@@ -86,32 +90,51 @@ export class Int32List {
 
   /** The entry at `index`, undefined past the end. */
   at(index: number): number | undefined {
-    return index >= 0 && index < this.count ? this.values[index] : undefined;
+    if (index < 0 || index >= this.count) return undefined;
+    return this.small === undefined ? this.values[index] : this.small[index];
   }
 
   push(value: number): void {
+    const small = this.small;
+    if (small !== undefined && small.length < SMALL_LIST_LENGTH) {
+      small.push(value | 0);
+      this.count++;
+      return;
+    }
+    if (small !== undefined) {
+      this.values = Int32Array.from(small);
+      this.small = undefined;
+    }
     if (this.count === this.values.length) this.values = grown(this.values, this.count, (n) => new Int32Array(n), 0);
     this.values[this.count++] = value;
   }
 
   /** Sets an entry within the list. */
   set(index: number, value: number): void {
-    if (index < 0 || index >= this.count) throw new RangeError(`index ${index} is outside the list (length ${this.count})`);
-    this.values[index] = value;
+    this.check(index);
+    if (this.small === undefined) this.values[index] = value;
+    else this.small[index] = value | 0;
   }
 
   indexOf(value: number): number {
-    return this.values.subarray(0, this.count).indexOf(value);
+    return this.small === undefined ? this.values.subarray(0, this.count).indexOf(value) : this.small.indexOf(value);
   }
 
   /** Removes the entry at `index`; the ones after it move up one place. */
   removeAt(index: number): void {
-    if (index < 0 || index >= this.count) throw new RangeError(`index ${index} is outside the list (length ${this.count})`);
-    this.values.copyWithin(index, index + 1, this.count);
+    this.check(index);
+    if (this.small === undefined) this.values.copyWithin(index, index + 1, this.count);
+    else this.small.splice(index, 1);
     this.count--;
   }
 
   toArray(): number[] {
-    return Array.from(this.values.subarray(0, this.count));
+    return this.small === undefined ? Array.from(this.values.subarray(0, this.count)) : [...this.small];
+  }
+
+  private check(index: number): void {
+    if (index < 0 || index >= this.count) throw new RangeError(`index ${index} is outside the list (length ${this.count})`);
   }
 }
+
+const EMPTY = new Int32Array(0);
