@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../../src/scenario/load.ts';
-import { MAX_SHARED_STEPS, StepTable } from '../../src/scenario/step-table.ts';
+import { MAX_SHARED_STEPS, MAX_STEPS_PER_VALUE_AND_GAP, StepTable } from '../../src/scenario/step-table.ts';
 import type { ScenarioStep } from '../../src/scenario/types.ts';
 
 const step = (value: number, extra: Partial<ScenarioStep> = {}): ScenarioStep => ({
@@ -41,6 +41,13 @@ describe('StepTable', () => {
     expect(table.size).toBe(MAX_SHARED_STEPS);
     const late = step(MAX_SHARED_STEPS + 5);
     expect(table.share(late)).toEqual(late);
+  });
+  it('keeps few distinct steps under one value and gap, so a lookup stays short', () => {
+    const table = new StepTable();
+    const timeouts = Array.from({ length: MAX_STEPS_PER_VALUE_AND_GAP + 3 }, (_, t) => table.share(step(1, { timeoutUs: t })));
+    expect(table.size).toBe(MAX_STEPS_PER_VALUE_AND_GAP);
+    expect(table.share(step(1, { timeoutUs: 0 }))).toBe(timeouts[0]);
+    expect(table.share(step(1, { timeoutUs: MAX_STEPS_PER_VALUE_AND_GAP + 1 }))).not.toBe(timeouts[MAX_STEPS_PER_VALUE_AND_GAP + 1]);
   });
 });
 
