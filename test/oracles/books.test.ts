@@ -71,11 +71,11 @@ describe('Int32List', () => {
 describe('RequestIds', () => {
   it("numbers ids in order of first sight and gives each back exactly, seqsim's and any other", () => {
     const ids = new RequestIds();
-    const texts = ['7:0', '7:1', 'a:b:12', '7:01', '7:1~r1', '#3:0', '', ':', '7:', 'x:99999999999', '7:5000', '7:4000000', '7:0'];
+    const texts = ['7:0', '7:1', 'a:b:12', '7:01', '7:1~r1', '#3:0', '', ':', '7:', 'x:99999999999', '7:5000', '7:4000000', '7:0', '7:17', '7:2'];
     const numbers = texts.map((id) => ids.intern(id));
-    expect(numbers).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0]);
+    expect(numbers).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 0, 12, 13]);
     expect(numbers.map((n) => ids.text(n))).toEqual(texts);
-    expect(ids.size).toBe(12);
+    expect(ids.size).toBe(14);
   });
 
   it('finds only what it interned', () => {

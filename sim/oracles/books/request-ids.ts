@@ -1,7 +1,11 @@
 import { Int32Column, Int32List } from './columns.ts';
 
-/** A step number beyond the ones a sequence has named by more than this is kept apart, not as a gap in its dense table. */
-const MAX_STEP_GAP = 4096;
+/**
+ * A step further than this past the ones its prefix has named is kept apart, not as a gap in the
+ * prefix's dense table: seqsim names steps in order, and sparse ids from elsewhere must not make
+ * tables mostly holes (at most this many unused entries per id kept in a table).
+ */
+const MAX_STEP_GAP = 16;
 /** Steps of up to 9 digits fit an int32. */
 const MAX_STEP_DIGITS = 9;
 
