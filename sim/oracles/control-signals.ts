@@ -1,6 +1,6 @@
 import type { ModelConfig } from '../../src/config/types.ts';
 import { expectedCorrid, expectedPaddingCorrid, showCorrid, tracedCorrid } from './expected-corrid.ts';
-import type { ExecutedBatch, Ledger, SentRequest } from './ledger.ts';
+import type { ExecutedBatch, Ledger, SentBook } from './ledger.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
 /**
@@ -14,7 +14,7 @@ export class ControlSignalsOracle {
   private readonly padCorrid: ReturnType<typeof expectedPaddingCorrid>;
 
   constructor(
-    private readonly sent: ReadonlyMap<string, SentRequest>,
+    private readonly sent: SentBook,
     private readonly model: ModelConfig,
   ) {
     this.padCorrid = expectedPaddingCorrid(model.controls.corrid);

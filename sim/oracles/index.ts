@@ -102,11 +102,11 @@ export class TraceChecker {
     }
     const liveness = new ViolationSink('liveness');
     if (runEnded === 'budget-exhausted' || runEnded === 'stalled') {
-      const answered = this.responses.answered;
+      const responses = this.responses;
       const missing: SentRequest[] = [];
       let unanswered = 0;
       for (const sent of this.ledger.sent.values()) {
-        if (answered.has(sent.request)) continue;
+        if (responses.answered(sent.number)) continue;
         unanswered++;
         if (missing.length < 10) missing.push(sent);
       }

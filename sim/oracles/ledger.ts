@@ -1,18 +1,7 @@
 import type { TraceEvent, TraceRow } from '../../src/core/events.ts';
-import type { ScenarioId } from '../../src/core/ids.ts';
+import { SentBook } from './books/sent-book.ts';
 
-/** A request as the client sent it. */
-export interface SentRequest {
-  readonly index: number;
-  readonly request: string;
-  readonly sequenceKey: string;
-  readonly sequence: ScenarioId;
-  readonly start: boolean;
-  readonly end: boolean;
-  readonly value: number;
-  /** For a client's retry: the request id of the step's first attempt. */
-  readonly retryOf: string | undefined;
-}
+export { sequenceKey, SentBook, type SentRequest } from './books/sent-book.ts';
 
 export interface ExecutedBatch {
   readonly index: number;
@@ -20,11 +9,6 @@ export interface ExecutedBatch {
   readonly instance: number;
   readonly batch: number;
   readonly rows: readonly TraceRow[];
-}
-
-/** Sequence identity in the trace: uint64 5 and string "5" differ, as in Triton. */
-export function sequenceKey(sequence: ScenarioId): string {
-  return JSON.stringify(sequence);
 }
 
 /** A sequence within one model object: the same id in two generations is two sequences. */
@@ -42,7 +26,7 @@ export function slotName(instance: number, slot: number): string {
  * the requests sent and leaves batches to the oracles that see them go by).
  */
 export class Ledger {
-  readonly sent = new Map<string, SentRequest>();
+  readonly sent = new SentBook();
   readonly executes: ExecutedBatch[] = [];
   readonly completeOk = new Map<number, { index: number; ok: boolean }>();
 
@@ -58,16 +42,7 @@ export class Ledger {
 
   observe(event: TraceEvent, index: number): void {
     if (event.type === 'send') {
-      this.sent.set(event.request, {
-        index,
-        request: event.request,
-        sequenceKey: sequenceKey(event.sequence),
-        sequence: event.sequence,
-        start: event.start,
-        end: event.end,
-        value: event.value,
-        retryOf: event.retry_of,
-      });
+      this.sent.record(event, index);
       return;
     }
     if (!this.keepBatches) return;

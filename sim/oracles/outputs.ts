@@ -2,7 +2,8 @@ import type { TraceEvent, TraceRow } from '../../src/core/events.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
 import { accumulate, accumulatorModelOf, type AccumulatorModel } from '../../src/model/reference.ts';
 import { CLIENT_TIMEOUT_PREFIX } from '../clients.ts';
-import { Ledger, slotName, type SentRequest } from './ledger.ts';
+import { Ledger, slotName, type SentBook } from './ledger.ts';
+import { FlagColumn, Float64Column, Int32Column } from './books/columns.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
 /** The config of the model object a trace line belongs to (its `generation`; undefined = the only one). */
@@ -14,19 +15,24 @@ export type Expected = { kind: 'output'; value: number; index: number } | { kind
  * The reference accumulator replayed over what actually executed: slot states per slot, START
  * restarting from the initial value (Direct: when the row is placed; Oldest: at dispatch, so a START
  * cancelled inside the dynamic batcher still reset its slot), padding changing nothing, a failed
- * batch leaving the slot's state unknown. `expected` holds what each executed request should have
- * output, as of the events seen so far; `onUninitialised` hears of rows that continued on a state
+ * batch leaving the slot's state unknown. It books what each executed request should have
+ * output, as of the events seen so far (`expectedOf`); `onUninitialised` hears of rows that continued on a state
  * no START initialised. Online: fed one event at a time.
  */
 export class ReferenceReplay {
-  /** What each completed request should have output. */
-  readonly expected = new Map<string, Expected>();
+  /** What each completed request should have output, by request number (books/columns.ts). */
+  private readonly expectedKind = new Int32Column(NOT_EXECUTED);
+  private readonly expectedValue = new Float64Column();
+  private readonly expectedIndex = new Int32Column();
+  /** Request numbers in the order they first got an expectation. */
+  private readonly expectedOrder = new Int32Column();
+  private expectedCount = 0;
   private readonly modelOf: ModelOf;
   private readonly state = new Map<string, number | 'poisoned'>();
   private readonly pendingRows = new Map<number, { instance: number; rows: readonly TraceRow[]; index: number; model: ModelConfig }>();
 
   constructor(
-    private readonly sent: ReadonlyMap<string, SentRequest>,
+    private readonly sent: SentBook,
     // Each model object (generation) runs its own config: a reload may change the accumulator.
     model: ModelConfig | ModelOf,
     private readonly onUninitialised: (request: string, slot: string, index: number) => void = () => {},
@@ -48,13 +54,39 @@ export class ReferenceReplay {
         if (row.request === null) continue;
         if (!event.ok) {
           // What a failed execute left in the slot's state is unknown until the next START.
-          this.expected.set(row.request, { kind: 'failed', index: batch.index });
+          this.expect(row.request, { kind: 'failed', index: batch.index });
           this.state.set(slotName(batch.instance, row.slot), 'poisoned');
           continue;
         }
-        this.expected.set(row.request, this.replayRow(batch.instance, row, batch.index, batch.model));
+        this.expect(row.request, this.replayRow(batch.instance, row, batch.index, batch.model));
       }
     }
+  }
+
+  /** What the request numbered `number` should have output, as of the events seen so far; undefined: it never completed. */
+  expectedOf(number: number): Expected | undefined {
+    const kind = this.expectedKind.get(number);
+    if (kind === NOT_EXECUTED) return undefined;
+    const index = this.expectedIndex.get(number);
+    return kind === OUTPUT ? { kind: 'output', value: this.expectedValue.get(number), index } : { kind: kind === FAILED ? 'failed' : 'unknown', index };
+  }
+
+  /** Every expectation, by request id, in the order each request first got one. */
+  expectations(): Map<string, Expected> {
+    const all = new Map<string, Expected>();
+    for (let i = 0; i < this.expectedCount; i++) {
+      const number = this.expectedOrder.get(i);
+      all.set(this.sent.ids.text(number), this.expectedOf(number)!);
+    }
+    return all;
+  }
+
+  private expect(request: string, expected: Expected): void {
+    const number = this.sent.ids.intern(request);
+    if (this.expectedKind.get(number) === NOT_EXECUTED) this.expectedOrder.set(this.expectedCount++, number);
+    this.expectedKind.set(number, expected.kind === 'output' ? OUTPUT : expected.kind === 'failed' ? FAILED : UNKNOWN);
+    this.expectedIndex.set(number, expected.index);
+    if (expected.kind === 'output') this.expectedValue.set(number, expected.value);
   }
 
   private replayRow(instance: number, row: TraceRow, index: number, model: ModelConfig): Expected {
@@ -88,8 +120,13 @@ export function replayReference(
 ): Map<string, Expected> {
   const replay = new ReferenceReplay(ledger.sent, model, onUninitialised);
   for (let index = 0; index < events.length; index++) replay.observe(events[index]!, index);
-  return replay.expected;
+  return replay.expectations();
 }
+
+const NOT_EXECUTED = 0;
+const OUTPUT = 1;
+const FAILED = 2;
+const UNKNOWN = 3;
 
 const accumulators = new WeakMap<ModelConfig, AccumulatorModel>();
 
@@ -122,10 +159,11 @@ export class OutputsOracle {
   private readonly replay: ReferenceReplay;
   private readonly cancelledSequences = new Set<string>();
   private readonly expiredSequences = new Set<string>();
-  private readonly rejected = new Set<string>();
+  /** Request numbers rejected (flag REJECTED). */
+  private readonly rejected = new FlagColumn();
 
   constructor(
-    private readonly sent: ReadonlyMap<string, SentRequest>,
+    private readonly sent: SentBook,
     model: ModelConfig | ModelOf,
   ) {
     this.replay = new ReferenceReplay(sent, model, (request, slot, index) =>
@@ -144,7 +182,7 @@ export class OutputsOracle {
         return;
       }
       case 'reject':
-        this.rejected.add(event.request);
+        this.rejected.add(this.sent.ids.intern(event.request), REJECTED);
         return;
       case 'release':
         if (event.reason === 'expired') this.expiredSequences.add(JSON.stringify(event.sequence));
@@ -165,7 +203,7 @@ export class OutputsOracle {
     const sink = this.responses;
     const sent = this.sent.get(event.request);
     if (sent === undefined) return;
-    const want = this.replay.expected.get(event.request);
+    const want = this.replay.expectedOf(sent.number);
     if ('output' in event) {
       if (want === undefined) sink.add(`request ${event.request} got output ${event.output} but never executed`, [index]);
       else if (want.kind === 'failed') sink.add(`request ${event.request} got output ${event.output} from a failed batch`, [want.index, index]);
@@ -187,13 +225,15 @@ export class OutputsOracle {
     }
     const explained =
       want?.kind === 'failed' ||
-      this.rejected.has(event.request) ||
+      this.rejected.has(sent.number, REJECTED) ||
       (code === 'CANCELLED' && this.cancelledSequences.has(sent.sequenceKey)) ||
       (code === 'UNAVAILABLE' && this.expiredSequences.has(sent.sequenceKey));
     if (!explained)
       sink.add(`request ${event.request} got ${code} "${event.error.message}" with no cause (not rejected, cancelled, expired or failed)`, [index]);
   }
 }
+
+const REJECTED = 1;
 
 /** OutputsOracle over a whole trace. */
 export function checkOutputs(events: readonly TraceEvent[], ledger: Ledger, model: ModelConfig | ModelOf): Violation[] {

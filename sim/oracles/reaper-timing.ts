@@ -1,6 +1,6 @@
 import type { TraceEvent } from '../../src/core/events.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
-import { generationKey, sequenceKey, type Ledger, type SentRequest } from './ledger.ts';
+import { generationKey, sequenceKey, type Ledger, type SentBook } from './ledger.ts';
 import type { ModelOf } from './outputs.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
@@ -29,7 +29,7 @@ export class ReaperTimingOracle {
   private pending: { key: string; previous: number | undefined } | undefined;
 
   constructor(
-    private readonly sent: ReadonlyMap<string, SentRequest>,
+    private readonly sent: SentBook,
     model: ModelConfig | ModelOf,
     private readonly timerSlackUs = 0,
   ) {

@@ -1,5 +1,6 @@
 import type { TraceEvent } from '../../src/core/events.ts';
-import type { Ledger, SentRequest } from './ledger.ts';
+import type { Ledger, SentBook } from './ledger.ts';
+import { Int32Column } from './books/columns.ts';
 import { CLIENT_TIMEOUT_PREFIX } from '../clients.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
@@ -9,24 +10,31 @@ import { ViolationSink, type Violation } from './types.ts';
  */
 export class ResponsesOracle {
   private readonly sink = new ViolationSink('response');
-  /** Request → the trace index of its (first) response. */
-  readonly answered = new Map<string, number>();
-  private readonly rejected = new Map<string, { index: number; code: string }>();
+  /** Per request number, the trace index of its latest response; -1: none. */
+  private readonly answeredAt = new Int32Column();
+  /** By request number: rejections are few, a Map keeps them. */
+  private readonly rejected = new Map<number, { index: number; code: string }>();
 
-  constructor(private readonly sent: ReadonlyMap<string, SentRequest>) {}
+  constructor(private readonly sent: SentBook) {}
+
+  /** Whether the request numbered `number` got a response. */
+  answered(number: number): boolean {
+    return this.answeredAt.get(number) >= 0;
+  }
 
   observe(event: TraceEvent, index: number): void {
-    if (event.type === 'reject') this.rejected.set(event.request, { index, code: event.code });
+    if (event.type === 'reject') this.rejected.set(this.sent.ids.intern(event.request), { index, code: event.code });
     if (event.type !== 'response') return;
     const sink = this.sink;
-    if (!this.sent.has(event.request)) {
+    const number = this.sent.numberOf(event.request);
+    if (number < 0) {
       sink.add(`response for ${event.request}, which no client sent`, [index]);
       return;
     }
-    const previous = this.answered.get(event.request);
-    if (previous !== undefined) sink.add(`request ${event.request} answered twice`, [previous, index]);
-    this.answered.set(event.request, index);
-    const rejection = this.rejected.get(event.request);
+    const previous = this.answeredAt.get(number);
+    if (previous >= 0) sink.add(`request ${event.request} answered twice`, [previous, index]);
+    this.answeredAt.set(number, index);
+    const rejection = this.rejected.get(number);
     if (rejection !== undefined) {
       const code = 'error' in event ? event.error.code : undefined;
       // A dropped or delayed rejection reaches the client as its own timeout instead.
@@ -39,7 +47,7 @@ export class ResponsesOracle {
   finish(quiescent: boolean): Violation[] {
     if (quiescent) {
       for (const sent of this.sent.values()) {
-        if (!this.answered.has(sent.request)) this.sink.add(`request ${sent.request} never got a response`, [sent.index]);
+        if (!this.answered(sent.number)) this.sink.add(`request ${sent.request} never got a response`, [sent.index]);
       }
     }
     return this.sink.done();

@@ -13,6 +13,7 @@ import { checkFaultTargets, normalizeFaults, parseFaults } from './faults.ts';
 import { normalizeLifecycle, readLifecycle } from './lifecycle.ts';
 import { checkInt64Sums, readStepValue } from './step-values.ts';
 import type { Latency, Scenario, ScenarioSequence, ScenarioStep, TestHooks } from './types.ts';
+import { StepTable } from './step-table.ts';
 
 export { DEFAULT_EXIT_TIMEOUT_US, DEFAULT_DRAIN_TIMEOUT_US } from './lifecycle.ts';
 
@@ -228,8 +229,9 @@ function readSequences(reader: JsonReader, model: ModelConfig): ScenarioSequence
   const sequences = reader.array();
   if (sequences.length > MAX_SEQUENCES) reader.fail(`at most ${MAX_SEQUENCES} sequences`);
   let steps = 0;
+  const table = new StepTable();
   const read = sequences.map((r) => {
-    const sequence = readSequence(r, model);
+    const sequence = readSequence(r, model, table);
     steps += sequence.steps.length;
     if (steps > MAX_STEPS) r.fail(`a scenario holds at most ${MAX_STEPS} steps in all`);
     return sequence;
@@ -238,7 +240,7 @@ function readSequences(reader: JsonReader, model: ModelConfig): ScenarioSequence
   return read;
 }
 
-function readSequence(reader: JsonReader, model: ModelConfig): ScenarioSequence {
+function readSequence(reader: JsonReader, model: ModelConfig, table: StepTable): ScenarioSequence {
   reader.object();
   reader.onlyKeys(SEQUENCE_FIELDS);
   const id = readId(reader.required('id', 'the correlation id'));
@@ -249,7 +251,7 @@ function readSequence(reader: JsonReader, model: ModelConfig): ScenarioSequence 
   const steps = stepsReader.array();
   if (steps.length === 0) stepsReader.fail('a sequence needs at least one step');
   if (steps.length > MAX_STEPS_PER_SEQUENCE) stepsReader.fail(`at most ${MAX_STEPS_PER_SEQUENCE} steps`);
-  return { id, startUs, mode: mode as 'sync' | 'stream', steps: steps.map((s) => readStep(s, model)) };
+  return { id, startUs, mode: mode as 'sync' | 'stream', steps: steps.map((s) => table.share(readStep(s, model))) };
 }
 
 /**
@@ -290,19 +292,34 @@ function readStep(reader: JsonReader, model: ModelConfig): ScenarioStep {
   };
 }
 
+/**
+ * A sequence as the trace header writes it. Its `steps` are built anew on each read (the header's
+ * serialisation, a shrinker's copy) and never kept: a million normalised steps would hold some
+ * 75 MB for the whole run. Read, copied (spread, structuredClone) or serialised, it is plain JSON.
+ * One getter shared by all sequences, reading the sequence from a hidden property, keeps each
+ * object small (some 90 bytes; a closure per sequence cost 400).
+ */
 function normalizeSequence(sequence: ScenarioSequence): Record<string, unknown> {
+  return Object.defineProperties({ id: sequence.id, start_us: sequence.startUs, mode: sequence.mode } as Record<string | symbol, unknown>, {
+    [SEQUENCE]: { value: sequence },
+    steps: { enumerable: true, get: normalizedSteps },
+  });
+}
+
+const SEQUENCE = Symbol('sequence');
+
+function normalizedSteps(this: Record<symbol, ScenarioSequence>): Record<string, unknown>[] {
+  return this[SEQUENCE]!.steps.map(normalizeStep);
+}
+
+function normalizeStep(step: ScenarioStep): Record<string, unknown> {
   return {
-    id: sequence.id,
-    start_us: sequence.startUs,
-    mode: sequence.mode,
-    steps: sequence.steps.map((step) => ({
-      value: step.value,
-      start: step.start,
-      end: step.end,
-      gap_us: step.gapUs,
-      timeout_us: step.timeoutUs,
-      ...(step.cancelAfterUs !== undefined ? { cancel_after_us: step.cancelAfterUs } : {}),
-    })),
+    value: step.value,
+    start: step.start,
+    end: step.end,
+    gap_us: step.gapUs,
+    timeout_us: step.timeoutUs,
+    ...(step.cancelAfterUs !== undefined ? { cancel_after_us: step.cancelAfterUs } : {}),
   };
 }
 

@@ -114,6 +114,26 @@ describe('routing oracle', () => {
     ]);
   });
 
+  it('order: each run of a retried step names the attempt that ran it last, retry or first attempt', () => {
+    const trace = new Trace();
+    trace.request('1:0', { start: true });
+    trace.assign(1, 0);
+    trace.request('1:0~r1', { retryOf: '1:0' });
+    trace.request('1:0~r2', { retryOf: '1:0' });
+    trace.request('1:0~r3', { retryOf: '1:0~r1' });
+    trace.execute('1:0~r1', 0);
+    const first = trace.execute('1:0', 0);
+    const second = trace.execute('1:0~r2', 0);
+    // A retry of a retry (no client of seqsim's writes one) names a step that never ran as itself.
+    trace.execute('1:0~r3', 0);
+    const again = (request: string, earlier: string) =>
+      `request ${request} ran step 1:0 again after ${earlier} had run it: a retried stateful request applied twice`;
+    expect(trace.check().violations.filter((v) => v.message.includes('again'))).toEqual([
+      { oracle: 'order', message: again('1:0', '1:0~r1'), events: [line(first)] },
+      { oracle: 'order', message: again('1:0~r2', '1:0'), events: [line(second)] },
+    ]);
+  });
+
   it('order: a request run before its predecessor, unless the client cancelled that predecessor', () => {
     const trace = new Trace();
     trace.request('1:0', { start: true });

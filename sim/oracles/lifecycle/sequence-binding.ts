@@ -1,6 +1,7 @@
 import type { TraceEvent } from '../../../src/core/events.ts';
 import { type Ledger, type SentRequest, generationKey, sequenceKey } from '../ledger.ts';
 import type { ViolationSink } from '../types.ts';
+import { Float64Column } from '../books/columns.ts';
 
 type EventOf<T extends TraceEvent['type']> = Extract<TraceEvent, { type: T }>;
 
@@ -28,7 +29,8 @@ export interface BoundArrival {
  * the sequences open on it; the next request of each shows whether it was interrupted.
  */
 export class SequenceBinding {
-  private readonly boundTo = new Map<string, number>();
+  /** Per request number (the ledger's ids), the generation it was bound to; NaN: none. */
+  private readonly boundTo = new Float64Column();
   /** Sequences (key@generation) with an accepted START and no END or force-end since. */
   private readonly open = new Set<string>();
   /**
@@ -61,7 +63,7 @@ export class SequenceBinding {
       if (!sent.start) this.interrupted.push({ sequence: sent.sequenceKey, generation: cut.generation, cutLine: cut.cutLine + 1, line: index + 1 });
     }
     if (event.generation === undefined || rejected) return undefined;
-    this.boundTo.set(event.request, event.generation);
+    this.boundTo.set(this.ledger.sent.ids.intern(event.request), event.generation);
     return { request: event.request, sent, generation: event.generation };
   }
 
@@ -108,7 +110,7 @@ export class SequenceBinding {
   onExecute(event: EventOf<'execute'>, index: number): void {
     for (const row of event.rows) {
       if (row.request === null) continue;
-      const bound = this.boundTo.get(row.request);
+      const bound = this.boundOf(row.request);
       if (bound !== event.generation)
         this.sink.add(
           `request ${row.request} bound to generation ${bound ?? 'none'} executed on instance ${event.instance} of generation ${event.generation ?? 'none'}`,
@@ -119,9 +121,15 @@ export class SequenceBinding {
 
   /** A request is answered by the model it was bound to. */
   onResponse(event: EventOf<'response'>, index: number): void {
-    const bound = this.boundTo.get(event.request);
+    const bound = this.boundOf(event.request);
     if (bound !== undefined && event.generation !== bound)
       this.sink.add(`request ${event.request} bound to generation ${bound} was answered as generation ${event.generation ?? 'none'}`, [index]);
+  }
+
+  private boundOf(request: string): number | undefined {
+    const number = this.ledger.sent.ids.find(request);
+    const generation = number < 0 ? Number.NaN : this.boundTo.get(number);
+    return Number.isNaN(generation) ? undefined : generation;
   }
 
   /** Generation `generation` stops taking requests: every sequence open on it is cut off. Returns their keys, in order. */

@@ -2,13 +2,14 @@ import type { TraceEvent } from '../../../src/core/events.ts';
 import { type Ledger, generationKey, sequenceKey, slotName } from '../ledger.ts';
 import { ViolationSink, type Violation } from '../types.ts';
 import { Backlog } from './backlog.ts';
-import { Epoch } from './epoch.ts';
+import { type Epoch, Membership } from './epoch.ts';
 
 type EventOf<T extends TraceEvent['type']> = Extract<TraceEvent, { type: T }>;
 
 /** A request that arrived while no epoch of its sequence was live: the next assign or backlog opens one for it. */
 interface UnplacedArrival {
-  readonly request: string;
+  /** Its number in the ledger's ids. */
+  readonly request: number;
   readonly key: string;
   readonly end: boolean;
 }
@@ -24,7 +25,7 @@ export class SlotOccupancy {
   /** The epoch a sequence id's next request joins, as Triton's slot and backlog maps route it. */
   private readonly live = new Map<string, Epoch>();
   private readonly holder = new Map<string, Epoch>();
-  private readonly epochOfRequest = new Map<string, Epoch>();
+  private readonly membership = new Membership();
   private readonly backlog = new Backlog();
   private unplaced: UnplacedArrival | undefined = undefined;
 
@@ -37,8 +38,13 @@ export class SlotOccupancy {
     private readonly totalSlots: number | undefined,
   ) {}
 
-  epochOf(request: string): Epoch | undefined {
-    return this.epochOfRequest.get(request);
+  /** The epoch the request numbered `request` joined. */
+  epochOf(request: number): Epoch | undefined {
+    return this.membership.epochOf(request);
+  }
+
+  positionOf(epoch: Epoch, request: number): number {
+    return this.membership.positionOf(epoch, request);
   }
 
   onArrive(event: EventOf<'arrive'>): void {
@@ -46,21 +52,21 @@ export class SlotOccupancy {
     if (sent === undefined) return;
     const key = generationKey(sent.sequenceKey, event.generation);
     const epoch = this.live.get(key);
-    this.unplaced = epoch === undefined ? { request: event.request, key, end: sent.end } : undefined;
-    if (epoch !== undefined) this.join(epoch, event.request, sent.end);
+    this.unplaced = epoch === undefined ? { request: sent.number, key, end: sent.end } : undefined;
+    if (epoch !== undefined) this.join(epoch, sent.number, sent.end);
   }
 
   onReject(event: EventOf<'reject'>, index: number): void {
     this.unplaced = undefined;
-    const epoch = this.epochOfRequest.get(event.request);
+    const number = this.ledger.sent.ids.find(event.request);
+    const epoch = number < 0 ? undefined : this.membership.epochOf(number);
     if (epoch === undefined) return;
     // Its sequence still holds a slot or waits in the backlog (no END, reap, cancel or expiry in
     // between): Triton routes the request there, it cannot be missing a START.
     if (epoch.release === undefined && event.message.includes('must specify the START flag')) {
       this.slots.add(`request ${event.request} rejected for a missing START while its sequence is still live (the server forgot it)`, [index]);
     }
-    epoch.remove(event.request);
-    this.epochOfRequest.delete(event.request);
+    this.membership.leave(number);
     if (epoch.release === undefined) this.live.set(epoch.sequenceKey, epoch);
   }
 
@@ -78,7 +84,7 @@ export class SlotOccupancy {
     const key = generationKey(sequenceKey(event.sequence), event.generation);
     const unplaced = this.unplaced;
     const epoch =
-      unplaced !== undefined && unplaced.key === key && !this.epochOfRequest.has(unplaced.request)
+      unplaced !== undefined && unplaced.key === key && this.membership.epochOf(unplaced.request) === undefined
         ? this.openEpoch(key, name)
         : this.promoteFromBacklog(event, key, name, index);
     if (epoch === undefined) {
@@ -126,7 +132,8 @@ export class SlotOccupancy {
 
   /** Slots held at the end of the run, with the requests of the sequence holding each. */
   heldAtEnd(): { slot: string; sequenceKey: string; requests: readonly string[] }[] {
-    return [...this.holder].map(([slot, epoch]) => ({ slot, sequenceKey: epoch.sequenceKey, requests: epoch.requests }));
+    const ids = this.ledger.sent.ids;
+    return [...this.holder].map(([slot, epoch]) => ({ slot, sequenceKey: epoch.sequenceKey, requests: epoch.requests.toArray().map((r) => ids.text(r)) }));
   }
 
   /** Backlogged sequences never resolved by the end of the run, with their backlog event. */
@@ -140,7 +147,7 @@ export class SlotOccupancy {
 
   /** `first_request` names the backlog queue that was promoted (one id may have several). */
   private promoteFromBacklog(event: EventOf<'assign'>, key: string, name: string, index: number): Epoch | undefined {
-    const named = event.first_request === undefined ? undefined : this.epochOfRequest.get(event.first_request);
+    const named = this.epochNamed(event.first_request);
     const epoch = this.backlog.promote(key, named);
     if (epoch === undefined) return undefined;
     // Each model object has its own backlog: FIFO holds within a generation only.
@@ -158,7 +165,7 @@ export class SlotOccupancy {
 
   /** Several backlog queues may share an id; `first_request` names the one that left. */
   private releaseFromBacklog(event: EventOf<'release'>, key: string, index: number): void {
-    const named = event.first_request === undefined ? undefined : this.epochOfRequest.get(event.first_request);
+    const named = this.epochNamed(event.first_request);
     const epoch = this.backlog.leave(key, named);
     if (epoch === undefined) {
       this.slots.add(`backlog release of ${event.sequence}, which is not in the backlog`, [index]);
@@ -167,8 +174,14 @@ export class SlotOccupancy {
     this.close(epoch, index, event.reason);
   }
 
+  /** The epoch of the request a `first_request` names. */
+  private epochNamed(request: string | undefined): Epoch | undefined {
+    const number = request === undefined ? -1 : this.ledger.sent.ids.find(request);
+    return number < 0 ? undefined : this.membership.epochOf(number);
+  }
+
   private openEpoch(key: string, slot: string | undefined): Epoch {
-    const epoch = new Epoch(key, slot);
+    const epoch = this.membership.open(key, slot);
     const unplaced = this.unplaced;
     if (unplaced !== undefined && unplaced.key === key) {
       this.unplaced = undefined;
@@ -177,9 +190,8 @@ export class SlotOccupancy {
     return epoch;
   }
 
-  private join(epoch: Epoch, request: string, end: boolean): void {
-    epoch.add(request);
-    this.epochOfRequest.set(request, epoch);
+  private join(epoch: Epoch, request: number, end: boolean): void {
+    this.membership.join(epoch, request);
     if (end) epoch.ended = true;
     // END frees the id when it is enqueued (spec §4 step 11): later requests start anew.
     if (end) this.live.delete(epoch.sequenceKey);
