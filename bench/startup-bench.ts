@@ -7,7 +7,7 @@ import { percentile } from '../src/core/percentile.ts';
 import { wallClockMs } from '../live/wall-clock.ts';
 
 /** The V8 flags cli/bin.mjs's shebang line passes when it runs as `seqsim`. */
-const SEQSIM_V8_FLAGS = ['--single-threaded-gc', '--max-semi-space-size=64'];
+const SEQSIM_V8_FLAGS = ['--single-threaded-gc'];
 
 export interface StartupRow {
   /** The figure's name: help, run or peer. */

@@ -1,7 +1,8 @@
-#!/usr/bin/env -S node --single-threaded-gc --max-semi-space-size=64
-// The V8 flags: runs allocate a lot of short-lived objects; a larger young generation means fewer
-// scavenges, and GC on the allocating thread only keeps two explore lanes from fighting over two
-// cores with GC helper threads (see docs/numbers.md). `npm run` scripts pass the same.
+#!/usr/bin/env -S node --single-threaded-gc
+// The V8 flag: GC on the allocating thread only keeps two explore lanes from fighting over two
+// cores with GC helper threads (see docs/numbers.md). `npm run` scripts pass the same. No heap-size
+// flag: a larger young generation no longer paid for itself, cost memory on long runs and made V8
+// reject Node's cache of its built-in modules.
 // Runs the bundled CLI (dist/bundle/cli.cjs, built by `npm ci` through the prepare script, see
 // cli/bundle.mjs) from V8's code cache (cli/load-cli.mjs): no TypeScript is compiled at start-up,
 // one file loads instead of the hundreds tsc emits, and little of it is compiled at all.

@@ -15,8 +15,8 @@ export const WORKER_BUNDLE = fileURLToPath(new URL('../dist/bundle/worker.cjs', 
 
 /**
  * The cache file of `bundle` for this Node and these command-line flags: V8 rejects a cache made
- * by another V8 or under other flags (--max-semi-space-size, which the `seqsim` shebang passes, is
- * one), so the build makes one per flag set the CLI is started with, and each process picks its own.
+ * by another V8 or under other heap flags (--max-semi-space-size, for one), so the build makes one
+ * per flag set the CLI is started with, and each process picks its own.
  */
 export function codeCachePath(bundle = CLI_BUNDLE, execArgv = process.execArgv) {
   const key = `${process.version} ${process.arch} ${execArgv.join(' ')}`;

@@ -77,7 +77,7 @@ function argvOf(command: DocCommand): string[] {
 }
 
 function runCommand(command: DocCommand): { code: number | null; out: string; err: string } {
-  const result = spawnSync(process.execPath, ['--single-threaded-gc', '--max-semi-space-size=64', 'cli/bin.mjs', ...argvOf(command)], {
+  const result = spawnSync(process.execPath, ['--single-threaded-gc', 'cli/bin.mjs', ...argvOf(command)], {
     cwd: root,
     encoding: 'utf8',
     timeout: 120_000,

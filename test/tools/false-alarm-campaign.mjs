@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --single-threaded-gc --max-semi-space-size=64
+#!/usr/bin/env -S node --single-threaded-gc
 /**
  * The false-alarm campaign of issue 18 §5: explore --generate with the real batcher in each mode
  * (plain, --lifecycle, --metamorphic), each within a time budget, and per mode the seeds run, the

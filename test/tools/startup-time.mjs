@@ -17,7 +17,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const runs = Number(process.argv[2] ?? 10);
 const dir = mkdtempSync(join(tmpdir(), 'seqsim-startup-'));
 // The flags cli/bin.mjs's shebang line passes when run as `seqsim`.
-const V8_FLAGS = ['--single-threaded-gc', '--max-semi-space-size=64'];
+const V8_FLAGS = ['--single-threaded-gc'];
 // What cli/bin.mjs did before the bundle: import tsc's dist/cli/main.js.
 const unbundledBin = join(dir, 'unbundled-bin.mjs');
 const tscMain = JSON.stringify(pathToFileURL(join(root, 'dist/cli/main.js')).href);
