@@ -106,7 +106,7 @@ export const commands: readonly CommandEntry[] = [
   {
     name: 'bench',
     usage: 'bench',
-    describe: 'print simulator speed figures (requests/s, events/s, vs a bare heap loop and fake-timers)',
+    describe: 'print speed figures: checked events/s vs a bare heap loop, start-up, explore seeds/s, the zoo raced against fast-check',
     load: async () => (await import('./commands/bench.ts')).benchCommand,
   },
 ];
