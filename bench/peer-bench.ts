@@ -43,7 +43,9 @@ const MAX_EVENTS = 200_000;
  * For each zoo bug, `campaigns` campaigns from different seeds (1, 100001, …) of `seqsim explore
  * --generate` (the CLI spawned, one worker, no shrink: the wall time is the command's, start-up
  * included) and of the fast-check peer (bench/fastcheck-peer, spawned the same way; the time it
- * spent shrinking after its first failure is taken off). Shrunk sizes: seqsim's shrinker on each
+ * spent shrinking after its first failure is taken off). Both start as `node <file>` with no Node
+ * flags (this process's are not passed on), so seqsim loads the code cache built for plain node;
+ * seqsim's time keeps what it does after its find (writing the trace and reproducer). Shrunk sizes: seqsim's shrinker on each
  * find, fast-check's own shrink.
  */
 export function benchPeer(options: PeerBenchOptions): PeerBenchRow[] {

@@ -2,7 +2,7 @@ import { FULL_CHECK_BENCH, type CheckBenchOptions } from './check-bench.ts';
 
 /**
  * How big each of `seqsim bench`'s figures is. The quick set (the default) gives every figure a
- * first reading in seconds; --full is the set docs/numbers.md quotes, a few minutes on two cores.
+ * first reading in under 20 s on two cores; --full is the set docs/numbers.md quotes (up to an hour).
  */
 export interface BenchProfile {
   readonly name: 'quick' | 'full';
@@ -10,11 +10,15 @@ export interface BenchProfile {
   readonly requests: number;
   /** Timed runs of each kernel figure (the best counts: single runs of this GC-heavy loop vary). */
   readonly kernelRepeats: number;
+  /** Also drive the kernel workloads with @sinonjs/fake-timers (two more runs of each). */
+  readonly kernelFakeTimers: boolean;
   /** Campaigns per zoo bug (0 skips the zoo figures), and how many of the finds are shrunk. */
   readonly zooCampaigns: number;
   readonly zooShrinks: number;
   /** Seeds for swarm vs uniform fault selection (0 skips it). */
   readonly swarmSeeds: number;
+  /** Same-instant burst: the cost per task at a quarter of this many sequences and at this many. */
+  readonly burstSequences: number;
   readonly check: CheckBenchOptions;
   readonly compareSeeds: number;
   readonly compareRepeats: number;
@@ -25,22 +29,38 @@ export interface BenchProfile {
   readonly peerCampaigns: number;
   /** Each side's time cap per campaign (the peer's on hard bugs is what it mostly hits). */
   readonly peerBudgetMs: number;
+  /**
+   * The same race with both sides in this process (bench/peer-in-process.ts: no start-up, two
+   * spawns per campaign saved): campaigns per bug (0 skips it) and each side's cap. It runs only
+   * when the whole-command race (peerCampaigns) does not.
+   */
+  readonly inProcessPeerCampaigns: number;
+  readonly inProcessPeerBudgetMs: number;
+  /** Fresh processes per start-up figure (seqsim --help, a small run, the peer's command). */
+  readonly startupRuns: number;
 }
 
 export const QUICK_BENCH: BenchProfile = {
   name: 'quick',
   requests: 20_000,
   kernelRepeats: 1,
-  zooCampaigns: 3,
+  kernelFakeTimers: false,
+  // The zoo race below times and shrinks every zoo bug already: seeds to the first failure and
+  // shrink times are --full's (or --zoo-campaigns N's).
+  zooCampaigns: 0,
   zooShrinks: 1,
   swarmSeeds: 0,
-  check: { depth: 6, budget: 100, depthBudgetSchedules: 500 },
-  compareSeeds: 200,
+  burstSequences: 10_000,
+  check: { depth: 4, budget: 30, depthBudgetSchedules: 100 },
+  compareSeeds: 100,
   compareRepeats: 1,
   routingRepeats: 1,
-  workerSeeds: 0,
+  workerSeeds: 600,
   peerCampaigns: 0,
   peerBudgetMs: 3000,
+  inProcessPeerCampaigns: 1,
+  inProcessPeerBudgetMs: 500,
+  startupRuns: 3,
 };
 
 /** `bench --zoo`: only seqsim explore vs the fast-check peer on every zoo bug, each side capped at a few seconds. */
@@ -50,9 +70,11 @@ export const FULL_BENCH: BenchProfile = {
   name: 'full',
   requests: 100_000,
   kernelRepeats: 3,
+  kernelFakeTimers: true,
   zooCampaigns: 30,
   zooShrinks: 5,
   swarmSeeds: 5000,
+  burstSequences: 100_000,
   check: FULL_CHECK_BENCH,
   compareSeeds: 1000,
   compareRepeats: 5,
@@ -60,4 +82,7 @@ export const FULL_BENCH: BenchProfile = {
   workerSeeds: 40_000,
   peerCampaigns: 10,
   peerBudgetMs: 60_000,
+  inProcessPeerCampaigns: 0,
+  inProcessPeerBudgetMs: 500,
+  startupRuns: 10,
 };

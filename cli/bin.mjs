@@ -2,13 +2,13 @@
 // The V8 flags: runs allocate a lot of short-lived objects; a larger young generation means fewer
 // scavenges, and GC on the allocating thread only keeps two explore lanes from fighting over two
 // cores with GC helper threads (see docs/numbers.md). `npm run` scripts pass the same.
-// Runs the bundled CLI (dist/bundle/, built by `npm ci` through the prepare script, see
-// cli/bundle.mjs): no TypeScript is compiled at start-up, and a handful of modules load instead of
-// the hundreds tsc emits.
+// Runs the bundled CLI (dist/bundle/cli.cjs, built by `npm ci` through the prepare script, see
+// cli/bundle.mjs) from V8's code cache (cli/load-cli.mjs): no TypeScript is compiled at start-up,
+// one file loads instead of the hundreds tsc emits, and little of it is compiled at all.
 import { existsSync } from 'node:fs';
+import { CLI_BUNDLE, loadBundle } from './load-cli.mjs';
 
-const main = new URL('../dist/bundle/main.js', import.meta.url);
-if (!existsSync(main)) {
+if (!existsSync(CLI_BUNDLE)) {
   process.stderr.write('seqsim: the bundled CLI (dist/bundle/) is missing: run `npm run build` (npm ci runs it for you)\n');
   process.exit(2);
 }
@@ -22,5 +22,4 @@ for (const stream of [process.stdout, process.stderr]) {
     throw error;
   });
 }
-const cli = await import(main.href);
-process.exitCode = await cli.main(process.argv.slice(2));
+process.exitCode = await loadBundle(CLI_BUNDLE).exports.main(process.argv.slice(2));

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import type { CliIO } from '../src/core/cli-io.ts';
+import type { FastOptions } from './fast-args.ts';
 
 export type { CliIO };
 
@@ -10,6 +11,8 @@ export type { CliIO };
 export interface SeqsimCommand {
   builder(yargs: Argv): Argv;
   run(args: Record<string, unknown>, io: CliIO): Promise<number>;
+  /** Options the fast path parses without yargs (cli/fast-args.ts); yargs parses the rest. */
+  readonly fast?: FastOptions;
 }
 
 /** A subcommand as `seqsim --help` lists it; its module loads only when it runs. */

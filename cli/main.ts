@@ -1,11 +1,11 @@
 import { InputError, SetupError, UsageError } from '../src/core/input-errors.ts';
-import yargs from 'yargs';
 import { EXIT_BAD_INPUT } from './exit-codes.ts';
 import type { CliIO, SeqsimCommand } from './command.ts';
 import { SEQSIM_VERSION } from '../traces/version.ts';
 import { commands } from './registry.ts';
 import { errorMessage } from '../src/core/error-message.ts';
 import { oneLine, terminalText } from '../src/core/terminal-text.ts';
+import { fastParse } from './fast-args.ts';
 
 /**
  * yargs' usage messages on one line, like every other usage error: a choice flag's
@@ -30,8 +30,29 @@ function asksForHelp(argv: readonly string[]): boolean {
 
 /** Parses argv, runs one subcommand, returns the exit code. Never lets a stack trace reach users. */
 export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
-  let exitCode: number | undefined;
+  try {
+    // Only the command being run is loaded (with its builder's options); the others are listed.
+    const requested = argv.find((arg) => !arg.startsWith('-'));
+    const entry = commands.find((candidate) => candidate.name === requested);
+    const command = entry === undefined ? undefined : await entry.load();
+    // The fast path: a command line with one plain reading runs without loading yargs at all.
+    const fast = command?.fast !== undefined && argv[0] === requested ? fastParse(argv.slice(1), command.fast) : undefined;
+    if (command !== undefined && fast !== undefined) return await command.run({ _: [requested], ...fast }, io);
+    const chosen = await parseWithYargs(argv, command);
+    if (typeof chosen === 'number') return chosen;
+    return await chosen.command.run(chosen.args, io);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}
+
+/** yargs parses `argv` (and prints help, the version and its usage errors): the command to run with its arguments, or an exit code. */
+async function parseWithYargs(
+  argv: readonly string[],
+  command: SeqsimCommand | undefined,
+): Promise<{ command: SeqsimCommand; args: Record<string, unknown> } | number> {
   let chosen: { command: SeqsimCommand; args: Record<string, unknown> } | undefined;
+  const { default: yargs } = await import('yargs');
   const parser = yargs([...argv])
     .scriptName('seqsim')
     .strict()
@@ -48,30 +69,22 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     .fail((message, error) => {
       throw error ?? new UsageError(usageLine(message));
     });
-  try {
-    // Only the command being run is loaded (with its builder's options); the others are listed.
-    const requested = argv.find((arg) => !arg.startsWith('-'));
-    for (const entry of commands) {
-      const command = entry.name === requested ? await entry.load() : undefined;
-      parser.command(
-        entry.usage,
-        entry.describe,
-        (y) => (command === undefined ? y : command.builder(y)),
-        (args) => {
-          if (command !== undefined) chosen = { command, args: args as Record<string, unknown> };
-        },
-      );
-    }
-    const parsed = await parser.parseAsync();
-    if (chosen === undefined) {
-      // --help or --version printed by yargs.
-      return parsed['help'] || parsed['version'] ? 0 : EXIT_BAD_INPUT;
-    }
-    exitCode = await chosen.command.run(chosen.args, io);
-  } catch (error) {
-    return reportFailure(error, io);
+  const requested = argv.find((arg) => !arg.startsWith('-'));
+  for (const entry of commands) {
+    const loaded = entry.name === requested ? command : undefined;
+    parser.command(
+      entry.usage,
+      entry.describe,
+      (y) => (loaded === undefined ? y : loaded.builder(y)),
+      (args) => {
+        if (loaded !== undefined) chosen = { command: loaded, args: args as Record<string, unknown> };
+      },
+    );
   }
-  return exitCode;
+  const parsed = await parser.parseAsync();
+  // --help or --version printed by yargs.
+  if (chosen === undefined) return parsed['help'] || parsed['version'] ? 0 : EXIT_BAD_INPUT;
+  return chosen;
 }
 
 function reportFailure(error: unknown, io: CliIO): number {

@@ -21,7 +21,7 @@ import { TraceChecker } from './oracles/index.ts';
 import type { OracleContext } from './oracles/types.ts';
 import { DeferredHeaderTraceFile } from '../traces/deferred-header-file.ts';
 import type { TraceCounts } from '../traces/trace-stream.ts';
-import { makeHeader, violationEvents } from '../traces/writer.ts';
+import { makeHeader, violationEvents, type TraceHeader } from '../traces/writer.ts';
 import { makeScheduler, swapHook } from './pipeline/batcher-choice.ts';
 import { requestPrefixes } from './pipeline/request-ids.ts';
 
@@ -110,7 +110,7 @@ export function simulate(scenario: Scenario, options: SimulateOptions): RunResul
     stop,
     endUs,
     oracles: recording ? oracleContextOf(scenario, options, prepared) : undefined,
-    header: headerOf(scenario, options, maxEvents, stop),
+    header: headerOf(scenario, options, maxEvents, stop.ended === 'stalled'),
     ...(options.serialize === false ? { serialize: false } : {}),
   });
   return { ...finished, ...runFacts(options, prepared, stop, endUs) };
@@ -136,7 +136,9 @@ export function simulateToFile(scenario: Scenario, options: Omit<SimulateOptions
   // The checker reads each generation's model as the run creates it.
   const generationModels = context.generationModels === undefined ? undefined : [...context.generationModels];
   const checker = new TraceChecker(generationModels === undefined ? context : { ...context, generationModels });
-  const file = new DeferredHeaderTraceFile(path);
+  // The header is known before the run but for whether it stalls: expect a run that does not.
+  const expectedHeader = traceHeaderOf(headerOf(scenario, options, maxEvents, false));
+  const file = new DeferredHeaderTraceFile(path, expectedHeader);
   try {
     const syncGenerations = (): void => {
       if (generationModels === undefined) return;
@@ -153,8 +155,7 @@ export function simulateToFile(scenario: Scenario, options: Omit<SimulateOptions
     const { violations, lifecycle } = judgeOnline(checker, stop);
     const counts = file.counts();
     for (const violation of violationEvents(violations, endUs)) file.event(violation);
-    const recorded = headerOf(scenario, options, maxEvents, stop);
-    const header = makeHeader(recorded.seed, recorded.scenario, recorded.options, recorded.clock);
+    const header = stop.ended === 'stalled' ? traceHeaderOf(headerOf(scenario, options, maxEvents, true)) : expectedHeader;
     const hash = file.finish(header, lifecycle !== undefined ? { interrupted: lifecycle.interrupted.length } : undefined);
     return { path, header, hash, violations, lifecycle, counts, ...runFacts(options, prepared, stop, endUs) };
   } finally {
@@ -241,13 +242,17 @@ function oracleContextOf(scenario: Scenario, options: SimulateOptions, prepared:
   };
 }
 
-function headerOf(scenario: Scenario, options: SimulateOptions, maxEvents: number, stop: RunStop): RecordedRun['header'] {
+function headerOf(scenario: Scenario, options: SimulateOptions, maxEvents: number, stalled: boolean): RecordedRun['header'] {
   return {
     seed: options.seed,
     scenario: scenario.normalized,
-    options: encodeSimOptions({ ...options, maxEvents }, { stalled: stop.ended === 'stalled' }),
+    options: encodeSimOptions({ ...options, maxEvents }, { stalled }),
     clock: 'virtual',
   };
+}
+
+function traceHeaderOf(recorded: RecordedRun['header']): TraceHeader {
+  return makeHeader(recorded.seed, recorded.scenario, recorded.options, recorded.clock);
 }
 
 /**

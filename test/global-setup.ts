@@ -4,8 +4,8 @@ import { join } from 'node:path';
 
 /**
  * Tests that start `cli/bin.mjs` run the bundled CLI, as users do: bring dist/ up to date first, as
- * `npm run build` does (tsc is incremental, about a second when nothing changed; the bundle takes
- * about two).
+ * `npm run build` does (tsc is incremental, about a second when nothing changed; the bundle and its
+ * code caches take about three).
  */
 export default function buildOnce(): void {
   const root = fileURLToPath(new URL('../', import.meta.url));

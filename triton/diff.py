@@ -26,11 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "triton"))
 
+from seqsim_harness import node, scale_times, seqsim, warm_up  # noqa: E402
 from tritonserver import SetupError, StartError, TritonServer, unavailable_reason  # noqa: E402
 
 # Sequences start at least this far apart in the copies, so that they reach Triton in the scenario's order.
 START_SPACING_US = 5000
-WARM_UP_ID = 1 << 40
 DRIVE_TIMEOUT_S = 120
 L0_EXPECTED = ROOT / "triton" / "l0-expected.json"
 
@@ -78,20 +78,6 @@ EXPLAINED: list[tuple[str, str, str]] = [
 ]
 
 
-def node() -> str:
-    found = shutil.which("node")
-    if found is None:
-        raise SetupError("node is not on PATH: seqsim needs Node.js 20")
-    return found
-
-
-def seqsim(*args: str, timeout: int = 120, check: bool = True) -> subprocess.CompletedProcess:
-    run = subprocess.run([node(), str(ROOT / "cli" / "bin.mjs"), *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
-    if check and run.returncode != 0:
-        raise SetupError(f"seqsim {' '.join(args)} exited {run.returncode}: {(run.stderr or run.stdout).strip().splitlines()[-1:]}")
-    return run
-
-
 def scenario_copy(case: Case, folder: Path) -> tuple[Path, dict]:
     """The scenario as the case plays it on both sides: the executor's latency is model.py's execute delay,
     starts spaced START_SPACING_US apart in order, a model name of its own, no lifecycle block (drive plays none)."""
@@ -122,21 +108,6 @@ def scenario_copy(case: Case, folder: Path) -> tuple[Path, dict]:
     return copy, scenario
 
 
-def scale_times(scenario: dict, k: int) -> None:
-    """Multiplies the scenario's times by k: the same story, its timing-dependent edges k times further from real jitter."""
-    if k == 1:
-        return
-    batching = scenario["model"]["sequence_batching"]
-    batching["max_sequence_idle_microseconds"] = batching.get("max_sequence_idle_microseconds", 1_000_000) * k
-    for sequence in scenario["sequences"]:
-        if "start_us" in sequence:
-            sequence["start_us"] *= k
-        for step in sequence["steps"]:
-            for key in ("gap_us", "timeout_us", "cancel_after_us"):
-                if key in step:
-                    step[key] *= k
-
-
 def add_corrid(model: dict) -> None:
     """`seqsim repo --state-key corrid` adds a UINT64 CORRID control when the config has none; the copy gets it
     too, so that the served config is the scenario's (drive compares them before a run)."""
@@ -164,31 +135,6 @@ def protocols() -> dict[str, bool]:
     """Protocol -> whether drive offers it here (gRPC: `seqsim drive --grpc HOST:PORT`)."""
     help_text = seqsim("drive", "--help").stdout
     return {"http": True, "grpc": "--grpc" in help_text}
-
-
-def warm_up(server: TritonServer, model: str, config: dict) -> None:
-    """Every slot of every instance runs once: a Python model instance's first execution takes 100 ms or
-    more (its stub warms up), which would push timing-dependent outcomes over the edge."""
-    import numpy as np
-    import tritonclient.http as httpclient
-    from tritonclient.utils import InferenceServerException
-
-    instances = sum(group.get("count", 1) for group in config.get("instance_group", [{"count": 1}]))
-    batching = config["sequence_batching"]
-    slots = batching["oldest"].get("max_candidate_sequences", 1) if "oldest" in batching else max(1, config.get("max_batch_size", 0))
-    client = httpclient.InferenceServerClient(server.http_url)
-    shape = [1, 1] if config.get("max_batch_size", 0) > 0 else [1]
-    first = (config.get("input") or [{"name": "INPUT", "data_type": "TYPE_INT32"}])[0]
-    tensor = httpclient.InferInput(first["name"], shape, first["data_type"].removeprefix("TYPE_"))
-    tensor.set_data_from_numpy(np.zeros(shape, dtype=np.int32 if first["data_type"] == "TYPE_INT32" else np.float32))
-    ids = [WARM_UP_ID + k for k in range(instances * slots)]
-    for sid in ids:
-        client.infer(model, [tensor], sequence_id=sid, sequence_start=True)
-    for sid in ids:
-        try:
-            client.infer(model, [tensor], sequence_id=sid, sequence_end=True)
-        except InferenceServerException:
-            pass  # a short idle timeout may have ended it during the slow first execution
 
 
 def real_outputs(trace: Path) -> dict[str, list]:
@@ -240,7 +186,7 @@ def run_case(case: Case, copy: Path, scenario: dict, server: TritonServer, proto
     row = Row(case.name, protocol, strategy)
     trace = out / f"{case.name}-{protocol}.jsonl"
     target = ["--url", f"http://{server.http_url}"] if protocol == "http" else ["--grpc", server.grpc_url]
-    run = seqsim("drive", str(copy), *target, "--compare-sim", "--json", "--trace", str(trace), "--deadline", "20s", timeout=DRIVE_TIMEOUT_S, check=False)
+    run = seqsim("drive", str(copy), *target, "--compare-sim", "--json", "--trace", str(trace), "--deadline", "20s", timeout=DRIVE_TIMEOUT_S, ok=None)
     if run.returncode not in (0, 1):
         row.skipped = f"drive exited {run.returncode}: {(run.stderr or run.stdout).strip().splitlines()[-1:]}"
         row.unexplained = 1
@@ -326,7 +272,7 @@ def main(argv: list[str]) -> int:
             with TritonServer(repository, env=env, log_file=out / f"{repository.name}{suffix}.log") as server:
                 if not env:  # a warm-up would trip the one-shot test hook
                     for _, _, scenario in members:
-                        warm_up(server, scenario["model"]["name"], scenario["model"])
+                        warm_up(server.http_url, scenario["model"]["name"], scenario["model"])
                 for case, copy, scenario in members:
                     for protocol, available in protocols_of_pass.items():
                         if not available:

@@ -24,7 +24,7 @@ export { formatUs } from '../src/core/time.ts';
  * Returns undefined for anything else.
  */
 export function parseTimeUs(text: string): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(us|µs|ms|s)?\s*$/.exec(text);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(us|\u00b5s|ms|s)?\s*$/.exec(text);
   if (match === null) return undefined;
   const scale = match[2] === 'ms' ? 1_000 : match[2] === 's' ? 1_000_000 : 1;
   const value = Math.round(Number(match[1]) * scale);

@@ -3,13 +3,14 @@ import { benchKernel, benchSameInstantBurst, compressionAtRate, type KernelBench
 import type { CliIO, SeqsimCommand } from '../command.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { benchViz } from '../../bench/viz-bench.ts';
-import { benchSwarm, benchWorkers, benchZoo, type ZooBenchRow } from '../../bench/zoo-bench.ts';
+import { benchSwarm, benchZoo, type ZooBenchRow } from '../../bench/zoo-bench.ts';
 import { benchCheck, DRAWS_DEPTH, DRAWS_WORLD, type CheckBenchFigures } from '../../bench/check-bench.ts';
 import { benchCompare } from '../../bench/compare-bench.ts';
 import { benchDrain } from '../../bench/lifecycle-bench.ts';
 import { benchRouting } from '../../bench/routing-bench.ts';
 import { FULL_BENCH, QUICK_BENCH, ZOO_PEER_BENCH, type BenchProfile } from '../../bench/profile.ts';
-import { benchPeer, type PeerBenchRow } from '../../bench/peer-bench.ts';
+import { inProcessPeerSection, peerSection, startupSection, workersSection } from './bench-explore-sections.ts';
+import { round, type BenchSection, type Figures } from './bench-section.ts';
 import { wallClockMs } from '../../live/wall-clock.ts';
 import { parsePositiveInt } from '../options.ts';
 import { benchDrive } from '../../bench/drive-bench.ts';
@@ -44,13 +45,7 @@ async function runDriveBench(io: CliIO, json: boolean): Promise<number> {
   return EXIT_OK;
 }
 
-type Figures = Record<string, number>;
-
-/** One part of the benchmark: it adds named figures and returns the lines it prints. */
-export interface BenchSection {
-  readonly title: string;
-  run(figures: Figures): Promise<string> | string;
-}
+export type { BenchSection };
 
 /** Figures, not assertions: speed belongs in a benchmark that prints numbers. */
 export const benchCommand: SeqsimCommand = {
@@ -60,19 +55,25 @@ export const benchCommand: SeqsimCommand = {
         type: 'boolean',
         default: false,
         describe:
-          'the full set (100k-request workloads, 30 zoo campaigns per bug, swarm, deeper check budgets, 1- vs 2-worker explore, ' +
-          'seqsim vs the fast-check peer with 10 campaigns per bug capped at 60 s each): up to an hour',
+          'the full set (100k-request workloads, fake-timers, 30 zoo campaigns per bug, swarm, deeper check budgets, 40,000 seeds for 1- vs 2-worker ' +
+          'explore, seqsim vs the fast-check peer as whole commands with 10 campaigns per bug capped at 60 s each): up to an hour',
       })
       .option('zoo', {
         type: 'boolean',
         default: false,
         describe: 'only seqsim explore vs the fast-check peer on every zoo bug, shallow and hard (3 campaigns each, each side capped at 3 s)',
       })
-      .option('peer-campaigns', { type: 'number', describe: 'campaigns per bug of seqsim vs the fast-check peer, 0 skips it (default 0; --zoo 3; --full 10)' })
+      .option('peer-campaigns', {
+        type: 'number',
+        describe: 'campaigns per bug of seqsim vs the fast-check peer as whole commands (default 0: the quick set races in-process; --zoo 3; --full 10)',
+      })
       .option('peer-budget', { type: 'number', describe: 'seconds each side gets per campaign in that comparison (default 3; --full 60)' })
       .option('requests', { type: 'number', describe: 'requests per kernel and routing workload (default 20000; --full 100000)' })
-      .option('zoo-campaigns', { type: 'number', describe: 'campaigns per zoo bug, 0 skips the zoo figures (default 3; --full 30)' })
-      .option('worker-seeds', { type: 'number', describe: 'seeds for the 1- vs 2-worker explore figure, 0 skips it (default 0; --full 40000)' })
+      .option('zoo-campaigns', {
+        type: 'number',
+        describe: 'campaigns per zoo bug, 0 skips the zoo figures (default 0: the race with the peer covers every bug; --full 30)',
+      })
+      .option('worker-seeds', { type: 'number', describe: 'seeds for the 1- vs 2-worker explore figure, 0 skips it (default 600; --full 40000)' })
       .option('drive', {
         type: 'boolean',
         default: false,
@@ -96,15 +97,17 @@ export const benchCommand: SeqsimCommand = {
 export async function runBench(sections: readonly BenchSection[], io: CliIO, json: boolean): Promise<Figures> {
   const figures: Figures = {};
   const startedAll = wallClockMs();
+  const cpuAll = process.cpuUsage();
   for (const [index, section] of sections.entries()) {
     const step = `bench [${index + 1}/${sections.length}]`;
     io.err(`${step} ${section.title}…\n`);
     const started = wallClockMs();
-    const text = await section.run(figures);
-    io.err(`${step} done in ${seconds(wallClockMs() - started)}\n`);
+    const cpuBefore = process.cpuUsage();
+    const text = await section.run(figures, (line) => io.err(`${step}   ${line}\n`));
+    io.err(`${step} done in ${seconds(wallClockMs() - started)} (${seconds(cpuMs(process.cpuUsage(cpuBefore)))} CPU in this process)\n`);
     if (!json) io.out(text);
   }
-  io.err(`bench: ${sections.length} sections in ${seconds(wallClockMs() - startedAll)}\n`);
+  io.err(`bench: ${sections.length} sections in ${seconds(wallClockMs() - startedAll)} (${seconds(cpuMs(process.cpuUsage(cpuAll)))} CPU in this process)\n`);
   if (json) io.out(`${JSON.stringify(figures)}\n`);
   return figures;
 }
@@ -131,12 +134,17 @@ export function benchSections(profile: BenchProfile): BenchSection[] {
   const sections: BenchSection[] = [100, 10_000].map((concurrent) => ({
     title: `simulator: Direct 2×8 slots, ${profile.requests} requests, ${concurrent} concurrent sequences`,
     run: (figures) => {
-      const kernel = benchKernel(concurrent, profile.requests, true, profile.kernelRepeats);
+      const kernel = benchKernel(concurrent, profile.requests, profile.kernelFakeTimers, profile.kernelRepeats);
       addKernelFigures(figures, `direct_${concurrent}`, kernel);
       return formatKernel(kernel);
     },
   }));
-  const burst = profile.name === 'full' ? 100_000 : 20_000;
+  // Issue 19 §5's figures first: the checked run above, start-up, explore's seeds/s, the zoo race.
+  if (profile.startupRuns > 0) sections.push(startupSection(profile.startupRuns));
+  if (profile.workerSeeds > 0) sections.push(workersSection(profile.workerSeeds));
+  if (profile.peerCampaigns > 0) sections.push(peerSection(profile));
+  else if (profile.inProcessPeerCampaigns > 0) sections.push(inProcessPeerSection(profile));
+  const burst = profile.burstSequences;
   sections.push({ title: `same-instant choice: ${burst / 4} and ${burst} sequences starting at t = 0`, run: (f) => burstSection(f, burst) });
   sections.push({ title: 'SVG timeline of 1k and 10k requests', run: vizSection });
   if (profile.zooCampaigns > 0) sections.push({ title: `bug zoo: ${profile.zooCampaigns} campaign(s) per bug`, run: (f) => zooSection(f, profile) });
@@ -149,46 +157,7 @@ export function benchSections(profile: BenchProfile): BenchSection[] {
   sections.push({ title: `compare: ${profile.compareSeeds} seeds × 3 configurations`, run: (f) => compareSection(f, profile) });
   sections.push({ title: `routing oracle alone, ${profile.requests} requests`, run: (f) => routingSection(f, profile) });
   sections.push({ title: 'reload Direct → Oldest under load, Triton vs drain policy', run: drainSection });
-  if (profile.workerSeeds > 0)
-    sections.push({ title: `explore --generate with 1 and 2 workers, ${profile.workerSeeds} seeds`, run: (f) => workersSection(f, profile) });
-  if (profile.peerCampaigns > 0) sections.push(peerSection(profile));
   return sections;
-}
-
-/** seqsim explore vs the fast-check peer (bench/fastcheck-peer) on every zoo bug, shallow and hard. */
-export function peerSection(profile: BenchProfile, bugs?: readonly string[]): BenchSection {
-  return {
-    title: `seqsim explore vs the fast-check peer: ${profile.peerCampaigns} campaign(s) per bug, each side capped at ${profile.peerBudgetMs / 1000} s`,
-    run: (figures) => {
-      const rows = benchPeer({ campaigns: profile.peerCampaigns, budgetMs: profile.peerBudgetMs, ...(bugs ? { bugs } : {}) });
-      for (const row of rows) {
-        const key = `peer_${row.bug.replace(/-/g, '_')}`;
-        for (const [side, f] of [
-          ['seqsim', row.seqsim],
-          ['fastcheck', row.peer],
-        ] as const) {
-          figures[`${key}_${side}_found`] = f.found;
-          figures[`${key}_${side}_ms_median`] = round(f.msMedian);
-          figures[`${key}_${side}_ms_p90`] = round(f.msP90);
-          figures[`${key}_${side}_shrunk_requests_median`] = f.shrunkRequestsMedian;
-        }
-      }
-      return formatPeer(rows, profile);
-    },
-  };
-}
-
-function formatPeer(rows: readonly PeerBenchRow[], profile: BenchProfile): string {
-  const side = (f: PeerBenchRow['seqsim']): string =>
-    f.found === 0
-      ? `not found (${f.campaigns}×${profile.peerBudgetMs / 1000} s)`.padEnd(36)
-      : `${f.found}/${f.campaigns}, ${round(f.msMedian)} / ${round(f.msP90)} ms, ${f.shrunkRequestsMedian} req`.padEnd(36);
-  const lines = [
-    'seqsim explore vs the fast-check peer (whole command, 1 worker; found/campaigns, median / p90 ms to the first failure, median shrunk requests):',
-    `  ${'bug'.padEnd(34)} ${'seqsim'.padEnd(36)} fast-check peer`,
-  ];
-  for (const r of rows) lines.push(`  ${`${r.bug}${r.hard ? ' (hard)' : ''}`.padEnd(34)} ${side(r.seqsim)} ${side(r.peer)}`);
-  return `${lines.join('\n')}\n`;
 }
 
 async function vizSection(figures: Figures): Promise<string> {
@@ -324,16 +293,6 @@ function drainSection(figures: Figures): string {
   );
 }
 
-async function workersSection(figures: Figures, profile: BenchProfile): Promise<string> {
-  const workers = await benchWorkers(profile.workerSeeds);
-  figures['explore_seeds_per_s_1_worker'] = round(workers.workers1SeedsPerS);
-  figures['explore_seeds_per_s_2_workers'] = round(workers.workers2SeedsPerS);
-  return (
-    `explore --generate, real batcher, ${profile.workerSeeds} seeds: ${round(workers.workers1SeedsPerS)} seeds/s with 1 worker, ` +
-    `${round(workers.workers2SeedsPerS)} with 2 (${round(workers.workers2SeedsPerS / workers.workers1SeedsPerS, 2)}×)\n`
-  );
-}
-
 /** Cost per task at n/4 and n same-instant sequences: about 1× when a choice is O(log n), 4× when O(n). */
 function burstSection(figures: Figures, sequences: number): string {
   const small = benchSameInstantBurst(sequences / 4);
@@ -363,8 +322,10 @@ function addKernelFigures(figures: Figures, prefix: string, k: KernelBenchFigure
   figures[`${prefix}_lean_events_per_s`] = round(k.leanEventsPerSec);
   figures[`${prefix}_bare_heap_events_per_s`] = round(k.bareHeapEventsPerSec);
   figures[`${prefix}_vs_bare_heap`] = round(k.vsBareHeap, 3);
-  figures[`${prefix}_fake_timers_wall_ms`] = round(k.fakeTimersWallMs);
-  figures[`${prefix}_vs_fake_timers`] = round(k.vsFakeTimers, 2);
+  if (!Number.isNaN(k.fakeTimersWallMs)) {
+    figures[`${prefix}_fake_timers_wall_ms`] = round(k.fakeTimersWallMs);
+    figures[`${prefix}_vs_fake_timers`] = round(k.vsFakeTimers, 2);
+  }
   figures[`${prefix}_compression_at_1k_rps`] = round(compressionAtRate(k, 1000));
   figures[`${prefix}_compression_at_10_rps`] = round(compressionAtRate(k, 10));
   figures[`${prefix}_checked_compression_at_1k_rps`] = round(compressionAtRate(k, 1000, k.eventsPerSec));
@@ -385,7 +346,9 @@ function formatKernel(k: KernelBenchFigures): string {
     `  time compression at 1k req/s: ${round(compressionAtRate(k, 1000))}× (checked: ${round(compressionAtRate(k, 1000, k.eventsPerSec))}×), ` +
       `at 10 req/s: ${round(compressionAtRate(k, 10))}× (checked: ${round(compressionAtRate(k, 10, k.eventsPerSec))}×)`,
     `  bare binary-heap loop: ${round(k.bareHeapEventsPerSec)} events/s → seqsim's kernel at ${round(k.vsBareHeap, 3)} of it`,
-    `  @sinonjs/fake-timers drive of the same world: ${round(k.fakeTimersWallMs)} ms → seqsim's kernel ${round(k.vsFakeTimers, 2)}× faster per event`,
+    Number.isNaN(k.fakeTimersWallMs)
+      ? '  @sinonjs/fake-timers drive of the same world: --full'
+      : `  @sinonjs/fake-timers drive of the same world: ${round(k.fakeTimersWallMs)} ms → seqsim's kernel ${round(k.vsFakeTimers, 2)}× faster per event`,
     '',
   ].join('\n');
 }
@@ -402,11 +365,11 @@ function formatZoo(rows: readonly ZooBenchRow[], shrinks: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-function seconds(ms: number): string {
-  return `${(ms / 1000).toFixed(1)} s`;
+/** User + system CPU of every thread of this process (spawned commands not included). */
+function cpuMs(usage: NodeJS.CpuUsage): number {
+  return (usage.user + usage.system) / 1000;
 }
 
-function round(value: number, digits = 0): number {
-  const f = 10 ** digits;
-  return Math.round(value * f) / f;
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }

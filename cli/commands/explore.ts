@@ -10,6 +10,7 @@ import { LIFECYCLE_ZOO, ZOO } from '../../sim/zoo/variants.ts';
 import { HARD_ZOO } from '../../sim/zoo/hard-variants.ts';
 import { checkBatcher } from './run.ts';
 import type { SeqsimCommand, CliIO } from '../command.ts';
+import type { FastOption } from '../fast-args.ts';
 import { EXIT_OK, EXIT_VIOLATION } from '../exit-codes.ts';
 import { parseDurationMs, parsePositiveInt, parseSeed } from '../options.ts';
 import { wallClockMs } from '../../live/wall-clock.ts';
@@ -21,39 +22,43 @@ import { campaignSummary } from '../../sim/explore/summary.ts';
 /** Event budget per run of a generated scenario (a scenario file keeps the simulator's default). */
 export const GENERATED_MAX_EVENTS = 200_000;
 
+/** explore's flags, read by yargs (help, the full parser) and by the fast path (cli/fast-args.ts). */
+const EXPLORE_OPTIONS = {
+  generate: { type: 'boolean', default: false, describe: 'generate a scenario per seed' },
+  lifecycle: {
+    type: 'boolean',
+    default: false,
+    describe: 'generated scenarios also draw model updates, reloads, unloads and stops (with --generate)',
+  },
+  metamorphic: {
+    type: 'boolean',
+    default: false,
+    describe: 'also run each seed under a configuration variant drawn from the seed and compare responses (oracle cross-config)',
+  },
+  faults: {
+    choices: ['swarm', 'uniform', 'none'],
+    default: 'swarm',
+    describe: 'generated fault plans: swarm (each seed picks its kinds), uniform (all kinds, low rates) or none',
+  },
+  seeds: { type: 'number', default: 1000, describe: 'how many seeds' },
+  from: { type: 'string', default: '1', describe: 'first seed' },
+  batcher: { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo' },
+  'keep-going': { type: 'boolean', default: false, describe: 'continue after the first violation' },
+  'time-budget': { type: 'string', describe: 'stop after this long, e.g. 60s or 2m' },
+  out: { type: 'string', default: join('out', 'explore'), describe: 'folder for traces and shrunk reproducers' },
+  shrink: { type: 'boolean', default: true, describe: 'shrink what was found (--no-shrink to skip)' },
+  svg: { type: 'boolean', default: false, describe: 'also draw each finding (and its shrunk run) as a slot-timeline SVG' },
+  'max-events': { type: 'number', describe: 'event budget per run (default 200000 with --generate, else 2000000)' },
+  workers: { type: 'number', describe: 'worker threads (default: the cores available)' },
+  shard: { type: 'string', describe: 'k/n: run only the k-th of n equal parts of the seed range (combine with seqsim merge)' },
+  'list-bugs': { type: 'boolean', default: false, describe: 'print the bug zoo, one name per line (lifecycle bugs after a note on stderr)' },
+  json: { type: 'boolean', default: false, describe: 'print a JSON result on stdout' },
+} as const satisfies Record<string, FastOption>;
+
 export const exploreCommand: SeqsimCommand = {
   builder: (y: Argv) =>
-    y
-      .positional('scenario', { type: 'string', describe: 'scenario JSON to explore over seeds (omit with --generate)' })
-      .option('generate', { type: 'boolean', default: false, describe: 'generate a scenario per seed' })
-      .option('lifecycle', {
-        type: 'boolean',
-        default: false,
-        describe: 'generated scenarios also draw model updates, reloads, unloads and stops (with --generate)',
-      })
-      .option('metamorphic', {
-        type: 'boolean',
-        default: false,
-        describe: 'also run each seed under a configuration variant drawn from the seed and compare responses (oracle cross-config)',
-      })
-      .option('faults', {
-        choices: ['swarm', 'uniform', 'none'] as const,
-        default: 'swarm',
-        describe: 'generated fault plans: swarm (each seed picks its kinds), uniform (all kinds, low rates) or none',
-      })
-      .option('seeds', { type: 'number', default: 1000, describe: 'how many seeds' })
-      .option('from', { type: 'string', default: '1', describe: 'first seed' })
-      .option('batcher', { type: 'string', default: 'real', describe: 'real, or bug:<name> from the bug zoo' })
-      .option('keep-going', { type: 'boolean', default: false, describe: 'continue after the first violation' })
-      .option('time-budget', { type: 'string', describe: 'stop after this long, e.g. 60s or 2m' })
-      .option('out', { type: 'string', default: join('out', 'explore'), describe: 'folder for traces and shrunk reproducers' })
-      .option('shrink', { type: 'boolean', default: true, describe: 'shrink what was found (--no-shrink to skip)' })
-      .option('svg', { type: 'boolean', default: false, describe: 'also draw each finding (and its shrunk run) as a slot-timeline SVG' })
-      .option('max-events', { type: 'number', describe: 'event budget per run (default 200000 with --generate, else 2000000)' })
-      .option('workers', { type: 'number', describe: 'worker threads (default: the cores available)' })
-      .option('shard', { type: 'string', describe: 'k/n: run only the k-th of n equal parts of the seed range (combine with seqsim merge)' })
-      .option('list-bugs', { type: 'boolean', default: false, describe: 'print the bug zoo, one name per line (lifecycle bugs after a note on stderr)' })
-      .option('json', { type: 'boolean', default: false, describe: 'print a JSON result on stdout' }),
+    y.positional('scenario', { type: 'string', describe: 'scenario JSON to explore over seeds (omit with --generate)' }).options(EXPLORE_OPTIONS),
+  fast: { positional: 'scenario', options: EXPLORE_OPTIONS },
   async run(args, io) {
     if (args['list-bugs']) {
       for (const bug of ZOO) io.out(`${bug.name}\n`);

@@ -1,4 +1,3 @@
-import Tinypool from 'tinypool';
 import { fileURLToPath } from 'node:url';
 import { runChunk, type ChunkResult, type ChunkTask } from './chunk.ts';
 import type { MetamorphicStats } from './explore.ts';
@@ -39,12 +38,18 @@ export function shardRange(from: number, seeds: number, k: number, n: number): {
  */
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
   const chunkSeeds = options.chunkSeeds ?? Math.max(50, Math.min(2000, Math.ceil(options.seeds / (options.workers * 8))));
-  const tasks: ChunkTask[] = [];
   // Tasks cross to worker threads: only plain data (no onChunk callback) goes into them.
   const { keepGoing, workers: _workers, chunkSeeds: _chunkSeeds, onChunk: _onChunk, ...common } = options;
-  for (let start = options.from; start < options.from + options.seeds; start += chunkSeeds) {
-    tasks.push({ ...common, from: start, seeds: Math.min(chunkSeeds, options.from + options.seeds - start), stopAtFirst: !keepGoing });
-  }
+  // Made as they are taken: a campaign of 10 million seeds that stops at its first violation
+  // (seqsim bench --zoo runs such) would otherwise build 5,000 tasks before running one seed.
+  const end = options.from + options.seeds;
+  let nextFrom = options.from;
+  const nextTask = (): ChunkTask | undefined => {
+    if (nextFrom >= end) return undefined;
+    const from = nextFrom;
+    nextFrom += chunkSeeds;
+    return { ...common, from, seeds: Math.min(chunkSeeds, end - from), stopAtFirst: !keepGoing };
+  };
   const results = new Map<number, ChunkResult>();
   let seedsDone = 0;
   let stopScheduling = false;
@@ -59,15 +64,14 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
   const wanted = (task: ChunkTask): boolean => !stopScheduling && task.from < firstViolatingChunk;
 
   if (options.workers <= 1) {
-    for (const task of tasks) {
-      if (!wanted(task)) break;
-      record(runChunk(task));
-    }
+    for (let task = nextTask(); task !== undefined && wanted(task); task = nextTask()) record(runChunk(task));
   } else {
     // This thread is one of the lanes: it works while the worker threads start, so W lanes need
     // only W - 1 threads.
     // Two chunks in flight per worker thread: the second waits in the worker's own queue, so the
     // worker never idles while this thread is busy running a chunk and cannot hand it the next.
+    // Loaded here, not at the top: a one-lane campaign (and every other command) never needs it.
+    const { Tinypool } = await import('tinypool');
     const pool = new Tinypool({
       filename: workerEntry(),
       minThreads: options.workers - 1,
@@ -75,13 +79,10 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       concurrentTasksPerWorker: CHUNKS_IN_FLIGHT_PER_WORKER,
     });
     try {
-      let next = 0;
+      // Once a task is unwanted, so is every later one (stopping is for good, seeds only grow).
       const take = (): ChunkTask | undefined => {
-        while (next < tasks.length) {
-          const task = tasks[next++]!;
-          if (wanted(task)) return task;
-        }
-        return undefined;
+        const task = nextTask();
+        return task !== undefined && wanted(task) ? task : undefined;
       };
       const workerLane = async (): Promise<void> => {
         for (let task = take(); task !== undefined; task = take()) record((await pool.run(task)) as ChunkResult);
@@ -104,11 +105,11 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
 /**
  * The worker's entry file: the compiled worker.js next to this module when seqsim runs from dist/,
  * or a bootstrap that compiles the TypeScript through tsx when it runs from its sources. In the CLI's
- * bundle (dist/bundle/, cli/bundle.mjs) this code sits in a chunk in the same flat folder as the
- * bundled worker.js entry, so the same relative path finds it.
+ * bundle (cli/bundle.mjs) this code sits in dist/bundle/cli.cjs, next to worker.js, the entry that
+ * loads the bundled worker (worker.cjs) from its code cache, so the same relative path finds it.
  */
 function workerEntry(): string {
-  const compiled = import.meta.url.endsWith('.js');
+  const compiled = !import.meta.url.endsWith('.ts');
   return fileURLToPath(new URL(compiled ? './worker.js' : './worker-from-source.mjs', import.meta.url));
 }
 

@@ -96,7 +96,7 @@ function starvationConsequence(
       // A run that could only spin: every request it lists as unanswered is a starved one.
       const spun = /^(run stalled|run did not finish within its event budget)[^;]*; (\d+) request\(s\) unanswered(?:: (.*))?$/.exec(v.message);
       if (spun === null) return false;
-      const listed = (spun[3] ?? '').replace(/, …$/, '');
+      const listed = (spun[3] ?? '').replace(/, \u2026$/, '');
       return spun[2] === '0' || (listed !== '' && listed.split(', ').every(ofStarved));
     }
     return neverDestroyed(v);

@@ -3,6 +3,7 @@ import { benchSections, profileOf, runBench, type BenchSection } from '../../cli
 import { FULL_BENCH, QUICK_BENCH } from '../../bench/profile.ts';
 import type { CliIO } from '../../cli/command.ts';
 import { benchPeer } from '../../bench/peer-bench.ts';
+import { inProcessPeerSection, startupSection, workersSection } from '../../cli/commands/bench-explore-sections.ts';
 
 function capture(): { io: CliIO; out: () => string; err: () => string } {
   let out = '';
@@ -11,24 +12,93 @@ function capture(): { io: CliIO; out: () => string; err: () => string } {
 }
 
 describe('seqsim bench', () => {
-  it('runs the quick set by default; --full adds swarm and the worker figures and the bigger sizes; flags override sizes', () => {
+  it('runs the quick set by default; --full adds swarm, the zoo campaigns and the bigger sizes; flags override sizes', () => {
     expect(profileOf({})).toEqual(QUICK_BENCH);
     expect(profileOf({ full: true })).toEqual(FULL_BENCH);
     expect(profileOf({ requests: 2000, 'zoo-campaigns': 0 })).toMatchObject({ requests: 2000, zooCampaigns: 0 });
     const titles = (full: boolean): string[] => benchSections(profileOf({ full })).map((s) => s.title);
-    expect(titles(false).some((t) => t.startsWith('swarm') || t.startsWith('explore'))).toBe(false);
-    expect(titles(true).filter((t) => t.startsWith('swarm') || t.startsWith('explore'))).toHaveLength(2);
+    expect(titles(false).filter((t) => t.startsWith('swarm') || t.startsWith('bug zoo'))).toEqual([]);
+    expect(titles(true).filter((t) => t.startsWith('swarm') || t.startsWith('bug zoo'))).toHaveLength(2);
     expect(() => profileOf({ requests: -1 })).toThrow(/--requests must be a positive integer/);
   });
 
-  it('compares seqsim with the fast-check peer only with --zoo (3 campaigns, 3 s) or --full (10, 60 s)', () => {
+  it("prints issue 19's figures in the quick set too: start-up, 1 and 2 workers, and every zoo bug against the fast-check peer", () => {
+    const titles = (args: Record<string, unknown>): string[] => benchSections(profileOf(args)).map((s) => s.title);
+    for (const args of [{}, { full: true }]) {
+      expect(titles(args).filter((t) => t.startsWith('start-up:'))).toHaveLength(1);
+      expect(titles(args).filter((t) => t.startsWith('explore --generate with 1 and 2 workers'))).toHaveLength(1);
+    }
+    // The quick set races in this process; --full (and --peer-campaigns) spawns whole commands instead.
+    const races = (args: Record<string, unknown>): string[] => titles(args).filter((t) => t.startsWith('seqsim explore vs'));
+    expect(races({})).toEqual([
+      expect.stringMatching(/^seqsim explore vs the fast-check peer in this process: 1 campaign\(s\) per bug, each side capped at 0.5 s$/),
+    ]);
+    expect(races({ full: true })).toEqual([
+      expect.stringMatching(/^seqsim explore vs the fast-check peer: 10 campaign\(s\) per bug, each side capped at 60 s$/),
+    ]);
+    expect(races({ 'peer-campaigns': 2 })).toEqual([expect.stringMatching(/^seqsim explore vs the fast-check peer: 2 campaign/)]);
+    expect(profileOf({ 'worker-seeds': 0 })).toMatchObject({ workerSeeds: 0 });
+    expect(titles({ 'worker-seeds': 0 }).some((t) => t.startsWith('explore --generate'))).toBe(false);
+  });
+
+  it('compares seqsim with the fast-check peer as whole commands only with --zoo (3 campaigns, 3 s) or --full (10, 60 s)', () => {
     expect(profileOf({})).toMatchObject({ peerCampaigns: 0 });
-    expect(benchSections(profileOf({})).some((s) => s.title.includes('fast-check peer'))).toBe(false);
     expect(profileOf({ zoo: true })).toMatchObject({ peerCampaigns: 3, peerBudgetMs: 3000 });
     expect(profileOf({ full: true })).toMatchObject({ peerCampaigns: 10, peerBudgetMs: 60_000 });
-    expect(benchSections(profileOf({ full: true })).filter((s) => s.title.includes('fast-check peer'))).toHaveLength(1);
     expect(profileOf({ zoo: true, 'peer-campaigns': 5, 'peer-budget': 10 })).toMatchObject({ peerCampaigns: 5, peerBudgetMs: 10_000 });
   });
+
+  it('times whole commands from fresh processes: seqsim --help, a small run and the peer, wall and CPU', async () => {
+    const figures: Record<string, number> = {};
+    const text = await startupSection(1).run(figures, () => {});
+    for (const key of ['help', 'run', 'peer']) {
+      expect(figures[`startup_${key}_wall_ms_median`]).toBeGreaterThan(0);
+      // CPU comes from /proc in 10 ms ticks: a start-up costs more than one.
+      expect(figures[`startup_${key}_cpu_ms_median`]).toBeGreaterThan(0);
+    }
+    expect(figures['startup_runs']).toBe(1);
+    expect(text).toMatch(/^start-up, whole commands \(median of 1 fresh processes; goal for seqsim ≤ 300 ms wall/);
+    expect(text).toMatch(/\n {2}seqsim --help +\d+ ms wall, \d+ ms CPU\n/);
+    expect(text).toMatch(/\n {2}seqsim run sim\/examples\/direct-basic.json --trace <tmp> +\d+ ms wall, \d+ ms CPU\n/);
+    expect(text).toMatch(/\n {2}fast-check peer, 1 ms budget +\d+ ms wall, \d+ ms CPU\n$/);
+  }, 60_000);
+
+  it('measures explore seeds/s with 1 and 2 workers', async () => {
+    const figures: Record<string, number> = {};
+    const text = await workersSection(20).run(figures, () => {});
+    expect(figures).toMatchObject({ explore_worker_seeds: 20 });
+    expect(figures['explore_seeds_per_s_1_worker']).toBeGreaterThan(0);
+    expect(figures['explore_seeds_per_s_2_workers']).toBeGreaterThan(0);
+    expect(text).toMatch(/^explore --generate, real batcher, 20 seeds .*: \d+ seeds\/s with 1 worker, \d+ with 2 \([\d.]+×\)\n$/);
+  }, 60_000);
+
+  it('races seqsim against the fast-check peer in-process: median / p90 and shrunk size per side, a miss printed with its cap', async () => {
+    const profile = { ...QUICK_BENCH, inProcessPeerCampaigns: 2, inProcessPeerBudgetMs: 5000 };
+    const figures: Record<string, number> = {};
+    const progress: string[] = [];
+    const text = await inProcessPeerSection(profile, ['padding-ready']).run(figures, (line) => progress.push(line));
+    expect(progress).toEqual(['padding-ready: seqsim 2/2, peer 2/2']);
+    expect(text).toMatch(/\n {2}padding-ready +2\/2, [\d.]+ \/ [\d.]+ ms, [12] req +2\/2, [\d.]+ \/ [\d.]+ ms, [12] req\n/);
+    expect(text).toMatch(/found: seqsim 1 of 1 bugs, the peer 1;/);
+    expect(figures).toMatchObject({
+      peer_in_process_budget_ms: 5000,
+      peer_in_process_padding_ready_seqsim_found: 2,
+      peer_in_process_padding_ready_seqsim_campaigns: 2,
+      peer_in_process_padding_ready_fastcheck_found: 2,
+    });
+    for (const side of ['seqsim', 'fastcheck']) {
+      const key = `peer_in_process_padding_ready_${side}`;
+      expect(figures[`${key}_ms_p90`]).toBeGreaterThanOrEqual(figures[`${key}_ms_median`]!);
+      expect(figures[`${key}_shrunk_requests_median`]).toBeLessThanOrEqual(2);
+    }
+    // The peer's property misses idle-from-completion (docs/zoo.md): one campaign, then no more on it.
+    const missed: Record<string, number> = {};
+    const one = { ...QUICK_BENCH, inProcessPeerCampaigns: 3, inProcessPeerBudgetMs: 50 };
+    const missText = await inProcessPeerSection(one, ['idle-from-completion']).run(missed, () => {});
+    expect(missText).toMatch(/\n {2}idle-from-completion +.* {2,}not found in 0.05 s\n/);
+    expect(missed).toMatchObject({ peer_in_process_idle_from_completion_fastcheck_found: 0, peer_in_process_idle_from_completion_fastcheck_campaigns: 1 });
+    expect(JSON.parse(JSON.stringify(missed))).toMatchObject({ peer_in_process_idle_from_completion_fastcheck_ms_median: null });
+  }, 60_000);
 
   it('races seqsim explore (the CLI) against the fast-check peer (its own command) on a zoo bug', () => {
     const [row] = benchPeer({ campaigns: 1, budgetMs: 20_000, bugs: ['padding-ready'] });
@@ -58,7 +128,7 @@ describe('seqsim bench', () => {
     const text = capture();
     await runBench(sections, text.io, false);
     expect(text.out()).toBe('a = 1\nb = 2\n');
-    expect(text.err()).toMatch(/^bench \[1\/2\] one…\nbench \[1\/2\] done in [\d.]+ s\nbench \[2\/2\] two…\n/);
+    expect(text.err()).toMatch(/^bench \[1\/2\] one…\nbench \[1\/2\] done in [\d.]+ s \([\d.]+ s CPU in this process\)\nbench \[2\/2\] two…\n/);
     const json = capture();
     await runBench(sections, json.io, true);
     expect(JSON.parse(json.out())).toEqual({ a: 1, b: 2 });

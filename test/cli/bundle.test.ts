@@ -1,37 +1,38 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { main } from '../../cli/main.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const bundleDir = join(root, 'dist/bundle');
 
 interface Metafile {
-  readonly outputs: Record<string, { readonly imports: readonly { readonly path: string; readonly kind: string }[]; readonly inputs: Record<string, unknown> }>;
+  readonly inputs: Record<string, { readonly imports: readonly { readonly path: string; readonly kind: string; readonly external?: boolean }[] }>;
 }
 
 /**
- * Every source file in the outputs an entry loads before running anything (its static imports,
- * transitively), and the packages left outside the bundle that those outputs import.
+ * Every source file evaluated as soon as `entry` is (its static imports and requires,
+ * transitively), and the packages left outside the bundle among them. An import() is a deferred
+ * initialiser in the bundle: what only it reaches is evaluated when that command runs.
  */
 function staticallyLoaded(meta: Metafile, entry: string): string[] {
   const seen = new Set<string>();
   const external = new Set<string>();
-  const visit = (output: string): void => {
-    const imports = meta.outputs[output]?.imports;
-    if (seen.has(output) || imports === undefined) return;
-    seen.add(output);
+  const visit = (input: string): void => {
+    const imports = meta.inputs[input]?.imports;
+    if (seen.has(input) || imports === undefined) return;
+    seen.add(input);
     for (const imported of imports) {
-      if (imported.kind !== 'import-statement') continue;
-      if (meta.outputs[imported.path] === undefined) external.add(imported.path);
+      if (imported.kind === 'dynamic-import') continue;
+      if (imported.external) external.add(imported.path);
       else visit(imported.path);
     }
   };
   visit(entry);
-  return [...[...seen].flatMap((output) => Object.keys(meta.outputs[output]!.inputs)), ...external];
+  return [...seen, ...external];
 }
 
 /**
@@ -43,7 +44,7 @@ function bundleOnlyPackage(): string {
   const dir = mkdtempSync(join(tmpdir(), 'seqsim-bundle-'));
   cpSync(join(root, 'package.json'), join(dir, 'package.json'));
   mkdirSync(join(dir, 'cli'));
-  cpSync(join(root, 'cli/bin.mjs'), join(dir, 'cli/bin.mjs'));
+  for (const file of ['bin.mjs', 'load-cli.mjs']) cpSync(join(root, 'cli', file), join(dir, 'cli', file));
   cpSync(bundleDir, join(dir, 'dist/bundle'), { recursive: true });
   for (const linked of ['node_modules', 'sim', 'traces', 'src', 'live']) symlinkSync(join(root, linked), join(dir, linked), 'dir');
   return dir;
@@ -60,19 +61,43 @@ function seqsim(dir: string, ...args: string[]) {
 
 describe('the bundled CLI (cli/bundle.mjs → dist/bundle/)', () => {
   it('the build wrote the entries, their source maps and the metafile', () => {
-    for (const file of ['main.js', 'main.js.map', 'worker.js', 'worker.js.map', 'meta.json']) expect(existsSync(join(bundleDir, file)), file).toBe(true);
-    expect(readFileSync(join(bundleDir, 'main.js'), 'utf8')).toMatch(/\/\/# sourceMappingURL=main\.js\.map\s*$/);
+    for (const file of ['cli.cjs', 'cli.cjs.map', 'worker.cjs', 'worker.cjs.map', 'worker.js', 'meta.json'])
+      expect(existsSync(join(bundleDir, file)), file).toBe(true);
+    expect(readFileSync(join(bundleDir, 'cli.cjs'), 'utf8')).toMatch(/\/\/# sourceMappingURL=cli\.cjs\.map\s*$/);
+  });
+
+  it("starts from V8's code cache: the build made the CLI's and the worker's for plain `node` and for the shebang's flags, and V8 accepts each", () => {
+    const shebangFlags = readFileSync(join(root, 'cli/bin.mjs'), 'utf8')
+      .split('\n', 1)[0]!
+      .replace(/^#!.*?\bnode\b\s*/, '')
+      .split(/\s+/);
+    // A file, not -e: the cache is picked by the process's flags, and -e is one.
+    const dir = mkdtempSync(join(tmpdir(), 'seqsim-cache-'));
+    packages.push(dir);
+    const probe = join(dir, 'probe.mjs');
+    const loader = pathToFileURL(join(root, 'cli/load-cli.mjs')).href;
+    writeFileSync(
+      probe,
+      `import { CLI_BUNDLE, WORKER_BUNDLE, loadBundle } from '${loader}';\n` +
+        'console.log([CLI_BUNDLE, WORKER_BUNDLE].map((file) => loadBundle(file).script?.cachedDataRejected).join(" "));\n',
+    );
+    for (const flags of [[], shebangFlags]) {
+      const loaded = spawnSync(process.execPath, [...flags, probe], { encoding: 'utf8' });
+      // undefined: no cache file for these flags (loaded without one); true: V8 rejected it.
+      expect(loaded.stdout.trim(), `flags [${flags.join(' ')}] ${loaded.stderr}`).toBe('false false');
+    }
   });
 
   it('keeps commands lazy: the entry loads no command module and none of their heavy dependencies before a command is chosen', () => {
     const meta = JSON.parse(readFileSync(join(bundleDir, 'meta.json'), 'utf8')) as Metafile;
-    const loaded = staticallyLoaded(meta, 'dist/bundle/main.js');
+    const loaded = staticallyLoaded(meta, 'cli/main.ts');
     expect(loaded).toContain('cli/main.ts');
     expect(loaded).toContain('cli/registry.ts');
     expect(loaded.filter((input) => /^cli\/commands\/|^sim\/|^live\/|^viz\/|fast-check|ajv|tinypool/.test(input))).toEqual([]);
-    // The run command's chunk does not load ONNX Runtime, gRPC, d3 or the worker pool either.
-    const runChunk = Object.keys(meta.outputs).find((output) => Object.keys(meta.outputs[output]!.inputs).includes('cli/commands/run.ts'))!;
-    const runLoads = staticallyLoaded(meta, runChunk);
+    // Nor yargs: explore's fast path (cli/fast-args.ts) runs without it.
+    expect(loaded.filter((input) => /node_modules\/yargs/.test(input))).toEqual([]);
+    // The run command does not load ONNX Runtime, gRPC, d3 or the worker pool either.
+    const runLoads = staticallyLoaded(meta, 'cli/commands/run.ts');
     expect(runLoads).toContain('sim/simulate.ts');
     expect(runLoads.filter((input) => /onnxruntime|grpc|protobufjs|playwright|d3|tinypool/.test(input))).toEqual([]);
   });
@@ -93,6 +118,42 @@ describe('the bundled CLI (cli/bundle.mjs → dist/bundle/)', () => {
     const explore = seqsim(dir, 'explore', '--generate', '--seeds', '40', '--workers', '2', '--out', join(dir, 'out'));
     expect(explore.status, explore.stderr).toBe(0);
     expect(explore.stdout).toMatch(/explored 40 seeds .* on 2 worker\(s\)/);
+  }, 60_000);
+
+  it('falls back silently when a code cache is rejected (another build, another V8) or missing', () => {
+    const dir = bundleOnlyPackage();
+    packages.push(dir);
+    const bundle = join(dir, 'dist/bundle');
+    const caches = readdirSync(bundle).filter((file) => file.endsWith('.cache'));
+    expect(caches.length).toBeGreaterThanOrEqual(2);
+    const shebangFlags = readFileSync(join(root, 'cli/bin.mjs'), 'utf8')
+      .split('\n', 1)[0]!
+      .replace(/^#!.*?\bnode\b\s*/, '')
+      .split(/\s+/);
+    const works = (flags: readonly string[]): void => {
+      const run = spawnSync(process.execPath, [...flags, join(dir, 'cli/bin.mjs'), 'run', 'sim/examples/direct-basic.json', '--trace', join(dir, 'x.jsonl')], {
+        cwd: dir,
+        encoding: 'utf8',
+      });
+      expect(run.stderr).toBe('');
+      expect(run.stdout).toContain('no violation');
+      const explore = spawnSync(
+        process.execPath,
+        [...flags, join(dir, 'cli/bin.mjs'), 'explore', '--generate', '--seeds', '20', '--workers', '2', '--out', join(dir, 'out')],
+        {
+          cwd: dir,
+          encoding: 'utf8',
+        },
+      );
+      expect(explore.status, explore.stderr).toBe(0);
+      expect(explore.stdout).toMatch(/explored 20 seeds .* on 2 worker\(s\)/);
+    };
+    // Garbage V8 rejects, for the CLI and the worker thread.
+    for (const cache of caches) writeFileSync(join(bundle, cache), Buffer.alloc(4096, 7));
+    works([]);
+    // No cache at all.
+    for (const cache of caches) rmSync(join(bundle, cache));
+    works(shebangFlags);
   }, 60_000);
 
   it('without the bundle, the binary says how to build it (exit 2)', () => {

@@ -57,6 +57,13 @@ describe('simulateToFile: the trace streamed to disk, the oracles checked online
     expect(simulateToFile(scenario, { seed: 3, maxEvents: 40 }, join(dir, 'budget2.jsonl')).outcome).toBe('budget-exhausted');
   });
 
+  it('agrees when the run stalls (a header other than the one the streamed file expected)', () => {
+    const fixtures = fileURLToPath(new URL('../fixtures/scenarios/', import.meta.url));
+    const scenario = loadScenarioFile(join(fixtures, 'starved-by-update.json'));
+    expectSameRun(scenario, { seed: scenario.seed!, maxEvents: 200_000 }, 'stalled');
+    expect(simulateToFile(scenario, { seed: scenario.seed!, maxEvents: 200_000 }, join(dir, 'stalled2.jsonl')).outcome).toBe('stalled');
+  });
+
   it('leaves no temporary file beside the trace', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });

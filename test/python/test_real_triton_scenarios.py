@@ -16,8 +16,6 @@ Run: npm run triton:test (or .venv-triton/bin/python -m pytest test/python/test_
 """
 
 import json
-import shutil
-import subprocess
 import sys
 import threading
 import time
@@ -29,6 +27,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "triton"))
 
+import seqsim_harness as harness  # noqa: E402
+from seqsim_harness import scale_times, warm_up  # noqa: E402
 from tritonserver import TritonServer, unavailable_reason  # noqa: E402
 
 if unavailable_reason() is not None:
@@ -40,7 +40,6 @@ grpcclient = pytest.importorskip("tritonclient.grpc")
 from tritonclient.utils import InferenceServerException  # noqa: E402
 
 START_SPACING_S = 0.005
-WARM_UP_ID = 1 << 40  # ids no example uses
 ANSWER_TIMEOUT_S = 30
 
 # seqsim's error codes (Triton's TRITONSERVER_Error codes) as each protocol reports them.
@@ -91,18 +90,9 @@ CASES = [
 ]
 
 
-def node():
-    found = shutil.which("node")
-    if found is None:
-        pytest.fail("node is not on PATH: seqsim needs Node.js 20")
-    return found
-
-
 def seqsim(*args):
-    run = subprocess.run([node(), str(ROOT / "cli" / "bin.mjs"), *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    if run.returncode not in (0, 1):
-        pytest.fail(f"seqsim {' '.join(args)} exited {run.returncode}:\n{run.stdout}{run.stderr}")
-    return run
+    """The CLI; exit 1 (a violation) is an answer here too."""
+    return harness.seqsim(*args, ok=(0, 1))
 
 
 def scenario_file(case, folder):
@@ -120,22 +110,6 @@ def scenario_file(case, folder):
     copy = folder / f"{case.example}{'-' + case.name if case.name else ''}.json"
     copy.write_text(json.dumps(scenario))
     return copy
-
-
-def scale_times(scenario, k):
-    """Multiplies the scenario's times by k: the same story, with its timing-dependent edges k times
-    further from real jitter (a loaded host delays a request by several milliseconds)."""
-    if k == 1:
-        return
-    batching = scenario["model"]["sequence_batching"]
-    batching["max_sequence_idle_microseconds"] = batching.get("max_sequence_idle_microseconds", 1_000_000) * k
-    for sequence in scenario["sequences"]:
-        if "start_us" in sequence:
-            sequence["start_us"] *= k
-        for step in sequence["steps"]:
-            for key in ("gap_us", "timeout_us", "cancel_after_us"):
-                if key in step:
-                    step[key] *= k
 
 
 def predicted(trace_path):
@@ -169,30 +143,8 @@ def served(tmp_path_factory, built):
         cases[case.label] = (exported["model"], normalized, outcomes)
     with TritonServer(repository, log_file=folder / "tritonserver.log") as server:
         for model, normalized, _ in cases.values():
-            warm_up(server, model, normalized["model"])
+            warm_up(server.http_url, model, normalized["model"])
         yield server, cases
-
-
-def warm_up(server, model, config):
-    """A sequence started in every slot of every instance, then ended: a model instance's first
-    execution takes a hundred milliseconds or more (its stub warms up), which would put the cases'
-    timing-dependent outcomes on the other side of the edge."""
-    instances = sum(group["count"] * max(1, len(group.get("gpus", []))) for group in config["instance_group"])
-    batching = config["sequence_batching"]
-    slots = batching["oldest"]["max_candidate_sequences"] if "oldest" in batching else max(1, config.get("max_batch_size", 0))
-    client = httpclient.InferenceServerClient(server.http_url)
-    shape = [1, 1] if config.get("max_batch_size", 0) > 0 else [1]
-    first = config["input"][0]
-    tensor = httpclient.InferInput(first["name"], shape, first["data_type"].removeprefix("TYPE_"))
-    tensor.set_data_from_numpy(np.zeros(shape, dtype=np.int32 if first["data_type"] == "TYPE_INT32" else np.float32))
-    ids = [WARM_UP_ID + k for k in range(instances * slots)]
-    for sid in ids:
-        client.infer(model, [tensor], sequence_id=sid, sequence_start=True)
-    for sid in ids:
-        try:
-            client.infer(model, [tensor], sequence_id=sid, sequence_end=True)
-        except InferenceServerException:
-            pass  # a short max_sequence_idle_microseconds may have ended it during the slow first execution
 
 
 def sequence_id(written):

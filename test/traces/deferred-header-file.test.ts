@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DeferredHeaderTraceFile, eventsPathFor } from '../../traces/deferred-header-file.ts';
@@ -27,12 +27,55 @@ describe('DeferredHeaderTraceFile', () => {
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('abort removes the temporary events and leaves no trace written', () => {
+  it('writes the same bytes whether the header is the one expected (hashed as written, renamed into place) or another', () => {
+    const events: TraceEvent[] = [
+      { t: 0, type: 'arrive', request: 'a' },
+      { t: 4, type: 'execute', instance: 0, batch: 0, rows: [{ slot: 0, request: 'a', sequence: 1, start: true, end: false, ready: true, corrid: 1 }] },
+    ];
+    const expectedHeader = { type: 'header', options: { stalled: false }, note: 'é'.repeat(50) };
+    const otherHeader = { type: 'header', options: { stalled: true }, note: 'é'.repeat(50) };
+    for (const [name, header] of [
+      ['as-expected', expectedHeader],
+      ['equal-copy', { ...expectedHeader }],
+      ['other', otherHeader],
+    ] as const) {
+      const path = join(dir, `${name}.jsonl`);
+      writeFileSync(path, 'an older trace, longer than the new one '.repeat(100));
+      const file = new DeferredHeaderTraceFile(path, expectedHeader);
+      for (const event of events) file.event(event);
+      const hash = file.finish(header);
+      const expected = serializeTrace(header as never, events);
+      expect(readFileSync(path, 'utf8'), name).toBe(traceText(expected));
+      expect(hash, name).toBe(expected.hash);
+    }
+    expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('writes through a link to the trace, which stays a link', () => {
+    const target = join(dir, 'target.jsonl');
+    const link = join(dir, 'link.jsonl');
+    writeFileSync(target, '');
+    symlinkSync(target, link);
+    const header = { type: 'header' };
+    const file = new DeferredHeaderTraceFile(link, header);
+    file.event({ t: 0, type: 'arrive', request: 'a' });
+    file.finish(header);
+    expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(readFileSync(target, 'utf8')).toBe(traceText(serializeTrace(header as never, [{ t: 0, type: 'arrive', request: 'a' }])));
+  });
+
+  it('abort removes the temporary events and leaves no trace written (an older one as it was)', () => {
     const path = join(dir, 'aborted.jsonl');
     const file = new DeferredHeaderTraceFile(path);
     file.event({ t: 0, type: 'arrive', request: 'a' });
     file.abort();
     expect(readdirSync(dir).filter((f) => f.startsWith('aborted'))).toEqual([]);
+    const kept = join(dir, 'kept.jsonl');
+    writeFileSync(kept, 'an older trace\n');
+    const expecting = new DeferredHeaderTraceFile(kept, { type: 'header' });
+    expecting.event({ t: 0, type: 'arrive', request: 'a' });
+    expecting.abort();
+    expect(readFileSync(kept, 'utf8')).toBe('an older trace\n');
   });
 
   it('keeps the events beside a plain or new trace file, in the temporary folder for a device or pipe', () => {
