@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FlagColumn, Float64Column, Int32Column, Int32List } from '../../sim/oracles/books/columns.ts';
 import { RequestIds } from '../../sim/oracles/books/request-ids.ts';
-import { SentBook } from '../../sim/oracles/books/sent-book.ts';
+import { SentBook, sequenceKey } from '../../sim/oracles/books/sent-book.ts';
+import { slotName } from '../../sim/oracles/ledger.ts';
 import { Membership } from '../../sim/oracles/routing/epoch.ts';
 
 describe('per-request columns', () => {
@@ -143,6 +144,28 @@ describe('SentBook', () => {
     expect([book.get('3:0'), book.has('3:0'), book.numberOf('3:0')]).toEqual([undefined, false, -1]);
     book.ids.intern('3:0');
     expect([book.has('3:0'), book.at(book.ids.find('3:0'))]).toEqual([false, undefined]);
+  });
+});
+
+describe('keys the oracles make per event', () => {
+  it("a sequence's key is its id's JSON (number, string and u64 apart), however it is made", () => {
+    const ids = [0, -0, 5, 2 ** 53 + 2, 1e21, -3, 0.5, Number.NaN, Number.POSITIVE_INFINITY, '5', '', 'a"b', { u64: '5' }] as const;
+    for (const id of ids) expect(sequenceKey(id)).toBe(JSON.stringify(id));
+    fc.assert(fc.property(fc.double(), (id) => sequenceKey(id) === JSON.stringify(id)));
+  });
+
+  it('a slot name is I<instance>/s<slot> for any numbers, cached or not', () => {
+    const pairs = [
+      [0, 0],
+      [63, 1023],
+      [64, 0],
+      [0, 1024],
+      [-1, 2],
+      [1.5, 0],
+      [2, Number.NaN],
+    ] as const;
+    for (const [instance, slot] of pairs) expect(slotName(instance, slot)).toBe(`I${instance}/s${slot}`);
+    expect(slotName(3, 7)).toBe(slotName(3, 7));
   });
 });
 

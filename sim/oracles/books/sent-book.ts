@@ -23,7 +23,8 @@ const END = 2;
 
 /** Sequence identity in the trace: uint64 5 and string "5" differ, as in Triton. */
 export function sequenceKey(sequence: ScenarioId): string {
-  return JSON.stringify(sequence);
+  // A finite number's JSON is its String (which V8 caches for small integers): no JSON.stringify per event.
+  return typeof sequence === 'number' && Number.isFinite(sequence) ? String(sequence) : JSON.stringify(sequence);
 }
 
 /**
