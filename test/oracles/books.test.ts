@@ -93,6 +93,14 @@ describe('RequestIds', () => {
     expect(ids.size).toBe(5001);
   });
 
+  it('tells thousands of prefixes apart as its prefix table grows, those that extend others too', () => {
+    const ids = new RequestIds();
+    const texts = Array.from({ length: 6000 }, (_, k) => `${k % 3 === 0 ? 'p' : ''}${k}:${k % 4}`);
+    texts.forEach((text, k) => expect(ids.intern(text)).toBe(k));
+    texts.forEach((text, k) => expect([ids.find(text), ids.text(k)]).toEqual([k, text]));
+    expect([ids.find('p0:1'), ids.find('1:0'), ids.find('p:0'), ids.find('60000:0'), ids.find('6000:0')]).toEqual([-1, -1, -1, -1, -1]);
+  });
+
   it('agrees with a Map on any ids (property)', () => {
     const id = fc.oneof(
       fc.tuple(fc.constantFrom('1', '2', 'x:y', ''), fc.nat(20)).map(([prefix, step]) => `${prefix}:${step}`),

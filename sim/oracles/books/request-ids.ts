@@ -8,6 +8,8 @@ import { Int32Column, Int32List } from './columns.ts';
 const MAX_STEP_GAP = 16;
 /** Steps of up to 9 digits fit an int32. */
 const MAX_STEP_DIGITS = 9;
+/** A power of two: the prefix table doubles. */
+const INITIAL_PREFIX_SLOTS = 1024;
 
 /**
  * Request ids interned to small numbers 0, 1, 2 … in order of first sight, so the oracles keep
@@ -17,7 +19,12 @@ const MAX_STEP_DIGITS = 9;
  * any other id (a retry "…~r1", a trace from elsewhere) goes to a plain Map. `text` gives the id back.
  */
 export class RequestIds {
-  private readonly prefixNumbers = new Map<string, number>();
+  /**
+   * Prefixes found by a hash of the id's own characters (open addressing, entry = prefix number + 1,
+   * 0 = free): a Map would need the prefix as a string of its own, sliced and hashed anew each time.
+   */
+  private prefixSlots = new Int32Array(INITIAL_PREFIX_SLOTS);
+  private readonly prefixHashes = new Int32Column();
   private readonly prefixes: string[] = [];
   /** Per prefix, the request number of each step (-1: not seen). */
   private readonly stepTables: Int32List[] = [];
@@ -68,14 +75,11 @@ export class RequestIds {
     const colon = id.lastIndexOf(':');
     const step = colon < 0 ? -1 : canonicalStep(id, colon + 1);
     if (step < 0) return this.other(id, add);
-    const prefix = id.slice(0, colon);
-    let prefixNumber = this.prefixNumbers.get(prefix);
-    if (prefixNumber === undefined) {
+    const hash = prefixHash(id, colon);
+    let prefixNumber = this.findPrefix(id, colon, hash);
+    if (prefixNumber < 0) {
       if (!add) return this.other(id, add);
-      prefixNumber = this.prefixes.length;
-      this.prefixNumbers.set(prefix, prefixNumber);
-      this.prefixes.push(prefix);
-      this.stepTables.push(new Int32List());
+      prefixNumber = this.addPrefix(id.slice(0, colon), hash);
     }
     const table = this.stepTables[prefixNumber]!;
     const known = table.at(step) ?? -1;
@@ -89,6 +93,40 @@ export class RequestIds {
     this.prefixOf.set(number, prefixNumber);
     this.stepOf.set(number, step);
     return number;
+  }
+
+  /** The number of the prefix `id` starts with, `length` characters long, else -1. */
+  private findPrefix(id: string, length: number, hash: number): number {
+    const slots = this.prefixSlots;
+    const mask = slots.length - 1;
+    for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+      const number = slots[slot]! - 1;
+      if (this.prefixHashes.get(number) !== hash) continue;
+      const prefix = this.prefixes[number]!;
+      if (prefix.length === length && id.startsWith(prefix)) return number;
+    }
+    return -1;
+  }
+
+  private addPrefix(prefix: string, hash: number): number {
+    const number = this.prefixes.length;
+    this.prefixes.push(prefix);
+    this.prefixHashes.set(number, hash);
+    this.stepTables.push(new Int32List());
+    // At most half full, so probes stay short.
+    if (this.prefixes.length * 2 > this.prefixSlots.length) {
+      this.prefixSlots = new Int32Array(this.prefixSlots.length * 2);
+      for (let n = 0; n < this.prefixes.length; n++) this.place(n);
+    } else this.place(number);
+    return number;
+  }
+
+  private place(number: number): void {
+    const slots = this.prefixSlots;
+    const mask = slots.length - 1;
+    let slot = this.prefixHashes.get(number) & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = number + 1;
   }
 
   private other(id: string, add: boolean): number {
@@ -114,4 +152,11 @@ function canonicalStep(id: string, from: number): number {
     step = step * 10 + code;
   }
   return step;
+}
+
+/** FNV-1a over the first `length` characters of `id` (a prefix's hash, read in place). */
+function prefixHash(id: string, length: number): number {
+  let hash = 0x811c9dc5 | 0;
+  for (let i = 0; i < length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash;
 }
