@@ -27,15 +27,16 @@ export class ControlSignalsOracle {
         if (row.ready || row.start || row.end || !carriesPaddingCorrid(this.padCorrid, row.corrid)) this.paddingViolations(batch, row);
         continue;
       }
-      const sent = this.sent.get(row.request);
+      const sent = this.sent;
+      const number = sent.numberOf(row.request);
       if (
-        sent === undefined ||
+        number < 0 ||
         !row.ready ||
-        row.start !== sent.start ||
-        row.end !== sent.end ||
-        !carriesExpectedCorrid(this.model.controls.corrid, sent.sequence, row.corrid)
+        row.start !== sent.startOf(number) ||
+        row.end !== sent.endOf(number) ||
+        !carriesExpectedCorrid(this.model.controls.corrid, sent.sequenceIdOf(number), row.corrid)
       ) {
-        this.requestViolations(batch, row, sent);
+        this.requestViolations(batch, row, number < 0 ? undefined : sent.at(number));
       }
     }
   }

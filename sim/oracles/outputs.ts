@@ -2,7 +2,7 @@ import type { TraceEvent, TraceRow } from '../../src/core/events.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
 import { accumulate, accumulatorModelOf, type AccumulatorModel } from '../../src/model/reference.ts';
 import { CLIENT_TIMEOUT_PREFIX } from '../clients.ts';
-import { Ledger, slotName, type SentBook } from './ledger.ts';
+import { Ledger, sequenceKey, slotName, type SentBook } from './ledger.ts';
 import { FlagColumn, Float64Column, Int32Column } from './books/columns.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
@@ -42,8 +42,9 @@ export class ReferenceReplay {
 
   observe(event: TraceEvent, index: number): void {
     if (event.type === 'dispatch') {
-      const sent = this.sent.get(event.request);
-      if (sent?.start) this.state.set(slotName(event.instance, event.slot), accumulatorFor(this.modelOf(event.generation)).initialValue);
+      const number = this.sent.numberOf(event.request);
+      if (number >= 0 && this.sent.startOf(number))
+        this.state.set(slotName(event.instance, event.slot), accumulatorFor(this.modelOf(event.generation)).initialValue);
     } else if (event.type === 'execute') {
       this.pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, index, model: this.modelOf(event.generation) });
     } else if (event.type === 'complete') {
@@ -93,8 +94,8 @@ export class ReferenceReplay {
     const accumulator = accumulatorFor(model);
     const oldest = model.strategy.kind === 'oldest';
     const slot = slotName(instance, row.slot);
-    const sent = this.sent.get(row.request!);
-    if (sent === undefined) return { kind: 'unknown', index };
+    const number = this.sent.numberOf(row.request!);
+    if (number < 0) return { kind: 'unknown', index };
     const previous = this.state.get(slot);
     const resets = row.start && !oldest;
     if (!resets && previous === 'poisoned') return { kind: 'unknown', index };
@@ -104,7 +105,7 @@ export class ReferenceReplay {
       return { kind: 'unknown', index };
     }
     const base = resets ? accumulator.initialValue : (previous as number);
-    const step = accumulate(accumulator, { ready: row.ready, start: row.start, end: row.end, input: sent.value, corrid: row.corrid }, base);
+    const step = accumulate(accumulator, { ready: row.ready, start: row.start, end: row.end, input: this.sent.stepValueOf(number), corrid: row.corrid }, base);
     if (step.kind !== 'output') return { kind: 'unknown', index };
     this.state.set(slot, step.state);
     return { kind: 'output', value: step.output, index };
@@ -177,15 +178,15 @@ export class OutputsOracle {
     this.replay.observe(event, index);
     switch (event.type) {
       case 'cancel': {
-        const sent = this.sent.get(event.request);
-        if (sent !== undefined) this.cancelledSequences.add(sent.sequenceKey);
+        const number = this.sent.numberOf(event.request);
+        if (number >= 0) this.cancelledSequences.add(this.sent.sequenceKeyOf(number));
         return;
       }
       case 'reject':
         this.rejected.add(this.sent.ids.intern(event.request), REJECTED);
         return;
       case 'release':
-        if (event.reason === 'expired') this.expiredSequences.add(JSON.stringify(event.sequence));
+        if (event.reason === 'expired') this.expiredSequences.add(sequenceKey(event.sequence));
         return;
       case 'response':
         this.checkResponse(event, index);
@@ -201,9 +202,9 @@ export class OutputsOracle {
 
   private checkResponse(event: Extract<TraceEvent, { type: 'response' }>, index: number): void {
     const sink = this.responses;
-    const sent = this.sent.get(event.request);
-    if (sent === undefined) return;
-    const want = this.replay.expectedOf(sent.number);
+    const number = this.sent.numberOf(event.request);
+    if (number < 0) return;
+    const want = this.replay.expectedOf(number);
     if ('output' in event) {
       if (want === undefined) sink.add(`request ${event.request} got output ${event.output} but never executed`, [index]);
       else if (want.kind === 'failed') sink.add(`request ${event.request} got output ${event.output} from a failed batch`, [want.index, index]);
@@ -225,9 +226,9 @@ export class OutputsOracle {
     }
     const explained =
       want?.kind === 'failed' ||
-      this.rejected.has(sent.number, REJECTED) ||
-      (code === 'CANCELLED' && this.cancelledSequences.has(sent.sequenceKey)) ||
-      (code === 'UNAVAILABLE' && this.expiredSequences.has(sent.sequenceKey));
+      this.rejected.has(number, REJECTED) ||
+      (code === 'CANCELLED' && this.cancelledSequences.has(this.sent.sequenceKeyOf(number))) ||
+      (code === 'UNAVAILABLE' && this.expiredSequences.has(this.sent.sequenceKeyOf(number)));
     if (!explained)
       sink.add(`request ${event.request} got ${code} "${event.error.message}" with no cause (not rejected, cancelled, expired or failed)`, [index]);
   }

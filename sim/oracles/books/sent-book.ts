@@ -38,7 +38,7 @@ export class SentBook {
   /** Trace index of each request's send; -1: not sent. */
   private readonly sendIndex = new Int32Column();
   private readonly sequenceOf = new Int32Column();
-  private readonly valueOf = new Float64Column();
+  private readonly stepValues = new Float64Column();
   /** The first attempt's number, for a retry; -1 otherwise. */
   private readonly retries = new Int32Column();
   private readonly flags = new FlagColumn();
@@ -60,7 +60,7 @@ export class SentBook {
     if (this.sendIndex.get(number) < 0) this.order.set(this.sentCount++, number);
     this.sendIndex.set(number, index);
     this.sequenceOf.set(number, this.sequenceNumber(event.sequence));
-    this.valueOf.set(number, event.value);
+    this.stepValues.set(number, event.value);
     this.retries.set(number, event.retry_of === undefined ? -1 : this.ids.intern(event.retry_of));
     this.flags.remove(number, START | END);
     if (event.start) this.flags.add(number, START);
@@ -93,6 +93,28 @@ export class SentBook {
     return this.flags.has(number, END);
   }
 
+  // Field by field, for a sent request's number: what the oracles read per event, without a view object.
+
+  /** Whether the request numbered `number` was sent with START. */
+  startOf(number: number): boolean {
+    return this.flags.has(number, START);
+  }
+
+  /** The sequence key (sequenceKey) of the sent request numbered `number`. */
+  sequenceKeyOf(number: number): string {
+    return this.sequenceKeys[this.sequenceOf.get(number)]!;
+  }
+
+  /** The sequence id of the sent request numbered `number`. */
+  sequenceIdOf(number: number): ScenarioId {
+    return this.sequences[this.sequenceOf.get(number)]!;
+  }
+
+  /** The step value the request numbered `number` was sent with. */
+  stepValueOf(number: number): number {
+    return this.stepValues.get(number);
+  }
+
   /** For a sent retry, the number of the step's first attempt; else -1. */
   retryOf(number: number): number {
     return this.retries.get(number);
@@ -116,7 +138,7 @@ export class SentBook {
       sequence: this.sequences[sequence]!,
       start: this.flags.has(number, START),
       end: this.flags.has(number, END),
-      value: this.valueOf.get(number),
+      value: this.stepValues.get(number),
       retryOf: retryOf < 0 ? undefined : this.ids.text(retryOf),
     };
     this.cached = view;
