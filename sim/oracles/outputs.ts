@@ -53,13 +53,16 @@ export class ReferenceReplay {
       this.pendingRows.delete(event.batch);
       for (const row of batch.rows) {
         if (row.request === null) continue;
+        const number = this.sent.ids.intern(row.request);
         if (!event.ok) {
           // What a failed execute left in the slot's state is unknown until the next START.
-          this.expect(row.request, { kind: 'failed', index: batch.index });
+          this.expect(number, FAILED, batch.index);
           this.state.set(slotName(batch.instance, row.slot), 'poisoned');
           continue;
         }
-        this.expect(row.request, this.replayRow(batch.instance, row, batch.index, batch.model));
+        const output = this.replayRow(number, batch.instance, row, batch.index, batch.model);
+        if (output === undefined) this.expect(number, UNKNOWN, batch.index);
+        else this.expect(number, OUTPUT, batch.index, output);
       }
     }
   }
@@ -72,6 +75,11 @@ export class ReferenceReplay {
     return kind === OUTPUT ? { kind: 'output', value: this.expectedValue.get(number), index } : { kind: kind === FAILED ? 'failed' : 'unknown', index };
   }
 
+  /** Whether the request numbered `number` should have output exactly `output` (the common response, judged without an Expected). */
+  outputAgrees(number: number, output: number): boolean {
+    return this.expectedKind.get(number) === OUTPUT && Object.is(this.expectedValue.get(number), output);
+  }
+
   /** Every expectation, by request id, in the order each request first got one. */
   expectations(): Map<string, Expected> {
     const all = new Map<string, Expected>();
@@ -82,33 +90,34 @@ export class ReferenceReplay {
     return all;
   }
 
-  private expect(request: string, expected: Expected): void {
-    const number = this.sent.ids.intern(request);
+  /** Books what the request numbered `number` should have output: `kind`, from the execute at `index` (`value` for OUTPUT). */
+  private expect(number: number, kind: number, index: number, value = Number.NaN): void {
     if (this.expectedKind.get(number) === NOT_EXECUTED) this.expectedOrder.set(this.expectedCount++, number);
-    this.expectedKind.set(number, expected.kind === 'output' ? OUTPUT : expected.kind === 'failed' ? FAILED : UNKNOWN);
-    this.expectedIndex.set(number, expected.index);
-    if (expected.kind === 'output') this.expectedValue.set(number, expected.value);
+    this.expectedKind.set(number, kind);
+    this.expectedIndex.set(number, index);
+    if (kind === OUTPUT) this.expectedValue.set(number, value);
   }
 
-  private replayRow(instance: number, row: TraceRow, index: number, model: ModelConfig): Expected {
+  /** Replays the row of the request numbered `number` on its slot's state: what it should output, undefined when not knowable. */
+  private replayRow(number: number, instance: number, row: TraceRow, index: number, model: ModelConfig): number | undefined {
     const accumulator = accumulatorFor(model);
     const oldest = model.strategy.kind === 'oldest';
     const slot = slotName(instance, row.slot);
-    const number = this.sent.numberOf(row.request!);
-    if (number < 0) return { kind: 'unknown', index };
+    // Never sent: nothing to replay it with.
+    if (!this.sent.isSent(number)) return undefined;
     const previous = this.state.get(slot);
     const resets = row.start && !oldest;
-    if (!resets && previous === 'poisoned') return { kind: 'unknown', index };
+    if (!resets && previous === 'poisoned') return undefined;
     if (!resets && previous === undefined) {
       this.onUninitialised(row.request!, slot, index);
       this.state.set(slot, 'poisoned');
-      return { kind: 'unknown', index };
+      return undefined;
     }
     const base = resets ? accumulator.initialValue : (previous as number);
     const step = accumulate(accumulator, { ready: row.ready, start: row.start, end: row.end, input: this.sent.stepValueOf(number), corrid: row.corrid }, base);
-    if (step.kind !== 'output') return { kind: 'unknown', index };
+    if (step.kind !== 'output') return undefined;
     this.state.set(slot, step.state);
-    return { kind: 'output', value: step.output, index };
+    return step.output;
   }
 }
 
@@ -204,6 +213,7 @@ export class OutputsOracle {
     const sink = this.responses;
     const number = this.sent.numberOf(event.request);
     if (number < 0) return;
+    if ('output' in event && this.replay.outputAgrees(number, event.output)) return;
     const want = this.replay.expectedOf(number);
     if ('output' in event) {
       if (want === undefined) sink.add(`request ${event.request} got output ${event.output} but never executed`, [index]);

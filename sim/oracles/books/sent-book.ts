@@ -74,6 +74,11 @@ export class SentBook {
     return number >= 0 && this.sendIndex.get(number) >= 0 ? number : -1;
   }
 
+  /** Whether the request numbered `number` was sent. */
+  isSent(number: number): boolean {
+    return number >= 0 && this.sendIndex.get(number) >= 0;
+  }
+
   has(request: string): boolean {
     return this.numberOf(request) >= 0;
   }
@@ -118,6 +123,11 @@ export class SentBook {
   /** For a sent retry, the number of the step's first attempt; else -1. */
   retryOf(number: number): number {
     return this.retries.get(number);
+  }
+
+  /** The number of the `i`-th request first sent (0 ≤ i < size): a walk over every request without a view each. */
+  sentAt(i: number): number {
+    return this.order.get(i);
   }
 
   /** Every sent request, in the order first sent. */
