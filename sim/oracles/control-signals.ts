@@ -22,21 +22,24 @@ export class ControlSignalsOracle {
   }
 
   onBatch(batch: ExecutedBatch): void {
-    for (const row of batch.rows) {
+    const sent = this.sent;
+    const rows = batch.rows;
+    const numbers = sent.ids.internRows(rows);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
       if (row.request === null) {
         if (row.ready || row.start || row.end || !carriesPaddingCorrid(this.padCorrid, row.corrid)) this.paddingViolations(batch, row);
         continue;
       }
-      const sent = this.sent;
-      const number = sent.numberOf(row.request);
+      const number = numbers[i]!;
       if (
-        number < 0 ||
+        !sent.isSent(number) ||
         !row.ready ||
         row.start !== sent.startOf(number) ||
         row.end !== sent.endOf(number) ||
         !carriesExpectedCorrid(this.model.controls.corrid, sent.sequenceIdOf(number), row.corrid)
       ) {
-        this.requestViolations(batch, row, number < 0 ? undefined : sent.at(number));
+        this.requestViolations(batch, row, sent.at(number));
       }
     }
   }

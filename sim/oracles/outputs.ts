@@ -29,7 +29,8 @@ export class ReferenceReplay {
   private expectedCount = 0;
   private readonly modelOf: ModelOf;
   private readonly state = new Map<string, number | 'poisoned'>();
-  private readonly pendingRows = new Map<number, { instance: number; rows: readonly TraceRow[]; index: number; model: ModelConfig }>();
+  /** Executed batches not yet complete, with their rows' request numbers. */
+  private readonly pendingRows = new Map<number, { instance: number; rows: readonly TraceRow[]; numbers: readonly number[]; index: number; model: ModelConfig }>();
 
   constructor(
     private readonly sent: SentBook,
@@ -46,14 +47,17 @@ export class ReferenceReplay {
       if (number >= 0 && this.sent.startOf(number))
         this.state.set(slotName(event.instance, event.slot), accumulatorFor(this.modelOf(event.generation)).initialValue);
     } else if (event.type === 'execute') {
-      this.pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, index, model: this.modelOf(event.generation) });
+      const numbers = this.sent.ids.internRows(event.rows);
+      this.pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, numbers, index, model: this.modelOf(event.generation) });
     } else if (event.type === 'complete') {
       const batch = this.pendingRows.get(event.batch);
       if (batch === undefined) return;
       this.pendingRows.delete(event.batch);
-      for (const row of batch.rows) {
+      const rows = batch.rows;
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
         if (row.request === null) continue;
-        const number = this.sent.ids.intern(row.request);
+        const number = batch.numbers[i]!;
         if (!event.ok) {
           // What a failed execute left in the slot's state is unknown until the next START.
           this.expect(number, FAILED, batch.index);

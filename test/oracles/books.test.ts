@@ -101,6 +101,16 @@ describe('RequestIds', () => {
     expect([ids.find('p0:1'), ids.find('1:0'), ids.find('p:0'), ids.find('60000:0'), ids.find('6000:0')]).toEqual([-1, -1, -1, -1, -1]);
   });
 
+  it("numbers an execute's rows once per rows array, padding as -1", () => {
+    const ids = new RequestIds();
+    const row = (request: string | null) => ({ slot: 0, request, sequence: null, ready: request !== null, start: false, end: false, corrid: 0 });
+    const rows = [row('4:0'), row(null), row('5:2')];
+    const numbers = ids.internRows(rows);
+    expect(numbers).toEqual([ids.find('4:0'), -1, ids.find('5:2')]);
+    expect(ids.internRows(rows)).toBe(numbers);
+    expect(ids.internRows([row('5:2'), row('6:0')])).toEqual([ids.find('5:2'), 2]);
+  });
+
   it('agrees with a Map on any ids (property)', () => {
     const id = fc.oneof(
       fc.tuple(fc.constantFrom('1', '2', 'x:y', ''), fc.nat(20)).map(([prefix, step]) => `${prefix}:${step}`),

@@ -1,3 +1,4 @@
+import type { TraceRow } from '../../../src/core/events.ts';
 import { Int32Column, Int32List } from './columns.ts';
 
 /**
@@ -37,6 +38,9 @@ export class RequestIds {
   // The oracles look up one event's request several times in a row.
   private lastId: string | undefined = undefined;
   private lastNumber = -1;
+  // Several oracles read one execute's rows: the last rows interned, and their numbers.
+  private lastRows: readonly TraceRow[] | undefined = undefined;
+  private lastRowNumbers: readonly number[] = [];
 
   /** Ids interned so far. */
   get size(): number {
@@ -57,6 +61,22 @@ export class RequestIds {
     const number = this.lookUp(id, true);
     this.remember(id, number);
     return number;
+  }
+
+  /**
+   * The numbers of an execute's rows' requests (interned), -1 for padding. The oracles that read
+   * one execute each ask for its rows: the answer is made once per rows array and must not be changed.
+   */
+  internRows(rows: readonly TraceRow[]): readonly number[] {
+    if (rows === this.lastRows) return this.lastRowNumbers;
+    const numbers: number[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const request = rows[i]!.request;
+      numbers.push(request === null ? -1 : this.intern(request));
+    }
+    this.lastRows = rows;
+    this.lastRowNumbers = numbers;
+    return numbers;
   }
 
   /** The id numbered `number`. */

@@ -45,7 +45,9 @@ export class SentBook {
   /** Request numbers in the order they were first sent. */
   private readonly order = new Int32Column();
   private sentCount = 0;
+  /** Sequence numbers by key, and by value for finite numbers (whose keys they are). */
   private readonly sequenceNumbers = new Map<string, number>();
+  private readonly numericSequences = new Map<number, number>();
   private readonly sequenceKeys: string[] = [];
   private readonly sequences: ScenarioId[] = [];
   private cached: SentRequest | undefined = undefined;
@@ -156,11 +158,15 @@ export class SentBook {
   }
 
   private sequenceNumber(sequence: ScenarioId): number {
-    const key = sequenceKey(sequence);
-    let number = this.sequenceNumbers.get(key);
+    // A finite number's key is its decimal text and nothing else writes that text: such ids are
+    // found by value, without making the key (0 and -0 share "0" as they share a Map entry).
+    const byValue = typeof sequence === 'number' && Number.isFinite(sequence);
+    let number = byValue ? this.numericSequences.get(sequence) : this.sequenceNumbers.get(sequenceKey(sequence));
     if (number === undefined) {
+      const key = sequenceKey(sequence);
       number = this.sequenceKeys.length;
-      this.sequenceNumbers.set(key, number);
+      if (byValue) this.numericSequences.set(sequence, number);
+      else this.sequenceNumbers.set(key, number);
       this.sequenceKeys.push(key);
       this.sequences.push(sequence);
     }
