@@ -30,7 +30,7 @@ export class ReferenceReplay {
   private readonly modelOf: ModelOf;
   private readonly state = new Map<string, number | 'poisoned'>();
   /** Executed batches not yet complete, with their rows' request numbers. */
-  private readonly pendingRows = new Map<number, { instance: number; rows: readonly TraceRow[]; numbers: readonly number[]; index: number; model: ModelConfig }>();
+  private readonly pendingRows = new Map<number, PendingBatch>();
 
   constructor(
     private readonly sent: SentBook,
@@ -135,6 +135,15 @@ export function replayReference(
   const replay = new ReferenceReplay(ledger.sent, model, onUninitialised);
   for (let index = 0; index < events.length; index++) replay.observe(events[index]!, index);
   return replay.expectations();
+}
+
+interface PendingBatch {
+  readonly instance: number;
+  readonly rows: readonly TraceRow[];
+  /** The rows' request numbers (RequestIds.internRows). */
+  readonly numbers: readonly number[];
+  readonly index: number;
+  readonly model: ModelConfig;
 }
 
 const NOT_EXECUTED = 0;
