@@ -96,8 +96,8 @@ describe('RequestIds', () => {
   it('tells thousands of prefixes apart as its prefix table grows, those that extend others too', () => {
     const ids = new RequestIds();
     const texts = Array.from({ length: 6000 }, (_, k) => `${k % 3 === 0 ? 'p' : ''}${k}:${k % 4}`);
-    texts.forEach((text, k) => expect(ids.intern(text)).toBe(k));
-    texts.forEach((text, k) => expect([ids.find(text), ids.text(k)]).toEqual([k, text]));
+    expect(texts.map((text) => ids.intern(text))).toEqual(texts.map((_, k) => k));
+    expect(texts.map((text, k) => [ids.find(text), ids.text(k)])).toEqual(texts.map((text, k) => [k, text]));
     expect([ids.find('p0:1'), ids.find('1:0'), ids.find('p:0'), ids.find('60000:0'), ids.find('6000:0')]).toEqual([-1, -1, -1, -1, -1]);
   });
 
