@@ -48,7 +48,9 @@ export class ReferenceReplay {
         this.state.set(slotName(event.instance, event.slot), accumulatorFor(this.modelOf(event.generation)).initialValue);
     } else if (event.type === 'execute') {
       const numbers = this.sent.ids.internRows(event.rows);
-      this.pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, numbers, index, model: this.modelOf(event.generation) });
+      const model = this.modelOf(event.generation);
+      const oldest = model.strategy.kind === 'oldest';
+      this.pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, numbers, index, accumulator: accumulatorFor(model), oldest });
     } else if (event.type === 'complete') {
       const batch = this.pendingRows.get(event.batch);
       if (batch === undefined) return;
@@ -64,7 +66,7 @@ export class ReferenceReplay {
           this.state.set(slotName(batch.instance, row.slot), 'poisoned');
           continue;
         }
-        const output = this.replayRow(number, batch.instance, row, batch.index, batch.model);
+        const output = this.replayRow(number, row, batch);
         if (output === undefined) this.expect(number, UNKNOWN, batch.index);
         else this.expect(number, OUTPUT, batch.index, output);
       }
@@ -103,10 +105,9 @@ export class ReferenceReplay {
   }
 
   /** Replays the row of the request numbered `number` on its slot's state: what it should output, undefined when not knowable. */
-  private replayRow(number: number, instance: number, row: TraceRow, index: number, model: ModelConfig): number | undefined {
-    const accumulator = accumulatorFor(model);
-    const oldest = model.strategy.kind === 'oldest';
-    const slot = slotName(instance, row.slot);
+  private replayRow(number: number, row: TraceRow, batch: PendingBatch): number | undefined {
+    const { accumulator, oldest, index } = batch;
+    const slot = slotName(batch.instance, row.slot);
     // Never sent: nothing to replay it with.
     if (!this.sent.isSent(number)) return undefined;
     const previous = this.state.get(slot);
@@ -143,7 +144,9 @@ interface PendingBatch {
   /** The rows' request numbers (RequestIds.internRows). */
   readonly numbers: readonly number[];
   readonly index: number;
-  readonly model: ModelConfig;
+  /** The batch's model object's accumulator, and whether it batches Oldest (START resets at dispatch). */
+  readonly accumulator: AccumulatorModel;
+  readonly oldest: boolean;
 }
 
 const NOT_EXECUTED = 0;
