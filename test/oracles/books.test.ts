@@ -101,6 +101,14 @@ describe('RequestIds', () => {
     expect([ids.find('p0:1'), ids.find('1:0'), ids.find('p:0'), ids.find('60000:0'), ids.find('6000:0')]).toEqual([-1, -1, -1, -1, -1]);
   });
 
+  it('keeps decimal prefixes found by value apart from the same digits written otherwise', () => {
+    const ids = new RequestIds();
+    const texts = ['7:1', '07:1', '262143:0', '262144:0', '999999999:0', '1000000000:0', '-7:1', '7.0:1', '0:0', '00:0', '7:2'];
+    expect(texts.map((text) => ids.intern(text))).toEqual(texts.map((_, k) => k));
+    expect(texts.map((text, k) => [ids.find(text), ids.text(k)])).toEqual(texts.map((text, k) => [k, text]));
+    expect([ids.find('07:2'), ids.find('8:1'), ids.find('262144:1')]).toEqual([-1, -1, -1]);
+  });
+
   it("numbers an execute's rows once per rows array, padding as -1", () => {
     const ids = new RequestIds();
     const row = (request: string | null) => ({ slot: 0, request, sequence: null, ready: request !== null, start: false, end: false, corrid: 0 });

@@ -9,6 +9,8 @@ import { Int32Column, Int32List } from './columns.ts';
 const MAX_STEP_GAP = 16;
 /** Steps of up to 9 digits fit an int32. */
 const MAX_STEP_DIGITS = 9;
+/** Decimal prefixes below this are found by value (a column of at most 1 MB). */
+const DIRECT_PREFIXES = 1 << 18;
 /** A power of two: the prefix table doubles. */
 const INITIAL_PREFIX_SLOTS = 1024;
 
@@ -26,6 +28,9 @@ export class RequestIds {
    */
   private prefixSlots = new Int32Array(INITIAL_PREFIX_SLOTS);
   private readonly prefixHashes = new Int32Column();
+  /** The prefixes in that table; the others are decimal numbers below DIRECT_PREFIXES, found by value here. */
+  private readonly hashedPrefixes: number[] = [];
+  private readonly directPrefixes = new Int32Column();
   private readonly prefixes: string[] = [];
   /** Per prefix, the request number of each step (-1: not seen). */
   private readonly stepTables: Int32List[] = [];
@@ -95,11 +100,23 @@ export class RequestIds {
     const colon = id.lastIndexOf(':');
     const step = colon < 0 ? -1 : canonicalStep(id, colon + 1);
     if (step < 0) return this.other(id, add);
-    const hash = prefixHash(id, colon);
-    let prefixNumber = this.findPrefix(id, colon, hash);
-    if (prefixNumber < 0) {
-      if (!add) return this.other(id, add);
-      prefixNumber = this.addPrefix(id.slice(0, colon), hash);
+    const value = canonicalDecimal(id, 0, colon);
+    let prefixNumber: number;
+    if (value >= 0 && value < DIRECT_PREFIXES) {
+      // seqsim's prefixes are sequence numbers: found by value, no hash, no string to compare.
+      prefixNumber = this.directPrefixes.get(value);
+      if (prefixNumber < 0) {
+        if (!add) return this.other(id, add);
+        prefixNumber = this.newPrefix(id.slice(0, colon));
+        this.directPrefixes.set(value, prefixNumber);
+      }
+    } else {
+      const hash = prefixHash(id, colon);
+      prefixNumber = this.findPrefix(id, colon, hash);
+      if (prefixNumber < 0) {
+        if (!add) return this.other(id, add);
+        prefixNumber = this.addPrefix(id.slice(0, colon), hash);
+      }
     }
     const table = this.stepTables[prefixNumber]!;
     const known = table.at(step) ?? -1;
@@ -128,15 +145,22 @@ export class RequestIds {
     return -1;
   }
 
-  private addPrefix(prefix: string, hash: number): number {
+  private newPrefix(prefix: string): number {
     const number = this.prefixes.length;
     this.prefixes.push(prefix);
-    this.prefixHashes.set(number, hash);
     this.stepTables.push(new Int32List());
+    return number;
+  }
+
+  /** A new prefix found by its hash. */
+  private addPrefix(prefix: string, hash: number): number {
+    const number = this.newPrefix(prefix);
+    this.prefixHashes.set(number, hash);
+    this.hashedPrefixes.push(number);
     // At most half full, so probes stay short.
-    if (this.prefixes.length * 2 > this.prefixSlots.length) {
+    if (this.hashedPrefixes.length * 2 > this.prefixSlots.length) {
       this.prefixSlots = new Int32Array(this.prefixSlots.length * 2);
-      for (let n = 0; n < this.prefixes.length; n++) this.place(n);
+      for (const hashed of this.hashedPrefixes) this.place(hashed);
     } else this.place(number);
     return number;
   }
@@ -163,15 +187,20 @@ export class RequestIds {
 
 /** The step `id` ends with from `from` on, written as seqsim writes it (decimal, no leading zero), else -1. */
 function canonicalStep(id: string, from: number): number {
-  const digits = id.length - from;
+  return canonicalDecimal(id, from, id.length);
+}
+
+/** The value of `id`'s characters from `from` up to `to`, a decimal of 1 to 9 digits without a leading zero, else -1. */
+function canonicalDecimal(id: string, from: number, to: number): number {
+  const digits = to - from;
   if (digits < 1 || digits > MAX_STEP_DIGITS || (digits > 1 && id.charCodeAt(from) === 48)) return -1;
-  let step = 0;
-  for (let i = from; i < id.length; i++) {
+  let value = 0;
+  for (let i = from; i < to; i++) {
     const code = id.charCodeAt(i) - 48;
     if (code < 0 || code > 9) return -1;
-    step = step * 10 + code;
+    value = value * 10 + code;
   }
-  return step;
+  return value;
 }
 
 /** FNV-1a over the first `length` characters of `id` (a prefix's hash, read in place). */
