@@ -25,31 +25,31 @@ export class BatchShapeOracle {
 
   onBatch(batch: ExecutedBatch): void {
     const sink = this.sink;
-    const name = `batch ${batch.batch} on I${batch.instance}`;
     const previous = this.inFlight.get(batch.instance);
     if (previous !== undefined) {
-      if (!this.completed.has(previous)) sink.add(`${name} started while batch ${previous} on the same instance was still executing`, [batch.index]);
+      if (!this.completed.has(previous)) sink.add(`${nameOf(batch)} started while batch ${previous} on the same instance was still executing`, [batch.index]);
       // Only an instance's latest batch is ever asked about: forget the rest (bounded books).
       this.completed.delete(previous);
     }
     this.inFlight.set(batch.instance, batch.batch);
     const rows = batch.rows;
-    if (rows.length === 0) sink.add(`${name} has no rows`, [batch.index]);
-    if (rows.length > this.limit) sink.add(`${name} has ${rows.length} rows; at most ${this.limit} fit`, [batch.index]);
+    if (rows.length === 0) sink.add(`${nameOf(batch)} has no rows`, [batch.index]);
+    if (rows.length > this.limit) sink.add(`${nameOf(batch)} has ${rows.length} rows; at most ${this.limit} fit`, [batch.index]);
     if (this.model.strategy.kind === 'direct') {
-      rows.forEach((row, i) => {
-        if (row.slot !== i) sink.add(`${name}: row ${i} is slot ${row.slot}; Direct puts slot k at row k`, [batch.index]);
-      });
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        if (row.slot !== i) sink.add(`${nameOf(batch)}: row ${i} is slot ${row.slot}; Direct puts slot k at row k`, [batch.index]);
+      }
       const last = rows[rows.length - 1];
       if (last !== undefined && last.request === null)
-        sink.add(`${name} ends with a padding row: Direct pads only below the highest ready slot`, [batch.index]);
+        sink.add(`${nameOf(batch)} ends with a padding row: Direct pads only below the highest ready slot`, [batch.index]);
     } else {
       // One request per sequence = one row per slot: two sequences may share an id (a new
       // START right after END), but never a slot.
       const slots = new Set<number>();
       for (const row of rows) {
-        if (row.request === null) sink.add(`${name} has a padding row: Oldest never pads`, [batch.index]);
-        if (slots.has(row.slot)) sink.add(`${name} holds two requests of the sequence in slot ${row.slot}`, [batch.index]);
+        if (row.request === null) sink.add(`${nameOf(batch)} has a padding row: Oldest never pads`, [batch.index]);
+        if (slots.has(row.slot)) sink.add(`${nameOf(batch)} holds two requests of the sequence in slot ${row.slot}`, [batch.index]);
         slots.add(row.slot);
       }
     }
@@ -58,6 +58,11 @@ export class BatchShapeOracle {
   done(): Violation[] {
     return this.sink.done();
   }
+}
+
+/** How a message names a batch (made only for a message: most batches are fine). */
+function nameOf(batch: ExecutedBatch): string {
+  return `batch ${batch.batch} on I${batch.instance}`;
 }
 
 /** BatchShapeOracle over a ledger's batches, each complete taken in trace order. */

@@ -27,6 +27,36 @@ export function expectedCorrid(control: CorridControl | undefined, id: ScenarioI
   }
 }
 
+const TWO_TO_32 = 2 ** 32;
+
+/**
+ * Whether a traced CORRID equals `expectedCorrid(control, id)`, as `tracedCorrid(corrid) ===
+ * expectedCorrid(control, id)` says, without making either text for the common row: a
+ * non-negative safe integer id carried as a safe integer (its low 32 bits, those bits signed, or
+ * itself: below 2^53 the int64 and uint64 readings agree). Anything else compares the texts.
+ */
+export function carriesExpectedCorrid(control: CorridControl | undefined, id: ScenarioId, corrid: CorridValue): boolean {
+  if (typeof id === 'number' && typeof corrid === 'number' && id >= 0 && Number.isSafeInteger(id) && Number.isSafeInteger(corrid)) {
+    switch (control?.dataType) {
+      case 'TYPE_UINT32':
+        return corrid === id % TWO_TO_32;
+      case 'TYPE_INT32':
+        return corrid === ((id % TWO_TO_32) | 0);
+      case 'TYPE_STRING':
+        return false;
+      default:
+        return corrid === id;
+    }
+  }
+  return tracedCorrid(corrid) === expectedCorrid(control, id);
+}
+
+/** Whether a padding row's traced CORRID is `expected` (expectedPaddingCorrid), without its text for a number. */
+export function carriesPaddingCorrid(expected: string, corrid: CorridValue): boolean {
+  if (typeof corrid === 'number') return expected === 'u:0' && corrid === 0;
+  return tracedCorrid(corrid) === expected;
+}
+
 /** CORRID on a padding row (spec §1.2 table): uint64 zero, or the empty string for TYPE_STRING. */
 export function expectedPaddingCorrid(control: CorridControl | undefined): string {
   return control?.dataType === 'TYPE_STRING' ? 's:' : 'u:0';

@@ -105,10 +105,12 @@ export class TraceChecker {
       const responses = this.responses;
       const missing: SentRequest[] = [];
       let unanswered = 0;
-      for (const sent of this.ledger.sent.values()) {
-        if (responses.answered(sent.number)) continue;
+      const sent = this.ledger.sent;
+      for (let i = 0; i < sent.size; i++) {
+        const number = sent.sentAt(i);
+        if (responses.answered(number)) continue;
         unanswered++;
-        if (missing.length < 10) missing.push(sent);
+        if (missing.length < 10) missing.push(sent.at(number)!);
       }
       const budget =
         context.realClock !== undefined ? `its real-time limit of ${context.realClock.durationMs} ms` : `its event budget of ${context.maxEvents} events`;

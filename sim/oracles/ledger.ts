@@ -16,8 +16,26 @@ export function generationKey(key: string, generation: number | undefined): stri
   return generation === undefined ? key : `${key}@g${generation}`;
 }
 
+/** Slot names made once (every executed row and slot event names one): instances × slots below these. */
+const CACHED_INSTANCES = 64;
+const CACHED_SLOTS = 1024;
+const slotNames: string[][] = [];
+
 export function slotName(instance: number, slot: number): string {
-  return `I${instance}/s${slot}`;
+  if (!(instance >= 0 && instance < CACHED_INSTANCES && slot >= 0 && slot < CACHED_SLOTS && Number.isInteger(instance) && Number.isInteger(slot))) {
+    return `I${instance}/s${slot}`;
+  }
+  let names = slotNames[instance];
+  if (names === undefined) {
+    names = [];
+    slotNames[instance] = names;
+  }
+  let name = names[slot];
+  if (name === undefined) {
+    name = `I${instance}/s${slot}`;
+    names[slot] = name;
+  }
+  return name;
 }
 
 /**

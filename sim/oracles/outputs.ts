@@ -2,7 +2,7 @@ import type { TraceEvent, TraceRow } from '../../src/core/events.ts';
 import type { ModelConfig } from '../../src/config/types.ts';
 import { accumulate, accumulatorModelOf, type AccumulatorModel } from '../../src/model/reference.ts';
 import { CLIENT_TIMEOUT_PREFIX } from '../clients.ts';
-import { Ledger, slotName, type SentBook } from './ledger.ts';
+import { Ledger, sequenceKey, slotName, type SentBook } from './ledger.ts';
 import { FlagColumn, Float64Column, Int32Column } from './books/columns.ts';
 import { ViolationSink, type Violation } from './types.ts';
 
@@ -29,7 +29,8 @@ export class ReferenceReplay {
   private expectedCount = 0;
   private readonly modelOf: ModelOf;
   private readonly state = new Map<string, number | 'poisoned'>();
-  private readonly pendingRows = new Map<number, { instance: number; rows: readonly TraceRow[]; index: number; model: ModelConfig }>();
+  /** Executed batches not yet complete, with their rows' request numbers. */
+  private readonly pendingRows = new Map<number, PendingBatch>();
 
   constructor(
     private readonly sent: SentBook,
@@ -42,23 +43,32 @@ export class ReferenceReplay {
 
   observe(event: TraceEvent, index: number): void {
     if (event.type === 'dispatch') {
-      const sent = this.sent.get(event.request);
-      if (sent?.start) this.state.set(slotName(event.instance, event.slot), accumulatorFor(this.modelOf(event.generation)).initialValue);
+      const number = this.sent.numberOf(event.request);
+      if (number >= 0 && this.sent.startOf(number))
+        this.state.set(slotName(event.instance, event.slot), accumulatorFor(this.modelOf(event.generation)).initialValue);
     } else if (event.type === 'execute') {
-      this.pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, index, model: this.modelOf(event.generation) });
+      const numbers = this.sent.ids.internRows(event.rows);
+      const model = this.modelOf(event.generation);
+      const oldest = model.strategy.kind === 'oldest';
+      this.pendingRows.set(event.batch, { instance: event.instance, rows: event.rows, numbers, index, accumulator: accumulatorFor(model), oldest });
     } else if (event.type === 'complete') {
       const batch = this.pendingRows.get(event.batch);
       if (batch === undefined) return;
       this.pendingRows.delete(event.batch);
-      for (const row of batch.rows) {
+      const rows = batch.rows;
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
         if (row.request === null) continue;
+        const number = batch.numbers[i]!;
         if (!event.ok) {
           // What a failed execute left in the slot's state is unknown until the next START.
-          this.expect(row.request, { kind: 'failed', index: batch.index });
+          this.expect(number, FAILED, batch.index);
           this.state.set(slotName(batch.instance, row.slot), 'poisoned');
           continue;
         }
-        this.expect(row.request, this.replayRow(batch.instance, row, batch.index, batch.model));
+        const output = this.replayRow(number, row, batch);
+        if (output === undefined) this.expect(number, UNKNOWN, batch.index);
+        else this.expect(number, OUTPUT, batch.index, output);
       }
     }
   }
@@ -71,6 +81,11 @@ export class ReferenceReplay {
     return kind === OUTPUT ? { kind: 'output', value: this.expectedValue.get(number), index } : { kind: kind === FAILED ? 'failed' : 'unknown', index };
   }
 
+  /** Whether the request numbered `number` should have output exactly `output` (the common response, judged without an Expected). */
+  outputAgrees(number: number, output: number): boolean {
+    return this.expectedKind.get(number) === OUTPUT && Object.is(this.expectedValue.get(number), output);
+  }
+
   /** Every expectation, by request id, in the order each request first got one. */
   expectations(): Map<string, Expected> {
     const all = new Map<string, Expected>();
@@ -81,33 +96,33 @@ export class ReferenceReplay {
     return all;
   }
 
-  private expect(request: string, expected: Expected): void {
-    const number = this.sent.ids.intern(request);
+  /** Books what the request numbered `number` should have output: `kind`, from the execute at `index` (`value` for OUTPUT). */
+  private expect(number: number, kind: number, index: number, value = Number.NaN): void {
     if (this.expectedKind.get(number) === NOT_EXECUTED) this.expectedOrder.set(this.expectedCount++, number);
-    this.expectedKind.set(number, expected.kind === 'output' ? OUTPUT : expected.kind === 'failed' ? FAILED : UNKNOWN);
-    this.expectedIndex.set(number, expected.index);
-    if (expected.kind === 'output') this.expectedValue.set(number, expected.value);
+    this.expectedKind.set(number, kind);
+    this.expectedIndex.set(number, index);
+    if (kind === OUTPUT) this.expectedValue.set(number, value);
   }
 
-  private replayRow(instance: number, row: TraceRow, index: number, model: ModelConfig): Expected {
-    const accumulator = accumulatorFor(model);
-    const oldest = model.strategy.kind === 'oldest';
-    const slot = slotName(instance, row.slot);
-    const sent = this.sent.get(row.request!);
-    if (sent === undefined) return { kind: 'unknown', index };
+  /** Replays the row of the request numbered `number` on its slot's state: what it should output, undefined when not knowable. */
+  private replayRow(number: number, row: TraceRow, batch: PendingBatch): number | undefined {
+    const { accumulator, oldest, index } = batch;
+    const slot = slotName(batch.instance, row.slot);
+    // Never sent: nothing to replay it with.
+    if (!this.sent.isSent(number)) return undefined;
     const previous = this.state.get(slot);
     const resets = row.start && !oldest;
-    if (!resets && previous === 'poisoned') return { kind: 'unknown', index };
+    if (!resets && previous === 'poisoned') return undefined;
     if (!resets && previous === undefined) {
       this.onUninitialised(row.request!, slot, index);
       this.state.set(slot, 'poisoned');
-      return { kind: 'unknown', index };
+      return undefined;
     }
     const base = resets ? accumulator.initialValue : (previous as number);
-    const step = accumulate(accumulator, { ready: row.ready, start: row.start, end: row.end, input: sent.value, corrid: row.corrid }, base);
-    if (step.kind !== 'output') return { kind: 'unknown', index };
+    const step = accumulate(accumulator, { ready: row.ready, start: row.start, end: row.end, input: this.sent.stepValueOf(number), corrid: row.corrid }, base);
+    if (step.kind !== 'output') return undefined;
     this.state.set(slot, step.state);
-    return { kind: 'output', value: step.output, index };
+    return step.output;
   }
 }
 
@@ -121,6 +136,17 @@ export function replayReference(
   const replay = new ReferenceReplay(ledger.sent, model, onUninitialised);
   for (let index = 0; index < events.length; index++) replay.observe(events[index]!, index);
   return replay.expectations();
+}
+
+interface PendingBatch {
+  readonly instance: number;
+  readonly rows: readonly TraceRow[];
+  /** The rows' request numbers (RequestIds.internRows). */
+  readonly numbers: readonly number[];
+  readonly index: number;
+  /** The batch's model object's accumulator, and whether it batches Oldest (START resets at dispatch). */
+  readonly accumulator: AccumulatorModel;
+  readonly oldest: boolean;
 }
 
 const NOT_EXECUTED = 0;
@@ -177,15 +203,15 @@ export class OutputsOracle {
     this.replay.observe(event, index);
     switch (event.type) {
       case 'cancel': {
-        const sent = this.sent.get(event.request);
-        if (sent !== undefined) this.cancelledSequences.add(sent.sequenceKey);
+        const number = this.sent.numberOf(event.request);
+        if (number >= 0) this.cancelledSequences.add(this.sent.sequenceKeyOf(number));
         return;
       }
       case 'reject':
         this.rejected.add(this.sent.ids.intern(event.request), REJECTED);
         return;
       case 'release':
-        if (event.reason === 'expired') this.expiredSequences.add(JSON.stringify(event.sequence));
+        if (event.reason === 'expired') this.expiredSequences.add(sequenceKey(event.sequence));
         return;
       case 'response':
         this.checkResponse(event, index);
@@ -201,9 +227,10 @@ export class OutputsOracle {
 
   private checkResponse(event: Extract<TraceEvent, { type: 'response' }>, index: number): void {
     const sink = this.responses;
-    const sent = this.sent.get(event.request);
-    if (sent === undefined) return;
-    const want = this.replay.expectedOf(sent.number);
+    const number = this.sent.numberOf(event.request);
+    if (number < 0) return;
+    if ('output' in event && this.replay.outputAgrees(number, event.output)) return;
+    const want = this.replay.expectedOf(number);
     if ('output' in event) {
       if (want === undefined) sink.add(`request ${event.request} got output ${event.output} but never executed`, [index]);
       else if (want.kind === 'failed') sink.add(`request ${event.request} got output ${event.output} from a failed batch`, [want.index, index]);
@@ -225,9 +252,9 @@ export class OutputsOracle {
     }
     const explained =
       want?.kind === 'failed' ||
-      this.rejected.has(sent.number, REJECTED) ||
-      (code === 'CANCELLED' && this.cancelledSequences.has(sent.sequenceKey)) ||
-      (code === 'UNAVAILABLE' && this.expiredSequences.has(sent.sequenceKey));
+      this.rejected.has(number, REJECTED) ||
+      (code === 'CANCELLED' && this.cancelledSequences.has(this.sent.sequenceKeyOf(number))) ||
+      (code === 'UNAVAILABLE' && this.expiredSequences.has(this.sent.sequenceKeyOf(number)));
     if (!explained)
       sink.add(`request ${event.request} got ${code} "${event.error.message}" with no cause (not rejected, cancelled, expired or failed)`, [index]);
   }

@@ -26,7 +26,9 @@ export class ReaperTimingOracle {
   private jittered = false;
   private readonly lastArrivalUs = new Map<string, number>();
   private readonly promotedAtUs = new Map<string, number>();
-  private pending: { key: string; previous: number | undefined } | undefined;
+  /** The last arrival's sequence and the arrival time it replaced, until a reject takes it back (undefined: none to take back). */
+  private pendingKey: string | undefined = undefined;
+  private pendingPreviousUs: number | undefined = undefined;
 
   constructor(
     private readonly sent: SentBook,
@@ -42,21 +44,22 @@ export class ReaperTimingOracle {
         if (event.kind === 'timer_jitter') this.jittered = true;
         return;
       case 'arrive': {
-        const sent = this.sent.get(event.request);
-        if (sent === undefined) return;
-        const key = generationKey(sent.sequenceKey, event.generation);
-        this.pending = { key, previous: this.lastArrivalUs.get(key) };
+        const number = this.sent.numberOf(event.request);
+        if (number < 0) return;
+        const key = generationKey(this.sent.sequenceKeyOf(number), event.generation);
+        this.pendingKey = key;
+        this.pendingPreviousUs = this.lastArrivalUs.get(key);
         this.lastArrivalUs.set(key, event.t);
         return;
       }
       case 'reject': {
         // A rejected request never touches the idle clock.
-        const pending = this.pending;
-        if (pending !== undefined) {
-          if (pending.previous === undefined) this.lastArrivalUs.delete(pending.key);
-          else this.lastArrivalUs.set(pending.key, pending.previous);
+        const key = this.pendingKey;
+        if (key !== undefined) {
+          if (this.pendingPreviousUs === undefined) this.lastArrivalUs.delete(key);
+          else this.lastArrivalUs.set(key, this.pendingPreviousUs);
         }
-        this.pending = undefined;
+        this.pendingKey = undefined;
         return;
       }
       case 'assign': {

@@ -46,8 +46,12 @@ export class ResponsesOracle {
 
   finish(quiescent: boolean): Violation[] {
     if (quiescent) {
-      for (const sent of this.sent.values()) {
-        if (!this.answered(sent.number)) this.sink.add(`request ${sent.request} never got a response`, [sent.index]);
+      const sent = this.sent;
+      for (let i = 0; i < sent.size; i++) {
+        const number = sent.sentAt(i);
+        if (this.answered(number)) continue;
+        const request = sent.at(number)!;
+        this.sink.add(`request ${request.request} never got a response`, [request.index]);
       }
     }
     return this.sink.done();

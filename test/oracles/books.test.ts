@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FlagColumn, Float64Column, Int32Column, Int32List } from '../../sim/oracles/books/columns.ts';
 import { RequestIds } from '../../sim/oracles/books/request-ids.ts';
-import { SentBook } from '../../sim/oracles/books/sent-book.ts';
+import { SentBook, sequenceKey } from '../../sim/oracles/books/sent-book.ts';
+import { slotName } from '../../sim/oracles/ledger.ts';
 import { Membership } from '../../sim/oracles/routing/epoch.ts';
 
 describe('per-request columns', () => {
@@ -92,6 +93,32 @@ describe('RequestIds', () => {
     expect(ids.size).toBe(5001);
   });
 
+  it('tells thousands of prefixes apart as its prefix table grows, those that extend others too', () => {
+    const ids = new RequestIds();
+    const texts = Array.from({ length: 6000 }, (_, k) => `${k % 3 === 0 ? 'p' : ''}${k}:${k % 4}`);
+    expect(texts.map((text) => ids.intern(text))).toEqual(texts.map((_, k) => k));
+    expect(texts.map((text, k) => [ids.find(text), ids.text(k)])).toEqual(texts.map((text, k) => [k, text]));
+    expect([ids.find('p0:1'), ids.find('1:0'), ids.find('p:0'), ids.find('60000:0'), ids.find('6000:0')]).toEqual([-1, -1, -1, -1, -1]);
+  });
+
+  it('keeps decimal prefixes found by value apart from the same digits written otherwise', () => {
+    const ids = new RequestIds();
+    const texts = ['7:1', '07:1', '262143:0', '262144:0', '999999999:0', '1000000000:0', '-7:1', '7.0:1', '0:0', '00:0', '7:2'];
+    expect(texts.map((text) => ids.intern(text))).toEqual(texts.map((_, k) => k));
+    expect(texts.map((text, k) => [ids.find(text), ids.text(k)])).toEqual(texts.map((text, k) => [k, text]));
+    expect([ids.find('07:2'), ids.find('8:1'), ids.find('262144:1')]).toEqual([-1, -1, -1]);
+  });
+
+  it("numbers an execute's rows once per rows array, padding as -1", () => {
+    const ids = new RequestIds();
+    const row = (request: string | null) => ({ slot: 0, request, sequence: null, ready: request !== null, start: false, end: false, corrid: 0 });
+    const rows = [row('4:0'), row(null), row('5:2')];
+    const numbers = ids.internRows(rows);
+    expect(numbers).toEqual([ids.find('4:0'), -1, ids.find('5:2')]);
+    expect(ids.internRows(rows)).toBe(numbers);
+    expect(ids.internRows([row('5:2'), row('6:0')])).toEqual([ids.find('5:2'), 2]);
+  });
+
   it('agrees with a Map on any ids (property)', () => {
     const id = fc.oneof(
       fc.tuple(fc.constantFrom('1', '2', 'x:y', ''), fc.nat(20)).map(([prefix, step]) => `${prefix}:${step}`),
@@ -143,6 +170,28 @@ describe('SentBook', () => {
     expect([book.get('3:0'), book.has('3:0'), book.numberOf('3:0')]).toEqual([undefined, false, -1]);
     book.ids.intern('3:0');
     expect([book.has('3:0'), book.at(book.ids.find('3:0'))]).toEqual([false, undefined]);
+  });
+});
+
+describe('keys the oracles make per event', () => {
+  it("a sequence's key is its id's JSON (number, string and u64 apart), however it is made", () => {
+    const ids = [0, -0, 5, 2 ** 53 + 2, 1e21, -3, 0.5, Number.NaN, Number.POSITIVE_INFINITY, '5', '', 'a"b', { u64: '5' }] as const;
+    for (const id of ids) expect(sequenceKey(id)).toBe(JSON.stringify(id));
+    fc.assert(fc.property(fc.double(), (id) => sequenceKey(id) === JSON.stringify(id)));
+  });
+
+  it('a slot name is I<instance>/s<slot> for any numbers, cached or not', () => {
+    const pairs = [
+      [0, 0],
+      [63, 1023],
+      [64, 0],
+      [0, 1024],
+      [-1, 2],
+      [1.5, 0],
+      [2, Number.NaN],
+    ] as const;
+    for (const [instance, slot] of pairs) expect(slotName(instance, slot)).toBe(`I${instance}/s${slot}`);
+    expect(slotName(3, 7)).toBe(slotName(3, 7));
   });
 });
 

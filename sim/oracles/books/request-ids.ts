@@ -1,3 +1,4 @@
+import type { TraceRow } from '../../../src/core/events.ts';
 import { Int32Column, Int32List } from './columns.ts';
 
 /**
@@ -8,6 +9,10 @@ import { Int32Column, Int32List } from './columns.ts';
 const MAX_STEP_GAP = 16;
 /** Steps of up to 9 digits fit an int32. */
 const MAX_STEP_DIGITS = 9;
+/** Decimal prefixes below this are found by value (a column of at most 1 MB). */
+const DIRECT_PREFIXES = 1 << 18;
+/** A power of two: the prefix table doubles. */
+const INITIAL_PREFIX_SLOTS = 1024;
 
 /**
  * Request ids interned to small numbers 0, 1, 2 … in order of first sight, so the oracles keep
@@ -17,7 +22,15 @@ const MAX_STEP_DIGITS = 9;
  * any other id (a retry "…~r1", a trace from elsewhere) goes to a plain Map. `text` gives the id back.
  */
 export class RequestIds {
-  private readonly prefixNumbers = new Map<string, number>();
+  /**
+   * Prefixes found by a hash of the id's own characters (open addressing, entry = prefix number + 1,
+   * 0 = free): a Map would need the prefix as a string of its own, sliced and hashed anew each time.
+   */
+  private prefixSlots = new Int32Array(INITIAL_PREFIX_SLOTS);
+  private readonly prefixHashes = new Int32Column();
+  /** The prefixes in that table; the others are decimal numbers below DIRECT_PREFIXES, found by value here. */
+  private readonly hashedPrefixes: number[] = [];
+  private readonly directPrefixes = new Int32Column();
   private readonly prefixes: string[] = [];
   /** Per prefix, the request number of each step (-1: not seen). */
   private readonly stepTables: Int32List[] = [];
@@ -30,6 +43,9 @@ export class RequestIds {
   // The oracles look up one event's request several times in a row.
   private lastId: string | undefined = undefined;
   private lastNumber = -1;
+  // Several oracles read one execute's rows: the last rows interned, and their numbers.
+  private lastRows: readonly TraceRow[] | undefined = undefined;
+  private lastRowNumbers: readonly number[] = [];
 
   /** Ids interned so far. */
   get size(): number {
@@ -52,6 +68,22 @@ export class RequestIds {
     return number;
   }
 
+  /**
+   * The numbers of an execute's rows' requests (interned), -1 for padding. The oracles that read
+   * one execute each ask for its rows: the answer is made once per rows array and must not be changed.
+   */
+  internRows(rows: readonly TraceRow[]): readonly number[] {
+    if (rows === this.lastRows) return this.lastRowNumbers;
+    const numbers: number[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const request = rows[i]!.request;
+      numbers.push(request === null ? -1 : this.intern(request));
+    }
+    this.lastRows = rows;
+    this.lastRowNumbers = numbers;
+    return numbers;
+  }
+
   /** The id numbered `number`. */
   text(number: number): string {
     const prefix = this.prefixOf.get(number);
@@ -68,14 +100,23 @@ export class RequestIds {
     const colon = id.lastIndexOf(':');
     const step = colon < 0 ? -1 : canonicalStep(id, colon + 1);
     if (step < 0) return this.other(id, add);
-    const prefix = id.slice(0, colon);
-    let prefixNumber = this.prefixNumbers.get(prefix);
-    if (prefixNumber === undefined) {
-      if (!add) return this.other(id, add);
-      prefixNumber = this.prefixes.length;
-      this.prefixNumbers.set(prefix, prefixNumber);
-      this.prefixes.push(prefix);
-      this.stepTables.push(new Int32List());
+    const value = canonicalDecimal(id, 0, colon);
+    let prefixNumber: number;
+    if (value >= 0 && value < DIRECT_PREFIXES) {
+      // seqsim's prefixes are sequence numbers: found by value, no hash, no string to compare.
+      prefixNumber = this.directPrefixes.get(value);
+      if (prefixNumber < 0) {
+        if (!add) return this.other(id, add);
+        prefixNumber = this.newPrefix(id.slice(0, colon));
+        this.directPrefixes.set(value, prefixNumber);
+      }
+    } else {
+      const hash = prefixHash(id, colon);
+      prefixNumber = this.findPrefix(id, colon, hash);
+      if (prefixNumber < 0) {
+        if (!add) return this.other(id, add);
+        prefixNumber = this.addPrefix(id.slice(0, colon), hash);
+      }
     }
     const table = this.stepTables[prefixNumber]!;
     const known = table.at(step) ?? -1;
@@ -89,6 +130,47 @@ export class RequestIds {
     this.prefixOf.set(number, prefixNumber);
     this.stepOf.set(number, step);
     return number;
+  }
+
+  /** The number of the prefix `id` starts with, `length` characters long, else -1. */
+  private findPrefix(id: string, length: number, hash: number): number {
+    const slots = this.prefixSlots;
+    const mask = slots.length - 1;
+    for (let slot = hash & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {
+      const number = slots[slot]! - 1;
+      if (this.prefixHashes.get(number) !== hash) continue;
+      const prefix = this.prefixes[number]!;
+      if (prefix.length === length && id.startsWith(prefix)) return number;
+    }
+    return -1;
+  }
+
+  private newPrefix(prefix: string): number {
+    const number = this.prefixes.length;
+    this.prefixes.push(prefix);
+    this.stepTables.push(new Int32List());
+    return number;
+  }
+
+  /** A new prefix found by its hash. */
+  private addPrefix(prefix: string, hash: number): number {
+    const number = this.newPrefix(prefix);
+    this.prefixHashes.set(number, hash);
+    this.hashedPrefixes.push(number);
+    // At most half full, so probes stay short.
+    if (this.hashedPrefixes.length * 2 > this.prefixSlots.length) {
+      this.prefixSlots = new Int32Array(this.prefixSlots.length * 2);
+      for (const hashed of this.hashedPrefixes) this.place(hashed);
+    } else this.place(number);
+    return number;
+  }
+
+  private place(number: number): void {
+    const slots = this.prefixSlots;
+    const mask = slots.length - 1;
+    let slot = this.prefixHashes.get(number) & mask;
+    while (slots[slot] !== 0) slot = (slot + 1) & mask;
+    slots[slot] = number + 1;
   }
 
   private other(id: string, add: boolean): number {
@@ -105,13 +187,25 @@ export class RequestIds {
 
 /** The step `id` ends with from `from` on, written as seqsim writes it (decimal, no leading zero), else -1. */
 function canonicalStep(id: string, from: number): number {
-  const digits = id.length - from;
+  return canonicalDecimal(id, from, id.length);
+}
+
+/** The value of `id`'s characters from `from` up to `to`, a decimal of 1 to 9 digits without a leading zero, else -1. */
+function canonicalDecimal(id: string, from: number, to: number): number {
+  const digits = to - from;
   if (digits < 1 || digits > MAX_STEP_DIGITS || (digits > 1 && id.charCodeAt(from) === 48)) return -1;
-  let step = 0;
-  for (let i = from; i < id.length; i++) {
+  let value = 0;
+  for (let i = from; i < to; i++) {
     const code = id.charCodeAt(i) - 48;
     if (code < 0 || code > 9) return -1;
-    step = step * 10 + code;
+    value = value * 10 + code;
   }
-  return step;
+  return value;
+}
+
+/** FNV-1a over the first `length` characters of `id` (a prefix's hash, read in place). */
+function prefixHash(id: string, length: number): number {
+  let hash = 0x811c9dc5 | 0;
+  for (let i = 0; i < length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return hash;
 }

@@ -23,7 +23,8 @@ const END = 2;
 
 /** Sequence identity in the trace: uint64 5 and string "5" differ, as in Triton. */
 export function sequenceKey(sequence: ScenarioId): string {
-  return JSON.stringify(sequence);
+  // A finite number's JSON is its String (which V8 caches for small integers): no JSON.stringify per event.
+  return typeof sequence === 'number' && Number.isFinite(sequence) ? String(sequence) : JSON.stringify(sequence);
 }
 
 /**
@@ -37,14 +38,16 @@ export class SentBook {
   /** Trace index of each request's send; -1: not sent. */
   private readonly sendIndex = new Int32Column();
   private readonly sequenceOf = new Int32Column();
-  private readonly valueOf = new Float64Column();
+  private readonly stepValues = new Float64Column();
   /** The first attempt's number, for a retry; -1 otherwise. */
   private readonly retries = new Int32Column();
   private readonly flags = new FlagColumn();
   /** Request numbers in the order they were first sent. */
   private readonly order = new Int32Column();
   private sentCount = 0;
+  /** Sequence numbers by key, and by value for finite numbers (whose keys they are). */
   private readonly sequenceNumbers = new Map<string, number>();
+  private readonly numericSequences = new Map<number, number>();
   private readonly sequenceKeys: string[] = [];
   private readonly sequences: ScenarioId[] = [];
   private cached: SentRequest | undefined = undefined;
@@ -59,7 +62,7 @@ export class SentBook {
     if (this.sendIndex.get(number) < 0) this.order.set(this.sentCount++, number);
     this.sendIndex.set(number, index);
     this.sequenceOf.set(number, this.sequenceNumber(event.sequence));
-    this.valueOf.set(number, event.value);
+    this.stepValues.set(number, event.value);
     this.retries.set(number, event.retry_of === undefined ? -1 : this.ids.intern(event.retry_of));
     this.flags.remove(number, START | END);
     if (event.start) this.flags.add(number, START);
@@ -71,6 +74,11 @@ export class SentBook {
   numberOf(request: string): number {
     const number = this.ids.find(request);
     return number >= 0 && this.sendIndex.get(number) >= 0 ? number : -1;
+  }
+
+  /** Whether the request numbered `number` was sent. */
+  isSent(number: number): boolean {
+    return number >= 0 && this.sendIndex.get(number) >= 0;
   }
 
   has(request: string): boolean {
@@ -92,9 +100,36 @@ export class SentBook {
     return this.flags.has(number, END);
   }
 
+  // Field by field, for a sent request's number: what the oracles read per event, without a view object.
+
+  /** Whether the request numbered `number` was sent with START. */
+  startOf(number: number): boolean {
+    return this.flags.has(number, START);
+  }
+
+  /** The sequence key (sequenceKey) of the sent request numbered `number`. */
+  sequenceKeyOf(number: number): string {
+    return this.sequenceKeys[this.sequenceOf.get(number)]!;
+  }
+
+  /** The sequence id of the sent request numbered `number`. */
+  sequenceIdOf(number: number): ScenarioId {
+    return this.sequences[this.sequenceOf.get(number)]!;
+  }
+
+  /** The step value the request numbered `number` was sent with. */
+  stepValueOf(number: number): number {
+    return this.stepValues.get(number);
+  }
+
   /** For a sent retry, the number of the step's first attempt; else -1. */
   retryOf(number: number): number {
     return this.retries.get(number);
+  }
+
+  /** The number of the `i`-th request first sent (0 ≤ i < size): a walk over every request without a view each. */
+  sentAt(i: number): number {
+    return this.order.get(i);
   }
 
   /** Every sent request, in the order first sent. */
@@ -115,7 +150,7 @@ export class SentBook {
       sequence: this.sequences[sequence]!,
       start: this.flags.has(number, START),
       end: this.flags.has(number, END),
-      value: this.valueOf.get(number),
+      value: this.stepValues.get(number),
       retryOf: retryOf < 0 ? undefined : this.ids.text(retryOf),
     };
     this.cached = view;
@@ -123,11 +158,15 @@ export class SentBook {
   }
 
   private sequenceNumber(sequence: ScenarioId): number {
-    const key = sequenceKey(sequence);
-    let number = this.sequenceNumbers.get(key);
+    // A finite number's key is its decimal text and nothing else writes that text: such ids are
+    // found by value, without making the key (0 and -0 share "0" as they share a Map entry).
+    const byValue = typeof sequence === 'number' && Number.isFinite(sequence);
+    let number = byValue ? this.numericSequences.get(sequence) : this.sequenceNumbers.get(sequenceKey(sequence));
     if (number === undefined) {
+      const key = sequenceKey(sequence);
       number = this.sequenceKeys.length;
-      this.sequenceNumbers.set(key, number);
+      if (byValue) this.numericSequences.set(sequence, number);
+      else this.sequenceNumbers.set(key, number);
       this.sequenceKeys.push(key);
       this.sequences.push(sequence);
     }

@@ -41,8 +41,11 @@ export class ExecutionOrder {
   }
 
   onExecute(event: Extract<TraceEvent, { type: 'execute' }>, index: number): void {
-    for (const row of event.rows) {
-      if (row.request !== null) this.checkRow(row.request, slotName(event.instance, row.slot), index);
+    const rows = event.rows;
+    const numbers = this.ledger.sent.ids.internRows(rows);
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (row.request !== null) this.checkRow(row.request, numbers[i]!, slotName(event.instance, row.slot), index);
     }
   }
 
@@ -50,8 +53,7 @@ export class ExecutionOrder {
     return [...this.affinity.done(), ...this.order.done()];
   }
 
-  private checkRow(request: string, slot: string, index: number): void {
-    const number = this.ledger.sent.ids.intern(request);
+  private checkRow(request: string, number: number, slot: string, index: number): void {
     if (!this.runsOnce(request, number, index)) return;
     const epoch = this.placements.epochOf(number);
     if (epoch === undefined) {

@@ -48,12 +48,13 @@ export class SlotOccupancy {
   }
 
   onArrive(event: EventOf<'arrive'>): void {
-    const sent = this.ledger.sent.get(event.request);
-    if (sent === undefined) return;
-    const key = generationKey(sent.sequenceKey, event.generation);
+    const sent = this.ledger.sent;
+    const number = sent.numberOf(event.request);
+    if (number < 0) return;
+    const key = generationKey(sent.sequenceKeyOf(number), event.generation);
     const epoch = this.live.get(key);
-    this.unplaced = epoch === undefined ? { request: sent.number, key, end: sent.end } : undefined;
-    if (epoch !== undefined) this.join(epoch, sent.number, sent.end);
+    this.unplaced = epoch === undefined ? { request: number, key, end: sent.endOf(number) } : undefined;
+    if (epoch !== undefined) this.join(epoch, number, sent.endOf(number));
   }
 
   onReject(event: EventOf<'reject'>, index: number): void {
