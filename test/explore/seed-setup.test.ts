@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { generateScenarioJson, type GeneratorOptions } from '../../sim/generate/scenario-arbitrary.ts';
+import { scenarioForSeed } from '../../sim/explore/explore.ts';
+import { parseScenario } from '../../src/scenario/load.ts';
+import { ModelConfigCache } from '../../src/config/normalize.ts';
+import { simulate } from '../../sim/simulate.ts';
+import { InputError } from '../../src/core/input-errors.ts';
+
+/** Option sets explore generates with: each strategy (zoo bugs force one), lifecycle blocks, fault modes. */
+const GENERATORS: readonly { batcher: string; options: GeneratorOptions & { faultMode?: GeneratorOptions['faults'] } }[] = [
+  { batcher: 'real', options: {} },
+  { batcher: 'real', options: { lifecycle: true } },
+  { batcher: 'real', options: { faults: 'uniform' } },
+  { batcher: 'bug:oldest-two-per-batch', options: { strategy: 'oldest', lifecycle: true } },
+];
+
+describe("explore's per-seed setup (generated models normalised once, shared)", () => {
+  it('gives every seed the scenario, normalised form and trace of the plain loader', () => {
+    let traces = 0;
+    for (const { batcher, options } of GENERATORS) {
+      const explored = { batcher, ...(options.lifecycle ? { lifecycle: true } : {}), ...(options.faults ? { faultMode: options.faults } : {}) };
+      for (let seed = 1; seed <= 300; seed++) {
+        const { scenario, json } = scenarioForSeed(explored, seed);
+        const generated = generateScenarioJson(seed, { ...(options.strategy ? { strategy: options.strategy } : {}), ...options });
+        expect(json).toEqual(generated);
+        const plain = parseScenario(generated, `generated seed ${seed}`, '.');
+        expect(JSON.stringify(scenario.normalized)).toBe(JSON.stringify(plain.normalized));
+        expect(scenario.model).toEqual(plain.model);
+        expect(scenario.lifecycle).toEqual(plain.lifecycle);
+        expect(scenario.sequences).toEqual(plain.sequences);
+        expect(scenario.faults).toEqual(plain.faults);
+        if (seed % 10 === 0) {
+          expect(simulate(scenario, { seed, batcher }).lines).toEqual(simulate(plain, { seed, batcher }).lines);
+          traces++;
+        }
+      }
+    }
+    expect(traces).toBe(GENERATORS.length * 30);
+  });
+
+  it('hands out one frozen model per distinct config, and never keeps a refused one', () => {
+    const cache = new ModelConfigCache();
+    const json = generateScenarioJson(7);
+    const first = parseScenario(json, 'a.json', '.', { models: cache });
+    const second = parseScenario(structuredClone(json), 'b.json', '.', { models: cache });
+    expect(second.model).toBe(first.model);
+    expect(Object.isFrozen(first.model)).toBe(true);
+    expect(Object.isFrozen(first.normalized['model'])).toBe(true);
+    const refused = { ...json, model: { ...(json['model'] as object), max_batch_size: -1 } };
+    for (const file of ['c.json', 'd.json']) {
+      expect(() => parseScenario(refused, file, '.', { models: cache })).toThrow(InputError);
+      expect(() => parseScenario(refused, file, '.', { models: cache })).toThrow(new RegExp(file));
+    }
+  });
+});
