@@ -241,11 +241,20 @@ export class ModelConfigCache {
     const hit = this.entries.get(key);
     if (hit !== undefined) return hit;
     const normalized = deepFreeze(normalizeModelConfig(json, source));
+    sharedModels.add(normalized.normalized);
     // Bounded: a long campaign with lifecycle blocks draws more models than it repeats.
     if (this.entries.size >= this.maxEntries) this.entries.clear();
     this.entries.set(key, normalized);
     return normalized;
   }
+}
+
+/** Normalised configs a ModelConfigCache handed out: deep-frozen, so what is derived from one holds for good. */
+const sharedModels = new WeakSet<object>();
+
+/** Whether `normalized` came from a ModelConfigCache (deep-frozen): facts derived from it may be kept with it. */
+export function isSharedModel(normalized: object): boolean {
+  return sharedModels.has(normalized);
 }
 
 function deepFreeze<T>(value: T): T {

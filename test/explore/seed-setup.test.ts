@@ -5,6 +5,14 @@ import { parseScenario } from '../../src/scenario/load.ts';
 import { ModelConfigCache } from '../../src/config/normalize.ts';
 import { simulate } from '../../sim/simulate.ts';
 import { InputError } from '../../src/core/input-errors.ts';
+import { classifyLoad, instanceSignatures } from '../../src/config/model-diff.ts';
+import type { Scenario } from '../../src/scenario/types.ts';
+
+/** The normalised configs a scenario loads: its model, then each valid lifecycle load's. */
+function loadedConfigs(scenario: Scenario): Readonly<Record<string, unknown>>[] {
+  const loads = scenario.lifecycle.flatMap((event) => (event.kind === 'load' && !('invalid' in event.config) ? [event.config.normalized] : []));
+  return [scenario.normalized['model'] as Record<string, unknown>, ...loads];
+}
 
 /** Option sets explore generates with: each strategy (zoo bugs force one), lifecycle blocks, fault modes. */
 const GENERATORS: readonly { batcher: string; options: GeneratorOptions & { faultMode?: GeneratorOptions['faults'] } }[] = [
@@ -36,6 +44,25 @@ describe("explore's per-seed setup (generated models normalised once, shared)", 
       }
     }
     expect(traces).toBe(GENERATORS.length * 30);
+  });
+
+  it('classifies loads and signs instances of shared models as of fresh ones', () => {
+    let pairs = 0;
+    for (let seed = 1; seed <= 150; seed++) {
+      const shared = loadedConfigs(scenarioForSeed({ batcher: 'real', lifecycle: true }, seed).scenario);
+      const fresh = loadedConfigs(parseScenario(generateScenarioJson(seed, { lifecycle: true }), 'fresh', '.'));
+      for (let i = 0; i < shared.length; i++) {
+        expect(instanceSignatures(shared[i]!)).toEqual(instanceSignatures(fresh[i]!));
+        // Twice: the second answer comes from what the first kept.
+        expect(instanceSignatures(shared[i]!)).toEqual(instanceSignatures(fresh[i]!));
+        for (let j = 0; j < shared.length; j++) {
+          expect(classifyLoad(shared[i]!, shared[j]!, false)).toBe(classifyLoad(fresh[i]!, fresh[j]!, false));
+          expect(classifyLoad(shared[i]!, shared[j]!, false)).toBe(classifyLoad(fresh[i]!, fresh[j]!, false));
+          pairs++;
+        }
+      }
+    }
+    expect(pairs).toBeGreaterThan(500);
   });
 
   it('hands out one frozen model per distinct config, and never keeps a refused one', () => {
