@@ -227,7 +227,8 @@ function checkType(reader: JsonReader, type: 'string' | 'object' | 'array'): voi
  * normalizeModelConfig memoised by the config's JSON text (and the folder its state files would be
  * read from): a campaign of generated scenarios draws its models from a few thousand, and
  * normalising each seed's anew cost some 5 % of a seed. Only for configs that are plain JSON
- * (JSON.stringify must show everything normalisation reads). A config Triton refuses is never kept:
+ * (JSON.stringify must show everything normalisation reads), and state files that do not change
+ * while the cache lives. A config Triton refuses is never kept:
  * its error names this caller's file and field. What is kept is deep-frozen, since every scenario
  * that hits it shares it: code that changed a scenario's model would throw, not corrupt the next seed's.
  */
@@ -237,7 +238,8 @@ export class ModelConfigCache {
   constructor(private readonly maxEntries = 2048) {}
 
   normalize(json: unknown, source: ConfigSource): NormalizedModel {
-    const key = `${source.modelDir ?? ''}\n${JSON.stringify(json)}`;
+    // No folder and an empty one differ: without one, an initial_state data_file is refused.
+    const key = `${source.modelDir === undefined ? '-' : `+${source.modelDir}`}\n${JSON.stringify(json)}`;
     const hit = this.entries.get(key);
     if (hit !== undefined) return hit;
     const normalized = deepFreeze(normalizeModelConfig(json, source));

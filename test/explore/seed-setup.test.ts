@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateScenarioJson, type GeneratorOptions } from '../../sim/generate/scenario-arbitrary.ts';
 import { scenarioForSeed } from '../../sim/explore/explore.ts';
 import { parseScenario } from '../../src/scenario/load.ts';
@@ -73,6 +76,26 @@ describe("explore's per-seed setup (generated models normalised once, shared)", 
     expect(second.model).toBe(first.model);
     expect(Object.isFrozen(first.model)).toBe(true);
     expect(Object.isFrozen(first.normalized['model'])).toBe(true);
+    // A data_file is read from the model folder; without one it is refused, even after the same config loaded with one.
+    const folder = mkdtempSync(join(tmpdir(), 'seqsim-model-cache-'));
+    mkdirSync(join(folder, 'initial_state'));
+    writeFileSync(join(folder, 'initial_state', 'init.bin'), Buffer.from(new Int32Array([5]).buffer));
+    const stateful = {
+      ...(json['model'] as object),
+      sequence_batching: {
+        state: [
+          {
+            input_name: 'INPUT_STATE',
+            output_name: 'OUTPUT_STATE',
+            data_type: 'TYPE_INT32',
+            dims: [1],
+            initial_state: [{ name: 'init', data_type: 'TYPE_INT32', dims: [1], data_file: 'init.bin' }],
+          },
+        ],
+      },
+    };
+    expect(cache.normalize(stateful, { file: 'e.json', field: 'model', modelDir: folder }).config.initialStateValue).toBe(5);
+    expect(() => cache.normalize(stateful, { file: 'e.json', field: 'model' })).toThrow(/needs the model folder/);
     const refused = { ...json, model: { ...(json['model'] as object), max_batch_size: -1 } };
     for (const file of ['c.json', 'd.json']) {
       expect(() => parseScenario(refused, file, '.', { models: cache })).toThrow(InputError);
