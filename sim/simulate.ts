@@ -246,8 +246,23 @@ function headerOf(scenario: Scenario, options: SimulateOptions, maxEvents: numbe
   return {
     seed: options.seed,
     scenario: scenario.normalized,
-    options: encodeSimOptions({ ...options, maxEvents }, { stalled }),
+    options: encodeSimOptions(headerSettings(options, maxEvents), { stalled }),
     clock: 'virtual',
+  };
+}
+
+/**
+ * The settings a header records, field by field rather than a copy of every option (each explored
+ * seed builds a header); typed so that a new SimRunSettings field cannot be left out here.
+ */
+function headerSettings(options: SimulateOptions, maxEvents: number): { readonly [K in keyof Required<SimRunSettings>]: SimRunSettings[K] } {
+  return {
+    maxEvents,
+    slotOrder: options.slotOrder,
+    batcher: options.batcher,
+    schedule: options.schedule,
+    chooseDraws: options.chooseDraws,
+    strictLifecycle: options.strictLifecycle,
   };
 }
 

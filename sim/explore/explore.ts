@@ -1,5 +1,6 @@
 import { parseScenario } from '../../src/scenario/load.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
+import { ModelConfigCache } from '../../src/config/normalize.ts';
 import { simulate, type RunResult } from '../simulate.ts';
 import { generateScenarioJson, type FaultMode } from '../generate/scenario-arbitrary.ts';
 import { zooBug } from '../zoo/variants.ts';
@@ -73,6 +74,12 @@ export interface ExploreResult {
   readonly metamorphic?: MetamorphicStats;
 }
 
+/**
+ * Generated scenarios' models, normalised once per thread: seeds draw them from a few thousand
+ * (sim/generate), and each parse otherwise normalised its model and lifecycle loads anew.
+ */
+const generatedModels = new ModelConfigCache();
+
 /** The scenario explored for a seed: the fixed one, or one generated from the seed. */
 export function scenarioForSeed(
   options: Pick<ExploreOptions, 'scenario' | 'batcher' | 'faultMode' | 'lifecycle'>,
@@ -86,7 +93,7 @@ export function scenarioForSeed(
     ...(options.faultMode ? { faults: options.faultMode } : {}),
     ...(options.lifecycle ? { lifecycle: true } : {}),
   });
-  return { scenario: parseScenario(json, `generated seed ${seed}`, '.'), json };
+  return { scenario: parseScenario(json, `generated seed ${seed}`, '.', { models: generatedModels }), json };
 }
 
 /**

@@ -5,6 +5,8 @@
  * unmodified; anything else is a reload. Identical configs are a no-op update.
  */
 
+import { isSharedModel } from './normalize.ts';
+
 export type LoadKind = 'noop' | 'update' | 'reload';
 
 /** Top-level fields an in-place update may change (core PR #388 added version_policy). */
@@ -12,8 +14,27 @@ const UPDATABLE_FIELDS = ['instance_group', 'version_policy'];
 
 export function classifyLoad(current: Readonly<Record<string, unknown>>, next: Readonly<Record<string, unknown>>, filesChanged: boolean): LoadKind {
   if (filesChanged) return 'reload';
-  if (canonical(withoutFields(current, UPDATABLE_FIELDS)) !== canonical(withoutFields(next, UPDATABLE_FIELDS))) return 'reload';
-  return canonical(current) === canonical(next) ? 'noop' : 'update';
+  if (texts(current).reloadable !== texts(next).reloadable) return 'reload';
+  return texts(current).whole === texts(next).whole ? 'noop' : 'update';
+}
+
+interface ConfigTexts {
+  /** The config canonically. */
+  readonly whole: string;
+  /** Without the fields an update may change. */
+  readonly reloadable: string;
+}
+
+/** Texts (and signatures) of shared, frozen configs (explore's generated models): worked out once per config. */
+const sharedTexts = new WeakMap<object, ConfigTexts>();
+const sharedSignatures = new WeakMap<object, readonly string[]>();
+
+function texts(config: Readonly<Record<string, unknown>>): ConfigTexts {
+  const known = sharedTexts.get(config);
+  if (known !== undefined) return known;
+  const made = { whole: canonical(config), reloadable: canonical(withoutFields(config, UPDATABLE_FIELDS)) };
+  if (isSharedModel(config)) sharedTexts.set(config, made);
+  return made;
 }
 
 /**
@@ -21,7 +42,9 @@ export function classifyLoad(current: Readonly<Record<string, unknown>>, next: R
  * without `name` and `count`, plus the device id (TritonModelInstance::Signature). KIND_GPU with
  * `gpus` runs `count` instances per listed GPU; seqsim's other instances have no device (-1).
  */
-export function instanceSignatures(normalized: Readonly<Record<string, unknown>>): string[] {
+export function instanceSignatures(normalized: Readonly<Record<string, unknown>>): readonly string[] {
+  const known = sharedSignatures.get(normalized);
+  if (known !== undefined) return known;
   const groups = (normalized['instance_group'] ?? []) as Record<string, unknown>[];
   const signatures: string[] = [];
   for (const group of groups) {
@@ -30,6 +53,7 @@ export function instanceSignatures(normalized: Readonly<Record<string, unknown>>
     const gpus = group['kind'] === 'KIND_GPU' && Array.isArray(group['gpus']) && group['gpus'].length > 0 ? (group['gpus'] as number[]) : [-1];
     for (const device of gpus) for (let i = 0; i < count; i++) signatures.push(`${shape}#${device}`);
   }
+  if (isSharedModel(normalized)) sharedSignatures.set(normalized, Object.freeze(signatures));
   return signatures;
 }
 

@@ -20,16 +20,23 @@ const POLICIES: readonly LoadPolicy[] = ['triton', 'drain'];
 
 /** Reads a `load` config (inline JSON, or a config file relative to the scenario) as Triton JSON. */
 export type ModelJsonReader = (reader: JsonReader) => { readonly json: unknown; readonly source: ConfigSource };
+/** Normalises a load's config: normalizeModelConfig, or a cache in front of it. */
+export type ModelNormalizer = (json: unknown, source: ConfigSource) => NormalizedModel;
 
 /**
  * The `lifecycle` block (shared/SCENARIO.md): entries in time order, one action each. Structural
  * mistakes are InputErrors naming the entry and field; a load config that Triton would refuse is
  * kept as `invalid` (the run traces `load-failed` and the old model keeps serving).
  */
-export function readLifecycle(reader: JsonReader, maxTimeUs: number, readModelJson: ModelJsonReader): LifecycleEvent[] {
+export function readLifecycle(
+  reader: JsonReader,
+  maxTimeUs: number,
+  readModelJson: ModelJsonReader,
+  normalize: ModelNormalizer = normalizeModelConfig,
+): LifecycleEvent[] {
   const events: LifecycleEvent[] = [];
   for (const entry of reader.array()) {
-    const event = readEntry(entry, maxTimeUs, readModelJson);
+    const event = readEntry(entry, maxTimeUs, readModelJson, normalize);
     const previous = events[events.length - 1];
     if (previous !== undefined && event.atUs < previous.atUs) {
       entry.child('at_us').fail(`lifecycle entries must be in time order: ${event.atUs} comes before the previous entry's ${previous.atUs}`);
@@ -40,7 +47,7 @@ export function readLifecycle(reader: JsonReader, maxTimeUs: number, readModelJs
   return events;
 }
 
-function readEntry(entry: JsonReader, maxTimeUs: number, readModelJson: ModelJsonReader): LifecycleEvent {
+function readEntry(entry: JsonReader, maxTimeUs: number, readModelJson: ModelJsonReader, normalize: ModelNormalizer): LifecycleEvent {
   entry.object();
   entry.onlyKeys(FIELDS);
   const atUs = entry.required('at_us', 'when the event happens (at_us)').nonNegativeInt(maxTimeUs);
@@ -63,10 +70,10 @@ function readEntry(entry: JsonReader, maxTimeUs: number, readModelJson: ModelJso
     if (entry.child('unload').boolean() !== true) entry.child('unload').fail('must be true (leave the entry out for no unload)');
     return { atUs, kind: 'unload' };
   }
-  return readLoad(entry, atUs, maxTimeUs, readModelJson);
+  return readLoad(entry, atUs, maxTimeUs, readModelJson, normalize);
 }
 
-function readLoad(entry: JsonReader, atUs: number, maxTimeUs: number, readModelJson: ModelJsonReader): LoadEvent {
+function readLoad(entry: JsonReader, atUs: number, maxTimeUs: number, readModelJson: ModelJsonReader, normalize: ModelNormalizer): LoadEvent {
   const policy = entry.optional('policy', (r) => r.string(), 'triton') as LoadPolicy;
   if (!POLICIES.includes(policy)) entry.child('policy').fail(`expected "triton" or "drain", got ${describe(policy)}`);
   if (policy !== 'drain' && entry.has('drain_timeout_us'))
@@ -75,7 +82,7 @@ function readLoad(entry: JsonReader, atUs: number, maxTimeUs: number, readModelJ
   return {
     atUs,
     kind: 'load',
-    config: normalizeLoadConfig(json, source),
+    config: normalizeLoadConfig(json, source, normalize),
     filesChanged: entry.optional('files_changed', (r) => r.boolean(), false),
     loadUs: entry.optional('load_us', (r) => r.nonNegativeInt(maxTimeUs), 0),
     policy,
@@ -94,9 +101,13 @@ function readConfigJson(reader: JsonReader, readModelJson: ModelJsonReader): Ret
 }
 
 /** A config Triton refuses is not bad input: the load fails at run time, as Triton's would. */
-function normalizeLoadConfig(json: unknown, source: ConfigSource): NormalizedModel | { readonly invalid: string; readonly json: unknown } {
+function normalizeLoadConfig(
+  json: unknown,
+  source: ConfigSource,
+  normalize: ModelNormalizer,
+): NormalizedModel | { readonly invalid: string; readonly json: unknown } {
   try {
-    return normalizeModelConfig(json, source);
+    return normalize(json, source);
   } catch (error) {
     if (!(error instanceof InputError)) throw error;
     return { invalid: error.field ? `${error.field}: ${error.problem}` : error.problem, json };

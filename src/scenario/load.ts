@@ -6,11 +6,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { ScenarioId } from '../core/ids.ts';
 import { U64_MAX } from '../core/ids.ts';
 import { JsonReader, describe } from '../config/json-reader.ts';
-import { normalizeModelConfig, type ConfigSource, type NormalizedModel } from '../config/normalize.ts';
+import { normalizeModelConfig, type ConfigSource, type ModelConfigCache, type NormalizedModel } from '../config/normalize.ts';
 import { lineColumn, parsePbtxt } from '../config/pbtxt.ts';
 import type { ModelConfig } from '../config/types.ts';
 import { checkFaultTargets, normalizeFaults, parseFaults } from './faults.ts';
-import { normalizeLifecycle, readLifecycle } from './lifecycle.ts';
+import { normalizeLifecycle, readLifecycle, type ModelNormalizer } from './lifecycle.ts';
 import { checkInt64Sums, readStepValue } from './step-values.ts';
 import type { Latency, Scenario, ScenarioSequence, ScenarioStep, TestHooks } from './types.ts';
 import { StepTable } from './step-table.ts';
@@ -48,6 +48,11 @@ export interface ScenarioLoadOptions {
    * before normalisation, so a changed config is validated like a written one (`seqsim compare`).
    */
   readonly transformModel?: (config: unknown) => unknown;
+  /**
+   * Normalises inline model configs (the model and lifecycle loads) through this cache: for callers
+   * that parse many scenarios of plain JSON (explore's generated ones). The models it returns are frozen.
+   */
+  readonly models?: ModelConfigCache;
 }
 
 /**
@@ -75,7 +80,7 @@ export function parseScenario(json: unknown, file: string, baseDir: string, opti
       faults,
       sequences.map((s) => ({ id: s.id, steps: s.steps.length })),
     );
-  const lifecycle = root.has('lifecycle') ? readLifecycle(root.child('lifecycle'), MAX_TIME_US, (r) => readModelJson(r, baseDir)) : [];
+  const lifecycle = root.has('lifecycle') ? readLifecycle(root.child('lifecycle'), MAX_TIME_US, (r) => readModelJson(r, baseDir), normalizerOf(options)) : [];
   const schedule = root.has('schedule') ? readSchedule(root.child('schedule')) : undefined;
   const draws = root.has('draws') ? readDraws(root.child('draws')) : undefined;
   const testHooks = root.has('test_hooks') ? readTestHooks(root.child('test_hooks')) : undefined;
@@ -155,7 +160,13 @@ function readSchedule(reader: JsonReader): (number | string)[] {
 /** `model`: an inline Triton JSON config, or a path (config.pbtxt, .json, or a model folder). */
 function loadModel(reader: JsonReader, baseDir: string, options: ScenarioLoadOptions): NormalizedModel {
   const { json, source } = readModelJson(reader, baseDir);
-  return normalizeModelConfig(options.transformModel ? options.transformModel(json) : json, source);
+  return normalizerOf(options)(options.transformModel ? options.transformModel(json) : json, source);
+}
+
+/** The caller's model cache, if it gave one; else each config is normalised anew. */
+function normalizerOf(options: ScenarioLoadOptions): ModelNormalizer {
+  const cache = options.models;
+  return cache === undefined ? normalizeModelConfig : (json, source) => cache.normalize(json, source);
 }
 
 /**
