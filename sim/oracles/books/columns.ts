@@ -5,7 +5,7 @@
  */
 type TypedArray = Int32Array | Float64Array | Uint8Array;
 
-const INITIAL_LENGTH = 1024;
+const INITIAL_LENGTH = 16;
 
 /** `array` grown (doubling) to hold `index`, new entries set to `unset`. */
 function grown<T extends TypedArray>(array: T, index: number, make: (length: number) => T, unset: number): T {

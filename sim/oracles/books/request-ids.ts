@@ -12,7 +12,7 @@ const MAX_STEP_DIGITS = 9;
 /** Decimal prefixes below this are found by value (a column of at most 1 MB). */
 const DIRECT_PREFIXES = 1 << 18;
 /** A power of two: the prefix table doubles. */
-const INITIAL_PREFIX_SLOTS = 1024;
+const INITIAL_PREFIX_SLOTS = 16;
 
 /**
  * Request ids interned to small numbers 0, 1, 2 … in order of first sight, so the oracles keep
