@@ -1,18 +1,28 @@
 import { UsageError } from '../src/core/input-errors.ts';
 import { MAX_WORK_LAYERS } from '../live/onnx/synthetic-work.ts';
 
+/**
+ * A flag's value as an error message shows it: yargs hands a number flag's non-numeric text over as
+ * NaN (which JSON would print as null) and a flag given twice as an array of both values.
+ */
+function shown(value: unknown): string {
+  if (typeof value === 'number' && Number.isNaN(value)) return 'something that is not a number';
+  if (Array.isArray(value)) return `${value.length} values (${value.map((v) => shown(v)).join(', ')}): give it once`;
+  return JSON.stringify(value) ?? String(value);
+}
+
 /** A seed must be a safe integer so it round-trips through JSON traces exactly. */
 export function parseSeed(value: unknown, flag = '--seed'): number {
   const seed = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
   if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
-    throw new UsageError(`${flag} must be an integer, got ${JSON.stringify(value)}`);
+    throw new UsageError(`${flag} must be an integer, got ${shown(value)}`);
   }
   return seed;
 }
 
 export function parsePositiveInt(value: unknown, flag: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new UsageError(`${flag} must be a positive integer, got ${JSON.stringify(value)}`);
+    throw new UsageError(`${flag} must be a positive integer, got ${shown(value)}`);
   }
   return value;
 }
