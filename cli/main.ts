@@ -6,6 +6,7 @@ import { commands } from './registry.ts';
 import { errorMessage } from '../src/core/error-message.ts';
 import { oneLine, terminalText } from '../src/core/terminal-text.ts';
 import { fastParse } from './fast-args.ts';
+import type { Argv } from 'yargs';
 
 /**
  * yargs' usage messages on one line, like every other usage error: a choice flag's
@@ -14,6 +15,8 @@ import { fastParse } from './fast-args.ts';
 export function usageLine(message: string): string {
   const choices = [...message.matchAll(/Argument: ([^,\n]+), Given: (.*?), Choices: ([^\n]*)/g)];
   if (choices.length > 0) return choices.map(([, flag, given, allowed]) => `--${flag} must be one of ${allowed}, got ${given}`).join('; ');
+  const missing = /^Not enough arguments following: (.+)$/.exec(message.trim());
+  if (missing !== null) return `--${missing[1]} needs a value`;
   return message.replace(/\s*\n\s*/g, ' ').trim();
 }
 
@@ -67,7 +70,9 @@ async function parseWithYargs(
     // does not carry yargs' translation files.
     .detectLocale(false)
     .fail((message, error) => {
-      throw error ?? new UsageError(usageLine(message));
+      // yargs reports some usage errors (a flag without its value) as its own YError.
+      if (error !== undefined && error !== null && error.name !== 'YError') throw error;
+      throw new UsageError(usageLine(message ?? error?.message ?? 'bad command line'));
     });
   const requested = argv.find((arg) => !arg.startsWith('-'));
   for (const entry of commands) {
@@ -75,7 +80,7 @@ async function parseWithYargs(
     parser.command(
       entry.usage,
       entry.describe,
-      (y) => (loaded === undefined ? y : loaded.builder(y)),
+      (y) => (loaded === undefined ? y : valuesRequired(loaded.builder(y))),
       (args) => {
         if (loaded !== undefined) chosen = { command: loaded, args: args as Record<string, unknown> };
       },
@@ -85,6 +90,18 @@ async function parseWithYargs(
   // --help or --version printed by yargs.
   if (chosen === undefined) return parsed['help'] || parsed['version'] ? 0 : EXIT_BAD_INPUT;
   return chosen;
+}
+
+/**
+ * A number or string flag given without its value (`--seeds` at the end of the line, or followed by
+ * another flag) is a usage error: yargs would otherwise leave it unset, and the command would run
+ * with the default the user meant to change.
+ */
+function valuesRequired(y: Argv): Argv {
+  // getOptions is yargs' own (v17 and v18) but missing from its type declarations.
+  const options = (y as Argv & { getOptions(): Record<'number' | 'string' | 'array', string[]> }).getOptions();
+  const takesValue = [...options.number, ...options.string].filter((key) => !options.array.includes(key));
+  return takesValue.length === 0 ? y : y.requiresArg(takesValue);
 }
 
 function reportFailure(error: unknown, io: CliIO): number {

@@ -24,3 +24,16 @@ describe('number flags name what was wrong with the value', () => {
     expect(result.err.trim()).toBe('seqsim: --seeds must be a positive integer, got something that is not a number');
   });
 });
+
+describe('a flag that takes a value must be given one', () => {
+  it.each([
+    [['explore', '--generate', '--seeds'], '--seeds needs a value'],
+    [['explore', '--generate', '--seeds', '--workers', '1'], '--seeds needs a value'],
+    [['run', 'sim/examples/direct-basic.json', '--trace'], '--trace needs a value'],
+  ])('seqsim %j: one line, exit 2, instead of a run with the default', async (argv, message) => {
+    const result = await cli(...argv);
+    expect(result.code).toBe(2);
+    expect(result.err.trim()).toBe(`seqsim: ${message}`);
+    expect(result.out).toBe('');
+  });
+});
