@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../src/core/package-path.ts';
-import { percentile } from '../src/core/percentile.ts';
+import { percentileOf } from '../src/core/percentile.ts';
 import { wallClockMs } from '../live/wall-clock.ts';
 import { ZOO } from '../sim/zoo/variants.ts';
 import { HARD_ZOO } from '../sim/zoo/hard-variants.ts';
@@ -49,37 +49,32 @@ const MAX_EVENTS = 200_000;
  * find, fast-check's own shrink.
  */
 export function benchPeer(options: PeerBenchOptions): PeerBenchRow[] {
-  const bugs = [
-    ...ZOO.map((bug) => ({ bug, hard: false, lifecycle: false })),
-    ...HARD_ZOO.map((bug) => ({ bug, hard: true, lifecycle: bug.explore.lifecycle === true })),
-  ];
   const out = mkdtempSync(join(tmpdir(), 'seqsim-peer-'));
   try {
-    return bugs
-      .filter(({ bug }) => options.bugs === undefined || options.bugs.includes(bug.name))
-      .map(({ bug, hard, lifecycle }) => {
-        const seqsim: (Find | undefined)[] = [];
-        const peer: (Find | undefined)[] = [];
-        for (let c = 0; c < options.campaigns; c++) {
-          const from = 1 + c * 100_000;
-          seqsim.push(exploreCampaign(bug.name, from, options.budgetMs, lifecycle, out));
-          peer.push(peerCampaign(bug.name, from, options.budgetMs));
-        }
-        const row = { bug: bug.name, hard, seqsim: figuresOf(seqsim, options.campaigns), peer: figuresOf(peer, options.campaigns) };
-        options.onProgress?.(`${bug.name}: seqsim ${row.seqsim.found}/${options.campaigns}, peer ${row.peer.found}/${options.campaigns}`);
-        return row;
-      });
+    return raceBugs(options.bugs).map(({ name, hard, lifecycle }) => {
+      const seqsim: (PeerFind | undefined)[] = [];
+      const peer: (PeerFind | undefined)[] = [];
+      for (let c = 0; c < options.campaigns; c++) {
+        const from = 1 + c * 100_000;
+        seqsim.push(exploreCampaign(name, from, options.budgetMs, lifecycle, out));
+        peer.push(peerCampaign(name, from, options.budgetMs));
+      }
+      const row = { bug: name, hard, seqsim: sideFigures(seqsim), peer: sideFigures(peer) };
+      options.onProgress?.(`${name}: seqsim ${row.seqsim.found}/${options.campaigns}, peer ${row.peer.found}/${options.campaigns}`);
+      return row;
+    });
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
 }
 
-interface Find {
+/** One campaign that found its bug: wall time to the first failure, and the shrunk reproducer's requests. */
+export interface PeerFind {
   readonly ms: number;
   readonly shrunkRequests: number;
 }
 
-function exploreCampaign(bug: string, from: number, budgetMs: number, lifecycle: boolean, out: string): Find | undefined {
+function exploreCampaign(bug: string, from: number, budgetMs: number, lifecycle: boolean, out: string): PeerFind | undefined {
   const batcher = `bug:${bug}`;
   const args = ['explore', '--generate', '--batcher', batcher, '--from', String(from), '--seeds', '10000000', '--workers', '1'];
   args.push('--time-budget', `${Math.ceil(budgetMs / 1000)}s`, '--no-shrink', '--json', '--out', out, ...(lifecycle ? ['--lifecycle'] : []));
@@ -94,40 +89,41 @@ function exploreCampaign(bug: string, from: number, budgetMs: number, lifecycle:
   return { ms, shrunkRequests: shrinkScenario(json, options).after.requests };
 }
 
-function peerCampaign(bug: string, seed: number, budgetMs: number): Find | undefined {
+function peerCampaign(bug: string, seed: number, budgetMs: number): PeerFind | undefined {
   const main = packagePath('dist/bench/fastcheck-peer/main.js');
   const started = wallClockMs();
   const run = spawnSync(process.execPath, [main, `bug:${bug}`, String(seed), String(budgetMs)], { encoding: 'utf8' });
   const ms = wallClockMs() - started;
   if (run.status !== 0) throw new Error(`the fast-check peer failed on bug:${bug}: ${run.stderr.trim().split('\n').slice(-3).join(' ')}`);
-  const result = JSON.parse(run.stdout) as PeerResult;
-  if (!result.found) return undefined;
-  return { ms: ms - (result.afterFailureMs ?? 0), shrunkRequests: result.shrunkRequests ?? Number.NaN };
+  return peerFind(JSON.parse(run.stdout) as PeerResult, ms);
 }
 
-function figuresOf(finds: readonly (Find | undefined)[], campaigns: number): SideFigures {
-  const found = finds.filter((f): f is Find => f !== undefined);
-  const q = (values: number[], p: number): number =>
-    values.length === 0
-      ? Number.NaN
-      : percentile(
-          [...values].sort((a, b) => a - b),
-          p,
-        );
+/** Found count over the campaigns run; median and p90 over the finds (NaN when none). */
+export function sideFigures(finds: readonly (PeerFind | undefined)[]): SideFigures {
+  const found = finds.filter((f): f is PeerFind => f !== undefined);
+  const ms = found.map((f) => f.ms);
   return {
     found: found.length,
-    campaigns,
-    msMedian: q(
-      found.map((f) => f.ms),
-      0.5,
-    ),
-    msP90: q(
-      found.map((f) => f.ms),
-      0.9,
-    ),
-    shrunkRequestsMedian: q(
+    campaigns: finds.length,
+    msMedian: percentileOf(ms, 0.5),
+    msP90: percentileOf(ms, 0.9),
+    shrunkRequestsMedian: percentileOf(
       found.map((f) => f.shrunkRequests),
       0.5,
     ),
   };
+}
+
+/** The peer's find from its result and the campaign's wall time: the time it spent shrinking after its first failure taken off. */
+export function peerFind(result: PeerResult, ms: number): PeerFind | undefined {
+  if (!result.found) return undefined;
+  return { ms: ms - (result.afterFailureMs ?? 0), shrunkRequests: result.shrunkRequests ?? Number.NaN };
+}
+
+/** The bugs raced: the shallow and the hard zoo, or only `names`. */
+export function raceBugs(names?: readonly string[]): { name: string; hard: boolean; lifecycle: boolean }[] {
+  return [
+    ...ZOO.map((bug) => ({ name: bug.name, hard: false, lifecycle: false })),
+    ...HARD_ZOO.map((bug) => ({ name: bug.name, hard: true, lifecycle: bug.explore.lifecycle === true })),
+  ].filter((bug) => names === undefined || names.includes(bug.name));
 }

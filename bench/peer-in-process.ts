@@ -1,11 +1,8 @@
-import { percentile } from '../src/core/percentile.ts';
 import { wallClockMs } from '../live/wall-clock.ts';
-import { ZOO } from '../sim/zoo/variants.ts';
-import { HARD_ZOO } from '../sim/zoo/hard-variants.ts';
 import { explore } from '../sim/explore/explore.ts';
 import { shrinkScenario } from '../sim/explore/shrink.ts';
 import { runPeer } from './fastcheck-peer/run-peer.ts';
-import type { PeerBenchOptions, PeerBenchRow, SideFigures } from './peer-bench.ts';
+import { peerFind, raceBugs, sideFigures, type PeerBenchOptions, type PeerBenchRow, type PeerFind } from './peer-bench.ts';
 
 /** Event budget per run, as `seqsim explore --generate` has by default. */
 const MAX_EVENTS = 200_000;
@@ -22,36 +19,28 @@ const WARM_UP_MS = 50;
  * spend the cap again (the row says 0/1).
  */
 export async function benchPeerInProcess(options: PeerBenchOptions): Promise<PeerBenchRow[]> {
-  const bugs = [
-    ...ZOO.map((bug) => ({ name: bug.name, hard: false, lifecycle: false })),
-    ...HARD_ZOO.map((bug) => ({ name: bug.name, hard: true, lifecycle: bug.explore.lifecycle === true })),
-  ].filter((bug) => options.bugs === undefined || options.bugs.includes(bug.name));
+  const bugs = raceBugs(options.bugs);
   // Both sides warm up first (module loading, JIT) on the real batcher, which neither finds
   // anything in: otherwise the first bug's times would include it.
   explore({ from: 1, seeds: 20, batcher: 'real', keepGoing: false, maxEvents: MAX_EVENTS });
   await runPeer('real', 1, WARM_UP_MS);
   const rows: PeerBenchRow[] = [];
   for (const bug of bugs) {
-    const seqsim: (Find | undefined)[] = [];
-    const peer: (Find | undefined)[] = [];
+    const seqsim: (PeerFind | undefined)[] = [];
+    const peer: (PeerFind | undefined)[] = [];
     for (let c = 0; c < options.campaigns; c++) {
       const from = 1 + c * 100_000;
       if (c === 0 || seqsim[0] !== undefined) seqsim.push(seqsimCampaign(bug.name, from, options.budgetMs, bug.lifecycle));
       if (c === 0 || peer[0] !== undefined) peer.push(await peerCampaign(bug.name, from, options.budgetMs));
     }
-    const row = { bug: bug.name, hard: bug.hard, seqsim: figuresOf(seqsim), peer: figuresOf(peer) };
+    const row = { bug: bug.name, hard: bug.hard, seqsim: sideFigures(seqsim), peer: sideFigures(peer) };
     options.onProgress?.(`${bug.name}: seqsim ${row.seqsim.found}/${row.seqsim.campaigns}, peer ${row.peer.found}/${row.peer.campaigns}`);
     rows.push(row);
   }
   return rows;
 }
 
-interface Find {
-  readonly ms: number;
-  readonly shrunkRequests: number;
-}
-
-function seqsimCampaign(bug: string, from: number, budgetMs: number, lifecycle: boolean): Find | undefined {
+function seqsimCampaign(bug: string, from: number, budgetMs: number, lifecycle: boolean): PeerFind | undefined {
   const batcher = `bug:${bug}`;
   const started = wallClockMs();
   const result = explore({
@@ -70,33 +59,8 @@ function seqsimCampaign(bug: string, from: number, budgetMs: number, lifecycle: 
   return { ms, shrunkRequests: shrunk.after.requests };
 }
 
-async function peerCampaign(bug: string, seed: number, budgetMs: number): Promise<Find | undefined> {
+async function peerCampaign(bug: string, seed: number, budgetMs: number): Promise<PeerFind | undefined> {
   const started = wallClockMs();
   const result = await runPeer(`bug:${bug}`, seed, budgetMs);
-  const ms = wallClockMs() - started;
-  if (!result.found) return undefined;
-  return { ms: ms - (result.afterFailureMs ?? 0), shrunkRequests: result.shrunkRequests ?? Number.NaN };
-}
-
-/** Found count over the campaigns run; median and p90 over the finds (NaN when none). */
-function figuresOf(finds: readonly (Find | undefined)[]): SideFigures {
-  const found = finds.filter((f): f is Find => f !== undefined);
-  const q = (values: readonly number[], p: number): number =>
-    values.length === 0
-      ? Number.NaN
-      : percentile(
-          [...values].sort((a, b) => a - b),
-          p,
-        );
-  const ms = found.map((f) => f.ms);
-  return {
-    found: found.length,
-    campaigns: finds.length,
-    msMedian: q(ms, 0.5),
-    msP90: q(ms, 0.9),
-    shrunkRequestsMedian: q(
-      found.map((f) => f.shrunkRequests),
-      0.5,
-    ),
-  };
+  return peerFind(result, wallClockMs() - started);
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../src/core/package-path.ts';
-import { percentile } from '../src/core/percentile.ts';
+import { percentileOf } from '../src/core/percentile.ts';
 import { wallClockMs } from '../live/wall-clock.ts';
 
 /** The V8 flags cli/bin.mjs's shebang line passes when it runs as `seqsim`. */
@@ -47,8 +47,14 @@ export function benchStartup(runs: number): StartupRow[] {
       key: c.key,
       command: c.command,
       runs,
-      wallMsMedian: median(samples[i]!.map((s) => s.wallMs)),
-      cpuMsMedian: median(samples[i]!.map((s) => s.cpuMs)),
+      wallMsMedian: percentileOf(
+        samples[i]!.map((s) => s.wallMs),
+        0.5,
+      ),
+      cpuMsMedian: percentileOf(
+        samples[i]!.map((s) => s.cpuMs),
+        0.5,
+      ),
     }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -80,11 +86,4 @@ function childrenCpuMs(): number {
   } catch {
     return Number.NaN;
   }
-}
-
-function median(values: readonly number[]): number {
-  return percentile(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
 }

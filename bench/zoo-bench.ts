@@ -5,7 +5,7 @@ import { shrinkScenario, sizeOf } from '../sim/explore/shrink.ts';
 import { runCampaign } from '../sim/explore/campaign.ts';
 import { ZOO } from '../sim/zoo/variants.ts';
 import { wallClockMs } from '../live/wall-clock.ts';
-import { percentile } from '../src/core/percentile.ts';
+import { percentileOf } from '../src/core/percentile.ts';
 
 export interface ZooBenchRow {
   readonly bug: string;
@@ -60,11 +60,11 @@ export function benchZoo(campaigns: number, shrinks: number): ZooBenchRow[] {
       bug: bug.name,
       campaigns,
       found: seedsToFailure.length,
-      seedsToFailureMedian: quantile(seedsToFailure, 0.5),
-      wallMsMedian: quantile(wallMs, 0.5),
-      wallMsP90: quantile(wallMs, 0.9),
-      shrunkRequestsMedian: quantile(shrunkRequests, 0.5),
-      shrinkMsMedian: quantile(shrinkMs, 0.5),
+      seedsToFailureMedian: percentileOf(seedsToFailure, 0.5),
+      wallMsMedian: percentileOf(wallMs, 0.5),
+      wallMsP90: percentileOf(wallMs, 0.9),
+      shrunkRequestsMedian: percentileOf(shrunkRequests, 0.5),
+      shrinkMsMedian: percentileOf(shrinkMs, 0.5),
       handMinimalRequests: handMinimalRequests(bug.name),
     };
   });
@@ -78,16 +78,6 @@ export async function benchWorkers(seeds: number): Promise<{ workers1SeedsPerS: 
     return result.seedsRun / ((wallClockMs() - started) / 1000);
   };
   return { workers1SeedsPerS: await rate(1), workers2SeedsPerS: await rate(2) };
-}
-
-/** A bench median or p90 of unsorted values; NaN when a bug was never found. */
-function quantile(values: readonly number[], q: number): number {
-  return values.length === 0
-    ? Number.NaN
-    : percentile(
-        [...values].sort((a, b) => a - b),
-        q,
-      );
 }
 
 /** Swarm vs uniform fault selection: does swarm find every bug uniform finds, and how fast? */

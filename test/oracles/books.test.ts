@@ -101,7 +101,7 @@ describe('RequestIds', () => {
     expect([ids.find('p0:1'), ids.find('1:0'), ids.find('p:0'), ids.find('60000:0'), ids.find('6000:0')]).toEqual([-1, -1, -1, -1, -1]);
   });
 
-  it('keeps decimal prefixes found by value apart from the same digits written otherwise', () => {
+  it('keeps decimal prefixes apart from the same digits written otherwise', () => {
     const ids = new RequestIds();
     const texts = ['7:1', '07:1', '262143:0', '262144:0', '999999999:0', '1000000000:0', '-7:1', '7.0:1', '0:0', '00:0', '7:2'];
     expect(texts.map((text) => ids.intern(text))).toEqual(texts.map((_, k) => k));

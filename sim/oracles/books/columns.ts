@@ -17,12 +17,16 @@ function grown<T extends TypedArray>(array: T, index: number, make: (length: num
   return bigger;
 }
 
-/** Integers in the int32 range (request numbers, trace indices), `unset` where never set. */
-export class Int32Column {
-  private values: Int32Array;
+/** A growable typed array of numbers, `unset` where never set. */
+class NumberColumn<T extends Int32Array | Float64Array> {
+  private values: T;
 
-  constructor(private readonly unset = -1) {
-    this.values = new Int32Array(INITIAL_LENGTH).fill(unset);
+  constructor(
+    private readonly make: (length: number) => T,
+    private readonly unset: number,
+  ) {
+    this.values = make(INITIAL_LENGTH);
+    this.values.fill(unset);
   }
 
   get(index: number): number {
@@ -30,26 +34,22 @@ export class Int32Column {
   }
 
   set(index: number, value: number): void {
-    if (index >= this.values.length) this.values = grown(this.values, index, (n) => new Int32Array(n), this.unset);
+    if (index >= this.values.length) this.values = grown(this.values, index, this.make, this.unset);
     this.values[index] = value;
   }
 }
 
-/** Any number, exactly (step values, outputs), `unset` (NaN by default) where never set. */
-export class Float64Column {
-  private values: Float64Array;
-
-  constructor(private readonly unset = Number.NaN) {
-    this.values = new Float64Array(INITIAL_LENGTH).fill(unset);
+/** Integers in the int32 range (request numbers, trace indices), -1 (or `unset`) where never set. */
+export class Int32Column extends NumberColumn<Int32Array> {
+  constructor(unset = -1) {
+    super((n) => new Int32Array(n), unset);
   }
+}
 
-  get(index: number): number {
-    return index < this.values.length ? this.values[index]! : this.unset;
-  }
-
-  set(index: number, value: number): void {
-    if (index >= this.values.length) this.values = grown(this.values, index, (n) => new Float64Array(n), this.unset);
-    this.values[index] = value;
+/** Any number, exactly (step values, outputs), NaN (or `unset`) where never set. */
+export class Float64Column extends NumberColumn<Float64Array> {
+  constructor(unset = Number.NaN) {
+    super((n) => new Float64Array(n), unset);
   }
 }
 

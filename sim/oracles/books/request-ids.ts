@@ -9,8 +9,6 @@ import { Int32Column, Int32List } from './columns.ts';
 const MAX_STEP_GAP = 16;
 /** Steps of up to 9 digits fit an int32. */
 const MAX_STEP_DIGITS = 9;
-/** Decimal prefixes below this are found by value (a column of at most 1 MB). */
-const DIRECT_PREFIXES = 1 << 18;
 /** A power of two: the prefix table doubles. */
 const INITIAL_PREFIX_SLOTS = 16;
 
@@ -28,9 +26,6 @@ export class RequestIds {
    */
   private prefixSlots = new Int32Array(INITIAL_PREFIX_SLOTS);
   private readonly prefixHashes = new Int32Column();
-  /** The prefixes in that table; the others are decimal numbers below DIRECT_PREFIXES, found by value here. */
-  private readonly hashedPrefixes: number[] = [];
-  private readonly directPrefixes = new Int32Column();
   private readonly prefixes: string[] = [];
   /** Per prefix, the request number of each step (-1: not seen). */
   private readonly stepTables: Int32List[] = [];
@@ -100,23 +95,11 @@ export class RequestIds {
     const colon = id.lastIndexOf(':');
     const step = colon < 0 ? -1 : canonicalStep(id, colon + 1);
     if (step < 0) return this.other(id, add);
-    const value = canonicalDecimal(id, 0, colon);
-    let prefixNumber: number;
-    if (value >= 0 && value < DIRECT_PREFIXES) {
-      // seqsim's prefixes are sequence numbers: found by value, no hash, no string to compare.
-      prefixNumber = this.directPrefixes.get(value);
-      if (prefixNumber < 0) {
-        if (!add) return this.other(id, add);
-        prefixNumber = this.newPrefix(id.slice(0, colon));
-        this.directPrefixes.set(value, prefixNumber);
-      }
-    } else {
-      const hash = prefixHash(id, colon);
-      prefixNumber = this.findPrefix(id, colon, hash);
-      if (prefixNumber < 0) {
-        if (!add) return this.other(id, add);
-        prefixNumber = this.addPrefix(id.slice(0, colon), hash);
-      }
+    const hash = prefixHash(id, colon);
+    let prefixNumber = this.findPrefix(id, colon, hash);
+    if (prefixNumber < 0) {
+      if (!add) return this.other(id, add);
+      prefixNumber = this.addPrefix(id.slice(0, colon), hash);
     }
     const table = this.stepTables[prefixNumber]!;
     const known = table.at(step) ?? -1;
@@ -145,22 +128,16 @@ export class RequestIds {
     return -1;
   }
 
-  private newPrefix(prefix: string): number {
+  /** A new prefix, placed in the hash table. */
+  private addPrefix(prefix: string, hash: number): number {
     const number = this.prefixes.length;
     this.prefixes.push(prefix);
     this.stepTables.push(new Int32List());
-    return number;
-  }
-
-  /** A new prefix found by its hash. */
-  private addPrefix(prefix: string, hash: number): number {
-    const number = this.newPrefix(prefix);
     this.prefixHashes.set(number, hash);
-    this.hashedPrefixes.push(number);
     // At most half full, so probes stay short.
-    if (this.hashedPrefixes.length * 2 > this.prefixSlots.length) {
+    if (this.prefixes.length * 2 > this.prefixSlots.length) {
       this.prefixSlots = new Int32Array(this.prefixSlots.length * 2);
-      for (const hashed of this.hashedPrefixes) this.place(hashed);
+      for (let placed = 0; placed < this.prefixes.length; placed++) this.place(placed);
     } else this.place(number);
     return number;
   }
