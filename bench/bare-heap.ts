@@ -1,11 +1,16 @@
 /**
  * The limit for a JavaScript discrete-event simulator: a bare binary heap of (time, id, closure)
- * popping `events` tasks, each of which schedules one successor at a random later time.
+ * popping `events` tasks, each of which schedules one successor at a random later time. Written as
+ * tight as such a heap goes (parallel typed arrays, sift by moving a hole, no allocation per event)
+ * so that "the checked run at 1/8 of the bare loop" (issue 19) compares with the real limit, not
+ * with a slow heap.
  */
 export function runBareHeapLoop(events: number, pendingTasks: number): number {
-  const times: number[] = [];
-  const ids: number[] = [];
-  const tasks: (() => void)[] = [];
+  const capacity = pendingTasks + 1;
+  const times = new Float64Array(capacity);
+  const ids = new Float64Array(capacity);
+  const tasks: (() => void)[] = new Array(capacity).fill(noop);
+  let size = 0;
   let nextId = 0;
   let now = 0;
   let state = 12345;
@@ -14,40 +19,45 @@ export function runBareHeapLoop(events: number, pendingTasks: number): number {
     state = (state * 1103515245 + 12345) & 0x7fffffff;
     return state / 0x80000000;
   };
-  const less = (a: number, b: number): boolean => times[a]! < times[b]! || (times[a] === times[b] && ids[a]! < ids[b]!);
-  const swap = (a: number, b: number): void => {
-    [times[a], times[b]] = [times[b]!, times[a]!];
-    [ids[a], ids[b]] = [ids[b]!, ids[a]!];
-    [tasks[a], tasks[b]] = [tasks[b]!, tasks[a]!];
-  };
   const push = (at: number, task: () => void): void => {
-    times.push(at);
-    ids.push(nextId++);
-    tasks.push(task);
-    let i = times.length - 1;
+    const id = nextId++;
+    let i = size++;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!less(i, parent)) break;
-      swap(i, parent);
+      const pt = times[parent]!;
+      if (pt < at || (pt === at && ids[parent]! < id)) break;
+      times[i] = pt;
+      ids[i] = ids[parent]!;
+      tasks[i] = tasks[parent]!;
       i = parent;
     }
+    times[i] = at;
+    ids[i] = id;
+    tasks[i] = task;
   };
-  const pop = (): (() => void) | undefined => {
-    if (times.length === 0) return undefined;
-    swap(0, times.length - 1);
-    now = times.pop()!;
-    ids.pop();
-    const task = tasks.pop()!;
+  const pop = (): (() => void) => {
+    const task = tasks[0]!;
+    now = times[0]!;
+    size--;
+    const at = times[size]!;
+    const id = ids[size]!;
+    const last = tasks[size]!;
     let i = 0;
     for (;;) {
-      const left = 2 * i + 1;
-      if (left >= times.length) break;
-      const right = left + 1;
-      const child = right < times.length && less(right, left) ? right : left;
-      if (!less(child, i)) break;
-      swap(i, child);
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      const right = child + 1;
+      if (right < size && (times[right]! < times[child]! || (times[right] === times[child] && ids[right]! < ids[child]!))) child = right;
+      const ct = times[child]!;
+      if (at < ct || (at === ct && id < ids[child]!)) break;
+      times[i] = ct;
+      ids[i] = ids[child]!;
+      tasks[i] = tasks[child]!;
       i = child;
     }
+    times[i] = at;
+    ids[i] = id;
+    tasks[i] = last;
     return task;
   };
   const step = (): void => {
@@ -55,6 +65,8 @@ export function runBareHeapLoop(events: number, pendingTasks: number): number {
     push(now + 1 + Math.floor(random() * 1000), step);
   };
   for (let i = 0; i < pendingTasks; i++) push(Math.floor(random() * 1000), step);
-  for (let i = 0; i < events; i++) pop()!();
+  for (let i = 0; i < events; i++) pop()();
   return sink;
 }
+
+function noop(): void {}

@@ -3,7 +3,10 @@ import { parseScenario } from '../src/scenario/load.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { simulate, simulateToFile, type SimulateOptions } from '../sim/simulate.ts';
+import { simulate, simulateToFileInParts, type SimulateOptions, type StreamedRunParts } from '../sim/simulate.ts';
+import { DeferredHeaderTraceFile } from '../traces/deferred-header-file.ts';
+import type { TraceEvent } from '../src/core/events.ts';
+import type { TraceHeader } from '../traces/writer.ts';
 import type { Scenario } from '../src/scenario/types.ts';
 import { benchScenarioJson } from './workload.ts';
 import { runBareHeapLoop } from './bare-heap.ts';
@@ -21,7 +24,7 @@ export interface KernelBenchFigures {
   /** Simulated time / wall time. */
   readonly timeCompression: number;
   readonly bareHeapEventsPerSec: number;
-  /** The same run as `seqsim run` does it: trace streamed to a file, every oracle checked online. */
+  /** The same run as `seqsim run` does it: trace streamed to a file, every oracle checked online (best of several, warm). */
   readonly streamedWallMs: number;
   /** Trace events (lines) of the run. */
   readonly traceEvents: number;
@@ -37,10 +40,35 @@ export interface KernelBenchFigures {
   readonly fakeTimersWallMs: number;
   /** fake-timers' time per event over ours, both lean (target ≥ 5× at 10k sequences). */
   readonly vsFakeTimers: number;
+  /** Where a checked trace event's time goes (issue 19 §1's profile, measured in the same run); undefined when not split. */
+  readonly eventCost: CheckedEventCost | undefined;
+}
+
+/**
+ * µs per trace event of the streamed run with parts of its per-event work left out, each the best
+ * of the bench's repeats: what each part adds is the difference from `events`. `traceBytesAlone`
+ * is the trace format's own cost: the same run's events, already built, serialised, hashed and
+ * written with no simulation at all.
+ */
+export interface CheckedEventCost {
+  /** The kernel, batcher and simulated world (clients, transport, executor), no event built. */
+  readonly worldUs: number;
+  /** + recording: trace events built and stamped (handed to no one), the stall watch, the header. */
+  readonly eventsUs: number;
+  /** + the trace's bytes: serialised, hashed and written (no oracle). */
+  readonly traceUs: number;
+  /** + the oracles' online check (no trace bytes). */
+  readonly oraclesUs: number;
+  /** Everything: what `seqsim run` does per event. */
+  readonly fullUs: number;
+  readonly traceBytesAloneUs: number;
+  /** V8's own JSON.stringify of the same events, one string each, nothing written: the serialiser's yardstick. */
+  readonly stringifyAloneUs: number;
 }
 
 /** Benchmarks wall time, not a test: real time comes from live's clock, never inside a run. */
-export function benchKernel(concurrent: number, totalRequests: number, withFakeTimers: boolean, repeats = 3): KernelBenchFigures {
+/** `splitCost`: also time the streamed run without its oracles, its trace bytes or both (KernelBenchFigures.eventCost). */
+export function benchKernel(concurrent: number, totalRequests: number, withFakeTimers: boolean, repeats = 3, splitCost = true): KernelBenchFigures {
   const scenario = parseScenario(benchScenarioJson(concurrent, totalRequests), `bench-${concurrent}`, '.');
   const maxEvents = 50_000_000;
   // Both kernels run same-instant tasks in schedule order, so they execute the identical run.
@@ -49,14 +77,58 @@ export function benchKernel(concurrent: number, totalRequests: number, withFakeT
   const run = simulate(scenario, { seed: 1, maxEvents, chooser: fifo });
   const wallMs = wallClockMs() - started;
   const requests = run.events.reduce((n, e) => n + (e.type === 'send' ? 1 : 0), 0);
-  const streamedMs = streamedRunMs(scenario, { seed: 1, maxEvents, chooser: fifo });
 
   // The kernel and batcher alone (no trace, no oracles): what the bare heap loop compares with.
   // Each of these is the best of `repeats` runs: single runs of a GC-heavy loop vary by ±40 %.
   const bestOf = (work: () => unknown): number => bestOfRuns(work, repeats);
   const lean = simulate(scenario, { seed: 1, maxEvents, chooser: fifo, record: false });
   const leanMs = bestOf(() => simulate(scenario, { seed: 1, maxEvents, chooser: fifo, record: false }));
-  const bareMs = bestOf(() => runBareHeapLoop(run.tasksExecuted, Math.min(concurrent, 10_000)));
+  // The bare loop warmed first: its first two passes run at a half to a third of its speed, and it is the limit.
+  const bare = (): number => runBareHeapLoop(run.tasksExecuted, Math.min(concurrent, 10_000));
+  bare();
+  bare();
+  const bareMs = bestOfRuns(bare, Math.max(3, repeats));
+  const streamedMs = (parts: StreamedRunParts): number => streamedRunMs(scenario, { seed: 1, maxEvents, chooser: fifo }, parts);
+  const traceEvents = run.events.length;
+  const perEvent = (ms: number): number => (ms * 1000) / traceEvents;
+  let eventCost: CheckedEventCost | undefined;
+  let fullMs: number;
+  if (splitCost) {
+    // Parts are differences of runs, so each is the best of several taken in turns, after a first
+    // round that only warms the code (a run's first passes are a third slower): one cold or noisy
+    // run would otherwise show up as a part.
+    const combinations: StreamedRunParts[] = [
+      { oracles: true, trace: true },
+      { oracles: false, trace: false },
+      { oracles: false, trace: true },
+      { oracles: true, trace: false },
+    ];
+    const bestMs = combinations.map(() => Number.POSITIVE_INFINITY);
+    for (let round = 0; round < Math.max(4, repeats + 1); round++) {
+      combinations.forEach((parts, i) => {
+        const ms = streamedMs(parts);
+        if (round > 0) bestMs[i] = Math.min(bestMs[i]!, ms);
+      });
+    }
+    const [allMs, noPartsMs, traceMs, oraclesMs] = bestMs as [number, number, number, number];
+    fullMs = allMs;
+    eventCost = {
+      worldUs: perEvent(
+        Math.min(
+          leanMs,
+          bestOfRuns(() => simulate(scenario, { seed: 1, maxEvents, chooser: fifo, record: false }), 2),
+        ),
+      ),
+      eventsUs: perEvent(noPartsMs),
+      traceUs: perEvent(traceMs),
+      oraclesUs: perEvent(oraclesMs),
+      fullUs: perEvent(allMs),
+      traceBytesAloneUs: perEvent(bestOfRuns(() => traceBytesMs(run.header, run.events), 3)),
+      stringifyAloneUs: perEvent(bestOfRuns(() => stringifyEach(run.events), 3)),
+    };
+  } else {
+    fullMs = bestOfRuns(() => streamedMs({ oracles: true, trace: true }), Math.max(2, repeats));
+  }
 
   let fakeTimersMsPerEvent = Number.NaN;
   let fakeTimersWallMs = Number.NaN;
@@ -80,15 +152,16 @@ export function benchKernel(concurrent: number, totalRequests: number, withFakeT
     simulatedUs: run.lastResponseUs,
     timeCompression: run.lastResponseUs / 1000 / wallMs,
     bareHeapEventsPerSec,
-    streamedWallMs: streamedMs,
-    traceEvents: run.events.length,
-    streamedTraceEventsPerSec: run.events.length / (streamedMs / 1000),
-    streamedVsBareHeap: run.tasksExecuted / (streamedMs / 1000) / bareHeapEventsPerSec,
+    streamedWallMs: fullMs,
+    traceEvents,
+    streamedTraceEventsPerSec: traceEvents / (fullMs / 1000),
+    streamedVsBareHeap: run.tasksExecuted / (fullMs / 1000) / bareHeapEventsPerSec,
     leanWallMs: leanMs,
     leanEventsPerSec,
     vsBareHeap: leanEventsPerSec / bareHeapEventsPerSec,
     fakeTimersWallMs,
     vsFakeTimers: fakeTimersMsPerEvent / (leanMs / lean.tasksExecuted),
+    eventCost,
   };
 }
 
@@ -101,13 +174,41 @@ export function compressionAtRate(figures: KernelBenchFigures, requestsPerSecond
   return eventsPerSec / eventsPerSimulatedSecond;
 }
 
-/** One streamed run (trace to a temporary file, oracles online), in ms; the file is removed. */
-function streamedRunMs(scenario: Scenario, options: SimulateOptions): number {
+/** One streamed run (trace to a temporary file, oracles online: `parts` of them), in ms; the file is removed. */
+function streamedRunMs(scenario: Scenario, options: SimulateOptions, parts: StreamedRunParts): number {
+  return inTemporaryDir((dir) => {
+    const started = wallClockMs();
+    simulateToFileInParts(scenario, options, join(dir, 'trace.jsonl'), parts);
+    return wallClockMs() - started;
+  });
+}
+
+/** The trace format's own cost: `events`, already built, serialised, hashed and written as a streamed run does; in ms. */
+function traceBytesMs(header: TraceHeader, events: readonly TraceEvent[]): number {
+  return inTemporaryDir((dir) => {
+    const started = wallClockMs();
+    const file = new DeferredHeaderTraceFile(join(dir, 'trace.jsonl'), header);
+    try {
+      for (const event of events) file.event(event);
+      file.finish(header);
+    } finally {
+      file.abort();
+    }
+    return wallClockMs() - started;
+  });
+}
+
+/** JSON.stringify of each event (the lengths summed so the work is not dropped). */
+function stringifyEach(events: readonly TraceEvent[]): number {
+  let chars = 0;
+  for (const event of events) chars += JSON.stringify(event).length;
+  return chars;
+}
+
+function inTemporaryDir<T>(work: (dir: string) => T): T {
   const dir = mkdtempSync(join(tmpdir(), 'seqsim-bench-'));
   try {
-    const started = wallClockMs();
-    simulateToFile(scenario, options, join(dir, 'trace.jsonl'));
-    return wallClockMs() - started;
+    return work(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../src/core/package-path.ts';
@@ -48,24 +48,42 @@ const MAX_EVENTS = 200_000;
  * seqsim's time keeps what it does after its find (writing the trace and reproducer). Shrunk sizes: seqsim's shrinker on each
  * find, fast-check's own shrink.
  */
-export function benchPeer(options: PeerBenchOptions): PeerBenchRow[] {
+export function benchPeer(options: PeerBenchOptions): PeerBenchResult {
   const out = mkdtempSync(join(tmpdir(), 'seqsim-peer-'));
+  const nodeAloneMs: number[] = [];
   try {
-    return raceBugs(options.bugs).map(({ name, hard, lifecycle }) => {
+    const rows = raceBugs(options.bugs).map(({ name, hard, lifecycle }) => {
       const seqsim: (PeerFind | undefined)[] = [];
       const peer: (PeerFind | undefined)[] = [];
       for (let c = 0; c < options.campaigns; c++) {
         const from = 1 + c * 100_000;
         seqsim.push(exploreCampaign(name, from, options.budgetMs, lifecycle, out));
         peer.push(peerCampaign(name, from, options.budgetMs));
+        // Node alone between the two sides' commands, so all three see the same machine.
+        nodeAloneMs.push(nodeAloneRunMs(out));
       }
       const row = { bug: name, hard, seqsim: sideFigures(seqsim), peer: sideFigures(peer) };
       options.onProgress?.(`${name}: seqsim ${row.seqsim.found}/${options.campaigns}, peer ${row.peer.found}/${options.campaigns}`);
       return row;
     });
+    return { rows, nodeAloneMsMedian: percentileOf(nodeAloneMs, 0.5) };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
+}
+
+export interface PeerBenchResult {
+  readonly rows: PeerBenchRow[];
+  /** Node alone (an empty script), timed once per campaign between the sides: the floor under both. */
+  readonly nodeAloneMsMedian: number;
+}
+
+function nodeAloneRunMs(dir: string): number {
+  const script = join(dir, 'empty.mjs');
+  if (!existsSync(script)) writeFileSync(script, '');
+  const started = wallClockMs();
+  spawnSync(process.execPath, [script]);
+  return wallClockMs() - started;
 }
 
 /** One campaign that found its bug: wall time to the first failure, and the shrunk reproducer's requests. */

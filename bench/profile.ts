@@ -10,6 +10,8 @@ export interface BenchProfile {
   readonly requests: number;
   /** Timed runs of each kernel figure (the best counts: single runs of this GC-heavy loop vary). */
   readonly kernelRepeats: number;
+  /** The kernel workloads (by concurrent sequences) whose checked run is also timed part by part. */
+  readonly kernelSplitCostSequences: readonly number[];
   /** Also drive the kernel workloads with @sinonjs/fake-timers (two more runs of each). */
   readonly kernelFakeTimers: boolean;
   /** Campaigns per zoo bug (0 skips the zoo figures), and how many of the finds are shrunk. */
@@ -44,6 +46,7 @@ export const QUICK_BENCH: BenchProfile = {
   name: 'quick',
   requests: 20_000,
   kernelRepeats: 1,
+  kernelSplitCostSequences: [100],
   kernelFakeTimers: false,
   // The zoo race below times and shrinks every zoo bug already: seeds to the first failure and
   // shrink times are --full's (or --zoo-campaigns N's).
@@ -59,7 +62,7 @@ export const QUICK_BENCH: BenchProfile = {
   peerCampaigns: 0,
   peerBudgetMs: 3000,
   inProcessPeerCampaigns: 1,
-  inProcessPeerBudgetMs: 500,
+  inProcessPeerBudgetMs: 300,
   startupRuns: 3,
 };
 
@@ -70,6 +73,7 @@ export const FULL_BENCH: BenchProfile = {
   name: 'full',
   requests: 100_000,
   kernelRepeats: 3,
+  kernelSplitCostSequences: [100, 10_000],
   kernelFakeTimers: true,
   zooCampaigns: 30,
   zooShrinks: 5,

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../src/core/package-path.ts';
@@ -10,7 +10,7 @@ import { wallClockMs } from '../live/wall-clock.ts';
 const SEQSIM_V8_FLAGS = ['--single-threaded-gc'];
 
 export interface StartupRow {
-  /** The figure's name: help, run or peer. */
+  /** The figure's name: node, help, run or peer. */
   readonly key: string;
   /** What was run, as a user would type it. */
   readonly command: string;
@@ -31,6 +31,7 @@ export function benchStartup(runs: number): StartupRow[] {
   try {
     const bin = packagePath('cli/bin.mjs');
     const commands: { key: string; command: string; argv: string[] }[] = [
+      { key: 'node', command: 'node <an empty script> (the floor of both sides)', argv: [emptyScript(dir)] },
       { key: 'help', command: 'seqsim --help', argv: [...SEQSIM_V8_FLAGS, bin, '--help'] },
       {
         key: 'run',
@@ -59,6 +60,12 @@ export function benchStartup(runs: number): StartupRow[] {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+function emptyScript(dir: string): string {
+  const path = join(dir, 'empty.mjs');
+  writeFileSync(path, '');
+  return path;
 }
 
 function timedRun(argv: readonly string[], cwd: string): { wallMs: number; cpuMs: number } {

@@ -129,7 +129,26 @@ export interface StreamedRunResult extends Omit<RunResult, 'events' | 'lines'> {
  * (sim/oracles/index.ts's TraceChecker): memory holds the world's live state and the oracles'
  * books, never the run's events. The file's bytes equal simulate's trace for the same inputs.
  */
-export function simulateToFile(scenario: Scenario, options: Omit<SimulateOptions, 'serialize' | 'record' | 'inspect'>, path: string): StreamedRunResult {
+export function simulateToFile(scenario: Scenario, options: StreamedRunOptions, path: string): StreamedRunResult {
+  return simulateToFileInParts(scenario, options, path, ALL_PARTS);
+}
+
+type StreamedRunOptions = Omit<SimulateOptions, 'serialize' | 'record' | 'inspect'>;
+
+/** The per-event work of a streamed run: the oracles' online check, the trace's bytes (serialise, hash, write). */
+export interface StreamedRunParts {
+  readonly oracles: boolean;
+  readonly trace: boolean;
+}
+
+const ALL_PARTS: StreamedRunParts = { oracles: true, trace: true };
+
+/**
+ * simulateToFile doing only `parts` of its per-event work: benchmarks split a checked run's cost
+ * with it (`seqsim bench`'s "where a checked event's time goes"). Left-out oracles see no event
+ * (the verdict is then meaningless); a left-out trace writes the header and summary only.
+ */
+export function simulateToFileInParts(scenario: Scenario, options: StreamedRunOptions, path: string, parts: StreamedRunParts): StreamedRunResult {
   const prepared = prepareRun(scenario, options);
   const { loop, recorder, world, maxEvents } = prepared;
   const context = oracleContextOf(scenario, options, prepared);
@@ -144,11 +163,20 @@ export function simulateToFile(scenario: Scenario, options: Omit<SimulateOptions
       if (generationModels === undefined) return;
       while (generationModels.length < world.server.generations.length) generationModels.push(world.server.generations[generationModels.length]!.model);
     };
-    recorder.streamTo((event) => {
-      syncGenerations();
-      checker.observe(event);
-      file.event(event);
-    });
+    // One closure per combination: the full run's (every product run's) has no per-event branch.
+    if (parts.oracles && parts.trace)
+      recorder.streamTo((event) => {
+        syncGenerations();
+        checker.observe(event);
+        file.event(event);
+      });
+    else if (parts.oracles)
+      recorder.streamTo((event) => {
+        syncGenerations();
+        checker.observe(event);
+      });
+    else if (parts.trace) recorder.streamTo((event) => file.event(event));
+    else recorder.streamTo(() => {});
     const stop = runPrepared(scenario, options, prepared);
     syncGenerations();
     const endUs = loop.nowUs();

@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import type { Argv } from 'yargs';
-import { benchKernel, benchSameInstantBurst, compressionAtRate, type KernelBenchFigures } from '../../bench/kernel-bench.ts';
+import { benchKernel, benchSameInstantBurst, compressionAtRate, type CheckedEventCost, type KernelBenchFigures } from '../../bench/kernel-bench.ts';
 import type { CliIO, SeqsimCommand } from '../command.ts';
 import { EXIT_OK } from '../exit-codes.ts';
 import { benchViz } from '../../bench/viz-bench.ts';
@@ -134,7 +135,8 @@ export function benchSections(profile: BenchProfile): BenchSection[] {
   const sections: BenchSection[] = [100, 10_000].map((concurrent) => ({
     title: `simulator: Direct 2×8 slots, ${profile.requests} requests, ${concurrent} concurrent sequences`,
     run: (figures) => {
-      const kernel = benchKernel(concurrent, profile.requests, profile.kernelFakeTimers, profile.kernelRepeats);
+      const split = profile.kernelSplitCostSequences.includes(concurrent);
+      const kernel = benchKernel(concurrent, profile.requests, profile.kernelFakeTimers, profile.kernelRepeats, split);
       addKernelFigures(figures, `direct_${concurrent}`, kernel);
       return formatKernel(kernel);
     },
@@ -326,6 +328,16 @@ function addKernelFigures(figures: Figures, prefix: string, k: KernelBenchFigure
     figures[`${prefix}_fake_timers_wall_ms`] = round(k.fakeTimersWallMs);
     figures[`${prefix}_vs_fake_timers`] = round(k.vsFakeTimers, 2);
   }
+  const cost = k.eventCost;
+  if (cost !== undefined) {
+    figures[`${prefix}_us_per_trace_event_world`] = round(cost.worldUs, 3);
+    figures[`${prefix}_us_per_trace_event_recorded`] = round(cost.eventsUs, 3);
+    figures[`${prefix}_us_per_trace_event_traced`] = round(cost.traceUs, 3);
+    figures[`${prefix}_us_per_trace_event_checked`] = round(cost.oraclesUs, 3);
+    figures[`${prefix}_us_per_trace_event_full`] = round(cost.fullUs, 3);
+    figures[`${prefix}_us_per_trace_event_trace_bytes_alone`] = round(cost.traceBytesAloneUs, 3);
+    figures[`${prefix}_us_per_trace_event_stringify_alone`] = round(cost.stringifyAloneUs, 3);
+  }
   figures[`${prefix}_compression_at_1k_rps`] = round(compressionAtRate(k, 1000));
   figures[`${prefix}_compression_at_10_rps`] = round(compressionAtRate(k, 10));
   figures[`${prefix}_checked_compression_at_1k_rps`] = round(compressionAtRate(k, 1000, k.eventsPerSec));
@@ -341,6 +353,7 @@ function formatKernel(k: KernelBenchFigures): string {
       `${round(k.streamedTraceEventsPerSec)} trace events/s (${k.traceEvents} events; goal 1,000,000), ` +
       `${round(k.streamedVsBareHeap, 3)} of the bare loop (goal 0.125)`,
     `  kernel + batcher alone: ${round(k.leanWallMs)} ms, ${round(k.leanEventsPerSec)} events/s`,
+    ...(k.eventCost === undefined ? ['  per trace event, part by part: --full'] : formatEventCost(k.eventCost)),
     `  this workload: ${(k.simulatedUs / 1e6).toFixed(2)} s simulated in ` +
       `${(k.wallMs / 1000).toFixed(2)} s wall (checked): ${round(k.timeCompression)}× real time`,
     `  time compression at 1k req/s: ${round(compressionAtRate(k, 1000))}× (checked: ${round(compressionAtRate(k, 1000, k.eventsPerSec))}×), ` +
@@ -351,6 +364,24 @@ function formatKernel(k: KernelBenchFigures): string {
       : `  @sinonjs/fake-timers drive of the same world: ${round(k.fakeTimersWallMs)} ms → seqsim's kernel ${round(k.vsFakeTimers, 2)}× faster per event`,
     '',
   ].join('\n');
+}
+
+/**
+ * Issue 19 §1's profile in the bench's own figures: what each part of a checked run costs per trace
+ * event, and what is left of the microsecond a million events a second allows.
+ */
+function formatEventCost(c: CheckedEventCost): string[] {
+  const us = (value: number): string => value.toFixed(2);
+  const floorUs = c.worldUs + c.traceBytesAloneUs;
+  const cores = availableParallelism();
+  return [
+    `  per trace event, best of 3 warm runs each: the world alone (kernel, batcher, clients, transport, executor) ${us(c.worldUs)} µs; ` +
+      `recorded (events built, stall watch, header) ${us(c.eventsUs)}; + trace bytes ${us(c.traceUs)}; + oracles instead ${us(c.oraclesUs)}; ` +
+      `both ${us(c.fullUs)}, or ${us(c.fullUs / cores)} µs were it split evenly over this machine's ${cores} cores`,
+    `  the trace's bytes alone (this run's events, already built, serialised + hashed + written): ${us(c.traceBytesAloneUs)} µs/event ` +
+      `(V8's JSON.stringify alone of the same events: ${us(c.stringifyAloneUs)}); with the world alone that is ${us(floorUs)} µs, ` +
+      `at most ${round(1e6 / floorUs)} trace events/s with recording and oracles free (goal 1,000,000)`,
+  ];
 }
 
 function formatZoo(rows: readonly ZooBenchRow[], shrinks: number): string {

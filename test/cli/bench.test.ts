@@ -31,7 +31,7 @@ describe('seqsim bench', () => {
     // The quick set races in this process; --full (and --peer-campaigns) spawns whole commands instead.
     const races = (args: Record<string, unknown>): string[] => titles(args).filter((t) => t.startsWith('seqsim explore vs'));
     expect(races({})).toEqual([
-      expect.stringMatching(/^seqsim explore vs the fast-check peer in this process: 1 campaign\(s\) per bug, each side capped at 0.5 s$/),
+      expect.stringMatching(/^seqsim explore vs the fast-check peer in this process: 1 campaign\(s\) per bug, each side capped at 0.3 s$/),
     ]);
     expect(races({ full: true })).toEqual([
       expect.stringMatching(/^seqsim explore vs the fast-check peer: 10 campaign\(s\) per bug, each side capped at 60 s$/),
@@ -48,17 +48,20 @@ describe('seqsim bench', () => {
     expect(profileOf({ zoo: true, 'peer-campaigns': 5, 'peer-budget': 10 })).toMatchObject({ peerCampaigns: 5, peerBudgetMs: 10_000 });
   });
 
-  it('times whole commands from fresh processes: seqsim --help, a small run and the peer, wall and CPU', async () => {
+  it('times whole commands from fresh processes: Node alone, seqsim --help, a small run and the peer, wall and CPU', async () => {
     const figures: Record<string, number> = {};
     const text = await startupSection(1).run(figures, () => {});
-    for (const key of ['help', 'run', 'peer']) {
+    for (const key of ['node', 'help', 'run', 'peer']) {
       expect(figures[`startup_${key}_wall_ms_median`]).toBeGreaterThan(0);
       // CPU comes from /proc in 10 ms ticks: a start-up costs more than one.
       expect(figures[`startup_${key}_cpu_ms_median`]).toBeGreaterThan(0);
     }
     expect(figures['startup_runs']).toBe(1);
     expect(text).toMatch(/^start-up, whole commands \(median of 1 fresh processes; goal for seqsim ≤ 300 ms wall/);
+    expect(text).toMatch(/\n {2}node <an empty script> \(the floor of both sides\) +\d+ ms wall, \d+ ms CPU\n/);
     expect(text).toMatch(/\n {2}seqsim --help +\d+ ms wall, \d+ ms CPU\n/);
+    // Node alone is the floor under every whole command.
+    expect(figures['startup_node_wall_ms_median']).toBeLessThan(figures['startup_help_wall_ms_median']!);
     expect(text).toMatch(/\n {2}seqsim run sim\/examples\/direct-basic.json --trace <tmp> +\d+ ms wall, \d+ ms CPU\n/);
     expect(text).toMatch(/\n {2}fast-check peer, 1 ms budget +\d+ ms wall, \d+ ms CPU\n$/);
   }, 60_000);
@@ -101,7 +104,11 @@ describe('seqsim bench', () => {
   }, 60_000);
 
   it('races seqsim explore (the CLI) against the fast-check peer (its own command) on a zoo bug', () => {
-    const [row] = benchPeer({ campaigns: 1, budgetMs: 20_000, bugs: ['padding-ready'] });
+    const { rows, nodeAloneMsMedian } = benchPeer({ campaigns: 1, budgetMs: 20_000, bugs: ['padding-ready'] });
+    const [row] = rows;
+    // Node alone, timed beside the campaigns: the floor under both whole commands.
+    expect(nodeAloneMsMedian).toBeGreaterThan(0);
+    expect(nodeAloneMsMedian).toBeLessThan(row!.seqsim.msMedian);
     expect(row).toMatchObject({ bug: 'padding-ready', hard: false, seqsim: { found: 1, campaigns: 1 }, peer: { found: 1, campaigns: 1 } });
     expect(row!.seqsim.msMedian).toBeGreaterThan(0);
     expect(row!.peer.shrunkRequestsMedian).toBeLessThanOrEqual(4);
@@ -142,6 +149,13 @@ describe('seqsim bench', () => {
     const text = capture();
     await runBench(cheap, text.io, false);
     expect(text.out()).toMatch(/Direct 2×8 slots, \d+ requests/);
+    // The checked run part by part (issue 19 §1's profile), and the floor it implies.
+    expect(text.out()).toMatch(
+      /per trace event, best of 3 warm runs each: the world alone .* [\d.]+ µs; recorded .* [\d.]+; \+ trace bytes [\d.]+; \+ oracles instead [\d.]+; both [\d.]+/,
+    );
+    expect(text.out()).toMatch(
+      /the trace's bytes alone .*: [\d.]+ µs\/event \(V8's JSON.stringify alone of the same events: [\d.]+\); with the world alone that is [\d.]+ µs, at most \d+ trace events\/s/,
+    );
     expect(text.out()).toMatch(/reload Direct → Oldest under load/);
     expect(text.out()).not.toMatch(/target/i);
   });
