@@ -21,6 +21,7 @@ export type { TraceEvent } from './src/core/events.ts';
 export {
   simulate,
   simulateToFile,
+  simulateVerdict,
   DEFAULT_MAX_EVENTS,
   defaultMaxEvents,
   type SimulateOptions,

@@ -51,6 +51,8 @@ export interface KernelBenchFigures {
  * written with no simulation at all.
  */
 export interface CheckedEventCost {
+  /** Each combination's figure is the best of this many runs after a warm-up run. */
+  readonly warmRuns: number;
   /** The kernel, batcher and simulated world (clients, transport, executor), no event built. */
   readonly worldUs: number;
   /** + recording: trace events built and stamped (handed to no one), the stall watch, the header. */
@@ -94,25 +96,25 @@ export function benchKernel(concurrent: number, totalRequests: number, withFakeT
   let eventCost: CheckedEventCost | undefined;
   let fullMs: number;
   if (splitCost) {
-    // Parts are differences of runs, so each is the best of several taken in turns, after a first
-    // round that only warms the code (a run's first passes are a third slower): one cold or noisy
-    // run would otherwise show up as a part.
+    // Parts are differences of runs, so each combination runs in a block of its own, a warm-up run
+    // then the best of `warmRuns`, from the least garbage made to the most: taken in turns, each
+    // run paid for the previous one's garbage (the full run's oracle books most) and a cold or
+    // noisy run showed up as a part.
+    const warmRuns = Math.max(2, repeats);
     const combinations: StreamedRunParts[] = [
-      { oracles: true, trace: true },
       { oracles: false, trace: false },
       { oracles: false, trace: true },
       { oracles: true, trace: false },
+      { oracles: true, trace: true },
     ];
-    const bestMs = combinations.map(() => Number.POSITIVE_INFINITY);
-    for (let round = 0; round < Math.max(4, repeats + 1); round++) {
-      combinations.forEach((parts, i) => {
-        const ms = streamedMs(parts);
-        if (round > 0) bestMs[i] = Math.min(bestMs[i]!, ms);
-      });
-    }
-    const [allMs, noPartsMs, traceMs, oraclesMs] = bestMs as [number, number, number, number];
+    const bestMs = combinations.map((parts) => {
+      streamedMs(parts);
+      return bestOfRuns(() => streamedMs(parts), warmRuns);
+    });
+    const [noPartsMs, traceMs, oraclesMs, allMs] = bestMs as [number, number, number, number];
     fullMs = allMs;
     eventCost = {
+      warmRuns,
       worldUs: perEvent(
         Math.min(
           leanMs,

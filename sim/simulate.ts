@@ -150,19 +150,12 @@ const ALL_PARTS: StreamedRunParts = { oracles: true, trace: true };
  */
 export function simulateToFileInParts(scenario: Scenario, options: StreamedRunOptions, path: string, parts: StreamedRunParts): StreamedRunResult {
   const prepared = prepareRun(scenario, options);
-  const { loop, recorder, world, maxEvents } = prepared;
-  const context = oracleContextOf(scenario, options, prepared);
-  // The checker reads each generation's model as the run creates it.
-  const generationModels = context.generationModels === undefined ? undefined : [...context.generationModels];
-  const checker = new TraceChecker(generationModels === undefined ? context : { ...context, generationModels });
+  const { loop, recorder, maxEvents } = prepared;
+  const { checker, syncGenerations } = onlineChecker(scenario, options, prepared);
   // The header is known before the run but for whether it stalls: expect a run that does not.
   const expectedHeader = traceHeaderOf(headerOf(scenario, options, maxEvents, false));
   const file = new DeferredHeaderTraceFile(path, expectedHeader);
   try {
-    const syncGenerations = (): void => {
-      if (generationModels === undefined) return;
-      while (generationModels.length < world.server.generations.length) generationModels.push(world.server.generations[generationModels.length]!.model);
-    };
     // One closure per combination: the full run's (every product run's) has no per-event branch.
     if (parts.oracles && parts.trace)
       recorder.streamTo((event) => {
@@ -189,6 +182,44 @@ export function simulateToFileInParts(scenario: Scenario, options: StreamedRunOp
   } finally {
     file.abort();
   }
+}
+
+/**
+ * simulate for its verdict alone, as explorers judge their many clean seeds: every oracle checks
+ * each event as the run emits it and no event is kept (no second walk over the trace, nothing
+ * outliving its check) but the lifecycle events (`events` holds only those; explore counts the
+ * actions). No lines, no hash: re-run a seed with a violation through simulate for its trace.
+ * Its verdict, facts and fault counts equal simulate's for the same inputs.
+ */
+export function simulateVerdict(scenario: Scenario, options: Omit<SimulateOptions, 'serialize' | 'record' | 'inspect'>): RunResult {
+  const prepared = prepareRun(scenario, options);
+  const { loop, recorder, maxEvents } = prepared;
+  const { checker, syncGenerations } = onlineChecker(scenario, options, prepared);
+  const lifecycleEvents: TraceEvent[] = [];
+  recorder.streamTo((event) => {
+    syncGenerations();
+    checker.observe(event);
+    if (event.type === 'lifecycle') lifecycleEvents.push(event);
+  });
+  const stop = runPrepared(scenario, options, prepared);
+  syncGenerations();
+  const endUs = loop.nowUs();
+  const { violations, lifecycle } = judgeOnline(checker, stop);
+  const header = traceHeaderOf(headerOf(scenario, options, maxEvents, stop.ended === 'stalled'));
+  return { header, events: lifecycleEvents, lines: [], hash: '', violations, lifecycle, ...runFacts(options, prepared, stop, endUs) };
+}
+
+/** The oracles as one online checker for a prepared run, and the step that hands it each model generation as the run creates it. */
+function onlineChecker(scenario: Scenario, options: SimulateOptions, prepared: PreparedRun): { checker: TraceChecker; syncGenerations: () => void } {
+  const context = oracleContextOf(scenario, options, prepared);
+  const generationModels = context.generationModels === undefined ? undefined : [...context.generationModels];
+  const checker = new TraceChecker(generationModels === undefined ? context : { ...context, generationModels });
+  const generations = prepared.world.server.generations;
+  const syncGenerations = (): void => {
+    if (generationModels === undefined) return;
+    while (generationModels.length < generations.length) generationModels.push(generations[generationModels.length]!.model);
+  };
+  return { checker, syncGenerations };
 }
 
 /** What every run reports besides its trace and verdict. */

@@ -375,7 +375,7 @@ function formatEventCost(c: CheckedEventCost): string[] {
   const floorUs = c.worldUs + c.traceBytesAloneUs;
   const cores = availableParallelism();
   return [
-    `  per trace event, best of 3 warm runs each: the world alone (kernel, batcher, clients, transport, executor) ${us(c.worldUs)} µs; ` +
+    `  per trace event, best of ${c.warmRuns} warm runs each: the world alone (kernel, batcher, clients, transport, executor) ${us(c.worldUs)} µs; ` +
       `recorded (events built, stall watch, header) ${us(c.eventsUs)}; + trace bytes ${us(c.traceUs)}; + oracles instead ${us(c.oraclesUs)}; ` +
       `both ${us(c.fullUs)}, or ${us(c.fullUs / cores)} µs were it split evenly over this machine's ${cores} cores`,
     `  the trace's bytes alone (this run's events, already built, serialised + hashed + written): ${us(c.traceBytesAloneUs)} µs/event ` +

@@ -1,7 +1,7 @@
 import { parseScenario } from '../../src/scenario/load.ts';
 import type { Scenario } from '../../src/scenario/types.ts';
 import { ModelConfigCache } from '../../src/config/normalize.ts';
-import { simulate, type RunResult } from '../simulate.ts';
+import { simulate, simulateVerdict, type RunResult } from '../simulate.ts';
 import { generateScenarioJson, type FaultMode } from '../generate/scenario-arbitrary.ts';
 import { zooBug } from '../zoo/variants.ts';
 import { isKnownTritonBehaviour } from './known-triton.ts';
@@ -118,8 +118,9 @@ export function explore(options: ExploreOptions): ExploreResult {
     if (options.metamorphic) countComparison(stats, meta);
     // The comparison's baseline run is this seed's run when nothing was left out of it.
     const reused = meta !== undefined && meta.json === json ? meta.runs[0] : undefined;
-    const quick = reused ?? simulate(scenario, { ...runOptions, seed, serialize: false });
-    // Clean seeds skip serialising their trace; a failing one is re-run in full for its trace.
+    // Clean seeds are judged online with no trace kept (only lifecycle events, counted below); a
+    // failing one is re-run in full for its trace.
+    const quick = reused ?? simulateVerdict(scenario, { ...runOptions, seed });
     const run = quick.violations.length === 0 ? quick : simulate(scenario, { ...runOptions, seed });
     seedsRun++;
     if (scenario.faults !== undefined) for (const kind of enabledFaultKinds(scenario.faults)) faultsEnabled[kind] = (faultsEnabled[kind] ?? 0) + 1;

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { simulate, simulateToFile, type SimulateOptions } from '../../sim/simulate.ts';
+import { simulate, simulateToFile, simulateVerdict, type SimulateOptions } from '../../sim/simulate.ts';
 import { scenarioForSeed } from '../../sim/explore/explore.ts';
 import { countEvents } from '../../traces/trace-stream.ts';
 import { traceText } from '../../traces/writer.ts';
@@ -15,9 +15,24 @@ import type { Scenario } from '../../src/scenario/types.ts';
 const dir = mkdtempSync(join(tmpdir(), 'seqsim-streamed-'));
 const examples = fileURLToPath(new URL('../../sim/examples/', import.meta.url));
 
-/** The streamed run writes the very bytes simulate's trace has, and reports the same verdict. */
+/**
+ * The streamed run writes the very bytes simulate's trace has, and reports the same verdict; so
+ * does the verdict-only run explorers judge clean seeds with, keeping only the lifecycle events.
+ */
 function expectSameRun(scenario: Scenario, options: SimulateOptions, name: string): { violations: number } {
   const kept = simulate(scenario, options);
+  const verdict = simulateVerdict(scenario, options);
+  expect(verdict.violations, name).toEqual(kept.violations);
+  expect(verdict.lifecycle).toEqual(kept.lifecycle);
+  expect(verdict.header).toEqual(kept.header);
+  expect({ outcome: verdict.outcome, tasks: verdict.tasksExecuted, faults: verdict.faultsFired, endUs: verdict.endUs }).toEqual({
+    outcome: kept.outcome,
+    tasks: kept.tasksExecuted,
+    faults: kept.faultsFired,
+    endUs: kept.endUs,
+  });
+  expect(verdict.events).toEqual(kept.events.filter((event) => event.type === 'lifecycle'));
+  expect({ lines: verdict.lines, hash: verdict.hash }).toEqual({ lines: [], hash: '' });
   const path = join(dir, `${name}.jsonl`);
   const streamed = simulateToFile(scenario, options, path);
   expect(readFileSync(path, 'utf8'), name).toBe(traceText(kept));
@@ -29,7 +44,7 @@ function expectSameRun(scenario: Scenario, options: SimulateOptions, name: strin
   return { violations: kept.violations.length };
 }
 
-describe('simulateToFile: the trace streamed to disk, the oracles checked online', () => {
+describe('simulateToFile and simulateVerdict: the trace streamed to disk (or not kept), the oracles checked online', () => {
   it('writes the bytes of simulate for every shipped example', () => {
     const files = [...readdirSync(examples).filter((f) => f.endsWith('.json')), ...readdirSync(join(examples, 'lifecycle')).map((f) => join('lifecycle', f))];
     expect(files.length).toBeGreaterThan(10);
