@@ -125,8 +125,8 @@ export function benchKernel(concurrent: number, totalRequests: number, withFakeT
       traceUs: perEvent(traceMs),
       oraclesUs: perEvent(oraclesMs),
       fullUs: perEvent(allMs),
-      traceBytesAloneUs: perEvent(bestOfRuns(() => traceBytesMs(run.header, run.events), 3)),
-      stringifyAloneUs: perEvent(bestOfRuns(() => stringifyEach(run.events), 3)),
+      traceBytesAloneUs: perEvent(bestOfRuns(() => traceBytesMs(run.header, run.events), warmRuns)),
+      stringifyAloneUs: perEvent(bestOfRuns(() => stringifyEach(run.events), warmRuns)),
     };
   } else {
     fullMs = bestOfRuns(() => streamedMs({ oracles: true, trace: true }), Math.max(2, repeats));

@@ -62,7 +62,7 @@ export const QUICK_BENCH: BenchProfile = {
   peerCampaigns: 0,
   peerBudgetMs: 3000,
   inProcessPeerCampaigns: 1,
-  inProcessPeerBudgetMs: 300,
+  inProcessPeerBudgetMs: 200,
   startupRuns: 3,
 };
 

@@ -31,7 +31,7 @@ describe('seqsim bench', () => {
     // The quick set races in this process; --full (and --peer-campaigns) spawns whole commands instead.
     const races = (args: Record<string, unknown>): string[] => titles(args).filter((t) => t.startsWith('seqsim explore vs'));
     expect(races({})).toEqual([
-      expect.stringMatching(/^seqsim explore vs the fast-check peer in this process: 1 campaign\(s\) per bug, each side capped at 0.3 s$/),
+      expect.stringMatching(/^seqsim explore vs the fast-check peer in this process: 1 campaign\(s\) per bug, each side capped at 0.2 s$/),
     ]);
     expect(races({ full: true })).toEqual([
       expect.stringMatching(/^seqsim explore vs the fast-check peer: 10 campaign\(s\) per bug, each side capped at 60 s$/),
