@@ -45,10 +45,10 @@ export interface KernelBenchFigures {
 }
 
 /**
- * µs per trace event of the streamed run with parts of its per-event work left out, each the best
- * of the bench's repeats: what each part adds is the difference from `events`. `traceBytesAlone`
- * is the trace format's own cost: the same run's events, already built, serialised, hashed and
- * written with no simulation at all.
+ * µs per trace event of the streamed run with parts of its per-event work left out (each the best
+ * of `warmRuns` runs after a warm-up): what a part adds is its difference from `eventsUs`.
+ * `traceBytesAloneUs` is the trace format's own cost: the same run's events, already built,
+ * serialised, hashed and written with no simulation at all.
  */
 export interface CheckedEventCost {
   /** Each combination's figure is the best of this many runs after a warm-up run. */
@@ -68,8 +68,10 @@ export interface CheckedEventCost {
   readonly stringifyAloneUs: number;
 }
 
-/** Benchmarks wall time, not a test: real time comes from live's clock, never inside a run. */
-/** `splitCost`: also time the streamed run without its oracles, its trace bytes or both (KernelBenchFigures.eventCost). */
+/**
+ * Benchmarks wall time, not a test: real time comes from live's clock, never inside a run.
+ * `splitCost`: also time the streamed run without its oracles, its trace bytes or both (KernelBenchFigures.eventCost).
+ */
 export function benchKernel(concurrent: number, totalRequests: number, withFakeTimers: boolean, repeats = 3, splitCost = true): KernelBenchFigures {
   const scenario = parseScenario(benchScenarioJson(concurrent, totalRequests), `bench-${concurrent}`, '.');
   const maxEvents = 50_000_000;

@@ -191,7 +191,7 @@ export function simulateToFileInParts(scenario: Scenario, options: StreamedRunOp
  * actions). No lines, no hash: re-run a seed with a violation through simulate for its trace.
  * Its verdict, facts and fault counts equal simulate's for the same inputs.
  */
-export function simulateVerdict(scenario: Scenario, options: Omit<SimulateOptions, 'serialize' | 'record' | 'inspect'>): RunResult {
+export function simulateVerdict(scenario: Scenario, options: StreamedRunOptions): RunResult {
   const prepared = prepareRun(scenario, options);
   const { loop, recorder, maxEvents } = prepared;
   const { checker, syncGenerations } = onlineChecker(scenario, options, prepared);
