@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../src/core/package-path.ts';
@@ -10,6 +10,7 @@ import { HARD_ZOO } from '../sim/zoo/hard-variants.ts';
 import { scenarioForSeed } from '../sim/explore/explore.ts';
 import { shrinkScenario } from '../sim/explore/shrink.ts';
 import type { PeerResult } from './fastcheck-peer/run-peer.ts';
+import { nodeAloneMs } from './startup-bench.ts';
 
 /** One side's campaigns on one bug: how many found it, time to the first failure (whole command), shrunk size. */
 export interface SideFigures {
@@ -45,12 +46,13 @@ const MAX_EVENTS = 200_000;
  * included) and of the fast-check peer (bench/fastcheck-peer, spawned the same way; the time it
  * spent shrinking after its first failure is taken off). Both start as `node <file>` with no Node
  * flags (this process's are not passed on), so seqsim loads the code cache built for plain node;
- * seqsim's time keeps what it does after its find (writing the trace and reproducer). Shrunk sizes: seqsim's shrinker on each
- * find, fast-check's own shrink.
+ * seqsim's time keeps what it does after its find (writing the trace and reproducer). Node alone
+ * is timed once per campaign between the two. Shrunk sizes: seqsim's shrinker on each find,
+ * fast-check's own shrink.
  */
 export function benchPeer(options: PeerBenchOptions): PeerBenchResult {
   const out = mkdtempSync(join(tmpdir(), 'seqsim-peer-'));
-  const nodeAloneMs: number[] = [];
+  const nodeAloneRuns: number[] = [];
   try {
     const rows = raceBugs(options.bugs).map(({ name, hard, lifecycle }) => {
       const seqsim: (PeerFind | undefined)[] = [];
@@ -60,13 +62,13 @@ export function benchPeer(options: PeerBenchOptions): PeerBenchResult {
         seqsim.push(exploreCampaign(name, from, options.budgetMs, lifecycle, out));
         peer.push(peerCampaign(name, from, options.budgetMs));
         // Node alone between the two sides' commands, so all three see the same machine.
-        nodeAloneMs.push(nodeAloneRunMs(out));
+        nodeAloneRuns.push(nodeAloneMs(out));
       }
       const row = { bug: name, hard, seqsim: sideFigures(seqsim), peer: sideFigures(peer) };
       options.onProgress?.(`${name}: seqsim ${row.seqsim.found}/${options.campaigns}, peer ${row.peer.found}/${options.campaigns}`);
       return row;
     });
-    return { rows, nodeAloneMsMedian: percentileOf(nodeAloneMs, 0.5) };
+    return { rows, nodeAloneMsMedian: percentileOf(nodeAloneRuns, 0.5) };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -76,14 +78,6 @@ export interface PeerBenchResult {
   readonly rows: PeerBenchRow[];
   /** Node alone (an empty script), timed once per campaign between the sides: the floor under both. */
   readonly nodeAloneMsMedian: number;
-}
-
-function nodeAloneRunMs(dir: string): number {
-  const script = join(dir, 'empty.mjs');
-  if (!existsSync(script)) writeFileSync(script, '');
-  const started = wallClockMs();
-  spawnSync(process.execPath, [script]);
-  return wallClockMs() - started;
 }
 
 /** One campaign that found its bug: wall time to the first failure, and the shrunk reproducer's requests. */

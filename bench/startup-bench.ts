@@ -62,9 +62,15 @@ export function benchStartup(runs: number): StartupRow[] {
   }
 }
 
+/** Wall ms of one fresh Node on an empty script in `dir`: the floor under every whole command. */
+export function nodeAloneMs(dir: string): number {
+  return timedRun([emptyScript(dir)], dir).wallMs;
+}
+
+/** An empty script in `dir` (written once). */
 function emptyScript(dir: string): string {
   const path = join(dir, 'empty.mjs');
-  writeFileSync(path, '');
+  if (!existsSync(path)) writeFileSync(path, '');
   return path;
 }
 

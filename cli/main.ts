@@ -41,7 +41,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     // The fast path: a command line with one plain reading runs without loading yargs at all.
     const fast = command?.fast !== undefined && argv[0] === requested ? fastParse(argv.slice(1), command.fast) : undefined;
     if (command !== undefined && fast !== undefined) return await command.run({ _: [requested], ...fast }, io);
-    const chosen = await parseWithYargs(argv, command);
+    const chosen = await parseWithYargs(argv, requested, command);
     if (typeof chosen === 'number') return chosen;
     return await chosen.command.run(chosen.args, io);
   } catch (error) {
@@ -52,6 +52,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
 /** yargs parses `argv` (and prints help, the version and its usage errors): the command to run with its arguments, or an exit code. */
 async function parseWithYargs(
   argv: readonly string[],
+  requested: string | undefined,
   command: SeqsimCommand | undefined,
 ): Promise<{ command: SeqsimCommand; args: Record<string, unknown> } | number> {
   let chosen: { command: SeqsimCommand; args: Record<string, unknown> } | undefined;
@@ -74,7 +75,6 @@ async function parseWithYargs(
       if (error !== undefined && error !== null && error.name !== 'YError') throw error;
       throw new UsageError(usageLine(message ?? error?.message ?? 'bad command line'));
     });
-  const requested = argv.find((arg) => !arg.startsWith('-'));
   for (const entry of commands) {
     const loaded = entry.name === requested ? command : undefined;
     parser.command(

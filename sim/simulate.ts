@@ -16,7 +16,7 @@ import { stallWatch } from './stall.ts';
 import { ScriptedChooser, type ScheduleDivergence } from './check/scripted-chooser.ts';
 import type { FaultKind } from '../src/scenario/faults.ts';
 import { defaultMaxEvents, encodeSimOptions, type SimRunSettings } from './pipeline/header-options.ts';
-import { finishRun, judgeOnline, runUntilStopped, type RecordedRun, type RunStop } from './pipeline/run-pipeline.ts';
+import { finishRun, judgeOnline, runUntilStopped, type OracleVerdict, type RecordedRun, type RunStop } from './pipeline/run-pipeline.ts';
 import { TraceChecker } from './oracles/index.ts';
 import type { OracleContext } from './oracles/types.ts';
 import { DeferredHeaderTraceFile } from '../traces/deferred-header-file.ts';
@@ -151,7 +151,7 @@ const ALL_PARTS: StreamedRunParts = { oracles: true, trace: true };
 export function simulateToFileInParts(scenario: Scenario, options: StreamedRunOptions, path: string, parts: StreamedRunParts): StreamedRunResult {
   const prepared = prepareRun(scenario, options);
   const { loop, recorder, maxEvents } = prepared;
-  const { checker, syncGenerations } = onlineChecker(scenario, options, prepared);
+  const oracles = onlineOracles(scenario, options, prepared);
   // The header is known before the run but for whether it stalls: expect a run that does not.
   const expectedHeader = traceHeaderOf(headerOf(scenario, options, maxEvents, false));
   const file = new DeferredHeaderTraceFile(path, expectedHeader);
@@ -159,21 +159,15 @@ export function simulateToFileInParts(scenario: Scenario, options: StreamedRunOp
     // One closure per combination: the full run's (every product run's) has no per-event branch.
     if (parts.oracles && parts.trace)
       recorder.streamTo((event) => {
-        syncGenerations();
-        checker.observe(event);
+        oracles.observe(event);
         file.event(event);
       });
-    else if (parts.oracles)
-      recorder.streamTo((event) => {
-        syncGenerations();
-        checker.observe(event);
-      });
+    else if (parts.oracles) recorder.streamTo(oracles.observe);
     else if (parts.trace) recorder.streamTo((event) => file.event(event));
     else recorder.streamTo(() => {});
     const stop = runPrepared(scenario, options, prepared);
-    syncGenerations();
     const endUs = loop.nowUs();
-    const { violations, lifecycle } = judgeOnline(checker, stop);
+    const { violations, lifecycle } = oracles.judge(stop);
     const counts = file.counts();
     for (const violation of violationEvents(violations, endUs)) file.event(violation);
     const header = stop.ended === 'stalled' ? traceHeaderOf(headerOf(scenario, options, maxEvents, true)) : expectedHeader;
@@ -194,23 +188,28 @@ export function simulateToFileInParts(scenario: Scenario, options: StreamedRunOp
 export function simulateVerdict(scenario: Scenario, options: StreamedRunOptions): RunResult {
   const prepared = prepareRun(scenario, options);
   const { loop, recorder, maxEvents } = prepared;
-  const { checker, syncGenerations } = onlineChecker(scenario, options, prepared);
+  const oracles = onlineOracles(scenario, options, prepared);
   const lifecycleEvents: TraceEvent[] = [];
   recorder.streamTo((event) => {
-    syncGenerations();
-    checker.observe(event);
+    oracles.observe(event);
     if (event.type === 'lifecycle') lifecycleEvents.push(event);
   });
   const stop = runPrepared(scenario, options, prepared);
-  syncGenerations();
   const endUs = loop.nowUs();
-  const { violations, lifecycle } = judgeOnline(checker, stop);
+  const { violations, lifecycle } = oracles.judge(stop);
   const header = traceHeaderOf(headerOf(scenario, options, maxEvents, stop.ended === 'stalled'));
   return { header, events: lifecycleEvents, lines: [], hash: '', violations, lifecycle, ...runFacts(options, prepared, stop, endUs) };
 }
 
-/** The oracles as one online checker for a prepared run, and the step that hands it each model generation as the run creates it. */
-function onlineChecker(scenario: Scenario, options: SimulateOptions, prepared: PreparedRun): { checker: TraceChecker; syncGenerations: () => void } {
+/**
+ * Every oracle as one online checker for a prepared run: `observe` each event as it is emitted,
+ * `judge` once the run stopped. The checker reads each model generation as the run creates it.
+ */
+function onlineOracles(
+  scenario: Scenario,
+  options: SimulateOptions,
+  prepared: PreparedRun,
+): { observe: (event: TraceEvent) => void; judge: (stop: RunStop) => OracleVerdict } {
   const context = oracleContextOf(scenario, options, prepared);
   const generationModels = context.generationModels === undefined ? undefined : [...context.generationModels];
   const checker = new TraceChecker(generationModels === undefined ? context : { ...context, generationModels });
@@ -219,7 +218,17 @@ function onlineChecker(scenario: Scenario, options: SimulateOptions, prepared: P
     if (generationModels === undefined) return;
     while (generationModels.length < generations.length) generationModels.push(generations[generationModels.length]!.model);
   };
-  return { checker, syncGenerations };
+  return {
+    observe: (event) => {
+      syncGenerations();
+      checker.observe(event);
+    },
+    judge: (stop) => {
+      // A generation the run created after its last event is still judged (lifecycle).
+      syncGenerations();
+      return judgeOnline(checker, stop);
+    },
+  };
 }
 
 /** What every run reports besides its trace and verdict. */

@@ -331,9 +331,9 @@ function addKernelFigures(figures: Figures, prefix: string, k: KernelBenchFigure
   const cost = k.eventCost;
   if (cost !== undefined) {
     figures[`${prefix}_us_per_trace_event_world`] = round(cost.worldUs, 3);
-    figures[`${prefix}_us_per_trace_event_recorded`] = round(cost.eventsUs, 3);
-    figures[`${prefix}_us_per_trace_event_traced`] = round(cost.traceUs, 3);
-    figures[`${prefix}_us_per_trace_event_checked`] = round(cost.oraclesUs, 3);
+    figures[`${prefix}_us_per_trace_event_recorded`] = round(cost.recordedUs, 3);
+    figures[`${prefix}_us_per_trace_event_traced`] = round(cost.tracedUs, 3);
+    figures[`${prefix}_us_per_trace_event_checked`] = round(cost.checkedUs, 3);
     figures[`${prefix}_us_per_trace_event_full`] = round(cost.fullUs, 3);
     figures[`${prefix}_us_per_trace_event_trace_bytes_alone`] = round(cost.traceBytesAloneUs, 3);
     figures[`${prefix}_us_per_trace_event_stringify_alone`] = round(cost.stringifyAloneUs, 3);
@@ -376,7 +376,7 @@ function formatEventCost(c: CheckedEventCost): string[] {
   const cores = availableParallelism();
   return [
     `  per trace event, best of ${c.warmRuns} warm runs each: the world alone (kernel, batcher, clients, transport, executor) ${us(c.worldUs)} µs; ` +
-      `recorded (events built, stall watch, header) ${us(c.eventsUs)}; + trace bytes ${us(c.traceUs)}; + oracles instead ${us(c.oraclesUs)}; ` +
+      `recorded (events built, stall watch, header) ${us(c.recordedUs)}; + trace bytes ${us(c.tracedUs)}; + oracles instead ${us(c.checkedUs)}; ` +
       `both ${us(c.fullUs)}, or ${us(c.fullUs / cores)} µs were it split evenly over this machine's ${cores} cores`,
     `  the trace's bytes alone (this run's events, already built, serialised + hashed + written): ${us(c.traceBytesAloneUs)} µs/event ` +
       `(V8's JSON.stringify alone of the same events: ${us(c.stringifyAloneUs)}); with the world alone that is ${us(floorUs)} µs, ` +

@@ -164,11 +164,7 @@ export class RequestIds {
 
 /** The step `id` ends with from `from` on, written as seqsim writes it (decimal, no leading zero), else -1. */
 function canonicalStep(id: string, from: number): number {
-  return canonicalDecimal(id, from, id.length);
-}
-
-/** The value of `id`'s characters from `from` up to `to`, a decimal of 1 to 9 digits without a leading zero, else -1. */
-function canonicalDecimal(id: string, from: number, to: number): number {
+  const to = id.length;
   const digits = to - from;
   if (digits < 1 || digits > MAX_STEP_DIGITS || (digits > 1 && id.charCodeAt(from) === 48)) return -1;
   let value = 0;
